@@ -1,0 +1,58 @@
+# Tandem — run `make run` to start the app, `make test` to run every check.
+GO        ?= go
+TAGS      := migrated_fynedo
+BIN       := bin/tandem
+DATA_DIR  ?=
+STATICCHECK_VERSION := v0.8.2
+GOBIN     := $(shell $(GO) env GOPATH)/bin
+export LANG ?= en_US.UTF-8
+
+.PHONY: run build deps test lint unit smoke bench bench-store fuzz package clean
+
+## run: install what is missing (asks before sudo), build, open the app on its own database
+run: deps build
+	./$(BIN) $(if $(DATA_DIR),--data-dir "$(DATA_DIR)")
+
+## deps: check the Debian packages the build and the tests need
+deps:
+	@.ci/packages.sh run
+
+build:
+	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/tandem
+	$(GO) build -o bin/deskemu ./cmd/deskemu 2>/dev/null || true
+
+## test: gofmt, go vet, staticcheck, go test -race over every package, the Xvfb smoke test
+test: lint unit smoke
+
+lint:
+	@echo "== gofmt"; out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@echo "== go vet"; $(GO) vet -tags $(TAGS) ./...
+	@echo "== staticcheck"; test -x $(GOBIN)/staticcheck || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(GOBIN)/staticcheck -tags $(TAGS) ./...
+
+## unit: go test -race over every package, inside a D-Bus session with a real keyring
+unit:
+	@echo "== go test -race"
+	.ci/with-session.sh $(GO) test -race -tags $(TAGS) -count=1 -timeout 20m ./...
+
+## smoke: start the real binary under Xvfb, wait for the window, screenshot it
+smoke: build
+	@echo "== smoke test under Xvfb"
+	.ci/smoke.sh $(BIN)
+
+## bench: the performance figures the issues ask for
+bench:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/...
+
+## fuzz: a short run of every fuzz target
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzValidEmail -fuzztime 20s ./app/
+	$(GO) test -run '^$$' -fuzz FuzzReadContacts -fuzztime 20s ./app/csvio/
+
+## package: the Linux package made by the fyne CLI (dist/Tandem.tar.xz)
+package:
+	.ci/package.sh
+
+clean:
+	rm -rf bin dist .ci-out

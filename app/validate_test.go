@@ -1,0 +1,132 @@
+package app
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestValidEmail(t *testing.T) {
+	good := []string{"taro@example.jp", "a.b+c@sub.example.com", "x@xn--wgv71a.xn--wgv71a", "o'neil@example.ie"}
+	bad := []string{"", "plain", "a@b", "a@localhost", "Taro <taro@example.jp>", " a@example.com", "a@@example.com",
+		"a@-bad.com", "a@example.c", "a@example.123", "a@exa mple.com", "a@ex_ample.com", strings.Repeat("a", 250) + "@example.com"}
+	for _, s := range good {
+		if !ValidEmail(s) {
+			t.Errorf("ValidEmail(%q) = false, want true", s)
+		}
+	}
+	for _, s := range bad {
+		if ValidEmail(s) {
+			t.Errorf("ValidEmail(%q) = true, want false", s)
+		}
+	}
+}
+
+func TestValidPhone(t *testing.T) {
+	for _, s := range []string{"090-1234-5678", "+81 3 1234 5678", "(555) 123.4567", "+1 555 123 4567 x12"} {
+		if !ValidPhone(s) {
+			t.Errorf("ValidPhone(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"call me", "12", "555-CALL-NOW", "<script>"} {
+		if ValidPhone(s) {
+			t.Errorf("ValidPhone(%q) = true", s)
+		}
+	}
+}
+
+func TestContactValidate(t *testing.T) {
+	c := Contact{FirstName: "Taro", Email: "nope", Phone: "abc", Notes: strings.Repeat("x", MaxNotesLen+1)}
+	err := c.Validate()
+	if ErrorCode(err) != EINVALID {
+		t.Fatalf("want EINVALID, got %v", err)
+	}
+	var v *ValidationError
+	if !errors.As(err, &v) {
+		t.Fatal("no ValidationError in chain")
+	}
+	for f, m := range map[string]string{"LastName": MsgRequired, "Email": MsgEmailInvalid, "Phone": MsgPhoneInvalid, "Notes": MsgTooLong} {
+		if v.For(f) != m {
+			t.Errorf("%s: got %q want %q", f, v.For(f), m)
+		}
+	}
+	ok := Contact{LastName: "山田", FirstName: "太郎 🎉", Notes: strings.Repeat("あ", 30000)}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("valid contact rejected: %v", err)
+	}
+}
+
+func TestRecordValidate(t *testing.T) {
+	r := Record{Name: " ", Currency: "yen", ClosingDate: "2026-02-30", Contacts: []RecordContact{{ContactID: 1}, {ContactID: 2}}}
+	var v *ValidationError
+	if !errors.As(r.Validate(), &v) {
+		t.Fatal("want a ValidationError")
+	}
+	for _, f := range []string{"Name", "Stage", "Currency", "ClosingDate", "Contacts"} {
+		if v.For(f) == "" {
+			t.Errorf("no error for %s: %v", f, v)
+		}
+	}
+	ok := Record{Name: "Deal", StageID: 1, Currency: "JPY", ClosingDate: "2028-02-29", Contacts: []RecordContact{{ContactID: 1, Primary: true}, {ContactID: 2}}}
+	if err := ok.Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestAmounts(t *testing.T) {
+	cases := []struct {
+		in, cur string
+		want    int64
+		out     string
+	}{
+		{"1,200,000", "JPY", 1200000, "¥1,200,000"},
+		{"¥5000", "JPY", 5000, "¥5,000"},
+		{"12,345.5", "USD", 1234550, "$12,345.50"},
+		{"0.05", "EUR", 5, "€0.05"},
+		{"7", "KWD", 7000, "7.000 KWD"},
+		{"", "USD", 0, "$0.00"},
+	}
+	for _, c := range cases {
+		got, err := ParseAmount(c.in, c.cur)
+		if err != nil || got != c.want {
+			t.Errorf("ParseAmount(%q,%s) = %d, %v; want %d", c.in, c.cur, got, err, c.want)
+		}
+		if s := FormatAmount(got, c.cur); s != c.out {
+			t.Errorf("FormatAmount(%d,%s) = %q; want %q", got, c.cur, s, c.out)
+		}
+	}
+	for _, s := range []string{"1.5", "-3", "abc", "1.2.3", "99999999999999999999"} {
+		if _, err := ParseAmount(s, "JPY"); err == nil {
+			t.Errorf("ParseAmount(%q) accepted", s)
+		}
+	}
+}
+
+func TestPersonName(t *testing.T) {
+	if got := PersonName("太郎", "山田"); got != "山田 太郎" {
+		t.Error(got)
+	}
+	if got := PersonName("Emma", "Smith"); got != "Emma Smith" {
+		t.Error(got)
+	}
+}
+
+func FuzzValidEmail(f *testing.F) {
+	f.Add("a@example.com")
+	f.Add("\"a b\"@example.com")
+	f.Fuzz(func(t *testing.T, s string) {
+		if ValidEmail(s) && (!strings.Contains(s, "@") || strings.ContainsAny(s, " <>")) {
+			t.Fatalf("accepted %q", s)
+		}
+	})
+}
+
+func FuzzParseAmount(f *testing.F) {
+	f.Add("1,234.56", "USD")
+	f.Fuzz(func(t *testing.T, s, cur string) {
+		v, err := ParseAmount(s, cur)
+		if err == nil && v < 0 {
+			t.Fatalf("negative %d from %q", v, s)
+		}
+	})
+}

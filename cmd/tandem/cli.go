@@ -1,0 +1,386 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/csvio"
+	"github.com/tandem-crm/tandem/app/sample"
+	"github.com/tandem-crm/tandem/app/store"
+)
+
+const usage = `Usage: tandem [--data-dir DIR] [command]
+
+Without a command, opens the Tandem window.
+
+Commands:
+  contacts list [-q QUERY] [-limit N]     print contacts
+  contacts add -last NAME [-first NAME] [-email E] [-phone P] [-company NAME]
+  contacts import FILE.csv                import contacts (per-row error report)
+  contacts export [FILE.csv]              export all contacts (stdout without FILE)
+  companies list|add|import|export        the same for companies (add: -name NAME)
+  sample                                  load the demo data into an empty database
+  seed [-contacts N] [-companies M] [-records K] [-seed S]
+                                          generate a large data set for benchmarks
+`
+
+// run parses the global flags and dispatches; it returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tandem", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	dataDir := fs.String("data-dir", defaultDataDir(), "folder for the database and settings")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	rest := fs.Args()
+	if len(rest) == 0 || rest[0] == "gui" {
+		return runGUI(ctx, *dataDir, stderr)
+	}
+	path, err := dbPath(*dataDir)
+	if err != nil {
+		fmt.Fprintln(stderr, "tandem:", err)
+		return 1
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
+		slog.Debug("open failed", "err", err)
+		return 1
+	}
+	defer db.Close()
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	c := &cli{ctx: ctx, crm: crm, db: db, out: stdout, errw: stderr}
+	switch rest[0] {
+	case "contacts":
+		err = c.contacts(rest[1:])
+	case "companies":
+		err = c.companies(rest[1:])
+	case "sample":
+		err = c.sample()
+	case "seed":
+		err = c.seed(rest[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = errUsage
+	}
+	switch {
+	case errors.Is(err, errUsage):
+		fmt.Fprint(stderr, usage)
+		return 2
+	case errors.Is(err, errRowsRejected):
+		return 3
+	case err != nil:
+		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
+		if app.ErrorCode(err) == app.EINTERNAL {
+			fmt.Fprintln(stderr, "  detail:", err)
+		}
+		return 1
+	}
+	return 0
+}
+
+var (
+	errUsage        = errors.New("usage")
+	errRowsRejected = errors.New("some rows were rejected")
+)
+
+type cli struct {
+	ctx  context.Context
+	crm  app.CRM
+	db   *store.DB
+	out  io.Writer
+	errw io.Writer
+}
+
+func (c *cli) contacts(args []string) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	switch args[0] {
+	case "list":
+		fs := flag.NewFlagSet("contacts list", flag.ContinueOnError)
+		q := fs.String("q", "", "search prefix")
+		limit := fs.Int("limit", 50, "how many")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		cs, err := c.crm.Contacts.ListContacts(c.ctx, app.ContactFilter{Query: *q, Limit: *limit})
+		if err != nil {
+			return err
+		}
+		for _, x := range cs {
+			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\t%s\n", x.ID, x.DisplayName(), x.Email, x.Phone, x.CompanyName)
+		}
+		return nil
+	case "add":
+		fs := flag.NewFlagSet("contacts add", flag.ContinueOnError)
+		var x app.Contact
+		fs.StringVar(&x.FirstName, "first", "", "first name")
+		fs.StringVar(&x.LastName, "last", "", "last name (required)")
+		fs.StringVar(&x.Email, "email", "", "email")
+		fs.StringVar(&x.Phone, "phone", "", "phone")
+		company := fs.String("company", "", "company name (must exist)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		if *company != "" {
+			cos, err := c.crm.Companies.ListCompanies(c.ctx, app.CompanyFilter{Name: *company, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(cos) == 0 {
+				return app.Errorf(app.ENOTFOUND, "No company is named %q; add it first with `tandem companies add`.", *company)
+			}
+			x.CompanyID = cos[0].ID
+		}
+		x.Normalize()
+		if x.Email != "" {
+			dups, err := c.crm.Contacts.ListContacts(c.ctx, app.ContactFilter{Email: x.Email, Limit: 5})
+			if err != nil {
+				return err
+			}
+			for _, d := range dups {
+				fmt.Fprintf(c.errw, "warning: contact %d (%s) has the same email\n", d.ID, d.DisplayName())
+			}
+		}
+		if err := c.crm.Contacts.CreateContact(c.ctx, &x); err != nil {
+			return fieldErrors(c.errw, err)
+		}
+		fmt.Fprintln(c.out, x.ID)
+		return nil
+	case "import":
+		if len(args) != 2 {
+			return errUsage
+		}
+		f, err := os.Open(args[1])
+		if err != nil {
+			return app.Errorf(app.EINVALID, "Cannot open %s: %v", args[1], err)
+		}
+		defer f.Close()
+		start := time.Now()
+		rep, err := csvio.ReadContacts(f)
+		if err != nil {
+			return err
+		}
+		vals := make([]app.Contact, len(rep.Rows))
+		for i, r := range rep.Rows {
+			vals[i] = r.Value
+		}
+		res, err := c.crm.Contacts.ImportContacts(c.ctx, vals)
+		if err != nil {
+			return err
+		}
+		rejected := append(rep.Errors, remap(res.Errors, func(i int) int { return rep.Rows[i].Line })...)
+		return c.importReport("contacts", res.Inserted, rejected, rep.Warnings, time.Since(start))
+	case "export":
+		return c.export(args[1:], func(w io.Writer) error {
+			return exportAll(c.ctx, w, func(off, lim int) ([]app.Contact, error) {
+				return c.crm.Contacts.ListContacts(c.ctx, app.ContactFilter{Offset: off, Limit: lim})
+			}, csvio.WriteContacts)
+		})
+	}
+	return errUsage
+}
+
+func (c *cli) companies(args []string) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	switch args[0] {
+	case "list":
+		fs := flag.NewFlagSet("companies list", flag.ContinueOnError)
+		q := fs.String("q", "", "search prefix")
+		limit := fs.Int("limit", 50, "how many")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		cs, err := c.crm.Companies.ListCompanies(c.ctx, app.CompanyFilter{Query: *q, Limit: *limit})
+		if err != nil {
+			return err
+		}
+		for _, x := range cs {
+			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\n", x.ID, x.Name, x.City, x.Phone)
+		}
+		return nil
+	case "add":
+		fs := flag.NewFlagSet("companies add", flag.ContinueOnError)
+		var x app.Company
+		fs.StringVar(&x.Name, "name", "", "name (required)")
+		fs.StringVar(&x.Email, "email", "", "email")
+		fs.StringVar(&x.Phone, "phone", "", "phone")
+		fs.StringVar(&x.City, "city", "", "city")
+		if err := fs.Parse(args[1:]); err != nil {
+			return errUsage
+		}
+		x.Normalize()
+		if err := c.crm.Companies.CreateCompany(c.ctx, &x); err != nil {
+			return fieldErrors(c.errw, err)
+		}
+		fmt.Fprintln(c.out, x.ID)
+		return nil
+	case "import":
+		if len(args) != 2 {
+			return errUsage
+		}
+		f, err := os.Open(args[1])
+		if err != nil {
+			return app.Errorf(app.EINVALID, "Cannot open %s: %v", args[1], err)
+		}
+		defer f.Close()
+		start := time.Now()
+		rep, err := csvio.ReadCompanies(f)
+		if err != nil {
+			return err
+		}
+		vals := make([]app.Company, len(rep.Rows))
+		for i, r := range rep.Rows {
+			vals[i] = r.Value
+		}
+		res, err := c.crm.Companies.ImportCompanies(c.ctx, vals)
+		if err != nil {
+			return err
+		}
+		rejected := append(rep.Errors, remap(res.Errors, func(i int) int { return rep.Rows[i].Line })...)
+		return c.importReport("companies", res.Inserted, rejected, rep.Warnings, time.Since(start))
+	case "export":
+		return c.export(args[1:], func(w io.Writer) error {
+			return exportAll(c.ctx, w, func(off, lim int) ([]app.Company, error) {
+				return c.crm.Companies.ListCompanies(c.ctx, app.CompanyFilter{Offset: off, Limit: lim})
+			}, csvio.WriteCompanies)
+		})
+	}
+	return errUsage
+}
+
+// remap turns the store's 1-based indexes into the file's row numbers.
+func remap(errs []app.RowError, line func(i int) int) []app.RowError {
+	out := make([]app.RowError, len(errs))
+	for i, e := range errs {
+		e.Row = line(e.Row - 1)
+		out[i] = e
+	}
+	return out
+}
+
+func (c *cli) importReport(what string, inserted int, rejected, warnings []app.RowError, took time.Duration) error {
+	for _, w := range warnings {
+		fmt.Fprintf(c.errw, "row %d: warning: %s\n", w.Row, describe(w))
+	}
+	for _, e := range rejected {
+		fmt.Fprintf(c.errw, "row %d: rejected: %s\n", e.Row, describe(e))
+	}
+	fmt.Fprintf(c.out, "imported %d %s, rejected %d rows, %d warnings (%.2fs)\n", inserted, what, countRows(rejected), len(warnings), took.Seconds())
+	if len(rejected) > 0 {
+		return errRowsRejected
+	}
+	return nil
+}
+
+func describe(e app.RowError) string {
+	if e.Field != "" {
+		return e.Field + ": " + e.Message
+	}
+	return e.Message
+}
+
+func countRows(errs []app.RowError) int {
+	rows := map[int]bool{}
+	for _, e := range errs {
+		rows[e.Row] = true
+	}
+	return len(rows)
+}
+
+func (c *cli) export(args []string, write func(io.Writer) error) error {
+	if len(args) == 0 || args[0] == "-" {
+		return write(c.out)
+	}
+	tmp := args[0] + ".part"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return app.Errorf(app.EINVALID, "Cannot write %s: %v", args[0], err)
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, args[0])
+}
+
+// exportAll pages through a list so memory stays flat on large databases.
+func exportAll[T any](ctx context.Context, w io.Writer, page func(off, lim int) ([]T, error), write func(io.Writer, []T) error) error {
+	var all []T
+	for off := 0; ; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		xs, err := page(off, 1000)
+		if err != nil {
+			return err
+		}
+		all = append(all, xs...)
+		off += len(xs)
+		if len(xs) < 1000 {
+			break
+		}
+	}
+	return write(w, all)
+}
+
+func fieldErrors(w io.Writer, err error) error {
+	var v *app.ValidationError
+	if errors.As(err, &v) {
+		for _, f := range v.Fields {
+			fmt.Fprintf(w, "%s: %s\n", strings.ToLower(f.Field), f.Message)
+		}
+	}
+	return err
+}
+
+func (c *cli) sample() error {
+	empty, err := c.db.IsEmpty(c.ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return app.Errorf(app.ECONFLICT, "The database already has data; sample data is only loaded into an empty one.")
+	}
+	if err := sample.Load(c.ctx, c.crm, 1, sample.Demo); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.out, "sample data loaded")
+	return nil
+}
+
+func (c *cli) seed(args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	var sz sample.Sizes
+	fs.IntVar(&sz.Contacts, "contacts", 100_000, "contacts")
+	fs.IntVar(&sz.Companies, "companies", 20_000, "companies")
+	fs.IntVar(&sz.Records, "records", 10_000, "pipeline records")
+	seed := fs.Uint64("seed", 1, "random seed")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	start := time.Now()
+	if err := sample.Load(c.ctx, c.crm, *seed, sz); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	fmt.Fprintf(c.out, "seeded %d contacts, %d companies, %d records in %.2fs\n", sz.Contacts, sz.Companies, sz.Records, took.Seconds())
+	return nil
+}

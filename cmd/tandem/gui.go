@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/sample"
+	"github.com/tandem-crm/tandem/app/store"
+	"github.com/tandem-crm/tandem/views"
+)
+
+// runGUI opens the database and the main window and runs until it closes.
+func runGUI(ctx context.Context, dataDir string, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a := fyneapp.NewWithID(appID)
+	if err := views.LoadTranslations(); err != nil {
+		slog.Warn("translations", "err", err)
+	}
+	path, err := dbPath(dataDir)
+	var db *store.DB
+	if err == nil {
+		db, err = store.Open(ctx, path)
+	}
+	if err != nil {
+		// A locked, read-only or corrupt database: say so in a window
+		// rather than crash, and touch nothing.
+		slog.Error("open database", "path", path, "err", err)
+		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
+		showFatal(a, fmt.Sprintf("Tandem cannot open its database:\n%s\n\n%s", path, app.ErrorMessage(err)))
+		return 1
+	}
+	defer db.Close()
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	w := views.NewMainWindow(ctx, a, views.Params{
+		CRM:        crm,
+		IsEmpty:    db.IsEmpty,
+		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
+	})
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return 0
+}
+
+func showFatal(a fyne.App, msg string) {
+	w := a.NewWindow("Tandem")
+	w.SetContent(container.NewPadded(container.NewVBox(
+		widget.NewLabel(msg),
+		widget.NewButton("Quit", a.Quit),
+	)))
+	w.ShowAndRun()
+}
