@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// Benchmark data set size.
+const (
+	benchContacts  = 100_000
+	benchCompanies = 20_000
+	benchRecords   = 10_000
+	benchDataRev   = 1 // bump when the generator changes
+)
+
+// benchDB opens a seeded copy of the benchmark database. The seeded file is
+// built once and cached under os.TempDir, keyed by schema version and
+// generator revision, so repeated -bench runs skip the ~10 s build.
+func benchDB(b *testing.B) *DB {
+	b.Helper()
+	ctx := context.Background()
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("tandem-store-bench-s%d-g%d", SchemaVersion(), benchDataRev))
+	path := filepath.Join(dir, "bench.db")
+	if _, err := os.Stat(path); err != nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			b.Fatal(err)
+		}
+		tmp := path + ".building"
+		os.Remove(tmp)
+		start := time.Now()
+		if err := seed(ctx, tmp); err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("seeded %s in %v", path, time.Since(start))
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func seed(ctx context.Context, path string) error {
+	db, err := Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	g := newGen(1)
+	cos := make([]app.Company, benchCompanies)
+	for i := range cos {
+		cos[i] = g.company(i)
+	}
+	if res, err := db.ImportCompanies(ctx, cos); err != nil || len(res.Errors) > 0 {
+		return fmt.Errorf("companies: %v %v", err, res.Errors)
+	}
+	cs := make([]app.Contact, benchContacts)
+	for i := range cs {
+		cs[i] = g.contact(i, benchCompanies)
+	}
+	if res, err := db.ImportContacts(ctx, cs); err != nil || len(res.Errors) > 0 {
+		return fmt.Errorf("contacts: %v %v", err, res.Errors[:min(3, len(res.Errors))])
+	}
+	var stages []int64
+	for _, name := range []string{"Sales", "Support renewals", "採用"} {
+		p := app.Pipeline{Name: name, Stages: []app.Stage{{Name: "Lead"}, {Name: "Qualified"}, {Name: "Proposal"}, {Name: "Won"}, {Name: "Lost"}}}
+		if err := db.CreatePipeline(ctx, &p); err != nil {
+			return err
+		}
+		for _, s := range p.Stages {
+			stages = append(stages, s.ID)
+		}
+	}
+	rs := make([]app.Record, benchRecords)
+	for i := range rs {
+		rs[i] = app.Record{
+			StageID: pick(g, stages), Name: fmt.Sprintf("Deal %d", i), Amount: int64(g.r.IntN(10_000_000)), Currency: "JPY",
+			CompanyID: int64(1 + g.r.IntN(benchCompanies)),
+			Contacts:  []app.RecordContact{{ContactID: int64(1 + g.r.IntN(benchContacts)), Primary: true}},
+		}
+	}
+	if res, err := db.ImportRecords(ctx, rs); err != nil || len(res.Errors) > 0 {
+		return fmt.Errorf("records: %v %v", err, res.Errors)
+	}
+	_, err = db.write.ExecContext(ctx, "PRAGMA optimize")
+	return err
+}
+
+// prefixes returns two-letter search prefixes drawn from the generated
+// names, Western and Japanese.
+func prefixes() []string {
+	set := map[string]bool{}
+	for _, n := range westFirst {
+		set[string([]rune(n)[:2])] = true
+	}
+	for _, n := range westLast {
+		set[string([]rune(n)[:2])] = true
+	}
+	for _, n := range jaLast {
+		set[string([]rune(n[0])[:min(2, len([]rune(n[0])))])] = true
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func BenchmarkSearchTwoLetterPrefix(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	ps := prefixes()
+	g := newGen(7)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := db.ListContacts(ctx, app.ContactFilter{Query: pick(g, ps), Limit: 50}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkFirstPageByName(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	for b.Loop() {
+		cs, err := db.ListContacts(ctx, app.ContactFilter{Limit: 50})
+		if err != nil || len(cs) != 50 {
+			b.Fatal(err, len(cs))
+		}
+	}
+}
+
+func BenchmarkPageAtOffset10000(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := db.ListContacts(ctx, app.ContactFilter{Offset: 10_000, Limit: 50}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCountContacts(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	for b.Loop() {
+		n, err := db.CountContacts(ctx, app.ContactFilter{})
+		if err != nil || n < benchContacts {
+			b.Fatal(err, n)
+		}
+	}
+}
+
+func BenchmarkCountTwoLetterPrefix(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	ps := prefixes()
+	g := newGen(7)
+	for b.Loop() {
+		if _, err := db.CountContacts(ctx, app.ContactFilter{Query: pick(g, ps)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkImportContacts(b *testing.B) {
+	ctx := context.Background()
+	const n = 20_000
+	g := newGen(3)
+	cs := make([]app.Contact, n)
+	for i := range cs {
+		cs[i] = g.contact(i, 0)
+		cs[i].CompanyName = fmt.Sprintf("Import Co %d", i%500)
+	}
+	var total time.Duration
+	var rows int
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "import.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		res, err := db.ImportContacts(ctx, cs)
+		total += time.Since(start)
+		rows += res.Inserted
+		if err != nil || res.Inserted != n {
+			b.Fatal(err, res.Inserted)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(rows)/total.Seconds(), "contacts/s")
+}

@@ -1,0 +1,328 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// bulkRows is the batch size from which an import switches the per-row
+// search triggers off and indexes the batch in one statement instead.
+const bulkRows = 256
+
+// Statements that index rows written while search_suspended was set. They
+// must build the same text as the triggers in migrations/0001_crm.sql.
+const (
+	reindexContactsSQL = `INSERT INTO contacts_fts (rowid, name, email, phone, company, extra)
+		SELECT c.id, c.first_name || ' ' || c.last_name, c.email, c.phone || ' ' || c.mobile,
+		       coalesce(co.name || ' ' || co.name_extra, ''), c.search_extra
+		FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE c.id > ?`
+	reindexCompaniesSQL = `INSERT INTO companies_fts (rowid, name, email, phone, city, extra)
+		SELECT id, name || ' ' || name_extra, email, phone, city, search_extra FROM companies WHERE id > ?`
+)
+
+// rowErrors turns a validation failure of row into RowErrors, one per field.
+func rowErrors(row int, err error) []app.RowError {
+	var ve *app.ValidationError
+	if errors.As(err, &ve) {
+		out := make([]app.RowError, len(ve.Fields))
+		for i, f := range ve.Fields {
+			out[i] = app.RowError{Row: row, Field: f.Field, Message: f.Message}
+		}
+		return out
+	}
+	return []app.RowError{{Row: row, Message: app.ErrorMessage(err)}}
+}
+
+func sortRowErrors(errs []app.RowError) {
+	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Row < errs[j].Row })
+}
+
+// bulkSearch suspends the search triggers for the rest of tx and returns a
+// function that indexes every contact and company inserted meanwhile and
+// turns the triggers back on. New rows have ids above the current maximum
+// because the tables have no AUTOINCREMENT and the writer is exclusive.
+func bulkSearch(ctx context.Context, tx *sql.Tx) (finish func() error, err error) {
+	var maxContact, maxCompany int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT max(id) FROM contacts), 0), coalesce((SELECT max(id) FROM companies), 0)").
+		Scan(&maxContact, &maxCompany); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO search_suspended (id) VALUES (1)"); err != nil {
+		return nil, err
+	}
+	return func() error {
+		if _, err := tx.ExecContext(ctx, reindexCompaniesSQL, maxCompany); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, reindexContactsSQL, maxContact); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM search_suspended")
+		return err
+	}, nil
+}
+
+// companyResolver finds companies by id or normalised name during an
+// import, creating the named ones that do not exist yet.
+type companyResolver struct {
+	byName map[string]int64
+	exists map[int64]bool
+}
+
+func newCompanyResolver() *companyResolver {
+	return &companyResolver{byName: map[string]int64{}, exists: map[int64]bool{}}
+}
+
+func (cr *companyResolver) has(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {
+	if ok, seen := cr.exists[id]; seen {
+		return ok, nil
+	}
+	err := checkCompany(ctx, tx, id)
+	if app.ErrorCode(err) == app.EINVALID {
+		cr.exists[id] = false
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	cr.exists[id] = true
+	return true, nil
+}
+
+// resolve returns the id of the company named name (the lowest id when
+// several share the normalised name), creating it when there is none.
+func (cr *companyResolver) resolve(ctx context.Context, tx *sql.Tx, name string, now int64) (int64, error) {
+	norm := app.NormalizeName(name)
+	if id, ok := cr.byName[norm]; ok {
+		return id, nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, "SELECT id FROM companies WHERE name_norm = ? ORDER BY id LIMIT 1", norm).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		co := app.Company{Name: name}
+		co.Normalize()
+		if err := co.Validate(); err != nil {
+			return 0, err
+		}
+		res, err := tx.ExecContext(ctx, insertCompanySQL, companyArgs(&co, now)...)
+		if err != nil {
+			return 0, err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return 0, err
+		}
+	} else if err != nil {
+		return 0, err
+	}
+	cr.byName[norm] = id
+	cr.exists[id] = true
+	return id, nil
+}
+
+type importRow[T any] struct {
+	row int // 1-based
+	v   T
+}
+
+// ImportContacts validates every contact and inserts the valid ones in
+// transactions of Options.ImportBatch rows; invalid rows are reported in
+// the result, not inserted. A contact with CompanyID 0 and a CompanyName is
+// linked to the company with that name after NormalizeName (the oldest when
+// several match), which is created when there is none. When a batch fails
+// (a lock, a full disk) the batches before it stay imported and the result
+// counts them.
+func (db *DB) ImportContacts(ctx context.Context, cs []app.Contact) (app.ImportResult, error) {
+	var res app.ImportResult
+	valid := make([]importRow[app.Contact], 0, len(cs))
+	for i := range cs {
+		c := cs[i]
+		c.Normalize()
+		c.CompanyName = strings.TrimSpace(c.CompanyName)
+		if err := c.Validate(); err != nil {
+			res.Errors = append(res.Errors, rowErrors(i+1, err)...)
+			continue
+		}
+		valid = append(valid, importRow[app.Contact]{i + 1, c})
+	}
+	cr := newCompanyResolver()
+	for start := 0; start < len(valid); start += db.opts.ImportBatch {
+		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
+		var inserted int
+		var errs []app.RowError
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			inserted, errs = 0, nil
+			now := toDB(db.now())
+			finish := func() error { return nil }
+			if len(batch) >= bulkRows {
+				var err error
+				if finish, err = bulkSearch(ctx, tx); err != nil {
+					return err
+				}
+			}
+			stmt, err := tx.PrepareContext(ctx, insertContactSQL)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			for i := range batch {
+				c := &batch[i].v
+				switch {
+				case c.CompanyID != 0:
+					ok, err := cr.has(ctx, tx, c.CompanyID)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						errs = append(errs, app.RowError{Row: batch[i].row, Field: "CompanyID", Message: "No such company"})
+						continue
+					}
+				case c.CompanyName != "":
+					id, err := cr.resolve(ctx, tx, c.CompanyName, now)
+					if app.ErrorCode(err) == app.EINVALID {
+						errs = append(errs, app.RowError{Row: batch[i].row, Field: "CompanyName", Message: app.MsgTooLong})
+						continue
+					}
+					if err != nil {
+						return err
+					}
+					c.CompanyID = id
+				}
+				if _, err := stmt.ExecContext(ctx, contactArgs(c, now)...); err != nil {
+					return err
+				}
+				inserted++
+			}
+			return finish()
+		})
+		if err != nil {
+			sortRowErrors(res.Errors)
+			return res, fmt.Errorf("store: import contacts: %w", err)
+		}
+		res.Inserted += inserted
+		res.Errors = append(res.Errors, errs...)
+	}
+	sortRowErrors(res.Errors)
+	return res, nil
+}
+
+// ImportCompanies validates every company and inserts the valid ones in
+// batched transactions; invalid rows are reported in the result.
+func (db *DB) ImportCompanies(ctx context.Context, cs []app.Company) (app.ImportResult, error) {
+	var res app.ImportResult
+	valid := make([]importRow[app.Company], 0, len(cs))
+	for i := range cs {
+		c := cs[i]
+		c.Normalize()
+		if err := c.Validate(); err != nil {
+			res.Errors = append(res.Errors, rowErrors(i+1, err)...)
+			continue
+		}
+		valid = append(valid, importRow[app.Company]{i + 1, c})
+	}
+	for start := 0; start < len(valid); start += db.opts.ImportBatch {
+		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			now := toDB(db.now())
+			finish := func() error { return nil }
+			if len(batch) >= bulkRows {
+				var err error
+				if finish, err = bulkSearch(ctx, tx); err != nil {
+					return err
+				}
+			}
+			stmt, err := tx.PrepareContext(ctx, insertCompanySQL)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			for i := range batch {
+				if _, err := stmt.ExecContext(ctx, companyArgs(&batch[i].v, now)...); err != nil {
+					return err
+				}
+			}
+			return finish()
+		})
+		if err != nil {
+			sortRowErrors(res.Errors)
+			return res, fmt.Errorf("store: import companies: %w", err)
+		}
+		res.Inserted += len(batch)
+	}
+	sortRowErrors(res.Errors)
+	return res, nil
+}
+
+// ImportRecords validates every record (fields, stage and pipeline,
+// company, contacts) and inserts the valid ones with their contact links in
+// batched transactions; invalid rows are reported in the result.
+func (db *DB) ImportRecords(ctx context.Context, rs []app.Record) (app.ImportResult, error) {
+	var res app.ImportResult
+	valid := make([]importRow[app.Record], 0, len(rs))
+	for i := range rs {
+		r := rs[i]
+		if err := normalizeRecord(&r); err != nil {
+			res.Errors = append(res.Errors, rowErrors(i+1, err)...)
+			continue
+		}
+		valid = append(valid, importRow[app.Record]{i + 1, r})
+	}
+	for start := 0; start < len(valid); start += db.opts.ImportBatch {
+		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
+		var inserted int
+		var errs []app.RowError
+		err := db.writeTx(ctx, func(tx *sql.Tx) error {
+			inserted, errs = 0, nil
+			now := toDB(db.now())
+			stmt, err := tx.PrepareContext(ctx, insertRecordSQL)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			link, err := tx.PrepareContext(ctx, "INSERT INTO pipeline_record_contacts (record_id, contact_id, is_primary) VALUES (?, ?, ?)")
+			if err != nil {
+				return err
+			}
+			defer link.Close()
+			for i := range batch {
+				r := &batch[i].v
+				if err := checkRecordRefs(ctx, tx, r); err != nil {
+					if app.ErrorCode(err) != app.EINVALID {
+						return err
+					}
+					errs = append(errs, rowErrors(batch[i].row, err)...)
+					continue
+				}
+				out, err := stmt.ExecContext(ctx, r.PipelineID, r.StageID, r.Name, sortKey(r.Name), r.Amount,
+					r.Currency, r.ClosingDate, nullID(r.CompanyID), r.Notes, now, now)
+				if err != nil {
+					return err
+				}
+				id, err := out.LastInsertId()
+				if err != nil {
+					return err
+				}
+				for _, c := range r.Contacts {
+					if _, err := link.ExecContext(ctx, id, c.ContactID, c.Primary); err != nil {
+						return err
+					}
+				}
+				inserted++
+			}
+			return nil
+		})
+		if err != nil {
+			sortRowErrors(res.Errors)
+			return res, fmt.Errorf("store: import records: %w", err)
+		}
+		res.Inserted += inserted
+		res.Errors = append(res.Errors, errs...)
+	}
+	sortRowErrors(res.Errors)
+	return res, nil
+}
