@@ -1,0 +1,241 @@
+package desk
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// Desk error codes the client and the emulator use. The names are "likely"
+// in desk-api.md: seen in Desk's documentation in substance.
+const (
+	CodeInvalidOAuth       = "INVALID_OAUTH"
+	CodeUnauthorized       = "UNAUTHORIZED"
+	CodeForbidden          = "FORBIDDEN"
+	CodeURLNotFound        = "URL_NOT_FOUND"
+	CodeResourceNotFound   = "RESOURCE_NOT_FOUND"
+	CodeInvalidData        = "INVALID_DATA"
+	CodeUnprocessable      = "UNPROCESSABLE_ENTITY"
+	CodeTooManyRequests    = "TOO_MANY_REQUESTS"
+	CodeInternalError      = "INTERNAL_SERVER_ERROR"
+	CodeServiceUnavailable = "SERVICE_UNAVAILABLE"
+)
+
+// FieldError is one field validation failure in a Desk error.
+type FieldError struct {
+	FieldName    string `json:"fieldName"`
+	ErrorType    string `json:"errorType"`
+	ErrorMessage string `json:"errorMessage"`
+}
+
+// ErrorBody is Desk's error JSON.
+type ErrorBody struct {
+	ErrorCode string       `json:"errorCode"`
+	Message   string       `json:"message"`
+	Errors    []FieldError `json:"errors,omitempty"`
+}
+
+// APIError is a Desk response with an error status.
+type APIError struct {
+	Method     string        // HTTP method of the request
+	Path       string        // path below /api/v1, without the query
+	Status     int           // HTTP status
+	Code       string        // Desk errorCode, e.g. INVALID_OAUTH
+	Message    string        // Desk message
+	Fields     []FieldError  // field validation failures, if any
+	RetryAfter time.Duration // from Retry-After, when present
+	// MaybeApplied is true when the request was not idempotent and the
+	// server answered 5xx: it may have acted on it (see TransportError).
+	MaybeApplied bool
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "desk %s %s: HTTP %d", e.Method, e.Path, e.Status)
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s: %s %s", f.FieldName, f.ErrorType, f.ErrorMessage)
+	}
+	return b.String()
+}
+
+// TransportError is a failure below HTTP: no connection, a dropped
+// connection, a timeout, an unreadable or malformed body.
+type TransportError struct {
+	Method string
+	Path   string
+	Err    error
+	// MaybeApplied is true when the request may have reached Desk and been
+	// acted on (the body was sent but no complete answer came back) and the
+	// client did not retry it because it is not idempotent. An outbox must
+	// then check before sending again — e.g. look for the ticket, reply or
+	// comment it meant to create — instead of resending blindly.
+	MaybeApplied bool
+}
+
+// Error implements error.
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("desk %s %s: %v", e.Method, e.Path, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// ErrZSCKeyRejected is in the chain of the error a ZSC-authenticated call
+// returns when Desk refuses the administrator email or ZSC key.
+var ErrZSCKeyRejected = errors.New("desk: the administrator email or ZSC key was not accepted")
+
+// MaybeApplied reports whether err says a non-idempotent request may have
+// reached Desk and been acted on although no success came back.
+func MaybeApplied(err error) bool {
+	var te *TransportError
+	if errors.As(err, &te) {
+		return te.MaybeApplied
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.MaybeApplied
+	}
+	return false
+}
+
+// RetryAfter returns how long Desk asked the caller to wait, if it did.
+func RetryAfter(err error) (time.Duration, bool) {
+	var ae *APIError
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		return ae.RetryAfter, true
+	}
+	return 0, false
+}
+
+// parseAPIError builds an *APIError from a non-2xx response body.
+func parseAPIError(method, path string, resp *http.Response, body []byte, now time.Time) *APIError {
+	e := &APIError{Method: method, Path: path, Status: resp.StatusCode}
+	var eb ErrorBody
+	if len(body) > 0 && json.Unmarshal(body, &eb) == nil {
+		e.Code, e.Message, e.Fields = eb.ErrorCode, eb.Message, eb.Errors
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	return e
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// toAppError translates a client failure into an *app.Error that wraps it.
+func toAppError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, ErrZSCKeyRejected) {
+		return &app.Error{Code: app.EFORBIDDEN, Message: "Zoho Desk did not accept the administrator email or ZSC key. Check them, or ask the portal administrator for the current key.", Err: err}
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return &app.Error{Code: codeForStatus(apiErr.Status), Message: messageFor(apiErr), Err: err}
+	}
+	var te *TransportError
+	if errors.As(err, &te) {
+		return &app.Error{Code: app.EUNAVAILABLE, Message: "Zoho Desk cannot be reached right now. Tandem will try again.", Err: err}
+	}
+	var se *signInError
+	if errors.As(err, &se) {
+		return &app.Error{Code: app.EUNAUTHORIZED, Message: "Sign in to Zoho Desk again.", Err: err}
+	}
+	return &app.Error{Code: app.EINTERNAL, Message: "Something went wrong talking to Zoho Desk.", Err: err}
+}
+
+// codeForStatus maps an HTTP status to an app error code.
+func codeForStatus(status int) string {
+	switch {
+	case status == http.StatusUnauthorized:
+		return app.EUNAUTHORIZED
+	case status == http.StatusForbidden:
+		return app.EFORBIDDEN
+	case status == http.StatusNotFound:
+		return app.ENOTFOUND
+	case status == http.StatusConflict:
+		return app.ECONFLICT
+	case status == http.StatusBadRequest, status == http.StatusUnprocessableEntity:
+		return app.EINVALID
+	case status == http.StatusTooManyRequests, status >= 500:
+		return app.EUNAVAILABLE
+	default:
+		return app.EINTERNAL
+	}
+}
+
+func messageFor(e *APIError) string {
+	switch codeForStatus(e.Status) {
+	case app.EUNAUTHORIZED:
+		return "Sign in to Zoho Desk again."
+	case app.EFORBIDDEN:
+		return "Your Zoho Desk profile does not allow this."
+	case app.ENOTFOUND:
+		return "It no longer exists in Zoho Desk."
+	case app.ECONFLICT:
+		return "Zoho Desk reports a conflict with existing data."
+	case app.EINVALID:
+		if len(e.Fields) > 0 {
+			f := e.Fields[0]
+			msg := f.ErrorMessage
+			if msg == "" {
+				msg = f.ErrorType
+			}
+			return fmt.Sprintf("Zoho Desk did not accept %s: %s", f.FieldName, msg)
+		}
+		if e.Message != "" {
+			return "Zoho Desk did not accept the request: " + e.Message
+		}
+		return "Zoho Desk did not accept the request."
+	case app.EUNAVAILABLE:
+		if e.Status == http.StatusTooManyRequests {
+			return "Zoho Desk is rate-limiting requests. Tandem will try again later."
+		}
+		return "Zoho Desk is unavailable right now. Tandem will try again."
+	}
+	return "Zoho Desk answered unexpectedly."
+}
+
+// signInError reports that the token could not be refreshed because the
+// refresh token was refused (revoked, expired, wrong client).
+type signInError struct{ err error }
+
+func (e *signInError) Error() string { return "desk: sign-in needed: " + e.err.Error() }
+func (e *signInError) Unwrap() error { return e.err }

@@ -1,0 +1,185 @@
+package deskemu
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// AccessTokenLifetime is how long an access token lasts (Zoho: one hour).
+const AccessTokenLifetime = time.Hour
+
+func (s *Server) oauthRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /oauth/v2/auth", s.oauthAuth)
+	m.HandleFunc("POST /oauth/v2/token", s.oauthToken)
+}
+
+// newTokenLocked issues a token string; call with s.mu held.
+func (s *Server) newTokenLocked(kind string) string {
+	s.tokSeq++
+	return fmt.Sprintf("1000.%s%04d.%016x", kind, s.tokSeq, s.rnd.Uint64())
+}
+
+func isLoopbackRedirect(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	h := u.Hostname()
+	ip := net.ParseIP(h)
+	return h == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// oauthAuth is the consent page, auto-approved: it redirects at once with a
+// code ("one-click sign-in"). login_hint picks the user; the first demo
+// user otherwise.
+func (s *Server) oauthAuth(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("client_id") != s.opts.ClientID {
+		http.Error(w, "Invalid client: unknown client_id", http.StatusBadRequest)
+		return
+	}
+	redirect := q.Get("redirect_uri")
+	if !isLoopbackRedirect(redirect) {
+		http.Error(w, "Invalid redirect_uri: the emulator accepts loopback redirects only", http.StatusBadRequest)
+		return
+	}
+	ru, _ := url.Parse(redirect)
+	back := ru.Query()
+	back.Set("state", q.Get("state"))
+	if q.Get("response_type") != "code" || q.Get("scope") == "" || strings.Contains(q.Get("scope"), " ") {
+		// Zoho wants comma-separated scopes; a space means the client
+		// joined them the OAuth2 way.
+		back.Set("error", "invalid_scope")
+		ru.RawQuery = back.Encode()
+		http.Redirect(w, r, ru.String(), http.StatusFound)
+		return
+	}
+	s.mu.Lock()
+	u := s.users[0]
+	if hint := q.Get("login_hint"); hint != "" {
+		u = nil
+		for _, x := range s.users {
+			if strings.EqualFold(x.Email, hint) {
+				u = x
+			}
+		}
+	}
+	if u == nil {
+		s.mu.Unlock()
+		back.Set("error", "access_denied")
+		ru.RawQuery = back.Encode()
+		http.Redirect(w, r, ru.String(), http.StatusFound)
+		return
+	}
+	code := s.newTokenLocked("code")
+	s.codes[code] = codeInfo{
+		user: u, clientID: s.opts.ClientID, redirectURI: redirect, scope: q.Get("scope"),
+		challenge: q.Get("code_challenge"), challengeMeth: q.Get("code_challenge_method"),
+		expires: s.clock.now().Add(2 * time.Minute),
+	}
+	s.mu.Unlock()
+	back.Set("code", code)
+	back.Set("location", "us")
+	back.Set("accounts-server", baseURL(r))
+	ru.RawQuery = back.Encode()
+	http.Redirect(w, r, ru.String(), http.StatusFound)
+}
+
+// oauthToken exchanges a code or a refresh token. Like Zoho, failures
+// answer HTTP 200 with {"error": "..."} (see ASSUMPTIONS.md).
+func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
+		return
+	}
+	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if bu, bp, ok := r.BasicAuth(); ok {
+		id, secret = bu, bp
+	}
+	if id != s.opts.ClientID || secret != s.opts.ClientSecret {
+		writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_client"})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.now()
+	resp := tokenJSON{APIDomain: baseURL(r), TokenType: "Bearer", ExpiresIn: int(AccessTokenLifetime / time.Second)}
+	var u *user
+	switch r.PostForm.Get("grant_type") {
+	case "authorization_code":
+		code := r.PostForm.Get("code")
+		ci, ok := s.codes[code]
+		delete(s.codes, code) // single use
+		if !ok || now.After(ci.expires) || ci.redirectURI != r.PostForm.Get("redirect_uri") {
+			writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code"})
+			return
+		}
+		if ci.challenge != "" {
+			sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
+			if ci.challengeMeth != "S256" || base64.RawURLEncoding.EncodeToString(sum[:]) != ci.challenge {
+				writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code_verifier"})
+				return
+			}
+		}
+		u = ci.user
+		resp.RefreshToken = s.newTokenLocked("refresh")
+		s.refresh[resp.RefreshToken] = u
+	case "refresh_token":
+		var ok bool
+		u, ok = s.refresh[r.PostForm.Get("refresh_token")]
+		if !ok {
+			writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code"})
+			return
+		}
+	default:
+		writeJSON(w, http.StatusOK, map[string]string{"error": "unsupported_grant_type"})
+		return
+	}
+	resp.AccessToken = s.newTokenLocked("access")
+	s.access[resp.AccessToken] = tokenInfo{user: u, expires: now.Add(AccessTokenLifetime)}
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// IssueToken returns a fresh access token (valid for AccessTokenLifetime)
+// and refresh token for the user with email.
+func (s *Server) IssueToken(email string) (access, refresh string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByEmailLocked(email)
+	if u == nil {
+		return "", "", fmt.Errorf("deskemu: no user %q", email)
+	}
+	access, refresh = s.newTokenLocked("access"), s.newTokenLocked("refresh")
+	s.access[access] = tokenInfo{user: u, expires: s.clock.now().Add(AccessTokenLifetime)}
+	s.refresh[refresh] = u
+	return access, refresh, nil
+}
+
+// RevokeAccessToken makes Desk answer 401 to token (as if it expired).
+func (s *Server) RevokeAccessToken(token string) {
+	s.mu.Lock()
+	delete(s.access, token)
+	s.mu.Unlock()
+}
+
+// RevokeRefreshToken makes refreshing with token fail.
+func (s *Server) RevokeRefreshToken(token string) {
+	s.mu.Lock()
+	delete(s.refresh, token)
+	s.mu.Unlock()
+}
+
+func (s *Server) userByEmailLocked(email string) *user {
+	for _, u := range s.users {
+		if strings.EqualFold(u.Email, email) {
+			return u
+		}
+	}
+	return nil
+}

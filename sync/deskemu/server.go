@@ -1,0 +1,335 @@
+package deskemu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tandem-crm/tandem/sync/desk"
+)
+
+// Options configures a Server. Zero values take the defaults shown.
+type Options struct {
+	Seed         uint64 // seed of the data generator and of random faults (1)
+	Contacts     int    // contacts in the main portal (60)
+	Accounts     int    // accounts in the main portal (15)
+	Tickets      int    // tickets in the main portal (150)
+	ClientID     string // OAuth client id ("1000.TANDEMEMULATOR")
+	ClientSecret string // OAuth client secret ("emulator-secret")
+	// LogLimit caps the request log (10000 entries).
+	LogLimit int
+}
+
+func (o Options) withDefaults() Options {
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+	if o.Contacts == 0 {
+		o.Contacts = 60
+	}
+	if o.Accounts == 0 {
+		o.Accounts = 15
+	}
+	if o.Tickets == 0 {
+		o.Tickets = 150
+	}
+	if o.ClientID == "" {
+		o.ClientID = "1000.TANDEMEMULATOR"
+	}
+	if o.ClientSecret == "" {
+		o.ClientSecret = "emulator-secret"
+	}
+	if o.LogLimit == 0 {
+		o.LogLimit = 10000
+	}
+	return o
+}
+
+// Server is the emulator. It implements http.Handler; all its methods are
+// safe for concurrent use.
+type Server struct {
+	opts  Options
+	clock clock
+
+	mu       sync.Mutex
+	rnd      *rand.Rand
+	users    []*user
+	portals  []*portal
+	byOrg    map[string]*portal
+	access   map[string]tokenInfo
+	refresh  map[string]*user
+	codes    map[string]codeInfo
+	faults   []*faultState
+	faultSeq int
+	log      []LogEntry
+	tokSeq   int
+
+	mux *http.ServeMux
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New returns an emulator filled with generated data.
+func New(opts Options) *Server {
+	s := &Server{
+		opts:    opts.withDefaults(),
+		byOrg:   map[string]*portal{},
+		access:  map[string]tokenInfo{},
+		refresh: map[string]*user{},
+		codes:   map[string]codeInfo{},
+	}
+	s.rnd = rand.New(rand.NewPCG(s.opts.Seed, s.opts.Seed^0x9e3779b97f4a7c15))
+	s.generate()
+	s.routes()
+	return s
+}
+
+// LogEntry is one request the emulator answered.
+type LogEntry struct {
+	Time   time.Time
+	Method string
+	Path   string
+	Query  string
+	OrgID  string
+	Status int // 0 for a dropped connection
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (s *Server) Requests() []LogEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]LogEntry(nil), s.log...)
+}
+
+// ResetRequests empties the request log.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	s.log = nil
+	s.mu.Unlock()
+}
+
+func (s *Server) record(e LogEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.log) >= s.opts.LogLimit {
+		s.log = append(s.log[:0], s.log[len(s.log)/2:]...)
+	}
+	s.log = append(s.log, e)
+}
+
+// Now returns the emulator's current time.
+func (s *Server) Now() time.Time { return s.clock.now() }
+
+// Advance moves the emulator's clock forward (so due dates pass and access
+// tokens expire).
+func (s *Server) Advance(d time.Duration) { s.clock.advance(d) }
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := &statusRecorder{ResponseWriter: w}
+	entry := LogEntry{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, OrgID: r.Header.Get("orgId")}
+	defer func() {
+		entry.Status = rec.status
+		s.record(entry)
+	}()
+	if !strings.HasPrefix(r.URL.Path, "/_emu/") {
+		if f := s.matchFault(r); f != nil {
+			if s.applyFault(rec, r, f) {
+				return
+			}
+		}
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+// writeJSON encodes v outside the lock.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func writeErr(w http.ResponseWriter, status int, code, msg string, items ...errorItem) {
+	writeJSON(w, status, errorBody{ErrorCode: code, Message: msg, Errors: items})
+}
+
+// apiError is an error a handler returns to answer with Desk's error JSON.
+type apiError struct {
+	status int
+	body   errorBody
+}
+
+func (e *apiError) Error() string { return e.body.ErrorCode + ": " + e.body.Message }
+
+func errf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, body: errorBody{ErrorCode: code, Message: fmt.Sprintf(format, args...)}}
+}
+
+func fieldErr(field, typ, msg string) *apiError {
+	return &apiError{status: http.StatusUnprocessableEntity, body: errorBody{
+		ErrorCode: desk.CodeInvalidData,
+		Message:   "An invalid value was given for a field.",
+		Errors:    []errorItem{{FieldName: field, ErrorType: typ, ErrorMessage: msg}},
+	}}
+}
+
+func notFound(what string) *apiError {
+	return errf(http.StatusNotFound, desk.CodeResourceNotFound, "The requested %s does not exist.", what)
+}
+
+// caller is who a request acts as.
+type caller struct {
+	user   *user
+	portal *portal // nil for /organizations
+	agent  *agent
+	zsc    *portal // the portal unlocked by ZSC credentials, if any
+	base   string  // scheme://host of the request
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// authenticate checks the token, the ZSC credentials and the orgId header.
+// Call with s.mu held.
+func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError) {
+	h := r.Header.Get("Authorization")
+	const prefix = "Zoho-oauthtoken "
+	if !strings.HasPrefix(h, prefix) {
+		return nil, errf(http.StatusUnauthorized, desk.CodeInvalidOAuth, "The OAuth token is missing or invalid.")
+	}
+	ti, ok := s.access[strings.TrimPrefix(h, prefix)]
+	if !ok || (!ti.expires.IsZero() && !s.clock.now().Before(ti.expires)) {
+		return nil, errf(http.StatusUnauthorized, desk.CodeInvalidOAuth, "The OAuth token is invalid or has expired.")
+	}
+	c := &caller{user: ti.user, base: baseURL(r)}
+	// ZSC: see desk.ZSCKeyHeader for the shared guess.
+	email, key := r.Header.Get(desk.ZSCEmailHeader), r.Header.Get(desk.ZSCKeyHeader)
+	if email != "" || key != "" {
+		var found *portal
+		for _, p := range s.portals {
+			if key != "" && p.zscKey == key {
+				if a := p.admin(); a != nil && strings.EqualFold(a.User.Email, email) {
+					found = p
+				}
+			}
+		}
+		if found == nil {
+			return nil, errf(http.StatusUnauthorized, desk.ZSCRejectedCode, "The ZSC key or the administrator email is invalid.")
+		}
+		c.zsc = found
+	}
+	if !needOrg {
+		return c, nil
+	}
+	org := r.Header.Get("orgId")
+	if org == "" {
+		return nil, &apiError{status: http.StatusUnprocessableEntity, body: errorBody{
+			ErrorCode: desk.CodeUnprocessable, Message: "The orgId header is missing.",
+			Errors: []errorItem{{FieldName: "orgId", ErrorType: "missing", ErrorMessage: "orgId is required in the request header"}},
+		}}
+	}
+	p := s.byOrg[org]
+	if c.zsc != nil {
+		if p != c.zsc {
+			return nil, errf(http.StatusForbidden, desk.CodeForbidden, "The ZSC key does not belong to this organization.")
+		}
+		c.portal, c.agent = p, p.admin()
+		return c, nil
+	}
+	if p == nil {
+		return nil, errf(http.StatusForbidden, desk.CodeForbidden, "You are not a member of organization %s.", org)
+	}
+	a := p.agentByUser(c.user)
+	if a == nil {
+		return nil, errf(http.StatusForbidden, desk.CodeForbidden, "You are not a member of organization %s.", org)
+	}
+	c.portal, c.agent = p, a
+	return c, nil
+}
+
+// can reports whether the caller's profile allows action on tickets.
+func (c *caller) can(action string) bool {
+	if c.agent == nil {
+		return false
+	}
+	if c.agent.Admin {
+		return true
+	}
+	pr := c.portal.profiles[c.agent.ProfileID]
+	return pr.Permissions[desk.PermModuleTickets][action]
+}
+
+// Running is an emulator listening on a loopback port.
+type Running struct {
+	URL    string // base URL, e.g. http://127.0.0.1:8765
+	server *http.Server
+	ln     net.Listener
+}
+
+// Close stops the listener.
+func (r *Running) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	return r.server.Shutdown(ctx)
+}
+
+// Start serves s on addr, which must be a loopback address ("" means
+// 127.0.0.1:0, a random port).
+func (s *Server) Start(addr string) (*Running, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("deskemu: start: %w", err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, errors.New("deskemu: start: the emulator only listens on loopback addresses")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("deskemu: start: %w", err)
+	}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return &Running{URL: "http://" + ln.Addr().String(), server: hs, ln: ln}, nil
+}
