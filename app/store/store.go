@@ -7,6 +7,17 @@
 // One writer connection serialises every write; a separate pool of
 // query-only connections serves reads, so in WAL mode a screen never waits
 // behind a long sync write.
+//
+// Search: contacts_fts and companies_fts are FTS5 tables (unicode61,
+// remove_diacritics 2, a two-character prefix index) kept current by
+// triggers. What a person types becomes one quoted prefix term per word,
+// so no input is ever FTS5 syntax. Japanese has no spaces between words, so
+// unicode61 sees "株式会社山田商事" as one token; the store therefore also
+// indexes every suffix of each Japanese word ("山田商事", "商事", ...) and of
+// family+given name written together, which makes a prefix query find
+// Japanese text anywhere inside a word, from one character up. (A trigram
+// tokenizer cannot match queries shorter than three characters, and "山田"
+// is two.) Results are ordered by name, not by rank.
 package store
 
 import (
