@@ -298,7 +298,12 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 			c.stats.refreshes.Add(1)
 			tok, err = c.tokens.Refresh(ctx, tok)
 			if err != nil {
-				return false, 0, false, err
+				var se *signInError
+				if errors.As(err, &se) {
+					// keep Desk's answer in the chain: the user must sign in again
+					return false, 0, false, fmt.Errorf("%w; %w", ae, err)
+				}
+				return false, 0, false, err // token endpoint unreachable: try later
 			}
 			continue // a 401 was not acted on, so any method may be resent
 		case resp.StatusCode == http.StatusTooManyRequests:

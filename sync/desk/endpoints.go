@@ -192,10 +192,7 @@ func (c *Client) TicketStatuses(ctx context.Context) ([]string, error) {
 	return nil, nil
 }
 
-// TicketOptions selects one page of tickets. Zero values mean newest
-// modified first, with contacts included.
-type TicketOptions = ListOptions
-
+// ticketDefaults: newest modified first, with contacts included.
 func (o ListOptions) ticketDefaults() ListOptions {
 	if o.SortBy == "" {
 		o.SortBy = "-modifiedTime"
@@ -314,7 +311,7 @@ func (c *Client) AddComment(ctx context.Context, ticketID string, nc NewComment)
 }
 
 func (cm *Comment) decodeMentions() {
-	cm.Mentions, cm.Text = DecodeMentions(cm.Content, func(id string) string { return "" })
+	cm.Mentions, cm.Text = DecodeMentions(cm.Content, nil)
 }
 
 // ListRatings returns one page of customer happiness ratings, newest first.

@@ -42,8 +42,8 @@ func (z ZSCCredentials) String() string { return "ZSC(" + z.AdminEmail + ", key 
 // zscCredentials puts the ZSC credentials on req: the one place that knows
 // how they travel (see the comment on ZSCKeyHeader).
 func zscCredentials(req *http.Request, adminEmail, zscKey string) {
-	req.Header[ZSCEmailHeader] = []string{adminEmail}
-	req.Header[ZSCKeyHeader] = []string{zscKey}
+	req.Header.Set(ZSCEmailHeader, adminEmail)
+	req.Header.Set(ZSCKeyHeader, zscKey)
 }
 
 // VerifyZSC checks an administrator email and ZSC key by fetching the

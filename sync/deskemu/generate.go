@@ -217,7 +217,7 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 	now := s.clock.now()
 	start := now.Add(-60 * 24 * time.Hour)
 	at := func() time.Time {
-		return start.Add(time.Duration(s.rnd.Int64N(int64(60 * 24 * time.Hour)))).Truncate(time.Millisecond)
+		return start.Add(time.Duration(s.rnd.Int64N(int64(58 * 24 * time.Hour)))).Truncate(time.Millisecond)
 	}
 	seen := map[string]bool{}
 	for i := 0; i < nAccounts; i++ {

@@ -1,0 +1,770 @@
+package desk_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
+	"github.com/tandem-crm/tandem/sync/deskemu"
+)
+
+var fastRetry = desk.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 3 * time.Second}
+
+type env struct {
+	emu  *deskemu.Server
+	srv  *httptest.Server
+	info deskemu.Info
+	org  string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	emu := deskemu.New(deskemu.Options{Seed: 7, Contacts: 40, Accounts: 10, Tickets: 120})
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	return &env{emu: emu, srv: srv, info: emu.Info(), org: emu.DefaultOrgID()}
+}
+
+// client returns a client for the user with email (static demo token).
+func (e *env) client(t *testing.T, email string) *desk.Client {
+	t.Helper()
+	var tok string
+	for _, u := range e.info.Users {
+		if u.Email == email {
+			tok = u.AccessToken
+		}
+	}
+	c, err := desk.New(desk.Options{BaseURL: e.srv.URL, OrgID: e.org, Tokens: desk.StaticToken(tok), Retry: fastRetry})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+const (
+	alice  = "alice@acme-support.example"
+	kenji  = "kenji@acme-support.example"
+	carol  = "carol@acme-support.example"
+	hanako = "hanako@initech.example"
+)
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want error %s, got nil", code)
+	}
+	if got := app.ErrorCode(err); got != code {
+		t.Fatalf("want code %s, got %s (%v)", code, got, err)
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func TestOrganizationsAndMyInfo(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	orgs, err := c.Organizations(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(orgs) != 2 || orgs[0].ID != e.org || !orgs[0].IsAdminInOrg || !orgs[0].IsDefault {
+		t.Fatalf("orgs = %+v", orgs)
+	}
+	me, err := c.MyInfo(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me.EmailID != alice || me.ID == "" || me.ProfileID == "" {
+		t.Fatalf("me = %+v", me)
+	}
+	// organizations must not carry orgId; everything else must.
+	for _, r := range e.emu.Requests() {
+		if strings.HasSuffix(r.Path, "/organizations") != (r.OrgID == "") {
+			t.Errorf("request %s orgId=%q", r.Path, r.OrgID)
+		}
+	}
+}
+
+func TestPermissions(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		email          string
+		admin, create  bool
+		reply, reasonE bool
+	}{
+		{alice, true, true, true, false},
+		{kenji, false, true, true, false},
+		{carol, false, false, false, true},
+	} {
+		c := e.client(t, tc.email)
+		orgs, err := c.Organizations(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.MyPermissions(ctx(t), orgs[0].IsAdminInOrg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.IsAdmin != tc.admin || p.CanCreateTickets != tc.create || p.CanReply != tc.reply || (p.Reason != "") != tc.reasonE {
+			t.Errorf("%s: %+v", tc.email, p)
+		}
+	}
+}
+
+func TestSettings(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	deps, err := c.Departments(ctx(t))
+	if err != nil || len(deps) == 0 || deps[0].Name == "" {
+		t.Fatalf("departments %v %v", deps, err)
+	}
+	for _, m := range []string{desk.ModuleContacts, desk.ModuleAccounts, desk.ModuleTickets} {
+		f, err := c.Fields(ctx(t), m)
+		if err != nil || len(f) == 0 {
+			t.Fatalf("fields %s: %v %v", m, f, err)
+		}
+	}
+	sts, err := c.TicketStatuses(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(sts, ",") != strings.Join(e.info.Portals[0].Statuses, ",") {
+		t.Fatalf("statuses %v", sts)
+	}
+	_, err = c.Fields(ctx(t), "bogus")
+	wantCode(t, err, app.EINVALID)
+}
+
+func TestContacts(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, kenji)
+	page, err := c.ListContacts(ctx(t), desk.ListOptions{Limit: 15})
+	if err != nil || len(page) != 15 {
+		t.Fatalf("page: %d %v", len(page), err)
+	}
+	n := 0
+	for ct, err := range c.AllContacts(ctx(t), desk.ListOptions{Limit: 7}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct.ID == "" || ct.LastName == "" || ct.CreatedTime.IsZero() {
+			t.Fatalf("contact %+v", ct)
+		}
+		n++
+	}
+	if n != e.info.Portals[0].Contacts {
+		t.Fatalf("AllContacts = %d, want %d", n, e.info.Portals[0].Contacts)
+	}
+
+	created, err := c.CreateContact(ctx(t), desk.Fields{"firstName": "太郎", "lastName": "山田", "email": "Taro.Yamada@Example.jp", "cf": map[string]any{"cf_customer_tier": "Gold"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ID == "" || created.CF["cf_customer_tier"] != "Gold" {
+		t.Fatalf("created %+v", created)
+	}
+	got, err := c.GetContact(ctx(t), created.ID)
+	if err != nil || got.LastName != "山田" {
+		t.Fatalf("get %+v %v", got, err)
+	}
+	upd, err := c.UpdateContact(ctx(t), created.ID, desk.Fields{"phone": "+81 3 0000 1111"})
+	if err != nil || upd.Phone != "+81 3 0000 1111" || upd.ModifiedTime.Before(created.ModifiedTime.Time) {
+		t.Fatalf("update %+v %v", upd, err)
+	}
+	found, err := c.FindContactsByEmail(ctx(t), "taro.yamada@example.JP")
+	if err != nil || len(found) != 1 || found[0].ID != created.ID {
+		t.Fatalf("find by email %v %v", found, err)
+	}
+	found, err = c.FindContactsByName(ctx(t), "太郎 山田")
+	if err != nil || len(found) == 0 {
+		t.Fatalf("find by name %v %v", found, err)
+	}
+	none, err := c.FindContactsByEmail(ctx(t), "nobody@nowhere.example")
+	if err != nil || len(none) != 0 {
+		t.Fatalf("find none (204) %v %v", none, err)
+	}
+
+	_, err = c.CreateContact(ctx(t), desk.Fields{"firstName": "No last name"})
+	wantCode(t, err, app.EINVALID)
+	var ae *desk.APIError
+	if !errors.As(err, &ae) || ae.Status != 422 || len(ae.Fields) != 1 || ae.Fields[0].FieldName != "lastName" {
+		t.Fatalf("api error %+v", ae)
+	}
+	_, err = c.GetContact(ctx(t), "999")
+	wantCode(t, err, app.ENOTFOUND)
+	_, err = e.client(t, carol).CreateContact(ctx(t), desk.Fields{"lastName": "X"})
+	wantCode(t, err, app.EFORBIDDEN)
+}
+
+func TestAccounts(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	n := 0
+	for _, err := range c.AllAccounts(ctx(t), desk.ListOptions{SortBy: "-modifiedTime"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != e.info.Portals[0].Accounts {
+		t.Fatalf("accounts %d", n)
+	}
+	a, err := c.CreateAccount(ctx(t), desk.Fields{"accountName": "Tandem Test GmbH", "city": "Köln"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.CreateAccount(ctx(t), desk.Fields{"accountName": "tandem test gmbh"})
+	wantCode(t, err, app.ECONFLICT)
+	got, err := c.GetAccount(ctx(t), a.ID)
+	if err != nil || got.City != "Köln" {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if _, err := c.UpdateAccount(ctx(t), a.ID, desk.Fields{"industry": "Software"}); err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.FindAccountsByName(ctx(t), "TANDEM TEST GMBH")
+	if err != nil || len(found) != 1 || found[0].Industry != "Software" {
+		t.Fatalf("%v %v", found, err)
+	}
+}
+
+func TestTickets(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, kenji)
+	page, err := c.ListTickets(ctx(t), desk.ListOptions{Limit: 50})
+	if err != nil || len(page) != 50 {
+		t.Fatalf("%d %v", len(page), err)
+	}
+	for i := 1; i < len(page); i++ {
+		if page[i].ModifiedTime.After(page[i-1].ModifiedTime.Time) {
+			t.Fatalf("not sorted by -modifiedTime at %d", i)
+		}
+	}
+	if page[0].Contact == nil || page[0].Contact.ID != page[0].ContactID {
+		t.Fatalf("include=contacts missing: %+v", page[0].Contact)
+	}
+	n := 0
+	for _, err := range c.AllTickets(ctx(t), desk.ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != e.info.Portals[0].Tickets {
+		t.Fatalf("AllTickets %d want %d", n, e.info.Portals[0].Tickets)
+	}
+	// early stop at a cursor costs one request
+	e.emu.ResetRequests()
+	for range c.AllTickets(ctx(t), desk.ListOptions{Limit: 10}) {
+		break
+	}
+	if got := len(e.emu.Requests()); got != 1 {
+		t.Fatalf("early stop made %d requests", got)
+	}
+
+	first := page[0]
+	byContact, err := c.ContactTickets(ctx(t), first.ContactID, desk.ListOptions{})
+	if err != nil || len(byContact) == 0 {
+		t.Fatalf("%v %v", byContact, err)
+	}
+	for _, tk := range byContact {
+		if tk.ContactID != first.ContactID {
+			t.Fatal("wrong contact")
+		}
+	}
+	var withAccount desk.Ticket
+	for _, tk := range page {
+		if tk.AccountID != "" {
+			withAccount = tk
+			break
+		}
+	}
+	byAccount, err := c.AccountTickets(ctx(t), withAccount.AccountID, desk.ListOptions{})
+	if err != nil || len(byAccount) == 0 {
+		t.Fatalf("%v %v", byAccount, err)
+	}
+	full, err := c.GetTicket(ctx(t), first.ID)
+	if err != nil || full.Description == "" || full.ID != first.ID {
+		t.Fatalf("%+v %v", full, err)
+	}
+
+	deps, _ := c.Departments(ctx(t))
+	nt, err := c.CreateTicket(ctx(t), desk.NewTicket{Subject: "Printer on fire", DepartmentID: deps[0].ID, ContactID: first.ContactID, Description: "<p>help</p>"})
+	if err != nil || nt.ID == "" || nt.TicketNumber == "" || nt.Status != "Open" {
+		t.Fatalf("%+v %v", nt, err)
+	}
+	nt2, err := c.CreateTicket(ctx(t), desk.NewTicket{Subject: "New person", DepartmentID: deps[0].ID,
+		Contact: &desk.NewContactRef{Email: "new.person@example.org", LastName: "Person"}})
+	if err != nil || nt2.ContactID == "" {
+		t.Fatalf("%+v %v", nt2, err)
+	}
+	latest, _ := c.ListTickets(ctx(t), desk.ListOptions{Limit: 1})
+	if latest[0].ID != nt2.ID {
+		t.Fatalf("newest modified should be the new ticket")
+	}
+	closed, err := c.SetTicketStatus(ctx(t), nt.ID, "Closed")
+	if err != nil || closed.StatusType != desk.StatusTypeClosed || closed.ClosedTime.IsZero() {
+		t.Fatalf("%+v %v", closed, err)
+	}
+	_, err = c.SetTicketStatus(ctx(t), nt.ID, "Nonsense")
+	wantCode(t, err, app.EINVALID)
+	_, err = e.client(t, carol).CreateTicket(ctx(t), desk.NewTicket{Subject: "x", DepartmentID: deps[0].ID, ContactID: first.ContactID})
+	wantCode(t, err, app.EFORBIDDEN)
+}
+
+func TestThreadsRepliesComments(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, kenji)
+	tickets, _ := c.ListTickets(ctx(t), desk.ListOptions{Limit: 5})
+	tk := tickets[0]
+	var threads []desk.Thread
+	for th, err := range c.AllThreads(ctx(t), tk.ID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		threads = append(threads, th)
+	}
+	if len(threads) != int(tk.ThreadCount) || threads[0].Content != "" {
+		t.Fatalf("threads %d vs %d", len(threads), tk.ThreadCount)
+	}
+	one, err := c.GetThread(ctx(t), tk.ID, threads[0].ID)
+	if err != nil || one.Content == "" || one.ContentType == "" || one.Author == nil {
+		t.Fatalf("%+v %v", one, err)
+	}
+	for _, r := range []desk.Reply{
+		{To: tk.Email, Content: "<p>reply</p>"},
+		{To: tk.Email, CC: "someone@example.com", Content: "<p>reply all</p>"},
+		{To: "boss@example.net", Content: "<p>fwd</p>", IsForward: true},
+	} {
+		if r.To == "" {
+			r.To = "fallback@example.com"
+		}
+		th, err := c.SendReply(ctx(t), tk.ID, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if th.Direction != desk.DirectionOut || th.IsForward != r.IsForward || th.CC != r.CC {
+			t.Fatalf("%+v", th)
+		}
+	}
+	_, err = c.SendReply(ctx(t), tk.ID, desk.Reply{To: "", Content: "x"})
+	wantCode(t, err, app.EINVALID)
+	_, err = e.client(t, carol).SendReply(ctx(t), tk.ID, desk.Reply{To: "a@b.example", Content: "x"})
+	wantCode(t, err, app.EFORBIDDEN)
+
+	kenjiID := e.emu.AgentID(e.org, kenji)
+	if _, err := e.emu.AgentComment(e.org, tk.ID, alice, "please look", kenjiID); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := c.ListComments(ctx(t), tk.ID, desk.ListOptions{})
+	if err != nil || len(cs) == 0 {
+		t.Fatal(err)
+	}
+	if len(cs[0].Mentions) != 1 || cs[0].Mentions[0] != kenjiID || cs[0].Text != "@"+kenjiID+" please look" {
+		t.Fatalf("mentions %+v text %q", cs[0].Mentions, cs[0].Text)
+	}
+	added, err := c.AddComment(ctx(t), tk.ID, desk.NewComment{Content: desk.EncodeMention(e.emu.AgentID(e.org, alice)) + " done"})
+	if err != nil || len(added.Mentions) != 1 || added.CommenterID != kenjiID {
+		t.Fatalf("%+v %v", added, err)
+	}
+}
+
+func TestSignalsFromDeskUsers(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	tickets, _ := c.ListTickets(ctx(t), desk.ListOptions{Limit: 100})
+	old := tickets[len(tickets)-1]
+	if _, err := e.emu.CustomerReply(e.org, old.ID, "<p>any news?</p>"); err != nil {
+		t.Fatal(err)
+	}
+	top, _ := c.ListTickets(ctx(t), desk.ListOptions{Limit: 1})
+	if top[0].ID != old.ID || int(top[0].ThreadCount) != int(old.ThreadCount)+1 {
+		t.Fatalf("customer reply did not bump the ticket: %+v", top[0])
+	}
+	if err := e.emu.Escalate(e.org, old.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.emu.SetStatus(e.org, old.ID, "Open"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.emu.SetDueDate(e.org, old.ID, e.emu.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := c.GetTicket(ctx(t), old.ID)
+	if !got.IsEscalated || got.IsOverDue {
+		t.Fatalf("%+v", got)
+	}
+	e.emu.Advance(2 * time.Hour)
+	got, _ = c.GetTicket(ctx(t), old.ID)
+	if !got.IsOverDue {
+		t.Fatal("not overdue after the clock moved")
+	}
+	id, err := e.emu.Rate(e.org, old.ID, desk.RatingBad, "slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := c.ListRatings(ctx(t), desk.ListOptions{Limit: 5})
+	if err != nil || rs[0].ID != id || rs[0].Rating != desk.RatingBad || rs[0].TicketID != old.ID {
+		t.Fatalf("%+v %v", rs, err)
+	}
+}
+
+func TestHeaderErrors(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	_, err := c.WithOrg("").MyInfo(ctx(t))
+	wantCode(t, err, app.EINVALID)
+	_, err = c.WithOrg("123").MyInfo(ctx(t))
+	wantCode(t, err, app.EFORBIDDEN)
+	_, err = e.client(t, hanako).MyInfo(ctx(t)) // not a member of Acme
+	wantCode(t, err, app.EFORBIDDEN)
+	bad, _ := desk.New(desk.Options{BaseURL: e.srv.URL, OrgID: e.org, Tokens: desk.StaticToken("nope"), Retry: fastRetry})
+	_, err = bad.MyInfo(ctx(t))
+	wantCode(t, err, app.EUNAUTHORIZED)
+	if app.ErrorMessage(err) != "Sign in to Zoho Desk again." {
+		t.Fatalf("message %q", app.ErrorMessage(err))
+	}
+	var ae *desk.APIError
+	if !errors.As(err, &ae) || ae.Code != desk.CodeInvalidOAuth {
+		t.Fatalf("%+v", ae)
+	}
+	if s := bad.Stats(); s.Requests != 1 || s.Refreshes != 1 {
+		t.Fatalf("static token: %+v", s)
+	}
+}
+
+func TestBaseURLSafety(t *testing.T) {
+	for _, u := range []string{"http://example.com", "ftp://127.0.0.1", "http://10.0.0.1:80", "https://"} {
+		if _, err := desk.New(desk.Options{BaseURL: u, Tokens: desk.StaticToken("x")}); err == nil {
+			t.Errorf("%s accepted", u)
+		}
+	}
+	for _, u := range []string{"http://127.0.0.1:1", "http://localhost:8765", "http://[::1]:9", "https://desk.zoho.eu"} {
+		if _, err := desk.New(desk.Options{BaseURL: u, Tokens: desk.StaticToken("x")}); err != nil {
+			t.Errorf("%s refused: %v", u, err)
+		}
+	}
+	// a redirect from loopback to plain http elsewhere is refused too
+	redir := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://example.com/api/v1/myinfo", http.StatusFound)
+	}))
+	defer redir.Close()
+	c, _ := desk.New(desk.Options{BaseURL: redir.URL, OrgID: "1", Tokens: desk.StaticToken("x"), Retry: desk.RetryPolicy{MaxAttempts: 1}})
+	_, err := c.MyInfo(ctx(t))
+	if err == nil || !strings.Contains(err.Error(), "plain http") {
+		t.Fatalf("redirect: %v", err)
+	}
+}
+
+func TestFault429RetryAfter(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 429, RetryAfter: "1", Path: "/api/v1/tickets", Times: 1})
+	start := time.Now()
+	if _, err := c.ListTickets(ctx(t), desk.ListOptions{Limit: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 950*time.Millisecond {
+		t.Fatalf("Retry-After not honoured: %v", d)
+	}
+	if s := c.Stats(); s.Retries != 1 || s.Requests != 2 {
+		t.Fatalf("%+v", s)
+	}
+	// A Retry-After beyond the budget gives up at once with EUNAVAILABLE.
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 429, RetryAfter: "3600", Path: "/api/v1/tickets"})
+	start = time.Now()
+	_, err := c.ListTickets(ctx(t), desk.ListOptions{Limit: 5})
+	wantCode(t, err, app.EUNAVAILABLE)
+	if d, ok := desk.RetryAfter(err); !ok || d != time.Hour {
+		t.Fatalf("RetryAfter %v %v", d, ok)
+	}
+	if time.Since(start) > time.Second {
+		t.Fatal("waited although the budget was exceeded")
+	}
+	e.emu.ClearFaults()
+	// 429 on a POST is retried: the request was not acted on.
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 429, Method: "POST", Times: 1})
+	if _, err := c.CreateAccount(ctx(t), desk.Fields{"accountName": "Retry Ltd"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFault5xx(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 500, Path: "/api/v1/myinfo", Times: 2})
+	if _, err := c.MyInfo(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Stats(); s.Requests != 3 {
+		t.Fatalf("%+v", s)
+	}
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 503, Path: "/api/v1/myinfo"})
+	_, err := c.MyInfo(ctx(t))
+	wantCode(t, err, app.EUNAVAILABLE)
+	var ae *desk.APIError
+	if !errors.As(err, &ae) || ae.Status != 503 {
+		t.Fatalf("%v", err)
+	}
+	if s := c.Stats(); s.Requests != 3+4 {
+		t.Fatalf("attempt budget not respected: %+v", s)
+	}
+	e.emu.ClearFaults()
+
+	// A POST that fails with 500 is not retried and may have been applied.
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 500, Method: "POST", Times: 1})
+	before := c.Stats().Requests
+	_, err = c.CreateAccount(ctx(t), desk.Fields{"accountName": "Maybe Ltd"})
+	wantCode(t, err, app.EUNAVAILABLE)
+	if !desk.MaybeApplied(err) || c.Stats().Requests != before+1 {
+		t.Fatalf("maybeApplied=%v requests=%d", desk.MaybeApplied(err), c.Stats().Requests-before)
+	}
+}
+
+func TestFaultDroppedConnection(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultDrop, Path: "/api/v1/tickets", Times: 1})
+	if _, err := c.ListTickets(ctx(t), desk.ListOptions{Limit: 3}); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultDrop, Method: "POST", Times: 1})
+	tk, _ := c.ListTickets(ctx(t), desk.ListOptions{Limit: 1})
+	_, err := c.AddComment(ctx(t), tk[0].ID, desk.NewComment{Content: "hi"})
+	wantCode(t, err, app.EUNAVAILABLE)
+	var te *desk.TransportError
+	if !errors.As(err, &te) || !te.MaybeApplied || !desk.MaybeApplied(err) {
+		t.Fatalf("%v", err)
+	}
+	// connection refused: nothing reached a server, so even a POST is retried
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	dc, _ := desk.New(desk.Options{BaseURL: deadURL, OrgID: "1", Tokens: desk.StaticToken("x"), Retry: fastRetry})
+	_, err = dc.CreateAccount(ctx(t), desk.Fields{"accountName": "x"})
+	wantCode(t, err, app.EUNAVAILABLE)
+	if desk.MaybeApplied(err) || dc.Stats().Requests != 4 {
+		t.Fatalf("refused: maybe=%v %+v", desk.MaybeApplied(err), dc.Stats())
+	}
+}
+
+func TestFaultMalformedAndHuge(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultMalformed, Path: "/api/v1/tickets"})
+	_, err := c.ListTickets(ctx(t), desk.ListOptions{})
+	wantCode(t, err, app.EUNAVAILABLE)
+	if !strings.Contains(err.Error(), "malformed JSON") {
+		t.Fatal(err)
+	}
+	e.emu.ClearFaults()
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultHuge, Path: "/api/v1/tickets"})
+	_, err = c.ListTickets(ctx(t), desk.ListOptions{})
+	wantCode(t, err, app.EUNAVAILABLE)
+	if !strings.Contains(err.Error(), "16 MiB") {
+		t.Fatal(err)
+	}
+}
+
+func TestFaultLatencyAndRandom(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultLatency, Latency: 500 * time.Millisecond, Path: "/api/v1/myinfo"})
+	cx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.MyInfo(cx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("%v", err)
+	}
+	e.emu.ClearFaults()
+	// 30% random 500s on GETs: the retry budget absorbs them.
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 500, Method: "GET", Rate: 0.3})
+	c2, _ := desk.New(desk.Options{BaseURL: e.srv.URL, OrgID: e.org, Tokens: desk.StaticToken(e.info.Users[0].AccessToken),
+		Retry: desk.RetryPolicy{MaxAttempts: 8, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
+	n := 0
+	for _, err := range c2.AllTickets(ctx(t), desk.ListOptions{Limit: 20}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != e.info.Portals[0].Tickets || c2.Stats().Retries == 0 {
+		t.Fatalf("n=%d %+v", n, c2.Stats())
+	}
+}
+
+type memStore struct {
+	mu   sync.Mutex
+	toks []*oauth2.Token
+}
+
+func (m *memStore) SaveToken(t *oauth2.Token) {
+	m.mu.Lock()
+	m.toks = append(m.toks, t)
+	m.mu.Unlock()
+}
+
+func TestRefreshOn401(t *testing.T) {
+	e := newEnv(t)
+	dc, err := desk.CustomDataCentre(e.srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc := desk.OAuthConfig{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret, DataCentre: dc}
+	access, refresh, err := e.emu.IssueToken(kenji)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := &memStore{}
+	ts := oc.TokenSource(&oauth2.Token{AccessToken: access, RefreshToken: refresh, Expiry: time.Now().Add(time.Hour)}, store)
+	c, _ := desk.New(desk.Options{DataCentre: dc, OrgID: e.org, Tokens: ts, Retry: fastRetry})
+	if _, err := c.MyInfo(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.RevokeAccessToken(access) // Desk now answers 401
+	if _, err := c.MyInfo(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Stats(); s.Refreshes != 1 || s.Requests != 3 {
+		t.Fatalf("%+v", s)
+	}
+	if len(store.toks) != 1 || store.toks[0].RefreshToken != refresh || store.toks[0].AccessToken == access {
+		t.Fatalf("store %+v", store.toks)
+	}
+	// Emulator clock passes the hour: the token expires server-side.
+	e.emu.Advance(2 * time.Hour)
+	if _, err := c.MyInfo(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	// Refresh token revoked: sign in again, after exactly one refresh try.
+	e.emu.RevokeRefreshToken(refresh)
+	e.emu.Advance(2 * time.Hour)
+	before := c.Stats()
+	_, err = c.MyInfo(ctx(t))
+	wantCode(t, err, app.EUNAUTHORIZED)
+	if app.ErrorMessage(err) != "Sign in to Zoho Desk again." {
+		t.Fatal(app.ErrorMessage(err))
+	}
+	if s := c.Stats(); s.Requests-before.Requests != 1 || s.Refreshes-before.Refreshes != 1 {
+		t.Fatalf("%+v vs %+v", s, before)
+	}
+	if strings.Contains(err.Error(), refresh) || strings.Contains(err.Error(), access) {
+		t.Fatal("error leaks a token")
+	}
+}
+
+func TestSignInLoopback(t *testing.T) {
+	e := newEnv(t)
+	dc, _ := desk.CustomDataCentre(e.srv.URL)
+	oc := desk.OAuthConfig{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret, DataCentre: dc}
+	si, err := oc.StartSignIn(ctx(t), kenji)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer si.Close()
+	u, _ := url.Parse(si.URL)
+	q := u.Query()
+	if q.Get("scope") != strings.Join(desk.DefaultScopes, ",") || q.Get("access_type") != "offline" || q.Get("prompt") != "consent" ||
+		q.Get("response_type") != "code" || q.Get("code_challenge") == "" || !strings.HasPrefix(q.Get("redirect_uri"), "http://127.0.0.1:") {
+		t.Fatalf("auth URL %s", si.URL)
+	}
+	// the "browser": follow the auto-approving consent page back to the listener
+	resp, err := http.Get(si.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	res, err := si.Wait(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Token.RefreshToken == "" || res.APIDomain != e.srv.URL || res.DataCentre.DeskURL != e.srv.URL {
+		t.Fatalf("%+v", res)
+	}
+	c, _ := desk.New(desk.Options{DataCentre: res.DataCentre, OrgID: e.org, Tokens: oc.TokenSource(res.Token, nil)})
+	me, err := c.MyInfo(ctx(t))
+	if err != nil || me.EmailID != kenji {
+		t.Fatalf("%+v %v", me, err)
+	}
+	// a wrong code is refused with a sign-in error
+	_, err = oc.Exchange(ctx(t), "bogus", si.RedirectURL(), "")
+	wantCode(t, err, app.EUNAUTHORIZED)
+}
+
+func TestZSC(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice) // alice is not a member of Initech
+	initech := e.info.Portals[2]
+	org, err := c.VerifyZSC(ctx(t), desk.ZSCCredentials{AdminEmail: initech.AdminEmail, Key: initech.ZSCKey})
+	if err != nil || org.ID != initech.OrgID {
+		t.Fatalf("%+v %v", org, err)
+	}
+	zc := c.WithZSC(&desk.ZSCCredentials{AdminEmail: initech.AdminEmail, Key: initech.ZSCKey}).WithOrg(org.ID)
+	tk, err := zc.ListTickets(ctx(t), desk.ListOptions{Limit: 5})
+	if err != nil || len(tk) == 0 {
+		t.Fatalf("%v %v", tk, err)
+	}
+	for _, bad := range []desk.ZSCCredentials{
+		{AdminEmail: initech.AdminEmail, Key: "zsc-wrong"},
+		{AdminEmail: alice, Key: initech.ZSCKey},
+		{AdminEmail: "", Key: ""},
+	} {
+		_, err = c.VerifyZSC(ctx(t), bad)
+		wantCode(t, err, app.EFORBIDDEN)
+		if !errors.Is(err, desk.ErrZSCKeyRejected) {
+			t.Fatalf("%v", err)
+		}
+		if strings.Contains(err.Error(), initech.ZSCKey) {
+			t.Fatal("error leaks the key")
+		}
+	}
+	if c.Stats().Refreshes != 0 {
+		t.Fatal("a rejected ZSC key must not trigger a token refresh")
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t, alice)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if i%4 == 0 {
+				_, err := e.emu.CustomerReply(e.org, "", "x") // unknown ticket: error, no race
+				if err == nil {
+					errs <- errors.New("want error")
+				}
+				return
+			}
+			_, err := c.ListTickets(context.Background(), desk.ListOptions{From: i, Limit: 10})
+			if err != nil {
+				errs <- err
+			}
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if got, want := c.Stats().Requests, int64(12); got != want {
+		t.Fatalf("requests %d", got)
+	}
+}

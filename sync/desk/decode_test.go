@@ -1,0 +1,296 @@
+package desk
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func decodeFixture[T any](t *testing.T, name string) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(fixture(t, name), &v); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return v
+}
+
+func TestDecodeFixtures(t *testing.T) {
+	orgs := decodeFixture[page[Organization]](t, "organizations.json").Data
+	if len(orgs) != 2 || orgs[0].ID != "2389290" || !orgs[0].IsAdminInOrg || orgs[1].CompanyName != "株式会社山田製作所" {
+		t.Errorf("organizations %+v", orgs)
+	}
+	me := decodeFixture[Agent](t, "myinfo.json")
+	if me.ProfileID != "1892000000056091" || me.EmailID != "kenji@zylker.example" {
+		t.Errorf("myinfo %+v", me)
+	}
+	cs := decodeFixture[page[Contact]](t, "contacts_page.json").Data
+	want := time.Date(2026, 11, 24, 9, 15, 2, 0, time.UTC)
+	if len(cs) != 2 || !cs[0].ModifiedTime.Equal(want) || cs[1].FirstName != "" || cs[1].AccountID != "" || cs[0].CF["cf_customer_tier"] != "Gold" {
+		t.Errorf("contacts %+v", cs)
+	}
+	if cs[1].CreatedTime.Nanosecond() != 123e6 {
+		t.Errorf("ms lost: %v", cs[1].CreatedTime)
+	}
+	as := decodeFixture[page[Account]](t, "accounts_page.json").Data
+	if len(as) != 2 || as[0].City != "東京" || as[1].Email != "" {
+		t.Errorf("accounts %+v", as)
+	}
+	ts, err := DecodeTicketsPage(fixture(t, "tickets_page.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 3 || ts[0].ThreadCount != 3 || ts[1].StatusType != StatusTypeClosed || ts[1].ClosedTime.IsZero() ||
+		!ts[1].DueDate.IsZero() || !ts[2].IsOverDue || ts[0].Contact == nil || ts[0].Contact.LastName != "山田" || ts[1].AssigneeID != "" {
+		t.Errorf("tickets %+v", ts)
+	}
+	tk := decodeFixture[Ticket](t, "ticket.json")
+	if !strings.Contains(tk.Description, "onerror") || tk.ID != ts[0].ID {
+		t.Errorf("ticket %+v", tk)
+	}
+	ths := decodeFixture[page[Thread]](t, "threads.json").Data
+	if len(ths) != 2 || ths[0].Direction != DirectionOut || ths[0].Author.Type != "AGENT" || ths[0].CC != "hanako@example.jp" || ths[1].Author.ID != "" {
+		t.Errorf("threads %+v", ths)
+	}
+	th := decodeFixture[Thread](t, "thread.json")
+	if th.ContentType != ContentHTML || th.Content == "" {
+		t.Errorf("thread %+v", th)
+	}
+	cms := decodeFixture[page[Comment]](t, "comments.json").Data
+	for i := range cms {
+		cms[i].decodeMentions()
+	}
+	if len(cms) != 2 || len(cms[0].Mentions) != 2 || cms[0].Mentions[1] != "1892000000056010" || cms[1].Mentions != nil {
+		t.Errorf("comments %+v", cms)
+	}
+	if cms[0].Text != "@1892000000056007 please check the gateway logs. cc @1892000000056010" {
+		t.Errorf("text %q", cms[0].Text)
+	}
+	rs := decodeFixture[page[Rating]](t, "ratings.json").Data
+	if len(rs) != 2 || rs[0].Rating != RatingGood || rs[1].Feedback != "" {
+		t.Errorf("ratings %+v", rs)
+	}
+	fs := decodeFixture[page[FieldMeta]](t, "fields_tickets.json").Data
+	if len(fs) != 2 || len(fs[0].AllowedValues) != 4 || fs[1].AllowedValues != nil {
+		t.Errorf("fields %+v", fs)
+	}
+
+	resp := &http.Response{StatusCode: 422, Header: http.Header{}}
+	ae := parseAPIError("POST", "/contacts", resp, fixture(t, "error.json"), time.Now())
+	if ae.Code != CodeInvalidData || len(ae.Fields) != 1 || ae.Fields[0].FieldName != "lastName" {
+		t.Errorf("error %+v", ae)
+	}
+	err = toAppError(ae)
+	var appErr *app.Error
+	var back *APIError
+	if !errors.As(err, &appErr) || appErr.Code != app.EINVALID || !errors.As(err, &back) || !strings.Contains(appErr.Message, "lastName") {
+		t.Errorf("mapped %v", err)
+	}
+}
+
+func TestTimeAndCount(t *testing.T) {
+	var v struct {
+		A, B, C, D Time
+		N, M, O    Count
+	}
+	in := `{"A":"2026-11-24T09:15:02.000Z","B":null,"C":"","D":"2026-11-24T10:15:02+01:00","N":"7","M":3,"O":null}`
+	if err := json.Unmarshal([]byte(in), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.A.Equal(v.D.Time) || !v.B.IsZero() || !v.C.IsZero() || v.N != 7 || v.M != 3 || v.O != 0 {
+		t.Fatalf("%+v", v)
+	}
+	out, _ := json.Marshal(struct{ A, B Time }{v.A, v.B})
+	if string(out) != `{"A":"2026-11-24T09:15:02.000Z","B":null}` {
+		t.Fatal(string(out))
+	}
+	for _, bad := range []string{`{"A":12}`, `{"A":"yesterday"}`, `{"N":"x"}`, `{"N":true}`} {
+		if err := json.Unmarshal([]byte(bad), &v); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func TestRetryAfterParsing(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	for in, want := range map[string]time.Duration{
+		"": 0, "5": 5 * time.Second, " 120 ": 2 * time.Minute, "-3": 0, "soon": 0,
+		"Tue, 24 Nov 2026 09:00:30 GMT": 30 * time.Second,
+		"Tue, 24 Nov 2026 08:00:00 GMT": 0,
+	} {
+		if got := parseRetryAfter(in, now); got != want {
+			t.Errorf("%q: %v want %v", in, got, want)
+		}
+	}
+}
+
+func TestStatusMapping(t *testing.T) {
+	for st, code := range map[int]string{400: app.EINVALID, 401: app.EUNAUTHORIZED, 403: app.EFORBIDDEN, 404: app.ENOTFOUND,
+		409: app.ECONFLICT, 422: app.EINVALID, 429: app.EUNAVAILABLE, 500: app.EUNAVAILABLE, 503: app.EUNAVAILABLE, 418: app.EINTERNAL} {
+		err := toAppError(&APIError{Status: st})
+		if app.ErrorCode(err) != code {
+			t.Errorf("%d → %s", st, app.ErrorCode(err))
+		}
+	}
+	if app.ErrorCode(toAppError(&TransportError{Err: errors.New("x")})) != app.EUNAVAILABLE {
+		t.Error("transport")
+	}
+	if app.ErrorCode(toAppError(&signInError{err: errors.New("x")})) != app.EUNAUTHORIZED {
+		t.Error("sign in")
+	}
+}
+
+func TestDecodeMentions(t *testing.T) {
+	names := map[string]string{"1": "Kenji Sato"}
+	ids, text := DecodeMentions("hi zsu[@user:1]zsu and zsu[@user:2_Carol Diaz]zsu and zsu[@user:1]zsu zsu[@user:3", func(id string) string { return names[id] })
+	if strings.Join(ids, ",") != "1,2" || text != "hi @Kenji Sato and @Carol Diaz and @Kenji Sato zsu[@user:3" {
+		t.Fatalf("%v %q", ids, text)
+	}
+	if ids, text := DecodeMentions("plain", nil); ids != nil || text != "plain" {
+		t.Fatal(ids, text)
+	}
+	if EncodeMention("42") != "zsu[@user:42]zsu" {
+		t.Fatal(EncodeMention("42"))
+	}
+}
+
+func TestZSCCredentialsOnTheWire(t *testing.T) {
+	req := httptest.NewRequest("GET", "/", nil)
+	zscCredentials(req, "admin@example.com", "k3y")
+	if req.Header.Get(ZSCEmailHeader) != "admin@example.com" || req.Header.Get(ZSCKeyHeader) != "k3y" {
+		t.Fatal(req.Header)
+	}
+	if s := (ZSCCredentials{AdminEmail: "a@b", Key: "secret"}).String(); strings.Contains(s, "secret") {
+		t.Fatal(s)
+	}
+}
+
+func TestLoopbackHosts(t *testing.T) {
+	for h, want := range map[string]bool{"127.0.0.1": true, "127.8.9.10": true, "::1": true, "[::1]": true, "localhost": true, "LOCALHOST": true,
+		"10.0.0.1": false, "example.com": false, "localhost.example.com": false, "": false} {
+		if isLoopbackHost(h) != want {
+			t.Errorf("%q", h)
+		}
+	}
+}
+
+func TestAuthCodeURL(t *testing.T) {
+	dc, _ := LookupDataCentre("eu")
+	oc := OAuthConfig{ClientID: "1000.X", DataCentre: dc, Scopes: []string{"Desk.tickets.ALL", "Desk.basic.READ"}}
+	u := oc.AuthCodeURL("http://127.0.0.1:5555/callback", "st", "verifier", "")
+	for _, want := range []string{"https://accounts.zoho.eu/oauth/v2/auth?", "scope=Desk.tickets.ALL%2CDesk.basic.READ", "access_type=offline", "prompt=consent", "state=st", "code_challenge_method=S256"} {
+		if !strings.Contains(u, want) {
+			t.Errorf("%s lacks %s", u, want)
+		}
+	}
+	if len(DataCentres) != 8 {
+		t.Fatal("data centres")
+	}
+	if dc, ok := LookupDataCentre("https://accounts.zoho.com.au/"); !ok || dc.DeskURL != "https://desk.zoho.com.au" {
+		t.Fatal(dc)
+	}
+}
+
+func TestPermissionsFromProfile(t *testing.T) {
+	a := Agent{ID: "1"}
+	p := Profile{ID: "9", Name: "Light", Permissions: map[string]map[string]bool{"tickets": {"view": true, "reply": true}}}
+	got := PermissionsFromProfile(a, p, false)
+	if got.CanCreateTickets || !got.CanReply || got.Reason == "" {
+		t.Fatalf("%+v", got)
+	}
+	if got := PermissionsFromProfile(a, Profile{Type: ProfileTypeAdministrator}, false); !got.IsAdmin || !got.CanCreateTickets {
+		t.Fatalf("%+v", got)
+	}
+	if got := PermissionsFromProfile(a, Profile{}, false); got.CanReply || got.CanCreateTickets {
+		t.Fatalf("missing permissions must mean read-only: %+v", got)
+	}
+}
+
+// FuzzDecode feeds arbitrary bytes to every decoder the client uses; none
+// may panic.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"organizations.json", "myinfo.json", "contacts_page.json", "accounts_page.json", "tickets_page.json",
+		"ticket.json", "threads.json", "thread.json", "comments.json", "error.json", "ratings.json", "fields_tickets.json"} {
+		f.Add(fixture(f, name))
+	}
+	f.Add([]byte(`{"data":[{"createdTime":"2026-13-45T99:99:99.000Z","threadCount":"9999999999999999999"}]}`))
+	f.Add([]byte(`{"data":[{"content":"zsu[@user:zsu[@user:]zsu]zsu"}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = DecodeTicketsPage(data)
+		var t1 Ticket
+		_ = json.Unmarshal(data, &t1)
+		var c page[Contact]
+		_ = json.Unmarshal(data, &c)
+		var a page[Account]
+		_ = json.Unmarshal(data, &a)
+		var th page[Thread]
+		_ = json.Unmarshal(data, &th)
+		var cm page[Comment]
+		if json.Unmarshal(data, &cm) == nil {
+			for i := range cm.Data {
+				cm.Data[i].decodeMentions()
+			}
+		}
+		_, _ = DecodeMentions(string(data), nil)
+		var o page[Organization]
+		_ = json.Unmarshal(data, &o)
+		var r page[Rating]
+		_ = json.Unmarshal(data, &r)
+		ae := parseAPIError("GET", "/x", &http.Response{StatusCode: 500, Header: http.Header{"Retry-After": {string(bytes.TrimSpace(data[:min(len(data), 40)]))}}}, data, time.Now())
+		_ = toAppError(ae).Error()
+	})
+}
+
+// ticketsPage100 builds a 100-ticket page from the ticket fixture.
+func ticketsPage100(b testing.TB) []byte {
+	var one map[string]any
+	if err := json.Unmarshal(fixture(b, "tickets_page.json"), &struct {
+		Data []map[string]any `json:"data"`
+	}{}); err != nil {
+		b.Fatal(err)
+	}
+	var p struct {
+		Data []map[string]any `json:"data"`
+	}
+	_ = json.Unmarshal(fixture(b, "tickets_page.json"), &p)
+	one = p.Data[0]
+	out := struct {
+		Data []map[string]any `json:"data"`
+	}{}
+	for i := 0; i < 100; i++ {
+		out.Data = append(out.Data, one)
+	}
+	data, _ := json.Marshal(out)
+	return data
+}
+
+// BenchmarkDecodeTicketsPage decodes a 100-ticket page; target ≤ 1 ms.
+func BenchmarkDecodeTicketsPage(b *testing.B) {
+	data := ticketsPage100(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ts, err := DecodeTicketsPage(data)
+		if err != nil || len(ts) != 100 {
+			b.Fatal(err)
+		}
+	}
+}
