@@ -1,0 +1,768 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// This file holds the help-desk integration's domain: portals, field
+// mappings, links between CRM records and Desk records, the ticket cache,
+// the outbox of actions waiting to be sent, conflicts and per-record sync
+// errors. The types are independent of Desk's wire JSON (sync/desk owns
+// that); the sync service (sync) translates between them.
+
+// SyncMode is how a portal's contacts and accounts follow the CRM.
+type SyncMode string
+
+// Sync modes (DESIGN §2).
+const (
+	// SyncTwoWay: a record created or updated on either side (mapped fields
+	// only) appears on the other.
+	SyncTwoWay SyncMode = "two_way"
+	// SyncOneWay: CRM records are pushed to Desk; Desk edits never change the CRM.
+	SyncOneWay SyncMode = "one_way"
+	// SyncNone: nothing is pushed or pulled; tickets are still associated
+	// with records by contact email and company name.
+	SyncNone SyncMode = "none"
+)
+
+// Valid reports whether m is one of the three modes.
+func (m SyncMode) Valid() bool { return m == SyncTwoWay || m == SyncOneWay || m == SyncNone }
+
+// Pushes reports whether CRM changes are sent to Desk in this mode.
+func (m SyncMode) Pushes() bool { return m == SyncTwoWay || m == SyncOneWay }
+
+// Pulls reports whether Desk changes are applied to the CRM in this mode.
+func (m SyncMode) Pulls() bool { return m == SyncTwoWay }
+
+// Kinds of CRM records the integration links or associates tickets with.
+const (
+	KindContact = "contact"
+	KindCompany = "company"
+	KindRecord  = "record" // a pipeline record (tickets only, never synced)
+)
+
+// Portal is a Zoho Desk portal (an organisation) connected to Tandem. Its
+// secrets (OAuth refresh token, ZSC key) are never part of it: they live in
+// the SecretStore under the keys PortalSecretKey returns.
+type Portal struct {
+	OrgID      string   // Desk's organisation id
+	Name       string   // company or portal name, for people
+	PortalURL  string   // the portal's web address, for "open in Desk"
+	DataCentre string   // Zoho region id ("us", "eu", …) or "custom"
+	BaseURL    string   // Desk API base URL (set for "custom": the emulator)
+	Mode       SyncMode //
+	Active     bool     // at most one portal is active at a time
+
+	AccountEmail     string // the signed-in Zoho account
+	AgentID          string
+	AgentName        string
+	AgentEmail       string
+	IsAdmin          bool
+	CanCreateTickets bool
+	CanReply         bool
+	ReadOnlyReason   string // why the agent may not create or reply, for people
+	SupportEmail     string // the portal's support address replies are sent from
+
+	// ViaZSC is set when the portal was configured with another user's
+	// administrator email and ZSC key ("Configure another user's portal").
+	ViaZSC     bool
+	AdminEmail string
+
+	LastSuccess time.Time // end of the last pass that finished without error
+	LastError   string    // the last pass's error for people, "" after a success
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Secret names under which a portal's credentials live in the SecretStore.
+const (
+	SecretRefreshToken = "refresh_token"
+	SecretZSCKey       = "zsc_key"
+)
+
+// PortalSecretKey returns the SecretStore key of a portal's secret
+// (SecretRefreshToken or SecretZSCKey).
+func PortalSecretKey(orgID, name string) string { return "desk/" + orgID + "/" + name }
+
+// Field value types a mapping converts between.
+const (
+	FieldText    = "text"
+	FieldEmail   = "email"
+	FieldPhone   = "phone"
+	FieldURL     = "url"
+	FieldNumber  = "number"
+	FieldBoolean = "boolean"
+	FieldDate    = "date" // YYYY-MM-DD
+)
+
+// CRMCustomPrefix marks a CRM custom field in FieldMapping.CRMField, e.g.
+// "custom:segment" is Contact.Custom["segment"].
+const CRMCustomPrefix = "custom:"
+
+// DeskCustomPrefix marks a Desk custom field in FieldMapping.DeskField, e.g.
+// "cf.cf_segment" is the Desk record's cf["cf_segment"].
+const DeskCustomPrefix = "cf."
+
+// FieldMapping pairs a CRM field with a Desk field for one kind of record.
+type FieldMapping struct {
+	Kind      string // KindContact or KindCompany
+	CRMField  string // a Contact/Company field name ("LastName") or CRMCustomPrefix+key
+	DeskField string // a Desk API name ("lastName") or DeskCustomPrefix+apiName
+	Type      string // one of the Field* types
+}
+
+// DeskField describes a field of a Desk module, for the mapping step of the
+// wizard.
+type DeskField struct {
+	Kind          string // KindContact or KindCompany
+	APIName       string // as FieldMapping.DeskField expects it
+	Label         string
+	Type          string // one of the Field* types
+	Required      bool   // Desk refuses a record without it
+	Custom        bool
+	MaxLength     int
+	AllowedValues []string
+}
+
+// CRMField describes a mappable CRM field.
+type CRMField struct {
+	Kind  string
+	Name  string // as FieldMapping.CRMField expects it
+	Label string
+	Type  string
+}
+
+// Link ties a CRM record to a Desk record in one portal. Agreed holds the
+// mapped field values both sides last agreed on (keyed by Desk field), the
+// base of the field-by-field three-way merge.
+type Link struct {
+	OrgID        string
+	Kind         string // KindContact or KindCompany
+	CRMID        int64
+	DeskID       string
+	Agreed       map[string]string
+	CRMRev       int64     // the CRM record's Rev when last reconciled
+	DeskModified time.Time // Desk's modifiedTime when last reconciled
+	LinkedAt     time.Time
+	UpdatedAt    time.Time
+}
+
+// RemoteRecord is the last copy of a Desk contact or account that sync
+// pulled: its mapped values, the key used for matching (normalised email of
+// a contact, normalised name of an account) and its modification time.
+type RemoteRecord struct {
+	OrgID    string
+	Kind     string // KindContact or KindCompany
+	DeskID   string
+	MatchKey string
+	Modified time.Time
+	Values   map[string]string // every field Desk sent, canonical strings
+}
+
+// Ticket is a cached Desk ticket.
+type Ticket struct {
+	OrgID        string
+	ID           string
+	Number       string
+	Subject      string
+	Description  string // HTML; filled in when the ticket was opened
+	Status       string
+	StatusType   string // "Open", "On Hold" or "Closed"
+	Priority     string
+	Channel      string
+	Email        string
+	Phone        string
+	ContactID    string
+	ContactName  string
+	ContactEmail string // the ticket contact's email (from include=contacts)
+	AccountID    string
+	DepartmentID string
+	AssigneeID   string
+	DueDate      time.Time
+	IsOverdue    bool
+	IsEscalated  bool
+	CreatedTime  time.Time
+	ModifiedTime time.Time
+	ClosedTime   time.Time
+	ThreadCount  int
+	CommentCount int
+	WebURL       string
+	// DetailSynced is the ModifiedTime at which threads and comments were
+	// last fetched; zero when they never were.
+	DetailSynced time.Time
+	Raw          json.RawMessage // Desk's JSON as received
+}
+
+// Closed reports whether the ticket's status is of the closed type.
+func (t *Ticket) Closed() bool { return t.StatusType == "Closed" }
+
+// Thread is one message of a ticket's conversation.
+type Thread struct {
+	OrgID       string
+	TicketID    string
+	ID          string
+	Channel     string
+	Direction   string // "in" or "out"
+	From        string
+	To          string
+	CC          string
+	Summary     string
+	Content     string // empty until fetched
+	ContentType string
+	AuthorName  string
+	AuthorEmail string
+	AuthorType  string // "AGENT", "END_USER"
+	AuthorID    string
+	IsForward   bool
+	CreatedTime time.Time
+	Raw         json.RawMessage
+}
+
+// Comment is a private or public note on a ticket.
+type Comment struct {
+	OrgID         string
+	TicketID      string
+	ID            string
+	Content       string   // Desk's content, with mention markup
+	Text          string   // Content with mentions made readable
+	Mentions      []string // mentioned agent ids
+	ContentType   string
+	IsPublic      bool
+	CommenterID   string
+	CommenterName string
+	CommentedTime time.Time
+	ModifiedTime  time.Time
+	Raw           json.RawMessage
+}
+
+// Rating is a customer happiness rating of a ticket.
+type Rating struct {
+	OrgID       string
+	ID          string
+	TicketID    string
+	ContactID   string
+	Rating      string // "GOOD", "OKAY", "BAD"
+	Feedback    string
+	CreatedTime time.Time
+}
+
+// TicketDetail is a ticket with its conversation, for the ticket pane.
+type TicketDetail struct {
+	Ticket   Ticket
+	Threads  []Thread  // oldest first
+	Comments []Comment // oldest first
+	// Pending are the actions on this ticket not yet confirmed by Desk.
+	Pending []OutboxItem
+	// Stale is true when the conversation could not be refreshed (offline)
+	// and what is shown is the cached copy.
+	Stale bool
+}
+
+// TicketFilter selects a record's tickets.
+type TicketFilter struct {
+	Status string // "" all, "open" (Open and On Hold), "closed"
+	Offset int
+	Limit  int // 0 means 50
+}
+
+// TicketList is a page of a record's tickets, newest first, with counts
+// over all of them.
+type TicketList struct {
+	Tickets  []Ticket
+	Open     int // Open and On Hold
+	Resolved int // Closed
+	// PendingCreates are ticket creations from this record still in the
+	// outbox (shown as pending at the top of the list).
+	PendingCreates []OutboxItem
+}
+
+// Outbox action kinds.
+const (
+	OutboxCreateTicket = "create_ticket"
+	OutboxReply        = "reply"
+	OutboxReplyAll     = "reply_all"
+	OutboxForward      = "forward"
+	OutboxComment      = "comment"
+	OutboxStatus       = "status"
+	OutboxPushContact  = "push_contact"
+	OutboxPushCompany  = "push_company"
+)
+
+// Outbox states. An item is written pending; it is marked sending before
+// the request goes out, so after a crash a sending item is looked up on Desk
+// before it is sent again; done and failed are final.
+const (
+	OutboxPending = "pending"
+	OutboxSending = "sending"
+	OutboxDone    = "done"
+	OutboxFailed  = "failed"
+)
+
+// OutboxItem is one write to Desk, persisted before it is sent and applied
+// exactly once.
+type OutboxItem struct {
+	ID             int64
+	OrgID          string
+	Kind           string // one of the Outbox* kinds
+	IdempotencyKey string // unique; enqueueing the same key twice is a no-op
+	TicketID       string // the ticket acted on ("" for creates and pushes)
+	CRMKind        string // the CRM record it comes from, if any
+	CRMID          int64
+	Payload        json.RawMessage // kind-specific, see the sync package
+	State          string
+	Attempts       int
+	LastError      string // for people
+	ResultID       string // Desk id of what it created (ticket, thread, comment, record)
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SentAt         time.Time // when it was last marked sending
+}
+
+// Conflict is a field both sides changed between two passes: the later
+// change won, and the other value is kept here so the user can restore it.
+type Conflict struct {
+	ID         int64
+	OrgID      string
+	Kind       string // KindContact or KindCompany
+	CRMID      int64
+	DeskID     string
+	DeskField  string
+	CRMField   string
+	CRMValue   string
+	DeskValue  string
+	Winner     string // "crm" or "desk"
+	At         time.Time
+	Resolved   bool // restored or dismissed
+	RecordName string
+}
+
+// Conflict winners.
+const (
+	WinnerCRM  = "crm"
+	WinnerDesk = "desk"
+)
+
+// LoserValue returns the value that lost.
+func (c *Conflict) LoserValue() string {
+	if c.Winner == WinnerCRM {
+		return c.DeskValue
+	}
+	return c.CRMValue
+}
+
+// SyncError is why one record could not be synced. It stays until the
+// record syncs; the pass goes on with the others.
+type SyncError struct {
+	OrgID   string
+	Kind    string // KindContact or KindCompany
+	CRMID   int64  // 0 when the record exists only on Desk
+	DeskID  string
+	CRMRev  int64 // the CRM revision that failed; a newer one is retried
+	Message string
+	At      time.Time
+}
+
+// Sync states for the status line.
+const (
+	StateIdle         = "idle"
+	StateSyncing      = "syncing"
+	StateOffline      = "offline"
+	StateNeedsSignIn  = "needs_sign_in"
+	StateNotConnected = "not_connected"
+)
+
+// SyncStatus is what the status line and `tandem desk status` show.
+type SyncStatus struct {
+	Portal          *Portal // the active portal, nil when none
+	State           string  // one of the State* values
+	LastSuccess     time.Time
+	LastError       string
+	PendingOutbox   int
+	FailedOutbox    int
+	Conflicts       int // unresolved
+	RecordErrors    []SyncError
+	LinkedContacts  int
+	LinkedCompanies int
+	CachedTickets   int
+}
+
+// Sync event kinds.
+const (
+	EventStarted     = "started"
+	EventProgress    = "progress"
+	EventFinished    = "finished"
+	EventOffline     = "offline"
+	EventNeedsSignIn = "needs_sign_in"
+	EventConflict    = "conflict"
+	EventRecordError = "record_error"
+	EventLinkDropped = "link_dropped" // a linked CRM record was deleted
+	EventOutbox      = "outbox"       // an outbox item changed state
+	EventPortal      = "portal"       // a portal was activated, changed or deactivated
+)
+
+// SyncCounts counts what a pass did.
+type SyncCounts struct {
+	ContactsPulled  int
+	ContactsPushed  int
+	CompaniesPulled int
+	CompaniesPushed int
+	Tickets         int // tickets new or changed
+	Threads         int
+	Comments        int
+	OutboxSent      int
+	Conflicts       int
+	Errors          int
+	Requests        int64 // HTTP requests to Desk
+}
+
+// SyncEvent is published by the sync service for the UI; it carries no
+// data beyond counts: screens re-read what they show from the store.
+type SyncEvent struct {
+	Kind    string // one of the Event* kinds
+	OrgID   string
+	Phase   string // "contacts", "companies", "tickets", "outbox" during progress
+	Counts  SyncCounts
+	Message string // for people
+	At      time.Time
+}
+
+// DeskStore is the storage the sync service needs. Every method returns an
+// *Error (EUNAVAILABLE when the database is busy, ENOTFOUND where noted).
+type DeskStore interface {
+	// ListPortals returns every portal ever configured, active first.
+	ListPortals(ctx context.Context) ([]Portal, error)
+	// FindPortal returns ENOTFOUND when orgID was never configured.
+	FindPortal(ctx context.Context, orgID string) (*Portal, error)
+	// ActivePortal returns the active portal, or ENOTFOUND.
+	ActivePortal(ctx context.Context) (*Portal, error)
+	// SavePortal inserts or updates a portal's settings. Saving one as
+	// Active deactivates every other portal.
+	SavePortal(ctx context.Context, p *Portal) error
+	// SetPortalActive activates (deactivating the others) or deactivates a portal.
+	SetPortalActive(ctx context.Context, orgID string, active bool) error
+	// RecordPassResult stores the outcome of a pass: at is set as LastSuccess
+	// when errMsg is "", otherwise errMsg becomes LastError.
+	RecordPassResult(ctx context.Context, orgID string, at time.Time, errMsg string) error
+
+	// FieldMappings returns a portal's mappings in the order they were saved.
+	FieldMappings(ctx context.Context, orgID string) ([]FieldMapping, error)
+	// SetFieldMappings replaces a portal's mappings.
+	SetFieldMappings(ctx context.Context, orgID string, ms []FieldMapping) error
+
+	// Cursor returns a named sync cursor, "" when unset.
+	Cursor(ctx context.Context, orgID, name string) (string, error)
+	// SetCursor stores a named sync cursor.
+	SetCursor(ctx context.Context, orgID, name, value string) error
+
+	// UpsertRemote stores the latest copies of Desk records.
+	UpsertRemote(ctx context.Context, rs []RemoteRecord) error
+	// FindRemote returns ENOTFOUND when the Desk record was never pulled.
+	FindRemote(ctx context.Context, orgID, kind, deskID string) (*RemoteRecord, error)
+	// FindRemoteByKey returns the Desk records with the given match key.
+	FindRemoteByKey(ctx context.Context, orgID, kind, key string) ([]RemoteRecord, error)
+
+	// FindLink returns the link of a CRM record, or ENOTFOUND.
+	FindLink(ctx context.Context, orgID, kind string, crmID int64) (*Link, error)
+	// FindLinkByDesk returns the link of a Desk record, or ENOTFOUND.
+	FindLinkByDesk(ctx context.Context, orgID, kind, deskID string) (*Link, error)
+	// SaveLink inserts or replaces the link of (OrgID, Kind, CRMID); it
+	// returns ECONFLICT when DeskID is linked to another CRM record.
+	SaveLink(ctx context.Context, l *Link) error
+	// DeleteLink removes the link of a CRM record; a missing one is no error.
+	DeleteLink(ctx context.Context, orgID, kind string, crmID int64) error
+	// OrphanLinks returns links whose CRM record no longer exists.
+	OrphanLinks(ctx context.Context, orgID string) ([]Link, error)
+	// ContactsToPush returns up to limit contacts that have no link or
+	// changed since their link's CRMRev, skipping those with a push in the
+	// outbox and those whose current revision already failed (a SyncError).
+	ContactsToPush(ctx context.Context, orgID string, limit int) ([]Contact, error)
+	// CompaniesToPush is ContactsToPush for companies.
+	CompaniesToPush(ctx context.Context, orgID string, limit int) ([]Company, error)
+
+	// ApplyFromDesk writes, each in one transaction: the CRM record changed
+	// or created from Desk (if any), its link, its conflicts, and an outbox
+	// push (if any). A stale CRM revision fails that item with ECONFLICT.
+	// It returns one error per item (nil for success).
+	ApplyFromDesk(ctx context.Context, items []DeskApply) ([]error, error)
+
+	// Conflicts returns conflicts, newest first; resolved ones only when asked.
+	Conflicts(ctx context.Context, orgID string, withResolved bool) ([]Conflict, error)
+	// FindConflict returns ENOTFOUND when there is no such conflict.
+	FindConflict(ctx context.Context, id int64) (*Conflict, error)
+	// ResolveConflict marks a conflict resolved.
+	ResolveConflict(ctx context.Context, id int64) error
+
+	// SetSyncError records (replaces) a per-record error.
+	SetSyncError(ctx context.Context, e SyncError) error
+	// ClearSyncError removes the errors of a CRM record (crmID) or, when
+	// crmID is 0, of a Desk record.
+	ClearSyncError(ctx context.Context, orgID, kind string, crmID int64, deskID string) error
+	// SyncErrors returns a portal's per-record errors, newest first.
+	SyncErrors(ctx context.Context, orgID string) ([]SyncError, error)
+
+	// TicketStamps returns, for the given ids that are cached, the stored
+	// modification time and counts — what a pass needs to skip unchanged tickets.
+	TicketStamps(ctx context.Context, orgID string, ids []string) (map[string]TicketStamp, error)
+	// UpsertTickets stores tickets (keeping description and DetailSynced
+	// unless the new value is set).
+	UpsertTickets(ctx context.Context, ts []Ticket) error
+	// StoreConversation replaces what is known of a ticket's threads and
+	// comments (threads keep fetched content) and sets its DetailSynced.
+	StoreConversation(ctx context.Context, orgID, ticketID string, synced time.Time, ths []Thread, cms []Comment) error
+	// SetThreadContent stores the content of a thread.
+	SetThreadContent(ctx context.Context, orgID, ticketID, threadID, content, contentType string) error
+	// FindTicket returns a cached ticket with its conversation, or ENOTFOUND.
+	FindTicket(ctx context.Context, orgID, ticketID string) (*TicketDetail, error)
+	// TicketsForRecord lists the tickets associated with a CRM record (see
+	// the Integration interface for the rules).
+	TicketsForRecord(ctx context.Context, orgID string, mode SyncMode, kind string, id int64, f TicketFilter) (*TicketList, error)
+	// SetTicketOrigin remembers that a ticket was created from a CRM record.
+	SetTicketOrigin(ctx context.Context, orgID, ticketID, kind string, id int64) error
+	// CountTickets returns how many tickets of a portal are cached.
+	CountTickets(ctx context.Context, orgID string) (int, error)
+
+	// Enqueue stores an outbox item (State pending) and sets its ID; an item
+	// with the same IdempotencyKey already stored is returned instead.
+	Enqueue(ctx context.Context, it *OutboxItem) error
+	// Outbox returns a portal's items in the given states, oldest first.
+	Outbox(ctx context.Context, orgID string, states ...string) ([]OutboxItem, error)
+	// MarkSending sets an item sending, bumps Attempts and sets SentAt.
+	MarkSending(ctx context.Context, id int64, at time.Time) error
+	// MarkPending puts an item back to pending with an error message.
+	MarkPending(ctx context.Context, id int64, msg string) error
+	// MarkFailed makes an item failed for good, with an error for people.
+	MarkFailed(ctx context.Context, id int64, msg string) error
+	// CompleteOutbox marks an item done and, in the same transaction, stores
+	// what its success produced.
+	CompleteOutbox(ctx context.Context, id int64, r OutboxResult) error
+	// RetryOutbox puts a failed item back to pending.
+	RetryOutbox(ctx context.Context, id int64) error
+}
+
+// TicketStamp is what a pass compares to decide whether a ticket changed.
+type TicketStamp struct {
+	Modified     time.Time
+	ThreadCount  int
+	CommentCount int
+	DetailSynced time.Time
+	IsOverdue    bool
+	IsEscalated  bool
+}
+
+// DeskApply is one record's reconciliation, written atomically by
+// DeskStore.ApplyFromDesk.
+type DeskApply struct {
+	// Contact or Company, when set, is created (ID 0) or updated (its Rev
+	// must be current) from Desk values. The link's CRMID and CRMRev are
+	// set from the result.
+	Contact *Contact
+	Company *Company
+	// Link is saved (after the record, so a new record's id is filled in).
+	Link *Link
+	// Conflicts are recorded (CRMID filled in like the link's).
+	Conflicts []Conflict
+	// Push, when set, is enqueued (CRMID filled in like the link's).
+	Push *OutboxItem
+	// ClearErrors removes the record's SyncErrors.
+	ClearErrors bool
+}
+
+// OutboxResult is what a successful outbox item leaves behind, stored with
+// its completion.
+type OutboxResult struct {
+	ResultID string
+	Link     *Link         // a pushed record's new agreed state
+	Remote   *RemoteRecord // Desk's answer to a push
+	Ticket   *Ticket       // a created or changed ticket
+	Thread   *Thread       // a sent reply
+	Comment  *Comment      // an added comment
+	// Origin links a created ticket to the CRM record it was created from.
+	OriginKind string
+	OriginID   int64
+}
+
+// Integration is what the screens use: the Zoho Desk wizard, the Tickets
+// tab and ticket pane, conflicts and the status line. Every method may be
+// called from any goroutine but does I/O: never call it on the UI goroutine.
+// Errors are *Error values: EUNAUTHORIZED (sign in again), EFORBIDDEN (the
+// Desk profile does not allow it), EUNAVAILABLE (Desk cannot be reached —
+// queued actions still succeed), EINVALID (with a message for people),
+// ENOTFOUND.
+type Integration interface {
+	// Wizard step 1: BeginSignIn starts Zoho's OAuth sign-in and returns the
+	// consent page URL to open in the browser (the emulator approves at
+	// once). loginHint may be "".
+	BeginSignIn(ctx context.Context, loginHint string) (authURL string, err error)
+	// CompleteSignIn waits for the browser to come back and returns the
+	// signed-in account's email.
+	CompleteSignIn(ctx context.Context) (accountEmail string, err error)
+	// Wizard step 2: ListAccountPortals lists the portals the signed-in
+	// account belongs to.
+	ListAccountPortals(ctx context.Context) ([]PortalChoice, error)
+	// VerifyZSC checks another user's portal credentials and returns the
+	// portal they unlock (EFORBIDDEN when refused).
+	VerifyZSC(ctx context.Context, adminEmail, zscKey string) (PortalChoice, error)
+	// Wizard step 4: DeskFields returns the Desk fields of a kind, with
+	// required ones marked; CRMFields the mappable CRM fields;
+	// DefaultMappings sensible defaults. ValidateMappings checks types and
+	// required Desk fields (EINVALID with a *ValidationError).
+	DeskFields(ctx context.Context, orgID, kind string) ([]DeskField, error)
+	CRMFields(kind string) []CRMField
+	DefaultMappings() []FieldMapping
+	ValidateMappings(ms []FieldMapping, fields []DeskField) error
+	// Wizard step 5: Activate connects the chosen portal with a mode and
+	// mappings, stores its secrets in the keyring, and starts a first sync
+	// (progress comes as events). Activating a portal that was connected
+	// before brings its links and tickets back without duplicates.
+	Activate(ctx context.Context, req ActivateRequest) (*Portal, error)
+	// UpdateSettings changes the active portal's mode and mappings (Manage).
+	UpdateSettings(ctx context.Context, mode SyncMode, ms []FieldMapping) error
+	// Deactivate stops sync, removes the portal's secrets from the keyring
+	// and hides its tickets; its data stays for a later Activate.
+	Deactivate(ctx context.Context) error
+
+	// ListPortals returns every configured portal; ActivePortal the active
+	// one (ENOTFOUND when none).
+	ListPortals(ctx context.Context) ([]Portal, error)
+	ActivePortal(ctx context.Context) (*Portal, error)
+	// FieldMappings returns the active portal's mappings.
+	FieldMappings(ctx context.Context) ([]FieldMapping, error)
+
+	// TicketsForRecord lists a record's tickets from the cache, newest
+	// first, with open and resolved counts. A contact's tickets are those of
+	// its linked Desk contact, or (when unlinked) those whose contact has
+	// the same email; a company's those of its linked account, or of an
+	// account with the same name; a pipeline record's those created from it
+	// plus its contacts' tickets. ENOTFOUND when no portal is active.
+	TicketsForRecord(ctx context.Context, kind string, id int64, f TicketFilter) (*TicketList, error)
+	// Ticket returns a ticket with its conversation from the cache; with
+	// refresh (the pane was opened) it first fetches what is missing or
+	// changed from Desk, falling back to the cache (Stale) when offline.
+	Ticket(ctx context.Context, ticketID string, refresh bool) (*TicketDetail, error)
+	// Statuses returns the portal's ticket statuses; Departments its
+	// departments (cached after the first call).
+	Statuses(ctx context.Context) ([]string, error)
+	Departments(ctx context.Context) ([]Department, error)
+
+	// Actions: each is stored in the outbox and sent by the sync service;
+	// offline they stay pending. They return the queued item. EFORBIDDEN
+	// when the agent may not create or reply.
+	CreateTicket(ctx context.Context, req NewTicketRequest) (*OutboxItem, error)
+	Reply(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
+	ReplyAll(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
+	Forward(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
+	Comment(ctx context.Context, ticketID string, content string, public bool) (*OutboxItem, error)
+	ChangeStatus(ctx context.Context, ticketID, status string) (*OutboxItem, error)
+	// Outbox lists the active portal's pending, sending and failed items;
+	// RetryOutbox sends a failed one again.
+	Outbox(ctx context.Context) ([]OutboxItem, error)
+	RetryOutbox(ctx context.Context, id int64) error
+
+	// Conflicts lists unresolved conflicts; RestoreConflict writes the
+	// losing value back into the CRM record (it then syncs like an edit);
+	// DismissConflict hides one.
+	Conflicts(ctx context.Context) ([]Conflict, error)
+	RestoreConflict(ctx context.Context, id int64) error
+	DismissConflict(ctx context.Context, id int64) error
+
+	// Status returns the sync status; SyncNow asks for a pass soon.
+	Status(ctx context.Context) (*SyncStatus, error)
+	SyncNow()
+	// Subscribe registers fn for sync events and returns a function that
+	// removes it. fn runs on the sync goroutine: it must return quickly
+	// (hand the event to the UI with fyne.Do, never block).
+	Subscribe(fn func(SyncEvent)) (unsubscribe func())
+}
+
+// PortalChoice is a portal offered in the wizard.
+type PortalChoice struct {
+	OrgID      string
+	Name       string
+	PortalURL  string
+	IsAdmin    bool
+	IsDefault  bool
+	Edition    string
+	ViaZSC     bool
+	AdminEmail string
+}
+
+// ActivateRequest is the wizard's final step.
+type ActivateRequest struct {
+	OrgID    string
+	Mode     SyncMode
+	Mappings []FieldMapping // ignored for SyncNone; DefaultMappings when nil
+}
+
+// Department is a Desk department tickets are filed under.
+type Department struct {
+	ID   string
+	Name string
+}
+
+// NewTicketRequest is the `+ Ticket` form.
+type NewTicketRequest struct {
+	CRMKind      string // the record the form was opened on
+	CRMID        int64
+	ContactID    int64 // the CRM contact the ticket is for (must have a valid email)
+	Subject      string
+	Description  string
+	DepartmentID string // "" for the portal's first department
+	Priority     string
+}
+
+// Validate checks the form.
+func (r *NewTicketRequest) Validate() error {
+	var v ValidationError
+	if r.Subject == "" {
+		v.add("Subject", MsgRequired)
+	}
+	checkLen(&v, "Subject", r.Subject)
+	if r.ContactID == 0 {
+		v.add("Contact", MsgRequired)
+	}
+	if len(r.Description) > MaxNotesLen {
+		v.add("Description", MsgTooLong)
+	}
+	sortFields(&v)
+	return v.result()
+}
+
+// ReplyRequest is a reply, reply all or forward. For a reply and reply all
+// To and CC are filled in from the ticket when empty; a forward needs To.
+type ReplyRequest struct {
+	To      string // comma-separated addresses
+	CC      string
+	Content string // plain text or HTML
+	HTML    bool
+}
+
+// Detector receives what each pass found, for signals (DESIGN §6). The
+// sync service calls it after the pass's data is stored; it must not block
+// for long. First is true on a portal's first pass (record a baseline,
+// notify nothing).
+type Detector interface {
+	Detect(ctx context.Context, c Changes) error
+}
+
+// Changes is what one pass pulled that signals may care about.
+type Changes struct {
+	OrgID       string
+	AgentID     string // the signed-in agent, to skip own writes and find mentions
+	First       bool
+	NewTickets  []Ticket
+	Changed     []TicketChange // tickets seen before whose stamp changed
+	NewThreads  []Thread
+	NewComments []Comment
+	NewRatings  []Rating
+}
+
+// TicketChange is a ticket before and after a pass.
+type TicketChange struct {
+	Before TicketStamp
+	After  Ticket
+	// Flags that turned true in this pass.
+	BecameOverdue   bool
+	BecameEscalated bool
+}
