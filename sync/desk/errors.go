@@ -237,5 +237,7 @@ func messageFor(e *APIError) string {
 // refresh token was refused (revoked, expired, wrong client).
 type signInError struct{ err error }
 
+// Error implements error.
 func (e *signInError) Error() string { return "desk: sign-in needed: " + e.err.Error() }
+// Unwrap returns the cause.
 func (e *signInError) Unwrap() error { return e.err }

@@ -136,6 +136,7 @@ type statusRecorder struct {
 	status int
 }
 
+// WriteHeader records the status.
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
@@ -143,6 +144,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
+// Write records an implicit 200.
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
@@ -193,6 +195,7 @@ type apiError struct {
 	body   errorBody
 }
 
+// Error implements error.
 func (e *apiError) Error() string { return e.body.ErrorCode + ": " + e.body.Message }
 
 func errf(status int, code, format string, args ...any) *apiError {
