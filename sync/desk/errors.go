@@ -239,5 +239,6 @@ type signInError struct{ err error }
 
 // Error implements error.
 func (e *signInError) Error() string { return "desk: sign-in needed: " + e.err.Error() }
+
 // Unwrap returns the cause.
 func (e *signInError) Unwrap() error { return e.err }
