@@ -1,0 +1,330 @@
+package views
+
+import (
+	"context"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// companiesScreen is the Companies browser: a searchable, sortable list and
+// the selected company's page with its contacts and pipeline records.
+type companiesScreen struct {
+	u          *ui
+	search     *entry
+	sort       *widget.Select
+	count      *widget.Label
+	list       *pagedList[app.Company]
+	detail     *fyne.Container
+	root       fyne.CanvasObject
+	deb        debouncer
+	selectedID int64
+	detailGen  int
+	current    *app.Company
+	form       *companyForm
+	// changed runs after a company was written, so other screens can reload.
+	changed func()
+}
+
+func newCompaniesScreen(u *ui) *companiesScreen {
+	s := &companiesScreen{u: u, deb: debouncer{r: u.run}}
+	s.search = newEntry(u, lang.L("Search companies"))
+	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
+	s.sort = widget.NewSelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
+	s.sort.SetSelectedIndex(0)
+	s.sort.OnChanged = func(string) { s.refresh() }
+	s.count = dimLabel("")
+
+	s.list = newPagedList[app.Company](u.run, func() fyne.CanvasObject {
+		name := widget.NewLabel("")
+		name.TextStyle = fyne.TextStyle{Bold: true}
+		name.Truncation = fyne.TextTruncateEllipsis
+		return container.NewVBox(name, dimLabel(""))
+	})
+	s.list.show = func(c app.Company, row fyne.CanvasObject) {
+		o := row.(*fyne.Container).Objects
+		o[0].(*widget.Label).SetText(c.Name)
+		o[1].(*widget.Label).SetText(joinNonEmpty(" · ", c.Industry, c.City, c.Country))
+	}
+	s.list.blank = func(row fyne.CanvasObject, text string) {
+		o := row.(*fyne.Container).Objects
+		o[0].(*widget.Label).SetText(text)
+		o[1].(*widget.Label).SetText("")
+	}
+	s.list.loaded = func(total int, err error) {
+		if err != nil {
+			logError("list companies", err)
+			s.count.SetText(lang.L(app.ErrorMessage(err)))
+			return
+		}
+		s.count.SetText(lang.N("{{.Count}} companies", total, map[string]any{"Count": total}))
+	}
+	s.list.list.OnSelected = func(id widget.ListItemID) {
+		if c, ok := s.list.item(id); ok {
+			s.showDetail(c.ID)
+		}
+	}
+
+	add := widget.NewButtonWithIcon(lang.L("New company"), theme.ContentAddIcon(), s.create)
+	add.Importance = widget.HighImportance
+	top := container.NewVBox(
+		container.NewBorder(nil, nil, nil, add, s.search),
+		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Sort by")), nil, s.sort),
+		s.count,
+	)
+	s.detail = container.NewStack(emptyState(lang.L("Select a company to see the details.")))
+	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, s.list.list), s.detail)
+	split.Offset = 0.4
+	s.root = split
+	return s
+}
+
+func (s *companiesScreen) content() fyne.CanvasObject { return s.root }
+
+func (s *companiesScreen) focusSearch() { s.u.win.Canvas().Focus(s.search) }
+
+func (s *companiesScreen) create() { s.openForm(nil) }
+
+// refresh reloads the list with the current search and sort.
+func (s *companiesScreen) refresh() {
+	f := app.CompanyFilter{Query: strings.TrimSpace(s.search.Text), Sort: app.SortByName}
+	if s.sort.SelectedIndex() == 1 {
+		f.Sort = app.SortByUpdated
+	}
+	svc := s.u.crm.Companies
+	s.list.count = func(ctx context.Context) (int, error) { return svc.CountCompanies(ctx, f) }
+	s.list.fetch = func(ctx context.Context, offset, limit int) ([]app.Company, error) {
+		g := f
+		g.Offset, g.Limit = offset, limit
+		return svc.ListCompanies(ctx, g)
+	}
+	s.list.reload()
+	if s.selectedID != 0 {
+		s.showDetail(s.selectedID)
+	}
+}
+
+// showDetail loads company id with its contacts and records.
+func (s *companiesScreen) showDetail(id int64) {
+	s.selectedID = id
+	s.detailGen++
+	gen := s.detailGen
+	crm := s.u.crm
+	s.u.run.Go(func(ctx context.Context) func() {
+		c, err := crm.Companies.FindCompany(ctx, id)
+		var people []app.Contact
+		var recs []app.Record
+		if err == nil {
+			people, err = crm.Contacts.ListContacts(ctx, app.ContactFilter{CompanyID: id, Limit: 100})
+		}
+		if err == nil {
+			recs, err = crm.Pipelines.ListRecords(ctx, app.RecordFilter{CompanyID: id, Limit: 100})
+		}
+		return func() {
+			if gen != s.detailGen {
+				return
+			}
+			if err != nil {
+				logError("show company", err)
+				s.clearDetail(lang.L(app.ErrorMessage(err)))
+				return
+			}
+			s.setDetail(c, people, recs)
+		}
+	})
+}
+
+func (s *companiesScreen) clearDetail(text string) {
+	s.selectedID, s.current = 0, nil
+	s.detail.Objects = []fyne.CanvasObject{emptyState(text)}
+	s.detail.Refresh()
+}
+
+func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs []app.Record) {
+	s.current = c
+	edit := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.openForm(c) })
+	del := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { s.confirmDelete(c) })
+	del.Importance = widget.DangerImportance
+	head := container.NewVBox(
+		heading(c.Name),
+		dimLabel(joinNonEmpty(" · ", c.Industry, c.City, c.Country)),
+		container.NewHBox(edit, del),
+		widget.NewSeparator(),
+	)
+	fields := detailRows(
+		lang.L("Email"), c.Email,
+		lang.L("Website"), c.Website,
+		lang.L("Phone"), c.Phone,
+		lang.L("Industry"), c.Industry,
+		lang.L("City"), c.City,
+		lang.L("Country"), c.Country,
+		lang.L("Notes"), c.Notes,
+		lang.L("Last updated"), formatTime(c.UpdatedAt),
+	)
+	var pbox fyne.CanvasObject = dimLabel(lang.L("None yet"))
+	if len(people) > 0 {
+		box := container.NewVBox()
+		for _, p := range people {
+			l := widget.NewLabel(joinNonEmpty(" · ", p.DisplayName(), p.Title, p.Email))
+			l.Truncation = fyne.TextTruncateEllipsis
+			box.Add(l)
+		}
+		pbox = box
+	}
+	body := container.NewVBox(head, fields, widget.NewSeparator(),
+		sectionTitle(lang.L("Contacts")), pbox, widget.NewSeparator(),
+		sectionTitle(lang.L("Pipeline records")), recordLines(recs))
+	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(body))}
+	s.detail.Refresh()
+}
+
+func (s *companiesScreen) openForm(c *app.Company) {
+	s.form = newCompanyForm(s.u, c, func(id int64) {
+		s.form = nil
+		s.refresh()
+		s.showDetail(id)
+		if s.changed != nil {
+			s.changed()
+		}
+	})
+}
+
+func (s *companiesScreen) confirmDelete(c *app.Company) {
+	msg := lang.L("Delete {{.Name}}? Its contacts and pipeline records are kept.", map[string]any{"Name": c.Name})
+	d := dialog.NewConfirm(lang.L("Delete company"), msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		svc := s.u.crm.Companies
+		s.u.run.Go(func(ctx context.Context) func() {
+			err := svc.DeleteCompany(ctx, c.ID)
+			return func() {
+				if err != nil {
+					s.u.showError("delete company", err)
+					return
+				}
+				s.clearDetail(lang.L("Select a company to see the details."))
+				s.refresh()
+				if s.changed != nil {
+					s.changed()
+				}
+			}
+		})
+	}, s.u.win)
+	d.SetConfirmText(lang.L("Delete"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	s.u.show(d)
+}
+
+// companyForm creates or edits one company in a dialog.
+type companyForm struct {
+	u                                                 *ui
+	orig                                              *app.Company
+	name, email, website, phone, industry, city, land *entry
+	notes                                             *entry
+	fields                                            *fieldSet
+	save                                              *widget.Button
+	dlg                                               *dialog.CustomDialog
+	saved                                             func(id int64)
+}
+
+func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm {
+	f := &companyForm{u: u, orig: orig, saved: saved, fields: newFieldSet()}
+	c := app.Company{}
+	if orig != nil {
+		c = *orig
+	}
+	mk := func(text, placeholder string) *entry {
+		e := newEntry(u, placeholder)
+		e.SetText(text)
+		return e
+	}
+	f.name = mk(c.Name, "")
+	f.email = mk(c.Email, "info@example.com")
+	f.email.OnChanged = func(s string) {
+		s = strings.TrimSpace(s)
+		if s != "" && !app.ValidEmail(s) {
+			f.fields.setError("Email", app.MsgEmailInvalid)
+		} else {
+			f.fields.setError("Email", "")
+		}
+	}
+	f.website = mk(c.Website, "https://")
+	f.phone = mk(c.Phone, "")
+	f.industry = mk(c.Industry, "")
+	f.city = mk(c.City, "")
+	f.land = mk(c.Country, "")
+	f.notes = newNotesEntry(u)
+	f.notes.SetText(c.Notes)
+
+	fs := f.fields
+	fs.add("Name", lang.L("Name")+" *", f.name)
+	fs.add("Email", lang.L("Email"), f.email)
+	fs.add("Website", lang.L("Website"), f.website)
+	fs.add("Phone", lang.L("Phone"), f.phone)
+	fs.add("Industry", lang.L("Industry"), f.industry)
+	fs.add("City", lang.L("City"), f.city)
+	fs.add("Country", lang.L("Country"), f.land)
+	fs.add("Notes", lang.L("Notes"), f.notes)
+
+	f.save = widget.NewButton(lang.L("Save"), f.submit)
+	f.save.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { f.dlg.Hide() })
+	title := lang.L("New company")
+	if orig != nil {
+		title = lang.L("Edit company")
+	}
+	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(fs.grid), u.win)
+	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.save})
+	f.dlg.Resize(fyne.NewSize(560, 560))
+	u.show(f.dlg)
+	u.win.Canvas().Focus(f.name)
+	return f
+}
+
+func (f *companyForm) submit() {
+	c := app.Company{}
+	if f.orig != nil {
+		c = *f.orig
+	}
+	c.Name, c.Email, c.Website, c.Phone = f.name.Text, f.email.Text, f.website.Text, f.phone.Text
+	c.Industry, c.City, c.Country, c.Notes = f.industry.Text, f.city.Text, f.land.Text, f.notes.Text
+	c.Normalize()
+	err := c.Validate()
+	f.fields.showErrors(fieldErrors(err))
+	if err != nil {
+		return
+	}
+	f.save.Disable()
+	svc := f.u.crm.Companies
+	isNew := f.orig == nil
+	f.u.run.Go(func(ctx context.Context) func() {
+		var err error
+		if isNew {
+			err = svc.CreateCompany(ctx, &c)
+		} else {
+			err = svc.UpdateCompany(ctx, &c)
+		}
+		return func() {
+			f.save.Enable()
+			if v := fieldErrors(err); v != nil {
+				f.fields.showErrors(v)
+				return
+			}
+			if err != nil {
+				f.u.showError("save company", err)
+				return
+			}
+			f.dlg.Hide()
+			f.saved(c.ID)
+		}
+	})
+}

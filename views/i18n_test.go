@@ -1,0 +1,99 @@
+package views
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+func TestMain(m *testing.M) {
+	useLanguage("en")
+	os.Exit(m.Run())
+}
+
+// useLanguage makes lang pick the given language, as the system locale would.
+func useLanguage(code string) {
+	for _, k := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		os.Setenv(k, code)
+	}
+	if err := LoadTranslations(); err != nil {
+		panic(err)
+	}
+}
+
+func readJSON(t *testing.T, name string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("translations", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return m
+}
+
+// TestTranslationsComplete checks that every string the screens translate,
+// and every validation message, is in both en.json and ja.json.
+func TestTranslationsComplete(t *testing.T) {
+	en, ja := readJSON(t, "en.json"), readJSON(t, "ja.json")
+	keys := []string{app.MsgRequired, app.MsgTooLong, app.MsgEmailInvalid, app.MsgPhoneInvalid,
+		app.MsgDateInvalid, app.MsgAmountBad, app.MsgCurrencyBad, app.MsgOnePrimary, msgNoSuchCompany,
+		app.ErrorMessage(os.ErrClosed), "Please correct the highlighted fields."}
+	re := regexp.MustCompile(`lang\.[LN]\("((?:[^"\\]|\\.)*)"`)
+	files, _ := filepath.Glob("*.go")
+	for _, f := range files {
+		if filepath.Ext(f) == ".go" && len(f) > 8 && f[len(f)-8:] == "_test.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			keys = append(keys, m[1])
+		}
+	}
+	for _, k := range keys {
+		if _, ok := en[k]; !ok {
+			t.Errorf("en.json lacks %q", k)
+		}
+		if _, ok := ja[k]; !ok {
+			t.Errorf("ja.json lacks %q", k)
+		}
+	}
+	if len(en) != len(ja) {
+		t.Errorf("en.json has %d keys, ja.json %d", len(en), len(ja))
+	}
+}
+
+func TestJapaneseScreens(t *testing.T) {
+	useLanguage("ja_JP.UTF-8")
+	t.Cleanup(func() { useLanguage("en") })
+	if got := lang.L(app.MsgRequired); got != "必須項目です" {
+		t.Fatalf("lang did not switch to Japanese: %q", got)
+	}
+	crm := newTestCRM(t)
+	mustContact(t, crm, app.Contact{FirstName: "花子", LastName: "佐藤", Email: "hanako@example.jp"})
+	m := newTestWindow(t, crm)
+	if !hasText(m, "連絡先") || !hasText(m, "1 件の連絡先") || !hasText(m, "佐藤 花子") {
+		t.Error("the contacts screen is not in Japanese")
+	}
+	m.contacts.create()
+	settle(m)
+	f := m.contacts.form
+	tap(m, f.save)
+	if got := f.fields.errorText("LastName"); got != "必須項目です" {
+		t.Errorf("validation message = %q", got)
+	}
+	if !hasText(m, "姓 *") {
+		t.Error("form labels are not in Japanese")
+	}
+}

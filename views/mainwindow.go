@@ -1,0 +1,168 @@
+package views
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// Params are what the main window needs from main.
+type Params struct {
+	// CRM gives access to contacts, companies and pipelines.
+	CRM app.CRM
+	// LoadSample loads sample data into an empty database.
+	LoadSample func(ctx context.Context) error
+	// IsEmpty reports whether the database has no data yet; when it does,
+	// the window offers to load sample data.
+	IsEmpty func(ctx context.Context) (bool, error)
+	// Status is the text of the bottom status line. Optional: main may keep
+	// it and call Set from any goroutine (inside fyne.Do).
+	Status binding.String
+}
+
+// screen is one browser of the main window.
+type screen interface {
+	content() fyne.CanvasObject
+	focusSearch() // Ctrl/Cmd+F
+	create()      // Ctrl/Cmd+N
+	refresh()     // reload from the services
+}
+
+// mainWindow is the state of the window NewMainWindow builds.
+type mainWindow struct {
+	*ui
+	params    Params
+	contacts  *contactsScreen
+	companies *companiesScreen
+	pipelines *pipelinesScreen
+	screens   []screen
+	current   int
+	nav       *widget.List
+	center    *fyne.Container
+	status    *widget.Label
+	// sampleDialog is the first-run offer, kept for tests.
+	sampleDialog *dialog.CustomDialog
+}
+
+// NewMainWindow builds the main window of a (not yet shown) Tandem app:
+// navigation between Contacts, Companies and Pipelines, and a status line.
+// Background work is bound to ctx. When p.IsEmpty reports an empty
+// database, the window offers to load sample data.
+func NewMainWindow(ctx context.Context, a fyne.App, p Params) fyne.Window {
+	return newMainWindow(ctx, a, p, nil).win
+}
+
+// newMainWindow builds the window; post delivers background results to the
+// UI goroutine (nil means fyne.Do; tests pass a queue they drain).
+func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func())) *mainWindow {
+	w := a.NewWindow(lang.L("Tandem"))
+	w.Resize(fyne.NewSize(1100, 720))
+	u := &ui{ctx: ctx, crm: p.CRM, win: w, run: newRunner(ctx, post)}
+	m := &mainWindow{ui: u, params: p}
+	u.shortcut = m.shortcut
+
+	m.contacts = newContactsScreen(u)
+	m.companies = newCompaniesScreen(u)
+	m.pipelines = newPipelinesScreen(u)
+	m.contacts.changed = m.companies.refresh // contact counts and lists on company pages
+	m.companies.changed = m.contacts.refresh // company names shown on contacts
+	m.screens = []screen{m.contacts, m.companies, m.pipelines}
+
+	type navItem struct {
+		label string
+		icon  fyne.Resource
+	}
+	items := []navItem{
+		{lang.L("Contacts"), theme.AccountIcon()},
+		{lang.L("Companies"), theme.HomeIcon()},
+		{lang.L("Pipelines"), theme.ListIcon()},
+	}
+	m.nav = widget.NewList(
+		func() int { return len(items) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("Companies wide"))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(items[id].icon)
+			row.Objects[1].(*widget.Label).SetText(items[id].label)
+		})
+	m.center = container.NewStack(m.contacts.content())
+	m.nav.OnSelected = m.showScreen
+
+	if p.Status == nil {
+		p.Status = binding.NewString()
+	}
+	m.status = widget.NewLabelWithData(p.Status)
+	m.status.Importance = widget.LowImportance
+	m.status.SizeName = theme.SizeNameCaptionText
+
+	title := widget.NewLabelWithStyle(lang.L("Tandem"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	left := container.NewBorder(title, nil, nil, widget.NewSeparator(), m.nav)
+	bottom := container.NewVBox(widget.NewSeparator(), m.status)
+	w.SetContent(container.NewBorder(nil, bottom, left, nil, m.center))
+
+	mod := fyne.KeyModifierShortcutDefault
+	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyN} {
+		sc := &desktop.CustomShortcut{KeyName: k, Modifier: mod}
+		w.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.shortcut(s.(*desktop.CustomShortcut)) })
+	}
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			u.escape()
+		}
+	})
+
+	m.nav.Select(0)
+	for _, s := range m.screens {
+		s.refresh()
+	}
+	m.firstRun()
+	return m
+}
+
+// showScreen swaps the centre to browser i.
+func (m *mainWindow) showScreen(i int) {
+	if i < 0 || i >= len(m.screens) {
+		return
+	}
+	m.current = i
+	m.center.Objects = []fyne.CanvasObject{m.screens[i].content()}
+	m.center.Refresh()
+}
+
+// shortcut handles the window's keyboard shortcuts; it reports whether s was one.
+func (m *mainWindow) shortcut(s *desktop.CustomShortcut) bool {
+	if s.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	switch s.KeyName {
+	case fyne.KeyF:
+		if len(m.open) == 0 {
+			m.screens[m.current].focusSearch()
+		}
+		return true
+	case fyne.KeyN:
+		if len(m.open) == 0 {
+			m.screens[m.current].create()
+		}
+		return true
+	}
+	return false
+}
+
+// refreshAll reloads every browser, e.g. after sample data was loaded.
+func (m *mainWindow) refreshAll() {
+	for _, s := range m.screens {
+		s.refresh()
+	}
+}

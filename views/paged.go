@@ -1,0 +1,138 @@
+package views
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// pageSize is how many rows one query fetches for a browser list.
+const pageSize = 50
+
+// maxPages bounds the page cache so scrolling a huge table stays light.
+const maxPages = 40
+
+// pagedList feeds a virtualised widget.List from a service page by page:
+// it counts the rows, then fetches each page of pageSize rows the first time
+// a row on it becomes visible, and caches the pages. All its fields belong
+// to the UI goroutine.
+type pagedList[T any] struct {
+	run   *runner
+	count func(ctx context.Context) (int, error)
+	fetch func(ctx context.Context, offset, limit int) ([]T, error)
+	show  func(item T, row fyne.CanvasObject)
+	blank func(row fyne.CanvasObject, text string)
+	// loaded runs after each reload is applied, with the total or the error.
+	loaded func(total int, err error)
+
+	list    *widget.List
+	total   int
+	pages   map[int][]T
+	loading map[int]bool
+	gen     int // bumped by reload; older results are stale and dropped
+}
+
+func newPagedList[T any](run *runner, create func() fyne.CanvasObject) *pagedList[T] {
+	p := &pagedList[T]{run: run, pages: map[int][]T{}, loading: map[int]bool{}}
+	p.list = widget.NewList(func() int { return p.total }, create, p.update)
+	return p
+}
+
+// reload counts the rows again and fetches the first page, dropping the cache.
+func (p *pagedList[T]) reload() {
+	p.gen++
+	gen := p.gen
+	p.loading = map[int]bool{0: true}
+	count, fetch := p.count, p.fetch // the goroutine must not read p's fields
+	p.run.Go(func(ctx context.Context) func() {
+		n, err := count(ctx)
+		var first []T
+		if err == nil && n > 0 {
+			first, err = fetch(ctx, 0, pageSize)
+		}
+		return func() {
+			if gen != p.gen {
+				return
+			}
+			p.loading = map[int]bool{}
+			p.pages = map[int][]T{}
+			if err == nil {
+				p.total = n
+				p.pages[0] = first
+			} else {
+				p.total = 0
+			}
+			p.list.UnselectAll()
+			p.list.Refresh()
+			if p.loaded != nil {
+				p.loaded(p.total, err)
+			}
+		}
+	})
+}
+
+// item returns row id if its page is cached.
+func (p *pagedList[T]) item(id int) (T, bool) {
+	var zero T
+	rows, ok := p.pages[id/pageSize]
+	if !ok || id%pageSize >= len(rows) {
+		return zero, false
+	}
+	return rows[id%pageSize], true
+}
+
+func (p *pagedList[T]) update(id widget.ListItemID, row fyne.CanvasObject) {
+	if it, ok := p.item(id); ok {
+		p.show(it, row)
+		return
+	}
+	p.blank(row, lang.L("Loading…"))
+	p.loadPage(id / pageSize)
+}
+
+func (p *pagedList[T]) loadPage(page int) {
+	if p.loading[page] {
+		return
+	}
+	if _, ok := p.pages[page]; ok {
+		return
+	}
+	p.loading[page] = true
+	gen, fetch := p.gen, p.fetch
+	p.run.Go(func(ctx context.Context) func() {
+		rows, err := fetch(ctx, page*pageSize, pageSize)
+		return func() {
+			if gen != p.gen {
+				return
+			}
+			delete(p.loading, page)
+			if err != nil {
+				logError("load page", err)
+				return // the rows stay "Loading…"; the next scroll retries
+			}
+			p.evict(page)
+			p.pages[page] = rows
+			p.list.Refresh()
+		}
+	})
+}
+
+// evict drops the cached page farthest from page when the cache is full.
+func (p *pagedList[T]) evict(page int) {
+	if len(p.pages) < maxPages {
+		return
+	}
+	far, dist := -1, -1
+	for k := range p.pages {
+		d := k - page
+		if d < 0 {
+			d = -d
+		}
+		if d > dist {
+			far, dist = k, d
+		}
+	}
+	delete(p.pages, far)
+}

@@ -1,0 +1,205 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+func mustPipeline(t *testing.T, crm app.CRM, name string, stages ...string) *app.Pipeline {
+	t.Helper()
+	p := &app.Pipeline{Name: name}
+	for _, s := range stages {
+		p.Stages = append(p.Stages, app.Stage{Name: s})
+	}
+	if err := crm.Pipelines.CreatePipeline(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	p, err := crm.Pipelines.FindPipeline(context.Background(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCreateRecordAndMoveIt(t *testing.T) {
+	crm := newTestCRM(t)
+	ctx := context.Background()
+	mustPipeline(t, crm, "Other", "X")
+	p := mustPipeline(t, crm, "Sales", "Lead", "Proposal", "Won")
+	co := app.Company{Name: "Acme Trading"}
+	if err := crm.Companies.CreateCompany(ctx, &co); err != nil {
+		t.Fatal(err)
+	}
+	emma := mustContact(t, crm, app.Contact{FirstName: "Emma", LastName: "Smith", Email: "emma@example.com", CompanyID: co.ID})
+	liam := mustContact(t, crm, app.Contact{FirstName: "Liam", LastName: "Brown"})
+
+	m := newTestWindow(t, crm)
+	m.nav.Select(2)
+	settle(m)
+	s := m.pipelines
+	s.picker.SetSelected("Sales")
+	settle(m)
+	if s.cur != p.ID {
+		t.Fatalf("current pipeline %d, want %d", s.cur, p.ID)
+	}
+
+	tap(m, button(t, m, "New record"))
+	f := s.form
+	if f == nil {
+		t.Fatal("no record form")
+	}
+	typeIn(m, f.name, "Website redesign")
+	typeIn(m, f.amount, "1,200,000")
+	typeIn(m, f.closing, "2026-13-01")
+	if f.fields.errorText("ClosingDate") != app.MsgDateInvalid {
+		t.Error("no live error for a bad closing date")
+	}
+	f.closing.SetText("2026-12-31")
+	settle(m)
+	f.comp.set(co.ID, co.Name)
+	typeIn(m, f.find, "smith")
+	tap(m, button(t, m, "Emma Smith · emma@example.com"))
+	typeIn(m, f.find, "brown")
+	tap(m, button(t, m, "Liam Brown"))
+	if len(f.contacts) != 2 || !f.contacts[0].Primary || f.contacts[1].Primary {
+		t.Fatalf("linked contacts = %+v", f.contacts)
+	}
+	f.primary.SetSelected("Liam Brown")
+	settle(m)
+	tap(m, f.save)
+	if len(m.open) != 0 {
+		t.Fatalf("the form stayed open: %+v", f.fields.errs)
+	}
+
+	recs, _ := crm.Pipelines.ListRecords(ctx, app.RecordFilter{PipelineID: p.ID})
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	r := recs[0]
+	if r.Amount != 1_200_000 || r.Currency != "JPY" || r.StageID != p.Stages[0].ID || r.CompanyID != co.ID ||
+		r.ClosingDate != "2026-12-31" || r.PrimaryContact() == nil || r.PrimaryContact().ContactID != liam.ID {
+		t.Fatalf("saved %+v", r)
+	}
+	if !hasText(m, "¥1,200,000") || !hasText(m, "Website redesign") {
+		t.Error("the board does not show the new card")
+	}
+
+	// Move it with the card's "Move to ▸" menu.
+	menu := s.moveMenu(s.current(), s.records[0])
+	if len(menu.Items) != 2 || menu.Items[0].Label != "Proposal" {
+		t.Fatalf("move menu = %+v", menu.Items)
+	}
+	menu.Items[0].Action()
+	settle(m)
+	if s.records[0].StageID != p.Stages[1].ID {
+		t.Fatalf("record in stage %d, want %d", s.records[0].StageID, p.Stages[1].ID)
+	}
+
+	// The contact's page lists the record.
+	m.nav.Select(0)
+	settle(m)
+	m.contacts.showDetail(emma.ID)
+	settle(m)
+	if !hasText(m, "Website redesign · Proposal · ¥1,200,000 · Acme Trading") {
+		t.Error("the contact page does not list the record")
+	}
+
+	// The list view shows it too, and tapping a row opens the form.
+	m.nav.Select(2)
+	settle(m)
+	s.mode.SetSelected("List")
+	settle(m)
+	if s.body.Objects[0] != s.table {
+		t.Fatal("the list view is not shown")
+	}
+}
+
+func TestRecordFormValidation(t *testing.T) {
+	crm := newTestCRM(t)
+	mustPipeline(t, crm, "Sales", "Lead")
+	m := newTestWindow(t, crm)
+	m.nav.Select(2)
+	settle(m)
+	m.pipelines.create()
+	f := m.pipelines.form
+	typeIn(m, f.amount, "12.5")
+	tap(m, f.save)
+	if f.fields.errorText("Name") != app.MsgRequired || f.fields.errorText("Amount") != app.MsgAmountBad {
+		t.Errorf("errors: name %q, amount %q", f.fields.errorText("Name"), f.fields.errorText("Amount"))
+	}
+	f.currency.SetSelected("USD")
+	settle(m)
+	typeIn(m, f.name, "Support plan")
+	tap(m, f.save)
+	recs, _ := crm.Pipelines.ListRecords(context.Background(), app.RecordFilter{})
+	if len(recs) != 1 || recs[0].Amount != 1250 || recs[0].Currency != "USD" {
+		t.Fatalf("saved %+v", recs)
+	}
+}
+
+func TestStages(t *testing.T) {
+	crm := newTestCRM(t)
+	ctx := context.Background()
+	p := mustPipeline(t, crm, "Sales", "Lead", "Won")
+	r := app.Record{PipelineID: p.ID, StageID: p.Stages[0].ID, Name: "Deal", Currency: "JPY"}
+	if err := crm.Pipelines.CreateRecord(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestWindow(t, crm)
+	m.nav.Select(2)
+	settle(m)
+	s := m.pipelines
+	stages := func() []string {
+		q, _ := crm.Pipelines.FindPipeline(ctx, p.ID)
+		var out []string
+		for _, st := range q.Stages {
+			out = append(out, st.Name)
+		}
+		return out
+	}
+
+	// Add a stage, then rename it through the dialogs.
+	tap(m, button(t, m, "Add stage"))
+	e := m.win.Canvas().Focused().(*entry)
+	typeIn(m, e, "Lost")
+	tap(m, button(t, m, "OK"))
+	if got := strings.Join(stages(), ","); got != "Lead,Won,Lost" {
+		t.Fatalf("stages after add: %s", got)
+	}
+	s.stageMenu(s.current(), 2).Items[0].Action() // Rename…
+	settle(m)
+	e = m.win.Canvas().Focused().(*entry)
+	e.SetText("")
+	settle(m)
+	typeIn(m, e, "Lost deal")
+	tap(m, button(t, m, "OK"))
+	// Reorder: move "Lost deal" left.
+	s.stageMenu(s.current(), 2).Items[1].Action()
+	settle(m)
+	if got := strings.Join(stages(), ","); got != "Lead,Lost deal,Won" {
+		t.Fatalf("stages after rename and move: %s", got)
+	}
+
+	// Deleting the non-empty stage is refused with a message.
+	s.stageMenu(s.current(), 0).Items[4].Action() // Delete stage
+	settle(m)
+	tap(m, button(t, m, "Delete"))
+	if !hasText(m, "This stage still has records. Move them to another stage first.") {
+		t.Error("no message for a refused stage delete")
+	}
+	if len(stages()) != 3 {
+		t.Fatal("the non-empty stage was deleted")
+	}
+	tap(m, button(t, m, "OK"))
+
+	// An empty one goes.
+	s.stageMenu(s.current(), 1).Items[4].Action()
+	settle(m)
+	tap(m, button(t, m, "Delete"))
+	if got := strings.Join(stages(), ","); got != "Lead,Won" {
+		t.Fatalf("stages after delete: %s", got)
+	}
+}

@@ -1,0 +1,177 @@
+package views
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// entry is a widget.Entry that passes Esc and the window's shortcuts
+// (Ctrl/Cmd+F, Ctrl/Cmd+N) to the window: a focused Fyne entry would
+// otherwise swallow them.
+type entry struct {
+	widget.Entry
+	u *ui
+}
+
+func newEntry(u *ui, placeholder string) *entry {
+	e := &entry{u: u}
+	e.PlaceHolder = placeholder
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func newNotesEntry(u *ui) *entry {
+	e := newEntry(u, "")
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(3)
+	return e
+}
+
+// TypedKey dismisses the top dialog on Esc.
+func (e *entry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.u.escape() {
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// TypedShortcut gives the window's shortcuts priority over the entry's.
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	if cs, ok := s.(*desktop.CustomShortcut); ok && e.u.shortcut(cs) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// fieldSet lays out labelled form fields, each with an inline error line
+// below it that shows the translated validation message.
+type fieldSet struct {
+	grid *fyne.Container
+	errs map[string]*widget.Label
+}
+
+func newFieldSet() *fieldSet {
+	return &fieldSet{grid: container.New(layout.NewFormLayout()), errs: map[string]*widget.Label{}}
+}
+
+// add appends a field; key is the app field name used by *app.ValidationError.
+func (f *fieldSet) add(key, label string, obj fyne.CanvasObject) {
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Wrapping = fyne.TextWrapWord
+	msg.SizeName = theme.SizeNameCaptionText
+	msg.Hide()
+	f.errs[key] = msg
+	l := widget.NewLabel(label)
+	l.Alignment = fyne.TextAlignTrailing
+	f.grid.Add(l)
+	f.grid.Add(container.NewVBox(obj, msg))
+}
+
+// setError shows msg (an English app.Msg* key) under the field, or clears it.
+func (f *fieldSet) setError(key, msg string) {
+	l, ok := f.errs[key]
+	if !ok {
+		return
+	}
+	if msg == "" {
+		l.SetText("")
+		l.Hide()
+		return
+	}
+	l.SetText(lang.L(msg))
+	l.Show()
+}
+
+// showErrors replaces every field's error with those of v (nil clears all).
+func (f *fieldSet) showErrors(v *app.ValidationError) {
+	for key := range f.errs {
+		msg := ""
+		if v != nil {
+			msg = v.For(key)
+		}
+		f.setError(key, msg)
+	}
+}
+
+// errorText returns the message shown under a field ("" when none).
+func (f *fieldSet) errorText(key string) string {
+	if l, ok := f.errs[key]; ok && l.Visible() {
+		return l.Text
+	}
+	return ""
+}
+
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	l.SizeName = theme.SizeNameSubHeadingText
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+func sectionTitle(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+func dimLabel(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Importance = widget.LowImportance
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+// detailRows builds a two-column grid of label/value pairs, skipping empty values.
+func detailRows(pairs ...string) *fyne.Container {
+	g := container.New(layout.NewFormLayout())
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			continue
+		}
+		k := dimLabel(pairs[i])
+		v := widget.NewLabel(pairs[i+1])
+		v.Wrapping = fyne.TextWrapWord
+		v.Selectable = true
+		g.Add(k)
+		g.Add(v)
+	}
+	return g
+}
+
+// emptyState is the centred hint shown where there is nothing to show yet.
+func emptyState(text string) fyne.CanvasObject {
+	l := widget.NewLabel(text)
+	l.Alignment = fyne.TextAlignCenter
+	l.Importance = widget.LowImportance
+	return container.NewCenter(l)
+}
+
+// askText asks for one line of text in a dialog; ok gets the trimmed text
+// when it is not empty.
+func (u *ui) askText(title, label, initial string, ok func(string)) {
+	e := newEntry(u, "")
+	e.SetText(initial)
+	var d *dialog.FormDialog
+	d = dialog.NewForm(title, lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(label, e)}, func(confirmed bool) {
+		if t := strings.TrimSpace(e.Text); confirmed && t != "" {
+			ok(t)
+		}
+	}, u.win)
+	e.OnSubmitted = func(string) { d.Submit() }
+	d.Resize(fyne.NewSize(400, 180))
+	u.show(d)
+	u.win.Canvas().Focus(e)
+}
