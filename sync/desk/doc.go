@@ -7,6 +7,6 @@
 // on app.ErrorCode and still reach the HTTP details with errors.As.
 //
 // Everything this package guesses about Desk (where Zoho's documentation is
-// silent) lives in one named place each — see ASSUMPTIONS.md — and the
+// silent) lives in one named place each — see the README, "Assumptions about Zoho Desk" — and the
 // emulator in sync/deskemu imports the same definitions.
 package desk

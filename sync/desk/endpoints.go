@@ -121,7 +121,7 @@ func (c *Client) FindContactsByEmail(ctx context.Context, email string) ([]Conta
 }
 
 // FindContactsByName searches contacts by full name (parameter fullName,
-// a guess; see ASSUMPTIONS.md).
+// a guess; see the README, "Assumptions about Zoho Desk").
 func (c *Client) FindContactsByName(ctx context.Context, name string) ([]Contact, error) {
 	q := ListOptions{}.query()
 	q.Set("fullName", name)

@@ -19,7 +19,7 @@ import (
 // DefaultScopes are the OAuth scopes Tandem asks for. Desk.basic.READ covers
 // organizations, myinfo, profiles and departments; Desk.settings.READ the
 // field metadata; Desk.search.READ the search calls. The exact list is a
-// guess checked against the pattern in desk-api.md (see ASSUMPTIONS.md).
+// guess checked against the pattern in desk-api.md (see the README, "Assumptions about Zoho Desk").
 var DefaultScopes = []string{
 	"Desk.tickets.ALL",
 	"Desk.contacts.ALL",

@@ -92,7 +92,7 @@ func (s *Server) oauthAuth(w http.ResponseWriter, r *http.Request) {
 }
 
 // oauthToken exchanges a code or a refresh token. Like Zoho, failures
-// answer HTTP 200 with {"error": "..."} (see ASSUMPTIONS.md).
+// answer HTTP 200 with {"error": "..."} (see the README, "Assumptions about Zoho Desk").
 func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
