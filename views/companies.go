@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -46,7 +47,7 @@ func newCompaniesScreen(u *ui) *companiesScreen {
 		name := widget.NewLabel("")
 		name.TextStyle = fyne.TextStyle{Bold: true}
 		name.Truncation = fyne.TextTruncateEllipsis
-		return container.NewVBox(name, dimLabel(""))
+		return container.New(layout.NewCustomPaddedVBoxLayout(0), name, dimLabel(""))
 	})
 	s.list.show = func(c app.Company, row fyne.CanvasObject) {
 		o := row.(*fyne.Container).Objects

@@ -69,8 +69,14 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	f.comp = newCompanyPicker(u, c.CompanyID, c.CompanyName)
 
 	fs := f.fields
-	fs.add("LastName", lang.L("Last name")+" *", f.last)
-	fs.add("FirstName", lang.L("First name"), f.first)
+	// Japanese forms ask for the family name first; the translation decides.
+	if lang.X("form.name-order", "first-last") == "last-first" {
+		fs.add("LastName", lang.L("Last name")+" *", f.last)
+		fs.add("FirstName", lang.L("First name"), f.first)
+	} else {
+		fs.add("FirstName", lang.L("First name"), f.first)
+		fs.add("LastName", lang.L("Last name")+" *", f.last)
+	}
 	fs.add("Email", lang.L("Email"), f.email)
 	fs.add("Phone", lang.L("Phone"), f.phone)
 	fs.add("Mobile", lang.L("Mobile"), f.mobile)
@@ -89,7 +95,7 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.save})
 	f.dlg.Resize(fyne.NewSize(560, 600))
 	u.show(f.dlg)
-	u.win.Canvas().Focus(f.last)
+	u.win.Canvas().Focus(f.fields.grid.Objects[1].(*fyne.Container).Objects[0].(*entry))
 	return f
 }
 

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -47,7 +48,7 @@ func newContactsScreen(u *ui) *contactsScreen {
 		name := widget.NewLabel("")
 		name.TextStyle = fyne.TextStyle{Bold: true}
 		name.Truncation = fyne.TextTruncateEllipsis
-		return container.NewVBox(name, dimLabel(""))
+		return container.New(layout.NewCustomPaddedVBoxLayout(0), name, dimLabel(""))
 	})
 	s.list.show = func(c app.Contact, row fyne.CanvasObject) {
 		o := row.(*fyne.Container).Objects

@@ -85,9 +85,26 @@ func objects(m *mainWindow) []fyne.CanvasObject {
 	var out []fyne.CanvasObject
 	ov := c.Overlays().List()
 	for i := len(ov) - 1; i >= 0; i-- {
-		out = append(out, test.LaidOutObjects(ov[i])...)
+		out = walk(out, ov[i])
 	}
-	return append(out, test.LaidOutObjects(c.Content())...)
+	return walk(out, c.Content())
+}
+
+// walk collects o and everything inside it. (test.LaidOutObjects would do,
+// but it lays objects out again, which upsets a List that has grown.)
+func walk(out []fyne.CanvasObject, o fyne.CanvasObject) []fyne.CanvasObject {
+	out = append(out, o)
+	switch o := o.(type) {
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			out = walk(out, c)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(o).Objects() {
+			out = walk(out, c)
+		}
+	}
+	return out
 }
 
 // button finds a visible button with the given text, in the top overlay first.

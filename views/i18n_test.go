@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/sample"
 )
 
 func TestMain(m *testing.M) {
@@ -96,4 +98,14 @@ func TestJapaneseScreens(t *testing.T) {
 	if !hasText(m, "姓 *") {
 		t.Error("form labels are not in Japanese")
 	}
+	m.escape()
+	if err := sample.Load(context.Background(), crm, 2, sample.Demo); err != nil {
+		t.Fatal(err)
+	}
+	m.refreshAll()
+	settle(m)
+	m.contacts.list.list.Select(1)
+	writePNG(t, m, "contacts-ja.png")
+	m.nav.Select(2)
+	writePNG(t, m, "pipelines-ja.png")
 }

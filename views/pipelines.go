@@ -63,7 +63,8 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s.mode.OnChanged = func(string) { s.rebuild() }
 	s.search = newEntry(u, lang.L("Filter records"))
 	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
-	s.info = dimLabel("")
+	s.info = widget.NewLabel("")
+	s.info.Importance = widget.LowImportance
 	s.table = s.newTable()
 
 	newPipe := widget.NewButtonWithIcon(lang.L("New pipeline"), theme.ContentAddIcon(), s.askNewPipeline)
@@ -173,19 +174,20 @@ func (s *pipelinesScreen) rebuild() {
 		s.body.Objects = []fyne.CanvasObject{s.board(p)}
 	}
 	if p != nil {
-		var total int64
-		cur := ""
+		// One total per currency, in the order the currencies first appear.
+		var curs []string
+		totals := map[string]int64{}
 		for _, r := range s.records {
-			if cur == "" || r.Currency == cur {
-				cur = r.Currency
-				total += r.Amount
+			if _, ok := totals[r.Currency]; !ok {
+				curs = append(curs, r.Currency)
 			}
+			totals[r.Currency] += r.Amount
 		}
-		text := lang.N("{{.Count}} records", len(s.records), map[string]any{"Count": len(s.records)})
-		if cur != "" {
-			text += " · " + app.FormatAmount(total, cur)
+		parts := []string{lang.N("{{.Count}} records", len(s.records), map[string]any{"Count": len(s.records)})}
+		for _, c := range curs {
+			parts = append(parts, app.FormatAmount(totals[c], c))
 		}
-		s.info.SetText(text)
+		s.info.SetText(strings.Join(parts, " · "))
 	}
 	s.body.Refresh()
 }
@@ -378,7 +380,7 @@ func (s *pipelinesScreen) askNewPipeline() {
 // newTable builds the list view: one row per record.
 func (s *pipelinesScreen) newTable() *widget.Table {
 	heads := []string{lang.L("Name"), lang.L("Stage"), lang.L("Amount"), lang.L("Company"), lang.L("Closing date"), lang.L("Primary contact")}
-	widths := []float32{260, 140, 140, 200, 120, 180}
+	widths := []float32{220, 130, 130, 190, 110, 170}
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return len(s.records), len(heads) },
 		func() fyne.CanvasObject {

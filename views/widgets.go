@@ -141,7 +141,8 @@ func detailRows(pairs ...string) *fyne.Container {
 		if pairs[i+1] == "" {
 			continue
 		}
-		k := dimLabel(pairs[i])
+		k := widget.NewLabel(pairs[i])
+		k.Importance = widget.LowImportance
 		v := widget.NewLabel(pairs[i+1])
 		v.Wrapping = fyne.TextWrapWord
 		v.Selectable = true
