@@ -192,6 +192,9 @@ type Ticket struct {
 	// DetailSynced is the ModifiedTime at which threads and comments were
 	// last fetched; zero when they never were.
 	DetailSynced time.Time
+	// DetailWanted marks a ticket whose conversation must be fetched by the
+	// next pass (it changed after the portal's first sync).
+	DetailWanted bool
 	Raw          json.RawMessage // Desk's JSON as received
 }
 
@@ -375,17 +378,15 @@ const (
 
 // SyncStatus is what the status line and `tandem desk status` show.
 type SyncStatus struct {
-	Portal          *Portal // the active portal, nil when none
-	State           string  // one of the State* values
-	LastSuccess     time.Time
-	LastError       string
-	PendingOutbox   int
-	FailedOutbox    int
-	Conflicts       int // unresolved
-	RecordErrors    []SyncError
-	LinkedContacts  int
-	LinkedCompanies int
-	CachedTickets   int
+	Portal        *Portal // the active portal, nil when none
+	State         string  // one of the State* values
+	LastSuccess   time.Time
+	LastError     string
+	PendingOutbox int
+	FailedOutbox  int
+	Conflicts     int // unresolved
+	RecordErrors  []SyncError
+	CachedTickets int
 }
 
 // Sync event kinds.
@@ -460,6 +461,9 @@ type DeskStore interface {
 	UpsertRemote(ctx context.Context, rs []RemoteRecord) error
 	// FindRemote returns ENOTFOUND when the Desk record was never pulled.
 	FindRemote(ctx context.Context, orgID, kind, deskID string) (*RemoteRecord, error)
+	// RemoteStamps returns the stored modification time of the given Desk
+	// records that were pulled before, to skip unchanged ones.
+	RemoteStamps(ctx context.Context, orgID, kind string, deskIDs []string) (map[string]time.Time, error)
 	// FindRemoteByKey returns the Desk records with the given match key.
 	FindRemoteByKey(ctx context.Context, orgID, kind, key string) ([]RemoteRecord, error)
 
@@ -508,8 +512,12 @@ type DeskStore interface {
 	// UpsertTickets stores tickets (keeping description and DetailSynced
 	// unless the new value is set).
 	UpsertTickets(ctx context.Context, ts []Ticket) error
+	// TicketsNeedingDetail returns up to limit ids of tickets marked
+	// DetailWanted (changed since their conversation was last fetched).
+	TicketsNeedingDetail(ctx context.Context, orgID string, limit int) ([]string, error)
 	// StoreConversation replaces what is known of a ticket's threads and
-	// comments (threads keep fetched content) and sets its DetailSynced.
+	// comments (threads keep fetched content), sets its DetailSynced and
+	// clears DetailWanted.
 	StoreConversation(ctx context.Context, orgID, ticketID string, synced time.Time, ths []Thread, cms []Comment) error
 	// SetThreadContent stores the content of a thread.
 	SetThreadContent(ctx context.Context, orgID, ticketID, threadID, content, contentType string) error

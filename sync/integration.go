@@ -1,0 +1,881 @@
+package sync
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
+	"golang.org/x/oauth2"
+)
+
+// signInState is a wizard in progress: the browser sign-in and what it
+// yielded, kept in memory only until Activate moves the refresh token to
+// the keyring.
+type signInState struct {
+	si      *desk.SignIn
+	dc      desk.DataCentre
+	refresh string
+	cl      *desk.Client // without an org
+	email   string
+	orgs    []desk.Organization
+	zsc     *desk.ZSCCredentials
+	zscOrg  desk.Organization
+}
+
+// BeginSignIn starts the OAuth sign-in and returns the consent URL.
+func (s *Service) BeginSignIn(ctx context.Context, loginHint string) (string, error) {
+	dc, err := s.dataCentre(nil)
+	if err != nil {
+		return "", err
+	}
+	si, err := s.oauthConfig(dc).StartSignIn(ctx, loginHint)
+	if err != nil {
+		return "", fmt.Errorf("sync: begin sign-in: %w", &app.Error{Code: app.EUNAVAILABLE, Message: "Tandem could not start the sign-in.", Err: err})
+	}
+	s.mu.Lock()
+	if old := s.signIn; old != nil && old.si != nil {
+		_ = old.si.Close()
+	}
+	s.signIn = &signInState{si: si, dc: dc}
+	s.mu.Unlock()
+	return si.URL, nil
+}
+
+// CompleteSignIn waits for the browser's redirect, exchanges the code and
+// returns the signed-in account's email.
+func (s *Service) CompleteSignIn(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	st := s.signIn
+	s.mu.Unlock()
+	if st == nil || st.si == nil {
+		return "", fmt.Errorf("sync: complete sign-in: %w", app.Errorf(app.EINVALID, "Start the sign-in first."))
+	}
+	res, err := st.si.Wait(ctx)
+	_ = st.si.Close()
+	if err != nil {
+		return "", fmt.Errorf("sync: complete sign-in: %w", err)
+	}
+	if res.Token.RefreshToken == "" {
+		return "", fmt.Errorf("sync: complete sign-in: %w", app.Errorf(app.EUNAUTHORIZED, "Zoho did not grant offline access; sign in again."))
+	}
+	return s.useRefreshToken(ctx, res.DataCentre, res.Token)
+}
+
+// useRefreshToken makes tok the wizard's credentials and returns the
+// account's email.
+func (s *Service) useRefreshToken(ctx context.Context, dc desk.DataCentre, tok *oauth2.Token) (string, error) {
+	ts := s.oauthConfig(dc).TokenSource(tok, nil)
+	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.opts.BaseURL, Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry})
+	if err != nil {
+		return "", fmt.Errorf("sync: sign-in: %w", err)
+	}
+	orgs, err := cl.Organizations(ctx)
+	if err != nil {
+		return "", fmt.Errorf("sync: sign-in: %w", err)
+	}
+	email := ""
+	if len(orgs) > 0 {
+		if me, err := cl.WithOrg(orgs[0].ID).MyInfo(ctx); err == nil {
+			email = me.EmailID
+		}
+	}
+	s.mu.Lock()
+	s.signIn = &signInState{dc: dc, refresh: tok.RefreshToken, cl: cl, email: email, orgs: orgs}
+	s.mu.Unlock()
+	return email, nil
+}
+
+func (s *Service) pending() (*signInState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.signIn == nil || s.signIn.cl == nil {
+		return nil, app.Errorf(app.EUNAUTHORIZED, "Sign in to Zoho Desk first.")
+	}
+	return s.signIn, nil
+}
+
+// ListAccountPortals lists the signed-in account's portals.
+func (s *Service) ListAccountPortals(ctx context.Context) ([]app.PortalChoice, error) {
+	st, err := s.pending()
+	if err != nil {
+		return nil, fmt.Errorf("sync: list portals: %w", err)
+	}
+	out := make([]app.PortalChoice, 0, len(st.orgs))
+	for _, o := range st.orgs {
+		out = append(out, choice(o))
+	}
+	return out, nil
+}
+
+func choice(o desk.Organization) app.PortalChoice {
+	name := o.CompanyName
+	if name == "" {
+		name = o.PortalName
+	}
+	return app.PortalChoice{OrgID: o.ID, Name: name, PortalURL: o.PortalURL, IsAdmin: o.IsAdminInOrg, IsDefault: o.IsDefault, Edition: o.Edition}
+}
+
+// VerifyZSC checks another user's portal credentials.
+func (s *Service) VerifyZSC(ctx context.Context, adminEmail, zscKey string) (app.PortalChoice, error) {
+	st, err := s.pending()
+	if err != nil {
+		return app.PortalChoice{}, fmt.Errorf("sync: verify ZSC: %w", err)
+	}
+	creds := desk.ZSCCredentials{AdminEmail: strings.TrimSpace(adminEmail), Key: strings.TrimSpace(zscKey)}
+	o, err := st.cl.VerifyZSC(ctx, creds)
+	if err != nil {
+		return app.PortalChoice{}, fmt.Errorf("sync: verify ZSC: %w", err)
+	}
+	s.mu.Lock()
+	st.zsc, st.zscOrg = &creds, o
+	s.mu.Unlock()
+	c := choice(o)
+	c.ViaZSC, c.AdminEmail, c.IsAdmin = true, creds.AdminEmail, true
+	return c, nil
+}
+
+// DeskFields returns Desk's fields of kind for a portal (the wizard's one
+// or the active one); Desk's standard fields when metadata is refused.
+func (s *Service) DeskFields(ctx context.Context, orgID, kind string) ([]app.DeskField, error) {
+	cl, err := s.clientFor(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: desk fields: %w", err)
+	}
+	module := desk.ModuleContacts
+	if kind == app.KindCompany {
+		module = desk.ModuleAccounts
+	}
+	ms, err := cl.Fields(ctx, module)
+	if err != nil {
+		switch app.ErrorCode(err) {
+		case app.EFORBIDDEN, app.ENOTFOUND:
+			return standardDeskFields(kind), nil
+		}
+		return nil, fmt.Errorf("sync: desk fields: %w", err)
+	}
+	if len(ms) == 0 {
+		return standardDeskFields(kind), nil
+	}
+	return deskFieldsFromMeta(kind, ms), nil
+}
+
+// clientFor returns a client for orgID: the wizard's sign-in if it has
+// one, else the configured portal's.
+func (s *Service) clientFor(ctx context.Context, orgID string) (*desk.Client, error) {
+	if st, err := s.pending(); err == nil {
+		cl := st.cl.WithOrg(orgID)
+		if st.zsc != nil && st.zscOrg.ID == orgID {
+			cl = cl.WithZSC(st.zsc)
+		}
+		return cl, nil
+	}
+	p, err := s.store.FindPortal(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	return s.client(ctx, p)
+}
+
+// CRMFields returns the mappable CRM fields of kind.
+func (s *Service) CRMFields(kind string) []app.CRMField { return CRMFields(kind) }
+
+// DefaultMappings returns the default field mappings.
+func (s *Service) DefaultMappings() []app.FieldMapping { return DefaultMappings() }
+
+// ValidateMappings checks mappings against Desk's fields.
+func (s *Service) ValidateMappings(ms []app.FieldMapping, fields []app.DeskField) error {
+	return ValidateMappings(ms, fields)
+}
+
+// Activate connects the portal chosen in the wizard.
+func (s *Service) Activate(ctx context.Context, req app.ActivateRequest) (*app.Portal, error) {
+	st, err := s.pending()
+	if err != nil {
+		return nil, fmt.Errorf("sync: activate: %w", err)
+	}
+	var org desk.Organization
+	var zsc *desk.ZSCCredentials
+	for _, o := range st.orgs {
+		if o.ID == req.OrgID {
+			org = o
+		}
+	}
+	if st.zsc != nil && st.zscOrg.ID == req.OrgID {
+		org, zsc = st.zscOrg, st.zsc
+	}
+	if org.ID == "" {
+		return nil, fmt.Errorf("sync: activate: %w", app.Errorf(app.ENOTFOUND, "The signed-in account has no portal %s.", req.OrgID))
+	}
+	p, err := s.activate(ctx, st.dc, st.cl.WithOrg(org.ID), st.refresh, org, zsc, st.email, req.Mode, req.Mappings)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.signIn = nil
+	s.mu.Unlock()
+	return p, nil
+}
+
+// ConfigureParams configures a portal without the GUI (`tandem desk
+// configure`). The refresh token comes from the caller (an environment
+// variable) or, when empty, from the keyring entry of an earlier setup.
+type ConfigureParams struct {
+	OrgID        string // "" picks the account's default (or only) portal
+	Mode         app.SyncMode
+	Mappings     []app.FieldMapping // nil: DefaultMappings
+	RefreshToken string
+	AdminEmail   string // with ZSCKey: another user's portal
+	ZSCKey       string
+}
+
+// Configure connects and activates a portal headlessly and returns it.
+func (s *Service) Configure(ctx context.Context, cp ConfigureParams) (*app.Portal, error) {
+	refresh := cp.RefreshToken
+	if refresh == "" && cp.OrgID != "" {
+		r, err := s.opts.Secrets.GetSecret(ctx, app.PortalSecretKey(cp.OrgID, app.SecretRefreshToken))
+		if err != nil {
+			return nil, fmt.Errorf("sync: configure: %w", &app.Error{Code: app.EUNAUTHORIZED, Message: "No Zoho refresh token was given and none is in the keyring for this portal.", Err: err})
+		}
+		refresh = r
+	}
+	if refresh == "" {
+		return nil, fmt.Errorf("sync: configure: %w", app.Errorf(app.EINVALID, "A Zoho refresh token is required."))
+	}
+	dc, err := s.dataCentre(nil)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.useRefreshToken(ctx, dc, &oauth2.Token{RefreshToken: refresh}); err != nil {
+		return nil, fmt.Errorf("sync: configure: %w", err)
+	}
+	orgID := cp.OrgID
+	if cp.ZSCKey != "" {
+		c, err := s.VerifyZSC(ctx, cp.AdminEmail, cp.ZSCKey)
+		if err != nil {
+			return nil, fmt.Errorf("sync: configure: %w", err)
+		}
+		orgID = c.OrgID
+	}
+	if orgID == "" {
+		ps, err := s.ListAccountPortals(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("sync: configure: %w", err)
+		}
+		for _, p := range ps {
+			if p.IsDefault || len(ps) == 1 {
+				orgID = p.OrgID
+			}
+		}
+		if orgID == "" {
+			return nil, fmt.Errorf("sync: configure: %w", app.Errorf(app.EINVALID, "The account has several portals; choose one with its org id."))
+		}
+	}
+	mode := cp.Mode
+	if mode == "" {
+		mode = app.SyncTwoWay
+	}
+	return s.Activate(ctx, app.ActivateRequest{OrgID: orgID, Mode: mode, Mappings: cp.Mappings})
+}
+
+// activate saves a portal, its secrets and mappings, and makes it active.
+func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Client, refresh string, org desk.Organization,
+	zsc *desk.ZSCCredentials, accountEmail string, mode app.SyncMode, ms []app.FieldMapping,
+) (*app.Portal, error) {
+	if mode == "" {
+		mode = app.SyncTwoWay
+	}
+	if !mode.Valid() {
+		return nil, fmt.Errorf("sync: activate: %w", app.Errorf(app.EINVALID, "Choose two-way, one-way or no sync."))
+	}
+	if zsc != nil {
+		cl = cl.WithZSC(zsc)
+	}
+	if mode != app.SyncNone {
+		if ms == nil {
+			ms = DefaultMappings()
+		}
+		var fields []app.DeskField
+		for _, k := range []string{app.KindContact, app.KindCompany} {
+			fs, err := s.fieldsWith(ctx, cl, k)
+			if err != nil {
+				return nil, fmt.Errorf("sync: activate: %w", err)
+			}
+			fields = append(fields, fs...)
+		}
+		if err := ValidateMappings(ms, fields); err != nil {
+			return nil, fmt.Errorf("sync: activate: %w", err)
+		}
+	}
+	perm, err := cl.MyPermissions(ctx, org.IsAdminInOrg || zsc != nil)
+	if err != nil {
+		return nil, fmt.Errorf("sync: activate: %w", err)
+	}
+	me, err := cl.MyInfo(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: activate: %w", err)
+	}
+	p, err := s.store.FindPortal(ctx, org.ID)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		p = &app.Portal{OrgID: org.ID}
+	} else if err != nil {
+		return nil, fmt.Errorf("sync: activate: %w", err)
+	}
+	p.Name = choice(org).Name
+	p.PortalURL = org.PortalURL
+	p.DataCentre = dc.ID
+	if dc.ID == "custom" {
+		p.BaseURL = dc.DeskURL
+	} else {
+		p.BaseURL = ""
+	}
+	p.Mode, p.Active = mode, true
+	p.AccountEmail = accountEmail
+	p.AgentID, p.AgentName, p.AgentEmail = me.ID, me.Name, me.EmailID
+	p.IsAdmin, p.CanCreateTickets, p.CanReply, p.ReadOnlyReason = perm.IsAdmin, perm.CanCreateTickets, perm.CanReply, perm.Reason
+	p.ViaZSC, p.AdminEmail = zsc != nil, ""
+	if zsc != nil {
+		p.AdminEmail = zsc.AdminEmail
+	}
+	if err := s.opts.Secrets.SetSecret(ctx, app.PortalSecretKey(org.ID, app.SecretRefreshToken), refresh); err != nil {
+		return nil, fmt.Errorf("sync: activate: %w", err)
+	}
+	if zsc != nil {
+		if err := s.opts.Secrets.SetSecret(ctx, app.PortalSecretKey(org.ID, app.SecretZSCKey), zsc.Key); err != nil {
+			return nil, fmt.Errorf("sync: activate: %w", err)
+		}
+	}
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	if err := s.store.SavePortal(ctx, p); err != nil {
+		return nil, fmt.Errorf("sync: activate: %w", err)
+	}
+	if mode != app.SyncNone {
+		if err := s.store.SetFieldMappings(ctx, org.ID, ms); err != nil {
+			return nil, fmt.Errorf("sync: activate: %w", err)
+		}
+	}
+	s.forgetClient(org.ID)
+	s.publish(app.SyncEvent{Kind: app.EventPortal, OrgID: org.ID, Message: "Connected to " + p.Name + "."})
+	s.SyncNow()
+	return p, nil
+}
+
+func (s *Service) fieldsWith(ctx context.Context, cl *desk.Client, kind string) ([]app.DeskField, error) {
+	module := desk.ModuleContacts
+	if kind == app.KindCompany {
+		module = desk.ModuleAccounts
+	}
+	ms, err := cl.Fields(ctx, module)
+	if err != nil {
+		switch app.ErrorCode(err) {
+		case app.EFORBIDDEN, app.ENOTFOUND:
+			return standardDeskFields(kind), nil
+		}
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return standardDeskFields(kind), nil
+	}
+	return deskFieldsFromMeta(kind, ms), nil
+}
+
+// UpdateSettings changes the active portal's mode and mappings.
+func (s *Service) UpdateSettings(ctx context.Context, mode app.SyncMode, ms []app.FieldMapping) error {
+	if !mode.Valid() {
+		return fmt.Errorf("sync: update settings: %w", app.Errorf(app.EINVALID, "Choose two-way, one-way or no sync."))
+	}
+	if mode != app.SyncNone {
+		if err := ValidateMappings(ms, nil); err != nil {
+			return fmt.Errorf("sync: update settings: %w", err)
+		}
+	}
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	p, err := s.store.ActivePortal(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: update settings: %w", err)
+	}
+	p.Mode = mode
+	if err := s.store.SavePortal(ctx, p); err != nil {
+		return fmt.Errorf("sync: update settings: %w", err)
+	}
+	if mode != app.SyncNone {
+		if err := s.store.SetFieldMappings(ctx, p.OrgID, ms); err != nil {
+			return fmt.Errorf("sync: update settings: %w", err)
+		}
+	}
+	s.publish(app.SyncEvent{Kind: app.EventPortal, OrgID: p.OrgID, Message: "Sync settings saved."})
+	s.SyncNow()
+	return nil
+}
+
+// Deactivate stops sync for the active portal, removes its secrets from
+// the keyring and hides its tickets. Links, cache and outbox stay, so
+// activating the same portal again picks up where it left off.
+func (s *Service) Deactivate(ctx context.Context) error {
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	p, err := s.store.ActivePortal(ctx)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sync: deactivate: %w", err)
+	}
+	if err := s.store.SetPortalActive(ctx, p.OrgID, false); err != nil {
+		return fmt.Errorf("sync: deactivate: %w", err)
+	}
+	var errs []error
+	for _, name := range []string{app.SecretRefreshToken, app.SecretZSCKey} {
+		if err := s.opts.Secrets.DeleteSecret(ctx, app.PortalSecretKey(p.OrgID, name)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.forgetClient(p.OrgID)
+	s.mu.Lock()
+	s.state = app.StateNotConnected
+	s.mu.Unlock()
+	s.publish(app.SyncEvent{Kind: app.EventPortal, OrgID: p.OrgID, Message: "Disconnected from " + p.Name + "."})
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sync: deactivate: remove secrets: %w", err)
+	}
+	return nil
+}
+
+// ListPortals returns every configured portal.
+func (s *Service) ListPortals(ctx context.Context) ([]app.Portal, error) {
+	ps, err := s.store.ListPortals(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: list portals: %w", err)
+	}
+	return ps, nil
+}
+
+// ActivePortal returns the active portal or ENOTFOUND.
+func (s *Service) ActivePortal(ctx context.Context) (*app.Portal, error) {
+	p, err := s.store.ActivePortal(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: active portal: %w", err)
+	}
+	return p, nil
+}
+
+// FieldMappings returns the active portal's mappings.
+func (s *Service) FieldMappings(ctx context.Context) ([]app.FieldMapping, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.store.FieldMappings(ctx, p.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: field mappings: %w", err)
+	}
+	return ms, nil
+}
+
+// TicketsForRecord lists a record's cached tickets.
+func (s *Service) TicketsForRecord(ctx context.Context, kind string, id int64, f app.TicketFilter) (*app.TicketList, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := s.store.TicketsForRecord(ctx, p.OrgID, p.Mode, kind, id, f)
+	if err != nil {
+		return nil, fmt.Errorf("sync: tickets for record: %w", err)
+	}
+	return tl, nil
+}
+
+// Ticket returns a ticket with its conversation; refresh fetches what is
+// missing or changed first (the cache is returned, Stale, when offline).
+func (s *Service) Ticket(ctx context.Context, ticketID string, refresh bool) (*app.TicketDetail, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stale := false
+	if refresh {
+		if err := s.refreshTicket(ctx, p, ticketID); err != nil {
+			if !isTransient(err) {
+				return nil, fmt.Errorf("sync: ticket: %w", err)
+			}
+			stale = true
+		}
+	}
+	td, err := s.store.FindTicket(ctx, p.OrgID, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: ticket: %w", err)
+	}
+	td.Stale = stale
+	return td, nil
+}
+
+func (s *Service) refreshTicket(ctx context.Context, p *app.Portal, ticketID string) error {
+	cl, err := s.client(ctx, p)
+	if err != nil {
+		return err
+	}
+	t, err := cl.GetTicket(ctx, ticketID)
+	if err != nil {
+		return err
+	}
+	tk := ticketFromDesk(p.OrgID, t)
+	if err := s.store.UpsertTickets(ctx, []app.Ticket{tk}); err != nil {
+		return err
+	}
+	return s.fetchConversation(ctx, p, cl, ticketID, true, nil, nil)
+}
+
+// Statuses returns the portal's ticket statuses.
+func (s *Service) Statuses(ctx context.Context) ([]string, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	st, ok := s.statuses[p.OrgID]
+	s.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	cl, err := s.client(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	st, err = cl.TicketStatuses(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: statuses: %w", err)
+	}
+	s.mu.Lock()
+	s.statuses[p.OrgID] = st
+	s.mu.Unlock()
+	return st, nil
+}
+
+// Departments returns the portal's departments.
+func (s *Service) Departments(ctx context.Context) ([]app.Department, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := s.client(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.departments(ctx, p, cl)
+	if err != nil {
+		return nil, fmt.Errorf("sync: departments: %w", err)
+	}
+	return ds, nil
+}
+
+func newKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// enqueue stores an action and asks for a pass.
+func (s *Service) enqueue(ctx context.Context, p *app.Portal, kind, ticketID, crmKind string, crmID int64, payload any) (*app.OutboxItem, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return nil, fmt.Errorf("sync: enqueue: %w", err)
+	}
+	it := &app.OutboxItem{OrgID: p.OrgID, Kind: kind, IdempotencyKey: kind + ":" + newKey(), TicketID: ticketID,
+		CRMKind: crmKind, CRMID: crmID, Payload: b, State: app.OutboxPending}
+	if err := s.store.Enqueue(ctx, it); err != nil {
+		return nil, fmt.Errorf("sync: enqueue: %w", err)
+	}
+	s.publish(app.SyncEvent{Kind: app.EventOutbox, OrgID: p.OrgID, Message: "Queued."})
+	s.SyncNow()
+	return it, nil
+}
+
+func (s *Service) writablePortal(ctx context.Context, create bool) (*app.Portal, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if (create && !p.CanCreateTickets) || (!create && !p.CanReply) {
+		msg := p.ReadOnlyReason
+		if msg == "" {
+			msg = "Your Zoho Desk profile does not allow this."
+		}
+		return nil, app.Errorf(app.EFORBIDDEN, "%s", msg)
+	}
+	return p, nil
+}
+
+// CreateTicket queues a new ticket for a CRM contact.
+func (s *Service) CreateTicket(ctx context.Context, req app.NewTicketRequest) (*app.OutboxItem, error) {
+	req.Subject = strings.TrimSpace(req.Subject)
+	if err := req.Validate(); err != nil {
+		return nil, fmt.Errorf("sync: create ticket: %w", err)
+	}
+	p, err := s.writablePortal(ctx, true)
+	if err != nil {
+		return nil, fmt.Errorf("sync: create ticket: %w", err)
+	}
+	c, err := s.crm.Contacts.FindContact(ctx, req.ContactID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: create ticket: %w", err)
+	}
+	if !app.ValidEmail(c.Email) {
+		return nil, fmt.Errorf("sync: create ticket: %w", app.Errorf(app.EINVALID, "%s has no valid email address.", c.DisplayName()))
+	}
+	pl := createTicketPayload{Subject: req.Subject, Description: req.Description, DepartmentID: req.DepartmentID, Priority: req.Priority,
+		Email: c.Email, FirstName: c.FirstName, LastName: c.LastName}
+	if l, err := s.store.FindLink(ctx, p.OrgID, app.KindContact, c.ID); err == nil {
+		pl.ContactDeskID = l.DeskID
+	}
+	kind, id := req.CRMKind, req.CRMID
+	if kind == "" {
+		kind, id = app.KindContact, c.ID
+	}
+	return s.enqueue(ctx, p, app.OutboxCreateTicket, "", kind, id, pl)
+}
+
+// Reply queues a reply to the ticket's contact.
+func (s *Service) Reply(ctx context.Context, ticketID string, req app.ReplyRequest) (*app.OutboxItem, error) {
+	return s.reply(ctx, app.OutboxReply, ticketID, req)
+}
+
+// ReplyAll queues a reply to the contact and everyone on the thread.
+func (s *Service) ReplyAll(ctx context.Context, ticketID string, req app.ReplyRequest) (*app.OutboxItem, error) {
+	return s.reply(ctx, app.OutboxReplyAll, ticketID, req)
+}
+
+// Forward queues a forward to the addresses in req.To.
+func (s *Service) Forward(ctx context.Context, ticketID string, req app.ReplyRequest) (*app.OutboxItem, error) {
+	return s.reply(ctx, app.OutboxForward, ticketID, req)
+}
+
+func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.ReplyRequest) (*app.OutboxItem, error) {
+	p, err := s.writablePortal(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("sync: %s: %w", kind, err)
+	}
+	if strings.TrimSpace(req.Content) == "" {
+		return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "Write a message first."))
+	}
+	td, err := s.store.FindTicket(ctx, p.OrgID, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: %s: %w", kind, err)
+	}
+	contact := td.Ticket.ContactEmail
+	if contact == "" {
+		contact = td.Ticket.Email
+	}
+	to, cc := strings.TrimSpace(req.To), strings.TrimSpace(req.CC)
+	switch kind {
+	case app.OutboxReply:
+		if to == "" {
+			to = contact
+		}
+	case app.OutboxReplyAll:
+		if to == "" {
+			to = contact
+		}
+		if cc == "" {
+			cc = replyAllCC(td, p.SupportEmail, to)
+		}
+	case app.OutboxForward:
+		if to == "" {
+			return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "Enter an address to forward to."))
+		}
+	}
+	for _, a := range splitAddrs(to + "," + cc) {
+		if !app.ValidEmail(a) {
+			return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "%q is not a valid email address.", a))
+		}
+	}
+	if to == "" {
+		return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "The ticket has no contact email to reply to."))
+	}
+	ct := desk.ContentPlain
+	if req.HTML {
+		ct = desk.ContentHTML
+	}
+	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward}
+	return s.enqueue(ctx, p, kind, ticketID, "", 0, pl)
+}
+
+func splitAddrs(s string) []string {
+	var out []string
+	for _, a := range strings.Split(s, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// replyAllCC collects everyone on the conversation's To and CC lines (and
+// senders) except the support address and the main recipient.
+func replyAllCC(td *app.TicketDetail, support, to string) string {
+	seen := map[string]bool{app.NormalizeEmail(to): true}
+	if support != "" {
+		seen[app.NormalizeEmail(support)] = true
+	}
+	var out []string
+	for _, th := range td.Threads {
+		if th.Direction == desk.DirectionOut && support == "" {
+			seen[app.NormalizeEmail(th.From)] = true // our own support address
+		}
+	}
+	for _, th := range td.Threads {
+		addrs := splitAddrs(th.To + "," + th.CC)
+		if th.Direction == desk.DirectionIn {
+			addrs = append(addrs, th.From)
+		}
+		for _, a := range addrs {
+			n := app.NormalizeEmail(a)
+			if n == "" || seen[n] || !app.ValidEmail(a) {
+				continue
+			}
+			seen[n] = true
+			out = append(out, a)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// Comment queues a comment on a ticket.
+func (s *Service) Comment(ctx context.Context, ticketID, content string, public bool) (*app.OutboxItem, error) {
+	p, err := s.writablePortal(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("sync: comment: %w", err)
+	}
+	if strings.TrimSpace(content) == "" {
+		return nil, fmt.Errorf("sync: comment: %w", app.Errorf(app.EINVALID, "Write a comment first."))
+	}
+	return s.enqueue(ctx, p, app.OutboxComment, ticketID, "", 0, commentPayload{Content: content, IsPublic: public})
+}
+
+// ChangeStatus queues a status change.
+func (s *Service) ChangeStatus(ctx context.Context, ticketID, status string) (*app.OutboxItem, error) {
+	p, err := s.writablePortal(ctx, false)
+	if err != nil {
+		return nil, fmt.Errorf("sync: change status: %w", err)
+	}
+	if strings.TrimSpace(status) == "" {
+		return nil, fmt.Errorf("sync: change status: %w", app.Errorf(app.EINVALID, "Choose a status."))
+	}
+	return s.enqueue(ctx, p, app.OutboxStatus, ticketID, "", 0, statusPayload{Status: status})
+}
+
+// Outbox lists the active portal's unfinished and failed actions.
+func (s *Service) Outbox(ctx context.Context) ([]app.OutboxItem, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.Outbox(ctx, p.OrgID, app.OutboxPending, app.OutboxSending, app.OutboxFailed)
+	if err != nil {
+		return nil, fmt.Errorf("sync: outbox: %w", err)
+	}
+	return items, nil
+}
+
+// RetryOutbox sends a failed action again.
+func (s *Service) RetryOutbox(ctx context.Context, id int64) error {
+	if err := s.store.RetryOutbox(ctx, id); err != nil {
+		return fmt.Errorf("sync: retry: %w", err)
+	}
+	s.SyncNow()
+	return nil
+}
+
+// Conflicts lists the active portal's unresolved conflicts.
+func (s *Service) Conflicts(ctx context.Context) ([]app.Conflict, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.store.Conflicts(ctx, p.OrgID, false)
+	if err != nil {
+		return nil, fmt.Errorf("sync: conflicts: %w", err)
+	}
+	return cs, nil
+}
+
+// RestoreConflict writes a conflict's losing value into the CRM record;
+// the next pass sends it to Desk like any edit.
+func (s *Service) RestoreConflict(ctx context.Context, id int64) error {
+	c, err := s.store.FindConflict(ctx, id)
+	if err != nil {
+		return fmt.Errorf("sync: restore conflict: %w", err)
+	}
+	m := app.FieldMapping{Kind: c.Kind, CRMField: c.CRMField, DeskField: c.DeskField, Type: app.FieldText}
+	ps := &pass{s: s}
+	rec, err := ps.findRecord(ctx, c.Kind, c.CRMID)
+	if err != nil {
+		return fmt.Errorf("sync: restore conflict: %w", err)
+	}
+	rec.set(m, c.LoserValue())
+	if rec.contact != nil {
+		err = s.crm.Contacts.UpdateContact(ctx, rec.contact)
+	} else {
+		err = s.crm.Companies.UpdateCompany(ctx, rec.company)
+	}
+	if err != nil {
+		return fmt.Errorf("sync: restore conflict: %w", err)
+	}
+	if err := s.store.ResolveConflict(ctx, id); err != nil {
+		return fmt.Errorf("sync: restore conflict: %w", err)
+	}
+	s.SyncNow()
+	return nil
+}
+
+// DismissConflict hides a conflict without changing anything.
+func (s *Service) DismissConflict(ctx context.Context, id int64) error {
+	if err := s.store.ResolveConflict(ctx, id); err != nil {
+		return fmt.Errorf("sync: dismiss conflict: %w", err)
+	}
+	return nil
+}
+
+// Status returns the sync status of the active portal.
+func (s *Service) Status(ctx context.Context) (*app.SyncStatus, error) {
+	s.mu.Lock()
+	state := s.state
+	s.mu.Unlock()
+	p, err := s.store.ActivePortal(ctx)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return &app.SyncStatus{State: app.StateNotConnected}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	st := &app.SyncStatus{Portal: p, State: state, LastSuccess: p.LastSuccess, LastError: p.LastError}
+	items, err := s.store.Outbox(ctx, p.OrgID, app.OutboxPending, app.OutboxSending, app.OutboxFailed)
+	if err != nil {
+		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	for _, it := range items {
+		if it.State == app.OutboxFailed {
+			st.FailedOutbox++
+		} else {
+			st.PendingOutbox++
+		}
+	}
+	cs, err := s.store.Conflicts(ctx, p.OrgID, false)
+	if err != nil {
+		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	st.Conflicts = len(cs)
+	if st.RecordErrors, err = s.store.SyncErrors(ctx, p.OrgID); err != nil {
+		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	if st.CachedTickets, err = s.store.CountTickets(ctx, p.OrgID); err != nil {
+		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	return st, nil
+}

@@ -1,0 +1,425 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
+)
+
+// Payloads of the ticket actions in the outbox.
+type (
+	createTicketPayload struct {
+		Subject       string `json:"subject"`
+		Description   string `json:"description,omitempty"`
+		DepartmentID  string `json:"departmentId,omitempty"`
+		Priority      string `json:"priority,omitempty"`
+		ContactDeskID string `json:"contactDeskId,omitempty"`
+		Email         string `json:"email"`
+		FirstName     string `json:"firstName,omitempty"`
+		LastName      string `json:"lastName"`
+	}
+	replyPayload struct {
+		To          string `json:"to"`
+		CC          string `json:"cc,omitempty"`
+		Content     string `json:"content"`
+		ContentType string `json:"contentType"`
+		IsForward   bool   `json:"isForward,omitempty"`
+	}
+	commentPayload struct {
+		Content  string `json:"content"`
+		IsPublic bool   `json:"isPublic"`
+	}
+	statusPayload struct {
+		Status string `json:"status"`
+	}
+)
+
+// lookupSkew is how much earlier than our "sending" mark a Desk creation
+// time may be and still be taken for ours (clocks differ).
+const lookupSkew = 2 * time.Minute
+
+// drainOutbox sends the portal's pending items in order. An item left
+// "sending" by a crash (or by an answer that never came) is first looked
+// up on Desk, so it is applied exactly once. Desk being unreachable stops
+// the drain (EUNAVAILABLE): the rest stays queued.
+func (ps *pass) drainOutbox(ctx context.Context) error {
+	s, org := ps.s, ps.p.OrgID
+	items, err := s.store.Outbox(ctx, org, app.OutboxSending, app.OutboxPending)
+	if err != nil {
+		return fmt.Errorf("sync: outbox: %w", err)
+	}
+	// Oldest first, whatever the state.
+	sortOutbox(items)
+	for i := range items {
+		it := &items[i]
+		if it.State == app.OutboxSending {
+			res, found, err := ps.lookup(ctx, it)
+			if err != nil {
+				if isTransient(err) {
+					return fmt.Errorf("sync: outbox: %w", err)
+				}
+				if err := s.store.MarkFailed(ctx, it.ID, app.ErrorMessage(err)); err != nil {
+					return fmt.Errorf("sync: outbox: %w", err)
+				}
+				continue
+			}
+			if found {
+				if err := ps.complete(ctx, it, res); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if err := s.store.MarkSending(ctx, it.ID, s.opts.Now()); err != nil {
+			return fmt.Errorf("sync: outbox: %w", err)
+		}
+		if err := s.hookErr("outbox-before-send"); err != nil {
+			return err
+		}
+		res, err := ps.send(ctx, it)
+		if herr := s.hookErr("outbox-after-send"); herr != nil {
+			return herr // a crash between Desk's answer and our record of it
+		}
+		if err != nil {
+			switch {
+			case desk.MaybeApplied(err):
+				// Leave it "sending": the next drain looks it up first.
+				if ctx.Err() != nil {
+					return err
+				}
+				return fmt.Errorf("sync: outbox: %w", err)
+			case isTransient(err):
+				if merr := s.store.MarkPending(ctx, it.ID, app.ErrorMessage(err)); merr != nil {
+					return fmt.Errorf("sync: outbox: %w", merr)
+				}
+				return fmt.Errorf("sync: outbox: %w", err)
+			default:
+				if merr := s.store.MarkFailed(ctx, it.ID, app.ErrorMessage(err)); merr != nil {
+					return fmt.Errorf("sync: outbox: %w", merr)
+				}
+				if it.CRMKind != "" && (it.Kind == app.OutboxPushContact || it.Kind == app.OutboxPushCompany) {
+					var pl pushPayload
+					_ = json.Unmarshal(it.Payload, &pl)
+					ps.recordError(ctx, app.SyncError{Kind: it.CRMKind, CRMID: it.CRMID, DeskID: pl.DeskID, CRMRev: pl.CRMRev,
+						Message: app.ErrorMessage(err)})
+				}
+				s.publish(app.SyncEvent{Kind: app.EventOutbox, OrgID: org, Message: app.ErrorMessage(err)})
+				continue
+			}
+		}
+		if err := ps.complete(ctx, it, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortOutbox(items []app.OutboxItem) {
+	for i := 1; i < len(items); i++ {
+		for j := i; j > 0 && items[j].ID < items[j-1].ID; j-- {
+			items[j], items[j-1] = items[j-1], items[j]
+		}
+	}
+}
+
+// isTransient reports an error after which the same request may succeed
+// later: Desk unreachable or throttling, or the sign-in to renew.
+func isTransient(err error) bool {
+	switch app.ErrorCode(err) {
+	case app.EUNAVAILABLE, app.EUNAUTHORIZED:
+		return true
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// complete records an item's success with what it produced.
+func (ps *pass) complete(ctx context.Context, it *app.OutboxItem, res app.OutboxResult) error {
+	if err := ps.s.store.CompleteOutbox(ctx, it.ID, res); err != nil {
+		return fmt.Errorf("sync: outbox: %w", err)
+	}
+	ps.counts.OutboxSent++
+	switch it.Kind {
+	case app.OutboxPushContact:
+		ps.counts.ContactsPushed++
+	case app.OutboxPushCompany:
+		ps.counts.CompaniesPushed++
+	}
+	ps.s.publish(app.SyncEvent{Kind: app.EventOutbox, OrgID: ps.p.OrgID, Counts: ps.counts})
+	return nil
+}
+
+// send performs one outbox item against Desk.
+func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult, error) {
+	cl := ps.cl
+	switch it.Kind {
+	case app.OutboxPushContact, app.OutboxPushCompany:
+		return ps.sendPush(ctx, it)
+	case app.OutboxCreateTicket:
+		var pl createTicketPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		nt := desk.NewTicket{Subject: pl.Subject, DepartmentID: pl.DepartmentID, Description: pl.Description, Priority: pl.Priority, Email: pl.Email}
+		if nt.DepartmentID == "" {
+			ds, err := ps.s.departments(ctx, ps.p, cl)
+			if err != nil {
+				return app.OutboxResult{}, err
+			}
+			if len(ds) > 0 {
+				nt.DepartmentID = ds[0].ID
+			}
+		}
+		if pl.ContactDeskID != "" {
+			nt.ContactID = pl.ContactDeskID
+		} else {
+			nt.Contact = &desk.NewContactRef{Email: pl.Email, LastName: pl.LastName, FirstName: pl.FirstName}
+		}
+		t, err := cl.CreateTicket(ctx, nt)
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		tk := ticketFromDesk(ps.p.OrgID, t)
+		return app.OutboxResult{ResultID: t.ID, Ticket: &tk, OriginKind: it.CRMKind, OriginID: it.CRMID}, nil
+	case app.OutboxReply, app.OutboxReplyAll, app.OutboxForward:
+		var pl replyPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", To: pl.To, CC: pl.CC, Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward})
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		t := threadFromDesk(ps.p.OrgID, it.TicketID, th)
+		return app.OutboxResult{ResultID: th.ID, Thread: &t}, nil
+	case app.OutboxComment:
+		var pl commentPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		cm, err := cl.AddComment(ctx, it.TicketID, desk.NewComment{Content: pl.Content, ContentType: desk.ContentPlain, IsPublic: pl.IsPublic})
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		c := commentFromDesk(ps.p.OrgID, it.TicketID, cm)
+		return app.OutboxResult{ResultID: cm.ID, Comment: &c}, nil
+	case app.OutboxStatus:
+		var pl statusPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		t, err := cl.SetTicketStatus(ctx, it.TicketID, pl.Status)
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		tk := ticketFromDesk(ps.p.OrgID, t)
+		tk.DetailWanted = true
+		return app.OutboxResult{ResultID: t.ID, Ticket: &tk}, nil
+	}
+	return app.OutboxResult{}, fmt.Errorf("sync: outbox: %w", app.Errorf(app.EINTERNAL, "Unknown outbox action %q.", it.Kind))
+}
+
+func badPayload(err error) error {
+	return &app.Error{Code: app.EINTERNAL, Message: "A queued action could not be read.", Err: err}
+}
+
+// sendPush creates or updates a Desk contact or account.
+func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxResult, error) {
+	var pl pushPayload
+	if err := json.Unmarshal(it.Payload, &pl); err != nil {
+		return app.OutboxResult{}, badPayload(err)
+	}
+	ms := make([]app.FieldMapping, 0, len(pl.Types))
+	for f, t := range pl.Types {
+		ms = append(ms, app.FieldMapping{Kind: it.CRMKind, DeskField: f, Type: t})
+	}
+	body := deskFields(ms, pl.Fields)
+	var rr app.RemoteRecord
+	if it.CRMKind == app.KindContact {
+		var c desk.Contact
+		var err error
+		if pl.DeskID == "" {
+			c, err = ps.cl.CreateContact(ctx, body)
+		} else {
+			c, err = ps.cl.UpdateContact(ctx, pl.DeskID, body)
+		}
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		rr = contactRemote(ps.p.OrgID, c)
+	} else {
+		var a desk.Account
+		var err error
+		if pl.DeskID == "" {
+			a, err = ps.cl.CreateAccount(ctx, body)
+			if app.ErrorCode(err) == app.ECONFLICT {
+				// Desk refuses a second account with the same name: link the existing one.
+				if res, found, lerr := ps.lookup(ctx, it); lerr == nil && found {
+					return res, nil
+				}
+			}
+		} else {
+			a, err = ps.cl.UpdateAccount(ctx, pl.DeskID, body)
+		}
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		rr = accountRemote(ps.p.OrgID, a)
+	}
+	return ps.pushResult(ctx, it, &pl, &rr)
+}
+
+// pushResult builds the link a successful push leaves: the pushed fields
+// join the agreed values.
+func (ps *pass) pushResult(ctx context.Context, it *app.OutboxItem, pl *pushPayload, rr *app.RemoteRecord) (app.OutboxResult, error) {
+	l, err := ps.s.store.FindLink(ctx, ps.p.OrgID, it.CRMKind, it.CRMID)
+	switch app.ErrorCode(err) {
+	case "":
+		if l.DeskID != rr.DeskID {
+			l = &app.Link{OrgID: ps.p.OrgID, Kind: it.CRMKind, CRMID: it.CRMID, DeskID: rr.DeskID, CRMRev: pl.CRMRev}
+		}
+	case app.ENOTFOUND:
+		l = &app.Link{OrgID: ps.p.OrgID, Kind: it.CRMKind, CRMID: it.CRMID, DeskID: rr.DeskID, CRMRev: pl.CRMRev}
+	default:
+		return app.OutboxResult{}, err
+	}
+	if l.Agreed == nil {
+		l.Agreed = map[string]string{}
+	}
+	for k, v := range pl.Agreed {
+		if _, pushed := pl.Fields[k]; pushed || pl.DeskID == "" {
+			l.Agreed[k] = v
+		} else if _, ok := l.Agreed[k]; !ok {
+			l.Agreed[k] = v
+		}
+	}
+	if rr.Modified.After(l.DeskModified) {
+		l.DeskModified = rr.Modified
+	}
+	if pl.CRMRev > l.CRMRev {
+		l.CRMRev = pl.CRMRev
+	}
+	return app.OutboxResult{ResultID: rr.DeskID, Link: l, Remote: rr}, nil
+}
+
+// lookup finds out whether an item whose answer was lost was applied on
+// Desk, and with what result.
+func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResult, bool, error) {
+	cl, org := ps.cl, ps.p.OrgID
+	since := it.SentAt.Add(-lookupSkew)
+	switch it.Kind {
+	case app.OutboxPushContact, app.OutboxPushCompany:
+		var pl pushPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, false, badPayload(err)
+		}
+		if pl.DeskID != "" {
+			return app.OutboxResult{}, false, nil // an update: sending it again is harmless
+		}
+		if it.CRMKind == app.KindContact {
+			var cs []desk.Contact
+			var err error
+			if pl.Key != "" {
+				cs, err = cl.FindContactsByEmail(ctx, pl.Key)
+			} else {
+				cs, err = cl.FindContactsByName(ctx, strings.TrimSpace(pl.Fields["firstName"]+" "+pl.Fields["lastName"]))
+			}
+			if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+				return app.OutboxResult{}, false, err
+			}
+			for _, c := range cs {
+				if pl.Key == "" && c.CreatedTime.Before(since) {
+					continue
+				}
+				if _, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindContact, c.ID); app.ErrorCode(err) == app.ENOTFOUND {
+					rr := contactRemote(org, c)
+					res, err := ps.pushResult(ctx, it, &pl, &rr)
+					return res, err == nil, err
+				}
+			}
+			return app.OutboxResult{}, false, nil
+		}
+		as, err := cl.FindAccountsByName(ctx, pl.Key)
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			return app.OutboxResult{}, false, err
+		}
+		for _, a := range as {
+			if app.NormalizeName(a.AccountName) != app.NormalizeName(pl.Key) {
+				continue
+			}
+			if _, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindCompany, a.ID); app.ErrorCode(err) == app.ENOTFOUND {
+				rr := accountRemote(org, a)
+				res, err := ps.pushResult(ctx, it, &pl, &rr)
+				return res, err == nil, err
+			}
+		}
+		return app.OutboxResult{}, false, nil
+	case app.OutboxCreateTicket:
+		var pl createTicketPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, false, badPayload(err)
+		}
+		ts, err := cl.ListTickets(ctx, desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-createdTime", Include: []string{"contacts"}})
+		if err != nil {
+			return app.OutboxResult{}, false, err
+		}
+		for _, t := range ts {
+			if t.CreatedTime.Before(since) {
+				break
+			}
+			email := t.Email
+			if t.Contact != nil && t.Contact.Email != "" {
+				email = t.Contact.Email
+			}
+			if t.Subject == pl.Subject && (t.ContactID == pl.ContactDeskID || app.NormalizeEmail(email) == app.NormalizeEmail(pl.Email)) {
+				tk := ticketFromDesk(org, t)
+				return app.OutboxResult{ResultID: t.ID, Ticket: &tk, OriginKind: it.CRMKind, OriginID: it.CRMID}, true, nil
+			}
+		}
+		return app.OutboxResult{}, false, nil
+	case app.OutboxReply, app.OutboxReplyAll, app.OutboxForward:
+		var pl replyPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, false, badPayload(err)
+		}
+		for th, err := range cl.AllThreads(ctx, it.TicketID) {
+			if err != nil {
+				return app.OutboxResult{}, false, err
+			}
+			if th.Direction != desk.DirectionOut || th.CreatedTime.Before(since) || th.IsForward != pl.IsForward || th.To != pl.To {
+				continue
+			}
+			full, err := cl.GetThread(ctx, it.TicketID, th.ID)
+			if err != nil {
+				return app.OutboxResult{}, false, err
+			}
+			if full.Content == pl.Content {
+				t := threadFromDesk(org, it.TicketID, full)
+				return app.OutboxResult{ResultID: th.ID, Thread: &t}, true, nil
+			}
+		}
+		return app.OutboxResult{}, false, nil
+	case app.OutboxComment:
+		var pl commentPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, false, badPayload(err)
+		}
+		for cm, err := range cl.AllComments(ctx, it.TicketID) {
+			if err != nil {
+				return app.OutboxResult{}, false, err
+			}
+			if cm.Content == pl.Content && !cm.CommentedTime.Before(since) {
+				c := commentFromDesk(org, it.TicketID, cm)
+				return app.OutboxResult{ResultID: cm.ID, Comment: &c}, true, nil
+			}
+		}
+		return app.OutboxResult{}, false, nil
+	}
+	// Status changes are idempotent: send again.
+	return app.OutboxResult{}, false, nil
+}

@@ -1,0 +1,704 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
+)
+
+// pass is one sync pass over the active portal.
+type pass struct {
+	s       *Service
+	p       *app.Portal
+	cl      *desk.Client
+	ms      []app.FieldMapping
+	counts  app.SyncCounts
+	changes app.Changes
+	start   int64 // client requests before the pass
+}
+
+// errAborted wraps a Hook's error, so a simulated crash is told apart.
+var errAborted = errors.New("sync: pass aborted")
+
+// SyncOnce runs one pass over the active portal: outbox, contacts and
+// accounts, CRM pushes, tickets. Without an active portal it does nothing.
+// An unreachable Desk returns EUNAVAILABLE (queued actions stay queued), a
+// refused sign-in EUNAUTHORIZED; per-record failures do not fail the pass
+// (they are kept as app.SyncError).
+func (s *Service) SyncOnce(ctx context.Context) error {
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	p, err := s.store.ActivePortal(ctx)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		s.mu.Lock()
+		s.state = app.StateNotConnected
+		s.mu.Unlock()
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sync: pass: %w", err)
+	}
+	s.publish(app.SyncEvent{Kind: app.EventStarted, OrgID: p.OrgID})
+	ps := &pass{s: s, p: p}
+	err = ps.run(ctx)
+	if ps.cl != nil {
+		ps.counts.Requests = ps.cl.Stats().Requests - ps.start
+	}
+	now := s.opts.Now()
+	switch code := app.ErrorCode(err); {
+	case err == nil:
+		if rerr := s.store.RecordPassResult(ctx, p.OrgID, now, ""); rerr != nil {
+			return fmt.Errorf("sync: pass: %w", rerr)
+		}
+		s.publish(app.SyncEvent{Kind: app.EventFinished, OrgID: p.OrgID, Counts: ps.counts, Message: "Synced with Zoho Desk."})
+		return nil
+	case errors.Is(err, errAborted) || ctx.Err() != nil:
+		return err
+	case code == app.EUNAUTHORIZED:
+		s.forgetClient(p.OrgID)
+		_ = s.store.RecordPassResult(ctx, p.OrgID, now, app.ErrorMessage(err))
+		s.publish(app.SyncEvent{Kind: app.EventNeedsSignIn, OrgID: p.OrgID, Counts: ps.counts, Message: app.ErrorMessage(err)})
+	case code == app.EUNAVAILABLE:
+		_ = s.store.RecordPassResult(ctx, p.OrgID, now, app.ErrorMessage(err))
+		s.publish(app.SyncEvent{Kind: app.EventOffline, OrgID: p.OrgID, Counts: ps.counts, Message: app.ErrorMessage(err)})
+	default:
+		s.log.Error("sync pass failed", "org", p.OrgID, "err", err)
+		_ = s.store.RecordPassResult(ctx, p.OrgID, now, app.ErrorMessage(err))
+		s.publish(app.SyncEvent{Kind: app.EventFinished, OrgID: p.OrgID, Counts: ps.counts, Message: app.ErrorMessage(err)})
+	}
+	return err
+}
+
+func (ps *pass) run(ctx context.Context) error {
+	s := ps.s
+	cl, err := s.client(ctx, ps.p)
+	if err != nil {
+		return err
+	}
+	ps.cl = cl
+	ps.start = cl.Stats().Requests
+	if ps.p.Mode.Pushes() || ps.p.Mode.Pulls() {
+		if ps.ms, err = s.store.FieldMappings(ctx, ps.p.OrgID); err != nil {
+			return fmt.Errorf("sync: pass: %w", err)
+		}
+	}
+	ps.changes = app.Changes{OrgID: ps.p.OrgID, AgentID: ps.p.AgentID}
+
+	if err := ps.drainOutbox(ctx); err != nil {
+		return err
+	}
+	// Accounts first: contacts refer to them.
+	if err := ps.pull(ctx, app.KindCompany); err != nil {
+		return err
+	}
+	if ps.p.Mode.Pushes() {
+		if err := ps.pull(ctx, app.KindContact); err != nil {
+			return err
+		}
+		if err := ps.dropOrphans(ctx); err != nil {
+			return err
+		}
+		for _, kind := range []string{app.KindCompany, app.KindContact} {
+			if err := ps.push(ctx, kind); err != nil {
+				return err
+			}
+		}
+		if err := ps.drainOutbox(ctx); err != nil {
+			return err
+		}
+	}
+	if err := ps.pullTickets(ctx); err != nil {
+		return err
+	}
+	if d := s.opts.Detector; d != nil {
+		if err := d.Detect(ctx, ps.changes); err != nil {
+			s.log.Warn("signal detection failed", "err", err)
+		}
+	}
+	return nil
+}
+
+func (ps *pass) progress(phase string) {
+	ps.s.publish(app.SyncEvent{Kind: app.EventProgress, OrgID: ps.p.OrgID, Phase: phase, Counts: ps.counts})
+}
+
+// Cursor names.
+const (
+	cursorContacts = "contacts"
+	cursorAccounts = "accounts"
+	cursorTickets  = "tickets"
+)
+
+func parseCursor(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func formatCursor(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// scan walks a list sorted newest-modified first, page by page, and hands
+// each page's records at or after cursor-overlap to fn. It stops at the
+// first older record, at the end of the list, or after a page in which fn
+// found nothing new (everything in it was already stored: the rest is
+// older). It returns the newest modification time seen.
+func scan[T any](ctx context.Context, ps *pass, cursor time.Time, fetch func(ctx context.Context, from int) ([]T, error),
+	modified func(T) time.Time, fn func(page []T) (fresh int, err error),
+) (time.Time, error) {
+	first := cursor.IsZero()
+	since := cursor.Add(-ps.s.opts.Overlap)
+	newest := cursor
+	for from := 0; ; from += desk.MaxLimit {
+		page, err := fetch(ctx, from)
+		if err != nil {
+			return newest, err
+		}
+		full := len(page) == desk.MaxLimit
+		keep := page
+		for i, x := range page {
+			if m := modified(x); m.After(newest) {
+				newest = m
+			}
+			if !first && modified(x).Before(since) {
+				keep, full = page[:i], false
+				break
+			}
+		}
+		fresh, err := fn(keep)
+		if err != nil {
+			return newest, err
+		}
+		if !full || (!first && fresh == 0) {
+			return newest, nil
+		}
+	}
+}
+
+// pull fetches the Desk contacts or accounts changed since the cursor,
+// stores their remote copies and, in two-way mode, reconciles them with the CRM.
+func (ps *pass) pull(ctx context.Context, kind string) error {
+	s, org := ps.s, ps.p.OrgID
+	name := cursorContacts
+	if kind == app.KindCompany {
+		name = cursorAccounts
+	}
+	cs, err := s.store.Cursor(ctx, org, name)
+	if err != nil {
+		return fmt.Errorf("sync: pull %s: %w", kind, err)
+	}
+	cursor := parseCursor(cs)
+	opts := desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-modifiedTime"}
+	var fetch func(ctx context.Context, from int) ([]app.RemoteRecord, error)
+	if kind == app.KindContact {
+		fetch = func(ctx context.Context, from int) ([]app.RemoteRecord, error) {
+			o := opts
+			o.From = from
+			page, err := ps.cl.ListContacts(ctx, o)
+			out := make([]app.RemoteRecord, len(page))
+			for i, c := range page {
+				out[i] = contactRemote(org, c)
+			}
+			return out, err
+		}
+	} else {
+		fetch = func(ctx context.Context, from int) ([]app.RemoteRecord, error) {
+			o := opts
+			o.From = from
+			page, err := ps.cl.ListAccounts(ctx, o)
+			out := make([]app.RemoteRecord, len(page))
+			for i, a := range page {
+				out[i] = accountRemote(org, a)
+			}
+			return out, err
+		}
+	}
+	newest, err := scan(ctx, ps, cursor, fetch, func(r app.RemoteRecord) time.Time { return r.Modified },
+		func(page []app.RemoteRecord) (int, error) {
+			if len(page) == 0 {
+				return 0, nil
+			}
+			ids := make([]string, len(page))
+			for i, r := range page {
+				ids[i] = r.DeskID
+			}
+			stamps, err := s.store.RemoteStamps(ctx, org, kind, ids)
+			if err != nil {
+				return 0, err
+			}
+			var fresh []app.RemoteRecord
+			for _, r := range page {
+				if m, ok := stamps[r.DeskID]; ok && m.Equal(r.Modified) {
+					continue
+				}
+				fresh = append(fresh, r)
+			}
+			if len(fresh) == 0 {
+				return 0, nil
+			}
+			if err := s.store.UpsertRemote(ctx, fresh); err != nil {
+				return 0, err
+			}
+			if err := s.hook("pull-stored"); err != nil {
+				return 0, fmt.Errorf("%w: %w", errAborted, err)
+			}
+			if ps.p.Mode.Pushes() {
+				if err := ps.reconcileRemote(ctx, kind, fresh); err != nil {
+					return 0, err
+				}
+			}
+			return len(fresh), nil
+		})
+	if err != nil {
+		return fmt.Errorf("sync: pull %s: %w", kind, err)
+	}
+	if err := s.store.SetCursor(ctx, org, name, formatCursor(newest)); err != nil {
+		return fmt.Errorf("sync: pull %s: %w", kind, err)
+	}
+	ps.progress(kind + "s")
+	return nil
+}
+
+// reconcileRemote handles Desk records that changed: linked ones are
+// merged with their CRM record; unlinked ones are matched (email, name) or,
+// in two-way mode, created in the CRM.
+func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.RemoteRecord) error {
+	s, org := ps.s, ps.p.OrgID
+	ms := mappingsFor(ps.ms, kind)
+	var batch []app.DeskApply
+	for i := range rs {
+		rr := &rs[i]
+		l, err := s.store.FindLinkByDesk(ctx, org, kind, rr.DeskID)
+		switch app.ErrorCode(err) {
+		case "":
+			if !rr.Modified.After(l.DeskModified) {
+				continue // our own push coming back, or seen already
+			}
+			rec, err := ps.findRecord(ctx, kind, l.CRMID)
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				continue // deleted in the CRM: dropOrphans handles it
+			}
+			if err != nil {
+				return err
+			}
+			if a, ok := ps.reconcile(ctx, ms, rec, l, rr); ok {
+				batch = append(batch, a)
+			}
+			continue
+		case app.ENOTFOUND:
+		default:
+			return err
+		}
+		if !ps.p.Mode.Pulls() {
+			continue // one-way: Desk-only records stay on Desk; CRM pushes match them later
+		}
+		rec, found, err := ps.matchCRM(ctx, kind, rr)
+		if err != nil {
+			return err
+		}
+		if found {
+			if _, err := s.store.FindLink(ctx, org, kind, rec.id()); err == nil {
+				ps.recordError(ctx, app.SyncError{Kind: kind, DeskID: rr.DeskID,
+					Message: fmt.Sprintf("%s is already linked to another Desk record with the same %s.", rec.name(), matchWhat(kind))})
+				continue
+			} else if app.ErrorCode(err) != app.ENOTFOUND {
+				return err
+			}
+			if a, ok := ps.reconcile(ctx, ms, rec, nil, rr); ok {
+				batch = append(batch, a)
+			}
+			continue
+		}
+		if a, ok := ps.createFromDesk(ctx, kind, ms, rr); ok {
+			batch = append(batch, a)
+		}
+	}
+	return ps.apply(ctx, batch)
+}
+
+func matchWhat(kind string) string {
+	if kind == app.KindCompany {
+		return "name"
+	}
+	return "email"
+}
+
+// findRecord loads a CRM contact or company.
+func (ps *pass) findRecord(ctx context.Context, kind string, id int64) (record, error) {
+	if kind == app.KindContact {
+		c, err := ps.s.crm.Contacts.FindContact(ctx, id)
+		if err != nil {
+			return record{}, err
+		}
+		return record{kind: kind, contact: c}, nil
+	}
+	c, err := ps.s.crm.Companies.FindCompany(ctx, id)
+	if err != nil {
+		return record{}, err
+	}
+	return record{kind: kind, company: c}, nil
+}
+
+// matchCRM finds the CRM record a new Desk record matches: a contact by
+// normalised email, a company by normalised name. Records already linked
+// are passed over.
+func (ps *pass) matchCRM(ctx context.Context, kind string, rr *app.RemoteRecord) (record, bool, error) {
+	if rr.MatchKey == "" {
+		return record{}, false, nil
+	}
+	if kind == app.KindContact {
+		cs, err := ps.s.crm.Contacts.ListContacts(ctx, app.ContactFilter{Email: rr.MatchKey, Limit: 10})
+		if err != nil || len(cs) == 0 {
+			return record{}, false, err
+		}
+		for i := range cs {
+			if _, err := ps.s.store.FindLink(ctx, ps.p.OrgID, kind, cs[i].ID); app.ErrorCode(err) == app.ENOTFOUND {
+				return record{kind: kind, contact: &cs[i]}, true, nil
+			}
+		}
+		return record{kind: kind, contact: &cs[0]}, true, nil
+	}
+	cs, err := ps.s.crm.Companies.ListCompanies(ctx, app.CompanyFilter{Name: rr.Values["accountName"], Limit: 10})
+	if err != nil || len(cs) == 0 {
+		return record{}, false, err
+	}
+	for i := range cs {
+		if _, err := ps.s.store.FindLink(ctx, ps.p.OrgID, kind, cs[i].ID); app.ErrorCode(err) == app.ENOTFOUND {
+			return record{kind: kind, company: &cs[i]}, true, nil
+		}
+	}
+	return record{kind: kind, company: &cs[0]}, true, nil
+}
+
+// createFromDesk builds a new CRM record from a Desk record (two-way).
+func (ps *pass) createFromDesk(ctx context.Context, kind string, ms []app.FieldMapping, rr *app.RemoteRecord) (app.DeskApply, bool) {
+	rec := record{kind: kind}
+	if kind == app.KindContact {
+		rec.contact = &app.Contact{}
+	} else {
+		rec.company = &app.Company{}
+	}
+	vals := remoteValues(rr, ms)
+	for _, m := range ms {
+		rec.set(m, vals[m.DeskField])
+	}
+	if err := ps.validate(rec); err != nil {
+		ps.recordError(ctx, app.SyncError{Kind: kind, DeskID: rr.DeskID, Message: "Cannot copy it into Tandem: " + validationText(err)})
+		return app.DeskApply{}, false
+	}
+	a := app.DeskApply{
+		Link:        &app.Link{OrgID: ps.p.OrgID, Kind: kind, DeskID: rr.DeskID, Agreed: vals, DeskModified: rr.Modified},
+		ClearErrors: true,
+	}
+	if kind == app.KindContact {
+		a.Contact = rec.contact
+		ps.counts.ContactsPulled++
+	} else {
+		a.Company = rec.company
+		ps.counts.CompaniesPulled++
+	}
+	return a, true
+}
+
+func (ps *pass) validate(rec record) error {
+	if rec.contact != nil {
+		rec.contact.Normalize()
+		return rec.contact.Validate()
+	}
+	rec.company.Normalize()
+	return rec.company.Validate()
+}
+
+func validationText(err error) string {
+	var ve *app.ValidationError
+	if errors.As(err, &ve) {
+		return ve.Error()
+	}
+	return app.ErrorMessage(err)
+}
+
+// reconcile merges a CRM record with a Desk record (rr may be nil when
+// Desk's copy is unknown: then the link's agreed values stand for it). l is
+// nil for a new match. It returns the changes to write, or false when there
+// is nothing to do or the record cannot be synced (a SyncError is kept).
+func (ps *pass) reconcile(ctx context.Context, ms []app.FieldMapping, rec record, l *app.Link, rr *app.RemoteRecord) (app.DeskApply, bool) {
+	org, kind := ps.p.OrgID, rec.kind
+	var base map[string]string
+	deskID := ""
+	var deskMod time.Time
+	if l != nil {
+		base, deskID, deskMod = l.Agreed, l.DeskID, l.DeskModified
+	}
+	var dsk map[string]string
+	if rr != nil {
+		dsk, deskID = remoteValues(rr, ms), rr.DeskID
+		if rr.Modified.After(deskMod) {
+			deskMod = rr.Modified
+		}
+	} else {
+		dsk = map[string]string{}
+		for _, m := range ms {
+			dsk[m.DeskField] = base[m.DeskField]
+		}
+	}
+	crm := rec.values(ms)
+	mr := merge(ps.p.Mode, ms, base, crm, dsk, rec.updated(), deskMod)
+
+	newLink := &app.Link{OrgID: org, Kind: kind, CRMID: rec.id(), DeskID: deskID, Agreed: mr.agreed, CRMRev: rec.rev(), DeskModified: deskMod}
+	a := app.DeskApply{Link: newLink, ClearErrors: true}
+	if len(mr.toCRM) > 0 {
+		for _, m := range ms {
+			if v, ok := mr.toCRM[m.DeskField]; ok {
+				rec.set(m, v)
+			}
+		}
+		if err := ps.validate(rec); err != nil {
+			ps.recordError(ctx, app.SyncError{Kind: kind, CRMID: rec.id(), DeskID: deskID, CRMRev: rec.rev(),
+				Message: "Desk's values are not valid in Tandem: " + validationText(err)})
+			return app.DeskApply{}, false
+		}
+		if kind == app.KindContact {
+			a.Contact = rec.contact
+			ps.counts.ContactsPulled++
+		} else {
+			a.Company = rec.company
+			ps.counts.CompaniesPulled++
+		}
+	}
+	if len(mr.toDesk) > 0 {
+		if req := requiredDeskField(kind); hasKey(mr.toDesk, req) && mr.toDesk[req] == "" {
+			ps.recordError(ctx, app.SyncError{Kind: kind, CRMID: rec.id(), DeskID: deskID, CRMRev: rec.rev(),
+				Message: fmt.Sprintf("Zoho Desk requires %s; fill it in to sync this record.", req)})
+			return app.DeskApply{}, false
+		}
+		it, err := pushItem(org, kind, rec, deskID, ms, mr.toDesk, mr.pushAgreed)
+		if err != nil {
+			ps.s.log.Error("building a push failed", "err", err)
+			return app.DeskApply{}, false
+		}
+		a.Push = it
+	}
+	for _, c := range mr.conflicts {
+		c.OrgID, c.Kind, c.CRMID, c.DeskID, c.RecordName = org, kind, rec.id(), deskID, rec.name()
+		a.Conflicts = append(a.Conflicts, c)
+	}
+	if l != nil && len(mr.toCRM) == 0 && len(mr.toDesk) == 0 && len(a.Conflicts) == 0 &&
+		l.CRMRev == rec.rev() && l.DeskModified.Equal(deskMod) && sameMap(l.Agreed, mr.agreed) {
+		return app.DeskApply{}, false
+	}
+	return a, true
+}
+
+func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+func sameMap(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// apply writes a batch of reconciliations; items that fail (a CRM edit
+// raced us: ECONFLICT) are retried by the next pass.
+func (ps *pass) apply(ctx context.Context, batch []app.DeskApply) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	errs, err := ps.s.store.ApplyFromDesk(ctx, batch)
+	if err != nil {
+		return fmt.Errorf("sync: apply: %w", err)
+	}
+	for i, e := range errs {
+		a := batch[i]
+		if e != nil {
+			if code := app.ErrorCode(e); code != app.ECONFLICT && code != app.ENOTFOUND {
+				se := app.SyncError{Message: app.ErrorMessage(e)}
+				if l := a.Link; l != nil {
+					se.Kind, se.CRMID, se.DeskID, se.CRMRev = l.Kind, l.CRMID, l.DeskID, l.CRMRev
+				} else if a.Push != nil {
+					se.Kind, se.CRMID = a.Push.CRMKind, a.Push.CRMID
+				}
+				ps.recordError(ctx, se)
+			}
+			continue
+		}
+		if n := len(a.Conflicts); n > 0 {
+			ps.counts.Conflicts += n
+			ps.s.publish(app.SyncEvent{Kind: app.EventConflict, OrgID: ps.p.OrgID, Counts: ps.counts,
+				Message: fmt.Sprintf("%s was changed on both sides; the later change was kept.", a.Conflicts[0].RecordName)})
+		}
+	}
+	return ps.s.hookErr("applied")
+}
+
+func (s *Service) hookErr(point string) error {
+	if err := s.hook(point); err != nil {
+		return fmt.Errorf("%w: %w", errAborted, err)
+	}
+	return nil
+}
+
+// recordError keeps a per-record error for the UI; the pass goes on.
+func (ps *pass) recordError(ctx context.Context, e app.SyncError) {
+	e.OrgID = ps.p.OrgID
+	e.At = ps.s.opts.Now()
+	ps.counts.Errors++
+	if err := ps.s.store.SetSyncError(ctx, e); err != nil {
+		ps.s.log.Warn("storing a sync error failed", "err", err)
+	}
+	ps.s.publish(app.SyncEvent{Kind: app.EventRecordError, OrgID: ps.p.OrgID, Counts: ps.counts, Message: e.Message})
+}
+
+// push sends CRM records that are new or changed since they were last
+// reconciled: linked ones are merged, unlinked ones matched on Desk (by
+// email or name) or created there.
+func (ps *pass) push(ctx context.Context, kind string) error {
+	s, org := ps.s, ps.p.OrgID
+	ms := mappingsFor(ps.ms, kind)
+	if len(ms) == 0 {
+		return nil
+	}
+	const chunk = 500
+	seen := map[int64]bool{}
+	for {
+		var recs []record
+		if kind == app.KindContact {
+			cs, err := s.store.ContactsToPush(ctx, org, chunk)
+			if err != nil {
+				return fmt.Errorf("sync: push: %w", err)
+			}
+			for i := range cs {
+				recs = append(recs, record{kind: kind, contact: &cs[i]})
+			}
+		} else {
+			cs, err := s.store.CompaniesToPush(ctx, org, chunk)
+			if err != nil {
+				return fmt.Errorf("sync: push: %w", err)
+			}
+			for i := range cs {
+				recs = append(recs, record{kind: kind, company: &cs[i]})
+			}
+		}
+		var batch []app.DeskApply
+		progress := false
+		for _, rec := range recs {
+			if seen[rec.id()] {
+				continue
+			}
+			seen[rec.id()] = true
+			progress = true
+			a, ok, err := ps.pushOne(ctx, ms, rec)
+			if err != nil {
+				return err
+			}
+			if ok {
+				batch = append(batch, a)
+			}
+		}
+		if err := ps.apply(ctx, batch); err != nil {
+			return err
+		}
+		if len(recs) < chunk || !progress {
+			return nil
+		}
+	}
+}
+
+func (ps *pass) pushOne(ctx context.Context, ms []app.FieldMapping, rec record) (app.DeskApply, bool, error) {
+	s, org, kind := ps.s, ps.p.OrgID, rec.kind
+	l, err := s.store.FindLink(ctx, org, kind, rec.id())
+	switch app.ErrorCode(err) {
+	case "":
+		rr, err := s.store.FindRemote(ctx, org, kind, l.DeskID)
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			rr = nil
+		} else if err != nil {
+			return app.DeskApply{}, false, err
+		}
+		a, ok := ps.reconcile(ctx, ms, rec, l, rr)
+		return a, ok, nil
+	case app.ENOTFOUND:
+	default:
+		return app.DeskApply{}, false, err
+	}
+	// Unlinked: match an unlinked Desk record first.
+	key := app.NormalizeEmail(rec.get(app.FieldMapping{CRMField: "Email", Type: app.FieldEmail}))
+	if kind == app.KindCompany {
+		key = app.NormalizeName(rec.company.Name)
+	}
+	if key != "" {
+		rs, err := s.store.FindRemoteByKey(ctx, org, kind, key)
+		if err != nil {
+			return app.DeskApply{}, false, err
+		}
+		for i := range rs {
+			_, err := s.store.FindLinkByDesk(ctx, org, kind, rs[i].DeskID)
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				a, ok := ps.reconcile(ctx, ms, rec, nil, &rs[i])
+				return a, ok, nil
+			} else if err != nil {
+				return app.DeskApply{}, false, err
+			}
+		}
+		if len(rs) > 0 {
+			ps.recordError(ctx, app.SyncError{Kind: kind, CRMID: rec.id(), CRMRev: rec.rev(),
+				Message: fmt.Sprintf("Another Tandem record with the same %s is already linked to the Desk record.", matchWhat(kind))})
+			return app.DeskApply{}, false, nil
+		}
+	}
+	// Create on Desk.
+	vals := rec.values(ms)
+	if vals[requiredDeskField(kind)] == "" {
+		ps.recordError(ctx, app.SyncError{Kind: kind, CRMID: rec.id(), CRMRev: rec.rev(),
+			Message: fmt.Sprintf("Zoho Desk requires %s; map and fill it in to sync this record.", requiredDeskField(kind))})
+		return app.DeskApply{}, false, nil
+	}
+	create := map[string]string{}
+	for k, v := range vals {
+		if v != "" {
+			create[k] = v
+		}
+	}
+	it, err := pushItem(org, kind, rec, "", ms, create, vals)
+	if err != nil {
+		return app.DeskApply{}, false, err
+	}
+	// No link yet: the outbox item carries the record; the link is written
+	// when Desk answers.
+	return app.DeskApply{Push: it, ClearErrors: true}, true, nil
+}
+
+// dropOrphans removes links whose CRM record was deleted. Deletes do not
+// cascade: the Desk record stays.
+func (ps *pass) dropOrphans(ctx context.Context) error {
+	ls, err := ps.s.store.OrphanLinks(ctx, ps.p.OrgID)
+	if err != nil {
+		return fmt.Errorf("sync: orphans: %w", err)
+	}
+	for _, l := range ls {
+		if err := ps.s.store.DeleteLink(ctx, l.OrgID, l.Kind, l.CRMID); err != nil {
+			return fmt.Errorf("sync: orphans: %w", err)
+		}
+		ps.s.publish(app.SyncEvent{Kind: app.EventLinkDropped, OrgID: ps.p.OrgID,
+			Message: fmt.Sprintf("A %s deleted in Tandem was unlinked from Desk record %s (kept in Desk).", l.Kind, l.DeskID)})
+	}
+	return nil
+}

@@ -1,0 +1,333 @@
+// Package sync is Tandem's background sync service for Zoho Desk.
+//
+// A Service runs one loop under a context from main: a timer (interval
+// plus jitter, backoff after failures) and a one-slot "sync now" channel
+// each start a pass. A pass (SyncOnce, which tests call directly) sends the
+// outbox, pulls changed Desk contacts and accounts, reconciles them with the
+// CRM field by field, pushes CRM changes, refreshes the ticket cache and
+// hands what changed to an optional Detector (signals). It publishes
+// app.SyncEvent values and never calls UI code.
+//
+// The service works only through app interfaces (app.DeskStore, app.CRM,
+// app.SecretStore); secrets live only in the SecretStore. It also
+// implements app.Integration, the facade the screens use.
+//
+// The folder's name shadows the standard library's sync package, which is
+// imported here as gosync.
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	gosync "sync"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
+	"golang.org/x/oauth2"
+)
+
+var _ app.Integration = (*Service)(nil)
+
+// OAuthClient is Tandem's registered Zoho API client.
+type OAuthClient struct {
+	ClientID     string
+	ClientSecret string
+}
+
+// Options configures a Service. Store, CRM and Secrets are required.
+type Options struct {
+	Store   app.DeskStore
+	CRM     app.CRM
+	Secrets app.SecretStore
+	OAuth   OAuthClient
+	// DataCentre is the Zoho region new sign-ins start in ("us" when
+	// empty); BaseURL, when set, serves both OAuth and the API (the
+	// emulator) and overrides it.
+	DataCentre string
+	BaseURL    string
+	HTTPClient *http.Client     // nil: the Desk client's safe default
+	Retry      desk.RetryPolicy // per-call retry budget of the Desk client
+
+	Interval   time.Duration // between passes (60 s)
+	Jitter     time.Duration // added at random to each wait (Interval/10)
+	MaxBackoff time.Duration // cap on the wait after repeated failures (15 min)
+	// Overlap is how far before the stored cursor a pull looks again, so
+	// records modified in the same instant as the cursor are not missed (1 min).
+	Overlap  time.Duration
+	Detector app.Detector // optional: signals
+	Logger   *slog.Logger // nil: slog.Default()
+	Now      func() time.Time
+
+	// Hook, when set, is called at named points of a pass; an error aborts
+	// the pass there, as a crash would (tests only).
+	Hook func(point string) error
+}
+
+// Service is the sync service and the app.Integration facade.
+type Service struct {
+	opts  Options
+	store app.DeskStore
+	crm   app.CRM
+	log   *slog.Logger
+
+	kick chan struct{}
+
+	passMu gosync.Mutex // one pass at a time
+
+	mu       gosync.Mutex
+	subs     map[int]func(app.SyncEvent)
+	subSeq   int
+	clients  map[string]*desk.Client // by org id
+	state    string
+	signIn   *signInState
+	deptment map[string][]app.Department
+	statuses map[string][]string
+}
+
+// New returns a Service; call Run to start its loop.
+func New(opts Options) (*Service, error) {
+	if opts.Store == nil || opts.Secrets == nil || opts.CRM.Contacts == nil || opts.CRM.Companies == nil {
+		return nil, errors.New("sync: new: Store, Secrets and CRM contacts and companies are required")
+	}
+	if opts.Interval <= 0 {
+		opts.Interval = 60 * time.Second
+	}
+	if opts.Jitter <= 0 {
+		opts.Jitter = opts.Interval / 10
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 15 * time.Minute
+	}
+	if opts.Overlap <= 0 {
+		opts.Overlap = time.Minute
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{
+		opts:     opts,
+		store:    opts.Store,
+		crm:      opts.CRM,
+		log:      log.With("component", "sync"),
+		kick:     make(chan struct{}, 1),
+		subs:     map[int]func(app.SyncEvent){},
+		clients:  map[string]*desk.Client{},
+		state:    app.StateIdle,
+		deptment: map[string][]app.Department{},
+		statuses: map[string][]string{},
+	}, nil
+}
+
+// Run runs passes until ctx ends: at once, then every Interval (with
+// jitter), sooner after SyncNow, and with exponential backoff after
+// failures. It returns ctx's error.
+func (s *Service) Run(ctx context.Context) error {
+	failures := 0
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		case <-s.kick:
+		}
+		err := s.SyncOnce(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		switch {
+		case err == nil:
+			failures = 0
+		case app.ErrorCode(err) == app.EUNAUTHORIZED:
+			failures = 64 // wait for the user (SyncNow after sign-in)
+		default:
+			failures++
+		}
+		timer.Reset(s.nextDelay(failures))
+	}
+}
+
+// nextDelay is the wait before the next pass after failures consecutive
+// failed ones.
+func (s *Service) nextDelay(failures int) time.Duration {
+	d := s.opts.Interval
+	for i := 0; i < failures && d < s.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, s.opts.MaxBackoff)
+	if j := s.opts.Jitter; j > 0 {
+		d += rand.N(j)
+	}
+	return d
+}
+
+// SyncNow asks the loop for a pass soon; it never blocks (one request is
+// kept while a pass runs).
+func (s *Service) SyncNow() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Subscribe registers fn for sync events; fn must not block.
+func (s *Service) Subscribe(fn func(app.SyncEvent)) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.subSeq++
+	id := s.subSeq
+	s.subs[id] = fn
+	return func() {
+		s.mu.Lock()
+		delete(s.subs, id)
+		s.mu.Unlock()
+	}
+}
+
+func (s *Service) publish(e app.SyncEvent) {
+	if e.At.IsZero() {
+		e.At = s.opts.Now()
+	}
+	s.mu.Lock()
+	switch e.Kind {
+	case app.EventStarted, app.EventProgress:
+		s.state = app.StateSyncing
+	case app.EventFinished:
+		s.state = app.StateIdle
+	case app.EventOffline:
+		s.state = app.StateOffline
+	case app.EventNeedsSignIn:
+		s.state = app.StateNeedsSignIn
+	}
+	fns := make([]func(app.SyncEvent), 0, len(s.subs))
+	for _, fn := range s.subs {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(e)
+	}
+}
+
+func (s *Service) hook(point string) error {
+	if s.opts.Hook == nil {
+		return nil
+	}
+	return s.opts.Hook(point)
+}
+
+// dataCentre returns the region of a portal (or of new sign-ins for nil).
+func (s *Service) dataCentre(p *app.Portal) (desk.DataCentre, error) {
+	id, base := s.opts.DataCentre, s.opts.BaseURL
+	if p != nil {
+		id, base = p.DataCentre, p.BaseURL
+	}
+	if base != "" || id == "custom" {
+		dc, err := desk.CustomDataCentre(base)
+		if err != nil {
+			return desk.DataCentre{}, fmt.Errorf("sync: data centre: %w", &app.Error{Code: app.EINVALID, Message: "The Zoho Desk address is not valid.", Err: err})
+		}
+		return dc, nil
+	}
+	if id == "" {
+		id = "us"
+	}
+	dc, ok := desk.LookupDataCentre(id)
+	if !ok {
+		return desk.DataCentre{}, fmt.Errorf("sync: data centre: %w", app.Errorf(app.EINVALID, "Unknown Zoho data centre %q.", id))
+	}
+	return dc, nil
+}
+
+func (s *Service) oauthConfig(dc desk.DataCentre) desk.OAuthConfig {
+	return desk.OAuthConfig{ClientID: s.opts.OAuth.ClientID, ClientSecret: s.opts.OAuth.ClientSecret, DataCentre: dc, HTTPClient: s.opts.HTTPClient}
+}
+
+// newClient builds a Desk client from a refresh token.
+func (s *Service) newClient(dc desk.DataCentre, orgID, refresh string, save desk.TokenStore) (*desk.Client, error) {
+	ts := s.oauthConfig(dc).TokenSource(&oauth2.Token{RefreshToken: refresh}, save)
+	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.opts.BaseURL, OrgID: orgID, Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry, UserAgent: "Tandem-CRM"})
+	if err != nil {
+		return nil, fmt.Errorf("sync: desk client: %w", err)
+	}
+	return cl, nil
+}
+
+// client returns the Desk client of a portal, built from its secrets on
+// first use. A missing refresh token is EUNAUTHORIZED.
+func (s *Service) client(ctx context.Context, p *app.Portal) (*desk.Client, error) {
+	s.mu.Lock()
+	cl := s.clients[p.OrgID]
+	s.mu.Unlock()
+	if cl != nil {
+		return cl, nil
+	}
+	refresh, err := s.opts.Secrets.GetSecret(ctx, app.PortalSecretKey(p.OrgID, app.SecretRefreshToken))
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return nil, fmt.Errorf("sync: desk client: %w", app.Errorf(app.EUNAUTHORIZED, "Sign in to Zoho Desk again."))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sync: desk client: %w", err)
+	}
+	dc, err := s.dataCentre(p)
+	if err != nil {
+		return nil, err
+	}
+	org := p.OrgID
+	save := desk.TokenStoreFunc(func(tok *oauth2.Token) {
+		if tok.RefreshToken == "" || tok.RefreshToken == refresh {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.opts.Secrets.SetSecret(ctx, app.PortalSecretKey(org, app.SecretRefreshToken), tok.RefreshToken); err != nil {
+			s.log.Warn("saving the refreshed Desk token failed", "org", org, "err", err)
+		}
+	})
+	cl, err = s.newClient(dc, org, refresh, save)
+	if err != nil {
+		return nil, err
+	}
+	if p.ViaZSC {
+		key, err := s.opts.Secrets.GetSecret(ctx, app.PortalSecretKey(org, app.SecretZSCKey))
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			return nil, fmt.Errorf("sync: desk client: %w", app.Errorf(app.EUNAUTHORIZED, "The portal's ZSC key is missing; configure the portal again."))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sync: desk client: %w", err)
+		}
+		cl = cl.WithZSC(&desk.ZSCCredentials{AdminEmail: p.AdminEmail, Key: key})
+	}
+	s.mu.Lock()
+	s.clients[org] = cl
+	s.mu.Unlock()
+	return cl, nil
+}
+
+// forgetClient drops a cached client (after settings or secrets change).
+func (s *Service) forgetClient(orgID string) {
+	s.mu.Lock()
+	delete(s.clients, orgID)
+	s.mu.Unlock()
+}
+
+// Requests returns how many HTTP requests the active portal's client has
+// sent (benchmarks and the CLI's status).
+func (s *Service) Requests(orgID string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cl := s.clients[orgID]; cl != nil {
+		return cl.Stats().Requests
+	}
+	return 0
+}

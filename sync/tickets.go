@@ -1,0 +1,250 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
+)
+
+// detailBatch caps the conversations one pass fetches, so a burst of
+// changes cannot hold a pass for long; the rest follow in the next pass.
+const detailBatch = 500
+
+// pullTickets refreshes the ticket cache: tickets changed since the cursor
+// (newest modified first, with an overlap and de-duplication by id and
+// stamp), then the conversations of the tickets that changed. A portal's
+// first pass stores every ticket without conversations: they are fetched
+// when the ticket is opened (Ticket with refresh) or when it next changes.
+func (ps *pass) pullTickets(ctx context.Context) error {
+	s, org := ps.s, ps.p.OrgID
+	cs, err := s.store.Cursor(ctx, org, cursorTickets)
+	if err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	cursor := parseCursor(cs)
+	first := cursor.IsZero()
+	ps.changes.First = first
+	fetch := func(ctx context.Context, from int) ([]desk.Ticket, error) {
+		return ps.cl.ListTickets(ctx, desk.ListOptions{From: from, Limit: desk.MaxLimit, SortBy: "-modifiedTime", Include: []string{"contacts"}})
+	}
+	now := s.opts.Now()
+	newest, err := scan(ctx, ps, cursor, fetch, func(t desk.Ticket) time.Time { return t.ModifiedTime.Time },
+		func(page []desk.Ticket) (int, error) {
+			if len(page) == 0 {
+				return 0, nil
+			}
+			ids := make([]string, len(page))
+			for i, t := range page {
+				ids[i] = t.ID
+			}
+			stamps, err := s.store.TicketStamps(ctx, org, ids)
+			if err != nil {
+				return 0, err
+			}
+			var fresh []app.Ticket
+			for _, t := range page {
+				tk := ticketFromDesk(org, t)
+				st, known := stamps[t.ID]
+				if known && st.Modified.Equal(tk.ModifiedTime) && st.ThreadCount == tk.ThreadCount &&
+					st.CommentCount == tk.CommentCount && st.IsOverdue == tk.IsOverdue && st.IsEscalated == tk.IsEscalated {
+					continue
+				}
+				if !first {
+					tk.DetailWanted = !known || !st.Modified.Equal(tk.ModifiedTime) ||
+						st.ThreadCount != tk.ThreadCount || st.CommentCount != tk.CommentCount
+					if !known {
+						ps.changes.NewTickets = append(ps.changes.NewTickets, tk)
+					} else {
+						ps.changes.Changed = append(ps.changes.Changed, app.TicketChange{Before: st, After: tk,
+							BecameOverdue: tk.IsOverdue && !st.IsOverdue, BecameEscalated: tk.IsEscalated && !st.IsEscalated})
+					}
+				}
+				fresh = append(fresh, tk)
+			}
+			if len(fresh) == 0 {
+				return 0, nil
+			}
+			if err := s.store.UpsertTickets(ctx, fresh); err != nil {
+				return 0, err
+			}
+			ps.counts.Tickets += len(fresh)
+			if first {
+				ps.progress("tickets")
+			}
+			return len(fresh), nil
+		})
+	if err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	if err := s.hookErr("tickets-stored"); err != nil {
+		return err
+	}
+	if err := s.store.SetCursor(ctx, org, cursorTickets, formatCursor(newest)); err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	_ = now
+	ids, err := s.store.TicketsNeedingDetail(ctx, org, detailBatch)
+	if err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	for _, id := range ids {
+		if err := ps.s.fetchConversation(ctx, ps.p, ps.cl, id, false, &ps.changes, &ps.counts); err != nil {
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				continue
+			}
+			return fmt.Errorf("sync: tickets: %w", err)
+		}
+	}
+	ps.progress("tickets")
+	return nil
+}
+
+// fetchConversation downloads a ticket's threads and comments, with the
+// content of threads not stored before (all missing content when full),
+// and stores them. New threads and comments are added to ch when not nil.
+func (s *Service) fetchConversation(ctx context.Context, p *app.Portal, cl *desk.Client, ticketID string, full bool, ch *app.Changes, counts *app.SyncCounts) error {
+	org := p.OrgID
+	old, err := s.store.FindTicket(ctx, org, ticketID)
+	if err != nil {
+		return err
+	}
+	have := map[string]app.Thread{}
+	for _, t := range old.Threads {
+		have[t.ID] = t
+	}
+	haveCm := map[string]bool{}
+	for _, c := range old.Comments {
+		haveCm[c.ID] = true
+	}
+	var ths []app.Thread
+	for th, err := range cl.AllThreads(ctx, ticketID) {
+		if err != nil {
+			return err
+		}
+		t := threadFromDesk(org, ticketID, th)
+		if h, ok := have[t.ID]; ok && h.Content != "" {
+			t.Content, t.ContentType = h.Content, h.ContentType
+		} else if !ok || full {
+			d, err := cl.GetThread(ctx, ticketID, th.ID)
+			if err != nil {
+				return err
+			}
+			t.Content, t.ContentType = d.Content, d.ContentType
+		}
+		if _, ok := have[t.ID]; !ok && ch != nil && !ch.First {
+			ch.NewThreads = append(ch.NewThreads, t)
+		}
+		ths = append(ths, t)
+	}
+	var cms []app.Comment
+	for cm, err := range cl.AllComments(ctx, ticketID) {
+		if err != nil {
+			return err
+		}
+		c := commentFromDesk(org, ticketID, cm)
+		if !haveCm[c.ID] && ch != nil && !ch.First {
+			ch.NewComments = append(ch.NewComments, c)
+		}
+		cms = append(cms, c)
+	}
+	slices.SortFunc(ths, func(a, b app.Thread) int { return a.CreatedTime.Compare(b.CreatedTime) })
+	slices.SortFunc(cms, func(a, b app.Comment) int { return a.CommentedTime.Compare(b.CommentedTime) })
+	if err := s.store.StoreConversation(ctx, org, ticketID, old.Ticket.ModifiedTime, ths, cms); err != nil {
+		return err
+	}
+	if counts != nil {
+		counts.Threads += len(ths)
+		counts.Comments += len(cms)
+	}
+	return nil
+}
+
+// ticketFromDesk converts a Desk ticket.
+func ticketFromDesk(org string, t desk.Ticket) app.Ticket {
+	raw, _ := json.Marshal(t)
+	tk := app.Ticket{
+		OrgID: org, ID: t.ID, Number: t.TicketNumber, Subject: t.Subject, Description: t.Description,
+		Status: t.Status, StatusType: t.StatusType, Priority: t.Priority, Channel: t.Channel, Email: t.Email, Phone: t.Phone,
+		ContactID: t.ContactID, AccountID: t.AccountID, DepartmentID: t.DepartmentID, AssigneeID: t.AssigneeID,
+		DueDate: t.DueDate.Time, IsOverdue: t.IsOverDue, IsEscalated: t.IsEscalated,
+		CreatedTime: t.CreatedTime.Time, ModifiedTime: t.ModifiedTime.Time, ClosedTime: t.ClosedTime.Time,
+		ThreadCount: int(t.ThreadCount), CommentCount: int(t.CommentCount), WebURL: t.WebURL, Raw: raw,
+	}
+	if c := t.Contact; c != nil {
+		tk.ContactName = app.PersonName(c.FirstName, c.LastName)
+		tk.ContactEmail = c.Email
+		if tk.ContactID == "" {
+			tk.ContactID = c.ID
+		}
+	}
+	if tk.ContactEmail == "" {
+		tk.ContactEmail = t.Email
+	}
+	return tk
+}
+
+func threadFromDesk(org, ticketID string, th desk.Thread) app.Thread {
+	raw, _ := json.Marshal(th)
+	t := app.Thread{OrgID: org, TicketID: ticketID, ID: th.ID, Channel: th.Channel, Direction: th.Direction,
+		From: th.FromEmailAddress, To: th.To, CC: th.CC, Summary: th.Summary, Content: th.Content, ContentType: th.ContentType,
+		IsForward: th.IsForward, CreatedTime: th.CreatedTime.Time, Raw: raw}
+	if a := th.Author; a != nil {
+		t.AuthorName, t.AuthorEmail, t.AuthorType, t.AuthorID = a.Name, a.Email, a.Type, a.ID
+	}
+	return t
+}
+
+func commentFromDesk(org, ticketID string, cm desk.Comment) app.Comment {
+	raw, _ := json.Marshal(cm)
+	c := app.Comment{OrgID: org, TicketID: ticketID, ID: cm.ID, Content: cm.Content, Text: cm.Text, Mentions: cm.Mentions,
+		ContentType: cm.ContentType, IsPublic: cm.IsPublic, CommenterID: cm.CommenterID,
+		CommentedTime: cm.CommentedTime.Time, ModifiedTime: cm.ModifiedTime.Time, Raw: raw}
+	if c.Text == "" && c.Mentions == nil {
+		c.Mentions, c.Text = desk.DecodeMentions(cm.Content, nil)
+	}
+	if cm.Commenter != nil {
+		c.CommenterName = cm.Commenter.Name
+		if c.CommenterName == "" {
+			c.CommenterName = strings.TrimSpace(cm.Commenter.FirstName + " " + cm.Commenter.LastName)
+		}
+	}
+	return c
+}
+
+// departments returns a portal's departments, cached in memory.
+func (s *Service) departments(ctx context.Context, p *app.Portal, cl *desk.Client) ([]app.Department, error) {
+	s.mu.Lock()
+	ds, ok := s.deptment[p.OrgID]
+	s.mu.Unlock()
+	if ok {
+		return ds, nil
+	}
+	list, err := cl.Departments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range list {
+		if d.IsEnabled || len(list) == 1 {
+			ds = append(ds, app.Department{ID: d.ID, Name: d.Name})
+		}
+	}
+	if len(ds) == 0 {
+		for _, d := range list {
+			ds = append(ds, app.Department{ID: d.ID, Name: d.Name})
+		}
+	}
+	s.mu.Lock()
+	s.deptment[p.OrgID] = ds
+	s.mu.Unlock()
+	return ds, nil
+}
+
+// itoa is strconv.FormatInt for ids in messages.
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
