@@ -14,10 +14,10 @@ import (
 )
 
 func TestFirstRunLoadsSampleData(t *testing.T) {
-	fake := newFake()
-	crm := fake.crm()
+	db := newTestDB(t)
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
 	m := newTestWindow(t, crm, Params{
-		IsEmpty:    fake.IsEmpty,
+		IsEmpty:    db.IsEmpty,
 		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
 	})
 	if m.sampleDialog == nil || len(m.open) != 1 {

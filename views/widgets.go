@@ -165,8 +165,7 @@ func emptyState(text string) fyne.CanvasObject {
 func (u *ui) askText(title, label, initial string, ok func(string)) {
 	e := newEntry(u, "")
 	e.SetText(initial)
-	var d *dialog.FormDialog
-	d = dialog.NewForm(title, lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(label, e)}, func(confirmed bool) {
+	d := dialog.NewForm(title, lang.L("OK"), lang.L("Cancel"), []*widget.FormItem{widget.NewFormItem(label, e)}, func(confirmed bool) {
 		if t := strings.TrimSpace(e.Text); confirmed && t != "" {
 			ok(t)
 		}
