@@ -786,7 +786,7 @@ func (s *Server) newTicket(p *portal, m map[string]any) (*ticket, *apiError) {
 	t.ID = p.newID()
 	t.TicketNumber = strconv.Itoa(p.ticketSeq)
 	t.CreatedTime, t.ModifiedTime = etime(now), etime(now)
-	if p.byModified != nil && len(p.byModified) > 0 {
+	if len(p.byModified) > 0 {
 		t.ModifiedTime = etime(maxTime(now, time.Time(p.byModified[len(p.byModified)-1].ModifiedTime)))
 	}
 	t.WebURL = p.org.PortalURL + "/agent/tickets/" + t.ID

@@ -2,7 +2,6 @@ package deskemu
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -174,5 +173,3 @@ type codeInfo struct {
 	challengeMeth string
 }
 
-// rng is a seeded random source guarded by the server's mutex.
-type rng = rand.Rand
