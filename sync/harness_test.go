@@ -1,0 +1,125 @@
+package sync_test
+
+import (
+	"context"
+	"path/filepath"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/store"
+	tsync "github.com/tandem-crm/tandem/sync"
+	"github.com/tandem-crm/tandem/sync/desk"
+	"github.com/tandem-crm/tandem/sync/deskemu"
+)
+
+// memSecrets is an in-memory app.SecretStore for tests.
+type memSecrets struct {
+	mu gosync.Mutex
+	m  map[string]string
+}
+
+func newSecrets() *memSecrets { return &memSecrets{m: map[string]string{}} }
+
+func (s *memSecrets) GetSecret(_ context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[key]
+	if !ok {
+		return "", app.Errorf(app.ENOTFOUND, "no secret %s", key)
+	}
+	return v, nil
+}
+
+func (s *memSecrets) SetSecret(_ context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = value
+	return nil
+}
+
+func (s *memSecrets) DeleteSecret(_ context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, key)
+	return nil
+}
+
+func (s *memSecrets) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
+}
+
+// env is a sync service wired to an emulator on loopback and a real store
+// file in a temporary folder.
+type env struct {
+	t       testing.TB
+	emu     *deskemu.Server
+	run     *deskemu.Running
+	db      *store.DB
+	dbPath  string
+	secrets *memSecrets
+	svc     *tsync.Service
+	org     string
+	info    deskemu.Info
+	hook    func(string) error
+}
+
+type envOptions struct {
+	emu  deskemu.Options
+	mode app.SyncMode
+	hook func(string) error
+}
+
+func newEnv(t testing.TB, o envOptions) *env {
+	t.Helper()
+	emu := deskemu.New(o.emu)
+	run, err := emu.Start("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = run.Close() })
+	e := &env{t: t, emu: emu, run: run, secrets: newSecrets(), org: emu.DefaultOrgID(), info: emu.Info(), hook: o.hook}
+	e.dbPath = filepath.Join(t.TempDir(), "tandem.db")
+	e.open()
+	t.Cleanup(func() { _ = e.db.Close() })
+	if o.mode != "" {
+		ctx := context.Background()
+		if _, err := e.svc.Configure(ctx, tsync.ConfigureParams{OrgID: e.org, Mode: o.mode, RefreshToken: e.info.Users[0].RefreshToken}); err != nil {
+			t.Fatalf("configure: %v", err)
+		}
+	}
+	return e
+}
+
+// open opens the store and builds a service (again, after a "crash").
+func (e *env) open() {
+	e.t.Helper()
+	if e.db == nil {
+		db, err := store.Open(context.Background(), e.dbPath)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		e.db = db
+	}
+	svc, err := tsync.New(tsync.Options{
+		Store:   e.db,
+		CRM:     app.CRM{Contacts: e.db, Companies: e.db, Pipelines: e.db},
+		Secrets: e.secrets,
+		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
+		BaseURL: e.run.URL,
+		Retry:   desk.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
+		Hook: func(p string) error {
+			if e.hook != nil {
+				return e.hook(p)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.svc = svc
+}
