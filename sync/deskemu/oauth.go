@@ -161,6 +161,21 @@ func (s *Server) IssueToken(email string) (access, refresh string, err error) {
 	return access, refresh, nil
 }
 
+// AdoptRefreshToken makes token a valid refresh token for the user with
+// email. The demo help desk runs in-process and forgets its tokens when the
+// app quits; main hands back the refresh token the keyring kept, so a demo
+// portal stays signed in across restarts, as a real one does.
+func (s *Server) AdoptRefreshToken(token, email string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByEmailLocked(email)
+	if u == nil {
+		return fmt.Errorf("deskemu: no user %q", email)
+	}
+	s.refresh[token] = u
+	return nil
+}
+
 // RevokeAccessToken makes Desk answer 401 to token (as if it expired).
 func (s *Server) RevokeAccessToken(token string) {
 	s.mu.Lock()
