@@ -123,3 +123,13 @@ func (e *env) open() {
 	}
 	e.svc = svc
 }
+
+// client returns a Desk client acting as the first demo user, to look at
+// the emulator's state as Desk would answer it.
+func (e *env) client() *desk.Client {
+	cl, err := desk.New(desk.Options{BaseURL: e.run.URL, OrgID: e.org, Tokens: desk.StaticToken(e.info.Users[0].AccessToken)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return cl
+}

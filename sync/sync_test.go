@@ -2,7 +2,13 @@ package sync_test
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	gosync "sync"
 	"testing"
+	"time"
+
+	"github.com/tandem-crm/tandem/sync/desk"
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/sync/deskemu"
@@ -27,5 +33,345 @@ func TestFirstSyncTwoWay(t *testing.T) {
 	// A second pass changes nothing.
 	if err := e.svc.SyncOnce(ctx); err != nil {
 		t.Fatalf("sync 2: %v", err)
+	}
+}
+
+func mustSync(t *testing.T, e *env) {
+	t.Helper()
+	if err := e.svc.SyncOnce(context.Background()); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+}
+
+func deskContactByEmail(t *testing.T, e *env, email string) []desk.Contact {
+	t.Helper()
+	cl := e.client()
+	cs, err := cl.FindContactsByEmail(context.Background(), email)
+	if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func TestPushMatchAndConflict(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 5, Contacts: 10, Accounts: 3, Tickets: 10}, mode: app.SyncTwoWay})
+	mustSync(t, e)
+	// A new CRM contact is created on Desk once.
+	c := &app.Contact{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.org"}
+	if err := e.db.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	mustSync(t, e)
+	ds := deskContactByEmail(t, e, "ada@example.org")
+	if len(ds) != 1 || ds[0].LastName != "Lovelace" {
+		t.Fatalf("desk contacts for ada: %+v", ds)
+	}
+	// Desk edit reaches the CRM.
+	if err := e.emu.EditContact(e.org, ds[0].ID, map[string]any{"title": "Countess"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	got, _ := e.db.FindContact(ctx, c.ID)
+	if got.Title != "Countess" {
+		t.Fatalf("title = %q", got.Title)
+	}
+	// CRM edit reaches Desk.
+	got.Phone = "+44 20 7946 0000"
+	if err := e.db.UpdateContact(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	d, _ := e.client().GetContact(ctx, ds[0].ID)
+	if d.Phone != "+44 20 7946 0000" {
+		t.Fatalf("desk phone = %q", d.Phone)
+	}
+	// Both change the title: the later (Desk) wins, the CRM value is a conflict.
+	got, _ = e.db.FindContact(ctx, c.ID)
+	got.Title = "Mathematician"
+	if err := e.db.UpdateContact(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := e.emu.EditContact(e.org, ds[0].ID, map[string]any{"title": "Analyst"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	got, _ = e.db.FindContact(ctx, c.ID)
+	cs, _ := e.svc.Conflicts(ctx)
+	if got.Title != "Analyst" || len(cs) != 1 || cs[0].CRMValue != "Mathematician" || cs[0].Winner != app.WinnerDesk {
+		t.Fatalf("title %q conflicts %+v", got.Title, cs)
+	}
+	// Restore the loser: it goes to Desk too.
+	if err := e.svc.RestoreConflict(ctx, cs[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	d, _ = e.client().GetContact(ctx, ds[0].ID)
+	if d.Title != "Mathematician" {
+		t.Fatalf("desk title after restore = %q", d.Title)
+	}
+	// A Desk contact with the same email as an unlinked CRM contact is linked, not duplicated.
+	c2 := &app.Contact{LastName: "Hopper", Email: "grace@example.org"}
+	if err := e.db.CreateContact(ctx, c2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.emu.CreateContact(e.org, map[string]any{"lastName": "Hopper", "firstName": "Grace", "email": "Grace@Example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	mustSync(t, e)
+	if n := len(deskContactByEmail(t, e, "grace@example.org")); n != 1 {
+		t.Fatalf("%d desk contacts for grace", n)
+	}
+	if n, _ := e.db.CountContacts(ctx, app.ContactFilter{Email: "grace@example.org"}); n != 1 {
+		t.Fatalf("%d crm contacts for grace", n)
+	}
+	g, _ := e.db.FindContact(ctx, c2.ID)
+	if g.FirstName != "Grace" {
+		t.Fatalf("first name not merged: %+v", g)
+	}
+	// A record Desk cannot take gets a per-record error and the pass goes on.
+	co := &app.Company{Name: "Acme"}
+	if err := e.db.CreateCompany(ctx, co); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := e.svc.Status(ctx)
+	if len(st.RecordErrors) != 0 {
+		t.Fatalf("errors: %+v", st.RecordErrors)
+	}
+}
+
+func TestOneWayAndNone(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 6, Contacts: 10, Accounts: 3, Tickets: 20}, mode: app.SyncOneWay})
+	c := &app.Contact{LastName: "Curie", Email: "marie@example.org"}
+	if err := e.db.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if n, _ := e.db.CountContacts(ctx, app.ContactFilter{}); n != 1 {
+		t.Fatalf("one-way pulled contacts into the CRM: %d", n)
+	}
+	ds := deskContactByEmail(t, e, "marie@example.org")
+	if len(ds) != 1 {
+		t.Fatalf("not pushed: %+v", ds)
+	}
+	if err := e.emu.EditContact(e.org, ds[0].ID, map[string]any{"title": "Physicist"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if got, _ := e.db.FindContact(ctx, c.ID); got.Title != "" {
+		t.Fatalf("desk edit reached the CRM in one-way mode: %q", got.Title)
+	}
+	// No sync: tickets still associate by email.
+	if err := e.svc.UpdateSettings(ctx, app.SyncNone, nil); err != nil {
+		t.Fatal(err)
+	}
+	tid, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Help", "contactId": ds[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := &app.Contact{LastName: "Noether", Email: "emmy@example.org"}
+	if err := e.db.CreateContact(ctx, c2); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if n := len(deskContactByEmail(t, e, "emmy@example.org")); n != 0 {
+		t.Fatalf("no-sync mode pushed a contact")
+	}
+	tl, err := e.svc.TicketsForRecord(ctx, app.KindContact, c.ID, app.TicketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tl.Tickets) != 1 || tl.Tickets[0].ID != tid {
+		t.Fatalf("tickets for marie: %+v", tl.Tickets)
+	}
+}
+
+func TestOutboxActionsAndCrash(t *testing.T) {
+	ctx := context.Background()
+	crashAt := ""
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 7, Contacts: 10, Accounts: 3, Tickets: 10}, mode: app.SyncTwoWay,
+		hook: func(p string) error {
+			if p == crashAt {
+				crashAt = ""
+				return errors.New("crash at " + p)
+			}
+			return nil
+		}})
+	mustSync(t, e)
+	c := &app.Contact{LastName: "Turing", Email: "alan@example.org"}
+	if err := e.db.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	it, err := e.svc.CreateTicket(ctx, app.NewTicketRequest{ContactID: c.ID, Subject: "Enigma", Description: "Broken rotor"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Crash after Desk created the ticket but before we recorded it.
+	crashAt = "outbox-after-send"
+	if err := e.svc.SyncOnce(ctx); err == nil {
+		t.Fatal("expected the simulated crash")
+	}
+	e.open() // rebuilt from the database
+	mustSync(t, e)
+	tl, err := e.svc.TicketsForRecord(ctx, app.KindContact, c.ID, app.TicketFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tl.Tickets) != 1 || tl.Open != 1 || len(tl.PendingCreates) != 0 {
+		t.Fatalf("after crash: %+v (item %d)", tl, it.ID)
+	}
+	tid := tl.Tickets[0].ID
+	// Reply, comment and status change, the reply crashing mid-way.
+	if _, err := e.svc.Reply(ctx, tid, app.ReplyRequest{Content: "We are on it."}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Comment(ctx, tid, "internal note", false); err != nil {
+		t.Fatal(err)
+	}
+	sts, err := e.svc.Statuses(ctx)
+	if err != nil || len(sts) == 0 {
+		t.Fatalf("statuses %v %v", sts, err)
+	}
+	closed := sts[len(sts)-1]
+	if _, err := e.svc.ChangeStatus(ctx, tid, closed); err != nil {
+		t.Fatal(err)
+	}
+	crashAt = "outbox-after-send"
+	_ = e.svc.SyncOnce(ctx)
+	e.open()
+	mustSync(t, e)
+	td, err := e.svc.Ticket(ctx, tid, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replies, comments := 0, 0
+	for _, th := range td.Threads {
+		if th.Content == "We are on it." {
+			replies++
+		}
+	}
+	for _, cm := range td.Comments {
+		if cm.Content == "internal note" {
+			comments++
+		}
+	}
+	if replies != 1 || comments != 1 || td.Ticket.Status != closed || len(td.Pending) != 0 {
+		t.Fatalf("replies %d comments %d status %q pending %d", replies, comments, td.Ticket.Status, len(td.Pending))
+	}
+	// Offline: actions queue and go out later.
+	e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 503})
+	if _, err := e.svc.Comment(ctx, tid, "offline note", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SyncOnce(ctx); app.ErrorCode(err) != app.EUNAVAILABLE {
+		t.Fatalf("offline pass: %v", err)
+	}
+	if st, _ := e.svc.Status(ctx); st.PendingOutbox != 1 || st.State != app.StateOffline {
+		t.Fatalf("status offline: %+v", st)
+	}
+	e.emu.ClearFaults()
+	mustSync(t, e)
+	if st, _ := e.svc.Status(ctx); st.PendingOutbox != 0 || st.LastSuccess.IsZero() {
+		t.Fatalf("status online: %+v", st)
+	}
+}
+
+func TestDeactivateActivate(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 8, Contacts: 12, Accounts: 4, Tickets: 30}, mode: app.SyncTwoWay})
+	mustSync(t, e)
+	cs, _ := e.db.ListContacts(ctx, app.ContactFilter{Limit: 100})
+	before := 0
+	for _, c := range cs {
+		tl, err := e.svc.TicketsForRecord(ctx, app.KindContact, c.ID, app.TicketFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before += len(tl.Tickets)
+	}
+	if before == 0 {
+		t.Fatal("no associated tickets")
+	}
+	if err := e.svc.Deactivate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e.secrets.len() != 0 {
+		t.Fatal("secrets left in the keyring")
+	}
+	if _, err := e.svc.TicketsForRecord(ctx, app.KindContact, cs[0].ID, app.TicketFilter{}); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("tickets visible after deactivate: %v", err)
+	}
+	if err := e.svc.SyncOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Sign in through the browser flow again and activate the same portal.
+	url, err := e.svc.BeginSignIn(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	if _, err := e.svc.CompleteSignIn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := e.svc.ListAccountPortals(ctx)
+	if err != nil || len(ps) == 0 {
+		t.Fatalf("portals %v %v", ps, err)
+	}
+	if _, err := e.svc.Activate(ctx, app.ActivateRequest{OrgID: e.org, Mode: app.SyncTwoWay}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	n, _ := e.db.CountContacts(ctx, app.ContactFilter{})
+	if n != 12 {
+		t.Fatalf("contacts duplicated: %d", n)
+	}
+	after := 0
+	for _, c := range cs {
+		tl, _ := e.svc.TicketsForRecord(ctx, app.KindContact, c.ID, app.TicketFilter{})
+		after += len(tl.Tickets)
+	}
+	if after != before {
+		t.Fatalf("tickets before %d after %d", before, after)
+	}
+}
+
+func TestStartStop(t *testing.T) {
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 9, Contacts: 5, Accounts: 2, Tickets: 5}, mode: app.SyncTwoWay})
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu gosync.Mutex
+	var kinds []string
+	finished := make(chan struct{}, 10)
+	unsub := e.svc.Subscribe(func(ev app.SyncEvent) {
+		mu.Lock()
+		kinds = append(kinds, ev.Kind)
+		mu.Unlock()
+		if ev.Kind == app.EventFinished {
+			finished <- struct{}{}
+		}
+	})
+	defer unsub()
+	done := make(chan error, 1)
+	go func() { done <- e.svc.Run(ctx) }()
+	<-finished
+	e.svc.SyncNow()
+	<-finished
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if kinds[0] != app.EventStarted {
+		t.Fatalf("events %v", kinds)
 	}
 }
