@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/debug"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -21,6 +23,12 @@ import (
 func runGUI(ctx context.Context, dataDir string, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft heap limit: the window's live heap is ~50 MB, and without
+		// it the collector lets the heap double before running, which
+		// pushes the process past 200 MB with Japanese fonts loaded.
+		debug.SetMemoryLimit(64 << 20)
+	}
 	a := fyneapp.NewWithID(appID)
 	if err := views.LoadTranslations(); err != nil {
 		slog.Warn("translations", "err", err)
