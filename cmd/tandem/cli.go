@@ -30,6 +30,17 @@ Commands:
   sample                                  load the demo data into an empty database
   seed [-contacts N] [-companies M] [-records K] [-seed S]
                                           generate a large data set for benchmarks
+  desk configure [-org ID] [-mode two_way|one_way|none] [-admin-email E]
+                                          connect a Zoho Desk portal without the window;
+                                          the refresh token comes from $TANDEM_ZOHO_REFRESH_TOKEN
+                                          (or the keyring), a ZSC key from $TANDEM_ZOHO_ZSC_KEY
+  desk sync                               run one sync pass and print what it did
+  desk status                             last success, pending outbox, conflicts, record errors
+  desk deactivate                         stop syncing the active portal (tickets stay in Desk)
+
+Global flags:
+  --data-dir DIR     the database folder (default: your data folder)
+  --desk TARGET      demo (the built-in demo help desk, default), a Zoho region, or a URL
 `
 
 // run parses the global flags and dispatches; it returns the exit code.
@@ -38,12 +49,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	dataDir := fs.String("data-dir", defaultDataDir(), "folder for the database and settings")
+	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a base URL")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	rest := fs.Args()
 	if len(rest) == 0 || rest[0] == "gui" {
-		return runGUI(ctx, *dataDir, stderr)
+		return runGUI(ctx, *dataDir, *deskTarget, stderr)
 	}
 	path, err := dbPath(*dataDir)
 	if err != nil {
@@ -58,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer db.Close()
 	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
-	c := &cli{ctx: ctx, crm: crm, db: db, out: stdout, errw: stderr}
+	c := &cli{ctx: ctx, crm: crm, db: db, out: stdout, errw: stderr, deskTarget: *deskTarget}
 	switch rest[0] {
 	case "contacts":
 		err = c.contacts(rest[1:])
@@ -68,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = c.sample()
 	case "seed":
 		err = c.seed(rest[1:])
+	case "desk":
+		err = c.desk(rest[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -100,6 +114,8 @@ type cli struct {
 	db   *store.DB
 	out  io.Writer
 	errw io.Writer
+
+	deskTarget string
 }
 
 func (c *cli) contacts(args []string) error {

@@ -20,7 +20,7 @@ import (
 )
 
 // runGUI opens the database and the main window and runs until it closes.
-func runGUI(ctx context.Context, dataDir string, stderr io.Writer) int {
+func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if os.Getenv("GOMEMLIMIT") == "" {
@@ -48,6 +48,14 @@ func runGUI(ctx context.Context, dataDir string, stderr io.Writer) int {
 	}
 	defer db.Close()
 	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	dw, err := newDesk(ctx, deskTarget, db, crm, nil)
+	if err != nil {
+		// The CRM works without the help desk: say why in the log and go on.
+		slog.Error("help desk", "err", err)
+	} else {
+		defer dw.Close()
+		go func() { _ = dw.svc.Run(ctx) }()
+	}
 	w := views.NewMainWindow(ctx, a, views.Params{
 		CRM:        crm,
 		IsEmpty:    db.IsEmpty,

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/secrets"
+	tsync "github.com/tandem-crm/tandem/sync"
+	"github.com/tandem-crm/tandem/sync/desk"
+	"github.com/tandem-crm/tandem/sync/deskemu"
+)
+
+// Environment variables for a real Zoho Desk: Tandem's OAuth client as
+// registered in Zoho's API console (a desktop app ships its own).
+const (
+	envClientID     = "TANDEM_ZOHO_CLIENT_ID"
+	envClientSecret = "TANDEM_ZOHO_CLIENT_SECRET"
+	envRefreshToken = "TANDEM_ZOHO_REFRESH_TOKEN" // for `desk configure`
+	envZSCKey       = "TANDEM_ZOHO_ZSC_KEY"       // for `desk configure -admin-email`
+)
+
+// demoAddr is where the in-process demo help desk listens, so a demo
+// portal's address stays the same across restarts; a random port is used
+// when it is taken.
+const demoAddr = "127.0.0.1:47615"
+
+// deskTarget says which help desk the app talks to: "demo" (the emulator,
+// in-process on loopback), a Zoho region id ("us", "eu", "jp", …) or a base
+// URL. The default is the demo unless a Zoho OAuth client is configured.
+func defaultDeskTarget() string {
+	if os.Getenv(envClientID) != "" {
+		return "us"
+	}
+	return "demo"
+}
+
+// deskWiring is the sync service with what it was built on.
+type deskWiring struct {
+	svc     *tsync.Service
+	secrets app.SecretStore
+	emu     *deskemu.Server  // the demo help desk, or nil
+	running *deskemu.Running // its listener
+}
+
+// Close stops the demo help desk, if any.
+func (d *deskWiring) Close() {
+	if d.running != nil {
+		d.running.Close()
+	}
+}
+
+// newDesk builds the sync service for target on the store.
+func newDesk(ctx context.Context, target string, store app.DeskStore, crm app.CRM, det app.Detector) (*deskWiring, error) {
+	w := &deskWiring{secrets: secrets.New(appID)}
+	opts := tsync.Options{Store: store, CRM: crm, Secrets: w.secrets, Detector: det}
+	switch {
+	case target == "demo":
+		w.emu = deskemu.New(deskemu.Options{Seed: 1})
+		r, err := w.emu.Start(demoAddr)
+		if err != nil {
+			if r, err = w.emu.Start("127.0.0.1:0"); err != nil {
+				return nil, fmt.Errorf("demo help desk: %w", err)
+			}
+		}
+		w.running = r
+		info := w.emu.Info()
+		opts.BaseURL = r.URL
+		opts.OAuth = tsync.OAuthClient{ClientID: info.ClientID, ClientSecret: info.ClientSecret}
+	case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
+		if _, err := url.Parse(target); err != nil {
+			return nil, fmt.Errorf("--desk %q is not a URL: %w", target, err)
+		}
+		opts.BaseURL = strings.TrimRight(target, "/")
+		opts.OAuth = tsync.OAuthClient{ClientID: os.Getenv(envClientID), ClientSecret: os.Getenv(envClientSecret)}
+	default:
+		if _, ok := desk.LookupDataCentre(target); !ok {
+			return nil, fmt.Errorf("--desk %q: use demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a URL", target)
+		}
+		opts.DataCentre = target
+		opts.OAuth = tsync.OAuthClient{ClientID: os.Getenv(envClientID), ClientSecret: os.Getenv(envClientSecret)}
+	}
+	svc, err := tsync.New(opts)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.svc = svc
+	if w.emu != nil {
+		w.adoptDemoToken(ctx, store)
+	}
+	return w, nil
+}
+
+// adoptDemoToken hands the demo help desk the refresh token the keyring
+// kept for the active demo portal: the emulator forgets its tokens when the
+// app quits, a real Desk does not.
+func (d *deskWiring) adoptDemoToken(ctx context.Context, store app.DeskStore) {
+	p, err := store.ActivePortal(ctx)
+	if err != nil {
+		return
+	}
+	tok, err := d.secrets.GetSecret(ctx, app.PortalSecretKey(p.OrgID, app.SecretRefreshToken))
+	if err != nil {
+		slog.Info("demo help desk: no stored sign-in", "err", err)
+		return
+	}
+	if err := d.emu.AdoptRefreshToken(tok, p.AccountEmail); err != nil {
+		slog.Warn("demo help desk: keep sign-in", "err", err)
+	}
+}
