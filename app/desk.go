@@ -575,6 +575,10 @@ type DeskApply struct {
 	Push *OutboxItem
 	// ClearErrors removes the record's SyncErrors.
 	ClearErrors bool
+	// Remote, when set, is stored as the Desk record's latest copy in the
+	// same transaction, so a crash never leaves a pulled change stored but
+	// not reconciled.
+	Remote *RemoteRecord
 }
 
 // OutboxResult is what a successful outbox item leaves behind, stored with

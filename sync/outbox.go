@@ -336,7 +336,7 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 				if pl.Key == "" && c.CreatedTime.Before(since) {
 					continue
 				}
-				if _, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindContact, c.ID); app.ErrorCode(err) == app.ENOTFOUND {
+				if l, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindContact, c.ID); app.ErrorCode(err) == app.ENOTFOUND || (err == nil && l.CRMID == it.CRMID) {
 					rr := contactRemote(org, c)
 					res, err := ps.pushResult(ctx, it, &pl, &rr)
 					return res, err == nil, err
@@ -352,7 +352,7 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 			if app.NormalizeName(a.AccountName) != app.NormalizeName(pl.Key) {
 				continue
 			}
-			if _, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindCompany, a.ID); app.ErrorCode(err) == app.ENOTFOUND {
+			if l, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindCompany, a.ID); app.ErrorCode(err) == app.ENOTFOUND || (err == nil && l.CRMID == it.CRMID) {
 				rr := accountRemote(org, a)
 				res, err := ps.pushResult(ctx, it, &pl, &rr)
 				return res, err == nil, err

@@ -249,16 +249,19 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 			if len(fresh) == 0 {
 				return 0, nil
 			}
-			if err := s.store.UpsertRemote(ctx, fresh); err != nil {
-				return 0, err
-			}
-			if err := s.hook("pull-stored"); err != nil {
-				return 0, fmt.Errorf("%w: %w", errAborted, err)
-			}
+			// Reconciled records store their remote copy with the
+			// reconciliation; the rest are stored after, so a crash in
+			// between leaves them to be pulled again.
 			if ps.p.Mode.Pushes() {
 				if err := ps.reconcileRemote(ctx, kind, fresh); err != nil {
 					return 0, err
 				}
+			}
+			if err := s.hook("pull-stored"); err != nil {
+				return 0, fmt.Errorf("%w: %w", errAborted, err)
+			}
+			if err := s.store.UpsertRemote(ctx, fresh); err != nil {
+				return 0, err
 			}
 			return len(fresh), nil
 		})
@@ -284,6 +287,15 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 		l, err := s.store.FindLinkByDesk(ctx, org, kind, rr.DeskID)
 		switch app.ErrorCode(err) {
 		case "":
+			if _, err := s.store.FindLink(ctx, org, kind, l.CRMID); app.ErrorCode(err) == app.ENOTFOUND {
+				// The CRM record was deleted (its id may even be reused): drop the link.
+				if err := s.store.DeleteLink(ctx, org, kind, l.CRMID); err != nil {
+					return err
+				}
+				continue
+			} else if err != nil {
+				return err
+			}
 			if !rr.Modified.After(l.DeskModified) {
 				continue // our own push coming back, or seen already
 			}
@@ -295,6 +307,7 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 				return err
 			}
 			if a, ok := ps.reconcile(ctx, ms, rec, l, rr); ok {
+				a.Remote = rr
 				batch = append(batch, a)
 			}
 			continue
@@ -318,11 +331,13 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 				return err
 			}
 			if a, ok := ps.reconcile(ctx, ms, rec, nil, rr); ok {
+				a.Remote = rr
 				batch = append(batch, a)
 			}
 			continue
 		}
 		if a, ok := ps.createFromDesk(ctx, kind, ms, rr); ok {
+			a.Remote = rr
 			batch = append(batch, a)
 		}
 	}

@@ -411,9 +411,18 @@ func (db *DB) findLink(ctx context.Context, op, where string, args ...any) (*app
 	return &l, nil
 }
 
-// FindLink returns a CRM record's link, or ENOTFOUND.
+// crmTable is the CRM table of a link kind.
+func crmTable(kind string) string {
+	if kind == app.KindCompany {
+		return "companies"
+	}
+	return "contacts"
+}
+
+// FindLink returns a CRM record's link, or ENOTFOUND (also when the link
+// was made for an earlier record with the same id).
 func (db *DB) FindLink(ctx context.Context, orgID, kind string, crmID int64) (*app.Link, error) {
-	return db.findLink(ctx, "find link", "org_id = ? AND kind = ? AND crm_id = ?", orgID, kind, crmID)
+	return db.findLink(ctx, "find link", "org_id = ? AND kind = ? AND crm_id = ? AND crm_created = (SELECT created_at FROM "+crmTable(kind)+" WHERE id = crm_id)", orgID, kind, crmID)
 }
 
 // FindLinkByDesk returns a Desk record's link, or ENOTFOUND.
@@ -444,9 +453,11 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 		l.LinkedAt = now
 	}
 	l.UpdatedAt = now
-	_, err = tx.ExecContext(ctx, `INSERT INTO desk_links (`+linkCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = tx.ExecContext(ctx, `INSERT INTO desk_links (`+linkCols+`, crm_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
+			coalesce((SELECT created_at FROM `+crmTable(l.Kind)+` WHERE id = ?3), 0))
 		ON CONFLICT (org_id, kind, crm_id) DO UPDATE SET desk_id = excluded.desk_id, agreed = excluded.agreed,
-			crm_rev = excluded.crm_rev, desk_modified = excluded.desk_modified, updated_at = excluded.updated_at`,
+			crm_rev = excluded.crm_rev, desk_modified = excluded.desk_modified, updated_at = excluded.updated_at,
+			crm_created = excluded.crm_created`,
 		l.OrgID, l.Kind, l.CRMID, l.DeskID, encodeMap(l.Agreed), l.CRMRev, toDBz(l.DeskModified), toDB(l.LinkedAt), toDB(now))
 	return err
 }
@@ -466,8 +477,8 @@ func (db *DB) DeleteLink(ctx context.Context, orgID, kind string, crmID int64) e
 // OrphanLinks returns links whose CRM record was deleted.
 func (db *DB) OrphanLinks(ctx context.Context, orgID string) ([]app.Link, error) {
 	rows, err := db.read.QueryContext(ctx, "SELECT "+linkCols+` FROM desk_links l WHERE org_id = ? AND (
-		(kind = 'contact' AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = l.crm_id)) OR
-		(kind = 'company' AND NOT EXISTS (SELECT 1 FROM companies c WHERE c.id = l.crm_id)))`, orgID)
+		(kind = 'contact' AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = l.crm_id AND c.created_at = l.crm_created)) OR
+		(kind = 'company' AND NOT EXISTS (SELECT 1 FROM companies c WHERE c.id = l.crm_id AND c.created_at = l.crm_created)))`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: orphan links: %w", translate(err))
 	}
@@ -490,7 +501,7 @@ func (db *DB) OrphanLinks(ctx context.Context, orgID string) ([]app.Link, error)
 // or changed since it, have no push in the outbox, and whose current
 // revision has not already failed.
 func toPushWhere(kind, c string) string {
-	return ` WHERE NOT EXISTS (SELECT 1 FROM desk_links l WHERE l.org_id = ?1 AND l.kind = '` + kind + `' AND l.crm_id = ` + c + `.id AND l.crm_rev = ` + c + `.rev)
+	return ` WHERE NOT EXISTS (SELECT 1 FROM desk_links l WHERE l.org_id = ?1 AND l.kind = '` + kind + `' AND l.crm_id = ` + c + `.id AND l.crm_rev = ` + c + `.rev AND l.crm_created = ` + c + `.created_at)
 		AND NOT EXISTS (SELECT 1 FROM desk_outbox o WHERE o.org_id = ?1 AND o.crm_kind = '` + kind + `' AND o.crm_id = ` + c + `.id AND o.state IN ('pending', 'sending'))
 		AND NOT EXISTS (SELECT 1 FROM desk_sync_errors e WHERE e.org_id = ?1 AND e.kind = '` + kind + `' AND e.crm_id = ` + c + `.id AND e.crm_rev = ` + c + `.rev)
 		ORDER BY ` + c + `.id LIMIT ?2`
@@ -661,6 +672,11 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 		}
 		c.UpdatedAt = now
 		crmID, rev = c.ID, c.Rev
+	}
+	if a.Remote != nil {
+		if err := upsertRemote(ctx, tx, []app.RemoteRecord{*a.Remote}); err != nil {
+			return err
+		}
 	}
 	if a.Link != nil {
 		if crmID != 0 {

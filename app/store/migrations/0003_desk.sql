@@ -73,6 +73,9 @@ CREATE TABLE desk_links (
     desk_id       TEXT    NOT NULL,
     agreed        TEXT    NOT NULL DEFAULT '{}',
     crm_rev       INTEGER NOT NULL DEFAULT 0,
+    -- The CRM record's created_at: SQLite may reuse a deleted record's id,
+    -- and a link must never pass to the newcomer.
+    crm_created   INTEGER NOT NULL DEFAULT 0,
     desk_modified INTEGER NOT NULL DEFAULT 0,
     linked_at     INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL,
