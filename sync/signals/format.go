@@ -1,0 +1,196 @@
+package signals
+
+import (
+	"fmt"
+	"html"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// Notification text is English; names, subjects and messages are shown as
+// written (Japanese names stay Japanese). The feed shows the same title
+// and body.
+
+// event is one thing found in a pass, before it becomes a Signal.
+type event struct {
+	kind     app.SignalKind
+	key      string
+	ticketID string
+	at       time.Time // when it happened (Desk's clock), for ordering
+	who      string    // author, commenter
+	text     string    // message, comment, feedback
+	rating   string    // GOOD, OKAY, BAD
+	due      time.Time
+}
+
+// Limits on the length of what a notification shows.
+const (
+	maxSubject = 60
+	maxBody    = 140
+)
+
+var kindLabel = map[app.SignalKind]string{
+	app.SignalNewTicket:  "New ticket",
+	app.SignalNewReply:   "Reply",
+	app.SignalNewComment: "Comment",
+	app.SignalMention:    "Mentioned",
+	app.SignalOverdue:    "Overdue",
+	app.SignalEscalated:  "Escalated",
+	app.SignalNewRating:  "Rated",
+}
+
+var ratingLabel = map[string]string{"GOOD": "Good", "OKAY": "Okay", "BAD": "Bad"}
+
+// formatTitle returns e.g. "Escalated · #1042 Printer on fire — Yamada Taro".
+func formatTitle(e event, st app.SignalTicket) string {
+	label := kindLabel[e.kind]
+	if e.kind == app.SignalNewRating {
+		if r, ok := ratingLabel[e.rating]; ok {
+			label += " " + r
+		}
+	}
+	var b strings.Builder
+	b.WriteString(label)
+	b.WriteString(" · ")
+	if n := st.Ticket.Number; n != "" {
+		b.WriteString("#" + n + " ")
+	}
+	subject := clip(oneLine(st.Ticket.Subject), maxSubject)
+	if subject == "" {
+		subject = "(no subject)"
+	}
+	b.WriteString(subject)
+	if name := personOf(st); name != "" {
+		b.WriteString(" — " + name)
+	}
+	return b.String()
+}
+
+// personOf is who the ticket is about: its CRM record, else its Desk contact.
+func personOf(st app.SignalTicket) string {
+	if st.RecordName != "" {
+		return st.RecordName
+	}
+	if st.Ticket.ContactName != "" {
+		return st.Ticket.ContactName
+	}
+	return st.Ticket.ContactEmail
+}
+
+// formatBody returns the notification body: who said what, or the fact.
+func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
+	said := func(who, text, none string) string {
+		text = clip(plain(text), maxBody)
+		switch {
+		case who != "" && text != "":
+			return who + ": " + text
+		case text != "":
+			return text
+		case who != "":
+			return who + ": " + none
+		}
+		return none
+	}
+	t := st.Ticket
+	switch e.kind {
+	case app.SignalNewTicket:
+		who := t.ContactName
+		if who == "" {
+			who = t.ContactEmail
+		}
+		return said(who, t.Description, "opened a ticket")
+	case app.SignalNewReply:
+		return said(e.who, e.text, "(no text)")
+	case app.SignalNewComment, app.SignalMention:
+		return said(e.who, e.text, "(no text)")
+	case app.SignalOverdue:
+		if e.due.IsZero() {
+			return "Zoho Desk marks it overdue" + statusSuffix(t)
+		}
+		return "Was due " + e.due.In(loc).Format("Mon 2 Jan 15:04") + statusSuffix(t)
+	case app.SignalEscalated:
+		s := "Escalated in Zoho Desk"
+		if t.Priority != "" {
+			s += " · Priority " + t.Priority
+		}
+		return s + statusSuffix(t)
+	case app.SignalNewRating:
+		if txt := clip(plain(e.text), maxBody); txt != "" {
+			return "“" + txt + "”"
+		}
+		return "No feedback given"
+	}
+	return ""
+}
+
+func statusSuffix(t app.Ticket) string {
+	if t.Status == "" {
+		return ""
+	}
+	return " · " + t.Status
+}
+
+// summaryFor is the one notification a burst becomes: "5 new signals from
+// Zoho Desk" with how many of each kind.
+func summaryFor(ss []app.Signal) app.Notification {
+	counts := map[app.SignalKind]int{}
+	for _, s := range ss {
+		counts[s.Kind]++
+	}
+	var parts []string
+	for _, k := range app.SignalKinds {
+		if n := counts[k]; n > 0 {
+			parts = append(parts, countLabel(k, n))
+		}
+	}
+	return app.Notification{
+		Title: fmt.Sprintf("%d new signals from Zoho Desk", len(ss)),
+		Body:  strings.Join(parts, " · "),
+	}
+}
+
+// countNames are the singular and plural of each kind in a summary.
+var countNames = map[app.SignalKind][2]string{
+	app.SignalNewTicket:  {"new ticket", "new tickets"},
+	app.SignalNewReply:   {"reply", "replies"},
+	app.SignalNewComment: {"comment", "comments"},
+	app.SignalMention:    {"mention", "mentions"},
+	app.SignalOverdue:    {"overdue", "overdue"},
+	app.SignalEscalated:  {"escalated", "escalated"},
+	app.SignalNewRating:  {"rating", "ratings"},
+}
+
+func countLabel(k app.SignalKind, n int) string {
+	if n == 1 {
+		return "1 " + countNames[k][0]
+	}
+	return fmt.Sprintf("%d %s", n, countNames[k][1])
+}
+
+var (
+	tags   = regexp.MustCompile(`(?s)<[^>]*>`)
+	spaces = regexp.MustCompile(`\s+`)
+)
+
+// plain turns a message (plain text or HTML) into one line of text.
+func plain(s string) string {
+	if strings.ContainsRune(s, '<') {
+		s = tags.ReplaceAllString(s, " ")
+	}
+	return oneLine(html.UnescapeString(s))
+}
+
+func oneLine(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
+
+// clip shortens s to at most n characters, ending with "…" when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
