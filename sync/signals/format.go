@@ -102,7 +102,11 @@ func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
 		if who == "" {
 			who = t.ContactEmail
 		}
-		return said(who, t.Description, "opened a ticket")
+		text := t.Description
+		if text == "" {
+			text = e.text // the message that opened it (Desk's list omits the description)
+		}
+		return said(who, text, "opened a ticket")
 	case app.SignalNewReply:
 		return said(e.who, e.text, "(no text)")
 	case app.SignalNewComment, app.SignalMention:

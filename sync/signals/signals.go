@@ -214,7 +214,15 @@ func findEvents(c app.Changes, base time.Time, prefs app.SignalPrefs) []event {
 		return true
 	}
 	own := func(id string) bool { return c.AgentID != "" && id == c.AgentID }
+	opening := map[string]string{} // a new ticket's first message, for its body
 	for _, th := range c.NewThreads {
+		text := th.Summary
+		if text == "" {
+			text = th.Content
+		}
+		if _, ok := newTicket[th.TicketID]; ok && opening[th.TicketID] == "" {
+			opening[th.TicketID] = text
+		}
 		if own(th.AuthorID) || !isNew(th.TicketID, th.CreatedTime) {
 			continue
 		}
@@ -225,11 +233,12 @@ func findEvents(c app.Changes, base time.Time, prefs app.SignalPrefs) []event {
 		if who == "" {
 			who = th.From
 		}
-		text := th.Summary
-		if text == "" {
-			text = th.Content
-		}
 		evs = append(evs, event{kind: app.SignalNewReply, key: "reply:" + th.ID, ticketID: th.TicketID, at: th.CreatedTime, who: who, text: text})
+	}
+	for i, e := range evs {
+		if e.kind == app.SignalNewTicket {
+			evs[i].text = opening[e.ticketID]
+		}
 	}
 	for _, cm := range c.NewComments {
 		if own(cm.CommenterID) || !isNew(cm.TicketID, cm.CommentedTime) {

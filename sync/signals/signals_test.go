@@ -230,7 +230,7 @@ func TestEachKind(t *testing.T) {
 		{"rating", app.Changes{NewRatings: []app.Rating{{OrgID: org, ID: "r1", TicketID: "t1", Rating: "BAD", Feedback: "Still on fire.", CreatedTime: t0.Add(4 * time.Minute)}}},
 			app.Notification{Title: "Rated Bad · #1042 Printer on fire — 山田 太郎", Body: "“Still on fire.”"}},
 		{"new ticket", app.Changes{NewTickets: []app.Ticket{{OrgID: org, ID: "t3", Number: "1044", Subject: "Paper jam", Status: "Open", StatusType: "Open",
-			ContactID: "dc1", ContactName: "Taro Yamada", ContactEmail: "taro@yamada.example", Description: "The paper is stuck.", CreatedTime: t0.Add(5 * time.Minute), ModifiedTime: t0.Add(5 * time.Minute)}},
+			ContactID: "dc1", ContactName: "Taro Yamada", ContactEmail: "taro@yamada.example", CreatedTime: t0.Add(5 * time.Minute), ModifiedTime: t0.Add(5 * time.Minute)}},
 			// The message that opened it is covered by the new-ticket signal.
 			NewThreads: []app.Thread{{OrgID: org, TicketID: "t3", ID: "th3", AuthorName: "Taro Yamada", Summary: "The paper is stuck.", CreatedTime: t0.Add(5 * time.Minute)}}},
 			app.Notification{Title: "New ticket · #1044 Paper jam — 山田 太郎", Body: "Taro Yamada: The paper is stuck."}},
