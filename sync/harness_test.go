@@ -133,3 +133,9 @@ func (e *env) client() *desk.Client {
 	}
 	return cl
 }
+
+func configureParams(e *env) tsync.ConfigureParams {
+	return tsync.ConfigureParams{OrgID: e.org, Mode: app.SyncTwoWay, RefreshToken: e.info.Users[0].RefreshToken}
+}
+
+func deskListOptions() desk.ListOptions { return desk.ListOptions{} }
