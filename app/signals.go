@@ -151,8 +151,10 @@ type SignalStore interface {
 	// record each is associated with (the record it was created from, its
 	// linked or same-email contact, its linked account's company).
 	SignalTickets(ctx context.Context, orgID string, ids []string) (map[string]SignalTicket, error)
-	// OverdueTickets returns a portal's cached tickets that are not closed
-	// and either flagged overdue by Desk or past their due date at now.
+	// OverdueTickets returns a portal's cached tickets that are not closed,
+	// either flagged overdue by Desk or past their due date at now, and not
+	// signalled yet under the key "overdue:<ticket id>:<due date in unix
+	// ms, 0 when none>".
 	OverdueTickets(ctx context.Context, orgID string, now time.Time) ([]SignalTicket, error)
 	// ActiveSignalOrg returns the active portal's org id, "" when none.
 	ActiveSignalOrg(ctx context.Context) (string, error)

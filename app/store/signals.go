@@ -319,13 +319,16 @@ func (db *DB) SignalTickets(ctx context.Context, orgID string, ids []string) (ma
 }
 
 // OverdueTickets returns a portal's open cached tickets that Desk flags
-// overdue or whose due date has passed at now.
+// overdue or whose due date has passed at now, and that have no signal
+// keyed "overdue:<id>:<due date in unix ms, 0 when none>" yet — so each
+// pass and each tick of the local check only looks at what is new.
 func (db *DB) OverdueTickets(ctx context.Context, orgID string, now time.Time) ([]app.SignalTicket, error) {
 	var out []app.SignalTicket
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = querySignalTickets(ctx, tx, `t.org_id = ?1 AND t.status_type <> 'Closed' AND (
-			(t.due_date > 0 AND t.due_date <= ?2) OR t.is_overdue = 1)`, orgID, toDB(now))
+			(t.due_date > 0 AND t.due_date <= ?2) OR t.is_overdue = 1)
+			AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.org_id = t.org_id AND s.key = 'overdue:' || t.id || ':' || t.due_date)`, orgID, toDB(now))
 		return err
 	})
 	if err != nil {
