@@ -172,4 +172,3 @@ type codeInfo struct {
 	scope         string
 	challengeMeth string
 }
-
