@@ -49,7 +49,7 @@ func TestDeskHeadless(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "cached tickets:  150") || !strings.Contains(out, "pending outbox:  0") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
-	if code, out, _ = tandem(t, dir, "--desk", "demo", "desk", "deactivate"); code != 0 {
+	if code, _, _ = tandem(t, dir, "--desk", "demo", "desk", "deactivate"); code != 0 {
 		t.Fatalf("deactivate: %d", code)
 	}
 	if code, out, _ = tandem(t, dir, "--desk", "demo", "desk", "status"); code != 0 || !strings.Contains(out, "no Zoho Desk portal") {
