@@ -418,3 +418,31 @@ func TestFirstMessagesOfAnUnfetchedTicketAreThePast(t *testing.T) {
 	})
 	wantNotes(t, f.notes.take(), app.Notification{Title: "Reply · #1042 Printer on fire — 山田 太郎", Body: "Taro: new"})
 }
+
+// TestRunChecksOverdueOffline starts the local overdue loop, with no sync
+// pass at all (offline), and stops it.
+func TestRunChecksOverdueOffline(t *testing.T) {
+	f := newFixture(t)
+	f.baseline()
+	det, err := signals.New(signals.Options{Store: f.db, Notifier: f.notes, Now: f.clock.Now, Location: time.UTC, OverdueEvery: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- det.Run(ctx) }()
+	f.clock.Advance(3 * time.Hour)
+	deadline := time.Now().Add(5 * time.Second)
+	var got []app.Notification
+	for len(got) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		got = append(got, f.notes.take()...)
+	}
+	time.Sleep(30 * time.Millisecond) // more ticks: still once
+	got = append(got, f.notes.take()...)
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Errorf("Run returned %v", err)
+	}
+	wantNotes(t, got, app.Notification{Title: "Overdue · #1042 Printer on fire — 山田 太郎", Body: "Was due Mon 2 Mar 11:00 · Open"})
+}
