@@ -1,0 +1,263 @@
+package views
+
+import (
+	"context"
+	"image/png"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/store"
+	tsync "github.com/tandem-crm/tandem/sync"
+	"github.com/tandem-crm/tandem/sync/desk"
+	"github.com/tandem-crm/tandem/sync/deskemu"
+)
+
+// memSecrets is an in-memory app.SecretStore (the OS keyring is tested in app/secrets).
+type memSecrets struct {
+	mu gosync.Mutex
+	m  map[string]string
+}
+
+func (s *memSecrets) GetSecret(_ context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[key]
+	if !ok {
+		return "", app.Errorf(app.ENOTFOUND, "no secret %s", key)
+	}
+	return v, nil
+}
+
+func (s *memSecrets) SetSecret(_ context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = value
+	return nil
+}
+
+func (s *memSecrets) DeleteSecret(_ context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, key)
+	return nil
+}
+
+// deskEnv is the real thing: the sync service on a real SQLite store in a
+// temporary folder, talking to the Desk emulator over loopback HTTP; and a
+// test window whose background results are applied on the test goroutine.
+type deskEnv struct {
+	t    *testing.T
+	ctx  context.Context
+	emu  *deskemu.Server
+	run  *deskemu.Running
+	info deskemu.Info
+	org  string
+	db   *store.DB
+	crm  app.CRM
+	svc  *tsync.Service
+	win  fyne.Window
+	q    *uiQueue
+	d    *deskUI
+}
+
+type deskEnvOptions struct {
+	emu     deskemu.Options
+	loop    bool // run the service's loop (the wizard's first sync)
+	user    int  // demo user to configure the portal with; -1: none
+	mode    app.SyncMode
+	noFirst bool // skip the first pass after configuring
+}
+
+func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
+	t.Helper()
+	test.NewTempApp(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	emu := deskemu.New(o.emu)
+	run, err := emu.Start("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "tandem.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &deskEnv{t: t, ctx: ctx, emu: emu, run: run, info: emu.Info(), org: emu.DefaultOrgID(), db: db,
+		crm: app.CRM{Contacts: db, Companies: db, Pipelines: db}, q: &uiQueue{}}
+	e.svc, err = tsync.New(tsync.Options{
+		Store:   db,
+		CRM:     e.crm,
+		Secrets: &memSecrets{m: map[string]string{}},
+		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
+		BaseURL: run.URL,
+		Retry:   desk.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loopDone := make(chan struct{})
+	if o.loop {
+		go func() { defer close(loopDone); _ = e.svc.Run(ctx) }()
+	} else {
+		close(loopDone)
+	}
+	e.win = test.NewWindow(nil)
+	e.win.Resize(fyne.NewSize(1000, 700))
+	e.d = newDeskUI(ctx, e.win, e.svc, e.crm, e.openURL, e.q.post)
+	t.Cleanup(func() {
+		e.settle()
+		cancel()
+		<-loopDone
+		e.win.Close()
+		_ = db.Close()
+		_ = run.Close()
+	})
+	if o.user >= 0 && o.mode != "" {
+		if _, err := e.svc.Configure(ctx, tsync.ConfigureParams{OrgID: e.org, Mode: o.mode, RefreshToken: e.info.Users[o.user].RefreshToken}); err != nil {
+			t.Fatalf("configure: %v", err)
+		}
+		if !o.noFirst {
+			e.syncOnce()
+		}
+	}
+	return e
+}
+
+// openURL stands in for the system browser: it follows the consent page's
+// redirect back to the loopback listener, as a browser would.
+func (e *deskEnv) openURL(u string) error {
+	resp, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
+func (e *deskEnv) syncOnce() {
+	e.t.Helper()
+	if err := e.svc.SyncOnce(e.ctx); err != nil && app.ErrorCode(err) != app.EUNAVAILABLE && app.ErrorCode(err) != app.EUNAUTHORIZED {
+		e.t.Fatalf("sync: %v", err)
+	}
+	e.settle()
+}
+
+// settle applies posted results on the test goroutine until no background
+// work is left.
+func (e *deskEnv) settle() {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		idle := e.d.run.idle()
+		fs := e.q.take()
+		for _, f := range fs {
+			f()
+		}
+		if idle && len(fs) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			panic("views test: background work did not finish within 20s")
+		}
+		if len(fs) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+}
+
+// waitFor settles until cond holds.
+func (e *deskEnv) waitFor(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+		e.settle()
+	}
+}
+
+func (e *deskEnv) show(o fyne.CanvasObject) {
+	e.win.SetContent(o)
+	e.win.Resize(fyne.NewSize(1000, 700))
+	e.settle()
+}
+
+func (e *deskEnv) tap(b *widget.Button) {
+	e.t.Helper()
+	if b.Disabled() {
+		e.t.Fatalf("button %q is disabled", b.Text)
+	}
+	test.Tap(b)
+	e.settle()
+}
+
+// objects lists what is drawn: overlays (dialogs) first.
+func (e *deskEnv) objects() []fyne.CanvasObject {
+	c := e.win.Canvas()
+	var out []fyne.CanvasObject
+	ov := c.Overlays().List()
+	for i := len(ov) - 1; i >= 0; i-- {
+		out = walk(out, ov[i])
+	}
+	return walk(out, c.Content())
+}
+
+// hasText reports whether a visible label or rich text contains text.
+func (e *deskEnv) hasText(text string) bool {
+	for _, o := range e.objects() {
+		if !o.Visible() {
+			continue
+		}
+		switch o := o.(type) {
+		case *widget.Label:
+			if strings.Contains(o.Text, text) {
+				return true
+			}
+		case *widget.RichText:
+			if strings.Contains(o.String(), text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// shot renders the window to testdata/failed/name (ignored by git) for a
+// person to look at.
+func (e *deskEnv) shot(name string) {
+	e.t.Helper()
+	e.settle()
+	dir := filepath.Join("testdata", "failed")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, e.win.Canvas().Capture()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// button finds a visible button with the given text, dialogs first.
+func (e *deskEnv) button(text string) *widget.Button {
+	e.t.Helper()
+	for _, o := range e.objects() {
+		if b, ok := o.(*widget.Button); ok && b.Text == text && b.Visible() {
+			return b
+		}
+	}
+	e.t.Fatalf("no button %q on screen", text)
+	return nil
+}

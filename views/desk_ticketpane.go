@@ -1,0 +1,710 @@
+package views
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/richtext"
+)
+
+// ticketPane shows one ticket's whole conversation with Reply, Reply all,
+// Forward, an internal comment and the status drop-down. It paints from the
+// cache first, then refreshes from Desk in the background.
+type ticketPane struct {
+	d        *deskUI
+	ctx      context.Context
+	cancel   context.CancelFunc
+	ticketID string
+	content  *fyne.Container
+
+	title    *widget.Label
+	meta     *widget.Label
+	badges   *fyne.Container
+	status   *widget.Select
+	notice   *widget.Label // stale, read-only
+	reply    *widget.Button
+	replyAll *widget.Button
+	forward  *widget.Button
+	comment  *widget.Button
+	convo    *fyne.Container
+	scroll   *container.Scroll
+
+	detail    *app.TicketDetail
+	portal    *app.Portal
+	statuses  []string
+	settingUp bool // the status drop-down is being filled, not changed by a person
+	loadSeq   int
+	compose   *composeForm
+	shown     string // a digest of what is painted, to skip identical repaints
+}
+
+func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
+	p := &ticketPane{d: d, ticketID: ticketID}
+	p.ctx, p.cancel = context.WithCancel(parent)
+	p.build(back)
+	p.reload(true)
+	return p
+}
+
+func (p *ticketPane) close() { p.cancel() }
+
+func (p *ticketPane) build(back func()) {
+	backBtn := widget.NewButtonWithIcon(lang.L("All tickets"), theme.NavigateBackIcon(), back)
+	p.title = heading(lang.L("Loading…"))
+	p.title.Wrapping = fyne.TextWrapWord
+	p.title.Truncation = fyne.TextTruncateOff
+	p.meta = widget.NewLabel("")
+	p.meta.Wrapping = fyne.TextWrapWord
+	p.meta.Importance = widget.LowImportance
+	p.badges = container.NewHBox()
+	p.status = widget.NewSelect(nil, p.statusChanged)
+	p.status.PlaceHolder = lang.L("Status")
+	p.status.Disable()
+	p.notice = wrapLabel("")
+	p.notice.Importance = widget.WarningImportance
+	p.notice.Hide()
+	p.reply = widget.NewButtonWithIcon(lang.L("Reply"), theme.MailReplyIcon(), func() { p.openCompose(app.OutboxReply) })
+	p.replyAll = widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { p.openCompose(app.OutboxReplyAll) })
+	p.forward = widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), func() { p.openCompose(app.OutboxForward) })
+	p.comment = widget.NewButtonWithIcon(lang.L("Internal comment"), theme.DocumentCreateIcon(), func() { p.openCompose(app.OutboxComment) })
+	for _, b := range []*widget.Button{p.reply, p.replyAll, p.forward, p.comment} {
+		b.Disable()
+	}
+	statusBox := container.NewHBox(widget.NewLabel(lang.L("Status")), p.status)
+	header := container.NewVBox(
+		container.NewBorder(nil, nil, backBtn, statusBox),
+		p.title,
+		container.NewBorder(nil, nil, nil, p.badges, p.meta),
+		p.notice,
+		container.NewHBox(p.reply, p.replyAll, p.forward, p.comment),
+		widget.NewSeparator(),
+	)
+	p.convo = container.NewVBox()
+	p.scroll = container.NewVScroll(p.convo)
+	p.content = container.NewBorder(header, nil, nil, nil, p.scroll)
+}
+
+// reload reads the ticket from the cache and paints it; with refresh it
+// then asks Desk for what changed and paints again.
+func (p *ticketPane) reload(refresh bool) {
+	p.loadSeq++
+	seq := p.loadSeq
+	id := p.ticketID
+	p.d.run.Go(func(ctx context.Context) func() {
+		if p.ctx.Err() != nil {
+			return nil
+		}
+		portal, _ := p.d.integ.ActivePortal(ctx)
+		td, err := p.d.integ.Ticket(ctx, id, false)
+		return func() {
+			if seq != p.loadSeq {
+				return
+			}
+			p.portal = portal
+			p.apply(td, err)
+			if refresh && err == nil {
+				p.refresh()
+			}
+		}
+	})
+	if p.statuses == nil {
+		p.d.run.Go(func(ctx context.Context) func() {
+			st, err := p.d.integ.Statuses(ctx)
+			return func() {
+				if err != nil {
+					logError("ticket statuses", err) // offline: the standard ones
+					st = []string{"Open", "On Hold", "Escalated", "Closed"}
+				}
+				p.statuses = st
+				p.fillStatuses()
+			}
+		})
+	}
+}
+
+// refresh fetches the conversation from Desk (off the UI goroutine).
+func (p *ticketPane) refresh() {
+	seq := p.loadSeq
+	p.d.run.Go(func(ctx context.Context) func() {
+		if p.ctx.Err() != nil {
+			return nil
+		}
+		td, err := p.d.integ.Ticket(ctx, p.ticketID, true)
+		return func() {
+			if seq != p.loadSeq || p.ctx.Err() != nil {
+				return
+			}
+			if err != nil {
+				logError("refresh ticket", err)
+				if p.detail != nil {
+					p.detail.Stale = true
+					p.showNotice()
+				}
+				return
+			}
+			p.apply(td, nil)
+		}
+	})
+}
+
+func (p *ticketPane) apply(td *app.TicketDetail, err error) {
+	if err != nil {
+		logError("open ticket", err)
+		p.title.SetText(errorText(err))
+		return
+	}
+	p.detail = td
+	tk := &td.Ticket
+	p.title.SetText("#" + tk.Number + "  " + tk.Subject)
+	parts := []string{}
+	if tk.ContactName != "" || tk.ContactEmail != "" {
+		parts = append(parts, strings.TrimSpace(tk.ContactName+" <"+firstNonEmpty(tk.ContactEmail, tk.Email)+">"))
+	}
+	if tk.Priority != "" {
+		parts = append(parts, priorityName(tk.Priority))
+	}
+	if !tk.DueDate.IsZero() {
+		parts = append(parts, lang.L("Due {{.Date}}", map[string]any{"Date": when(tk.DueDate)}))
+	}
+	parts = append(parts, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
+	if tk.Channel != "" {
+		parts = append(parts, tk.Channel)
+	}
+	p.meta.SetText(strings.Join(parts, " · "))
+	p.badges.Objects = nil
+	if tk.IsOverdue && !tk.Closed() {
+		p.badges.Add(badge(lang.L("Overdue"), theme.ColorNameError))
+	}
+	if tk.IsEscalated {
+		p.badges.Add(badge(lang.L("Escalated"), theme.ColorNameWarning))
+	}
+	p.badges.Refresh()
+	p.fillStatuses()
+	p.showNotice()
+	p.paint()
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func (p *ticketPane) canReply() bool { return p.portal != nil && p.portal.CanReply }
+
+// showNotice says why the pane is read-only or possibly out of date and
+// enables the actions.
+func (p *ticketPane) showNotice() {
+	var msgs []string
+	if p.portal != nil && !p.portal.CanReply {
+		msgs = append(msgs, lang.L("Read-only: {{.Reason}}", map[string]any{"Reason": readOnlyReason(p.portal)}))
+	}
+	if p.detail != nil && p.detail.Stale {
+		msgs = append(msgs, lang.L("Offline: this is the conversation saved at the last sync. What you send is queued and goes out when Zoho Desk can be reached."))
+	}
+	if len(msgs) > 0 {
+		p.notice.SetText(strings.Join(msgs, "\n"))
+		p.notice.Show()
+	} else {
+		p.notice.Hide()
+	}
+	for _, b := range []*widget.Button{p.reply, p.replyAll, p.forward, p.comment} {
+		if p.canReply() && p.detail != nil {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+func (p *ticketPane) fillStatuses() {
+	if p.detail == nil || p.statuses == nil {
+		return
+	}
+	cur := p.detail.Ticket.Status
+	for _, it := range p.detail.Pending {
+		if it.Kind == app.OutboxStatus {
+			var pl struct {
+				Status string `json:"status"`
+			}
+			if json.Unmarshal(it.Payload, &pl) == nil && pl.Status != "" {
+				cur = pl.Status
+			}
+		}
+	}
+	opts := append([]string(nil), p.statuses...)
+	found := false
+	for _, o := range opts {
+		found = found || o == cur
+	}
+	if !found && cur != "" {
+		opts = append(opts, cur)
+	}
+	p.settingUp = true
+	p.status.Options = opts
+	p.status.SetSelected(cur)
+	p.settingUp = false
+	if p.canReply() {
+		p.status.Enable()
+	} else {
+		p.status.Disable()
+	}
+}
+
+func (p *ticketPane) statusChanged(s string) {
+	if p.settingUp || p.detail == nil {
+		return
+	}
+	p.status.Disable()
+	p.d.run.Go(func(ctx context.Context) func() {
+		_, err := p.d.integ.ChangeStatus(ctx, p.ticketID, s)
+		return func() {
+			if err != nil {
+				p.d.showErr("change status", err)
+			}
+			p.reload(false)
+		}
+	})
+}
+
+// entryKind orders the conversation.
+type convoEntry struct {
+	at      time.Time
+	thread  *app.Thread
+	comment *app.Comment
+	pending *app.OutboxItem
+}
+
+// paint builds the conversation: threads and comments in time order, then
+// what is still waiting to be sent.
+func (p *ticketPane) paint() {
+	td := p.detail
+	var es []convoEntry
+	for i := range td.Threads {
+		es = append(es, convoEntry{at: td.Threads[i].CreatedTime, thread: &td.Threads[i]})
+	}
+	for i := range td.Comments {
+		es = append(es, convoEntry{at: td.Comments[i].CommentedTime, comment: &td.Comments[i]})
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].at.Before(es[j].at) })
+	for i := range td.Pending {
+		es = append(es, convoEntry{at: td.Pending[i].CreatedAt, pending: &td.Pending[i]})
+	}
+	objs := make([]fyne.CanvasObject, 0, len(es)*2)
+	if len(es) == 0 && td.Ticket.Description != "" {
+		objs = append(objs, messageCard(lang.L("Description"), "", "", td.Ticket.Description, "text/html", nil, false))
+	}
+	for _, e := range es {
+		switch {
+		case e.thread != nil:
+			objs = append(objs, threadCard(e.thread))
+		case e.comment != nil:
+			objs = append(objs, commentCard(e.comment))
+		default:
+			objs = append(objs, p.pendingCard(e.pending))
+		}
+	}
+	p.convo.Objects = objs
+	p.convo.Refresh()
+}
+
+func threadCard(th *app.Thread) fyne.CanvasObject {
+	who := firstNonEmpty(th.AuthorName, th.AuthorEmail, th.From)
+	var head string
+	switch {
+	case th.IsForward:
+		head = lang.L("Forwarded by {{.Name}}", map[string]any{"Name": who})
+	case th.Direction == "out":
+		head = lang.L("Reply from {{.Name}}", map[string]any{"Name": who})
+	default:
+		head = lang.L("Message from {{.Name}}", map[string]any{"Name": who})
+	}
+	head += " · " + when(th.CreatedTime)
+	var addr []string
+	if th.To != "" {
+		addr = append(addr, lang.L("To: {{.List}}", map[string]any{"List": th.To}))
+	}
+	if th.CC != "" {
+		addr = append(addr, lang.L("CC: {{.List}}", map[string]any{"List": th.CC}))
+	}
+	body, ct := th.Content, th.ContentType
+	if body == "" {
+		body, ct = th.Summary, "text/plain"
+	}
+	return messageCard(head, strings.Join(addr, "   "), directionLabel(th.Direction), body, ct, attachmentNames(th.Raw), th.Direction == "out")
+}
+
+func directionLabel(dir string) string {
+	if dir == "out" {
+		return lang.L("Outgoing")
+	}
+	return lang.L("Incoming")
+}
+
+func commentCard(c *app.Comment) fyne.CanvasObject {
+	head := lang.L("Internal comment by {{.Name}}", map[string]any{"Name": c.CommenterName})
+	if c.IsPublic {
+		head = lang.L("Public comment by {{.Name}}", map[string]any{"Name": c.CommenterName})
+	}
+	head += " · " + when(c.CommentedTime)
+	body := firstNonEmpty(c.Text, c.Content)
+	return messageCard(head, "", lang.L("Comment"), body, c.ContentType, attachmentNames(c.Raw), true)
+}
+
+// attachmentNames reads the names of a thread's or comment's attachments
+// from Desk's JSON (never their content).
+func attachmentNames(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
+	var v struct {
+		Attachments []struct {
+			Name string `json:"name"`
+		} `json:"attachments"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	var out []string
+	for _, a := range v.Attachments {
+		if a.Name != "" {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
+// messageCard is one message of the conversation.
+func messageCard(head, addresses, tag, body, contentType string, attachments []string, ours bool) fyne.CanvasObject {
+	h := widget.NewLabel(head)
+	h.TextStyle = fyne.TextStyle{Bold: true}
+	h.Wrapping = fyne.TextWrapWord
+	icon := widget.NewIcon(theme.DownloadIcon())
+	if ours {
+		icon.SetResource(theme.UploadIcon())
+	}
+	tagLabel := widget.NewLabel(tag)
+	tagLabel.Importance = widget.LowImportance
+	box := container.NewVBox(container.NewBorder(nil, nil, icon, tagLabel, h))
+	if addresses != "" {
+		a := widget.NewLabel(addresses)
+		a.Importance = widget.LowImportance
+		a.Wrapping = fyne.TextWrapWord
+		box.Add(a)
+	}
+	box.Add(bodyText(body, contentType))
+	for _, name := range attachments {
+		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		box.Add(container.NewHBox(widget.NewIcon(theme.FileIcon()), l))
+	}
+	card := widget.NewCard("", "", box)
+	return card
+}
+
+// bodyText renders an untrusted body as rich text: parsed by richtext into
+// plain segments, so nothing runs, nothing is fetched and hostile markup
+// cannot break the layout.
+func bodyText(body, contentType string) *widget.RichText {
+	var doc richtext.Doc
+	if strings.Contains(strings.ToLower(contentType), "plain") {
+		doc = richtext.Plain(body)
+	} else {
+		doc = richtext.Parse(body)
+	}
+	rt := widget.NewRichText(docSegments(doc)...)
+	rt.Wrapping = fyne.TextWrapWord
+	return rt
+}
+
+// docSegments turns a parsed body into RichText segments: each block ends
+// with a segment that is not inline, so the next block starts a new line.
+func docSegments(doc richtext.Doc) []widget.RichTextSegment {
+	segs := make([]widget.RichTextSegment, 0, len(doc.Blocks)*2)
+	for _, b := range doc.Blocks {
+		prefix := strings.Repeat("│ ", b.Quote)
+		base := widget.RichTextStyleInline
+		switch b.Kind {
+		case richtext.Heading:
+			base = widget.RichTextStyleSubHeading
+			base.Inline = true
+		case richtext.ListItem:
+			prefix += strings.Repeat("    ", max(b.Level-1, 0))
+			if b.Ordered {
+				prefix += itoa(b.Number) + ". "
+			} else {
+				prefix += "• "
+			}
+		case richtext.Pre:
+			base = widget.RichTextStyleCodeInline
+		}
+		if b.Quote > 0 {
+			base.ColorName = theme.ColorNamePlaceHolder
+		}
+		if prefix != "" {
+			segs = append(segs, &widget.TextSegment{Text: prefix, Style: base})
+		}
+		for _, sp := range b.Spans {
+			st := base
+			st.TextStyle.Bold = st.TextStyle.Bold || sp.Bold
+			st.TextStyle.Italic = st.TextStyle.Italic || sp.Italic
+			st.TextStyle.Monospace = st.TextStyle.Monospace || sp.Code
+			if sp.URL != "" {
+				st.ColorName = theme.ColorNamePrimary
+			}
+			if b.Kind == richtext.Pre {
+				for i, line := range strings.Split(sp.Text, "\n") {
+					if i > 0 {
+						segs = append(segs, &widget.TextSegment{Text: "", Style: widget.RichTextStyleParagraph})
+					}
+					segs = append(segs, &widget.TextSegment{Text: line, Style: st})
+				}
+				continue
+			}
+			segs = append(segs, &widget.TextSegment{Text: sp.Text, Style: st})
+		}
+		// End the block.
+		if n := len(segs); n > 0 {
+			if ts, ok := segs[n-1].(*widget.TextSegment); ok {
+				ts.Style.Inline = false
+			}
+		}
+	}
+	if doc.Truncated {
+		segs = append(segs, &widget.TextSegment{Text: lang.L("[This message is too long to show in full; open it in Zoho Desk.]"),
+			Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, TextStyle: fyne.TextStyle{Italic: true}}})
+	}
+	return segs
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// pendingCard shows an action not yet confirmed by Desk.
+func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
+	var pl struct {
+		To      string `json:"to"`
+		CC      string `json:"cc"`
+		Content string `json:"content"`
+		Status  string `json:"status"`
+		Public  bool   `json:"isPublic"`
+	}
+	_ = json.Unmarshal(it.Payload, &pl)
+	var what string
+	switch it.Kind {
+	case app.OutboxReply, app.OutboxReplyAll:
+		what = lang.L("Reply to {{.To}}", map[string]any{"To": pl.To})
+	case app.OutboxForward:
+		what = lang.L("Forward to {{.To}}", map[string]any{"To": pl.To})
+	case app.OutboxComment:
+		what = lang.L("Internal comment")
+	case app.OutboxStatus:
+		what = lang.L("Status change to {{.Status}}", map[string]any{"Status": statusName(pl.Status)})
+	default:
+		what = it.Kind
+	}
+	state := lang.L("Waiting to be sent (queued {{.Time}})", map[string]any{"Time": when(it.CreatedAt)})
+	imp := widget.WarningImportance
+	if it.State == app.OutboxFailed {
+		state = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)})
+		imp = widget.DangerImportance
+	}
+	h := widget.NewLabel(what)
+	h.TextStyle = fyne.TextStyle{Bold: true}
+	h.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox(container.NewBorder(nil, nil, widget.NewIcon(theme.HistoryIcon()), nil, h), note(state, imp))
+	if pl.Content != "" {
+		box.Add(bodyText(pl.Content, "text/plain"))
+	}
+	if it.State == app.OutboxFailed {
+		id := it.ID
+		retry := widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), nil)
+		retry.OnTapped = func() {
+			retry.Disable()
+			p.d.run.Go(func(ctx context.Context) func() {
+				err := p.d.integ.RetryOutbox(ctx, id)
+				return func() {
+					if err != nil {
+						p.d.showErr("retry", err)
+					}
+					p.reload(false)
+				}
+			})
+		}
+		box.Add(container.NewHBox(retry))
+	}
+	return widget.NewCard("", "", box)
+}
+
+// composeForm is the Reply / Reply all / Forward / comment dialog.
+type composeForm struct {
+	kind    string
+	dlg     dialog.Dialog
+	to, cc  *widget.Entry
+	body    *widget.Entry
+	public  *widget.Check
+	send    *widget.Button
+	message *widget.Label
+}
+
+// replyAddresses fills in To and CC for a reply (the ticket's contact) or
+// reply all (also everyone on the latest message's To and CC, except the
+// portal's own address).
+func replyAddresses(td *app.TicketDetail, support, kind string) (to, cc string) {
+	to = firstNonEmpty(td.Ticket.ContactEmail, td.Ticket.Email)
+	if kind != app.OutboxReplyAll {
+		return to, ""
+	}
+	skip := map[string]bool{app.NormalizeEmail(to): true, app.NormalizeEmail(support): true, "": true}
+	var out []string
+	for i := len(td.Threads) - 1; i >= 0; i-- {
+		th := td.Threads[i]
+		for _, a := range strings.Split(th.From+","+th.To+","+th.CC, ",") {
+			a = strings.TrimSpace(a)
+			if lt, gt := strings.LastIndex(a, "<"), strings.LastIndex(a, ">"); lt >= 0 && gt > lt {
+				a = a[lt+1 : gt]
+			}
+			if n := app.NormalizeEmail(a); !skip[n] && app.ValidEmail(n) {
+				skip[n] = true
+				out = append(out, a)
+			}
+		}
+		break // the latest message's recipients
+	}
+	return to, strings.Join(out, ", ")
+}
+
+func (p *ticketPane) openCompose(kind string) {
+	if p.detail == nil || !p.canReply() {
+		return
+	}
+	f := &composeForm{kind: kind}
+	p.compose = f
+	f.to, f.cc = widget.NewEntry(), widget.NewEntry()
+	f.body = widget.NewMultiLineEntry()
+	f.body.Wrapping = fyne.TextWrapWord
+	f.body.SetMinRowsVisible(8)
+	f.message = note("", widget.DangerImportance)
+	support := ""
+	if p.portal != nil {
+		support = p.portal.SupportEmail
+	}
+	title := lang.L("Reply")
+	switch kind {
+	case app.OutboxReplyAll:
+		title = lang.L("Reply all")
+	case app.OutboxForward:
+		title = lang.L("Forward")
+	case app.OutboxComment:
+		title = lang.L("Internal comment")
+	}
+	to, cc := replyAddresses(p.detail, support, kind)
+	if kind == app.OutboxForward {
+		to = ""
+	}
+	f.to.SetText(to)
+	f.cc.SetText(cc)
+	f.to.SetPlaceHolder(lang.L("Addresses, separated by commas"))
+	form := widget.NewForm()
+	if kind == app.OutboxComment {
+		f.public = widget.NewCheck(lang.L("Also show this comment to the customer"), nil)
+		form.Append("", f.public)
+		f.body.SetPlaceHolder(lang.L("Only agents see internal comments."))
+	} else {
+		form.Append(lang.L("To"), f.to)
+		form.Append(lang.L("CC"), f.cc)
+	}
+	form.Append(lang.L("Message"), f.body)
+	f.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { p.send(f) })
+	if kind == app.OutboxComment {
+		f.send.SetText(lang.L("Add comment"))
+	}
+	f.send.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { f.dlg.Hide() })
+	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send)), nil, nil, form)
+	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
+	f.dlg.Resize(fyne.NewSize(620, 460))
+	f.dlg.Show()
+	if kind == app.OutboxForward {
+		p.d.win.Canvas().Focus(f.to)
+	} else {
+		p.d.win.Canvas().Focus(f.body)
+	}
+}
+
+func (p *ticketPane) send(f *composeForm) {
+	text := strings.TrimSpace(f.body.Text)
+	to, cc := trimAddrs(f.to.Text), trimAddrs(f.cc.Text)
+	switch {
+	case text == "":
+		f.message.SetText(lang.L("Write a message first."))
+		return
+	case f.kind != app.OutboxComment && to == "":
+		f.message.SetText(lang.L("Enter at least one address in To."))
+		return
+	case f.kind != app.OutboxComment && badAddr(to+", "+cc) != "":
+		f.message.SetText(lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc)}))
+		return
+	}
+	f.message.SetText("")
+	f.send.Disable()
+	req := app.ReplyRequest{To: to, CC: cc, Content: text}
+	public := f.public != nil && f.public.Checked
+	id := p.ticketID
+	p.d.run.Go(func(ctx context.Context) func() {
+		var err error
+		switch f.kind {
+		case app.OutboxReply:
+			_, err = p.d.integ.Reply(ctx, id, req)
+		case app.OutboxReplyAll:
+			_, err = p.d.integ.ReplyAll(ctx, id, req)
+		case app.OutboxForward:
+			_, err = p.d.integ.Forward(ctx, id, req)
+		case app.OutboxComment:
+			_, err = p.d.integ.Comment(ctx, id, text, public)
+		}
+		return func() {
+			f.send.Enable()
+			if err != nil {
+				logError("send "+f.kind, err)
+				f.message.SetText(errorText(err))
+				return
+			}
+			f.dlg.Hide()
+			p.reload(false)
+		}
+	})
+}

@@ -1,0 +1,1088 @@
+package views
+
+import (
+	"context"
+	"reflect"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// Wizard steps.
+const (
+	stepAccount = iota + 1
+	stepPortal
+	stepMode
+	stepMapping
+	stepActivate
+	wizardSteps = stepActivate
+)
+
+// deskSettings is Settings › Integrations › Zoho Desk: the connect wizard
+// when no portal is active, otherwise Manage and Deactivate.
+type deskSettings struct {
+	*deskUI
+	body *fyne.Container // the page shown
+
+	portal *app.Portal // the active portal, nil when none
+
+	// The wizard's answers.
+	step     int
+	managing bool // changing the active portal's settings, not connecting
+	email    string
+	choices  []app.PortalChoice
+	chosen   *app.PortalChoice
+	mode     app.SyncMode
+	fields   []app.DeskField // Desk fields of both kinds for the chosen portal
+	mappings []app.FieldMapping
+
+	// Widgets of the current page, kept for tests.
+	connect      *widget.Button
+	signInBtn    *widget.Button
+	emailEntry   *widget.Entry
+	accountNote  *widget.Label
+	portalWay    *widget.RadioGroup
+	portalSelect *widget.Select
+	adminEmail   *widget.Entry
+	zscKey       *widget.Entry
+	verifyBtn    *widget.Button
+	portalNote   *widget.Label
+	modeRadio    *widget.RadioGroup
+	editor       *mappingEditor
+	next, back   *widget.Button
+	cancel       *widget.Button
+	activateBtn  *widget.Button
+	saveBtn      *widget.Button
+	progress     *widget.ProgressBar
+	message      *widget.Label
+	deactivate   *widget.Button
+	changeMode   *widget.Button
+	editMapping  *widget.Button
+	confirm      dialog.Dialog
+
+	activating string // org id whose first sync is awaited
+	// pendingMessage is shown once on the next Manage or intro page.
+	pendingMessage string
+}
+
+// NewDeskSettings returns the Zoho Desk section of Settings › Integrations:
+// a wizard to connect a portal (sign in, choose a portal or another
+// user's, sync option, field mapping, activate with a progress bar), and,
+// once connected, Manage (sync option, mapping) and Deactivate. crm is
+// used for the mapping preview of one real record; openURL opens the
+// sign-in page in the system browser.
+func NewDeskSettings(ctx context.Context, w fyne.Window, integ app.Integration, crm app.CRM, openURL func(string) error) fyne.CanvasObject {
+	return newDeskSettings(newDeskUI(ctx, w, integ, crm, openURL, nil)).body
+}
+
+func newDeskSettings(d *deskUI) *deskSettings {
+	s := &deskSettings{deskUI: d, body: container.NewStack()}
+	s.setPage(container.NewCenter(widget.NewLabel(lang.L("Loading…"))))
+	d.subscribe(d.ctx, s.event)
+	s.load()
+	return s
+}
+
+func (s *deskSettings) setPage(o fyne.CanvasObject) {
+	s.body.Objects = []fyne.CanvasObject{container.NewPadded(o)}
+	s.body.Refresh()
+}
+
+// load reads the active portal and shows Manage or the start of the wizard.
+func (s *deskSettings) load() {
+	s.run.Go(func(ctx context.Context) func() {
+		p, err := s.integ.ActivePortal(ctx)
+		var old []app.Portal
+		if app.ErrorCode(err) == app.ENOTFOUND {
+			old, _ = s.integ.ListPortals(ctx)
+		}
+		return func() {
+			switch {
+			case err == nil:
+				s.portal = p
+				s.showManage("")
+			case app.ErrorCode(err) == app.ENOTFOUND:
+				s.portal = nil
+				s.showIntro(old)
+			default:
+				logError("desk settings", err)
+				s.setPage(note(errorText(err), widget.DangerImportance))
+			}
+		}
+	})
+}
+
+// event follows the first sync after Activate and reloads after changes.
+func (s *deskSettings) event(e app.SyncEvent) {
+	if s.activating == "" || e.OrgID != s.activating {
+		return
+	}
+	switch e.Kind {
+	case app.EventStarted:
+		s.setProgress(0.05, lang.L("Starting the first sync…"))
+	case app.EventProgress:
+		s.setProgress(phaseShare(e.Phase), phaseText(e.Phase))
+	case app.EventFinished, app.EventOffline, app.EventNeedsSignIn:
+		s.activating = ""
+		msg := lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": e.Counts.Tickets})
+		if e.Kind != app.EventFinished {
+			msg = lang.L("Connected, but the first sync could not finish: {{.Reason}} It is tried again automatically.", map[string]any{"Reason": lang.L(e.Message)})
+		}
+		s.pendingMessage = msg
+		s.load()
+	}
+}
+
+func (s *deskSettings) setProgress(v float64, text string) {
+	if s.progress == nil {
+		return
+	}
+	s.progress.Show()
+	s.progress.SetValue(v)
+	s.message.SetText(text)
+}
+
+// phaseText says what a pass is doing.
+func phaseText(phase string) string {
+	switch phase {
+	case "contacts":
+		return lang.L("Syncing contacts…")
+	case "companys", "companies", "accounts":
+		return lang.L("Syncing companies…")
+	case "tickets":
+		return lang.L("Downloading tickets…")
+	}
+	return lang.L("Syncing…")
+}
+
+// showIntro is the page before the wizard.
+func (s *deskSettings) showIntro(old []app.Portal) {
+	s.managing = false
+	text := wrapLabel(lang.L("Connect Tandem to your Zoho Desk help desk to see each customer's support tickets on their contact, company and pipeline records, create tickets and reply from here, and keep contacts and companies in step."))
+	s.connect = widget.NewButtonWithIcon(lang.L("Connect Zoho Desk…"), theme.LoginIcon(), s.startWizard)
+	s.connect.Importance = widget.HighImportance
+	box := container.NewVBox(heading(lang.L("Zoho Desk")), text)
+	for _, p := range old {
+		box.Add(note(lang.L("{{.Name}} was connected before. Connect it again to bring back its tickets and links without duplicates.", map[string]any{"Name": p.Name}), widget.LowImportance))
+		break
+	}
+	box.Add(container.NewHBox(s.connect))
+	if s.pendingMessage != "" {
+		box.Add(note(s.pendingMessage, widget.SuccessImportance))
+		s.pendingMessage = ""
+	}
+	s.setPage(box)
+}
+
+func (s *deskSettings) startWizard() {
+	s.managing = false
+	s.email, s.choices, s.chosen, s.fields, s.mappings = "", nil, nil, nil, nil
+	s.mode = app.SyncTwoWay
+	s.showStep(stepAccount)
+}
+
+// stepTitle is "Step 2 of 5 · Portal".
+func stepTitle(step int, title string) *widget.Label {
+	return heading(lang.L("Step {{.N}} of {{.Total}} · {{.Title}}", map[string]any{"N": step, "Total": wizardSteps, "Title": title}))
+}
+
+// showStep shows one page of the wizard with Back, Next and Cancel.
+func (s *deskSettings) showStep(step int) {
+	s.step = step
+	s.back = widget.NewButtonWithIcon(lang.L("Back"), theme.NavigateBackIcon(), s.goBack)
+	s.next = widget.NewButtonWithIcon(lang.L("Next"), theme.NavigateNextIcon(), s.goNext)
+	s.next.IconPlacement = widget.ButtonIconTrailingText
+	s.next.Importance = widget.HighImportance
+	s.cancel = widget.NewButton(lang.L("Cancel"), func() {
+		if s.managing {
+			s.showManage("")
+		} else {
+			s.load()
+		}
+	})
+	s.message = wrapLabel("")
+	s.message.Importance = widget.DangerImportance
+	var page fyne.CanvasObject
+	switch step {
+	case stepAccount:
+		page = s.accountPage()
+		s.back.Hide()
+	case stepPortal:
+		page = s.portalPage()
+	case stepMode:
+		page = s.modePage()
+		if s.managing {
+			s.back.Hide()
+		}
+	case stepMapping:
+		page = s.mappingPage()
+		if s.managing && s.mode == "" {
+			s.back.Hide()
+		}
+	case stepActivate:
+		page = s.activatePage()
+		s.next.Hide()
+	}
+	if s.managing && (step == stepMapping || (step == stepMode && s.mode == app.SyncNone)) {
+		s.next.Hide()
+	}
+	nav := container.NewHBox(s.cancel, layout.NewSpacer(), s.back, s.next)
+	s.setPage(container.NewBorder(nil, container.NewVBox(s.message, widget.NewSeparator(), nav), nil, nil, page))
+	s.updateNext()
+}
+
+// updateNext enables Next when the step's answer is complete.
+func (s *deskSettings) updateNext() {
+	ok := true
+	switch s.step {
+	case stepAccount:
+		ok = s.email != ""
+	case stepPortal:
+		ok = s.chosen != nil
+	case stepMode:
+		ok = s.mode.Valid()
+	}
+	if ok {
+		s.next.Enable()
+	} else {
+		s.next.Disable()
+	}
+}
+
+func (s *deskSettings) goBack() {
+	switch {
+	case s.step == stepActivate && s.mode == app.SyncNone:
+		s.showStep(stepMode)
+	case s.step > stepAccount:
+		s.showStep(s.step - 1)
+	}
+}
+
+func (s *deskSettings) goNext() {
+	switch s.step {
+	case stepAccount:
+		s.loadPortals()
+	case stepPortal:
+		s.showStep(stepMode)
+	case stepMode:
+		if s.mode == app.SyncNone {
+			s.showStep(stepActivate)
+			return
+		}
+		s.showStep(stepMapping)
+	case stepMapping:
+		s.checkMapping(func() { s.showStep(stepActivate) })
+	}
+}
+
+// accountPage is step 1: sign in with Zoho in the browser.
+func (s *deskSettings) accountPage() fyne.CanvasObject {
+	s.emailEntry = widget.NewEntry()
+	s.emailEntry.SetPlaceHolder(lang.L("name@example.com (optional)"))
+	s.emailEntry.SetText(s.email)
+	s.signInBtn = widget.NewButtonWithIcon(lang.L("Sign in with Zoho"), theme.LoginIcon(), s.signIn)
+	s.signInBtn.Importance = widget.HighImportance
+	s.accountNote = wrapLabel("")
+	if s.email != "" {
+		s.signedIn(s.email)
+	}
+	form := widget.NewForm(widget.NewFormItem(lang.L("Zoho account email"), s.emailEntry))
+	return container.NewVBox(
+		stepTitle(stepAccount, lang.L("Zoho Desk account")),
+		wrapLabel(lang.L("Sign in with the Zoho account you use for Zoho Desk. Your web browser opens Zoho's sign-in page; when it says you can close it, come back here. Tandem never sees your password.")),
+		form,
+		container.NewHBox(s.signInBtn),
+		s.accountNote,
+	)
+}
+
+func (s *deskSettings) signIn() {
+	hint := strings.TrimSpace(s.emailEntry.Text)
+	s.signInBtn.Disable()
+	s.message.SetText("")
+	s.accountNote.Importance = widget.MediumImportance
+	s.accountNote.SetText(lang.L("Waiting for you to finish signing in in your browser…"))
+	s.run.Go(func(ctx context.Context) func() {
+		email, err := func() (string, error) {
+			u, err := s.integ.BeginSignIn(ctx, hint)
+			if err != nil {
+				return "", err
+			}
+			if err := s.openURL(u); err != nil {
+				return "", app.Errorf(app.EUNAVAILABLE, "The browser could not be opened.")
+			}
+			return s.integ.CompleteSignIn(ctx)
+		}()
+		return func() {
+			s.signInBtn.Enable()
+			if err != nil {
+				logError("desk sign in", err)
+				s.accountNote.SetText("")
+				s.message.SetText(errorText(err))
+				return
+			}
+			s.signedIn(email)
+			s.updateNext()
+		}
+	})
+}
+
+func (s *deskSettings) signedIn(email string) {
+	s.email = email
+	if email == "" {
+		s.email = lang.L("(email not shared by Zoho)")
+	}
+	s.emailEntry.SetText(email)
+	s.signInBtn.Importance = widget.MediumImportance
+	s.signInBtn.Refresh()
+	s.accountNote.Importance = widget.SuccessImportance
+	s.accountNote.SetText(lang.L("Signed in as {{.Email}}.", map[string]any{"Email": email}))
+}
+
+// loadPortals fetches the account's portals, then shows step 2.
+func (s *deskSettings) loadPortals() {
+	s.next.Disable()
+	s.run.Go(func(ctx context.Context) func() {
+		cs, err := s.integ.ListAccountPortals(ctx)
+		return func() {
+			if err != nil {
+				s.updateNext()
+				logError("desk portals", err)
+				s.message.SetText(errorText(err))
+				return
+			}
+			s.choices = cs
+			if s.chosen == nil {
+				for i := range cs {
+					if cs[i].IsDefault || len(cs) == 1 {
+						c := cs[i]
+						s.chosen = &c
+					}
+				}
+			}
+			s.showStep(stepPortal)
+		}
+	})
+}
+
+func choiceLabel(c app.PortalChoice) string {
+	l := c.Name
+	if c.PortalURL != "" {
+		l += " — " + c.PortalURL
+	}
+	if c.IsAdmin {
+		l += " " + lang.L("(administrator)")
+	}
+	return l
+}
+
+// portalPage is step 2: one of the account's portals, or another user's
+// portal unlocked with its administrator's email and ZSC key.
+func (s *deskSettings) portalPage() fyne.CanvasObject {
+	mine, other := lang.L("One of my portals"), lang.L("Configure another user's portal")
+	var labels []string
+	for _, c := range s.choices {
+		labels = append(labels, choiceLabel(c))
+	}
+	s.portalSelect = widget.NewSelect(labels, func(l string) {
+		for i := range s.choices {
+			if choiceLabel(s.choices[i]) == l {
+				c := s.choices[i]
+				s.chosen = &c
+			}
+		}
+		s.updateNext()
+	})
+	s.portalSelect.PlaceHolder = lang.L("Choose a portal")
+	if len(labels) == 0 {
+		s.portalSelect.PlaceHolder = lang.L("This account belongs to no portal")
+		s.portalSelect.Disable()
+	}
+	s.adminEmail = widget.NewEntry()
+	s.adminEmail.SetPlaceHolder("admin@example.com")
+	s.zscKey = widget.NewPasswordEntry()
+	s.zscKey.SetPlaceHolder(lang.L("ZSC key from the portal's Setup › Developer Space"))
+	s.verifyBtn = widget.NewButtonWithIcon(lang.L("Check with Zoho Desk"), theme.ConfirmIcon(), s.verifyZSC)
+	s.portalNote = wrapLabel("")
+	otherBox := container.NewVBox(
+		wrapLabel(lang.L("Use this when the portal belongs to someone else: enter its administrator's email and the portal's ZSC key. Tandem checks them with Zoho Desk before going on.")),
+		widget.NewForm(widget.NewFormItem(lang.L("Administrator email"), s.adminEmail), widget.NewFormItem(lang.L("ZSC key"), s.zscKey)),
+		container.NewHBox(s.verifyBtn),
+	)
+	mineBox := container.NewVBox(s.portalSelect)
+	s.portalWay = widget.NewRadioGroup([]string{mine, other}, func(v string) {
+		if v == other {
+			mineBox.Hide()
+			otherBox.Show()
+			if s.chosen != nil && !s.chosen.ViaZSC {
+				s.chosen = nil
+			}
+		} else {
+			otherBox.Hide()
+			mineBox.Show()
+			s.chosen = nil
+			if sel := s.portalSelect.Selected; sel != "" {
+				s.portalSelect.SetSelected(sel)
+			}
+		}
+		s.updateNext()
+		s.body.Refresh() // lay out the part just shown
+	})
+	s.portalWay.Required = true
+	chosen := s.chosen
+	if chosen != nil && chosen.ViaZSC {
+		s.portalWay.SetSelected(other)
+		s.adminEmail.SetText(chosen.AdminEmail)
+		s.portalNote.SetText(lang.L("Checked: {{.Name}}.", map[string]any{"Name": chosen.Name}))
+		s.chosen = chosen
+	} else {
+		s.portalWay.SetSelected(mine)
+		if chosen != nil {
+			s.portalSelect.SetSelected(choiceLabel(*chosen))
+		}
+	}
+	return container.NewVBox(
+		stepTitle(stepPortal, lang.L("Help desk portal")),
+		wrapLabel(lang.L("Signed in as {{.Email}}. Choose the Zoho Desk portal whose tickets Tandem shows.", map[string]any{"Email": s.email})),
+		s.portalWay, mineBox, otherBox, s.portalNote,
+	)
+}
+
+func (s *deskSettings) verifyZSC() {
+	email, key := strings.TrimSpace(s.adminEmail.Text), strings.TrimSpace(s.zscKey.Text)
+	s.message.SetText("")
+	if !app.ValidEmail(email) || key == "" {
+		s.portalNote.Importance = widget.DangerImportance
+		s.portalNote.SetText(lang.L("Enter the administrator's email address and the ZSC key."))
+		return
+	}
+	s.verifyBtn.Disable()
+	s.chosen = nil
+	s.updateNext()
+	s.portalNote.Importance = widget.MediumImportance
+	s.portalNote.SetText(lang.L("Checking with Zoho Desk…"))
+	s.run.Go(func(ctx context.Context) func() {
+		c, err := s.integ.VerifyZSC(ctx, email, key)
+		return func() {
+			s.verifyBtn.Enable()
+			if err != nil {
+				logError("verify ZSC", err)
+				s.portalNote.Importance = widget.DangerImportance
+				if app.ErrorCode(err) == app.EFORBIDDEN || app.ErrorCode(err) == app.EUNAUTHORIZED || app.ErrorCode(err) == app.EINVALID {
+					s.portalNote.SetText(lang.L("Zoho Desk did not accept this administrator email and ZSC key. Check both and try again."))
+				} else {
+					s.portalNote.SetText(errorText(err))
+				}
+				return
+			}
+			s.chosen = &c
+			s.portalNote.Importance = widget.SuccessImportance
+			s.portalNote.SetText(lang.L("Checked: {{.Name}}.", map[string]any{"Name": c.Name}))
+			s.updateNext()
+		}
+	})
+}
+
+// modeLabels are the sync options as people read them.
+func modeLabels() map[app.SyncMode]string {
+	return map[app.SyncMode]string{
+		app.SyncTwoWay: lang.L("Two-way: contacts and companies changed on either side are updated on the other"),
+		app.SyncOneWay: lang.L("One-way: Tandem's contacts and companies are sent to Zoho Desk; edits in Desk never change Tandem"),
+		app.SyncNone:   lang.L("No sync: nothing is copied; tickets still show on contacts and companies that match by email or name"),
+	}
+}
+
+func modeName(m app.SyncMode) string {
+	switch m {
+	case app.SyncTwoWay:
+		return lang.L("Two-way")
+	case app.SyncOneWay:
+		return lang.L("One-way (Tandem → Zoho Desk)")
+	}
+	return lang.L("No sync")
+}
+
+// modePage is step 3: the sync option.
+func (s *deskSettings) modePage() fyne.CanvasObject {
+	labels := modeLabels()
+	order := []app.SyncMode{app.SyncTwoWay, app.SyncOneWay, app.SyncNone}
+	var opts []string
+	for _, m := range order {
+		opts = append(opts, labels[m])
+	}
+	s.modeRadio = widget.NewRadioGroup(opts, func(v string) {
+		for _, m := range order {
+			if labels[m] == v {
+				s.mode = m
+			}
+		}
+		if s.managing {
+			if s.mode == app.SyncNone {
+				s.next.Hide()
+				s.saveBtn.Show()
+			} else {
+				s.next.Show()
+				s.saveBtn.Hide()
+			}
+		}
+		s.updateNext()
+	})
+	s.modeRadio.Required = true
+	box := container.NewVBox(
+		stepTitle(stepMode, lang.L("Sync option")),
+		wrapLabel(lang.L("How should Tandem's contacts and companies follow Zoho Desk? Tickets show on your records whichever you choose.")),
+		s.modeRadio,
+	)
+	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.save)
+	s.saveBtn.Importance = widget.HighImportance
+	s.saveBtn.Hide()
+	if s.managing {
+		s.stepTitleManage(box, lang.L("Change the sync option"))
+		box.Add(container.NewHBox(s.saveBtn))
+	}
+	if s.mode != "" {
+		s.modeRadio.SetSelected(labels[s.mode])
+	}
+	return box
+}
+
+// stepTitleManage replaces the wizard's step title when managing.
+func (s *deskSettings) stepTitleManage(box *fyne.Container, title string) {
+	box.Objects[0] = heading(title)
+}
+
+// mappingPage is step 4: which CRM field fills which Desk field.
+func (s *deskSettings) mappingPage() fyne.CanvasObject {
+	s.editor = newMappingEditor(s.deskUI)
+	box := container.NewVBox(
+		stepTitle(stepMapping, lang.L("Field mapping")),
+		wrapLabel(lang.L("Choose which Tandem field fills each Zoho Desk field. Fields marked * are required by Zoho Desk. Only mapped fields are synced.")),
+	)
+	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.save)
+	s.saveBtn.Importance = widget.HighImportance
+	if s.managing {
+		s.stepTitleManage(box, lang.L("Edit the field mapping"))
+	} else {
+		s.saveBtn.Hide()
+	}
+	reset := widget.NewButtonWithIcon(lang.L("Use the defaults"), theme.HistoryIcon(), func() {
+		s.editor.set(s.integ.DefaultMappings())
+	})
+	top := container.NewVBox(box)
+	bottom := container.NewHBox(reset, layout.NewSpacer(), s.saveBtn)
+	s.editor.loading()
+	orgID := ""
+	if s.chosen != nil {
+		orgID = s.chosen.OrgID
+	} else if s.portal != nil {
+		orgID = s.portal.OrgID
+	}
+	s.run.Go(func(ctx context.Context) func() {
+		var fields []app.DeskField
+		var err error
+		for _, k := range []string{app.KindContact, app.KindCompany} {
+			fs, ferr := s.integ.DeskFields(ctx, orgID, k)
+			if ferr != nil {
+				err = ferr
+				break
+			}
+			fields = append(fields, fs...)
+		}
+		ms := s.mappings
+		if ms == nil && s.managing {
+			ms, _ = s.integ.FieldMappings(ctx)
+		}
+		if len(ms) == 0 {
+			ms = s.integ.DefaultMappings()
+		}
+		crmFields := map[string][]app.CRMField{app.KindContact: s.integ.CRMFields(app.KindContact), app.KindCompany: s.integ.CRMFields(app.KindCompany)}
+		sample := loadSample(ctx, s.crm)
+		return func() {
+			if err != nil {
+				logError("desk fields", err)
+				s.message.SetText(errorText(err))
+				return
+			}
+			s.fields = fields
+			s.editor.build(fields, crmFields, ms, sample)
+		}
+	})
+	return container.NewBorder(top, bottom, nil, nil, s.editor.content)
+}
+
+// checkMapping validates the editor's mapping (locally, then with the
+// integration's rules) and calls ok when it is acceptable.
+func (s *deskSettings) checkMapping(ok func()) {
+	if s.editor == nil || !s.editor.ready() {
+		return
+	}
+	ms := s.editor.mappings()
+	if !s.editor.check() {
+		s.message.SetText(lang.L("Please correct the field mapping."))
+		return
+	}
+	fields := s.fields
+	s.run.Go(func(ctx context.Context) func() {
+		err := s.integ.ValidateMappings(ms, fields)
+		return func() {
+			if err != nil {
+				logError("validate mapping", err)
+				msg := lang.L("Please correct the field mapping.")
+				if v := fieldErrors(err); v != nil && len(v.Fields) > 0 {
+					msg += " " + v.Fields[0].Message
+				}
+				s.message.SetText(msg)
+				return
+			}
+			s.message.SetText("")
+			s.mappings = ms
+			ok()
+		}
+	})
+}
+
+// activatePage is step 5: a summary, Activate and the first sync's progress.
+func (s *deskSettings) activatePage() fyne.CanvasObject {
+	c := s.chosen
+	name, who := "", s.email
+	if c != nil {
+		name = c.Name
+		if c.ViaZSC {
+			who = lang.L("{{.Email}} (another user's portal, administrator {{.Admin}})", map[string]any{"Email": s.email, "Admin": c.AdminEmail})
+		}
+	}
+	nc, nco := 0, 0
+	for _, m := range s.mappings {
+		if m.Kind == app.KindContact {
+			nc++
+		} else {
+			nco++
+		}
+	}
+	mapping := lang.L("{{.Contacts}} contact fields, {{.Companies}} company fields", map[string]any{"Contacts": nc, "Companies": nco})
+	if s.mode == app.SyncNone {
+		mapping = lang.L("Not used with No sync")
+	}
+	s.activateBtn = widget.NewButtonWithIcon(lang.L("Activate"), theme.ConfirmIcon(), s.activate)
+	s.activateBtn.Importance = widget.HighImportance
+	s.progress = widget.NewProgressBar()
+	s.progress.Hide()
+	return container.NewVBox(
+		stepTitle(stepActivate, lang.L("Activate")),
+		detailRows(lang.L("Portal"), name, lang.L("Account"), who, lang.L("Sync option"), modeName(s.mode), lang.L("Field mapping"), mapping),
+		wrapLabel(lang.L("When you activate, Tandem downloads the portal's tickets and, unless you chose No sync, matches contacts and companies by email and name before creating anything, so nothing is duplicated.")),
+		container.NewHBox(s.activateBtn),
+		s.progress,
+	)
+}
+
+func (s *deskSettings) activate() {
+	if s.chosen == nil {
+		return
+	}
+	req := app.ActivateRequest{OrgID: s.chosen.OrgID, Mode: s.mode, Mappings: s.mappings}
+	if s.mode == app.SyncNone {
+		req.Mappings = nil
+	}
+	s.activateBtn.Disable()
+	s.back.Disable()
+	s.cancel.Disable()
+	s.activating = req.OrgID
+	s.setProgress(0.02, lang.L("Connecting…"))
+	s.message.Importance = widget.MediumImportance
+	s.run.Go(func(ctx context.Context) func() {
+		p, err := s.integ.Activate(ctx, req)
+		return func() {
+			if err != nil {
+				s.activating = ""
+				logError("activate desk", err)
+				s.activateBtn.Enable()
+				s.back.Enable()
+				s.cancel.Enable()
+				s.progress.Hide()
+				s.message.Importance = widget.DangerImportance
+				s.message.SetText(errorText(err))
+				return
+			}
+			s.portal = p
+		}
+	})
+}
+
+// showManage is the page of a connected portal.
+func (s *deskSettings) showManage(msg string) {
+	p := s.portal
+	s.managing = false
+	if msg == "" {
+		msg = s.pendingMessage
+	}
+	s.pendingMessage = ""
+	perm := lang.L("Can create tickets and reply")
+	if !p.CanReply || !p.CanCreateTickets {
+		perm = lang.L("Read-only: {{.Reason}}", map[string]any{"Reason": readOnlyReason(p)})
+	}
+	if p.IsAdmin {
+		perm = lang.L("Portal administrator")
+	}
+	account := p.AccountEmail
+	if p.ViaZSC {
+		account = lang.L("{{.Email}} (another user's portal, administrator {{.Admin}})", map[string]any{"Email": p.AccountEmail, "Admin": p.AdminEmail})
+	}
+	last := lastSyncText(p.LastSuccess)
+	if p.LastError != "" {
+		last += " — " + lang.L(p.LastError)
+	}
+	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), func() {
+		s.managing, s.mode, s.mappings = true, p.Mode, nil
+		s.showStep(stepMode)
+	})
+	s.editMapping = widget.NewButtonWithIcon(lang.L("Edit field mapping"), theme.DocumentCreateIcon(), func() {
+		s.managing, s.mode, s.mappings = true, p.Mode, nil
+		s.showStep(stepMapping)
+	})
+	if p.Mode == app.SyncNone {
+		s.editMapping.Disable()
+	}
+	s.deactivate = widget.NewButtonWithIcon(lang.L("Deactivate…"), theme.CancelIcon(), s.askDeactivate)
+	s.deactivate.Importance = widget.DangerImportance
+	box := container.NewVBox(
+		heading(lang.L("Zoho Desk: connected to {{.Name}}", map[string]any{"Name": p.Name})),
+		detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
+			lang.L("Agent"), strings.TrimSpace(p.AgentName+" "+p.AgentEmail), lang.L("Permissions"), perm,
+			lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), last),
+		container.NewHBox(s.changeMode, s.editMapping, layout.NewSpacer(), s.deactivate),
+	)
+	if msg != "" {
+		box.Add(note(msg, widget.SuccessImportance))
+	}
+	s.setPage(box)
+}
+
+func readOnlyReason(p *app.Portal) string {
+	if p.ReadOnlyReason != "" {
+		return lang.L(p.ReadOnlyReason)
+	}
+	return lang.L("Your Zoho Desk profile does not allow creating tickets or replying.")
+}
+
+// save stores a changed sync option or mapping (Manage).
+func (s *deskSettings) save() {
+	doSave := func() {
+		mode, ms := s.mode, s.mappings
+		if mode == app.SyncNone {
+			ms = nil
+		}
+		s.saveBtn.Disable()
+		s.run.Go(func(ctx context.Context) func() {
+			err := s.integ.UpdateSettings(ctx, mode, ms)
+			return func() {
+				s.saveBtn.Enable()
+				if err != nil {
+					logError("update desk settings", err)
+					s.message.SetText(errorText(err))
+					return
+				}
+				s.pendingMessage = lang.L("Saved. The next sync uses the new settings.")
+				s.load()
+			}
+		})
+	}
+	if s.step == stepMapping {
+		s.checkMapping(doSave)
+		return
+	}
+	doSave()
+}
+
+func (s *deskSettings) askDeactivate() {
+	p := s.portal
+	s.confirm = dialog.NewConfirm(lang.L("Deactivate Zoho Desk?"),
+		lang.L("Tandem stops syncing with {{.Name}} and hides its tickets on your records. Your tickets stay in Zoho Desk, and nothing in Tandem is deleted. Connecting the same portal again brings everything back.", map[string]any{"Name": p.Name}),
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			s.deactivate.Disable()
+			s.run.Go(func(ctx context.Context) func() {
+				err := s.integ.Deactivate(ctx)
+				return func() {
+					if err != nil {
+						s.deactivate.Enable()
+						s.showErr("deactivate desk", err)
+						return
+					}
+					s.pendingMessage = lang.L("Zoho Desk is disconnected. Your tickets stay in Zoho Desk.")
+					s.load()
+				}
+			})
+		}, s.win)
+	s.confirm.Show()
+}
+
+// sampleRecords are one real contact and company for the mapping preview.
+type sampleRecords struct {
+	contact *app.Contact
+	company *app.Company
+}
+
+func loadSample(ctx context.Context, crm app.CRM) sampleRecords {
+	var r sampleRecords
+	if crm.Contacts != nil {
+		if cs, err := crm.Contacts.ListContacts(ctx, app.ContactFilter{Sort: app.SortByUpdated, Limit: 1}); err == nil && len(cs) > 0 {
+			r.contact = &cs[0]
+		}
+	}
+	if crm.Companies != nil {
+		if cs, err := crm.Companies.ListCompanies(ctx, app.CompanyFilter{Sort: app.SortByUpdated, Limit: 1}); err == nil && len(cs) > 0 {
+			r.company = &cs[0]
+		}
+	}
+	return r
+}
+
+// fieldValue reads a CRM field (by FieldMapping.CRMField name) of a
+// contact or company for the preview.
+func fieldValue(rec any, name string) string {
+	if rec == nil || reflect.ValueOf(rec).IsNil() {
+		return ""
+	}
+	v := reflect.ValueOf(rec).Elem()
+	if key, ok := strings.CutPrefix(name, app.CRMCustomPrefix); ok {
+		if m, ok := v.FieldByName("Custom").Interface().(map[string]string); ok {
+			return m[key]
+		}
+		return ""
+	}
+	f := v.FieldByName(name)
+	if f.IsValid() && f.Kind() == reflect.String {
+		return f.String()
+	}
+	return ""
+}
+
+// mappingEditor edits the mappings of contacts and companies: one row per
+// Desk field with the CRM field that fills it, a type check per row, the
+// required fields marked, and a preview of one real record.
+type mappingEditor struct {
+	*deskUI
+	content *fyne.Container
+	rows    []*mappingRow
+	crm     map[string][]app.CRMField
+	sample  sampleRecords
+	preview map[string]*widget.Label
+}
+
+type mappingRow struct {
+	field  app.DeskField
+	choose *widget.Select
+	errs   *widget.Label
+	names  map[string]string // label shown → CRM field name
+}
+
+func newMappingEditor(d *deskUI) *mappingEditor {
+	return &mappingEditor{deskUI: d, content: container.NewStack(), preview: map[string]*widget.Label{}}
+}
+
+func (e *mappingEditor) loading() {
+	e.content.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(lang.L("Reading the portal's fields…")))}
+	e.content.Refresh()
+}
+
+func (e *mappingEditor) ready() bool { return e.rows != nil }
+
+func notMapped() string { return lang.L("— not synced —") }
+
+func crmLabel(f app.CRMField) string { return lang.L(f.Label) }
+
+func typeName(t string) string {
+	switch t {
+	case app.FieldEmail:
+		return lang.L("email")
+	case app.FieldPhone:
+		return lang.L("phone")
+	case app.FieldURL:
+		return lang.L("web address")
+	case app.FieldNumber:
+		return lang.L("number")
+	case app.FieldBoolean:
+		return lang.L("yes/no")
+	case app.FieldDate:
+		return lang.L("date")
+	}
+	return lang.L("text")
+}
+
+// compatibleTypes mirrors the integration's rule: text holds anything;
+// other types must agree, and a Desk text field takes email, phone and
+// web addresses.
+func compatibleTypes(crm, desk string) bool {
+	if crm == desk || crm == app.FieldText {
+		return true
+	}
+	if desk == app.FieldText {
+		return crm != app.FieldNumber && crm != app.FieldBoolean && crm != app.FieldDate
+	}
+	return false
+}
+
+func (e *mappingEditor) build(fields []app.DeskField, crm map[string][]app.CRMField, ms []app.FieldMapping, sample sampleRecords) {
+	e.crm, e.sample = crm, sample
+	e.rows = []*mappingRow{}
+	kinds := container.NewAppTabs()
+	for _, kind := range []string{app.KindContact, app.KindCompany} {
+		grid := container.New(layout.NewFormLayout())
+		for _, f := range fields {
+			if f.Kind != kind {
+				continue
+			}
+			r := &mappingRow{field: f, names: map[string]string{}}
+			opts := []string{notMapped()}
+			for _, cf := range crm[kind] {
+				l := crmLabel(cf)
+				r.names[l] = cf.Name
+				opts = append(opts, l)
+			}
+			r.choose = widget.NewSelect(opts, func(string) { e.check(); e.updatePreview() })
+			r.errs = wrapLabel("")
+			r.errs.Importance = widget.DangerImportance
+			r.errs.SizeName = theme.SizeNameCaptionText
+			r.errs.Hide()
+			label := f.Label
+			if f.Required {
+				label += " *"
+			}
+			l := widget.NewLabel(label + "  (" + typeName(f.Type) + ")")
+			l.Alignment = fyne.TextAlignTrailing
+			grid.Add(l)
+			grid.Add(container.NewVBox(r.choose, r.errs))
+			e.rows = append(e.rows, r)
+		}
+		prev := wrapLabel("")
+		prev.TextStyle = fyne.TextStyle{Monospace: true}
+		e.preview[kind] = prev
+		previewBox := container.NewVBox(sectionTitle(lang.L("Preview")), prev)
+		split := container.NewHSplit(container.NewVScroll(grid), container.NewVScroll(previewBox))
+		split.Offset = 0.62
+		title := lang.L("Contacts")
+		if kind == app.KindCompany {
+			title = lang.L("Companies (Desk accounts)")
+		}
+		kinds.Append(container.NewTabItem(title, split))
+	}
+	e.content.Objects = []fyne.CanvasObject{kinds}
+	e.content.Refresh()
+	e.set(ms)
+}
+
+// set shows a mapping set in the rows.
+func (e *mappingEditor) set(ms []app.FieldMapping) {
+	for _, r := range e.rows {
+		sel := notMapped()
+		for _, m := range ms {
+			if m.Kind == r.field.Kind && m.DeskField == r.field.APIName {
+				for l, n := range r.names {
+					if n == m.CRMField {
+						sel = l
+					}
+				}
+			}
+		}
+		r.choose.SetSelected(sel)
+	}
+	e.check()
+	e.updatePreview()
+}
+
+func (r *mappingRow) crmName() string { return r.names[r.choose.Selected] }
+
+// mappings returns what the rows say.
+func (e *mappingEditor) mappings() []app.FieldMapping {
+	var ms []app.FieldMapping
+	for _, r := range e.rows {
+		if n := r.crmName(); n != "" {
+			ms = append(ms, app.FieldMapping{Kind: r.field.Kind, CRMField: n, DeskField: r.field.APIName, Type: r.field.Type})
+		}
+	}
+	return ms
+}
+
+func (e *mappingEditor) crmType(kind, name string) string {
+	for _, f := range e.crm[kind] {
+		if f.Name == name {
+			return f.Type
+		}
+	}
+	return app.FieldText
+}
+
+// check marks each row's problem and reports whether there is none.
+func (e *mappingEditor) check() bool {
+	ok := true
+	used := map[string]int{}
+	for _, r := range e.rows {
+		if n := r.crmName(); n != "" {
+			used[r.field.Kind+"/"+n]++
+		}
+	}
+	for _, r := range e.rows {
+		msg := ""
+		n := r.crmName()
+		switch {
+		case n == "" && r.field.Required && !r.field.Custom:
+			msg = lang.L("Zoho Desk requires this field; choose the Tandem field that fills it.")
+		case n == "":
+		case !compatibleTypes(e.crmType(r.field.Kind, n), r.field.Type):
+			msg = lang.L("A {{.From}} field cannot fill a {{.To}} field.", map[string]any{"From": typeName(e.crmType(r.field.Kind, n)), "To": typeName(r.field.Type)})
+		case used[r.field.Kind+"/"+n] > 1:
+			msg = lang.L("This Tandem field is already used for another Desk field.")
+		}
+		if msg == "" {
+			r.errs.Hide()
+		} else {
+			ok = false
+			r.errs.SetText(msg)
+			r.errs.Show()
+		}
+	}
+	return ok
+}
+
+func (e *mappingEditor) updatePreview() {
+	for kind, l := range e.preview {
+		var rec any
+		name := ""
+		if kind == app.KindContact && e.sample.contact != nil {
+			rec, name = e.sample.contact, e.sample.contact.DisplayName()
+		}
+		if kind == app.KindCompany && e.sample.company != nil {
+			rec, name = e.sample.company, e.sample.company.Name
+		}
+		if rec == nil {
+			l.SetText(lang.L("Add a record to see a preview."))
+			continue
+		}
+		var sb strings.Builder
+		sb.WriteString(lang.L("{{.Name}} in Zoho Desk:", map[string]any{"Name": name}) + "\n")
+		for _, r := range e.rows {
+			if r.field.Kind != kind {
+				continue
+			}
+			if n := r.crmName(); n != "" {
+				v := fieldValue(rec, n)
+				if v == "" {
+					v = "—"
+				}
+				sb.WriteString(r.field.Label + ": " + v + "\n")
+			}
+		}
+		l.SetText(strings.TrimSpace(sb.String()))
+	}
+}
