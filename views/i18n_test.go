@@ -29,15 +29,25 @@ func useLanguage(code string) {
 	}
 }
 
+// readJSON merges a language's translation files: name ("en.json") and
+// every "<prefix>.<name>" beside it, as lang.AddTranslationsFS loads them.
 func readJSON(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("translations", name))
-	if err != nil {
-		t.Fatal(err)
-	}
+	files, _ := filepath.Glob(filepath.Join("translations", "*."+name))
+	files = append(files, filepath.Join("translations", name))
 	m := map[string]any{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", name, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]any{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			m[k] = v
+		}
 	}
 	return m
 }
