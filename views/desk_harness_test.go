@@ -236,6 +236,9 @@ func (e *deskEnv) hasText(text string) bool {
 func (e *deskEnv) shot(name string) {
 	e.t.Helper()
 	e.settle()
+	// The real driver lays parents out again when a child's minimum size
+	// changes (a line shown); the test canvas does not, so do it here.
+	e.win.Content().Refresh()
 	dir := filepath.Join("testdata", "failed")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		e.t.Fatal(err)

@@ -28,6 +28,7 @@ type ticketPane struct {
 	cancel   context.CancelFunc
 	ticketID string
 	content  *fyne.Container
+	header   *fyne.Container
 
 	title    *widget.Label
 	meta     *widget.Label
@@ -45,6 +46,7 @@ type ticketPane struct {
 	portal    *app.Portal
 	statuses  []string
 	settingUp bool // the status drop-down is being filled, not changed by a person
+	offline   bool // the last refresh from Desk failed: what is shown is the cache
 	loadSeq   int
 	compose   *composeForm
 	shown     string // a digest of what is painted, to skip identical repaints
@@ -82,8 +84,8 @@ func (p *ticketPane) build(back func()) {
 	for _, b := range []*widget.Button{p.reply, p.replyAll, p.forward, p.comment} {
 		b.Disable()
 	}
-	statusBox := container.NewHBox(widget.NewLabel(lang.L("Status")), p.status)
-	header := container.NewVBox(
+	statusBox := container.NewHBox(widget.NewLabel(lang.L("Status")), container.NewGridWrap(fyne.NewSize(180, p.status.MinSize().Height), p.status))
+	p.header = container.NewVBox(
 		container.NewBorder(nil, nil, backBtn, statusBox),
 		p.title,
 		container.NewBorder(nil, nil, nil, p.badges, p.meta),
@@ -93,7 +95,7 @@ func (p *ticketPane) build(back func()) {
 	)
 	p.convo = container.NewVBox()
 	p.scroll = container.NewVScroll(p.convo)
-	p.content = container.NewBorder(header, nil, nil, nil, p.scroll)
+	p.content = container.NewBorder(p.header, nil, nil, nil, p.scroll)
 }
 
 // reload reads the ticket from the cache and paints it; with refresh it
@@ -148,12 +150,14 @@ func (p *ticketPane) refresh() {
 			}
 			if err != nil {
 				logError("refresh ticket", err)
+				p.offline = true
 				if p.detail != nil {
-					p.detail.Stale = true
 					p.showNotice()
+					p.relayout()
 				}
 				return
 			}
+			p.offline = td.Stale
 			p.apply(td, nil)
 		}
 	})
@@ -194,6 +198,16 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	p.fillStatuses()
 	p.showNotice()
 	p.paint()
+	p.relayout()
+}
+
+// relayout lays the header out again (lines may have appeared) without
+// refreshing the whole conversation.
+func (p *ticketPane) relayout() {
+	p.header.Refresh()
+	if p.content.Size().Height > 0 {
+		p.content.Layout.Layout(p.content.Objects, p.content.Size())
+	}
 }
 
 func firstNonEmpty(s ...string) string {
@@ -214,7 +228,7 @@ func (p *ticketPane) showNotice() {
 	if p.portal != nil && !p.portal.CanReply {
 		msgs = append(msgs, lang.L("Read-only: {{.Reason}}", map[string]any{"Reason": readOnlyReason(p.portal)}))
 	}
-	if p.detail != nil && p.detail.Stale {
+	if p.offline || (p.detail != nil && p.detail.Stale) {
 		msgs = append(msgs, lang.L("Offline: this is the conversation saved at the last sync. What you send is queued and goes out when Zoho Desk can be reached."))
 	}
 	if len(msgs) > 0 {
@@ -307,7 +321,7 @@ func (p *ticketPane) paint() {
 	}
 	objs := make([]fyne.CanvasObject, 0, len(es)*2)
 	if len(es) == 0 && td.Ticket.Description != "" {
-		objs = append(objs, messageCard(lang.L("Description"), "", "", td.Ticket.Description, "text/html", nil, false))
+		objs = append(objs, messageCard(lang.L("Original request"), "", "", td.Ticket.Description, "text/html", nil, false))
 	}
 	for _, e := range es {
 		switch {

@@ -96,7 +96,7 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.body = container.NewStack(t.list)
 	top := container.NewVBox(
 		t.state,
-		container.NewBorder(nil, nil, container.NewHBox(t.counts, container.NewCenter(t.bar)), container.NewHBox(t.filter, t.newTicket)),
+		container.NewBorder(nil, nil, container.NewHBox(t.counts, container.NewCenter(t.bar.box)), container.NewHBox(t.filter, t.newTicket)),
 		t.why,
 	)
 	t.listPage = container.NewBorder(top, nil, nil, nil, t.body)
@@ -176,6 +176,7 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 			logError("tickets tab", perr)
 			t.showEmpty(errorText(perr))
 		}
+		relayout(t.listPage)
 		return
 	}
 	t.portal = p
@@ -229,6 +230,14 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 	default:
 		t.newTicket.Enable()
 		t.why.Hide()
+	}
+	relayout(t.listPage)
+}
+
+// relayout lays a page out again after lines were shown or hidden.
+func relayout(o fyne.CanvasObject) {
+	if c, ok := o.(*fyne.Container); ok {
+		c.Refresh()
 	}
 }
 
@@ -405,20 +414,20 @@ func (t *TicketsTab) openTicket(id string) {
 
 // countBar is a small bar chart of open against resolved tickets.
 type countBar struct {
-	*fyne.Container
+	box            *fyne.Container
 	open, resolved *canvas.Rectangle
 	n              [2]int
 }
 
 func newCountBar() *countBar {
 	b := &countBar{open: canvas.NewRectangle(theme.Color(theme.ColorNamePrimary)), resolved: canvas.NewRectangle(theme.Color(theme.ColorNameSuccess))}
-	b.Container = container.New(countLayout{b}, b.open, b.resolved)
+	b.box = container.New(countLayout{b}, b.open, b.resolved)
 	return b
 }
 
 func (b *countBar) set(open, resolved int) {
 	b.n = [2]int{open, resolved}
-	b.Container.Refresh()
+	b.box.Refresh()
 }
 
 // countLayout lays a countBar out: the two bars share the width by count.
@@ -490,7 +499,7 @@ func (t *TicketsTab) openForm() {
 		f.fields.add("Contact", lang.L("Contact"), widget.NewLabel(names[0]))
 	}
 	f.fields.add("Subject", lang.L("Subject *"), f.subject)
-	f.fields.add("Description", lang.L("Description"), f.description)
+	f.fields.add("Description", lang.L("Details"), f.description)
 	f.fields.add("DepartmentID", lang.L("Department"), f.department)
 	f.fields.add("Priority", lang.L("Priority"), f.priority)
 	f.message = note("", widget.DangerImportance)

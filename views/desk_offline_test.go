@@ -1,0 +1,113 @@
+package views
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/deskemu"
+)
+
+// TestOfflineQueueing: with Desk unreachable the cached tickets stay
+// browsable, the status line says offline and when the last sync
+// succeeded, a reply is queued and shown pending, and it is sent once Desk
+// is back.
+func TestOfflineQueueing(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 21, Contacts: 6, Accounts: 2, Tickets: 15}, mode: app.SyncTwoWay})
+	c := e.contactWithTickets(1)
+	st := newDeskStatus(e.d)
+	tab := newTicketsTab(e.d, app.KindContact, c.ID)
+	e.show(container.NewBorder(st.banner, st.lineBox, nil, nil, tab))
+	if !e.hasText("Zoho Desk: online") {
+		t.Errorf("status line = %q", st.line.Text)
+	}
+
+	// Open a ticket online once, so its conversation is cached.
+	p := e.openPane(tab)
+	cached := len(p.detail.Threads)
+	if cached == 0 {
+		t.Fatal("no conversation fetched online")
+	}
+	e.tap(e.button("All tickets"))
+
+	fault := e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultDrop})
+	e.syncOnce()
+	e.waitFor("the offline status", func() bool { return st.st != nil && st.st.State == app.StateOffline })
+	if !e.hasText("offline") || !e.hasText("Last synced") {
+		t.Errorf("status line = %q", st.line.Text)
+	}
+	if len(tab.rows) == 0 || !e.hasText("Offline: showing the tickets saved") {
+		t.Fatalf("offline tab: %d rows, state %q", len(tab.rows), tab.state.Text)
+	}
+	p = e.openPane(tab)
+	e.waitFor("the stale notice", func() bool { return p.offline })
+	if !e.hasText("Offline: this is the conversation saved") || len(p.detail.Threads) != cached {
+		t.Error("the cached conversation is not browsable offline")
+	}
+	e.tap(p.reply)
+	test.Type(p.compose.body, "We will call you tomorrow.")
+	e.tap(p.compose.send)
+	if len(p.detail.Pending) != 1 || !e.hasText("Waiting to be sent") {
+		t.Fatalf("pending = %d", len(p.detail.Pending))
+	}
+	st.reload()
+	e.settle()
+	if !e.hasText("1 action(s) waiting to be sent") {
+		t.Errorf("status line = %q", st.line.Text)
+	}
+	e.shot("desk-offline-pending.png")
+
+	e.emu.RemoveFault(fault)
+	e.syncOnce()
+	p.reload(false)
+	e.settle()
+	if len(p.detail.Pending) != 0 {
+		t.Errorf("still pending after Desk came back: %+v", p.detail.Pending)
+	}
+	if !e.hasText("Zoho Desk: online") {
+		t.Errorf("status line = %q", st.line.Text)
+	}
+}
+
+// TestSignInExpired: a refused sign-in shows the banner; one button signs
+// in again and what was queued meanwhile is still sent.
+func TestSignInExpired(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 22, Contacts: 6, Accounts: 2, Tickets: 10}, mode: app.SyncTwoWay})
+	c := e.contactWithTickets(1)
+	st := newDeskStatus(e.d)
+	tab := newTicketsTab(e.d, app.KindContact, c.ID)
+	e.show(container.NewBorder(st.banner, st.lineBox, nil, nil, tab))
+	if st.banner.Visible() {
+		t.Fatal("banner shown while signed in")
+	}
+	fault := e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 401})
+	e.syncOnce()
+	e.waitFor("the sign-in banner", func() bool { return st.banner.Visible() })
+	p := e.openPane(tab)
+	e.tap(p.comment)
+	test.Type(p.compose.body, "Queued while signed out.")
+	e.tap(p.compose.send)
+	e.shot("desk-sign-in-expired.png")
+
+	e.emu.RemoveFault(fault)
+	e.tap(st.signIn)
+	if st.bannerText.Text != "Signed in again." {
+		t.Fatalf("banner = %q", st.bannerText.Text)
+	}
+	e.syncOnce()
+	e.waitFor("the banner to go", func() bool { return !st.banner.Visible() })
+	p.reload(false)
+	e.settle()
+	if len(p.detail.Pending) != 0 {
+		t.Errorf("the queued comment was not sent: %+v", p.detail.Pending)
+	}
+	found := false
+	for _, cm := range p.detail.Comments {
+		found = found || cm.Text == "Queued while signed out." || cm.Content == "Queued while signed out."
+	}
+	if !found {
+		t.Error("the queued comment is not on Desk")
+	}
+}
