@@ -336,7 +336,9 @@ func newTicketRowObject() fyne.CanvasObject {
 }
 
 // CreateRenderer implements fyne.Widget.
-func (r *ticketRowObject) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(r.box) }
+func (r *ticketRowObject) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.box)
+}
 
 func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	r, ok := o.(*ticketRowObject)

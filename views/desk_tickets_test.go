@@ -304,4 +304,3 @@ func TestReadOnlyAgent(t *testing.T) {
 	}
 	e.shot("desk-pane-read-only.png")
 }
-
