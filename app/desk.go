@@ -461,8 +461,11 @@ type DeskStore interface {
 	UpsertRemote(ctx context.Context, rs []RemoteRecord) error
 	// FindRemote returns ENOTFOUND when the Desk record was never pulled.
 	FindRemote(ctx context.Context, orgID, kind, deskID string) (*RemoteRecord, error)
-	// RemoteStamps returns the stored modification time of the given Desk
-	// records that were pulled before, to skip unchanged ones.
+	// RemoteStamps returns, for the given Desk records that were pulled
+	// before, the modification time up to which each was taken in: the
+	// stored copy's, or its link's when older (a push's answer may carry
+	// Desk edits not reconciled yet). Pulls skip records whose time has not
+	// moved.
 	RemoteStamps(ctx context.Context, orgID, kind string, deskIDs []string) (map[string]time.Time, error)
 	// FindRemoteByKey returns the Desk records with the given match key.
 	FindRemoteByKey(ctx context.Context, orgID, kind, key string) ([]RemoteRecord, error)
@@ -474,7 +477,8 @@ type DeskStore interface {
 	// SaveLink inserts or replaces the link of (OrgID, Kind, CRMID); it
 	// returns ECONFLICT when DeskID is linked to another CRM record.
 	SaveLink(ctx context.Context, l *Link) error
-	// DeleteLink removes the link of a CRM record; a missing one is no error.
+	// DeleteLink removes the link of a CRM record and the record's queued
+	// updates of its Desk record; a missing link is no error.
 	DeleteLink(ctx context.Context, orgID, kind string, crmID int64) error
 	// OrphanLinks returns links whose CRM record no longer exists.
 	OrphanLinks(ctx context.Context, orgID string) ([]Link, error)
@@ -487,7 +491,9 @@ type DeskStore interface {
 
 	// ApplyFromDesk writes, each in one transaction: the CRM record changed
 	// or created from Desk (if any), its link, its conflicts, and an outbox
-	// push (if any). A stale CRM revision fails that item with ECONFLICT.
+	// push (if any). Saving a link to a Desk record drops the record's
+	// queued updates (pending or sending): the reconciliation that wrote it
+	// supersedes them. A stale CRM revision fails that item with ECONFLICT.
 	// It returns one error per item (nil for success).
 	ApplyFromDesk(ctx context.Context, items []DeskApply) ([]error, error)
 

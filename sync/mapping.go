@@ -355,6 +355,15 @@ func (r record) updated() time.Time {
 	return r.company.UpdatedAt
 }
 
+// created is when the CRM record was created: with its id, it tells the
+// record apart from a later one that reused a deleted record's id.
+func (r record) created() time.Time {
+	if r.contact != nil {
+		return r.contact.CreatedAt
+	}
+	return r.company.CreatedAt
+}
+
 func (r record) name() string {
 	if r.contact != nil {
 		return r.contact.DisplayName()

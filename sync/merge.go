@@ -85,7 +85,11 @@ type pushPayload struct {
 	Types  map[string]string `json:"types"`            // field types by Desk field
 	Agreed map[string]string `json:"agreed"`           // the link's base after success
 	CRMRev int64             `json:"crmRev"`
-	Key    string            `json:"key,omitempty"` // match key (email, name) for look-ups
+	// CRMCreated is the CRM record's creation time (unix ms; 0 in items
+	// queued by older versions): SQLite may give a deleted record's id to
+	// a new one, and a push must never reach the newcomer's link.
+	CRMCreated int64  `json:"crmCreated,omitempty"`
+	Key        string `json:"key,omitempty"` // match key (email, name) for look-ups
 }
 
 // pushItem builds the outbox item of a push. Its idempotency key is
@@ -105,6 +109,9 @@ func pushItem(org, kind string, rec record, deskID string, ms []app.FieldMapping
 		key = rec.company.Name
 	}
 	pl := pushPayload{DeskID: deskID, Fields: fields, Types: types, Agreed: agreed, CRMRev: rec.rev(), Key: key}
+	if t := rec.created(); !t.IsZero() {
+		pl.CRMCreated = t.UnixMilli()
+	}
 	b, err := json.Marshal(pl)
 	if err != nil {
 		return nil, fmt.Errorf("sync: push payload: %w", err)
@@ -120,7 +127,7 @@ func pushItem(org, kind string, rec record, deskID string, ms []app.FieldMapping
 	return &app.OutboxItem{
 		OrgID:          org,
 		Kind:           outKind,
-		IdempotencyKey: fmt.Sprintf("%s:%s:%d:%d:%s:%s", outKind, org, rec.id(), rec.rev(), deskID, hex.EncodeToString(h.Sum(nil))[:16]),
+		IdempotencyKey: fmt.Sprintf("%s:%s:%d.%d:%d:%s:%s", outKind, org, rec.id(), pl.CRMCreated, rec.rev(), deskID, hex.EncodeToString(h.Sum(nil))[:16]),
 		CRMKind:        kind,
 		CRMID:          rec.id(),
 		Payload:        b,

@@ -48,7 +48,13 @@ const lookupSkew = 2 * time.Minute
 // "sending" by a crash (or by an answer that never came) is first looked
 // up on Desk, so it is applied exactly once. Desk being unreachable stops
 // the drain (EUNAVAILABLE): the rest stays queued.
-func (ps *pass) drainOutbox(ctx context.Context) error {
+//
+// With deferUpdates, updates of Desk contacts and accounts are left for a
+// later drain: they were decided against the Desk copy of an earlier pass,
+// and sending them before this pass's pull would overwrite Desk edits made
+// since. The pull reconciles such records again (which drops the queued
+// update for a fresh one); the others are sent by the drain after it.
+func (ps *pass) drainOutbox(ctx context.Context, deferUpdates bool) error {
 	s, org := ps.s, ps.p.OrgID
 	items, err := s.store.Outbox(ctx, org, app.OutboxSending, app.OutboxPending)
 	if err != nil {
@@ -58,6 +64,9 @@ func (ps *pass) drainOutbox(ctx context.Context) error {
 	sortOutbox(items)
 	for i := range items {
 		it := &items[i]
+		if deferUpdates && isUpdatePush(it) {
+			continue
+		}
 		if it.State == app.OutboxSending {
 			res, found, err := ps.lookup(ctx, it)
 			if err != nil {
@@ -75,6 +84,15 @@ func (ps *pass) drainOutbox(ctx context.Context) error {
 				}
 				continue
 			}
+		}
+		if gone, err := ps.pushTargetGone(ctx, it); err != nil {
+			return err
+		} else if gone {
+			// Never sent, and its CRM record was deleted: drop it.
+			if err := s.store.CompleteOutbox(ctx, it.ID, app.OutboxResult{}); err != nil {
+				return fmt.Errorf("sync: outbox: %w", err)
+			}
+			continue
 		}
 		if err := s.store.MarkSending(ctx, it.ID, s.opts.Now()); err != nil {
 			return fmt.Errorf("sync: outbox: %w", err)
@@ -118,6 +136,39 @@ func (ps *pass) drainOutbox(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// pushTargetGone reports whether a push's CRM record was deleted since it
+// was queued (an id reused by a newer record counts as deleted).
+func (ps *pass) pushTargetGone(ctx context.Context, it *app.OutboxItem) (bool, error) {
+	if it.Kind != app.OutboxPushContact && it.Kind != app.OutboxPushCompany {
+		return false, nil
+	}
+	var pl pushPayload
+	if err := json.Unmarshal(it.Payload, &pl); err != nil {
+		return false, nil // send reports it
+	}
+	return ps.crmGone(ctx, it.CRMKind, it.CRMID, &pl)
+}
+
+func (ps *pass) crmGone(ctx context.Context, kind string, id int64, pl *pushPayload) (bool, error) {
+	rec, err := ps.findRecord(ctx, kind, id)
+	switch {
+	case app.ErrorCode(err) == app.ENOTFOUND:
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("sync: outbox: %w", err)
+	}
+	return pl.CRMCreated != 0 && rec.created().UnixMilli() != pl.CRMCreated, nil
+}
+
+// isUpdatePush reports a push to an existing Desk contact or account.
+func isUpdatePush(it *app.OutboxItem) bool {
+	if it.Kind != app.OutboxPushContact && it.Kind != app.OutboxPushCompany {
+		return false
+	}
+	var pl pushPayload
+	return json.Unmarshal(it.Payload, &pl) == nil && pl.DeskID != ""
 }
 
 func sortOutbox(items []app.OutboxItem) {
@@ -277,13 +328,24 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 // pushResult builds the link a successful push leaves: the pushed fields
 // join the agreed values.
 func (ps *pass) pushResult(ctx context.Context, it *app.OutboxItem, pl *pushPayload, rr *app.RemoteRecord) (app.OutboxResult, error) {
+	if gone, err := ps.crmGone(ctx, it.CRMKind, it.CRMID, pl); err != nil {
+		return app.OutboxResult{}, err
+	} else if gone {
+		// The CRM record was deleted meanwhile: no link (deletes do not
+		// cascade; Desk's record stays as it is).
+		return app.OutboxResult{ResultID: rr.DeskID, Remote: rr}, nil
+	}
 	l, err := ps.s.store.FindLink(ctx, ps.p.OrgID, it.CRMKind, it.CRMID)
-	switch app.ErrorCode(err) {
-	case "":
+	switch code := app.ErrorCode(err); {
+	case pl.DeskID != "" && (code == app.ENOTFOUND || (code == "" && l.DeskID != rr.DeskID)):
+		// An update sent for a link dropped since (the CRM record was
+		// deleted): the next pull takes Desk's record in as it is.
+		return app.OutboxResult{ResultID: rr.DeskID}, nil
+	case code == "":
 		if l.DeskID != rr.DeskID {
 			l = &app.Link{OrgID: ps.p.OrgID, Kind: it.CRMKind, CRMID: it.CRMID, DeskID: rr.DeskID, CRMRev: pl.CRMRev}
 		}
-	case app.ENOTFOUND:
+	case code == app.ENOTFOUND:
 		l = &app.Link{OrgID: ps.p.OrgID, Kind: it.CRMKind, CRMID: it.CRMID, DeskID: rr.DeskID, CRMRev: pl.CRMRev}
 	default:
 		return app.OutboxResult{}, err
@@ -298,13 +360,33 @@ func (ps *pass) pushResult(ctx context.Context, it *app.OutboxItem, pl *pushPayl
 			l.Agreed[k] = v
 		}
 	}
-	if rr.Modified.After(l.DeskModified) {
+	// Desk's answer is the whole record: when a field we did not push
+	// differs from the agreed value, someone edited it on Desk since our
+	// last pull. Its time then is not taken as seen, so the next pull
+	// reconciles the record instead of skipping it.
+	if rr.Modified.After(l.DeskModified) && !ps.unreconciled(it.CRMKind, pl, l.Agreed, rr) {
 		l.DeskModified = rr.Modified
 	}
 	if pl.CRMRev > l.CRMRev {
 		l.CRMRev = pl.CRMRev
 	}
 	return app.OutboxResult{ResultID: rr.DeskID, Link: l, Remote: rr}, nil
+}
+
+// unreconciled reports whether Desk's copy rr differs from the agreed
+// values in a mapped field the push did not set.
+func (ps *pass) unreconciled(kind string, pl *pushPayload, agreed map[string]string, rr *app.RemoteRecord) bool {
+	ms := mappingsFor(ps.ms, kind)
+	vals := remoteValues(rr, ms)
+	for _, m := range ms {
+		if _, pushed := pl.Fields[m.DeskField]; pushed {
+			continue
+		}
+		if vals[m.DeskField] != agreed[m.DeskField] {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup finds out whether an item whose answer was lost was applied on

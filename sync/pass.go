@@ -88,7 +88,7 @@ func (ps *pass) run(ctx context.Context) error {
 	}
 	ps.changes = app.Changes{OrgID: ps.p.OrgID, AgentID: ps.p.AgentID}
 
-	if err := ps.drainOutbox(ctx); err != nil {
+	if err := ps.drainOutbox(ctx, ps.p.Mode.Pushes()); err != nil {
 		return err
 	}
 	// Accounts first: contacts refer to them.
@@ -107,7 +107,7 @@ func (ps *pass) run(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := ps.drainOutbox(ctx); err != nil {
+		if err := ps.drainOutbox(ctx, false); err != nil {
 			return err
 		}
 	}
@@ -241,8 +241,14 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 			}
 			var fresh []app.RemoteRecord
 			for _, r := range page {
-				if m, ok := stamps[r.DeskID]; ok && m.Equal(r.Modified) {
-					continue
+				if m, ok := stamps[r.DeskID]; ok && !r.Modified.After(m) {
+					seen, err := ps.seenAlready(ctx, kind, &r, m)
+					if err != nil {
+						return 0, err
+					}
+					if seen {
+						continue
+					}
 				}
 				fresh = append(fresh, r)
 			}
@@ -275,6 +281,26 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 	return nil
 }
 
+// seenAlready reports whether a pulled record whose modification time is
+// not after its stored stamp m holds nothing new. Desk's times have
+// millisecond precision, so an edit made in the same millisecond as the
+// copy we hold (often our own push's answer) keeps the time: with an equal
+// time the mapped values are compared with the stored copy's.
+func (ps *pass) seenAlready(ctx context.Context, kind string, r *app.RemoteRecord, m time.Time) (bool, error) {
+	if r.Modified.Before(m) {
+		return true, nil
+	}
+	stored, err := ps.s.store.FindRemote(ctx, ps.p.OrgID, kind, r.DeskID)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	ms := mappingsFor(ps.ms, kind)
+	return stored.Modified.Equal(r.Modified) && sameMap(remoteValues(stored, ms), remoteValues(r, ms)), nil
+}
+
 // reconcileRemote handles Desk records that changed: linked ones are
 // merged with their CRM record; unlinked ones are matched (email, name) or,
 // in two-way mode, created in the CRM.
@@ -296,8 +322,8 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 			} else if err != nil {
 				return err
 			}
-			if !rr.Modified.After(l.DeskModified) {
-				continue // our own push coming back, or seen already
+			if rr.Modified.Before(l.DeskModified) {
+				continue // an older copy
 			}
 			rec, err := ps.findRecord(ctx, kind, l.CRMID)
 			if app.ErrorCode(err) == app.ENOTFOUND {

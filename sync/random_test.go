@@ -77,7 +77,6 @@ type world struct {
 
 	crmContacts []int64  // CRM contact ids created or pulled
 	deskIDs     []string // Desk contact ids known
-	companies   []int64
 	tickets     []string // Desk ticket ids usable for replies
 	deleted     map[int64]bool
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -245,6 +244,3 @@ func (s *Service) departments(ctx context.Context, p *app.Portal, cl *desk.Clien
 	s.mu.Unlock()
 	return ds, nil
 }
-
-// itoa is strconv.FormatInt for ids in messages.
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -335,7 +335,9 @@ func (db *DB) RemoteStamps(ctx context.Context, orgID, kind string, ids []string
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	rows, err := db.read.QueryContext(ctx, "SELECT desk_id, modified FROM desk_remote WHERE org_id = ? AND kind = ? AND desk_id IN ("+placeholders(len(ids))+")", args...)
+	rows, err := db.read.QueryContext(ctx, `SELECT r.desk_id, min(r.modified, coalesce(l.desk_modified, r.modified)) FROM desk_remote r
+		LEFT JOIN desk_links l ON l.org_id = r.org_id AND l.kind = r.kind AND l.desk_id = r.desk_id
+		WHERE r.org_id = ? AND r.kind = ? AND r.desk_id IN (`+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: remote stamps: %w", translate(err))
 	}
@@ -462,11 +464,28 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 	return err
 }
 
-// DeleteLink removes a CRM record's link.
+// dropQueuedUpdates deletes the pending or sending pushes of a CRM record
+// to the Desk record deskID.
+func dropQueuedUpdates(ctx context.Context, tx *sql.Tx, orgID, kind string, crmID int64, deskID string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM desk_outbox WHERE org_id = ? AND crm_kind = ? AND crm_id = ?
+		AND state IN ('pending', 'sending') AND kind IN (?, ?) AND json_extract(payload, '$.deskId') = ?`,
+		orgID, kind, crmID, app.OutboxPushContact, app.OutboxPushCompany, deskID)
+	return err
+}
+
+// DeleteLink removes a CRM record's link and the queued updates of its
+// Desk record (pending or sending): they belong to the link.
 func (db *DB) DeleteLink(ctx context.Context, orgID, kind string, crmID int64) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "DELETE FROM desk_links WHERE org_id = ? AND kind = ? AND crm_id = ?", orgID, kind, crmID)
-		return err
+		var deskID string
+		err := tx.QueryRowContext(ctx, "DELETE FROM desk_links WHERE org_id = ? AND kind = ? AND crm_id = ? RETURNING desk_id", orgID, kind, crmID).Scan(&deskID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return dropQueuedUpdates(ctx, tx, orgID, kind, crmID, deskID)
 	})
 	if err != nil {
 		return fmt.Errorf("store: delete link: %w", err)
@@ -685,6 +704,13 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 		kind, crmID = a.Link.Kind, a.Link.CRMID
 		if err := saveLink(ctx, tx, a.Link, now); err != nil {
 			return err
+		}
+		// The reconciliation supersedes queued updates of the record: they
+		// were decided against an older Desk copy.
+		if a.Link.DeskID != "" {
+			if err := dropQueuedUpdates(ctx, tx, a.Link.OrgID, a.Link.Kind, a.Link.CRMID, a.Link.DeskID); err != nil {
+				return err
+			}
 		}
 	}
 	if a.Push != nil {
