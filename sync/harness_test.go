@@ -2,6 +2,9 @@ package sync_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	gosync "sync"
 	"testing"
@@ -94,10 +97,50 @@ func newEnv(t testing.TB, o envOptions) *env {
 	return e
 }
 
+// template is a migrated empty database that each env copies, so the
+// migrations run once per test binary rather than once per env.
+var template struct {
+	once gosync.Once
+	data []byte
+	err  error
+}
+
+func templateDB() ([]byte, error) {
+	template.once.Do(func() {
+		dir, err := os.MkdirTemp("", "tandem-sync-template")
+		if err != nil {
+			template.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		path := filepath.Join(dir, "template.db")
+		db, err := store.Open(context.Background(), path)
+		if err != nil {
+			template.err = err
+			return
+		}
+		if err := db.Close(); err != nil { // checkpoints: the file is whole
+			template.err = err
+			return
+		}
+		template.data, template.err = os.ReadFile(path)
+	})
+	return template.data, template.err
+}
+
 // open opens the store and builds a service (again, after a "crash").
 func (e *env) open() {
 	e.t.Helper()
 	if e.db == nil {
+		if _, err := os.Stat(e.dbPath); errors.Is(err, fs.ErrNotExist) {
+			data, err := templateDB()
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if err := os.WriteFile(e.dbPath, data, 0o600); err != nil {
+				e.t.Fatal(err)
+			}
+		}
 		db, err := store.Open(context.Background(), e.dbPath)
 		if err != nil {
 			e.t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 var (
 	seedsFlag = flag.Int("seeds", 200, "TestRandomized: how many seeds to run")
 	seedFlag  = flag.Int64("seed", 0, "TestRandomized: run only this seed (replay a failure)")
-	stepsFlag = flag.Int("steps", 40, "TestRandomized: operations per seed")
+	stepsFlag = flag.Int("steps", 0, "TestRandomized: operations per seed (40; 25 under -race)")
 )
 
 // TestRandomized runs random operations on both sides — creates, edits of
@@ -131,7 +131,14 @@ func runWorld(t *testing.T, seed int64) {
 	}
 	// Faults on about 10% of calls.
 	w.faultsOn()
-	for i := 0; i < *stepsFlag; i++ {
+	steps := *stepsFlag
+	if steps <= 0 {
+		steps = 40
+		if raceEnabled {
+			steps = 25
+		}
+	}
+	for i := 0; i < steps; i++ {
 		w.step(t)
 	}
 	// Settle: no faults, passes until two clean ones in a row.
