@@ -6,13 +6,17 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/notify"
 	"github.com/tandem-crm/tandem/app/secrets"
+	"github.com/tandem-crm/tandem/assets"
 	tsync "github.com/tandem-crm/tandem/sync"
 	"github.com/tandem-crm/tandem/sync/desk"
 	"github.com/tandem-crm/tandem/sync/deskemu"
+	"github.com/tandem-crm/tandem/sync/signals"
 )
 
 // Environment variables for a real Zoho Desk: Tandem's OAuth client as
@@ -37,6 +41,24 @@ func defaultDeskTarget() string {
 		return "us"
 	}
 	return "demo"
+}
+
+// newDetector returns the signals detector on db; with popups it shows
+// native notifications, otherwise (headless) it only fills the feed.
+func newDetector(db app.SignalStore, popups bool) *signals.Detector {
+	var n app.Notifier
+	if popups {
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			cache = os.TempDir()
+		}
+		n = notify.New("Tandem", assets.IconPNG, filepath.Join(cache, "tandem"))
+	}
+	det, err := signals.New(signals.Options{Store: db, Notifier: n})
+	if err != nil {
+		panic(err) // only when db is nil: a wiring bug
+	}
+	return det
 }
 
 // deskWiring is the sync service with what it was built on.

@@ -16,7 +16,7 @@ func (c *cli) desk(args []string) error {
 	if len(args) == 0 {
 		return errUsage
 	}
-	w, err := newDesk(c.ctx, c.deskTarget, c.db, c.crm, nil)
+	w, err := newDesk(c.ctx, c.deskTarget, c.db, c.crm, newDetector(c.db, false))
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,9 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 	}
 	defer db.Close()
 	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
-	dw, err := newDesk(ctx, deskTarget, db, crm, nil)
+	det := newDetector(db, true)
+	go func() { _ = det.Run(ctx) }()
+	dw, err := newDesk(ctx, deskTarget, db, crm, det)
 	if err != nil {
 		// The CRM works without the help desk: say why in the log and go on.
 		slog.Error("help desk", "err", err)
