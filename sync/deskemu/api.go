@@ -448,9 +448,17 @@ func (s *Server) editContact(p *portal, ct *contact, m map[string]any) (contact,
 	if err := applyContact(p, &cp, m); err != nil {
 		return contact{}, err
 	}
-	cp.ModifiedTime = etime(maxTime(s.clock.now(), time.Time(ct.ModifiedTime)))
+	cp.ModifiedTime = etime(nextModified(s.clock.now(), time.Time(ct.ModifiedTime)))
 	*ct = cp
 	return cp, nil
+}
+
+// nextModified is a record's modifiedTime after an edit at now: now, but
+// always at least a millisecond after the previous one, so every edit is
+// visible to a client that pulls what changed since a time (Desk's times
+// have millisecond precision).
+func nextModified(now, prev time.Time) time.Time {
+	return maxTime(now, prev.Add(time.Millisecond))
 }
 
 func maxTime(a, b time.Time) time.Time {
@@ -607,7 +615,7 @@ func (s *Server) editAccount(a *account, m map[string]any) (account, *apiError) 
 	if err := applyAccount(&cp, m); err != nil {
 		return account{}, err
 	}
-	cp.ModifiedTime = etime(maxTime(s.clock.now(), time.Time(a.ModifiedTime)))
+	cp.ModifiedTime = etime(nextModified(s.clock.now(), time.Time(a.ModifiedTime)))
 	*a = cp
 	return cp, nil
 }

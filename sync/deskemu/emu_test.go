@@ -585,3 +585,58 @@ func BenchmarkEmulatorTicketsPage(b *testing.B) {
 		}
 	}
 }
+
+// TestModifiedTimeMovesOnEveryEdit: generated records are not dated after
+// the emulator's clock, and every edit moves a record's modifiedTime
+// forward by at least a millisecond, even within one millisecond.
+func TestModifiedTimeMovesOnEveryEdit(t *testing.T) {
+	s := New(Options{Seed: 5, Contacts: 50, Accounts: 20, Tickets: 50})
+	org := s.DefaultOrgID()
+	now := s.Now()
+	var cid, aid string
+	_ = s.withPortal(org, func(p *portal) error {
+		for _, c := range p.contacts {
+			if time.Time(c.ModifiedTime).After(now) {
+				t.Errorf("contact %s modified at %v, after the clock %v", c.ID, time.Time(c.ModifiedTime), now)
+			}
+		}
+		for _, a := range p.accounts {
+			if time.Time(a.ModifiedTime).After(now) {
+				t.Errorf("account %s modified at %v, after the clock %v", a.ID, time.Time(a.ModifiedTime), now)
+			}
+		}
+		for _, tk := range p.tickets {
+			if time.Time(tk.ModifiedTime).After(now) {
+				t.Errorf("ticket %s modified at %v, after the clock %v", tk.ID, time.Time(tk.ModifiedTime), now)
+			}
+		}
+		cid, aid = p.contacts[0].ID, p.accounts[0].ID
+		return nil
+	})
+	stamp := func(contact bool) time.Time {
+		var m time.Time
+		_ = s.withPortal(org, func(p *portal) error {
+			if contact {
+				m = time.Time(p.contactsBy[cid].ModifiedTime)
+			} else {
+				m = time.Time(p.accountsBy[aid].ModifiedTime)
+			}
+			return nil
+		})
+		return m
+	}
+	prevC, prevA := stamp(true), stamp(false)
+	for i := 0; i < 20; i++ {
+		if err := s.EditContact(org, cid, map[string]any{"title": fmt.Sprint("t", i)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.EditAccount(org, aid, map[string]any{"city": fmt.Sprint("c", i)}); err != nil {
+			t.Fatal(err)
+		}
+		c, a := stamp(true), stamp(false)
+		if !c.After(prevC) || !a.After(prevA) {
+			t.Fatalf("edit %d: modifiedTime did not move: contact %v → %v, account %v → %v", i, prevC, c, prevA, a)
+		}
+		prevC, prevA = c, a
+	}
+}

@@ -211,6 +211,15 @@ func portalFields(p *portal) map[string][]fieldJSON {
 	}
 }
 
+// notAfter keeps a generated time in the past of the emulator's clock
+// (a minute before now at the latest), so edits made now are the newest.
+func notAfter(t, now time.Time) time.Time {
+	if limit := now.Add(-time.Minute); t.After(limit) {
+		return limit
+	}
+	return t
+}
+
 // fill generates accounts, contacts and tickets with threads, comments
 // and ratings, deterministically from the server's seed.
 func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
@@ -236,7 +245,7 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 		domain := fmt.Sprintf("company%d.example", i+1)
 		a := &account{ID: p.newID(), AccountName: name, Email: nstr("info@" + domain), Website: nstr("https://www." + domain),
 			Phone: nstr(fmt.Sprintf("+1 555 %04d", s.rnd.IntN(10000))), Industry: nstr(s.pick(industries)), City: nstr(c.city), Country: nstr(c.country),
-			CF: map[string]any{"cf_segment": []string{"SMB", "Mid-market", "Enterprise"}[s.rnd.IntN(3)]}, CreatedTime: etime(t), ModifiedTime: etime(t.Add(time.Duration(s.rnd.IntN(72)) * time.Hour))}
+			CF: map[string]any{"cf_segment": []string{"SMB", "Mid-market", "Enterprise"}[s.rnd.IntN(3)]}, CreatedTime: etime(t), ModifiedTime: etime(notAfter(t.Add(time.Duration(s.rnd.IntN(72))*time.Hour), now))}
 		a.WebURL = p.org.PortalURL + "/agent/accounts/" + a.ID
 		p.accounts = append(p.accounts, a)
 		p.accountsBy[a.ID] = a
@@ -268,7 +277,7 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 			ct.CF["cf_customer_tier"] = []string{"Gold", "Silver", "Bronze"}[s.rnd.IntN(3)]
 		}
 		t := at()
-		ct.CreatedTime, ct.ModifiedTime = etime(t), etime(t.Add(time.Duration(s.rnd.IntN(72))*time.Hour))
+		ct.CreatedTime, ct.ModifiedTime = etime(t), etime(notAfter(t.Add(time.Duration(s.rnd.IntN(72))*time.Hour), now))
 		ct.WebURL = p.org.PortalURL + "/agent/contacts/" + ct.ID
 		p.contacts = append(p.contacts, ct)
 		p.contactsBy[ct.ID] = ct
@@ -319,7 +328,7 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 		for j := 0; j < nThreads; j++ {
 			th := &thread{contentType: "html"}
 			if j > 0 {
-				ts = ts.Add(time.Duration(1+s.rnd.IntN(48*60)) * time.Minute)
+				ts = notAfter(ts.Add(time.Duration(1+s.rnd.IntN(48*60))*time.Minute), now)
 			}
 			th.threadJSON = threadJSON{ID: p.newID(), Channel: "EMAIL", CreatedTime: etime(ts), AttachmentCount: "0", Visibility: "public"}
 			if j%2 == 0 {
@@ -345,7 +354,7 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 			t.threads = append(t.threads, th)
 		}
 		for j := s.rnd.IntN(3); j > 0 && len(agents) > 0; j-- {
-			ts = ts.Add(time.Duration(1+s.rnd.IntN(600)) * time.Minute)
+			ts = notAfter(ts.Add(time.Duration(1+s.rnd.IntN(600))*time.Minute), now)
 			a := agents[s.rnd.IntN(len(agents))]
 			content := s.pick(comments)
 			if s.rnd.IntN(3) == 0 {
@@ -359,11 +368,11 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 		st := p.statusOrder[s.rnd.IntN(len(p.statusOrder))]
 		t.Status, t.StatusType = st, p.statusType(st)
 		if t.StatusType == "Closed" {
-			ts = ts.Add(time.Duration(1+s.rnd.IntN(600)) * time.Minute)
+			ts = notAfter(ts.Add(time.Duration(1+s.rnd.IntN(600))*time.Minute), now)
 			t.ClosedTime = etime(ts)
 			if s.rnd.IntN(2) == 0 {
 				p.ratings = append(p.ratings, &ratingJSON{ID: p.newID(), Rating: []string{desk.RatingGood, desk.RatingGood, desk.RatingOkay, desk.RatingBad}[s.rnd.IntN(4)],
-					Feedback: nstr(s.pick(feedbacks)), TicketID: t.ID, ContactID: nstr(ct.ID), CreatedTime: etime(ts.Add(time.Hour))})
+					Feedback: nstr(s.pick(feedbacks)), TicketID: t.ID, ContactID: nstr(ct.ID), CreatedTime: etime(notAfter(ts.Add(time.Hour), now))})
 			}
 		}
 		if s.rnd.IntN(2) == 0 {

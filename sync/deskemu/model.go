@@ -126,8 +126,8 @@ func (p *portal) touchTicket(t *ticket, now time.Time) {
 	if i := slices.Index(p.byModified, t); i >= 0 {
 		p.byModified = slices.Delete(p.byModified, i, i+1)
 	}
-	if now.Before(time.Time(t.ModifiedTime)) {
-		now = time.Time(t.ModifiedTime)
+	if prev := time.Time(t.ModifiedTime); !prev.IsZero() {
+		now = nextModified(now, prev)
 	}
 	t.ModifiedTime = etime(now)
 	p.insertModified(t)
