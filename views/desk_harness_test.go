@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -239,6 +240,11 @@ func (e *deskEnv) shot(name string) {
 	// The real driver lays parents out again when a child's minimum size
 	// changes (a line shown); the test canvas does not, so do it here.
 	e.win.Content().Refresh()
+	for _, o := range e.objects() { // keep scrolled views where they were
+		if s, ok := o.(*container.Scroll); ok {
+			s.Refresh()
+		}
+	}
 	dir := filepath.Join("testdata", "failed")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		e.t.Fatal(err)

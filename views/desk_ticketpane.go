@@ -47,13 +47,15 @@ type ticketPane struct {
 	statuses  []string
 	settingUp bool // the status drop-down is being filled, not changed by a person
 	offline   bool // the last refresh from Desk failed: what is shown is the cache
+	showN     int  // how many of the latest messages are shown
+	more      *widget.Button
 	loadSeq   int
 	compose   *composeForm
-	shown     string // a digest of what is painted, to skip identical repaints
+	shown     string // the ticket painted, to scroll to the latest message once
 }
 
 func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
-	p := &ticketPane{d: d, ticketID: ticketID}
+	p := &ticketPane{d: d, ticketID: ticketID, showN: pageMessages}
 	p.ctx, p.cancel = context.WithCancel(parent)
 	p.build(back)
 	p.reload(true)
@@ -169,7 +171,6 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 		p.title.SetText(errorText(err))
 		return
 	}
-	p.detail = td
 	tk := &td.Ticket
 	p.title.SetText("#" + tk.Number + "  " + tk.Subject)
 	parts := []string{}
@@ -187,6 +188,7 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 		parts = append(parts, tk.Channel)
 	}
 	p.meta.SetText(strings.Join(parts, " · "))
+	p.detail = td
 	p.badges.Objects = nil
 	if tk.IsOverdue && !tk.Closed() {
 		p.badges.Add(badge(lang.L("Overdue"), theme.ColorNameError))
@@ -197,8 +199,13 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	p.badges.Refresh()
 	p.fillStatuses()
 	p.showNotice()
+	first := p.shown != td.Ticket.ID
+	p.shown = td.Ticket.ID
 	p.paint()
 	p.relayout()
+	if first {
+		p.scroll.ScrollToBottom() // the latest message first
+	}
 }
 
 // relayout lays the header out again (lines may have appeared) without
@@ -296,7 +303,11 @@ func (p *ticketPane) statusChanged(s string) {
 	})
 }
 
-// entryKind orders the conversation.
+// pageMessages is how many messages the pane shows at first, and how many
+// more each "Show earlier messages" adds.
+const pageMessages = 20
+
+// convoEntry is one item of the conversation.
 type convoEntry struct {
 	at      time.Time
 	thread  *app.Thread
@@ -319,7 +330,20 @@ func (p *ticketPane) paint() {
 	for i := range td.Pending {
 		es = append(es, convoEntry{at: td.Pending[i].CreatedAt, pending: &td.Pending[i]})
 	}
-	objs := make([]fyne.CanvasObject, 0, len(es)*2)
+	objs := make([]fyne.CanvasObject, 0, min(len(es), p.showN)+2)
+	if hidden := len(es) - p.showN; hidden > 0 {
+		// Building and laying out every message of a long ticket takes
+		// seconds; the latest ones are what people read first.
+		more := widget.NewButtonWithIcon(lang.L("Show {{.N}} earlier messages", map[string]any{"N": hidden}), theme.MoreVerticalIcon(), func() {
+			p.showN += pageMessages
+			p.paint()
+		})
+		p.more = more
+		objs = append(objs, container.NewCenter(more))
+		es = es[hidden:]
+	} else {
+		p.more = nil
+	}
 	if len(es) == 0 && td.Ticket.Description != "" {
 		objs = append(objs, messageCard(lang.L("Original request"), "", "", td.Ticket.Description, "text/html", nil, false))
 	}
@@ -430,15 +454,19 @@ func messageCard(head, addresses, tag, body, contentType string, attachments []s
 	return card
 }
 
+// maxBodyText is how much of one message the pane shows (a long email is
+// about 10 KB); the rest is in Desk. Laying out text is what costs time.
+const maxBodyText = 24 << 10
+
 // bodyText renders an untrusted body as rich text: parsed by richtext into
 // plain segments, so nothing runs, nothing is fetched and hostile markup
 // cannot break the layout.
 func bodyText(body, contentType string) *widget.RichText {
 	var doc richtext.Doc
 	if strings.Contains(strings.ToLower(contentType), "plain") {
-		doc = richtext.Plain(body)
+		doc = richtext.PlainLimit(body, maxBodyText)
 	} else {
-		doc = richtext.Parse(body)
+		doc = richtext.ParseLimit(body, maxBodyText)
 	}
 	rt := widget.NewRichText(docSegments(doc)...)
 	rt.Wrapping = fyne.TextWrapWord
@@ -489,7 +517,9 @@ func docSegments(doc richtext.Doc) []widget.RichTextSegment {
 				}
 				continue
 			}
-			segs = append(segs, &widget.TextSegment{Text: sp.Text, Style: st})
+			for _, c := range chunks(sp.Text) {
+				segs = append(segs, &widget.TextSegment{Text: c, Style: st})
+			}
 		}
 		// End the block.
 		if n := len(segs); n > 0 {
@@ -503,6 +533,42 @@ func docSegments(doc richtext.Doc) []widget.RichTextSegment {
 			Style: widget.RichTextStyle{ColorName: theme.ColorNamePlaceHolder, TextStyle: fyne.TextStyle{Italic: true}}})
 	}
 	return segs
+}
+
+// chunkRunes is the longest piece of text one segment holds.
+const chunkRunes = 16
+
+// chunks cuts text into short pieces that end at a space or after CJK
+// punctuation where possible. Fyne's word wrap costs time quadratic in a
+// segment's length, and Japanese has no spaces to wrap at: one long
+// segment of Japanese takes seconds to lay out, short ones milliseconds.
+func chunks(s string) []string {
+	if len(s) <= chunkRunes {
+		return []string{s}
+	}
+	var out []string
+	start, n, lastBreak := 0, 0, -1
+	for i, r := range s {
+		n++
+		end := i + len(string(r))
+		switch r {
+		case ' ', '。', '、', '，', '．', '！', '？', '」', '）', '・':
+			lastBreak = end
+		}
+		if n >= chunkRunes {
+			cut := end
+			if lastBreak > start {
+				cut = lastBreak
+			}
+			out = append(out, s[start:cut])
+			start, lastBreak = cut, -1
+			n = len([]rune(s[start:end]))
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
 }
 
 func itoa(n int) string {
@@ -595,8 +661,8 @@ type composeForm struct {
 }
 
 // replyAddresses fills in To and CC for a reply (the ticket's contact) or
-// reply all (also everyone on the latest message's To and CC, except the
-// portal's own address).
+// reply all (also everyone else on the latest message, except the portal's
+// own address).
 func replyAddresses(td *app.TicketDetail, support, kind string) (to, cc string) {
 	to = firstNonEmpty(td.Ticket.ContactEmail, td.Ticket.Email)
 	if kind != app.OutboxReplyAll {
@@ -606,7 +672,13 @@ func replyAddresses(td *app.TicketDetail, support, kind string) (to, cc string) 
 	var out []string
 	for i := len(td.Threads) - 1; i >= 0; i-- {
 		th := td.Threads[i]
-		for _, a := range strings.Split(th.From+","+th.To+","+th.CC, ",") {
+		// The help desk's own address is the To of a customer's message and
+		// the From of an agent's reply: leave it out.
+		list := th.From + "," + th.CC
+		if th.Direction == "out" {
+			list = th.To + "," + th.CC
+		}
+		for _, a := range strings.Split(list, ",") {
 			a = strings.TrimSpace(a)
 			if lt, gt := strings.LastIndex(a, "<"), strings.LastIndex(a, ">"); lt >= 0 && gt > lt {
 				a = a[lt+1 : gt]

@@ -99,7 +99,12 @@ func (d *Doc) Text() string {
 
 // Plain turns plain text into a document: one paragraph per line, blank
 // lines dropped, control characters removed.
-func Plain(s string) Doc {
+func Plain(s string) Doc { return PlainLimit(s, MaxText) }
+
+// PlainLimit is Plain keeping at most maxText bytes of text (at most
+// MaxText).
+func PlainLimit(s string, maxText int) Doc {
+	maxText = min(max(maxText, 1), MaxText)
 	var d Doc
 	if len(s) > MaxInput {
 		s, d.Truncated = cut(s, MaxInput), true
@@ -110,7 +115,10 @@ func Plain(s string) Doc {
 		if line == "" {
 			continue
 		}
-		if size+len(line) > MaxText || len(d.Blocks) >= MaxBlocks {
+		if size+len(line) > maxText || len(d.Blocks) >= MaxBlocks {
+			if rest := maxText - size; rest > 0 && len(d.Blocks) < MaxBlocks {
+				d.Blocks = append(d.Blocks, Block{Kind: Paragraph, Spans: []Span{{Text: cut(line, rest)}}})
+			}
 			d.Truncated = true
 			break
 		}
@@ -122,8 +130,13 @@ func Plain(s string) Doc {
 
 // Parse parses an HTML body. It never fails: whatever cannot be understood
 // is dropped or kept as text.
-func Parse(s string) Doc {
-	p := parser{}
+func Parse(s string) Doc { return ParseLimit(s, MaxText) }
+
+// ParseLimit is Parse keeping at most maxText bytes of text (at most
+// MaxText): screens keep far less than the package's own cap, since laying
+// out text costs more than parsing it.
+func ParseLimit(s string, maxText int) Doc {
+	p := parser{maxText: min(max(maxText, 1), MaxText)}
 	if len(s) > MaxInput {
 		s, p.doc.Truncated = cut(s, MaxInput), true
 	}
@@ -178,12 +191,13 @@ type list struct {
 }
 
 type parser struct {
-	doc   Doc
-	cur   *Block
-	size  int
-	full  bool
-	stack []atom.Atom // open elements we track (capped at MaxDepth)
-	names []string    // their names, for unknown elements
+	doc     Doc
+	maxText int
+	cur     *Block
+	size    int
+	full    bool
+	stack   []atom.Atom // open elements we track (capped at MaxDepth)
+	names   []string    // their names, for unknown elements
 	// ignored counts start tags dropped past MaxDepth, so their end tags
 	// are dropped too.
 	ignored int
@@ -523,8 +537,8 @@ func (p *parser) add(s Span) {
 	if p.full {
 		return
 	}
-	if p.size+len(s.Text) > MaxText {
-		s.Text = cut(s.Text, MaxText-p.size)
+	if p.size+len(s.Text) > p.maxText {
+		s.Text = cut(s.Text, p.maxText-p.size)
 		p.doc.Truncated, p.full = true, true
 	}
 	p.size += len(s.Text)

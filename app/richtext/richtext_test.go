@@ -106,6 +106,17 @@ func TestBlocks(t *testing.T) {
 	}
 }
 
+func TestLimit(t *testing.T) {
+	d := ParseLimit("<p>"+strings.Repeat("abc ", 1000)+"</p><p>more</p>", 100)
+	if n := len(d.Text()); n > 100 || !d.Truncated {
+		t.Errorf("ParseLimit kept %d bytes, truncated %v", n, d.Truncated)
+	}
+	d = PlainLimit(strings.Repeat("x", 500)+"\nmore", 100)
+	if n := len(d.Text()); n != 100 || !d.Truncated {
+		t.Errorf("PlainLimit kept %d bytes, truncated %v", n, d.Truncated)
+	}
+}
+
 func TestPlain(t *testing.T) {
 	d := Plain("Hello\n\n  second line \r\n<b>not bold</b>")
 	if got := d.Text(); got != "Hello\nsecond line\n<b>not bold</b>" {

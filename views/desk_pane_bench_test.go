@@ -1,0 +1,132 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// bigDetail is a cached ticket with n threads and n/4 comments, bodies in
+// HTML with Japanese and English text, quotes and lists.
+func bigDetail(n int) *app.TicketDetail {
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	td := &app.TicketDetail{Ticket: app.Ticket{ID: "1", Number: "4711", Subject: "請求書の金額が違います", Status: "Open", StatusType: "Open",
+		Priority: "High", ContactName: "佐藤 花子", ContactEmail: "hanako@example.jp", CreatedTime: start, DueDate: start.Add(72 * time.Hour), IsOverdue: true}}
+	for i := range n {
+		dir, who := "in", "佐藤 花子"
+		if i%2 == 1 {
+			dir, who = "out", "Kenji Sato"
+		}
+		body := fmt.Sprintf(`<div><p>いつもお世話になっております。%d 回目のご連絡です。</p>
+<p>請求書 <b>INV-%04d</b> の金額が <i>12,000 円</i> ではなく 21,000 円になっています。ご確認をお願いいたします。</p>
+<ul><li>注文番号：A-%d</li><li>納品日：2026-02-%02d</li></ul>
+<blockquote>On Monday you wrote: <p>We will check it.</p></blockquote>
+<p>よろしくお願いいたします。<a href="https://example.jp/orders/%d">注文の詳細</a></p></div>`, i+1, i, i, i%28+1, i)
+		td.Threads = append(td.Threads, app.Thread{ID: fmt.Sprint(i), Direction: dir, AuthorName: who, From: "hanako@example.jp",
+			To: "support@example.com", Content: body, ContentType: "text/html", CreatedTime: start.Add(time.Duration(i) * time.Hour),
+			Raw: []byte(`{"attachments":[{"name":"請求書.pdf"}]}`)})
+		if i%4 == 0 {
+			td.Comments = append(td.Comments, app.Comment{ID: fmt.Sprint(i), CommenterName: "Alice Moreau", Text: "経理に確認中です。",
+				ContentType: "text/plain", CommentedTime: start.Add(time.Duration(i)*time.Hour + time.Minute)})
+		}
+	}
+	return td
+}
+
+func newBenchPane(w fyne.Window) *ticketPane {
+	d := newDeskUI(context.Background(), w, nil, app.CRM{}, nil, func(f func()) { f() })
+	p := &ticketPane{d: d, ticketID: "1", showN: pageMessages, portal: &app.Portal{CanReply: true, CanCreateTickets: true}}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	p.build(func() {})
+	return p
+}
+
+// BenchmarkTicketPane200 builds the pane from a cached 200-thread ticket,
+// lays it out and paints the window (the goal: ≤ 300 ms).
+func BenchmarkTicketPane200(b *testing.B) {
+	test.NewTempApp(b)
+	td := bigDetail(200)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	for b.Loop() {
+		p := newBenchPane(w)
+		w.SetContent(p.content)
+		w.Resize(fyne.NewSize(1000, 700))
+		p.apply(td, nil)
+		w.Canvas().Capture()
+	}
+}
+
+// BenchmarkTicketPane200Build is BenchmarkTicketPane200 without painting
+// (the test driver's software painter is far slower than the GL one).
+func BenchmarkTicketPane200Build(b *testing.B) {
+	test.NewTempApp(b)
+	td := bigDetail(200)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	for b.Loop() {
+		p := newBenchPane(w)
+		w.SetContent(p.content)
+		w.Resize(fyne.NewSize(1000, 700))
+		p.apply(td, nil)
+	}
+}
+
+// TestTicketPaneHostileBodies renders hostile bodies without a panic and
+// without anything that could be fetched.
+func TestTicketPaneHostileBodies(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	p := newBenchPane(w)
+	w.SetContent(p.content)
+	w.Resize(fyne.NewSize(900, 600))
+	td := bigDetail(3)
+	td.Threads[0].Content = strings.Repeat("<div><b>", 10000) + "deep"
+	td.Threads[1].Content = `<img src="http://tracker.example/x.png" onerror="alert(1)" alt="logo"><script>alert(1)</script><iframe src="http://evil"></iframe><a href="javascript:alert(1)">click</a>`
+	td.Threads[2].Content = "<p>" + strings.Repeat("長い本文", 5<<20/12) + "</p>"
+	p.apply(td, nil)
+	w.Canvas().Capture()
+	var texts []string
+	for _, o := range walk(nil, w.Canvas().Content()) {
+		switch o := o.(type) {
+		case *widget.RichText:
+			texts = append(texts, o.String())
+		case *widget.Hyperlink:
+			t.Error("a body produced a hyperlink")
+		}
+	}
+	all := strings.Join(texts, "\n")
+	for _, bad := range []string{"alert", "javascript", "tracker.example", "evil"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("rendered %q", bad)
+		}
+	}
+	for _, want := range []string{"deep", "[image: logo]", "click", "too long to show in full"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+}
+
+func TestChunks(t *testing.T) {
+	for _, s := range []string{"", "short", strings.Repeat("いつもお世話になっております。", 5), strings.Repeat("word ", 40), strings.Repeat("x", 50)} {
+		cs := chunks(s)
+		if strings.Join(cs, "") != s {
+			t.Errorf("chunks(%q) lost text: %q", s, cs)
+		}
+		for _, c := range cs {
+			if n := len([]rune(c)); n > chunkRunes {
+				t.Errorf("chunk %q has %d runes", c, n)
+			}
+		}
+	}
+}
