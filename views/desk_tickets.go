@@ -76,7 +76,7 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.state.Hide()
 	t.counts = widget.NewLabel("")
 	t.bar = newCountBar()
-	all, open, closed := lang.L("All tickets"), lang.L("Open"), lang.L("Resolved")
+	all, open, closed := lang.L("All tickets"), lang.L("Open tickets"), lang.L("Resolved tickets")
 	t.filter = widget.NewSelect([]string{all, open, closed}, func(string) { t.Reload() })
 	t.filter.SetSelectedIndex(0)
 	t.newTicket = widget.NewButtonWithIcon(lang.L("Ticket"), theme.ContentAddIcon(), t.openForm)
@@ -96,7 +96,7 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.body = container.NewStack(t.list)
 	top := container.NewVBox(
 		t.state,
-		container.NewBorder(nil, nil, container.NewHBox(t.counts, container.NewCenter(t.bar.box)), container.NewHBox(t.filter, t.newTicket)),
+		container.NewBorder(nil, nil, container.NewHBox(t.counts, container.NewCenter(t.bar.box)), container.NewHBox(container.NewGridWrap(fyne.NewSize(190, t.filter.MinSize().Height), t.filter), t.newTicket)),
 		t.why,
 	)
 	t.listPage = container.NewBorder(top, nil, nil, nil, t.body)
@@ -385,11 +385,18 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
-// statusName translates Desk's standard statuses; custom ones are shown as they are.
+// statusName translates Desk's standard statuses; custom ones are shown as
+// they are. (Own keys: "Open" is also a button's verb elsewhere.)
 func statusName(s string) string {
 	switch s {
-	case "Open", "On Hold", "Closed", "Escalated":
-		return lang.L(s)
+	case "Open":
+		return lang.X("status.open", "Open")
+	case "On Hold":
+		return lang.X("status.onhold", "On Hold")
+	case "Closed":
+		return lang.X("status.closed", "Closed")
+	case "Escalated":
+		return lang.X("status.escalated", "Escalated")
 	}
 	return s
 }
