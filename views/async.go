@@ -84,20 +84,28 @@ type ui struct {
 	open []dialog.Dialog // open dialogs, the top one last; Esc dismisses it
 	// shortcut handles the window's shortcuts; entries forward theirs to it.
 	shortcut func(*desktop.CustomShortcut) bool
+	// integ is the help desk, nil when none is wired; openURL opens the
+	// system browser (sign-in, "open in Desk").
+	integ   app.Integration
+	openURL func(string) error
 }
 
 // show displays d and remembers it so Esc can dismiss it.
 func (u *ui) show(d dialog.Dialog) {
 	u.open = append(u.open, d)
-	d.SetOnClosed(func() {
-		for i, o := range u.open {
-			if o == d {
-				u.open = append(u.open[:i], u.open[i+1:]...)
-				break
-			}
-		}
-	})
+	d.SetOnClosed(func() { u.forget(d) })
 	d.Show()
+}
+
+// forget drops d from the open dialogs; a dialog that replaces show's
+// OnClosed must call it.
+func (u *ui) forget(d dialog.Dialog) {
+	for i, o := range u.open {
+		if o == d {
+			u.open = append(u.open[:i], u.open[i+1:]...)
+			break
+		}
+	}
 }
 
 // escape dismisses the top dialog; it reports whether there was one.

@@ -29,6 +29,8 @@ type companiesScreen struct {
 	selectedID int64
 	detailGen  int
 	current    *app.Company
+	tickets    recordTickets
+	openTicket string // opened on the next detail page's Tickets tab
 	form       *companyForm
 	// changed runs after a company was written, so other screens can reload.
 	changed func()
@@ -143,6 +145,7 @@ func (s *companiesScreen) showDetail(id int64) {
 }
 
 func (s *companiesScreen) clearDetail(text string) {
+	s.tickets.close()
 	s.selectedID, s.current = 0, nil
 	s.detail.Objects = []fyne.CanvasObject{emptyState(text)}
 	s.detail.Refresh()
@@ -182,7 +185,9 @@ func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs [
 	body := container.NewVBox(head, fields, widget.NewSeparator(),
 		sectionTitle(lang.L("Contacts")), pbox, widget.NewSeparator(),
 		sectionTitle(lang.L("Pipeline records")), recordLines(recs))
-	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(body))}
+	ticket := s.openTicket
+	s.openTicket = ""
+	s.detail.Objects = []fyne.CanvasObject{s.tickets.wrap(s.u, container.NewVScroll(container.NewPadded(body)), app.KindCompany, c.ID, ticket)}
 	s.detail.Refresh()
 }
 

@@ -30,6 +30,10 @@ type contactsScreen struct {
 	selectedID int64
 	detailGen  int
 	current    *app.Contact // the contact on the detail page
+	tickets    recordTickets
+	// openTicket, when set, is opened on the Tickets tab of the next
+	// detail page shown (a signal was selected).
+	openTicket string
 	form       *contactForm // the open form, if any
 	// changed runs after a contact was written, so other screens can reload.
 	changed func()
@@ -145,6 +149,7 @@ func (s *contactsScreen) showDetail(id int64) {
 }
 
 func (s *contactsScreen) clearDetail(text string) {
+	s.tickets.close()
 	s.selectedID, s.current = 0, nil
 	s.detail.Objects = []fyne.CanvasObject{emptyState(text)}
 	s.detail.Refresh()
@@ -172,7 +177,9 @@ func (s *contactsScreen) setDetail(c *app.Contact, recs []app.Record) {
 	)
 	body := container.NewVBox(head, fields, widget.NewSeparator(),
 		sectionTitle(lang.L("Pipeline records")), recordLines(recs))
-	s.detail.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(body))}
+	ticket := s.openTicket
+	s.openTicket = ""
+	s.detail.Objects = []fyne.CanvasObject{s.tickets.wrap(s.u, container.NewVScroll(container.NewPadded(body)), app.KindContact, c.ID, ticket)}
 	s.detail.Refresh()
 }
 

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,6 +28,13 @@ type Params struct {
 	// Status is the text of the bottom status line. Optional: main may keep
 	// it and call Set from any goroutine (inside fyne.Do).
 	Status binding.String
+	// Integration is the Zoho Desk integration; nil leaves out the Tickets
+	// tabs, Settings and the help-desk status line.
+	Integration app.Integration
+	// Signals is the signals feed; nil leaves out the Signals screen.
+	Signals app.SignalService
+	// OpenURL opens an address in the system browser (sign-in).
+	OpenURL func(string) error
 }
 
 // screen is one browser of the main window.
@@ -66,7 +74,7 @@ func NewMainWindow(ctx context.Context, a fyne.App, p Params) fyne.Window {
 func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func())) *mainWindow {
 	w := a.NewWindow(lang.L("Tandem"))
 	w.Resize(fyne.NewSize(1100, 720))
-	u := &ui{ctx: ctx, crm: p.CRM, win: w, run: newRunner(ctx, post)}
+	u := &ui{ctx: ctx, crm: p.CRM, win: w, run: newRunner(ctx, post), integ: p.Integration, openURL: p.OpenURL}
 	m := &mainWindow{ui: u, params: p}
 	u.shortcut = m.shortcut
 
@@ -85,6 +93,26 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		{lang.L("Contacts"), theme.AccountIcon()},
 		{lang.L("Companies"), theme.HomeIcon()},
 		{lang.L("Pipelines"), theme.ListIcon()},
+	}
+	signalsAt := -1
+	if p.Signals != nil {
+		feed := newSignalsFeed(ctx, w, p.Signals, m.openSignal, post)
+		signalsAt = len(m.screens)
+		m.screens = append(m.screens, &staticScreen{body: feed.content, reload: feed.reload})
+		items = append(items, navItem{lang.L("Signals"), theme.InfoIcon()})
+	}
+	if p.Integration != nil || p.Signals != nil {
+		tabs := container.NewAppTabs()
+		if p.Integration != nil {
+			ds := newDeskSettings(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
+			tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), container.NewVScroll(ds.body)))
+		}
+		if p.Signals != nil {
+			ss := newSignalsSettings(ctx, w, p.Signals, post)
+			tabs.Append(container.NewTabItem(lang.L("Signals"), container.NewVScroll(ss.content)))
+		}
+		m.screens = append(m.screens, &staticScreen{body: tabs})
+		items = append(items, navItem{lang.L("Settings"), theme.SettingsIcon()})
 	}
 	m.nav = widget.NewList(
 		func() int { return len(items) },
@@ -109,7 +137,23 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	title := widget.NewLabelWithStyle(lang.L("Tandem"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	left := container.NewBorder(title, nil, nil, widget.NewSeparator(), m.nav)
 	bottom := container.NewVBox(widget.NewSeparator(), m.status)
-	w.SetContent(container.NewBorder(nil, bottom, left, nil, m.center))
+	var top fyne.CanvasObject
+	if p.Integration != nil {
+		st := newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
+		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, st.lineBox))
+		top = st.banner
+	}
+	if signalsAt >= 0 {
+		base := items[signalsAt].label
+		watchUnread(ctx, p.Signals, func(n int) {
+			items[signalsAt].label = base
+			if n > 0 {
+				items[signalsAt].label = fmt.Sprintf("%s (%d)", base, n)
+			}
+			m.nav.RefreshItem(signalsAt)
+		}, post)
+	}
+	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
 
 	mod := fyne.KeyModifierShortcutDefault
 	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyN} {
@@ -164,5 +208,38 @@ func (m *mainWindow) shortcut(s *desktop.CustomShortcut) bool {
 func (m *mainWindow) refreshAll() {
 	for _, s := range m.screens {
 		s.refresh()
+	}
+}
+
+// staticScreen is a navigation entry without search or create: Signals and
+// Settings.
+type staticScreen struct {
+	body   fyne.CanvasObject
+	reload func()
+}
+
+func (s *staticScreen) content() fyne.CanvasObject { return s.body }
+func (s *staticScreen) focusSearch()               {}
+func (s *staticScreen) create()                    {}
+func (s *staticScreen) refresh() {
+	if s.reload != nil {
+		s.reload()
+	}
+}
+
+// openSignal shows a signal's record with its Tickets tab on the ticket.
+func (m *mainWindow) openSignal(kind string, id int64, ticketID string) {
+	switch kind {
+	case app.KindContact:
+		m.nav.Select(0)
+		m.contacts.openTicket = ticketID
+		m.contacts.showDetail(id)
+	case app.KindCompany:
+		m.nav.Select(1)
+		m.companies.openTicket = ticketID
+		m.companies.showDetail(id)
+	case app.KindRecord:
+		m.nav.Select(2)
+		m.pipelines.openRecordByID(id)
 	}
 }

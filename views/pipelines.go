@@ -431,3 +431,23 @@ func (s *pipelinesScreen) newTable() *widget.Table {
 	}
 	return t
 }
+
+// openRecordByID opens the form of record id (a signal was selected).
+func (s *pipelinesScreen) openRecordByID(id int64) {
+	crm := s.u.crm
+	s.u.run.Go(func(ctx context.Context) func() {
+		r, err := crm.Pipelines.FindRecord(ctx, id)
+		var p *app.Pipeline
+		if err == nil {
+			p, err = crm.Pipelines.FindPipeline(ctx, r.PipelineID)
+		}
+		return func() {
+			if err != nil {
+				logError("open record", err)
+				s.u.show(dialog.NewInformation(lang.L("Pipelines"), lang.L(app.ErrorMessage(err)), s.u.win))
+				return
+			}
+			s.openForm(p, r)
+		}
+	})
+}

@@ -117,10 +117,16 @@ func newRecordForm(u *ui, p app.Pipeline, orig *app.Record, saved func()) *recor
 		buttons = append([]fyne.CanvasObject{del}, buttons...)
 	}
 	buttons = append(buttons, f.save)
-	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(fs.grid), u.win)
+	var body fyne.CanvasObject = container.NewVScroll(fs.grid)
+	var rt recordTickets
+	if orig != nil {
+		body = rt.wrap(u, body, app.KindRecord, orig.ID, "")
+	}
+	f.dlg = dialog.NewCustomWithoutButtons(title, body, u.win)
 	f.dlg.SetButtons(buttons)
 	f.dlg.Resize(fyne.NewSize(600, 640))
 	u.show(f.dlg)
+	f.dlg.SetOnClosed(func() { rt.close(); u.forget(f.dlg) })
 	u.win.Canvas().Focus(f.name)
 	return f
 }

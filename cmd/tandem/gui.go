@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"runtime/debug"
 
@@ -50,19 +51,29 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
 	det := newDetector(db, true)
 	go func() { _ = det.Run(ctx) }()
+	params := views.Params{
+		CRM:        crm,
+		IsEmpty:    db.IsEmpty,
+		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
+		Signals:    det,
+		OpenURL: func(s string) error {
+			u, err := url.Parse(s)
+			if err != nil {
+				return err
+			}
+			return a.OpenURL(u)
+		},
+	}
 	dw, err := newDesk(ctx, deskTarget, db, crm, det)
 	if err != nil {
 		// The CRM works without the help desk: say why in the log and go on.
 		slog.Error("help desk", "err", err)
 	} else {
 		defer dw.Close()
+		params.Integration = dw.svc
 		go func() { _ = dw.svc.Run(ctx) }()
 	}
-	w := views.NewMainWindow(ctx, a, views.Params{
-		CRM:        crm,
-		IsEmpty:    db.IsEmpty,
-		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
-	})
+	w := views.NewMainWindow(ctx, a, params)
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
