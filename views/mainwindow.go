@@ -140,7 +140,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	var top fyne.CanvasObject
 	if p.Integration != nil {
 		st := newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
-		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, st.lineBox))
+		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
 		top = st.banner
 	}
 	if signalsAt >= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -116,6 +117,30 @@ func newDesk(ctx context.Context, target string, store app.DeskStore, crm app.CR
 		w.adoptDemoToken(ctx, store)
 	}
 	return w, nil
+}
+
+// demoSignIn is the demo help desk's one-click sign-in: instead of a
+// browser, Tandem itself follows the demo desk's consent page, which
+// approves at once and redirects to the sign-in's loopback address. It
+// reports whether authURL belonged to the demo desk.
+func (d *deskWiring) demoSignIn(ctx context.Context, authURL string) bool {
+	if d.running == nil || !strings.HasPrefix(authURL, d.running.URL+"/") {
+		return false
+	}
+	go func() {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+		if err != nil {
+			slog.Error("demo sign-in", "err", err)
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			slog.Error("demo sign-in", "err", err)
+			return
+		}
+		resp.Body.Close()
+	}()
+	return true
 }
 
 // adoptDemoToken hands the demo help desk the refresh token the keyring

@@ -56,15 +56,18 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 		IsEmpty:    db.IsEmpty,
 		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
 		Signals:    det,
-		OpenURL: func(s string) error {
-			u, err := url.Parse(s)
-			if err != nil {
-				return err
-			}
-			return a.OpenURL(u)
-		},
 	}
 	dw, err := newDesk(ctx, deskTarget, db, crm, det)
+	params.OpenURL = func(s string) error {
+		if dw != nil && dw.demoSignIn(ctx, s) {
+			return nil
+		}
+		u, err := url.Parse(s)
+		if err != nil {
+			return err
+		}
+		return a.OpenURL(u)
+	}
 	if err != nil {
 		// The CRM works without the help desk: say why in the log and go on.
 		slog.Error("help desk", "err", err)
