@@ -105,7 +105,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		tabs := container.NewAppTabs()
 		if p.Integration != nil {
 			ds := newDeskSettings(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
-			tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), container.NewVScroll(ds.body)))
+			tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), ds.body))
 		}
 		if p.Signals != nil {
 			ss := newSignalsSettings(ctx, w, p.Signals, post)
