@@ -480,14 +480,24 @@ type DeskStore interface {
 	// DeleteLink removes the link of a CRM record and the record's queued
 	// updates of its Desk record; a missing link is no error.
 	DeleteLink(ctx context.Context, orgID, kind string, crmID int64) error
-	// OrphanLinks returns links whose CRM record no longer exists.
-	OrphanLinks(ctx context.Context, orgID string) ([]Link, error)
+	// OrphanLinks returns links whose CRM record no longer exists: all of
+	// them with after < 0, else those of records deleted after that
+	// deletion number (see CRMMarks).
+	OrphanLinks(ctx context.Context, orgID string, after int64) ([]Link, error)
 	// ContactsToPush returns up to limit contacts that have no link or
 	// changed since their link's CRMRev, skipping those with a push in the
 	// outbox and those whose current revision already failed (a SyncError).
-	ContactsToPush(ctx context.Context, orgID string, limit int) ([]Contact, error)
+	// With after >= 0 it looks only at contacts changed after that change
+	// number (see CRMMarks), so its cost follows the changes; with after < 0
+	// at all of them.
+	ContactsToPush(ctx context.Context, orgID string, after int64, limit int) ([]Contact, error)
 	// CompaniesToPush is ContactsToPush for companies.
-	CompaniesToPush(ctx context.Context, orgID string, limit int) ([]Company, error)
+	CompaniesToPush(ctx context.Context, orgID string, after int64, limit int) ([]Company, error)
+	// CRMMarks returns how far a portal's push cursors may move once a
+	// pass handled every CRM change made so far: the latest change number
+	// (held back before records whose push is still queued) and the latest
+	// deletion number. Call it before ContactsToPush and OrphanLinks.
+	CRMMarks(ctx context.Context, orgID string) (changes, deletions int64, err error)
 
 	// ApplyFromDesk writes, each in one transaction: the CRM record changed
 	// or created from Desk (if any), its link, its conflicts, and an outbox

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -99,13 +100,8 @@ func (ps *pass) run(ctx context.Context) error {
 		if err := ps.pull(ctx, app.KindContact); err != nil {
 			return err
 		}
-		if err := ps.dropOrphans(ctx); err != nil {
+		if err := ps.pushCRM(ctx); err != nil {
 			return err
-		}
-		for _, kind := range []string{app.KindCompany, app.KindContact} {
-			if err := ps.push(ctx, kind); err != nil {
-				return err
-			}
 		}
 		if err := ps.drainOutbox(ctx, false); err != nil {
 			return err
@@ -131,7 +127,46 @@ const (
 	cursorContacts = "contacts"
 	cursorAccounts = "accounts"
 	cursorTickets  = "tickets"
+	// CRM side: the change and deletion numbers handled (app.DeskStore.CRMMarks).
+	cursorCRMChanges   = "crm_changes"
+	cursorCRMDeletions = "crm_deletions"
 )
+
+// pushCRM drops the links of deleted CRM records and pushes the new or
+// changed ones, looking only at what changed since the last pass that got
+// through (everything on a portal's first pass).
+func (ps *pass) pushCRM(ctx context.Context) error {
+	s, org := ps.s, ps.p.OrgID
+	after := [2]int64{-1, -1} // unset: look at everything
+	for i, name := range []string{cursorCRMChanges, cursorCRMDeletions} {
+		v, err := s.store.Cursor(ctx, org, name)
+		if err != nil {
+			return fmt.Errorf("sync: push: %w", err)
+		}
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+			after[i] = n
+		}
+	}
+	changes, deletions, err := s.store.CRMMarks(ctx, org)
+	if err != nil {
+		return fmt.Errorf("sync: push: %w", err)
+	}
+	if err := ps.dropOrphans(ctx, after[1]); err != nil {
+		return err
+	}
+	for _, kind := range []string{app.KindCompany, app.KindContact} {
+		if err := ps.push(ctx, kind, after[0]); err != nil {
+			return err
+		}
+	}
+	if err := s.store.SetCursor(ctx, org, cursorCRMChanges, strconv.FormatInt(changes, 10)); err != nil {
+		return fmt.Errorf("sync: push: %w", err)
+	}
+	if err := s.store.SetCursor(ctx, org, cursorCRMDeletions, strconv.FormatInt(deletions, 10)); err != nil {
+		return fmt.Errorf("sync: push: %w", err)
+	}
+	return nil
+}
 
 func parseCursor(s string) time.Time {
 	if s == "" {
@@ -611,7 +646,7 @@ func (ps *pass) recordError(ctx context.Context, e app.SyncError) {
 // push sends CRM records that are new or changed since they were last
 // reconciled: linked ones are merged, unlinked ones matched on Desk (by
 // email or name) or created there.
-func (ps *pass) push(ctx context.Context, kind string) error {
+func (ps *pass) push(ctx context.Context, kind string, after int64) error {
 	s, org := ps.s, ps.p.OrgID
 	ms := mappingsFor(ps.ms, kind)
 	if len(ms) == 0 {
@@ -622,7 +657,7 @@ func (ps *pass) push(ctx context.Context, kind string) error {
 	for {
 		var recs []record
 		if kind == app.KindContact {
-			cs, err := s.store.ContactsToPush(ctx, org, chunk)
+			cs, err := s.store.ContactsToPush(ctx, org, after, chunk)
 			if err != nil {
 				return fmt.Errorf("sync: push: %w", err)
 			}
@@ -630,7 +665,7 @@ func (ps *pass) push(ctx context.Context, kind string) error {
 				recs = append(recs, record{kind: kind, contact: &cs[i]})
 			}
 		} else {
-			cs, err := s.store.CompaniesToPush(ctx, org, chunk)
+			cs, err := s.store.CompaniesToPush(ctx, org, after, chunk)
 			if err != nil {
 				return fmt.Errorf("sync: push: %w", err)
 			}
@@ -729,8 +764,8 @@ func (ps *pass) pushOne(ctx context.Context, ms []app.FieldMapping, rec record) 
 
 // dropOrphans removes links whose CRM record was deleted. Deletes do not
 // cascade: the Desk record stays.
-func (ps *pass) dropOrphans(ctx context.Context) error {
-	ls, err := ps.s.store.OrphanLinks(ctx, ps.p.OrgID)
+func (ps *pass) dropOrphans(ctx context.Context, after int64) error {
+	ls, err := ps.s.store.OrphanLinks(ctx, ps.p.OrgID, after)
 	if err != nil {
 		return fmt.Errorf("sync: orphans: %w", err)
 	}

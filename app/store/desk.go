@@ -493,11 +493,22 @@ func (db *DB) DeleteLink(ctx context.Context, orgID, kind string, crmID int64) e
 	return nil
 }
 
-// OrphanLinks returns links whose CRM record was deleted.
-func (db *DB) OrphanLinks(ctx context.Context, orgID string) ([]app.Link, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+linkCols+` FROM desk_links l WHERE org_id = ? AND (
+// OrphanLinks returns links whose CRM record was deleted: with after < 0,
+// by looking at every link; otherwise from the tombstones after that
+// sequence number (CRMMarks).
+func (db *DB) OrphanLinks(ctx context.Context, orgID string, after int64) ([]app.Link, error) {
+	q := "SELECT " + linkCols + ` FROM desk_links l WHERE org_id = ? AND (
 		(kind = 'contact' AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = l.crm_id AND c.created_at = l.crm_created)) OR
-		(kind = 'company' AND NOT EXISTS (SELECT 1 FROM companies c WHERE c.id = l.crm_id AND c.created_at = l.crm_created)))`, orgID)
+		(kind = 'company' AND NOT EXISTS (SELECT 1 FROM companies c WHERE c.id = l.crm_id AND c.created_at = l.crm_created)))`
+	args := []any{orgID}
+	if after >= 0 {
+		// CROSS JOIN: tombstones after the cursor drive the search (few), not links.
+		q = "SELECT DISTINCT " + prefixCols("l.", linkCols) + ` FROM crm_deletions d
+			CROSS JOIN desk_links l ON l.org_id = ? AND l.kind = d.kind AND l.crm_id = d.crm_id AND l.crm_created = d.crm_created
+			WHERE d.seq > ?`
+		args = append(args, after)
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: orphan links: %w", translate(err))
 	}
@@ -516,19 +527,54 @@ func (db *DB) OrphanLinks(ctx context.Context, orgID string) ([]app.Link, error)
 	return out, nil
 }
 
+// prefixCols qualifies a comma-separated column list with a table alias.
+func prefixCols(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// CRMMarks returns the sequence numbers a portal's push cursors may move
+// to once a pass has handled every CRM change up to now: the latest CRM
+// change (held back before the oldest change of a record whose push is
+// still queued, so the record is looked at again once it is sent) and the
+// latest deletion.
+func (db *DB) CRMMarks(ctx context.Context, orgID string) (changes, deletions int64, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT
+		min(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'crm_changes'), 0),
+		    coalesce((SELECT min(ch.seq) - 1 FROM desk_outbox o JOIN crm_changes ch ON ch.kind = o.crm_kind AND ch.crm_id = o.crm_id
+		              WHERE o.org_id = ? AND o.state IN ('pending', 'sending') AND o.crm_kind <> ''), 1 << 62)),
+		coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'crm_deletions'), 0)`, orgID).Scan(&changes, &deletions)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: crm marks: %w", translate(err))
+	}
+	return changes, deletions, nil
+}
+
 // toPushWhere selects records of kind (table alias c) that have no link
 // or changed since it, have no push in the outbox, and whose current
-// revision has not already failed.
-func toPushWhere(kind, c string) string {
-	return ` WHERE NOT EXISTS (SELECT 1 FROM desk_links l WHERE l.org_id = ?1 AND l.kind = '` + kind + `' AND l.crm_id = ` + c + `.id AND l.crm_rev = ` + c + `.rev AND l.crm_created = ` + c + `.created_at)
+// revision has not already failed; with after >= 0, only those changed
+// after that sequence number.
+func toPushWhere(kind, c string, after int64) string {
+	changed := "?3 < 0"
+	if after >= 0 {
+		// Driven by crm_changes_seq: the cost follows the changes, not the CRM.
+		// By seq, the primary key (+kind keeps the planner off the kind index).
+		changed = c + `.id IN (SELECT crm_id FROM crm_changes WHERE seq > ?3 AND +kind = '` + kind + `')`
+	}
+	return ` WHERE ` + changed + `
+		AND NOT EXISTS (SELECT 1 FROM desk_links l WHERE l.org_id = ?1 AND l.kind = '` + kind + `' AND l.crm_id = ` + c + `.id AND l.crm_rev = ` + c + `.rev AND l.crm_created = ` + c + `.created_at)
 		AND NOT EXISTS (SELECT 1 FROM desk_outbox o WHERE o.org_id = ?1 AND o.crm_kind = '` + kind + `' AND o.crm_id = ` + c + `.id AND o.state IN ('pending', 'sending'))
 		AND NOT EXISTS (SELECT 1 FROM desk_sync_errors e WHERE e.org_id = ?1 AND e.kind = '` + kind + `' AND e.crm_id = ` + c + `.id AND e.crm_rev = ` + c + `.rev)
 		ORDER BY ` + c + `.id LIMIT ?2`
 }
 
-// ContactsToPush returns contacts that are new or changed for Desk.
-func (db *DB) ContactsToPush(ctx context.Context, orgID string, limit int) ([]app.Contact, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+contactCols+contactFrom+toPushWhere(app.KindContact, "c"), orgID, limit)
+// ContactsToPush returns contacts that are new or changed for Desk: all
+// of them with after < 0, else those changed after that sequence number.
+func (db *DB) ContactsToPush(ctx context.Context, orgID string, after int64, limit int) ([]app.Contact, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+contactCols+contactFrom+toPushWhere(app.KindContact, "c", after), orgID, limit, after)
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts to push: %w", translate(err))
 	}
@@ -547,9 +593,9 @@ func (db *DB) ContactsToPush(ctx context.Context, orgID string, limit int) ([]ap
 	return out, nil
 }
 
-// CompaniesToPush returns companies that are new or changed for Desk.
-func (db *DB) CompaniesToPush(ctx context.Context, orgID string, limit int) ([]app.Company, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+companyCols+" FROM companies co"+toPushWhere(app.KindCompany, "co"), orgID, limit)
+// CompaniesToPush is ContactsToPush for companies.
+func (db *DB) CompaniesToPush(ctx context.Context, orgID string, after int64, limit int) ([]app.Company, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+companyCols+" FROM companies co"+toPushWhere(app.KindCompany, "co", after), orgID, limit, after)
 	if err != nil {
 		return nil, fmt.Errorf("store: companies to push: %w", translate(err))
 	}

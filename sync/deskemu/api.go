@@ -192,13 +192,17 @@ func (s *Server) getFields(c *caller, r *http.Request, _ []byte) (int, any, *api
 
 // --- contacts ---
 
-func sortRecords[T any](items []T, sortBy string, created, modified func(T) time.Time) ([]T, *apiError) {
+// sortedWindow returns the items from..from+limit of items (stored in
+// creation order) sorted by sortBy, ties in creation order. A first page
+// does not sort the whole list: the emulator answers in time independent
+// of the portal's size, as Desk's indexes do.
+func sortedWindow[T any](items []T, sortBy string, from, limit int, created, modified func(T) time.Time) ([]T, *apiError) {
 	var key func(T) time.Time
 	desc := strings.HasPrefix(sortBy, "-")
 	switch strings.TrimPrefix(sortBy, "-") {
 	case "", "createdTime":
 		if !desc {
-			return items, nil // creation order is storage order
+			return window(items, from, limit), nil // creation order is storage order
 		}
 		key = created
 	case "modifiedTime":
@@ -206,14 +210,79 @@ func sortRecords[T any](items []T, sortBy string, created, modified func(T) time
 	default:
 		return nil, fieldErr("sortBy", "invalid", "sortBy must be createdTime or modifiedTime, optionally with a - prefix")
 	}
-	out := slices.Clone(items)
-	slices.SortStableFunc(out, func(a, b T) int {
-		c := key(a).Compare(key(b))
+	// before reports whether item i sorts before item j.
+	before := func(i, j int) bool {
+		c := key(items[i]).Compare(key(items[j]))
 		if desc {
-			return -c
+			c = -c
 		}
-		return c
-	})
+		return c < 0 || (c == 0 && i < j)
+	}
+	k := from + limit
+	var idx []int
+	if k >= len(items)/4 {
+		idx = make([]int, len(items))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			if before(a, b) {
+				return -1
+			}
+			if before(b, a) {
+				return 1
+			}
+			return 0
+		})
+	} else {
+		// The k first by a heap whose root is the last of those kept.
+		h := make([]int, 0, k)
+		down := func(i int) {
+			for {
+				l, m := 2*i+1, i
+				if l < len(h) && before(h[m], h[l]) {
+					m = l
+				}
+				if r := l + 1; r < len(h) && before(h[m], h[r]) {
+					m = r
+				}
+				if m == i {
+					return
+				}
+				h[i], h[m] = h[m], h[i]
+				i = m
+			}
+		}
+		for i := range items {
+			switch {
+			case len(h) < k:
+				h = append(h, i)
+				for j := len(h) - 1; j > 0; {
+					p := (j - 1) / 2
+					if !before(h[p], h[j]) {
+						break
+					}
+					h[p], h[j] = h[j], h[p]
+					j = p
+				}
+			case k > 0 && before(i, h[0]):
+				h[0] = i
+				down(0)
+			}
+		}
+		idx = h
+		slices.SortFunc(idx, func(a, b int) int {
+			if before(a, b) {
+				return -1
+			}
+			return 1
+		})
+	}
+	idx = window(idx, from, limit)
+	out := make([]T, len(idx))
+	for i, j := range idx {
+		out[i] = items[j]
+	}
 	return out, nil
 }
 
@@ -222,13 +291,13 @@ func (s *Server) listContacts(c *caller, r *http.Request, _ []byte) (int, any, *
 	if err != nil {
 		return 0, nil, err
 	}
-	items, err := sortRecords(c.portal.contacts, r.URL.Query().Get("sortBy"),
+	items, err := sortedWindow(c.portal.contacts, r.URL.Query().Get("sortBy"), from, limit,
 		func(x *contact) time.Time { return time.Time(x.CreatedTime) },
 		func(x *contact) time.Time { return time.Time(x.ModifiedTime) })
 	if err != nil {
 		return 0, nil, err
 	}
-	return listResult(derefAll(window(items, from, limit)))
+	return listResult(derefAll(items))
 }
 
 func derefAll[T any](ps []*T) []T {
@@ -475,13 +544,13 @@ func (s *Server) listAccounts(c *caller, r *http.Request, _ []byte) (int, any, *
 	if err != nil {
 		return 0, nil, err
 	}
-	items, err := sortRecords(c.portal.accounts, r.URL.Query().Get("sortBy"),
+	items, err := sortedWindow(c.portal.accounts, r.URL.Query().Get("sortBy"), from, limit,
 		func(x *account) time.Time { return time.Time(x.CreatedTime) },
 		func(x *account) time.Time { return time.Time(x.ModifiedTime) })
 	if err != nil {
 		return 0, nil, err
 	}
-	return listResult(derefAll(window(items, from, limit)))
+	return listResult(derefAll(items))
 }
 
 func (s *Server) getAccount(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {

@@ -640,3 +640,29 @@ func TestModifiedTimeMovesOnEveryEdit(t *testing.T) {
 		prevC, prevA = c, a
 	}
 }
+
+// TestSortedWindowMatchesFullSort: a first page picked without sorting the
+// whole list is the same as the window of a stable full sort.
+func TestSortedWindowMatchesFullSort(t *testing.T) {
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	type rec struct{ c, m time.Time }
+	items := make([]rec, 400)
+	for i := range items {
+		items[i] = rec{base.Add(time.Duration(i) * time.Second), base.Add(time.Duration((i*7919)%37) * time.Millisecond)} // many ties
+	}
+	created := func(r rec) time.Time { return r.c }
+	modified := func(r rec) time.Time { return r.m }
+	for _, sortBy := range []string{"modifiedTime", "-modifiedTime", "-createdTime", "createdTime"} {
+		all, err := sortedWindow(items, sortBy, 0, len(items), created, modified)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range [][2]int{{0, 10}, {0, 50}, {10, 20}, {90, 10}, {390, 50}} {
+			got, _ := sortedWindow(items, sortBy, w[0], w[1], created, modified)
+			want := window(all, w[0], w[1])
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("%s window %v: got %v, want %v", sortBy, w, got, want)
+			}
+		}
+	}
+}
