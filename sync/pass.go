@@ -261,30 +261,43 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 			return out, err
 		}
 	}
+	ms := mappingsFor(ps.ms, kind)
+	seen, next := s.seen(org, name, cs), map[string]string{}
 	newest, err := scan(ctx, ps, cursor, fetch, func(r app.RemoteRecord) time.Time { return r.Modified },
 		func(page []app.RemoteRecord) (int, error) {
 			if len(page) == 0 {
 				return 0, nil
 			}
-			ids := make([]string, len(page))
-			for i, r := range page {
-				ids[i] = r.DeskID
+			keys := make([]string, len(page))
+			var ids []string
+			for i := range page {
+				keys[i] = remoteStampKey(&page[i], ms)
+				if seen[page[i].DeskID] != keys[i] {
+					ids = append(ids, page[i].DeskID)
+				}
 			}
 			stamps, err := s.store.RemoteStamps(ctx, org, kind, ids)
 			if err != nil {
 				return 0, err
 			}
 			var fresh []app.RemoteRecord
-			for _, r := range page {
+			for i, r := range page {
+				if seen[r.DeskID] == keys[i] {
+					next[r.DeskID] = keys[i]
+					continue
+				}
 				if m, ok := stamps[r.DeskID]; ok && !r.Modified.After(m) {
-					seen, err := ps.seenAlready(ctx, kind, &r, m)
+					done, err := ps.seenAlready(ctx, kind, &r, m)
 					if err != nil {
 						return 0, err
 					}
-					if seen {
+					if done {
+						next[r.DeskID] = keys[i]
 						continue
 					}
 				}
+				// Fresh records are remembered once a later pass finds them
+				// stored (a reconciliation may fail and be retried).
 				fresh = append(fresh, r)
 			}
 			if len(fresh) == 0 {
@@ -312,6 +325,7 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 	if err := s.store.SetCursor(ctx, org, name, formatCursor(newest)); err != nil {
 		return fmt.Errorf("sync: pull %s: %w", kind, err)
 	}
+	s.remember(org, name, formatCursor(newest), next)
 	ps.progress(kind + "s")
 	return nil
 }

@@ -87,6 +87,7 @@ type Service struct {
 	signIn   *signInState
 	deptment map[string][]app.Department
 	statuses map[string][]string
+	seenBy   map[string]seenCache // by portal and list: see seenCache
 }
 
 // New returns a Service; call Run to start its loop.
@@ -314,11 +315,13 @@ func (s *Service) client(ctx context.Context, p *app.Portal) (*desk.Client, erro
 	return cl, nil
 }
 
-// forgetClient drops a cached client (after settings or secrets change).
+// forgetClient drops a cached client (after settings or secrets change)
+// and the portal's remembered stamps.
 func (s *Service) forgetClient(orgID string) {
 	s.mu.Lock()
 	delete(s.clients, orgID)
 	s.mu.Unlock()
+	s.forgetSeen(orgID)
 }
 
 // Requests returns how many HTTP requests the active portal's client has

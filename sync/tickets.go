@@ -34,25 +34,37 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 		return ps.cl.ListTickets(ctx, desk.ListOptions{From: from, Limit: desk.MaxLimit, SortBy: "-modifiedTime", Include: []string{"contacts"}})
 	}
 	now := s.opts.Now()
+	seen, next := s.seen(org, cursorTickets, cs), map[string]string{}
 	newest, err := scan(ctx, ps, cursor, fetch, func(t desk.Ticket) time.Time { return t.ModifiedTime.Time },
 		func(page []desk.Ticket) (int, error) {
 			if len(page) == 0 {
 				return 0, nil
 			}
-			ids := make([]string, len(page))
+			tks := make([]app.Ticket, len(page))
+			keys := make([]string, len(page))
+			var ids []string
 			for i, t := range page {
-				ids[i] = t.ID
+				tks[i] = ticketFromDesk(org, t)
+				keys[i] = ticketStampKey(&tks[i])
+				if seen[t.ID] != keys[i] {
+					ids = append(ids, t.ID)
+				}
 			}
 			stamps, err := s.store.TicketStamps(ctx, org, ids)
 			if err != nil {
 				return 0, err
 			}
 			var fresh []app.Ticket
-			for _, t := range page {
-				tk := ticketFromDesk(org, t)
+			for i, t := range page {
+				tk := tks[i]
+				if seen[t.ID] == keys[i] {
+					next[t.ID] = keys[i]
+					continue
+				}
 				st, known := stamps[t.ID]
 				if known && st.Modified.Equal(tk.ModifiedTime) && st.ThreadCount == tk.ThreadCount &&
 					st.CommentCount == tk.CommentCount && st.IsOverdue == tk.IsOverdue && st.IsEscalated == tk.IsEscalated {
+					next[t.ID] = keys[i]
 					continue
 				}
 				if !first {
@@ -88,6 +100,7 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 	if err := s.store.SetCursor(ctx, org, cursorTickets, formatCursor(newest)); err != nil {
 		return fmt.Errorf("sync: tickets: %w", err)
 	}
+	s.remember(org, cursorTickets, formatCursor(newest), next)
 	_ = now
 	ids, err := s.store.TicketsNeedingDetail(ctx, org, detailBatch)
 	if err != nil {
