@@ -7,7 +7,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: run build deps test lint unit smoke bench bench-store fuzz package clean
+.PHONY: run build deps test lint unit smoke bench seeds fuzz package clean
 
 ## run: install what is missing (asks before sudo), build, open the app on its own database
 run: deps build
@@ -43,12 +43,21 @@ smoke: build
 
 ## bench: the performance figures the issues ask for
 bench:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/...
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/desk/ ./sync/deskemu/ ./sync/signals/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'FirstSync|PollNoChange|PollKChanged' -benchtime 3x -timeout 30m ./sync/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/
+
+## seeds: the randomized sync test over many seeds (SEEDS=5000); prints how many passed
+SEEDS ?= 5000
+seeds:
+	$(GO) test -count=1 -timeout 120m ./sync -run TestRandomized -seeds=$(SEEDS)
 
 ## fuzz: a short run of every fuzz target
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidEmail -fuzztime 20s ./app/
 	$(GO) test -run '^$$' -fuzz FuzzReadContacts -fuzztime 20s ./app/csvio/
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./app/richtext/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./sync/desk/
 
 ## package: the Linux package made by the fyne CLI (dist/Tandem.tar.xz)
 package:
