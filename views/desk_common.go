@@ -41,8 +41,7 @@ func newDeskUI(ctx context.Context, w fyne.Window, integ app.Integration, crm ap
 // subscribe forwards sync events to fn on the UI goroutine until ctx ends.
 // The sync goroutine only posts; it never waits for the UI.
 func (d *deskUI) subscribe(ctx context.Context, fn func(app.SyncEvent)) {
-	var unsub func()
-	unsub = d.integ.Subscribe(func(e app.SyncEvent) {
+	unsub := d.integ.Subscribe(func(e app.SyncEvent) {
 		if ctx.Err() != nil {
 			return
 		}

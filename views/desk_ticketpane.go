@@ -670,8 +670,8 @@ func replyAddresses(td *app.TicketDetail, support, kind string) (to, cc string) 
 	}
 	skip := map[string]bool{app.NormalizeEmail(to): true, app.NormalizeEmail(support): true, "": true}
 	var out []string
-	for i := len(td.Threads) - 1; i >= 0; i-- {
-		th := td.Threads[i]
+	if n := len(td.Threads); n > 0 { // the latest message's recipients
+		th := td.Threads[n-1]
 		// The help desk's own address is the To of a customer's message and
 		// the From of an agent's reply: leave it out.
 		list := th.From + "," + th.CC
@@ -688,7 +688,6 @@ func replyAddresses(td *app.TicketDetail, support, kind string) (to, cc string) 
 				out = append(out, a)
 			}
 		}
-		break // the latest message's recipients
 	}
 	return to, strings.Join(out, ", ")
 }

@@ -47,7 +47,6 @@ type TicketsTab struct {
 
 	portal     *app.Portal
 	rows       []ticketRow
-	total      int
 	candidates []app.Contact // contacts a ticket may be created for
 	form       *ticketForm
 	pane       *ticketPane
