@@ -84,6 +84,7 @@ func newDesk(ctx context.Context, target string, store app.DeskStore, crm app.CR
 	switch {
 	case target == "demo":
 		w.emu = deskemu.New(deskemu.Options{Seed: 1})
+		seedDemoDesk(w.emu)
 		r, err := w.emu.Start(demoAddr)
 		if err != nil {
 			if r, err = w.emu.Start("127.0.0.1:0"); err != nil {

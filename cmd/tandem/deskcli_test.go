@@ -23,7 +23,8 @@ func needKeyring(t *testing.T) {
 	_ = k.DeleteSecret(context.Background(), "probe")
 }
 
-// TestDeskHeadless configures the demo help desk without the window, runs
+// TestDeskHeadless configures the demo help desk (150 generated tickets plus
+// 16 from sample contacts) without the window, runs
 // a pass in a second process-like invocation (a fresh emulator, as after a
 // restart: the keyring's refresh token is adopted), and prints the status.
 func TestDeskHeadless(t *testing.T) {
@@ -42,11 +43,11 @@ func TestDeskHeadless(t *testing.T) {
 	}
 	t.Setenv(envRefreshToken, "")
 	code, out, errs = tandem(t, dir, "--desk", "demo", "desk", "sync")
-	if code != 0 || !strings.Contains(out, "sync pass done") || !strings.Contains(out, "tickets 150") {
+	if code != 0 || !strings.Contains(out, "sync pass done") || !strings.Contains(out, "tickets 166") {
 		t.Fatalf("sync: %d %q %q", code, out, errs)
 	}
 	code, out, errs = tandem(t, dir, "--desk", "demo", "desk", "status")
-	if code != 0 || !strings.Contains(out, "cached tickets:  150") || !strings.Contains(out, "pending outbox:  0") {
+	if code != 0 || !strings.Contains(out, "cached tickets:  166") || !strings.Contains(out, "pending outbox:  0") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
 	}
 	if code, _, _ = tandem(t, dir, "--desk", "demo", "desk", "deactivate"); code != 0 {
