@@ -175,29 +175,7 @@ func (c *cli) contacts(args []string) error {
 		fmt.Fprintln(c.out, x.ID)
 		return nil
 	case "import":
-		if len(args) != 2 {
-			return errUsage
-		}
-		f, err := os.Open(args[1])
-		if err != nil {
-			return app.Errorf(app.EINVALID, "Cannot open %s: %v", args[1], err)
-		}
-		defer f.Close()
-		start := time.Now()
-		rep, err := csvio.ReadContacts(f)
-		if err != nil {
-			return err
-		}
-		vals := make([]app.Contact, len(rep.Rows))
-		for i, r := range rep.Rows {
-			vals[i] = r.Value
-		}
-		res, err := c.crm.Contacts.ImportContacts(c.ctx, vals)
-		if err != nil {
-			return err
-		}
-		rejected := append(rep.Errors, remap(res.Errors, func(i int) int { return rep.Rows[i].Line })...)
-		return c.importReport("contacts", res.Inserted, rejected, rep.Warnings, time.Since(start))
+		return importFile(c, args[1:], "contacts", csvio.ReadContacts, c.crm.Contacts.ImportContacts)
 	case "export":
 		return c.export(args[1:], func(w io.Writer) error {
 			return exportAll(c.ctx, w, func(off, lim int) ([]app.Contact, error) {
@@ -245,29 +223,7 @@ func (c *cli) companies(args []string) error {
 		fmt.Fprintln(c.out, x.ID)
 		return nil
 	case "import":
-		if len(args) != 2 {
-			return errUsage
-		}
-		f, err := os.Open(args[1])
-		if err != nil {
-			return app.Errorf(app.EINVALID, "Cannot open %s: %v", args[1], err)
-		}
-		defer f.Close()
-		start := time.Now()
-		rep, err := csvio.ReadCompanies(f)
-		if err != nil {
-			return err
-		}
-		vals := make([]app.Company, len(rep.Rows))
-		for i, r := range rep.Rows {
-			vals[i] = r.Value
-		}
-		res, err := c.crm.Companies.ImportCompanies(c.ctx, vals)
-		if err != nil {
-			return err
-		}
-		rejected := append(rep.Errors, remap(res.Errors, func(i int) int { return rep.Rows[i].Line })...)
-		return c.importReport("companies", res.Inserted, rejected, rep.Warnings, time.Since(start))
+		return importFile(c, args[1:], "companies", csvio.ReadCompanies, c.crm.Companies.ImportCompanies)
 	case "export":
 		return c.export(args[1:], func(w io.Writer) error {
 			return exportAll(c.ctx, w, func(off, lim int) ([]app.Company, error) {
@@ -276,6 +232,34 @@ func (c *cli) companies(args []string) error {
 		})
 	}
 	return errUsage
+}
+
+// importFile reads a CSV file (args[0]) and imports its valid rows; the
+// report names every rejected row with the file's row number.
+func importFile[T any](c *cli, args []string, what string, read func(io.Reader) (*csvio.Report[T], error), imp func(context.Context, []T) (app.ImportResult, error)) error {
+	if len(args) != 1 {
+		return errUsage
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return app.Errorf(app.EINVALID, "Cannot open %s: %v", args[0], err)
+	}
+	defer f.Close()
+	start := time.Now()
+	rep, err := read(f)
+	if err != nil {
+		return err
+	}
+	vals := make([]T, len(rep.Rows))
+	for i, r := range rep.Rows {
+		vals[i] = r.Value
+	}
+	res, err := imp(c.ctx, vals)
+	if err != nil {
+		return err
+	}
+	rejected := append(rep.Errors, remap(res.Errors, func(i int) int { return rep.Rows[i].Line })...)
+	return c.importReport(what, res.Inserted, rejected, rep.Warnings, time.Since(start))
 }
 
 // remap turns the store's 1-based indexes into the file's row numbers.
