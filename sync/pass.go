@@ -110,6 +110,13 @@ func (ps *pass) run(ctx context.Context) error {
 	if err := ps.pullTickets(ctx); err != nil {
 		return err
 	}
+	if s.opts.Detector != nil {
+		// Ratings only matter to signals. A failure here is logged, not
+		// fatal: the tickets and records of this pass are already stored.
+		if err := ps.pullRatings(ctx); err != nil {
+			s.log.Warn("ratings pull failed", "err", err)
+		}
+	}
 	if d := s.opts.Detector; d != nil {
 		if err := d.Detect(ctx, ps.changes); err != nil {
 			s.log.Warn("signal detection failed", "err", err)

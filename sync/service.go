@@ -60,8 +60,11 @@ type Options struct {
 	// records modified in the same instant as the cursor are not missed (1 min).
 	Overlap  time.Duration
 	Detector app.Detector // optional: signals
-	Logger   *slog.Logger // nil: slog.Default()
-	Now      func() time.Time
+	// RatingsEvery is how often a pass also asks Desk for new happiness
+	// ratings (10 min): an extra request, so not on every poll.
+	RatingsEvery time.Duration
+	Logger       *slog.Logger // nil: slog.Default()
+	Now          func() time.Time
 
 	// Hook, when set, is called at named points of a pass; an error aborts
 	// the pass there, as a crash would (tests only).
@@ -103,6 +106,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = 15 * time.Minute
+	}
+	if opts.RatingsEvery <= 0 {
+		opts.RatingsEvery = 10 * time.Minute
 	}
 	if opts.Overlap <= 0 {
 		opts.Overlap = time.Minute
