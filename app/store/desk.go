@@ -83,17 +83,23 @@ func (db *DB) ListPortals(ctx context.Context) ([]app.Portal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: list portals: %w", translate(err))
 	}
+	return collect(rows, scanPortal, "list portals")
+}
+
+// collect scans every row with scan and closes rows; op names the caller
+// in errors ("store: <op>: …").
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }, *T) error, op string) ([]T, error) {
 	defer rows.Close()
-	var out []app.Portal
+	var out []T
 	for rows.Next() {
-		var p app.Portal
-		if err := scanPortal(rows, &p); err != nil {
-			return nil, fmt.Errorf("store: list portals: %w", translate(err))
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", op, translate(err))
 		}
-		out = append(out, p)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list portals: %w", translate(err))
+		return nil, fmt.Errorf("store: %s: %w", op, translate(err))
 	}
 	return out, nil
 }
@@ -369,19 +375,7 @@ func (db *DB) FindRemoteByKey(ctx context.Context, orgID, kind, key string) ([]a
 	if err != nil {
 		return nil, fmt.Errorf("store: find remote by key: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.RemoteRecord
-	for rows.Next() {
-		var r app.RemoteRecord
-		if err := scanRemote(rows, &r); err != nil {
-			return nil, fmt.Errorf("store: find remote by key: %w", translate(err))
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: find remote by key: %w", translate(err))
-	}
-	return out, nil
+	return collect(rows, scanRemote, "find remote by key")
 }
 
 const linkCols = "org_id, kind, crm_id, desk_id, agreed, crm_rev, desk_modified, linked_at, updated_at"
@@ -512,19 +506,7 @@ func (db *DB) OrphanLinks(ctx context.Context, orgID string, after int64) ([]app
 	if err != nil {
 		return nil, fmt.Errorf("store: orphan links: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.Link
-	for rows.Next() {
-		var l app.Link
-		if err := scanLink(rows, &l); err != nil {
-			return nil, fmt.Errorf("store: orphan links: %w", translate(err))
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: orphan links: %w", translate(err))
-	}
-	return out, nil
+	return collect(rows, scanLink, "orphan links")
 }
 
 // prefixCols qualifies a comma-separated column list with a table alias.
@@ -578,19 +560,7 @@ func (db *DB) ContactsToPush(ctx context.Context, orgID string, after int64, lim
 	if err != nil {
 		return nil, fmt.Errorf("store: contacts to push: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.Contact
-	for rows.Next() {
-		var c app.Contact
-		if err := scanContact(rows, &c); err != nil {
-			return nil, fmt.Errorf("store: contacts to push: %w", translate(err))
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: contacts to push: %w", translate(err))
-	}
-	return out, nil
+	return collect(rows, scanContact, "contacts to push")
 }
 
 // CompaniesToPush is ContactsToPush for companies.
@@ -599,19 +569,7 @@ func (db *DB) CompaniesToPush(ctx context.Context, orgID string, after int64, li
 	if err != nil {
 		return nil, fmt.Errorf("store: companies to push: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.Company
-	for rows.Next() {
-		var c app.Company
-		if err := scanCompany(rows, &c); err != nil {
-			return nil, fmt.Errorf("store: companies to push: %w", translate(err))
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: companies to push: %w", translate(err))
-	}
-	return out, nil
+	return collect(rows, scanCompany, "companies to push")
 }
 
 // ApplyFromDesk writes each reconciliation in one transaction: a batch is
@@ -825,19 +783,7 @@ func (db *DB) Conflicts(ctx context.Context, orgID string, withResolved bool) ([
 	if err != nil {
 		return nil, fmt.Errorf("store: conflicts: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.Conflict
-	for rows.Next() {
-		var c app.Conflict
-		if err := scanConflict(rows, &c); err != nil {
-			return nil, fmt.Errorf("store: conflicts: %w", translate(err))
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: conflicts: %w", translate(err))
-	}
-	return out, nil
+	return collect(rows, scanConflict, "conflicts")
 }
 
 // FindConflict returns a conflict, or ENOTFOUND.

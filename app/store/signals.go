@@ -116,19 +116,7 @@ func (db *DB) ListSignals(ctx context.Context, f app.SignalFilter) ([]app.Signal
 	if err != nil {
 		return nil, fmt.Errorf("store: list signals: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.Signal
-	for rows.Next() {
-		var s app.Signal
-		if err := scanSignal(rows, &s); err != nil {
-			return nil, fmt.Errorf("store: list signals: %w", translate(err))
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list signals: %w", translate(err))
-	}
-	return out, nil
+	return collect(rows, scanSignal, "list signals")
 }
 
 // UnreadSignalCount counts unread signals in the feed.
