@@ -471,8 +471,19 @@ func TestDropAndMalformed(t *testing.T) {
 	if json.Valid(b) {
 		t.Fatalf("malformed fault produced valid JSON: %s", b)
 	}
-	logs := e.s.Requests()
-	if logs[0].Status != 0 || logs[1].Status != 200 {
+	// The dropped request is logged by its handler after the connection is
+	// closed, so the client may be told before the log is: wait for both.
+	var logs []LogEntry
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if logs = e.s.Requests(); len(logs) >= 2 || time.Now().After(deadline) {
+			break
+		}
+	}
+	statuses := map[int]int{}
+	for _, l := range logs {
+		statuses[l.Status]++
+	}
+	if len(logs) != 2 || statuses[0] != 1 || statuses[200] != 1 {
 		t.Fatalf("%+v", logs)
 	}
 }
