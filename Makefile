@@ -40,6 +40,7 @@ unit:
 smoke: build
 	@echo "== smoke test under Xvfb"
 	.ci/smoke.sh $(BIN)
+	.ci/with-session.sh .ci/tour.sh $(BIN)
 
 ## bench: the performance figures the issues ask for
 bench:
