@@ -213,19 +213,9 @@ func (db *DB) FieldMappings(ctx context.Context, orgID string) ([]app.FieldMappi
 	if err != nil {
 		return nil, fmt.Errorf("store: field mappings: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.FieldMapping
-	for rows.Next() {
-		var m app.FieldMapping
-		if err := rows.Scan(&m.Kind, &m.CRMField, &m.DeskField, &m.Type); err != nil {
-			return nil, fmt.Errorf("store: field mappings: %w", translate(err))
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: field mappings: %w", translate(err))
-	}
-	return out, nil
+	return collect(rows, func(sc interface{ Scan(...any) error }, m *app.FieldMapping) error {
+		return sc.Scan(&m.Kind, &m.CRMField, &m.DeskField, &m.Type)
+	}, "field mappings")
 }
 
 // SetFieldMappings replaces a portal's mappings.
@@ -855,21 +845,12 @@ func (db *DB) SyncErrors(ctx context.Context, orgID string) ([]app.SyncError, er
 	if err != nil {
 		return nil, fmt.Errorf("store: sync errors: %w", translate(err))
 	}
-	defer rows.Close()
-	var out []app.SyncError
-	for rows.Next() {
-		var e app.SyncError
+	return collect(rows, func(sc interface{ Scan(...any) error }, e *app.SyncError) error {
 		var at int64
-		if err := rows.Scan(&e.OrgID, &e.Kind, &e.CRMID, &e.DeskID, &e.CRMRev, &e.Message, &at); err != nil {
-			return nil, fmt.Errorf("store: sync errors: %w", translate(err))
-		}
+		err := sc.Scan(&e.OrgID, &e.Kind, &e.CRMID, &e.DeskID, &e.CRMRev, &e.Message, &at)
 		e.At = fromDB(at)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: sync errors: %w", translate(err))
-	}
-	return out, nil
+		return err
+	}, "sync errors")
 }
 
 // updateCompanyTx saves c inside tx when c.Rev is current and bumps Rev.
