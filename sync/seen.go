@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
 )
 
 // seenCache remembers, per portal and list (contacts, accounts, tickets),
@@ -56,11 +57,12 @@ func (s *Service) forgetSeen(org string) {
 	}
 }
 
-// ticketStampKey is what a ticket list entry is compared on.
-func ticketStampKey(t *app.Ticket) string {
+// ticketStampKey is what a ticket list entry is compared on. It reads the
+// Desk entry itself, so a remembered ticket costs no conversion.
+func ticketStampKey(t *desk.Ticket) string {
 	var b strings.Builder
 	b.WriteString(t.ModifiedTime.UTC().Format(time.RFC3339Nano))
-	for _, n := range []int{t.ThreadCount, t.CommentCount, b2i(t.IsOverdue), b2i(t.IsEscalated)} {
+	for _, n := range []int{int(t.ThreadCount), int(t.CommentCount), b2i(t.IsOverDue), b2i(t.IsEscalated)} {
 		b.WriteByte('|')
 		b.WriteString(strconv.Itoa(n))
 	}

@@ -73,11 +73,11 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 			tks := make([]app.Ticket, len(page))
 			keys := make([]string, len(page))
 			var ids []string
-			for i, t := range page {
-				tks[i] = ticketFromDesk(org, t)
-				keys[i] = ticketStampKey(&tks[i])
-				if seen[t.ID] != keys[i] {
-					ids = append(ids, t.ID)
+			for i := range page {
+				keys[i] = ticketStampKey(&page[i])
+				if seen[page[i].ID] != keys[i] {
+					tks[i] = ticketFromDesk(org, page[i])
+					ids = append(ids, page[i].ID)
 				}
 			}
 			stamps := map[string]app.TicketStamp{}
