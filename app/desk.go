@@ -387,6 +387,9 @@ type SyncStatus struct {
 	Conflicts     int // unresolved
 	RecordErrors  []SyncError
 	CachedTickets int
+	// Problems is what Manage asks the user to look at: conflicts, failed
+	// actions and record errors, a failed push counted once.
+	Problems int
 }
 
 // Sync event kinds.

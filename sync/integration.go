@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/tandem-crm/tandem/app"
@@ -876,6 +877,20 @@ func (s *Service) Status(ctx context.Context) (*app.SyncStatus, error) {
 	}
 	if st.CachedTickets, err = s.store.CountTickets(ctx, p.OrgID); err != nil {
 		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	// A push that failed is one problem, though it is both a failed action
+	// and a record error.
+	failedPush := map[string]bool{}
+	for _, it := range items {
+		if it.State == app.OutboxFailed && (it.Kind == app.OutboxPushContact || it.Kind == app.OutboxPushCompany) {
+			failedPush[it.CRMKind+"/"+strconv.FormatInt(it.CRMID, 10)] = true
+		}
+	}
+	st.Problems = st.Conflicts + st.FailedOutbox
+	for _, e := range st.RecordErrors {
+		if e.CRMID == 0 || !failedPush[e.Kind+"/"+strconv.FormatInt(e.CRMID, 10)] {
+			st.Problems++
+		}
 	}
 	return st, nil
 }

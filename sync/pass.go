@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -493,7 +494,7 @@ func (ps *pass) createFromDesk(ctx context.Context, kind string, ms []app.FieldM
 		rec.set(m, vals[m.DeskField])
 	}
 	if err := ps.validate(rec); err != nil {
-		ps.recordError(ctx, app.SyncError{Kind: kind, DeskID: rr.DeskID, Message: "Cannot copy it into Tandem: " + validationText(err)})
+		ps.recordError(ctx, app.SyncError{Kind: kind, DeskID: rr.DeskID, Message: "Cannot copy " + remoteName(rr) + " into Tandem: " + validationText(err)})
 		return app.DeskApply{}, false
 	}
 	a := app.DeskApply{
@@ -798,4 +799,21 @@ func (ps *pass) dropOrphans(ctx context.Context, after int64) error {
 			Message: fmt.Sprintf("A %s deleted in Tandem was unlinked from Desk record %s (kept in Desk).", l.Kind, l.DeskID)})
 	}
 	return nil
+}
+
+// remoteName names a Desk record in a message: its name, and a contact's
+// email, quoted; "it" when it has neither.
+func remoteName(rr *app.RemoteRecord) string {
+	v := rr.Values
+	name := v["accountName"]
+	if rr.Kind == app.KindContact {
+		name = app.PersonName(v["firstName"], v["lastName"])
+		if e := v["email"]; e != "" {
+			name = strings.TrimSpace(name + " <" + e + ">")
+		}
+	}
+	if name == "" {
+		return "it"
+	}
+	return "“" + name + "”"
 }

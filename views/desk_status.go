@@ -126,8 +126,8 @@ func (s *deskStatus) show() {
 	if st.PendingOutbox > 0 {
 		pending = " · " + lang.L("{{.N}} action(s) waiting to be sent", map[string]any{"N": st.PendingOutbox})
 	}
-	if st.FailedOutbox > 0 {
-		pending += " · " + lang.L("{{.N}} action(s) failed", map[string]any{"N": st.FailedOutbox})
+	if st.Problems > 0 {
+		pending += " · " + lang.L("{{.N}} sync problem(s): see Settings", map[string]any{"N": st.Problems})
 	}
 	s.progress.Hide()
 	s.banner.Hide()

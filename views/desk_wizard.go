@@ -68,6 +68,11 @@ type deskSettings struct {
 	editMapping  *widget.Button
 	confirm      dialog.Dialog
 
+	// problems is Manage's "Needs your attention" (made on first use);
+	// openRecord, when set, lets it open a record.
+	problems   *syncProblems
+	openRecord func(kind string, id int64)
+
 	activating string // org id whose first sync is awaited
 	// pendingMessage is shown once on the next Manage or intro page.
 	pendingMessage string
@@ -763,7 +768,13 @@ func (s *deskSettings) showManage(msg string) {
 	if msg != "" {
 		box.Add(note(msg, widget.SuccessImportance))
 	}
-	s.setPage(box)
+	if s.problems == nil {
+		s.problems = newSyncProblems(s.deskUI, s.openRecord)
+	} else {
+		s.problems.reload()
+	}
+	box.Add(s.problems.box)
+	s.setPage(container.NewVScroll(box))
 }
 
 func readOnlyReason(p *app.Portal) string {

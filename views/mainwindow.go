@@ -105,6 +105,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		tabs := container.NewAppTabs()
 		if p.Integration != nil {
 			ds := newDeskSettings(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
+			ds.openRecord = func(kind string, id int64) { m.openSignal(kind, id, "") }
 			tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), ds.body))
 		}
 		if p.Signals != nil {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,7 +70,49 @@ func (c *cli) desk(args []string) error {
 		if err != nil {
 			return err
 		}
-		printStatus(c, st)
+		items, err := w.svc.Outbox(c.ctx)
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			return err
+		}
+		printStatus(c, st, items)
+		return nil
+	case "conflicts":
+		cs, err := w.svc.Conflicts(c.ctx)
+		if err != nil {
+			return err
+		}
+		if len(cs) == 0 {
+			fmt.Fprintln(c.out, "no conflicts")
+		}
+		for _, k := range cs {
+			kept, lost := "Tandem", "Zoho Desk"
+			if k.Winner == app.WinnerDesk {
+				kept, lost = lost, kept
+			}
+			fmt.Fprintf(c.out, "#%d  %s %q  %s: kept %q (%s), other %q (%s)  %s\n", k.ID, k.Kind, k.RecordName, k.CRMField,
+				winnerValue(&k), kept, k.LoserValue(), lost, k.At.Local().Format("2006-01-02 15:04"))
+		}
+		return nil
+	case "restore", "dismiss", "retry":
+		if len(args) != 2 {
+			return errUsage
+		}
+		id, err := strconv.ParseInt(strings.TrimPrefix(args[1], "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return app.Errorf(app.EINVALID, "%q is not a number from `desk conflicts` or `desk status`.", args[1])
+		}
+		switch args[0] {
+		case "restore":
+			err = w.svc.RestoreConflict(c.ctx, id)
+		case "dismiss":
+			err = w.svc.DismissConflict(c.ctx, id)
+		default:
+			err = w.svc.RetryOutbox(c.ctx, id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.out, "done; the next sync pass sends it\n")
 		return nil
 	case "deactivate":
 		if err := w.svc.Deactivate(c.ctx); err != nil {
@@ -81,7 +124,7 @@ func (c *cli) desk(args []string) error {
 	return errUsage
 }
 
-func printStatus(c *cli, st *app.SyncStatus) {
+func printStatus(c *cli, st *app.SyncStatus, outbox []app.OutboxItem) {
 	if st.Portal == nil {
 		fmt.Fprintln(c.out, "no Zoho Desk portal is connected")
 		return
@@ -97,10 +140,22 @@ func printStatus(c *cli, st *app.SyncStatus) {
 		fmt.Fprintf(c.out, "last error:      %s\n", st.LastError)
 	}
 	fmt.Fprintf(c.out, "pending outbox:  %d (failed %d)\n", st.PendingOutbox, st.FailedOutbox)
-	fmt.Fprintf(c.out, "conflicts:       %d\n", st.Conflicts)
+	fmt.Fprintf(c.out, "conflicts:       %d (desk conflicts)\n", st.Conflicts)
 	fmt.Fprintf(c.out, "cached tickets:  %d\n", st.CachedTickets)
+	for _, it := range outbox {
+		if it.State == app.OutboxFailed {
+			fmt.Fprintf(c.out, "  failed #%d %s: %s (desk retry %d)\n", it.ID, it.Kind, it.LastError, it.ID)
+		}
+	}
 	fmt.Fprintf(c.out, "record errors:   %d\n", len(st.RecordErrors))
 	for _, e := range st.RecordErrors {
 		fmt.Fprintf(c.out, "  %s\n", strings.TrimSpace(fmt.Sprintf("%s %d: %s", e.Kind, e.CRMID, e.Message)))
 	}
+}
+
+func winnerValue(k *app.Conflict) string {
+	if k.Winner == app.WinnerDesk {
+		return k.DeskValue
+	}
+	return k.CRMValue
 }

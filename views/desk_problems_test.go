@@ -1,0 +1,149 @@
+package views
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/deskemu"
+)
+
+// TestManageShowsSyncProblems makes a real conflict and a real failed push
+// against the emulator, and resolves them from Manage: restore puts the
+// losing value back in the CRM, dismiss keeps the winner, and Try again
+// sends the failed contact once Desk accepts it.
+func TestManageShowsSyncProblems(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{mode: app.SyncTwoWay})
+	ctx := e.ctx
+	ada := &app.Contact{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.org", Title: "Countess"}
+	if err := e.db.CreateContact(ctx, ada); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	link, err := e.db.FindLink(ctx, e.org, app.KindContact, ada.ID)
+	if err != nil {
+		t.Fatalf("ada was not pushed: %v", err)
+	}
+	s := newDeskSettings(e.d)
+	e.show(s.body)
+	e.waitFor("Manage", func() bool { return s.problems != nil })
+	if !e.hasText("Nothing needs your attention") {
+		t.Error("no all-clear line while nothing is wrong")
+	}
+
+	// Both sides change the title between two passes: Desk's later edit wins.
+	conflict := func(crmTitle, deskTitle string) {
+		t.Helper()
+		c, err := e.db.FindContact(ctx, ada.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Title = crmTitle
+		if err := e.db.UpdateContact(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		if err := e.emu.EditContact(e.org, link.DeskID, map[string]any{"title": deskTitle}); err != nil {
+			t.Fatal(err)
+		}
+		e.syncOnce()
+	}
+	conflict("Mathematician", "Analyst")
+
+	// Desk refuses a new contact for good: the push fails and is recorded.
+	fault := e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Method: "POST", Path: "/api/v1/contacts", Status: 422})
+	grace := &app.Contact{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.org"}
+	if err := e.db.CreateContact(ctx, grace); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	e.emu.RemoveFault(fault)
+
+	// A Desk contact Tandem cannot hold (an email it rejects) stays on Desk, with a reason.
+	badID, err := e.emu.CreateContact(e.org, map[string]any{"lastName": "Bad", "email": "bad@example.123"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+
+	e.waitFor("the problems", func() bool { return len(s.problems.conflicts) == 1 && len(s.problems.failed) == 1 })
+	// The failed push is shown once, as the action with Try again.
+	if len(s.problems.errs) != 1 || s.problems.errs[0].CRMID != 0 {
+		t.Errorf("record errors shown: %+v", s.problems.errs)
+	}
+	if st, _ := e.svc.Status(ctx); len(st.RecordErrors) != 2 {
+		t.Fatalf("record errors kept: %+v", st.RecordErrors)
+	}
+	for _, want := range []string{"Needs your attention", "Ada Lovelace — Title", "“Analyst”", "“Mathematician”",
+		"Sending contact “Grace Hopper” to Zoho Desk", "Could not be sent: ", "A contact from Zoho Desk could not be saved in Tandem.", "Cannot copy “Bad <bad@example.123>” into Tandem"} {
+		if !e.hasText(want) {
+			t.Errorf("Manage does not show %q", want)
+		}
+	}
+	st := newDeskStatus(e.d)
+	e.waitFor("the status line", func() bool { return st.st != nil })
+	if !strings.Contains(st.line.Text, "3 sync problem(s): see Settings") {
+		t.Errorf("status line = %q", st.line.Text)
+	}
+	if got := s.problems.restore[0].Text; got != "Use “Mathematician” instead" {
+		t.Errorf("restore button says %q", got)
+	}
+	e.shot("desk-manage-problems.png")
+
+	// Restore: the CRM gets the losing value back, and the next pass sends it.
+	e.tap(s.problems.restore[0])
+	e.waitFor("the conflict to go", func() bool { return len(s.problems.conflicts) == 0 })
+	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Mathematician" {
+		t.Errorf("title after restore = %q", c.Title)
+	}
+	e.syncOnce()
+	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Mathematician" {
+		t.Errorf("title after the pass that sends the restore = %q", c.Title)
+	}
+
+	// Dismiss: the winner stays.
+	time.Sleep(5 * time.Millisecond)
+	conflict("Poet", "Engineer")
+	e.waitFor("the second conflict", func() bool { return len(s.problems.conflicts) == 1 })
+	e.tap(s.problems.dismiss[0])
+	e.waitFor("the conflict to go", func() bool { return len(s.problems.conflicts) == 0 })
+	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Engineer" {
+		t.Errorf("title after dismiss = %q", c.Title)
+	}
+
+	// Try again: Desk accepts it now.
+	e.tap(s.problems.retry[0])
+	e.syncOnce()
+	e.waitFor("the failed push to go", func() bool { return len(s.problems.failed) == 0 })
+	if _, err := e.db.FindLink(ctx, e.org, app.KindContact, grace.ID); err != nil {
+		t.Errorf("grace is not linked after the retry: %v", err)
+	}
+	if len(s.problems.errs) != 1 {
+		t.Errorf("record errors after the retry: %+v", s.problems.errs)
+	}
+
+	// The Desk contact is fixed there: the error goes and the contact comes over.
+	if err := e.emu.EditContact(e.org, badID, map[string]any{"email": "bad@example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	e.waitFor("the last error to go", func() bool { return len(s.problems.errs) == 0 })
+	if !e.hasText("Nothing needs your attention") {
+		t.Error("no all-clear line after everything was resolved")
+	}
+}
+
+// TestShownValue keeps quoted values short, on one line, and visible when empty.
+func TestShownValue(t *testing.T) {
+	if got := shown("  a\nb  "); got != "“a b”" {
+		t.Errorf("shown = %q", got)
+	}
+	if got := shown(""); got != "(empty)" {
+		t.Errorf("shown empty = %q", got)
+	}
+	long := strings.Repeat("山", 200)
+	if got := []rune(shown(long)); len(got) != 62 || got[60] != '…' {
+		t.Errorf("shown long = %q (%d runes)", string(got), len(got))
+	}
+}
