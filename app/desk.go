@@ -459,6 +459,10 @@ type DeskStore interface {
 	Cursor(ctx context.Context, orgID, name string) (string, error)
 	// SetCursor stores a named sync cursor.
 	SetCursor(ctx context.Context, orgID, name, value string) error
+	// RecheckLinks makes every linked record of a portal look changed to
+	// the next push (after its mapping or mode changed): it clears the
+	// links' CRM revisions and sets the cursor named pushCursor to "".
+	RecheckLinks(ctx context.Context, orgID, pushCursor string) error
 
 	// UpsertRemote stores the latest copies of Desk records.
 	UpsertRemote(ctx context.Context, rs []RemoteRecord) error

@@ -402,12 +402,25 @@ func (s *Service) UpdateSettings(ctx context.Context, mode app.SyncMode, ms []ap
 	if err != nil {
 		return fmt.Errorf("sync: update settings: %w", err)
 	}
+	old, err := s.store.FieldMappings(ctx, p.OrgID)
+	if err != nil {
+		return fmt.Errorf("sync: update settings: %w", err)
+	}
+	changed := p.Mode != mode || (mode != app.SyncNone && !sameMappings(old, ms))
 	p.Mode = mode
 	if err := s.store.SavePortal(ctx, p); err != nil {
 		return fmt.Errorf("sync: update settings: %w", err)
 	}
 	if mode != app.SyncNone {
 		if err := s.store.SetFieldMappings(ctx, p.OrgID, ms); err != nil {
+			return fmt.Errorf("sync: update settings: %w", err)
+		}
+	}
+	if changed {
+		// Look at every linked record again on the next pass: a newly
+		// mapped field (or a mode that now pulls) brings records into step
+		// from their stored Desk copies, without listing Desk again.
+		if err := s.store.RecheckLinks(ctx, p.OrgID, cursorCRMChanges); err != nil {
 			return fmt.Errorf("sync: update settings: %w", err)
 		}
 	}
@@ -893,4 +906,22 @@ func (s *Service) Status(ctx context.Context) (*app.SyncStatus, error) {
 		}
 	}
 	return st, nil
+}
+
+// sameMappings reports whether a and b map the same fields the same way,
+// in any order.
+func sameMappings(a, b []app.FieldMapping) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	set := map[app.FieldMapping]bool{}
+	for _, m := range a {
+		set[m] = true
+	}
+	for _, m := range b {
+		if !set[m] {
+			return false
+		}
+	}
+	return true
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tandem-crm/tandem/sync/desk"
 
 	"github.com/tandem-crm/tandem/app"
+	tsync "github.com/tandem-crm/tandem/sync"
 	"github.com/tandem-crm/tandem/sync/deskemu"
 )
 
@@ -373,5 +374,75 @@ func TestStartStop(t *testing.T) {
 	defer mu.Unlock()
 	if kinds[0] != app.EventStarted {
 		t.Fatalf("events %v", kinds)
+	}
+}
+
+// TestMappingChangeBringsRecordsIntoStep maps a field after records were
+// linked without it: the next pass sends the CRM's values of the new field
+// to Desk and brings Desk's into the CRM, without a conflict and without
+// listing Desk's contacts again.
+func TestMappingChangeBringsRecordsIntoStep(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 7, Contacts: 5, Accounts: 2, Tickets: 5}})
+	var noTitle []app.FieldMapping
+	for _, m := range tsync.DefaultMappings() {
+		if m.Kind != app.KindContact || m.CRMField != "Title" {
+			noTitle = append(noTitle, m)
+		}
+	}
+	p := configureParams(e)
+	p.Mappings = noTitle
+	if _, err := e.svc.Configure(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	ada := &app.Contact{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.org", Title: "Countess"}
+	if err := e.db.CreateContact(ctx, ada); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.emu.CreateContact(e.org, map[string]any{"firstName": "Bob", "lastName": "Builder", "email": "bob@example.org", "title": "Engineer"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	mustSync(t, e)
+	ds := deskContactByEmail(t, e, "ada@example.org")
+	if len(ds) != 1 || ds[0].Title != "" {
+		t.Fatalf("ada on Desk before the mapping: %+v", ds)
+	}
+	bob, err := e.db.ListContacts(ctx, app.ContactFilter{Query: "bob@example.org"})
+	if err != nil || len(bob) != 1 || bob[0].Title != "" {
+		t.Fatalf("bob in the CRM before the mapping: %+v %v", bob, err)
+	}
+
+	// Saving the same settings again changes nothing and looks at nothing.
+	if err := e.svc.UpdateSettings(ctx, app.SyncTwoWay, noTitle); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.ResetRequests()
+	mustSync(t, e)
+	if c := countRequests(e.emu); c.other != 0 {
+		t.Errorf("an unchanged mapping sent %d requests besides lists: %+v", c.other, c)
+	}
+
+	if err := e.svc.UpdateSettings(ctx, app.SyncTwoWay, tsync.DefaultMappings()); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.ResetRequests()
+	mustSync(t, e)
+	if c := countRequests(e.emu); c.contacts > 1 {
+		t.Errorf("the mapping change listed Desk's contacts %d times", c.contacts)
+	}
+	d, err := e.client().GetContact(ctx, ds[0].ID)
+	if err != nil || d.Title != "Countess" {
+		t.Errorf("ada's title on Desk after the mapping = %q (%v)", d.Title, err)
+	}
+	got, err := e.db.FindContact(ctx, bob[0].ID)
+	if err != nil || got.Title != "Engineer" {
+		t.Errorf("bob's title in the CRM after the mapping = %q (%v)", got.Title, err)
+	}
+	if cs, _ := e.svc.Conflicts(ctx); len(cs) != 0 {
+		t.Errorf("conflicts: %+v", cs)
+	}
+	if st, _ := e.svc.Status(ctx); len(st.RecordErrors) != 0 {
+		t.Errorf("record errors: %+v", st.RecordErrors)
 	}
 }

@@ -264,6 +264,23 @@ func (db *DB) SetCursor(ctx context.Context, orgID, name, value string) error {
 	return nil
 }
 
+// RecheckLinks clears the CRM revision of a portal's links and its push
+// cursor, in one transaction.
+func (db *DB) RecheckLinks(ctx context.Context, orgID, pushCursor string) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE desk_links SET crm_rev = -1 WHERE org_id = ?", orgID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO desk_cursors (org_id, name, value) VALUES (?, ?, '')
+			ON CONFLICT (org_id, name) DO UPDATE SET value = excluded.value`, orgID, pushCursor)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: recheck links: %w", err)
+	}
+	return nil
+}
+
 // UpsertRemote stores the latest copies of Desk records.
 func (db *DB) UpsertRemote(ctx context.Context, rs []app.RemoteRecord) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
