@@ -3,6 +3,8 @@ package views
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -39,6 +41,7 @@ type ticketPane struct {
 	replyAll *widget.Button
 	forward  *widget.Button
 	comment  *widget.Button
+	openDesk *widget.Button // the ticket's page in Zoho Desk, in the browser
 	convo    *fyne.Container
 	scroll   *container.Scroll
 
@@ -83,7 +86,9 @@ func (p *ticketPane) build(back func()) {
 	p.replyAll = widget.NewButtonWithIcon(lang.L("Reply all"), theme.MailReplyAllIcon(), func() { p.openCompose(app.OutboxReplyAll) })
 	p.forward = widget.NewButtonWithIcon(lang.L("Forward"), theme.MailForwardIcon(), func() { p.openCompose(app.OutboxForward) })
 	p.comment = widget.NewButtonWithIcon(lang.L("Internal comment"), theme.DocumentCreateIcon(), func() { p.openCompose(app.OutboxComment) })
-	for _, b := range []*widget.Button{p.reply, p.replyAll, p.forward, p.comment} {
+	p.openDesk = widget.NewButtonWithIcon(lang.L("Open in Zoho Desk"), theme.ComputerIcon(), p.openInDesk)
+	p.openDesk.Importance = widget.LowImportance
+	for _, b := range []*widget.Button{p.reply, p.replyAll, p.forward, p.comment, p.openDesk} {
 		b.Disable()
 	}
 	statusBox := container.NewHBox(widget.NewLabel(lang.L("Status")), container.NewGridWrap(fyne.NewSize(180, p.status.MinSize().Height), p.status))
@@ -92,7 +97,7 @@ func (p *ticketPane) build(back func()) {
 		p.title,
 		container.NewBorder(nil, nil, nil, p.badges, p.meta),
 		p.notice,
-		container.NewHBox(p.reply, p.replyAll, p.forward, p.comment),
+		container.NewHBox(p.reply, p.replyAll, p.forward, p.comment, layout.NewSpacer(), p.openDesk),
 		widget.NewSeparator(),
 	)
 	p.convo = container.NewVBox()
@@ -188,6 +193,11 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 		parts = append(parts, tk.Channel)
 	}
 	p.meta.SetText(strings.Join(parts, " · "))
+	if webURL(tk.WebURL) != "" {
+		p.openDesk.Enable()
+	} else {
+		p.openDesk.Disable()
+	}
 	p.detail = td
 	p.badges.Objects = nil
 	if tk.IsOverdue && !tk.Closed() {
@@ -792,4 +802,29 @@ func (p *ticketPane) send(f *composeForm) {
 			p.reload(false)
 		}
 	})
+}
+
+// webURL returns u when it is an http(s) address with a host, else "": a
+// ticket's address comes from Desk and is only ever handed to the browser.
+func webURL(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || pu.User != nil {
+		return ""
+	}
+	return pu.String()
+}
+
+// openInDesk opens the ticket's page in Zoho Desk in the system browser.
+func (p *ticketPane) openInDesk() {
+	if p.detail == nil {
+		return
+	}
+	u := webURL(p.detail.Ticket.WebURL)
+	if u == "" {
+		return
+	}
+	if err := p.d.openURL(u); err != nil {
+		logError("open in desk", err)
+		dialog.ShowError(errors.New(lang.L("The browser could not be opened.")), p.d.win)
+	}
 }

@@ -217,6 +217,13 @@ func TestTicketPaneActions(t *testing.T) {
 	if p.reply.Disabled() || p.status.Disabled() {
 		t.Fatal("an administrator cannot reply or change status")
 	}
+	// Open in Zoho Desk hands the ticket's web address to the browser.
+	var opened []string
+	e.d.openURL = func(u string) error { opened = append(opened, u); return nil }
+	e.tap(p.openDesk)
+	if len(opened) != 1 || opened[0] != tk.WebURL || !strings.HasPrefix(opened[0], "https://") {
+		t.Errorf("opened %q for the ticket at %q", opened, tk.WebURL)
+	}
 
 	// Reply all: To is the contact, CC editable.
 	e.tap(p.replyAll)
@@ -303,4 +310,21 @@ func TestReadOnlyAgent(t *testing.T) {
 		t.Error("no read-only reason")
 	}
 	e.shot("desk-pane-read-only.png")
+}
+
+// TestWebURL only lets http(s) addresses with a host reach the browser.
+func TestWebURL(t *testing.T) {
+	for u, want := range map[string]bool{
+		"https://desk.zoho.com/support/acme/ShowHomePage.do#Cases/dv/1": true,
+		"http://desk.example/x":  true,
+		"javascript:alert(1)":    false,
+		"file:///etc/passwd":     false,
+		"https://user:pw@evil/x": false,
+		"//desk.zoho.com/x":      false,
+		"":                       false,
+	} {
+		if got := webURL(u) != ""; got != want {
+			t.Errorf("webURL(%q) accepted = %v", u, got)
+		}
+	}
 }
