@@ -95,7 +95,14 @@ const (
 	FieldNumber  = "number"
 	FieldBoolean = "boolean"
 	FieldDate    = "date" // YYYY-MM-DD
+	// FieldAccount is a contact's company: in the CRM the contact's
+	// company, on Desk the contact's accountId. Values are compared as the
+	// Desk account id of the company's link.
+	FieldAccount = "account"
 )
+
+// CRMFieldCompany is the contact field mapped as FieldAccount.
+const CRMFieldCompany = "Company"
 
 // CRMCustomPrefix marks a CRM custom field in FieldMapping.CRMField, e.g.
 // "custom:segment" is Contact.Custom["segment"].
@@ -339,6 +346,17 @@ type Conflict struct {
 	At         time.Time
 	Resolved   bool // restored or dismissed
 	RecordName string
+	// CRMText and DeskText are the values as people read them (filled in
+	// by Integration.Conflicts): a company's name for an account id.
+	CRMText, DeskText string
+}
+
+// LoserText is the losing value as people read it.
+func (c *Conflict) LoserText() string {
+	if c.Winner == WinnerCRM {
+		return c.DeskText
+	}
+	return c.CRMText
 }
 
 // Conflict winners.
@@ -463,6 +481,11 @@ type DeskStore interface {
 	// the next push (after its mapping or mode changed): it clears the
 	// links' CRM revisions and sets the cursor named pushCursor to "".
 	RecheckLinks(ctx context.Context, orgID, pushCursor string) error
+	// RecheckHeldAccounts makes linked contacts whose company field
+	// (deskField, e.g. "accountId") was never agreed look changed to the
+	// next push, when both sides can now be compared: the CRM company (if
+	// any) and Desk's account (if any) are linked. It returns how many.
+	RecheckHeldAccounts(ctx context.Context, orgID, deskField string) (int, error)
 
 	// UpsertRemote stores the latest copies of Desk records.
 	UpsertRemote(ctx context.Context, rs []RemoteRecord) error

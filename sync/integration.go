@@ -816,7 +816,31 @@ func (s *Service) Conflicts(ctx context.Context) ([]app.Conflict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sync: conflicts: %w", err)
 	}
+	for i := range cs {
+		c := &cs[i]
+		c.CRMText, c.DeskText = c.CRMValue, c.DeskValue
+		if c.Kind == app.KindContact && c.CRMField == app.CRMFieldCompany {
+			c.CRMText, c.DeskText = s.accountName(ctx, p.OrgID, c.CRMValue), s.accountName(ctx, p.OrgID, c.DeskValue)
+		}
+	}
 	return cs, nil
+}
+
+// accountName names a Desk account for people: its CRM company's name,
+// else the name Desk gave it, else its id.
+func (s *Service) accountName(ctx context.Context, org, deskID string) string {
+	if deskID == "" {
+		return ""
+	}
+	if l, err := s.store.FindLinkByDesk(ctx, org, app.KindCompany, deskID); err == nil {
+		if c, err := s.crm.Companies.FindCompany(ctx, l.CRMID); err == nil {
+			return c.Name
+		}
+	}
+	if r, err := s.store.FindRemote(ctx, org, app.KindCompany, deskID); err == nil && r.Values["accountName"] != "" {
+		return r.Values["accountName"]
+	}
+	return deskID
 }
 
 // RestoreConflict writes a conflict's losing value into the CRM record;
@@ -827,12 +851,22 @@ func (s *Service) RestoreConflict(ctx context.Context, id int64) error {
 		return fmt.Errorf("sync: restore conflict: %w", err)
 	}
 	m := app.FieldMapping{Kind: c.Kind, CRMField: c.CRMField, DeskField: c.DeskField, Type: app.FieldText}
-	ps := &pass{s: s}
+	if c.Kind == app.KindContact && c.CRMField == app.CRMFieldCompany {
+		m.Type = app.FieldAccount
+	}
+	p, err := s.store.ActivePortal(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: restore conflict: %w", err)
+	}
+	ps := &pass{s: s, p: p}
 	rec, err := ps.findRecord(ctx, c.Kind, c.CRMID)
 	if err != nil {
 		return fmt.Errorf("sync: restore conflict: %w", err)
 	}
-	rec.set(m, c.LoserValue())
+	if !ps.set(ctx, rec, m, c.LoserValue()) {
+		return fmt.Errorf("sync: restore conflict: %w", app.Errorf(app.ECONFLICT,
+			"That company is no longer in Tandem, so it cannot be restored."))
+	}
 	if rec.contact != nil {
 		err = s.crm.Contacts.UpdateContact(ctx, rec.contact)
 	} else {

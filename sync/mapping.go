@@ -22,6 +22,7 @@ func DefaultMappings() []app.FieldMapping {
 		{Kind: c, CRMField: "Phone", DeskField: "phone", Type: app.FieldPhone},
 		{Kind: c, CRMField: "Mobile", DeskField: "mobile", Type: app.FieldPhone},
 		{Kind: c, CRMField: "Title", DeskField: "title", Type: app.FieldText},
+		{Kind: c, CRMField: app.CRMFieldCompany, DeskField: "accountId", Type: app.FieldAccount},
 		{Kind: a, CRMField: "Name", DeskField: "accountName", Type: app.FieldText},
 		{Kind: a, CRMField: "Email", DeskField: "email", Type: app.FieldEmail},
 		{Kind: a, CRMField: "Website", DeskField: "website", Type: app.FieldURL},
@@ -42,7 +43,7 @@ func CRMFields(kind string) []app.CRMField {
 	case app.KindContact:
 		return []app.CRMField{t("FirstName", "First name", app.FieldText), t("LastName", "Last name", app.FieldText),
 			t("Email", "Email", app.FieldEmail), t("Phone", "Phone", app.FieldPhone), t("Mobile", "Mobile", app.FieldPhone),
-			t("Title", "Title", app.FieldText), t("Notes", "Notes", app.FieldText)}
+			t("Title", "Title", app.FieldText), t("Notes", "Notes", app.FieldText), t(app.CRMFieldCompany, "Company", app.FieldAccount)}
 	case app.KindCompany:
 		return []app.CRMField{t("Name", "Name", app.FieldText), t("Email", "Email", app.FieldEmail),
 			t("Website", "Website", app.FieldURL), t("Phone", "Phone", app.FieldPhone), t("Industry", "Industry", app.FieldText),
@@ -75,7 +76,8 @@ func standardDeskFields(kind string) []app.DeskField {
 	return []app.DeskField{f("firstName", "First Name", app.FieldText, false), f("lastName", "Last Name", app.FieldText, true),
 		f("email", "Email", app.FieldEmail, false), f("secondaryEmail", "Secondary Email", app.FieldEmail, false),
 		f("phone", "Phone", app.FieldPhone, false), f("mobile", "Mobile", app.FieldPhone, false), f("title", "Title", app.FieldText, false),
-		f("description", "Description", app.FieldText, false), f("type", "Type", app.FieldText, false)}
+		f("accountId", "Account Name", app.FieldAccount, false), f("description", "Description", app.FieldText, false),
+		f("type", "Type", app.FieldText, false)}
 }
 
 // deskFieldsFromMeta converts Desk's organizationFields answer.
@@ -86,7 +88,11 @@ func deskFieldsFromMeta(kind string, ms []desk.FieldMeta) []app.DeskField {
 		if m.IsCustomField || strings.HasPrefix(api, "cf_") {
 			api = app.DeskCustomPrefix + api
 		}
-		out = append(out, app.DeskField{Kind: kind, APIName: api, Label: m.DisplayLabel, Type: deskType(m.Type),
+		typ := deskType(m.Type)
+		if kind == app.KindContact && api == "accountId" {
+			typ = app.FieldAccount // a lookup of the contact's account
+		}
+		out = append(out, app.DeskField{Kind: kind, APIName: api, Label: m.DisplayLabel, Type: typ,
 			Required: m.IsMandatory, Custom: m.IsCustomField, MaxLength: m.MaxLength, AllowedValues: m.AllowedValues})
 	}
 	return out
@@ -114,6 +120,9 @@ func deskType(t string) string {
 // compatible reports whether a CRM field of type crm can hold values of a
 // Desk field of type dsk. Text holds anything; the rest must agree.
 func compatible(crm, dsk string) bool {
+	if crm == app.FieldAccount || dsk == app.FieldAccount {
+		return crm == dsk // only a contact's company holds a Desk account
+	}
 	if crm == dsk || crm == app.FieldText {
 		return true
 	}

@@ -350,6 +350,9 @@ func (ps *pass) pushResult(ctx context.Context, it *app.OutboxItem, pl *pushPayl
 	default:
 		return app.OutboxResult{}, err
 	}
+	if it.CRMKind == app.KindCompany && l.LinkedAt.IsZero() {
+		ps.newCompanyLinks = true
+	}
 	if l.Agreed == nil {
 		l.Agreed = map[string]string{}
 	}
@@ -381,6 +384,9 @@ func (ps *pass) unreconciled(kind string, pl *pushPayload, agreed map[string]str
 	for _, m := range ms {
 		if _, pushed := pl.Fields[m.DeskField]; pushed {
 			continue
+		}
+		if m.Type == app.FieldAccount && !hasKey(agreed, m.DeskField) {
+			continue // held until the company is linked
 		}
 		if vals[m.DeskField] != agreed[m.DeskField] {
 			return true

@@ -21,6 +21,9 @@ type pass struct {
 	counts  app.SyncCounts
 	changes app.Changes
 	start   int64 // client requests before the pass
+	// newCompanyLinks: a company was linked in this pass, so contacts
+	// whose company was held may be comparable now.
+	newCompanyLinks bool
 }
 
 // errAborted wraps a Hook's error, so a simulated crash is told apart.
@@ -105,6 +108,9 @@ func (ps *pass) run(ctx context.Context) error {
 			return err
 		}
 		if err := ps.drainOutbox(ctx, false); err != nil {
+			return err
+		}
+		if err := ps.recheckAccounts(ctx); err != nil {
 			return err
 		}
 	}
@@ -491,7 +497,9 @@ func (ps *pass) createFromDesk(ctx context.Context, kind string, ms []app.FieldM
 	}
 	vals := remoteValues(rr, ms)
 	for _, m := range ms {
-		rec.set(m, vals[m.DeskField])
+		if !ps.set(ctx, rec, m, vals[m.DeskField]) {
+			delete(vals, m.DeskField) // an account without a company: held
+		}
 	}
 	if err := ps.validate(rec); err != nil {
 		ps.recordError(ctx, app.SyncError{Kind: kind, DeskID: rr.DeskID, Message: "Cannot copy " + remoteName(rr) + " into Tandem: " + validationText(err)})
@@ -507,6 +515,7 @@ func (ps *pass) createFromDesk(ctx context.Context, kind string, ms []app.FieldM
 	} else {
 		a.Company = rec.company
 		ps.counts.CompaniesPulled++
+		ps.newCompanyLinks = true
 	}
 	return a, true
 }
@@ -552,15 +561,21 @@ func (ps *pass) reconcile(ctx context.Context, ms []app.FieldMapping, rec record
 			dsk[m.DeskField] = base[m.DeskField]
 		}
 	}
-	crm := rec.values(ms)
+	crm := ps.values(ctx, rec, ms)
+	all := ms
+	ms, held := ps.holdAccounts(ctx, ms, base, crm, dsk)
 	mr := merge(ps.p.Mode, ms, base, crm, dsk, rec.updated(), deskMod)
+	keepHeld(&mr, base, held)
 
 	newLink := &app.Link{OrgID: org, Kind: kind, CRMID: rec.id(), DeskID: deskID, Agreed: mr.agreed, CRMRev: rec.rev(), DeskModified: deskMod}
+	if l == nil && kind == app.KindCompany {
+		ps.newCompanyLinks = true
+	}
 	a := app.DeskApply{Link: newLink, ClearErrors: true}
 	if len(mr.toCRM) > 0 {
 		for _, m := range ms {
 			if v, ok := mr.toCRM[m.DeskField]; ok {
-				rec.set(m, v)
+				ps.set(ctx, rec, m, v) // accounts without a company were held
 			}
 		}
 		if err := ps.validate(rec); err != nil {
@@ -582,7 +597,7 @@ func (ps *pass) reconcile(ctx context.Context, ms []app.FieldMapping, rec record
 				Message: fmt.Sprintf("Zoho Desk requires %s; fill it in to sync this record.", req)})
 			return app.DeskApply{}, false
 		}
-		it, err := pushItem(org, kind, rec, deskID, ms, mr.toDesk, mr.pushAgreed)
+		it, err := pushItem(org, kind, rec, deskID, all, mr.toDesk, mr.pushAgreed)
 		if err != nil {
 			ps.s.log.Error("building a push failed", "err", err)
 			return app.DeskApply{}, false
@@ -763,7 +778,7 @@ func (ps *pass) pushOne(ctx context.Context, ms []app.FieldMapping, rec record) 
 		}
 	}
 	// Create on Desk.
-	vals := rec.values(ms)
+	vals := withoutUnknown(ps.values(ctx, rec, ms))
 	if vals[requiredDeskField(kind)] == "" {
 		ps.recordError(ctx, app.SyncError{Kind: kind, CRMID: rec.id(), CRMRev: rec.rev(),
 			Message: fmt.Sprintf("Zoho Desk requires %s; map and fill it in to sync this record.", requiredDeskField(kind))})

@@ -91,6 +91,9 @@ type Service struct {
 	deptment map[string][]app.Department
 	statuses map[string][]string
 	seenBy   map[string]seenCache // by portal and list: see seenCache
+	// accountsChecked: portals whose held contact companies were looked
+	// at since the service started (see recheckAccounts).
+	accountsChecked map[string]bool
 }
 
 // New returns a Service; call Run to start its loop.

@@ -205,13 +205,13 @@ func (p *syncProblems) conflictCard(c *app.Conflict, labels map[string]string) f
 	var what string
 	if c.Winner == app.WinnerDesk {
 		what = lang.L("The change made in Zoho Desk was kept: {{.Kept}}. Your value in Tandem was {{.Lost}}.",
-			map[string]any{"Kept": shown(c.DeskValue), "Lost": shown(c.CRMValue)})
+			map[string]any{"Kept": shown(c.DeskText), "Lost": shown(c.CRMText)})
 	} else {
 		what = lang.L("Your change in Tandem was kept: {{.Kept}}. The value in Zoho Desk was {{.Lost}}.",
-			map[string]any{"Kept": shown(c.CRMValue), "Lost": shown(c.DeskValue)})
+			map[string]any{"Kept": shown(c.CRMText), "Lost": shown(c.DeskText)})
 	}
 	id := c.ID
-	restore := widget.NewButtonWithIcon(lang.L("Use {{.Value}} instead", map[string]any{"Value": shown(c.LoserValue())}), theme.ContentUndoIcon(), nil)
+	restore := widget.NewButtonWithIcon(lang.L("Use {{.Value}} instead", map[string]any{"Value": shown(c.LoserText())}), theme.ContentUndoIcon(), nil)
 	dismiss := widget.NewButtonWithIcon(lang.L("Keep as it is"), theme.ConfirmIcon(), nil)
 	act := func(restoring bool) {
 		restore.Disable()

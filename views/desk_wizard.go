@@ -866,6 +866,9 @@ func fieldValue(rec any, name string) string {
 		return ""
 	}
 	v := reflect.ValueOf(rec).Elem()
+	if name == app.CRMFieldCompany {
+		name = "CompanyName" // the contact's company, by name
+	}
 	if key, ok := strings.CutPrefix(name, app.CRMCustomPrefix); ok {
 		if m, ok := v.FieldByName("Custom").Interface().(map[string]string); ok {
 			return m[key]
@@ -927,6 +930,8 @@ func typeName(t string) string {
 		return lang.L("yes/no")
 	case app.FieldDate:
 		return lang.L("date")
+	case app.FieldAccount:
+		return lang.L("company")
 	}
 	return lang.L("text")
 }
@@ -935,6 +940,9 @@ func typeName(t string) string {
 // other types must agree, and a Desk text field takes email, phone and
 // web addresses.
 func compatibleTypes(crm, desk string) bool {
+	if crm == app.FieldAccount || desk == app.FieldAccount {
+		return crm == desk // only a contact's company holds a Desk account
+	}
 	if crm == desk || crm == app.FieldText {
 		return true
 	}

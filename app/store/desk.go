@@ -281,6 +281,48 @@ func (db *DB) RecheckLinks(ctx context.Context, orgID, pushCursor string) error 
 	return nil
 }
 
+// RecheckHeldAccounts clears the CRM revision of the links of contacts
+// whose company field was held and can now be compared, and gives them a
+// new change number, in one transaction.
+func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string) (int, error) {
+	path := `$."` + strings.ReplaceAll(deskField, `"`, ``) + `"`
+	n := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT l.crm_id FROM desk_links l
+			JOIN contacts c ON c.id = l.crm_id AND c.created_at = l.crm_created
+			LEFT JOIN desk_links cl ON cl.org_id = l.org_id AND cl.kind = 'company' AND cl.crm_id = c.company_id
+			LEFT JOIN desk_remote r ON r.org_id = l.org_id AND r.kind = 'contact' AND r.desk_id = l.desk_id
+			LEFT JOIN desk_links al ON al.org_id = l.org_id AND al.kind = 'company' AND al.desk_id = json_extract(r.vals, ?2)
+			WHERE l.org_id = ?1 AND l.kind = 'contact' AND json_extract(l.agreed, ?2) IS NULL
+			  AND (c.company_id IS NULL OR cl.crm_id IS NOT NULL)
+			  AND (coalesce(json_extract(r.vals, ?2), '') = '' OR al.crm_id IS NOT NULL)`, orgID, path)
+		if err != nil {
+			return err
+		}
+		ids, err := collect(rows, func(sc interface{ Scan(...any) error }, id *int64) error { return sc.Scan(id) }, "held accounts")
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := tx.ExecContext(ctx, "UPDATE desk_links SET crm_rev = -1 WHERE org_id = ? AND kind = 'contact' AND crm_id = ?", orgID, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM crm_changes WHERE kind = 'contact' AND crm_id = ?", id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO crm_changes (kind, crm_id) VALUES ('contact', ?)", id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: recheck held accounts: %w", err)
+	}
+	return n, nil
+}
+
 // UpsertRemote stores the latest copies of Desk records.
 func (db *DB) UpsertRemote(ctx context.Context, rs []app.RemoteRecord) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {

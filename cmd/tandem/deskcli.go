@@ -90,7 +90,7 @@ func (c *cli) desk(args []string) error {
 				kept, lost = lost, kept
 			}
 			fmt.Fprintf(c.out, "#%d  %s %q  %s: kept %q (%s), other %q (%s)  %s\n", k.ID, k.Kind, k.RecordName, k.CRMField,
-				winnerValue(&k), kept, k.LoserValue(), lost, k.At.Local().Format("2006-01-02 15:04"))
+				winnerText(&k), kept, k.LoserText(), lost, k.At.Local().Format("2006-01-02 15:04"))
 		}
 		return nil
 	case "restore", "dismiss", "retry":
@@ -153,9 +153,9 @@ func printStatus(c *cli, st *app.SyncStatus, outbox []app.OutboxItem) {
 	}
 }
 
-func winnerValue(k *app.Conflict) string {
+func winnerText(k *app.Conflict) string {
 	if k.Winner == app.WinnerDesk {
-		return k.DeskValue
+		return k.DeskText
 	}
-	return k.CRMValue
+	return k.CRMText
 }
