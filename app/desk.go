@@ -104,6 +104,11 @@ const (
 // CRMFieldCompany is the contact field mapped as FieldAccount.
 const CRMFieldCompany = "Company"
 
+// HeldMark prefixes a Link.Agreed key marking a field whose two sides could
+// not be compared at the last reconciliation (a company not linked yet); the
+// field is looked at again once they can.
+const HeldMark = "held:"
+
 // CRMCustomPrefix marks a CRM custom field in FieldMapping.CRMField, e.g.
 // "custom:segment" is Contact.Custom["segment"].
 const CRMCustomPrefix = "custom:"
@@ -482,10 +487,12 @@ type DeskStore interface {
 	// links' CRM revisions and sets the cursor named pushCursor to "".
 	RecheckLinks(ctx context.Context, orgID, pushCursor string) error
 	// RecheckHeldAccounts makes linked contacts whose company field
-	// (deskField, e.g. "accountId") was never agreed look changed to the
-	// next push, when both sides can now be compared: the CRM company (if
-	// any) and Desk's account (if any) are linked. It returns how many.
-	RecheckHeldAccounts(ctx context.Context, orgID, deskField string) (int, error)
+	// (deskField, e.g. "accountId") was never agreed or is held (HeldMark)
+	// look changed to the next push, when both sides can now be compared:
+	// the CRM company (if any) is linked, and so is Desk's account (if any)
+	// when deskLinked (two-way: it may be written into the CRM). It
+	// returns how many.
+	RecheckHeldAccounts(ctx context.Context, orgID, deskField string, deskLinked bool) (int, error)
 
 	// UpsertRemote stores the latest copies of Desk records.
 	UpsertRemote(ctx context.Context, rs []RemoteRecord) error

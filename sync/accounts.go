@@ -78,7 +78,7 @@ func (ps *pass) set(ctx context.Context, rec record, m app.FieldMapping, v strin
 
 // holdAccounts takes out of a merge the account fields whose sides cannot
 // be compared or applied now: the CRM company has no account yet, Desk's
-// account has no CRM company, or the CRM company was deleted (the agreed
+// account has no CRM company (two-way), or the CRM company was deleted (the agreed
 // account lost its company: deletes do not cascade to Desk's contacts). It
 // returns the mappings to merge on and the fields held.
 func (ps *pass) holdAccounts(ctx context.Context, ms []app.FieldMapping, base, crm, dsk map[string]string) ([]app.FieldMapping, []string) {
@@ -91,7 +91,7 @@ func (ps *pass) holdAccounts(ctx context.Context, ms []app.FieldMapping, base, c
 		c, d := crm[f], dsk[f]
 		b, hasB := base[f]
 		hold := c == unknownAccount
-		if !hold && d != c {
+		if !hold && d != c && ps.p.Mode == app.SyncTwoWay { // one-way never writes Desk's account into the CRM
 			_, ok := ps.companyOf(ctx, d)
 			hold = !ok
 		}
@@ -110,13 +110,16 @@ func (ps *pass) holdAccounts(ctx context.Context, ms []app.FieldMapping, base, c
 	return out, held
 }
 
-// keepHeld puts the agreed values of held fields back into a merge result.
+// keepHeld puts the agreed values of held fields back into a merge
+// result, marked held (app.HeldMark) so that they are looked at again.
 func keepHeld(mr *mergeResult, base map[string]string, held []string) {
 	for _, f := range held {
 		if b, ok := base[f]; ok {
 			mr.agreed[f] = b
 			mr.pushAgreed[f] = b
 		}
+		mr.agreed[app.HeldMark+f] = "1"
+		mr.pushAgreed[app.HeldMark+f] = "1"
 	}
 }
 
@@ -128,10 +131,22 @@ func withoutUnknown(vals map[string]string) map[string]string {
 	return out
 }
 
-// recheckAccounts runs once companies were linked in this pass (and on a
-// service's first pass, which may follow a crash that skipped it): contacts
-// whose company was held and can now be compared are pushed again, in this
-// same pass.
+// companyLinked notes that a company was linked: contacts whose company
+// was held may be comparable now. The note stays until a recheck got
+// through, so a pass that fails before it leaves the recheck to the next.
+func (ps *pass) companyLinked() {
+	ps.s.mu.Lock()
+	defer ps.s.mu.Unlock()
+	if ps.s.accountsChecked == nil {
+		ps.s.accountsChecked = map[string]bool{}
+	}
+	ps.s.accountsChecked[ps.p.OrgID] = false
+}
+
+// recheckAccounts runs after companies were linked, and on a service's
+// first pass (which may follow a crash that skipped it): contacts whose
+// company was held and can now be compared are pushed again, in this same
+// pass.
 func (ps *pass) recheckAccounts(ctx context.Context) error {
 	i := slices.IndexFunc(ps.ms, func(m app.FieldMapping) bool { return m.Kind == app.KindContact && m.Type == app.FieldAccount })
 	if i < 0 {
@@ -141,10 +156,10 @@ func (ps *pass) recheckAccounts(ctx context.Context) error {
 	s.mu.Lock()
 	checked := s.accountsChecked[org]
 	s.mu.Unlock()
-	if checked && !ps.newCompanyLinks {
+	if checked {
 		return nil
 	}
-	n, err := s.store.RecheckHeldAccounts(ctx, org, ps.ms[i].DeskField)
+	n, err := s.store.RecheckHeldAccounts(ctx, org, ps.ms[i].DeskField, ps.p.Mode == app.SyncTwoWay)
 	if err != nil {
 		return fmt.Errorf("sync: accounts: %w", err)
 	}
@@ -154,7 +169,6 @@ func (ps *pass) recheckAccounts(ctx context.Context) error {
 	}
 	s.accountsChecked[org] = true
 	s.mu.Unlock()
-	ps.newCompanyLinks = false
 	if n == 0 {
 		return nil
 	}

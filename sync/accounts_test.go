@@ -232,3 +232,45 @@ func TestContactCompanyHeldUntilLinked(t *testing.T) {
 		t.Errorf("Hooli is on Desk %d times", n)
 	}
 }
+
+// TestContactCompanyOneWay: one-way, the CRM's company is pushed even when
+// the Desk contact sits in an account Tandem does not have.
+func TestContactCompanyOneWay(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 13, Contacts: 4, Accounts: 2, Tickets: 2}, mode: app.SyncOneWay})
+	a := accountEnv{env: e, t: t, ctx: ctx}
+	mustSync(t, e)
+	var dc desk.Contact
+	for c, err := range e.client().AllContacts(ctx, desk.ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.AccountID != "" && c.Email != "" {
+			dc = c
+			break
+		}
+	}
+	if dc.ID == "" {
+		t.Fatal("no generated Desk contact with an account and an email")
+	}
+	globex := &app.Company{Name: "Globex"}
+	if err := e.db.CreateCompany(ctx, globex); err != nil {
+		t.Fatal(err)
+	}
+	hank := &app.Contact{FirstName: dc.FirstName, LastName: dc.LastName, Email: dc.Email, CompanyID: globex.ID}
+	if err := e.db.CreateContact(ctx, hank); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if got, want := a.deskAccount(hank.ID), a.accountOf(globex.ID); got == "" || got != want {
+		t.Errorf("Desk account %q, Globex's %q (was %q)", got, want, dc.AccountID)
+	}
+	// Desk moving it back does not change the CRM (one-way).
+	if err := e.emu.EditContact(e.org, dc.ID, map[string]any{"accountId": dc.AccountID}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if got := a.contact(hank.ID).CompanyID; got != globex.ID {
+		t.Errorf("one-way: the CRM company changed to %d", got)
+	}
+}

@@ -351,7 +351,7 @@ func (ps *pass) pushResult(ctx context.Context, it *app.OutboxItem, pl *pushPayl
 		return app.OutboxResult{}, err
 	}
 	if it.CRMKind == app.KindCompany && l.LinkedAt.IsZero() {
-		ps.newCompanyLinks = true
+		ps.companyLinked()
 	}
 	if l.Agreed == nil {
 		l.Agreed = map[string]string{}

@@ -21,9 +21,6 @@ type pass struct {
 	counts  app.SyncCounts
 	changes app.Changes
 	start   int64 // client requests before the pass
-	// newCompanyLinks: a company was linked in this pass, so contacts
-	// whose company was held may be comparable now.
-	newCompanyLinks bool
 }
 
 // errAborted wraps a Hook's error, so a simulated crash is told apart.
@@ -515,7 +512,7 @@ func (ps *pass) createFromDesk(ctx context.Context, kind string, ms []app.FieldM
 	} else {
 		a.Company = rec.company
 		ps.counts.CompaniesPulled++
-		ps.newCompanyLinks = true
+		ps.companyLinked()
 	}
 	return a, true
 }
@@ -569,7 +566,7 @@ func (ps *pass) reconcile(ctx context.Context, ms []app.FieldMapping, rec record
 
 	newLink := &app.Link{OrgID: org, Kind: kind, CRMID: rec.id(), DeskID: deskID, Agreed: mr.agreed, CRMRev: rec.rev(), DeskModified: deskMod}
 	if l == nil && kind == app.KindCompany {
-		ps.newCompanyLinks = true
+		ps.companyLinked()
 	}
 	a := app.DeskApply{Link: newLink, ClearErrors: true}
 	if len(mr.toCRM) > 0 {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	gosync "sync"
 	"sync/atomic"
 	"testing"
@@ -81,6 +82,9 @@ type world struct {
 
 	// last writes per field: key "crm/<id>/<field>" or "desk/<id>/<field>"
 	last map[string]write
+	// maybe: values a Desk record's field may hold instead, by the same
+	// key: edits of a deleted CRM twin
+	maybe map[string][]string
 	// actions queued, by unique content
 	creates  map[string]bool // subjects
 	replies  map[string]string
@@ -97,7 +101,7 @@ var contactFields = []struct{ crm, desk string }{{"Title", "title"}, {"Phone", "
 
 func runWorld(t *testing.T, seed int64) {
 	ctx := context.Background()
-	w := &world{r: rand.New(rand.NewPCG(uint64(seed), 77)), deleted: map[int64]bool{}, last: map[string]write{},
+	w := &world{r: rand.New(rand.NewPCG(uint64(seed), 77)), deleted: map[int64]bool{}, last: map[string]write{}, maybe: map[string][]string{},
 		creates: map[string]bool{}, replies: map[string]string{}, comments: map[string]string{}}
 	w.e = newEnv(t, envOptions{emu: deskemu.Options{Seed: uint64(seed), Contacts: 6, Accounts: 2, Tickets: 6}, mode: app.SyncTwoWay,
 		hook: func(p string) error {
@@ -113,6 +117,7 @@ func runWorld(t *testing.T, seed int64) {
 	for _, c := range cs {
 		w.crmContacts = append(w.crmContacts, c.ID)
 	}
+
 	for c, err := range e.client().AllContacts(ctx, desk.ListOptions{}) {
 		if err != nil {
 			t.Fatal(err)
@@ -228,6 +233,16 @@ func (w *world) step(t *testing.T) {
 			return
 		}
 		id := live[w.pick(len(live))]
+		// Its edits may have reached its Desk twin before the delete, and
+		// stay there (deletes do not cascade) when the twin comes back.
+		if l, err := e.db.FindLink(ctx, e.org, app.KindContact, id); err == nil {
+			for _, f := range append([]string{"account"}, contactDeskFields()...) {
+				if wr, ok := w.last[fmt.Sprintf("crm/%d/%s", id, f)]; ok {
+					k := fmt.Sprintf("desk/%s/%s", l.DeskID, f)
+					w.maybe[k] = append(w.maybe[k], wr.value)
+				}
+			}
+		}
 		if err := e.db.DeleteContact(ctx, id); err != nil {
 			t.Fatal(err)
 		}
@@ -291,6 +306,41 @@ func (w *world) step(t *testing.T) {
 		_ = e.svc.SyncOnce(ctx)
 		w.crash = ""
 		e.open()
+	case op < 91: // CRM: move a contact to a new company
+		// Moves go to new companies and accounts only: a value a field had
+		// before could come back, and a change undone between two passes
+		// is, rightly, no change to sync.
+		live := w.liveCRM()
+		if len(live) == 0 {
+			return
+		}
+		id := live[w.pick(len(live))]
+		c, err := e.db.FindContact(ctx, id)
+		if err != nil {
+			return
+		}
+		w.seq++
+		co := &app.Company{Name: fmt.Sprintf("Co%d", w.seq)}
+		if err := e.db.CreateCompany(ctx, co); err != nil {
+			t.Fatal(err)
+		}
+		c.CompanyID = co.ID
+		if err := e.db.UpdateContact(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		w.last[fmt.Sprintf("crm/%d/account", id)] = write{w.seq, co.Name}
+	case op < 94: // Desk: move a contact to a new account
+		id := w.deskIDs[w.pick(len(w.deskIDs))]
+		w.seq++
+		name := fmt.Sprintf("Acc%d", w.seq)
+		acc, err := e.emu.CreateAccount(e.org, map[string]any{"accountName": name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.emu.EditContact(e.org, id, map[string]any{"accountId": acc}); err != nil {
+			t.Fatal(err)
+		}
+		w.last[fmt.Sprintf("desk/%s/account", id)] = write{w.seq, name}
 	default: // a pass
 		_ = e.svc.SyncOnce(ctx)
 	}
@@ -314,6 +364,21 @@ func (w *world) check(t *testing.T) {
 			}
 			emails[k] = c.ID
 		}
+	}
+	names := map[string]string{}
+	accountName := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		if n, ok := names[id]; ok {
+			return n
+		}
+		acc, err := cl.GetAccount(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[id] = acc.AccountName
+		return acc.AccountName
 	}
 	crm, err := e.db.ListContacts(ctx, app.ContactFilter{Limit: 100000})
 	if err != nil {
@@ -343,9 +408,13 @@ func (w *world) check(t *testing.T) {
 			t.Errorf("link %d → %s: no such Desk contact", c.ID, l.DeskID)
 			continue
 		}
+		// A contact's company, compared by name: the CRM company's and
+		// the Desk account's (ids differ by side).
+		deskAccount := accountName(d.AccountID)
 		got := map[string][2]string{
 			"firstName": {c.FirstName, d.FirstName}, "lastName": {c.LastName, d.LastName}, "email": {c.Email, d.Email},
 			"phone": {c.Phone, d.Phone}, "mobile": {c.Mobile, d.Mobile}, "title": {c.Title, d.Title},
+			"account": {c.CompanyName, deskAccount},
 		}
 		for _, f := range ms {
 			if v := got[f]; v[0] != v[1] {
@@ -356,7 +425,7 @@ func (w *world) check(t *testing.T) {
 		// CRM record, or for its Desk record when an earlier CRM twin was
 		// deleted and the record came back from Desk).
 		conflicts, _ := e.db.Conflicts(ctx, e.org, true)
-		for _, f := range []string{"title", "phone", "firstName"} {
+		for _, f := range []string{"title", "phone", "firstName", "account"} {
 			a, okA := w.last[fmt.Sprintf("crm/%d/%s", c.ID, f)]
 			b, okB := w.last[fmt.Sprintf("desk/%s/%s", d.ID, f)]
 			var want write
@@ -368,12 +437,16 @@ func (w *world) check(t *testing.T) {
 			default:
 				continue
 			}
-			if got[f][0] == want.value {
+			if got[f][0] == want.value || slices.Contains(w.maybe[fmt.Sprintf("desk/%s/%s", d.ID, f)], got[f][0]) {
 				continue
 			}
 			lost := false
 			for _, cf := range conflicts {
-				if (cf.CRMID == c.ID || cf.DeskID == d.ID) && cf.DeskField == f && (cf.CRMValue == want.value || cf.DeskValue == want.value) {
+				cv, dv, df := cf.CRMValue, cf.DeskValue, f
+				if cf.DeskField == "accountId" { // conflicts keep account ids
+					cv, dv, df = accountName(cv), accountName(dv), "accountId"
+				}
+				if (cf.CRMID == c.ID || cf.DeskID == d.ID) && cf.DeskField == df && (cv == want.value || dv == want.value) {
 					lost = true
 				}
 			}
@@ -447,7 +520,7 @@ func (w *world) check(t *testing.T) {
 }
 
 func tsyncDefaultContactMappings() []string {
-	return []string{"firstName", "lastName", "email", "phone", "mobile", "title"}
+	return []string{"firstName", "lastName", "email", "phone", "mobile", "title", "account"}
 }
 
 // forget drops the tracked CRM edits of a contact id.
@@ -455,4 +528,13 @@ func (w *world) forget(id int64) {
 	for _, f := range contactFields {
 		delete(w.last, fmt.Sprintf("crm/%d/%s", id, f.desk))
 	}
+	delete(w.last, fmt.Sprintf("crm/%d/account", id))
+}
+
+func contactDeskFields() []string {
+	out := make([]string, len(contactFields))
+	for i, f := range contactFields {
+		out[i] = f.desk
+	}
+	return out
 }

@@ -282,10 +282,11 @@ func (db *DB) RecheckLinks(ctx context.Context, orgID, pushCursor string) error 
 }
 
 // RecheckHeldAccounts clears the CRM revision of the links of contacts
-// whose company field was held and can now be compared, and gives them a
+// whose company field was held (or never agreed) and can now be compared, and gives them a
 // new change number, in one transaction.
-func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string) (int, error) {
-	path := `$."` + strings.ReplaceAll(deskField, `"`, ``) + `"`
+func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string, deskLinked bool) (int, error) {
+	field := strings.ReplaceAll(deskField, `"`, ``)
+	path, held := `$."`+field+`"`, `$."`+app.HeldMark+field+`"`
 	n := 0
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT l.crm_id FROM desk_links l
@@ -293,9 +294,10 @@ func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string) 
 			LEFT JOIN desk_links cl ON cl.org_id = l.org_id AND cl.kind = 'company' AND cl.crm_id = c.company_id
 			LEFT JOIN desk_remote r ON r.org_id = l.org_id AND r.kind = 'contact' AND r.desk_id = l.desk_id
 			LEFT JOIN desk_links al ON al.org_id = l.org_id AND al.kind = 'company' AND al.desk_id = json_extract(r.vals, ?2)
-			WHERE l.org_id = ?1 AND l.kind = 'contact' AND json_extract(l.agreed, ?2) IS NULL
+			WHERE l.org_id = ?1 AND l.kind = 'contact'
+			  AND (json_extract(l.agreed, ?2) IS NULL OR json_extract(l.agreed, ?3) IS NOT NULL)
 			  AND (c.company_id IS NULL OR cl.crm_id IS NOT NULL)
-			  AND (coalesce(json_extract(r.vals, ?2), '') = '' OR al.crm_id IS NOT NULL)`, orgID, path)
+			  AND (NOT ?4 OR coalesce(json_extract(r.vals, ?2), '') = '' OR al.crm_id IS NOT NULL)`, orgID, path, held, deskLinked)
 		if err != nil {
 			return err
 		}
