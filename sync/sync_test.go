@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	gosync "sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -444,5 +445,50 @@ func TestMappingChangeBringsRecordsIntoStep(t *testing.T) {
 	}
 	if st, _ := e.svc.Status(ctx); len(st.RecordErrors) != 0 {
 		t.Errorf("record errors: %+v", st.RecordErrors)
+	}
+}
+
+// TestPollFetchesOnlyWhatChanged: a customer reply to a cached ticket costs
+// its thread list and the new thread's content; its comments are fetched
+// only when their count changed.
+func TestPollFetchesOnlyWhatChanged(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 21, Contacts: 4, Accounts: 1, Tickets: 6}, mode: app.SyncTwoWay})
+	mustSync(t, e)
+	var id string
+	for tk, err := range e.client().AllTickets(ctx, desk.ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = tk.ID
+		break
+	}
+	if _, err := e.svc.Ticket(ctx, id, true); err != nil { // opened: everything cached
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if _, err := e.emu.CustomerReply(e.org, id, "one more thing"); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.ResetRequests()
+	mustSync(t, e)
+	c := countRequests(e.emu)
+	if c.comments != 0 || c.threads != 2 {
+		t.Errorf("after a reply: %d comment and %d thread requests (want 0 and 2: the list and the new thread)", c.comments, c.threads)
+	}
+	if _, err := e.emu.AgentComment(e.org, id, e.info.Users[0].Email, "internal note"); err != nil {
+		t.Fatal(err)
+	}
+	e.emu.ResetRequests()
+	mustSync(t, e)
+	if c := countRequests(e.emu); c.comments != 1 {
+		t.Errorf("after a comment: %d comment requests", c.comments)
+	}
+	td, err := e.svc.Ticket(ctx, id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(td.Comments); n == 0 || td.Comments[n-1].Text != "internal note" && !strings.Contains(td.Comments[n-1].Content, "internal note") {
+		t.Errorf("the new comment is not cached: %+v", td.Comments)
 	}
 }

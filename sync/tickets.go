@@ -198,15 +198,22 @@ func (s *Service) fetchConversation(ctx context.Context, p *app.Portal, cl *desk
 		ths = append(ths, t)
 	}
 	var cms []app.Comment
-	for cm, err := range cl.AllComments(ctx, ticketID) {
-		if err != nil {
-			return err
+	if !full && old.Ticket.CommentCount == len(old.Comments) {
+		// The list's comment count matches what is stored: no comment was
+		// added or removed, so the poll skips the call (opening the ticket
+		// fetches everything).
+		cms = old.Comments
+	} else {
+		for cm, err := range cl.AllComments(ctx, ticketID) {
+			if err != nil {
+				return err
+			}
+			c := commentFromDesk(org, ticketID, cm)
+			if !haveCm[c.ID] && ch != nil && !ch.First {
+				ch.NewComments = append(ch.NewComments, c)
+			}
+			cms = append(cms, c)
 		}
-		c := commentFromDesk(org, ticketID, cm)
-		if !haveCm[c.ID] && ch != nil && !ch.First {
-			ch.NewComments = append(ch.NewComments, c)
-		}
-		cms = append(cms, c)
 	}
 	slices.SortFunc(ths, func(a, b app.Thread) int { return a.CreatedTime.Compare(b.CreatedTime) })
 	slices.SortFunc(cms, func(a, b app.Comment) int { return a.CommentedTime.Compare(b.CommentedTime) })
