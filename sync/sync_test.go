@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	gosync "sync"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
