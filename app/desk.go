@@ -530,6 +530,10 @@ type DeskStore interface {
 	ContactsToPush(ctx context.Context, orgID string, after int64, limit int) ([]Contact, error)
 	// CompaniesToPush is ContactsToPush for companies.
 	CompaniesToPush(ctx context.Context, orgID string, after int64, limit int) ([]Company, error)
+	// PruneDeletions forgets the CRM deletion marks that every portal's
+	// cursor named deletionsCursor has passed; portals without that cursor
+	// look at every link anyway. It returns how many were removed.
+	PruneDeletions(ctx context.Context, deletionsCursor string) (int64, error)
 	// CRMMarks returns how far a portal's push cursors may move once a
 	// pass handled every CRM change made so far: the latest change number
 	// (held back before records whose push is still queued) and the latest

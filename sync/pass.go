@@ -176,6 +176,11 @@ func (ps *pass) pushCRM(ctx context.Context) error {
 	if err := s.store.SetCursor(ctx, org, cursorCRMDeletions, strconv.FormatInt(deletions, 10)); err != nil {
 		return fmt.Errorf("sync: push: %w", err)
 	}
+	if deletions > after[1] {
+		if _, err := s.store.PruneDeletions(ctx, cursorCRMDeletions); err != nil {
+			return fmt.Errorf("sync: push: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -264,6 +264,25 @@ func (db *DB) SetCursor(ctx context.Context, orgID, name, value string) error {
 	return nil
 }
 
+// PruneDeletions deletes the tombstones at or below the lowest deletions
+// cursor of any portal.
+func (db *DB) PruneDeletions(ctx context.Context, deletionsCursor string) (int64, error) {
+	var n int64
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM crm_deletions WHERE seq <= (
+			SELECT min(CAST(value AS INTEGER)) FROM desk_cursors WHERE name = ? AND value <> '')`, deletionsCursor)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: prune deletions: %w", err)
+	}
+	return n, nil
+}
+
 // RecheckLinks clears the CRM revision of a portal's links and its push
 // cursor, in one transaction.
 func (db *DB) RecheckLinks(ctx context.Context, orgID, pushCursor string) error {

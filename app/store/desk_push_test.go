@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/tandem-crm/tandem/app"
@@ -91,5 +92,61 @@ func TestIncrementalPushAndOrphans(t *testing.T) {
 	}
 	if got, _ := db.ContactsToPush(ctx, org, held, 100); len(got) != 1 || got[0].ID != cs[1].ID {
 		t.Fatalf("after the queued push: %v", ids(got))
+	}
+}
+
+// TestPruneDeletions: tombstones are kept until every portal's deletions
+// cursor has passed them, and the deletion mark never goes back.
+func TestPruneDeletions(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		c := &app.Contact{LastName: "L", Email: string(rune('a'+i)) + "@example.org"}
+		if err := db.CreateContact(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	count := func() int {
+		var n int
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM crm_deletions").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, id := range ids[:2] {
+		if err := db.DeleteContact(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, after2, _ := db.CRMMarks(ctx, "a")
+	// No portal has a cursor: nothing is pruned.
+	if n, err := db.PruneDeletions(ctx, "crm_deletions"); err != nil || n != 0 || count() != 2 {
+		t.Fatalf("pruned %d (%v) without cursors; %d left", n, err, count())
+	}
+	// Portal a has seen both, portal b only the first: one goes.
+	if err := db.SetCursor(ctx, "a", "crm_deletions", strconv.FormatInt(after2, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetCursor(ctx, "b", "crm_deletions", strconv.FormatInt(after2-1, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.PruneDeletions(ctx, "crm_deletions"); err != nil || n != 1 || count() != 1 {
+		t.Fatalf("pruned %d (%v); %d left", n, err, count())
+	}
+	// Once b has seen it too, the last one goes.
+	if err := db.SetCursor(ctx, "b", "crm_deletions", strconv.FormatInt(after2, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.PruneDeletions(ctx, "crm_deletions"); n != 1 || count() != 0 {
+		t.Fatalf("pruned %d; %d left", n, count())
+	}
+	// The mark stays where it was (AUTOINCREMENT), so cursors stay valid.
+	if err := db.DeleteContact(ctx, ids[2]); err != nil {
+		t.Fatal(err)
+	}
+	if _, after3, _ := db.CRMMarks(ctx, "a"); after3 != after2+1 {
+		t.Fatalf("deletion mark after pruning: %d, want %d", after3, after2+1)
 	}
 }
