@@ -3,6 +3,7 @@ package sync_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +151,70 @@ func BenchmarkPollKChanged(b *testing.B) {
 	}
 	b.StopTimer()
 	countRequests(e.emu).report(b, b.N)
+}
+
+// BenchmarkReadsDuringFirstSync measures the UI's reads while a first sync
+// of 10k contacts, 2k accounts and 50k tickets writes: a page of contacts
+// and the newest contact's Tickets tab, one after the other, through the
+// read pool. It reports each read's latency (p50, p99, max) over the sync.
+func BenchmarkReadsDuringFirstSync(b *testing.B) {
+	ctx := context.Background()
+	e := benchEnv(b, 10_000, 2_000, 50_000)
+	var lat, tab []time.Duration
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		_ = e.db.Close()
+		e.db = nil
+		e.dbPath = fmt.Sprintf("%s.r%d", e.dbPath, i)
+		e.open()
+		if _, err := e.svc.Configure(ctx, configureParams(e)); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		done := make(chan error, 1)
+		go func() { done <- e.svc.SyncOnce(ctx) }()
+		var newest int64
+		for running := true; running; {
+			select {
+			case err := <-done:
+				if err != nil {
+					b.Fatal(err)
+				}
+				running = false
+			default:
+				start := time.Now()
+				cs, err := e.db.ListContacts(ctx, app.ContactFilter{Sort: app.SortByUpdated, Limit: 50})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(cs) > 0 {
+					newest = cs[0].ID
+				}
+				lat = append(lat, time.Since(start))
+				if newest != 0 {
+					start = time.Now()
+					if _, err := e.svc.TicketsForRecord(ctx, app.KindContact, newest, app.TicketFilter{}); err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+						b.Fatal(err)
+					}
+					tab = append(tab, time.Since(start))
+				}
+				time.Sleep(2 * time.Millisecond) // a person, not a loop
+			}
+		}
+	}
+	b.StopTimer()
+	if len(lat) == 0 || len(tab) == 0 {
+		b.Fatal("no reads during the sync")
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	for _, r := range []struct {
+		name string
+		lat  []time.Duration
+	}{{"list", lat}, {"tickets", tab}} {
+		slices.Sort(r.lat)
+		b.ReportMetric(ms(r.lat[len(r.lat)/2]), r.name+"-p50-ms")
+		b.ReportMetric(ms(r.lat[len(r.lat)*99/100]), r.name+"-p99-ms")
+		b.ReportMetric(ms(r.lat[len(r.lat)-1]), r.name+"-max-ms")
+	}
+	b.ReportMetric(float64(len(lat)+len(tab))/float64(b.N), "reads/op")
 }

@@ -315,26 +315,52 @@ func (db *DB) FindTicket(ctx context.Context, orgID, ticketID string) (*app.Tick
 // contacts cids": its Desk contact is linked to one of them, or (when that
 // Desk contact is linked to nobody) its contact email is one of theirs.
 func contactTickets(cids string) string {
+	return "t.id IN (" + contactTicketIDs(cids) + ") AND " + contactTicketFilter(cids)
+}
+
+// contactTicketIDs selects the ids of the tickets of the contacts cids (a
+// list or a subquery) may have: by their linked Desk contact, and by email.
+// Each is an index search; an OR across the two columns would walk every
+// ticket of the portal.
+func contactTicketIDs(cids string) string {
+	return `SELECT t1.id FROM desk_tickets t1 WHERE t1.org_id = ?1
+			AND t1.contact_id IN (SELECT l.desk_id FROM desk_links l WHERE l.org_id = ?1 AND l.kind = 'contact' AND l.crm_id IN (` + cids + `))
+		UNION ALL SELECT t2.id FROM desk_tickets t2 WHERE t2.org_id = ?1 AND t2.contact_email_norm <> ''
+			AND t2.contact_email_norm IN (SELECT email_norm FROM contacts WHERE id IN (` + cids + `) AND email_norm <> '')`
+}
+
+// contactTicketFilter keeps, of those, the tickets matched by email only
+// when their Desk contact is linked to no CRM contact (a linked one's
+// tickets belong to it). It runs on the few rows found, not as a search.
+func contactTicketFilter(cids string) string {
 	return `(t.contact_id IN (SELECT l.desk_id FROM desk_links l WHERE l.org_id = ?1 AND l.kind = 'contact' AND l.crm_id IN (` + cids + `))
-		OR (t.contact_email_norm <> '' AND t.contact_email_norm IN (SELECT email_norm FROM contacts WHERE id IN (` + cids + `) AND email_norm <> '')
-			AND NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = ?1 AND l2.kind = 'contact' AND l2.desk_id = t.contact_id)))`
+		OR NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = ?1 AND l2.kind = 'contact' AND l2.desk_id = t.contact_id))`
+}
+
+// ticketCond is the condition on desk_tickets t (?1 the portal, ?2 the
+// record) selecting a CRM record's tickets; "" for an unknown kind. The
+// tickets are found by index searches into a list of ids.
+func ticketCond(kind string) string {
+	switch kind {
+	case app.KindContact:
+		return contactTickets("?2")
+	case app.KindCompany:
+		return `t.account_id <> '' AND t.account_id IN (SELECT l.desk_id FROM desk_links l WHERE l.org_id = ?1 AND l.kind = 'company' AND l.crm_id = ?2
+			UNION ALL SELECT r.desk_id FROM desk_remote r WHERE r.org_id = ?1 AND r.kind = 'company'
+				AND r.match_key = (SELECT name_norm FROM companies WHERE id = ?2)
+				AND NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = ?1 AND l2.kind = 'company' AND l2.desk_id = r.desk_id))`
+	case app.KindRecord:
+		const origins = `SELECT o.ticket_id FROM desk_ticket_origins o WHERE o.org_id = ?1 AND o.crm_kind = 'record' AND o.crm_id = ?2`
+		const cids = "SELECT contact_id FROM pipeline_record_contacts WHERE record_id = ?2"
+		return "t.id IN (" + origins + " UNION ALL " + contactTicketIDs(cids) + ") AND (t.id IN (" + origins + ") OR " + contactTicketFilter(cids) + ")"
+	}
+	return ""
 }
 
 // TicketsForRecord lists a CRM record's cached tickets, newest first.
 func (db *DB) TicketsForRecord(ctx context.Context, orgID string, mode app.SyncMode, kind string, id int64, f app.TicketFilter) (*app.TicketList, error) {
-	var cond string
-	switch kind {
-	case app.KindContact:
-		cond = contactTickets("?2")
-	case app.KindCompany:
-		cond = `t.account_id <> '' AND (t.account_id IN (SELECT l.desk_id FROM desk_links l WHERE l.org_id = ?1 AND l.kind = 'company' AND l.crm_id = ?2)
-			OR (NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = ?1 AND l2.kind = 'company' AND l2.desk_id = t.account_id)
-				AND t.account_id IN (SELECT r.desk_id FROM desk_remote r WHERE r.org_id = ?1 AND r.kind = 'company'
-					AND r.match_key = (SELECT name_norm FROM companies WHERE id = ?2))))`
-	case app.KindRecord:
-		cond = `(t.id IN (SELECT o.ticket_id FROM desk_ticket_origins o WHERE o.org_id = ?1 AND o.crm_kind = 'record' AND o.crm_id = ?2)
-			OR ` + contactTickets("SELECT contact_id FROM pipeline_record_contacts WHERE record_id = ?2") + `)`
-	default:
+	cond := ticketCond(kind)
+	if cond == "" {
 		return nil, fmt.Errorf("store: tickets for record: %w", fieldError("Kind", "Unknown kind of record"))
 	}
 	where := " FROM desk_tickets t WHERE t.org_id = ?1 AND " + cond
