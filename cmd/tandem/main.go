@@ -15,6 +15,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+
+	_ "github.com/tandem-crm/tandem/cmd/tandem/internal/localeenv" // before Fyne reads the locale
 )
 
 // appID identifies the app to the OS (preferences, notifications, keyring).
