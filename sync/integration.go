@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/sync/desk"
@@ -527,7 +528,73 @@ func (s *Service) Ticket(ctx context.Context, ticketID string, refresh bool) (*a
 		return nil, fmt.Errorf("sync: ticket: %w", err)
 	}
 	td.Stale = stale
+	s.nameMentions(ctx, p, td.Comments, refresh && !stale)
 	return td, nil
+}
+
+// agentNames are a portal's agent names by id.
+type agentNames struct {
+	names map[string]string
+	at    time.Time
+}
+
+// agentsEvery is how often an unknown mentioned agent makes the names be
+// read again.
+const agentsEvery = 10 * time.Minute
+
+// nameMentions writes agents' names into comments' mentions (Desk's
+// content carries only their ids). The names are read from Desk once and
+// again when an unknown agent is mentioned, at most every agentsEvery;
+// without them (offline, or online false) the signed-in agent is still
+// named, others keep their id.
+func (s *Service) nameMentions(ctx context.Context, p *app.Portal, cms []app.Comment, online bool) {
+	var unknown bool
+	s.mu.Lock()
+	if s.agents == nil {
+		s.agents = map[string]agentNames{}
+	}
+	known := s.agents[p.OrgID]
+	s.mu.Unlock()
+	for _, c := range cms {
+		for _, id := range c.Mentions {
+			if _, ok := known.names[id]; !ok && id != p.AgentID {
+				unknown = true
+			}
+		}
+	}
+	if unknown && online && s.opts.Now().Sub(known.at) >= agentsEvery {
+		if cl, err := s.client(ctx, p); err == nil {
+			if as, err := cl.Agents(ctx); err == nil {
+				known = agentNames{names: map[string]string{}, at: s.opts.Now()}
+				for _, a := range as {
+					n := a.Name
+					if n == "" {
+						n = app.PersonName(a.FirstName, a.LastName)
+					}
+					known.names[a.ID] = n
+				}
+				s.mu.Lock()
+				s.agents[p.OrgID] = known
+				s.mu.Unlock()
+			} else {
+				s.log.Warn("agent names", "err", err)
+			}
+		}
+	}
+	name := func(id string) string {
+		if n := known.names[id]; n != "" {
+			return n
+		}
+		if id == p.AgentID {
+			return p.AgentName
+		}
+		return ""
+	}
+	for i := range cms {
+		if len(cms[i].Mentions) > 0 && desk.HasMentions(cms[i].Content) {
+			_, cms[i].Text = desk.DecodeMentions(cms[i].Content, name)
+		}
+	}
 }
 
 func (s *Service) refreshTicket(ctx context.Context, p *app.Portal, ticketID string) error {

@@ -90,6 +90,9 @@ type Service struct {
 	signIn   *signInState
 	deptment map[string][]app.Department
 	statuses map[string][]string
+	// agents: per portal, agent names by id (for mentions) and when they
+	// were read.
+	agents map[string]agentNames
 	seenBy   map[string]seenCache // by portal and list: see seenCache
 	// accountsChecked: portals whose held contact companies were looked
 	// at since the service started (see recheckAccounts).

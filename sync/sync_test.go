@@ -492,3 +492,48 @@ func TestPollFetchesOnlyWhatChanged(t *testing.T) {
 		t.Errorf("the new comment is not cached: %+v", td.Comments)
 	}
 }
+
+// TestMentionsNamed: a comment mentioning agents shows their names once the
+// ticket is opened (Desk's content carries only ids), also from the cache.
+func TestMentionsNamed(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 22, Contacts: 3, Accounts: 1, Tickets: 3}, mode: app.SyncTwoWay})
+	mustSync(t, e)
+	var id string
+	for tk, err := range e.client().AllTickets(ctx, desk.ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = tk.ID
+		break
+	}
+	me, other := e.info.Users[0], e.info.Users[1]
+	myID, otherID := e.emu.AgentID(e.org, me.Email), e.emu.AgentID(e.org, other.Email)
+	if myID == "" || otherID == "" {
+		t.Fatal("demo users are not agents of the portal")
+	}
+	if _, err := e.emu.AgentComment(e.org, id, me.Email, "please look", otherID, myID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	td, err := e.svc.Ticket(ctx, id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := td.Comments[len(td.Comments)-1]
+	if !strings.Contains(last.Text, "@"+other.Name) || !strings.Contains(last.Text, "@"+me.Name) || strings.Contains(last.Text, otherID) {
+		t.Errorf("comment text %q; want @%s and @%s", last.Text, other.Name, me.Name)
+	}
+	// Reading the cache (no refresh) names them too, without asking Desk.
+	e.emu.ResetRequests()
+	td, err = e.svc.Ticket(ctx, id, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := td.Comments[len(td.Comments)-1].Text; !strings.Contains(got, "@"+other.Name) {
+		t.Errorf("from the cache: %q", got)
+	}
+	if n := len(e.emu.Requests()); n != 0 {
+		t.Errorf("reading the cache sent %d requests", n)
+	}
+}

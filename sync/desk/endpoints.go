@@ -78,6 +78,21 @@ func (c *Client) MyInfo(ctx context.Context) (Agent, error) {
 	return get[Agent](ctx, c, "my info", "GET", "/myinfo", nil, nil)
 }
 
+// Agents lists the portal's agents, all pages (for the names of
+// mentioned agents).
+func (c *Client) Agents(ctx context.Context) ([]Agent, error) {
+	var out []Agent
+	for a, err := range All(ctx, MaxLimit, func(ctx context.Context, from, limit int) ([]Agent, error) {
+		return list[Agent](ctx, c, "list agents", "/agents", ListOptions{From: from, Limit: limit}.query())
+	}) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
 // Departments lists the portal's departments.
 func (c *Client) Departments(ctx context.Context) ([]Department, error) {
 	return list[Department](ctx, c, "list departments", "/departments", ListOptions{}.query())

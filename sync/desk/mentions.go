@@ -12,6 +12,9 @@ const (
 // EncodeMention returns the markup that mentions agentID in a comment.
 func EncodeMention(agentID string) string { return mentionOpen + agentID + mentionClose }
 
+// HasMentions reports whether content carries mention markup.
+func HasMentions(content string) bool { return strings.Contains(content, mentionOpen) }
+
 // DecodeMentions returns the agent ids mentioned in content, in order and
 // without duplicates, and content with each mention replaced by "@" and the
 // agent's name (name may be nil or return ""; then the id is used).

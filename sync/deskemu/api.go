@@ -62,6 +62,7 @@ func (s *Server) routes() {
 	const v1 = "/api/v1"
 	m.HandleFunc("GET "+v1+"/organizations", s.api(false, s.getOrganizations))
 	m.HandleFunc("GET "+v1+"/myinfo", s.api(true, s.getMyInfo))
+	m.HandleFunc("GET "+v1+"/agents", s.api(true, s.listAgents))
 	m.HandleFunc("GET "+v1+"/profiles/{id}", s.api(true, s.getProfile))
 	m.HandleFunc("GET "+v1+"/departments", s.api(true, s.getDepartments))
 	m.HandleFunc("GET "+v1+"/organizationFields", s.api(true, s.getFields))
@@ -164,6 +165,20 @@ func agentView(a *agent) agentJSON {
 
 func (s *Server) getMyInfo(c *caller, _ *http.Request, _ []byte) (int, any, *apiError) {
 	return http.StatusOK, agentView(c.agent), nil
+}
+
+// listAgents lists the portal's agents, in the order they were added.
+func (s *Server) listAgents(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
+	from, limit, err := paging(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	page := window(c.portal.agents, from, limit)
+	out := make([]agentJSON, len(page))
+	for i, a := range page {
+		out[i] = agentView(a)
+	}
+	return listResult(out)
 }
 
 func (s *Server) getProfile(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
