@@ -93,7 +93,7 @@ type Service struct {
 	// agents: per portal, agent names by id (for mentions) and when they
 	// were read.
 	agents map[string]agentNames
-	seenBy   map[string]seenCache // by portal and list: see seenCache
+	seenBy map[string]seenCache // by portal and list: see seenCache
 	// accountsChecked: portals whose held contact companies were looked
 	// at since the service started (see recheckAccounts).
 	accountsChecked map[string]bool
