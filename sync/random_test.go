@@ -189,6 +189,19 @@ func (w *world) liveCRM() []int64 {
 	return out
 }
 
+// pickContact reads a random live CRM contact; nil when there is none.
+func (w *world) pickContact() *app.Contact {
+	live := w.liveCRM()
+	if len(live) == 0 {
+		return nil
+	}
+	c, err := w.e.db.FindContact(context.Background(), live[w.pick(len(live))])
+	if err != nil {
+		return nil
+	}
+	return c
+}
+
 func (w *world) step(t *testing.T) {
 	ctx := context.Background()
 	e := w.e
@@ -204,15 +217,11 @@ func (w *world) step(t *testing.T) {
 		w.forget(c.ID)
 		w.crmContacts = append(w.crmContacts, c.ID)
 	case op < 30: // CRM edit
-		live := w.liveCRM()
-		if len(live) == 0 {
+		c := w.pickContact()
+		if c == nil {
 			return
 		}
-		id := live[w.pick(len(live))]
-		c, err := e.db.FindContact(ctx, id)
-		if err != nil {
-			return
-		}
+		id := c.ID
 		f := contactFields[w.pick(len(contactFields))]
 		v := w.value(f.crm)
 		switch f.crm {
@@ -310,15 +319,11 @@ func (w *world) step(t *testing.T) {
 		// Moves go to new companies and accounts only: a value a field had
 		// before could come back, and a change undone between two passes
 		// is, rightly, no change to sync.
-		live := w.liveCRM()
-		if len(live) == 0 {
+		c := w.pickContact()
+		if c == nil {
 			return
 		}
-		id := live[w.pick(len(live))]
-		c, err := e.db.FindContact(ctx, id)
-		if err != nil {
-			return
-		}
+		id := c.ID
 		w.seq++
 		co := &app.Company{Name: fmt.Sprintf("Co%d", w.seq)}
 		if err := e.db.CreateCompany(ctx, co); err != nil {

@@ -455,14 +455,7 @@ func TestPollFetchesOnlyWhatChanged(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 21, Contacts: 4, Accounts: 1, Tickets: 6}, mode: app.SyncTwoWay})
 	mustSync(t, e)
-	var id string
-	for tk, err := range e.client().AllTickets(ctx, desk.ListOptions{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		id = tk.ID
-		break
-	}
+	id := firstTicket(t, e)
 	if _, err := e.svc.Ticket(ctx, id, true); err != nil { // opened: everything cached
 		t.Fatal(err)
 	}
@@ -499,14 +492,7 @@ func TestMentionsNamed(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 22, Contacts: 3, Accounts: 1, Tickets: 3}, mode: app.SyncTwoWay})
 	mustSync(t, e)
-	var id string
-	for tk, err := range e.client().AllTickets(ctx, desk.ListOptions{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		id = tk.ID
-		break
-	}
+	id := firstTicket(t, e)
 	me, other := e.info.Users[0], e.info.Users[1]
 	myID, otherID := e.emu.AgentID(e.org, me.Email), e.emu.AgentID(e.org, other.Email)
 	if myID == "" || otherID == "" {
@@ -536,4 +522,17 @@ func TestMentionsNamed(t *testing.T) {
 	if n := len(e.emu.Requests()); n != 0 {
 		t.Errorf("reading the cache sent %d requests", n)
 	}
+}
+
+// firstTicket returns the id of a ticket on Desk.
+func firstTicket(t *testing.T, e *env) string {
+	t.Helper()
+	for tk, err := range e.client().AllTickets(context.Background(), desk.ListOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk.ID
+	}
+	t.Fatal("no tickets on Desk")
+	return ""
 }
