@@ -2,6 +2,7 @@ package views
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
@@ -109,5 +110,30 @@ func TestSignInExpired(t *testing.T) {
 	}
 	if !found {
 		t.Error("the queued comment is not on Desk")
+	}
+}
+
+// TestSyncNowButton: Sync now on the status line runs a pass at once (the
+// service's loop waits a minute otherwise), and is hidden when no help desk
+// is connected.
+func TestSyncNowButton(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 23, Contacts: 3, Accounts: 1, Tickets: 3}, mode: app.SyncTwoWay, loop: true})
+	st := newDeskStatus(e.d)
+	e.show(container.NewBorder(nil, st.lineBox, nil, nil, nil))
+	e.waitFor("a first pass", func() bool { return st.st != nil && !st.st.LastSuccess.IsZero() && st.st.State != app.StateSyncing })
+	if !st.syncNow.Visible() || st.syncNow.Disabled() {
+		t.Fatal("Sync now is not offered")
+	}
+	before := st.st.LastSuccess
+	time.Sleep(5 * time.Millisecond)
+	e.tap(st.syncNow)
+	e.waitFor("the pass Sync now asked for", func() bool { return st.st.LastSuccess.After(before) && !st.syncNow.Disabled() })
+
+	if err := e.svc.Deactivate(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.waitFor("not connected", func() bool { return st.st.State == app.StateNotConnected || st.st.Portal == nil })
+	if st.syncNow.Visible() {
+		t.Error("Sync now is offered without a help desk")
 	}
 }

@@ -18,6 +18,7 @@ type deskStatus struct {
 	line     *widget.Label
 	icon     *widget.Icon
 	progress *widget.ProgressBar
+	syncNow  *widget.Button
 	lineBox  *fyne.Container
 
 	banner     *fyne.Container
@@ -47,7 +48,13 @@ func newDeskStatus(d *deskUI) *deskStatus {
 	s.progress.TextFormatter = func() string { return "" }
 	s.progress.Hide()
 	prog := container.NewGridWrap(fyne.NewSize(120, 8), s.progress)
-	s.lineBox = container.NewBorder(nil, nil, s.icon, container.NewCenter(prog), s.line)
+	s.syncNow = widget.NewButtonWithIcon(lang.L("Sync now"), theme.ViewRefreshIcon(), func() {
+		s.syncNow.Disable() // until the pass reports
+		s.integ.SyncNow()
+	})
+	s.syncNow.Importance = widget.LowImportance
+	s.syncNow.Hide()
+	s.lineBox = container.NewBorder(nil, nil, s.icon, container.NewHBox(container.NewCenter(prog), s.syncNow), s.line)
 
 	s.bannerText = wrapLabel(lang.L("Your Zoho Desk sign-in has expired. Tickets stay readable here and nothing you queued is lost; it is sent once you sign in again."))
 	s.bannerText.Importance = widget.WarningImportance
@@ -131,15 +138,19 @@ func (s *deskStatus) show() {
 	}
 	s.progress.Hide()
 	s.banner.Hide()
+	s.syncNow.Show()
+	s.syncNow.Enable()
 	switch st.State {
 	case app.StateNotConnected:
 		s.icon.SetResource(theme.InfoIcon())
 		s.line.SetText(lang.L("Zoho Desk: not connected"))
+		s.syncNow.Hide()
 	case app.StateSyncing:
 		s.icon.SetResource(theme.ViewRefreshIcon())
 		s.line.SetText(lang.L("Zoho Desk: syncing…") + " · " + last + pending)
 		s.progress.SetValue(phaseShare(s.phase))
 		s.progress.Show()
+		s.syncNow.Disable()
 	case app.StateOffline:
 		s.icon.SetResource(theme.WarningIcon())
 		s.line.SetText(lang.L("Zoho Desk: offline — showing saved tickets") + " · " + last + pending)
@@ -153,6 +164,7 @@ func (s *deskStatus) show() {
 	}
 	if st.Portal == nil && st.State != app.StateNotConnected {
 		s.line.SetText(lang.L("Zoho Desk: not connected"))
+		s.syncNow.Hide()
 	}
 }
 

@@ -139,8 +139,9 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	left := container.NewBorder(title, nil, nil, widget.NewSeparator(), m.nav)
 	bottom := container.NewVBox(widget.NewSeparator(), m.status)
 	var top fyne.CanvasObject
+	var st *deskStatus
 	if p.Integration != nil {
-		st := newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
+		st = newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
 		top = st.banner
 	}
@@ -162,8 +163,13 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		w.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.shortcut(s.(*desktop.CustomShortcut)) })
 	}
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if k.Name == fyne.KeyEscape {
+		switch k.Name {
+		case fyne.KeyEscape:
 			u.escape()
+		case fyne.KeyF5: // Sync now
+			if st != nil && st.syncNow.Visible() && !st.syncNow.Disabled() {
+				st.syncNow.OnTapped()
+			}
 		}
 	})
 
