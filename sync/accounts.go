@@ -78,9 +78,9 @@ func (ps *pass) set(ctx context.Context, rec record, m app.FieldMapping, v strin
 
 // holdAccounts takes out of a merge the account fields whose sides cannot
 // be compared or applied now: the CRM company has no account yet, Desk's
-// account has no CRM company (two-way), or the CRM company was deleted (the agreed
-// account lost its company: deletes do not cascade to Desk's contacts). It
-// returns the mappings to merge on and the fields held.
+// account has no CRM company (two-way), or the CRM company was deleted
+// (the agreed account lost its company: deletes do not cascade to Desk's
+// contacts). It returns the mappings to merge on and the fields held.
 func (ps *pass) holdAccounts(ctx context.Context, ms []app.FieldMapping, base, crm, dsk map[string]string) ([]app.FieldMapping, []string) {
 	var held []string
 	for _, m := range ms {
