@@ -543,10 +543,10 @@ type agentNames struct {
 const agentsEvery = 10 * time.Minute
 
 // nameMentions writes agents' names into comments' mentions (Desk's
-// content carries only their ids). The names are read from Desk once and
-// again when an unknown agent is mentioned, at most every agentsEvery;
-// without them (offline, or online false) the signed-in agent is still
-// named, others keep their id.
+// content carries only their ids). With online (the ticket was just
+// refreshed from Desk) the names are read when an unknown agent is
+// mentioned, at most every agentsEvery; otherwise the names read before
+// serve, the signed-in agent is always named, and others keep their id.
 func (s *Service) nameMentions(ctx context.Context, p *app.Portal, cms []app.Comment, online bool) {
 	var unknown bool
 	s.mu.Lock()

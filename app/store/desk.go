@@ -301,8 +301,8 @@ func (db *DB) RecheckLinks(ctx context.Context, orgID, pushCursor string) error 
 }
 
 // RecheckHeldAccounts clears the CRM revision of the links of contacts
-// whose company field was held (or never agreed) and can now be compared, and gives them a
-// new change number, in one transaction.
+// whose company field was held (or never agreed) and can now be compared,
+// and gives them a new change number, in one transaction.
 func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string, deskLinked bool) (int, error) {
 	field := strings.ReplaceAll(deskField, `"`, ``)
 	path, held := `$."`+field+`"`, `$."`+app.HeldMark+field+`"`
