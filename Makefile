@@ -1,4 +1,5 @@
 # Tandem — run `make run` to start the app, `make test` to run every check.
+SHELL     := /bin/bash
 GO        ?= go
 TAGS      := migrated_fynedo
 BIN       := bin/tandem
@@ -51,7 +52,8 @@ bench:
 ## seeds: the randomized sync test over many seeds (SEEDS=5000); prints how many passed
 SEEDS ?= 5000
 seeds:
-	$(GO) test -count=1 -timeout 120m ./sync -run TestRandomized -seeds=$(SEEDS)
+	@set -o pipefail; $(GO) test -count=1 -timeout 120m ./sync -run TestRandomized -seeds=$(SEEDS) -v \
+		| grep -E '^(TestRandomized:|ok|FAIL|panic)|replay with'
 
 ## fuzz: a short run of every fuzz target
 fuzz:
