@@ -26,6 +26,12 @@ func TestManageShowsSyncProblems(t *testing.T) {
 		t.Fatalf("ada was not pushed: %v", err)
 	}
 	s := newDeskSettings(e.d)
+	type opened struct {
+		kind string
+		id   int64
+	}
+	var opens []opened
+	s.openRecord = func(kind string, id int64) { opens = append(opens, opened{kind, id}) }
 	e.show(s.body)
 	e.waitFor("Manage", func() bool { return s.problems != nil })
 	if !e.hasText("Nothing needs your attention") {
@@ -90,6 +96,10 @@ func TestManageShowsSyncProblems(t *testing.T) {
 		t.Errorf("restore button says %q", got)
 	}
 	e.shot("desk-manage-problems.png")
+	e.tap(e.button("Open")) // the first card's: Ada's conflict
+	if len(opens) != 1 || opens[0] != (opened{app.KindContact, ada.ID}) {
+		t.Errorf("Open showed %+v, want Ada (%d)", opens, ada.ID)
+	}
 
 	// Restore: the CRM gets the losing value back, and the next pass sends it.
 	e.tap(s.problems.restore[0])
