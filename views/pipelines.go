@@ -68,11 +68,18 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s.table = s.newTable()
 
 	newPipe := widget.NewButtonWithIcon(lang.L("New pipeline"), theme.ContentAddIcon(), s.askNewPipeline)
+	var more *widget.Button
+	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
+		if m := s.pipelineMenu(); m != nil {
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more)
+			widget.ShowPopUpMenuAtPosition(m, s.u.win.Canvas(), pos.AddXY(0, more.Size().Height))
+		}
+	})
 	addStage := widget.NewButtonWithIcon(lang.L("Add stage"), theme.ContentAddIcon(), s.askNewStage)
 	newRec := widget.NewButtonWithIcon(lang.L("New record"), theme.ContentAddIcon(), s.create)
 	newRec.Importance = widget.HighImportance
 	row1 := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Pipeline")),
-		container.NewHBox(newPipe, addStage, newRec), s.picker)
+		container.NewHBox(more, newPipe, addStage, newRec), s.picker)
 	row2 := container.NewBorder(nil, nil, s.mode, s.info, s.search)
 	s.body = container.NewStack(emptyState(lang.L("Loading…")))
 	s.root = container.NewBorder(container.NewVBox(row1, row2, widget.NewSeparator()), nil, nil, nil, s.body)
@@ -323,7 +330,7 @@ func (s *pipelinesScreen) confirmDeleteStage(st app.Stage) {
 	s.u.show(d)
 }
 
-// stageOp runs a change to the pipeline's stages, then reloads.
+// stageOp runs a change to a pipeline or its stages, then reloads.
 func (s *pipelinesScreen) stageOp(action string, op func(context.Context, app.PipelineService) error) {
 	svc := s.u.crm.Pipelines
 	s.u.run.Go(func(ctx context.Context) func() {
@@ -335,6 +342,10 @@ func (s *pipelinesScreen) stageOp(action string, op func(context.Context, app.Pi
 				logError(action, err)
 				s.u.show(dialog.NewInformation(lang.L("Delete stage"),
 					lang.L("This stage still has records. Move them to another stage first."), s.u.win))
+			case action == "delete pipeline" && app.ErrorCode(err) == app.ECONFLICT:
+				logError(action, err)
+				s.u.show(dialog.NewInformation(lang.L("Delete pipeline"),
+					lang.L("This pipeline still has records. Delete them first."), s.u.win))
 			default:
 				s.u.showError(action, err)
 			}
@@ -354,6 +365,38 @@ func (s *pipelinesScreen) askNewStage() {
 			return svc.CreateStage(ctx, &app.Stage{PipelineID: pid, Name: name})
 		})
 	})
+}
+
+// pipelineMenu offers rename and delete for the pipeline shown; nil when
+// there is none.
+func (s *pipelinesScreen) pipelineMenu() *fyne.Menu {
+	p := s.current()
+	if p == nil {
+		return nil
+	}
+	id, name := p.ID, p.Name
+	rename := fyne.NewMenuItem(lang.L("Rename pipeline…"), func() {
+		s.u.askText(lang.L("Rename pipeline"), lang.L("Name"), name, func(newName string) {
+			s.stageOp("rename pipeline", func(ctx context.Context, svc app.PipelineService) error {
+				return svc.RenamePipeline(ctx, id, newName)
+			})
+		})
+	})
+	del := fyne.NewMenuItem(lang.L("Delete pipeline…"), func() {
+		d := dialog.NewConfirm(lang.L("Delete pipeline"), lang.L("Delete the pipeline {{.Name}} and its stages?", map[string]any{"Name": name}),
+			func(ok bool) {
+				if ok {
+					s.stageOp("delete pipeline", func(ctx context.Context, svc app.PipelineService) error {
+						return svc.DeletePipeline(ctx, id)
+					})
+				}
+			}, s.u.win)
+		d.SetConfirmText(lang.L("Delete"))
+		d.SetDismissText(lang.L("Cancel"))
+		d.SetConfirmImportance(widget.DangerImportance)
+		s.u.show(d)
+	})
+	return fyne.NewMenu(name, rename, fyne.NewMenuItemSeparator(), del)
 }
 
 func (s *pipelinesScreen) askNewPipeline() {

@@ -203,3 +203,62 @@ func TestStages(t *testing.T) {
 		t.Fatalf("stages after delete: %s", got)
 	}
 }
+
+// TestRenameAndDeletePipeline: the pipeline menu renames the pipeline shown,
+// refuses to delete one with records, and deletes an empty one.
+func TestRenameAndDeletePipeline(t *testing.T) {
+	crm := newTestCRM(t)
+	ctx := context.Background()
+	sales := mustPipeline(t, crm, "Sales", "Lead", "Won")
+	r := app.Record{PipelineID: sales.ID, StageID: sales.Stages[0].ID, Name: "Deal", Currency: "JPY"}
+	if err := crm.Pipelines.CreateRecord(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	hiring := mustPipeline(t, crm, "Hiring", "Applied")
+	m := newTestWindow(t, crm)
+	m.nav.Select(2)
+	settle(m)
+	s := m.pipelines
+	s.cur = sales.ID
+	s.refresh()
+	settle(m)
+
+	s.pipelineMenu().Items[0].Action() // Rename pipeline…
+	settle(m)
+	e := m.win.Canvas().Focused().(*entry)
+	e.SetText("")
+	typeIn(m, e, "New business 新規")
+	tap(m, button(t, m, "OK"))
+	if p, _ := crm.Pipelines.FindPipeline(ctx, sales.ID); p.Name != "New business 新規" {
+		t.Fatalf("name after rename: %q", p.Name)
+	}
+	if s.picker.Selected != "New business 新規" {
+		t.Errorf("picker shows %q", s.picker.Selected)
+	}
+
+	// Not while it has records.
+	s.pipelineMenu().Items[2].Action() // Delete pipeline…
+	settle(m)
+	tap(m, button(t, m, "Delete"))
+	if !hasText(m, "This pipeline still has records. Delete them first.") {
+		t.Error("no message for a refused pipeline delete")
+	}
+	if _, err := crm.Pipelines.FindPipeline(ctx, sales.ID); err != nil {
+		t.Fatalf("the pipeline with records was deleted: %v", err)
+	}
+	tap(m, button(t, m, "OK"))
+
+	// An empty one goes, and another is shown.
+	s.cur = hiring.ID
+	s.refresh()
+	settle(m)
+	s.pipelineMenu().Items[2].Action()
+	settle(m)
+	tap(m, button(t, m, "Delete"))
+	if _, err := crm.Pipelines.FindPipeline(ctx, hiring.ID); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Fatalf("the empty pipeline is still there: %v", err)
+	}
+	if s.cur != sales.ID {
+		t.Errorf("shown after the delete: %d, want %d", s.cur, sales.ID)
+	}
+}
