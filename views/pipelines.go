@@ -17,8 +17,9 @@ import (
 	"github.com/tandem-crm/tandem/app"
 )
 
-// maxBoardRecords bounds how many records of one pipeline the board loads.
-const maxBoardRecords = 1000
+// maxBoardRecords bounds how many records of one pipeline the board loads
+// (a variable so that a test can lower it).
+var maxBoardRecords = 1000
 
 // columnWidth is the width of one stage column on the board.
 const columnWidth = 250
@@ -191,6 +192,9 @@ func (s *pipelinesScreen) rebuild() {
 			totals[r.Currency] += r.Amount
 		}
 		parts := []string{lang.N("{{.Count}} records", len(s.records), map[string]any{"Count": len(s.records)})}
+		if len(s.records) >= maxBoardRecords {
+			parts[0] = lang.L("The first {{.Count}} records: filter to find others", map[string]any{"Count": len(s.records)})
+		}
 		for _, c := range curs {
 			parts = append(parts, app.FormatAmount(totals[c], c))
 		}

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -260,5 +261,30 @@ func TestRenameAndDeletePipeline(t *testing.T) {
 	}
 	if s.cur != sales.ID {
 		t.Errorf("shown after the delete: %d, want %d", s.cur, sales.ID)
+	}
+}
+
+// TestBoardLimitSaid: past the records the board loads, the count says so.
+func TestBoardLimitSaid(t *testing.T) {
+	defer func(n int) { maxBoardRecords = n }(maxBoardRecords)
+	maxBoardRecords = 30
+	crm := newTestCRM(t)
+	ctx := context.Background()
+	p := mustPipeline(t, crm, "Big", "Lead")
+	rs := make([]app.Record, maxBoardRecords+5)
+	for i := range rs {
+		rs[i] = app.Record{PipelineID: p.ID, StageID: p.Stages[0].ID, Name: fmt.Sprintf("Deal %d", i), Currency: "JPY"}
+	}
+	if res, err := crm.Pipelines.ImportRecords(ctx, rs); err != nil || res.Inserted != len(rs) {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	m := newTestWindow(t, crm)
+	m.nav.Select(2)
+	settle(m)
+	if n := len(m.pipelines.records); n != maxBoardRecords {
+		t.Errorf("the board loaded %d records", n)
+	}
+	if got := m.pipelines.info.Text; !strings.HasPrefix(got, fmt.Sprintf("The first %d records: filter to find others", maxBoardRecords)) {
+		t.Errorf("info = %q", got)
 	}
 }
