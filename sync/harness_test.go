@@ -11,49 +11,12 @@ import (
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/secrets/secretstest"
 	"github.com/tandem-crm/tandem/app/store"
 	tsync "github.com/tandem-crm/tandem/sync"
 	"github.com/tandem-crm/tandem/sync/desk"
 	"github.com/tandem-crm/tandem/sync/deskemu"
 )
-
-// memSecrets is an in-memory app.SecretStore for tests.
-type memSecrets struct {
-	mu gosync.Mutex
-	m  map[string]string
-}
-
-func newSecrets() *memSecrets { return &memSecrets{m: map[string]string{}} }
-
-func (s *memSecrets) GetSecret(_ context.Context, key string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[key]
-	if !ok {
-		return "", app.Errorf(app.ENOTFOUND, "no secret %s", key)
-	}
-	return v, nil
-}
-
-func (s *memSecrets) SetSecret(_ context.Context, key, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[key] = value
-	return nil
-}
-
-func (s *memSecrets) DeleteSecret(_ context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return nil
-}
-
-func (s *memSecrets) len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.m)
-}
 
 // env is a sync service wired to an emulator on loopback and a real store
 // file in a temporary folder.
@@ -63,7 +26,7 @@ type env struct {
 	run     *deskemu.Running
 	db      *store.DB
 	dbPath  string
-	secrets *memSecrets
+	secrets *secretstest.Memory
 	svc     *tsync.Service
 	org     string
 	info    deskemu.Info
@@ -84,7 +47,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = run.Close() })
-	e := &env{t: t, emu: emu, run: run, secrets: newSecrets(), org: emu.DefaultOrgID(), info: emu.Info(), hook: o.hook}
+	e := &env{t: t, emu: emu, run: run, secrets: secretstest.New(), org: emu.DefaultOrgID(), info: emu.Info(), hook: o.hook}
 	e.dbPath = filepath.Join(t.TempDir(), "tandem.db")
 	e.open()
 	t.Cleanup(func() { _ = e.db.Close() })

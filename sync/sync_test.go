@@ -302,7 +302,7 @@ func TestDeactivateActivate(t *testing.T) {
 	if err := e.svc.Deactivate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if e.secrets.len() != 0 {
+	if e.secrets.Len() != 0 {
 		t.Fatal("secrets left in the keyring")
 	}
 	if _, err := e.svc.TicketsForRecord(ctx, app.KindContact, cs[0].ID, app.TicketFilter{}); app.ErrorCode(err) != app.ENOTFOUND {

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	gosync "sync"
 	"testing"
 	"time"
 
@@ -17,41 +16,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/secrets/secretstest"
 	"github.com/tandem-crm/tandem/app/store"
 	tsync "github.com/tandem-crm/tandem/sync"
 	"github.com/tandem-crm/tandem/sync/desk"
 	"github.com/tandem-crm/tandem/sync/deskemu"
 )
-
-// memSecrets is an in-memory app.SecretStore (the OS keyring is tested in app/secrets).
-type memSecrets struct {
-	mu gosync.Mutex
-	m  map[string]string
-}
-
-func (s *memSecrets) GetSecret(_ context.Context, key string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[key]
-	if !ok {
-		return "", app.Errorf(app.ENOTFOUND, "no secret %s", key)
-	}
-	return v, nil
-}
-
-func (s *memSecrets) SetSecret(_ context.Context, key, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[key] = value
-	return nil
-}
-
-func (s *memSecrets) DeleteSecret(_ context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return nil
-}
 
 // deskEnv is the real thing: the sync service on a real SQLite store in a
 // temporary folder, talking to the Desk emulator over loopback HTTP; and a
@@ -97,7 +67,7 @@ func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
 	e.svc, err = tsync.New(tsync.Options{
 		Store:   db,
 		CRM:     e.crm,
-		Secrets: &memSecrets{m: map[string]string{}},
+		Secrets: secretstest.New(),
 		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
 		BaseURL: run.URL,
 		Retry:   desk.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/app/notify"
+	"github.com/tandem-crm/tandem/app/secrets/secretstest"
 	"github.com/tandem-crm/tandem/app/store"
 	"github.com/tandem-crm/tandem/assets"
 	tsync "github.com/tandem-crm/tandem/sync"
@@ -79,36 +80,6 @@ func listenBus(t testing.TB) *busReceiver {
 	return r
 }
 
-// memSecrets is an in-memory app.SecretStore.
-type memSecrets struct {
-	mu gosync.Mutex
-	m  map[string]string
-}
-
-func (s *memSecrets) GetSecret(_ context.Context, key string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[key]
-	if !ok {
-		return "", app.Errorf(app.ENOTFOUND, "no secret %s", key)
-	}
-	return v, nil
-}
-
-func (s *memSecrets) SetSecret(_ context.Context, key, value string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[key] = value
-	return nil
-}
-
-func (s *memSecrets) DeleteSecret(_ context.Context, key string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, key)
-	return nil
-}
-
 // lastChanges wraps the Detector and keeps the Changes of the last pass.
 type lastChanges struct {
 	d    app.Detector
@@ -135,7 +106,7 @@ type world struct {
 	info     deskemu.Info
 	org      string
 	dbPath   string
-	secrets  *memSecrets
+	secrets  *secretstest.Memory
 	notifier app.Notifier
 	db       *store.DB
 	det      *signals.Detector
@@ -152,7 +123,7 @@ func newWorld(t testing.TB, emuOpts deskemu.Options, notifier app.Notifier) *wor
 	}
 	t.Cleanup(func() { _ = run.Close() })
 	w := &world{t: t, emu: emu, run: run, info: emu.Info(), org: emu.DefaultOrgID(),
-		dbPath: filepath.Join(t.TempDir(), "tandem.db"), secrets: &memSecrets{m: map[string]string{}}, notifier: notifier}
+		dbPath: filepath.Join(t.TempDir(), "tandem.db"), secrets: secretstest.New(), notifier: notifier}
 	w.start()
 	if _, err := w.svc.Configure(context.Background(), tsync.ConfigureParams{OrgID: w.org, Mode: app.SyncTwoWay, RefreshToken: w.info.Users[0].RefreshToken}); err != nil {
 		t.Fatalf("configure: %v", err)
