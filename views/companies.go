@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,14 +17,8 @@ import (
 // companiesScreen is the Companies browser: a searchable, sortable list and
 // the selected company's page with its contacts and pipeline records.
 type companiesScreen struct {
+	*browser[app.Company]
 	u          *ui
-	search     *entry
-	sort       *widget.Select
-	count      *widget.Label
-	list       *pagedList[app.Company]
-	detail     *fyne.Container
-	root       fyne.CanvasObject
-	deb        debouncer
 	selectedID int64
 	detailGen  int
 	current    *app.Company
@@ -37,55 +30,19 @@ type companiesScreen struct {
 }
 
 func newCompaniesScreen(u *ui) *companiesScreen {
-	s := &companiesScreen{u: u, deb: debouncer{r: u.run}}
-	s.search = newEntry(u, lang.L("Search companies"))
-	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
-	s.sort = widget.NewSelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
-	s.sort.SetSelectedIndex(0)
-	s.sort.OnChanged = func(string) { s.refresh() }
-	s.count = dimLabel("")
-
-	s.list = newPagedList[app.Company](u.run, func() fyne.CanvasObject {
-		name := widget.NewLabel("")
-		name.TextStyle = fyne.TextStyle{Bold: true}
-		name.Truncation = fyne.TextTruncateEllipsis
-		return container.New(layout.NewCustomPaddedVBoxLayout(0), name, dimLabel(""))
+	s := &companiesScreen{u: u}
+	s.browser = newBrowser(u, browserSpec[app.Company]{
+		searchHint: lang.L("Search companies"), addLabel: lang.L("New company"),
+		emptyDetail: lang.L("Select a company to see the details."), logAction: "list companies",
+		countText: func(n int) string { return lang.N("{{.Count}} companies", n, map[string]any{"Count": n}) },
+		lines: func(c app.Company) (string, string) {
+			return c.Name, joinNonEmpty(" · ", c.Industry, c.City, c.Country)
+		},
+		id:       func(c app.Company) int64 { return c.ID },
+		refresh:  func() { s.refresh() },
+		create:   func() { s.create() },
+		selected: func(id int64) { s.showDetail(id) },
 	})
-	s.list.show = func(c app.Company, row fyne.CanvasObject) {
-		o := row.(*fyne.Container).Objects
-		o[0].(*widget.Label).SetText(c.Name)
-		o[1].(*widget.Label).SetText(joinNonEmpty(" · ", c.Industry, c.City, c.Country))
-	}
-	s.list.blank = func(row fyne.CanvasObject, text string) {
-		o := row.(*fyne.Container).Objects
-		o[0].(*widget.Label).SetText(text)
-		o[1].(*widget.Label).SetText("")
-	}
-	s.list.loaded = func(total int, err error) {
-		if err != nil {
-			logError("list companies", err)
-			s.count.SetText(lang.L(app.ErrorMessage(err)))
-			return
-		}
-		s.count.SetText(lang.N("{{.Count}} companies", total, map[string]any{"Count": total}))
-	}
-	s.list.list.OnSelected = func(id widget.ListItemID) {
-		if c, ok := s.list.item(id); ok {
-			s.showDetail(c.ID)
-		}
-	}
-
-	add := widget.NewButtonWithIcon(lang.L("New company"), theme.ContentAddIcon(), s.create)
-	add.Importance = widget.HighImportance
-	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, add, s.search),
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Sort by")), nil, s.sort),
-		s.count,
-	)
-	s.detail = container.NewStack(emptyState(lang.L("Select a company to see the details.")))
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, s.list.list), s.detail)
-	split.Offset = 0.4
-	s.root = split
 	return s
 }
 
@@ -98,7 +55,7 @@ func (s *companiesScreen) create() { s.openForm(nil) }
 // refresh reloads the list with the current search and sort.
 func (s *companiesScreen) refresh() {
 	f := app.CompanyFilter{Query: strings.TrimSpace(s.search.Text), Sort: app.SortByName}
-	if s.sort.SelectedIndex() == 1 {
+	if s.byUpdated() {
 		f.Sort = app.SortByUpdated
 	}
 	svc := s.u.crm.Companies

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -19,14 +18,8 @@ import (
 // contactsScreen is the Contacts browser: a searchable, sortable list on the
 // left and the selected contact's page on the right.
 type contactsScreen struct {
+	*browser[app.Contact]
 	u          *ui
-	search     *entry
-	sort       *widget.Select
-	count      *widget.Label
-	list       *pagedList[app.Contact]
-	detail     *fyne.Container
-	root       fyne.CanvasObject
-	deb        debouncer
 	selectedID int64
 	detailGen  int
 	current    *app.Contact // the contact on the detail page
@@ -40,55 +33,19 @@ type contactsScreen struct {
 }
 
 func newContactsScreen(u *ui) *contactsScreen {
-	s := &contactsScreen{u: u, deb: debouncer{r: u.run}}
-	s.search = newEntry(u, lang.L("Search contacts"))
-	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
-	s.sort = widget.NewSelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
-	s.sort.SetSelectedIndex(0)
-	s.sort.OnChanged = func(string) { s.refresh() }
-	s.count = dimLabel("")
-
-	s.list = newPagedList[app.Contact](u.run, func() fyne.CanvasObject {
-		name := widget.NewLabel("")
-		name.TextStyle = fyne.TextStyle{Bold: true}
-		name.Truncation = fyne.TextTruncateEllipsis
-		return container.New(layout.NewCustomPaddedVBoxLayout(0), name, dimLabel(""))
+	s := &contactsScreen{u: u}
+	s.browser = newBrowser(u, browserSpec[app.Contact]{
+		searchHint: lang.L("Search contacts"), addLabel: lang.L("New contact"),
+		emptyDetail: lang.L("Select a contact to see the details."), logAction: "list contacts",
+		countText: func(n int) string { return lang.N("{{.Count}} contacts", n, map[string]any{"Count": n}) },
+		lines: func(c app.Contact) (string, string) {
+			return c.DisplayName(), joinNonEmpty(" · ", c.Email, c.CompanyName)
+		},
+		id:       func(c app.Contact) int64 { return c.ID },
+		refresh:  func() { s.refresh() },
+		create:   func() { s.create() },
+		selected: func(id int64) { s.showDetail(id) },
 	})
-	s.list.show = func(c app.Contact, row fyne.CanvasObject) {
-		o := row.(*fyne.Container).Objects
-		o[0].(*widget.Label).SetText(c.DisplayName())
-		o[1].(*widget.Label).SetText(joinNonEmpty(" · ", c.Email, c.CompanyName))
-	}
-	s.list.blank = func(row fyne.CanvasObject, text string) {
-		o := row.(*fyne.Container).Objects
-		o[0].(*widget.Label).SetText(text)
-		o[1].(*widget.Label).SetText("")
-	}
-	s.list.loaded = func(total int, err error) {
-		if err != nil {
-			logError("list contacts", err)
-			s.count.SetText(lang.L(app.ErrorMessage(err)))
-			return
-		}
-		s.count.SetText(lang.N("{{.Count}} contacts", total, map[string]any{"Count": total}))
-	}
-	s.list.list.OnSelected = func(id widget.ListItemID) {
-		if c, ok := s.list.item(id); ok {
-			s.showDetail(c.ID)
-		}
-	}
-
-	add := widget.NewButtonWithIcon(lang.L("New contact"), theme.ContentAddIcon(), s.create)
-	add.Importance = widget.HighImportance
-	top := container.NewVBox(
-		container.NewBorder(nil, nil, nil, add, s.search),
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Sort by")), nil, s.sort),
-		s.count,
-	)
-	s.detail = container.NewStack(emptyState(lang.L("Select a contact to see the details.")))
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, s.list.list), s.detail)
-	split.Offset = 0.4
-	s.root = split
 	return s
 }
 
@@ -100,7 +57,7 @@ func (s *contactsScreen) create() { s.openForm(nil) }
 
 func (s *contactsScreen) filter() app.ContactFilter {
 	f := app.ContactFilter{Query: strings.TrimSpace(s.search.Text), Sort: app.SortByName}
-	if s.sort.SelectedIndex() == 1 {
+	if s.byUpdated() {
 		f.Sort = app.SortByUpdated
 	}
 	return f
