@@ -161,10 +161,7 @@ func (s *companiesScreen) openForm(c *app.Company) {
 
 func (s *companiesScreen) confirmDelete(c *app.Company) {
 	msg := lang.L("Delete {{.Name}}? Its contacts and pipeline records are kept.", map[string]any{"Name": c.Name})
-	d := dialog.NewConfirm(lang.L("Delete company"), msg, func(ok bool) {
-		if !ok {
-			return
-		}
+	s.u.confirmDelete(lang.L("Delete company"), msg, func() {
 		svc := s.u.crm.Companies
 		s.u.run.Go(func(ctx context.Context) func() {
 			err := svc.DeleteCompany(ctx, c.ID)
@@ -180,11 +177,7 @@ func (s *companiesScreen) confirmDelete(c *app.Company) {
 				}
 			}
 		})
-	}, s.u.win)
-	d.SetConfirmText(lang.L("Delete"))
-	d.SetDismissText(lang.L("Cancel"))
-	d.SetConfirmImportance(widget.DangerImportance)
-	s.u.show(d)
+	})
 }
 
 // companyForm creates or edits one company in a dialog.

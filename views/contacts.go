@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -154,10 +153,7 @@ func (s *contactsScreen) openForm(c *app.Contact) {
 
 func (s *contactsScreen) confirmDelete(c *app.Contact) {
 	msg := lang.L("Delete {{.Name}}? This cannot be undone.", map[string]any{"Name": c.DisplayName()})
-	d := dialog.NewConfirm(lang.L("Delete contact"), msg, func(ok bool) {
-		if !ok {
-			return
-		}
+	s.u.confirmDelete(lang.L("Delete contact"), msg, func() {
 		svc := s.u.crm.Contacts
 		s.u.run.Go(func(ctx context.Context) func() {
 			err := svc.DeleteContact(ctx, c.ID)
@@ -173,11 +169,7 @@ func (s *contactsScreen) confirmDelete(c *app.Contact) {
 				}
 			}
 		})
-	}, s.u.win)
-	d.SetConfirmText(lang.L("Delete"))
-	d.SetDismissText(lang.L("Cancel"))
-	d.SetConfirmImportance(widget.DangerImportance)
-	s.u.show(d)
+	})
 }
 
 // recordLines lists pipeline records as one line each.

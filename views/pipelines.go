@@ -321,17 +321,11 @@ func (s *pipelinesScreen) moveStage(id int64, pos int) {
 
 func (s *pipelinesScreen) confirmDeleteStage(st app.Stage) {
 	msg := lang.L("Delete the stage {{.Name}}?", map[string]any{"Name": st.Name})
-	d := dialog.NewConfirm(lang.L("Delete stage"), msg, func(ok bool) {
-		if ok {
-			s.stageOp("delete stage", func(ctx context.Context, svc app.PipelineService) error {
-				return svc.DeleteStage(ctx, st.ID)
-			})
-		}
-	}, s.u.win)
-	d.SetConfirmText(lang.L("Delete"))
-	d.SetDismissText(lang.L("Cancel"))
-	d.SetConfirmImportance(widget.DangerImportance)
-	s.u.show(d)
+	s.u.confirmDelete(lang.L("Delete stage"), msg, func() {
+		s.stageOp("delete stage", func(ctx context.Context, svc app.PipelineService) error {
+			return svc.DeleteStage(ctx, st.ID)
+		})
+	})
 }
 
 // stageOp runs a change to a pipeline or its stages, then reloads.
@@ -387,18 +381,12 @@ func (s *pipelinesScreen) pipelineMenu() *fyne.Menu {
 		})
 	})
 	del := fyne.NewMenuItem(lang.L("Delete pipeline…"), func() {
-		d := dialog.NewConfirm(lang.L("Delete pipeline"), lang.L("Delete the pipeline {{.Name}} and its stages?", map[string]any{"Name": name}),
-			func(ok bool) {
-				if ok {
-					s.stageOp("delete pipeline", func(ctx context.Context, svc app.PipelineService) error {
-						return svc.DeletePipeline(ctx, id)
-					})
-				}
-			}, s.u.win)
-		d.SetConfirmText(lang.L("Delete"))
-		d.SetDismissText(lang.L("Cancel"))
-		d.SetConfirmImportance(widget.DangerImportance)
-		s.u.show(d)
+		msg := lang.L("Delete the pipeline {{.Name}} and its stages?", map[string]any{"Name": name})
+		s.u.confirmDelete(lang.L("Delete pipeline"), msg, func() {
+			s.stageOp("delete pipeline", func(ctx context.Context, svc app.PipelineService) error {
+				return svc.DeletePipeline(ctx, id)
+			})
+		})
 	})
 	return fyne.NewMenu(name, rename, fyne.NewMenuItemSeparator(), del)
 }

@@ -320,10 +320,7 @@ func (f *recordForm) submit() {
 
 func (f *recordForm) confirmDelete() {
 	msg := lang.L("Delete {{.Name}}? This cannot be undone.", map[string]any{"Name": f.orig.Name})
-	d := dialog.NewConfirm(lang.L("Delete record"), msg, func(ok bool) {
-		if !ok {
-			return
-		}
+	f.u.confirmDelete(lang.L("Delete record"), msg, func() {
 		id, svc := f.orig.ID, f.u.crm.Pipelines
 		f.u.run.Go(func(ctx context.Context) func() {
 			err := svc.DeleteRecord(ctx, id)
@@ -336,9 +333,5 @@ func (f *recordForm) confirmDelete() {
 				f.saved()
 			}
 		})
-	}, f.u.win)
-	d.SetConfirmText(lang.L("Delete"))
-	d.SetDismissText(lang.L("Cancel"))
-	d.SetConfirmImportance(widget.DangerImportance)
-	f.u.show(d)
+	})
 }

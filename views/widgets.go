@@ -160,6 +160,20 @@ func emptyState(text string) fyne.CanvasObject {
 	return container.NewCenter(l)
 }
 
+// confirmDelete asks before deleting something, with Delete (in the danger
+// colour) and Cancel; yes runs after Delete.
+func (u *ui) confirmDelete(title, msg string, yes func()) {
+	d := dialog.NewConfirm(title, msg, func(ok bool) {
+		if ok {
+			yes()
+		}
+	}, u.win)
+	d.SetConfirmText(lang.L("Delete"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	u.show(d)
+}
+
 // askText asks for one line of text in a dialog; ok gets the trimmed text
 // when it is not empty.
 func (u *ui) askText(title, label, initial string, ok func(string)) {
