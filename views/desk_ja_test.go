@@ -61,3 +61,38 @@ func TestJapaneseConversation(t *testing.T) {
 	}
 	e.shot("desk-reply-all-ja.png")
 }
+
+// TestJapaneseManageProblems renders Needs your attention in Japanese with a
+// Japanese contact's conflict, for a person to look at.
+func TestJapaneseManageProblems(t *testing.T) {
+	useLanguage("ja_JP.UTF-8")
+	t.Cleanup(func() { useLanguage("en") })
+	e := newDeskEnv(t, deskEnvOptions{mode: app.SyncTwoWay})
+	taro := &app.Contact{FirstName: "太郎", LastName: "山田", Email: "taro@example.jp", Title: "部長"}
+	if err := e.db.CreateContact(e.ctx, taro); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	l, err := e.db.FindLink(e.ctx, e.org, app.KindContact, taro.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e.db.FindContact(e.ctx, taro.ID)
+	c.Title = "営業部長"
+	if err := e.db.UpdateContact(e.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.emu.EditContact(e.org, l.DeskID, map[string]any{"title": "取締役"}); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	s := newDeskSettings(e.d)
+	e.show(s.body)
+	e.waitFor("the conflict", func() bool { return s.problems != nil && len(s.problems.conflicts) == 1 })
+	for _, want := range []string{"確認が必要な項目", "山田 太郎 — ", "「営業部長」に戻す", "このままにする"} {
+		if !e.hasText(want) {
+			t.Errorf("Manage in Japanese lacks %q", want)
+		}
+	}
+	e.shot("desk-manage-problems-ja.png")
+}

@@ -180,7 +180,7 @@ func shown(v string) string {
 	if r := []rune(v); len(r) > 60 {
 		v = string(r[:59]) + "…"
 	}
-	return "“" + v + "”"
+	return lang.L("“{{.Value}}”", map[string]any{"Value": v})
 }
 
 func kindLabel(kind string) string {
