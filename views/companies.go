@@ -259,28 +259,12 @@ func (f *companyForm) submit() {
 	if err != nil {
 		return
 	}
-	f.save.Disable()
 	svc := f.u.crm.Companies
 	isNew := f.orig == nil
-	f.u.run.Go(func(ctx context.Context) func() {
-		var err error
+	f.u.submitForm(f.fields, f.save, f.dlg, "save company", func(ctx context.Context) error {
 		if isNew {
-			err = svc.CreateCompany(ctx, &c)
-		} else {
-			err = svc.UpdateCompany(ctx, &c)
+			return svc.CreateCompany(ctx, &c)
 		}
-		return func() {
-			f.save.Enable()
-			if v := fieldErrors(err); v != nil {
-				f.fields.showErrors(v)
-				return
-			}
-			if err != nil {
-				f.u.showError("save company", err)
-				return
-			}
-			f.dlg.Hide()
-			f.saved(c.ID)
-		}
-	})
+		return svc.UpdateCompany(ctx, &c)
+	}, func() { f.saved(c.ID) })
 }

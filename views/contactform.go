@@ -169,33 +169,21 @@ func (f *contactForm) askDuplicate(c app.Contact, other *app.Contact) {
 
 // write saves c; when mergeInto is not 0, c is then merged into that contact.
 func (f *contactForm) write(c app.Contact, mergeInto int64) {
-	f.save.Disable()
 	svc := f.u.crm.Contacts
 	isNew := f.orig == nil
-	f.u.run.Go(func(ctx context.Context) func() {
+	id := c.ID
+	f.u.submitForm(f.fields, f.save, f.dlg, "save contact", func(ctx context.Context) error {
 		var err error
 		if isNew {
 			err = svc.CreateContact(ctx, &c)
 		} else {
 			err = svc.UpdateContact(ctx, &c)
 		}
-		id := c.ID
+		id = c.ID
 		if err == nil && mergeInto != 0 {
 			err = svc.MergeContacts(ctx, mergeInto, c.ID)
 			id = mergeInto
 		}
-		return func() {
-			f.save.Enable()
-			if v := fieldErrors(err); v != nil {
-				f.fields.showErrors(v)
-				return
-			}
-			if err != nil {
-				f.u.showError("save contact", err)
-				return
-			}
-			f.dlg.Hide()
-			f.saved(id)
-		}
-	})
+		return err
+	}, func() { f.saved(id) })
 }

@@ -292,30 +292,14 @@ func (f *recordForm) submit() {
 	if len(all.Fields) > 0 {
 		return
 	}
-	f.save.Disable()
 	svc := f.u.crm.Pipelines
 	isNew := f.orig == nil
-	f.u.run.Go(func(ctx context.Context) func() {
-		var err error
+	f.u.submitForm(f.fields, f.save, f.dlg, "save record", func(ctx context.Context) error {
 		if isNew {
-			err = svc.CreateRecord(ctx, &r)
-		} else {
-			err = svc.UpdateRecord(ctx, &r)
+			return svc.CreateRecord(ctx, &r)
 		}
-		return func() {
-			f.save.Enable()
-			if v := fieldErrors(err); v != nil {
-				f.fields.showErrors(v)
-				return
-			}
-			if err != nil {
-				f.u.showError("save record", err)
-				return
-			}
-			f.dlg.Hide()
-			f.saved()
-		}
-	})
+		return svc.UpdateRecord(ctx, &r)
+	}, f.saved)
 }
 
 func (f *recordForm) confirmDelete() {

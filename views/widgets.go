@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -158,6 +159,31 @@ func emptyState(text string) fyne.CanvasObject {
 	l.Alignment = fyne.TextAlignCenter
 	l.Importance = widget.LowImportance
 	return container.NewCenter(l)
+}
+
+// submitForm runs a form's write off the UI goroutine with its Save
+// button disabled: validation errors go back to the form's fields, others
+// to an error dialog (action names it in the log); on success the form's
+// dialog closes and done runs.
+func (u *ui) submitForm(fields *fieldSet, save *widget.Button, dlg *dialog.CustomDialog, action string,
+	write func(context.Context) error, done func()) {
+	save.Disable()
+	u.run.Go(func(ctx context.Context) func() {
+		err := write(ctx)
+		return func() {
+			save.Enable()
+			if v := fieldErrors(err); v != nil {
+				fields.showErrors(v)
+				return
+			}
+			if err != nil {
+				u.showError(action, err)
+				return
+			}
+			dlg.Hide()
+			done()
+		}
+	})
 }
 
 // confirmDelete asks before deleting something, with Delete (in the danger
