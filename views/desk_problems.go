@@ -156,7 +156,7 @@ func (p *syncProblems) show(d *problemData) {
 	p.box.Add(widget.NewSeparator())
 	p.box.Add(heading(lang.L("Needs your attention")))
 	if len(d.conflicts) > 0 {
-		p.box.Add(wrapLabel(lang.L("Both Tandem and Zoho Desk changed these fields between two syncs. The later change was kept; the other value is here if you want it back.")))
+		p.box.Add(wrapLabel(lang.L("Tandem and Zoho Desk had different values for these fields. The later change was kept; the other value is here if you want it back.")))
 		for i := range d.conflicts {
 			p.box.Add(p.conflictCard(&d.conflicts[i], d.labels))
 		}

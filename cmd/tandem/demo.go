@@ -23,13 +23,25 @@ var demoSubjects = []struct{ subject, body, reply string }{
 // Tickets tab has something to show in every sync mode, "no sync" too,
 // where tickets are matched to contacts by email. The emulator is
 // deterministic, so the same tickets get the same ids after a restart.
+//
+// One sample contact is on the demo desk already, with another job title:
+// the first two-way sync records that as a conflict, so Needs your
+// attention (Settings › Zoho Desk) has something to show too.
 func seedDemoDesk(emu *deskemu.Server) {
 	g := sample.New(1)
 	cos := g.Companies(sample.Demo.Companies)
 	org := emu.DefaultOrgID()
+	conflict := false
 	for i, c := range g.Contacts(sample.Demo.Contacts, cos) {
 		if i%3 != 0 || c.Email == "" {
 			continue
+		}
+		if !conflict && c.Title != "" {
+			conflict = true
+			if _, err := emu.CreateContact(org, map[string]any{"email": c.Email, "firstName": c.FirstName, "lastName": c.LastName,
+				"title": "Senior " + c.Title}); err != nil {
+				slog.Warn("demo help desk: contact", "err", err)
+			}
 		}
 		d := demoSubjects[(i/3)%len(demoSubjects)]
 		id, err := emu.CreateTicket(org, map[string]any{
