@@ -306,24 +306,26 @@ func (db *DB) RecheckLinks(ctx context.Context, orgID, pushCursor string) error 
 func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string, deskLinked bool) (int, error) {
 	field := strings.ReplaceAll(deskField, `"`, ``)
 	path, held := `$."`+field+`"`, `$."`+app.HeldMark+field+`"`
-	n := 0
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT l.crm_id FROM desk_links l
-			JOIN contacts c ON c.id = l.crm_id AND c.created_at = l.crm_created
-			LEFT JOIN desk_links cl ON cl.org_id = l.org_id AND cl.kind = 'company' AND cl.crm_id = c.company_id
-			LEFT JOIN desk_remote r ON r.org_id = l.org_id AND r.kind = 'contact' AND r.desk_id = l.desk_id
-			LEFT JOIN desk_links al ON al.org_id = l.org_id AND al.kind = 'company' AND al.desk_id = json_extract(r.vals, ?2)
-			WHERE l.org_id = ?1 AND l.kind = 'contact'
-			  AND (json_extract(l.agreed, ?2) IS NULL OR json_extract(l.agreed, ?3) IS NOT NULL)
-			  AND (c.company_id IS NULL OR cl.crm_id IS NOT NULL)
-			  AND (NOT ?4 OR coalesce(json_extract(r.vals, ?2), '') = '' OR al.crm_id IS NOT NULL)`, orgID, path, held, deskLinked)
-		if err != nil {
-			return err
-		}
-		ids, err := collect(rows, func(sc interface{ Scan(...any) error }, id *int64) error { return sc.Scan(id) }, "held accounts")
-		if err != nil {
-			return err
-		}
+	// The search reads through the read pool (it walks the portal's contact
+	// links); only the few found are written. Marking one that changed in
+	// between is harmless: it is merely looked at again.
+	rows, err := db.read.QueryContext(ctx, `SELECT l.crm_id FROM desk_links l
+		JOIN contacts c ON c.id = l.crm_id AND c.created_at = l.crm_created
+		LEFT JOIN desk_links cl ON cl.org_id = l.org_id AND cl.kind = 'company' AND cl.crm_id = c.company_id
+		LEFT JOIN desk_remote r ON r.org_id = l.org_id AND r.kind = 'contact' AND r.desk_id = l.desk_id
+		LEFT JOIN desk_links al ON al.org_id = l.org_id AND al.kind = 'company' AND al.desk_id = json_extract(r.vals, ?2)
+		WHERE l.org_id = ?1 AND l.kind = 'contact'
+		  AND (json_extract(l.agreed, ?2) IS NULL OR json_extract(l.agreed, ?3) IS NOT NULL)
+		  AND (c.company_id IS NULL OR cl.crm_id IS NOT NULL)
+		  AND (NOT ?4 OR coalesce(json_extract(r.vals, ?2), '') = '' OR al.crm_id IS NOT NULL)`, orgID, path, held, deskLinked)
+	if err != nil {
+		return 0, fmt.Errorf("store: recheck held accounts: %w", translate(err))
+	}
+	ids, err := collect(rows, func(sc interface{ Scan(...any) error }, id *int64) error { return sc.Scan(id) }, "held accounts")
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	err = db.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, id := range ids {
 			if _, err := tx.ExecContext(ctx, "UPDATE desk_links SET crm_rev = -1 WHERE org_id = ? AND kind = 'contact' AND crm_id = ?", orgID, id); err != nil {
 				return err
@@ -335,13 +337,12 @@ func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string, 
 				return err
 			}
 		}
-		n = len(ids)
 		return nil
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: recheck held accounts: %w", err)
 	}
-	return n, nil
+	return len(ids), nil
 }
 
 // UpsertRemote stores the latest copies of Desk records.
