@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
@@ -136,4 +137,27 @@ func TestSyncNowButton(t *testing.T) {
 	if st.syncNow.Visible() {
 		t.Error("Sync now is offered without a help desk")
 	}
+}
+
+// TestF5SyncsNow: in the main window, F5 asks for a pass at once.
+func TestF5SyncsNow(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 24, Contacts: 3, Accounts: 1, Tickets: 3}, mode: app.SyncTwoWay, loop: true})
+	m := newTestWindow(t, e.crm, Params{Integration: e.svc})
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+			settle(m)
+		}
+	}
+	st := m.desk
+	until("a first pass", func() bool { return st.st != nil && !st.st.LastSuccess.IsZero() && !st.syncNow.Disabled() })
+	before := st.st.LastSuccess
+	time.Sleep(5 * time.Millisecond)
+	m.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF5})
+	until("the pass F5 asked for", func() bool { return st.st.LastSuccess.After(before) })
 }

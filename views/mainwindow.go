@@ -57,6 +57,7 @@ type mainWindow struct {
 	nav       *widget.List
 	center    *fyne.Container
 	status    *widget.Label
+	desk      *deskStatus // the help-desk status line; nil without one
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
 }
@@ -142,6 +143,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	var st *deskStatus
 	if p.Integration != nil {
 		st = newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
+		m.desk = st
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
 		top = st.banner
 	}
