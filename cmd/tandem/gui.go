@@ -31,6 +31,7 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 		debug.SetMemoryLimit(64 << 20)
 	}
 	a := fyneapp.NewWithID(appID)
+	a.Settings().SetTheme(views.Theme())
 	if err := views.LoadTranslations(); err != nil {
 		slog.Warn("translations", "err", err)
 	}
