@@ -36,7 +36,7 @@ Commands:
                                           (or the keyring), a ZSC key from $TANDEM_ZOHO_ZSC_KEY
   desk sync                               run one sync pass and print what it did
   desk status                             last success, pending outbox, conflicts, record errors
-  desk conflicts                          the fields both sides changed, with the value that lost
+  desk conflicts                          fields the two sides disagreed on, with the value that lost
   desk restore|dismiss ID                 take a conflict's losing value back, or keep the winner
   desk retry ID                           send a failed action again
   desk deactivate                         stop syncing the active portal (tickets stay in Desk)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,5 +112,29 @@ func TestCorruptDatabaseIsAClearError(t *testing.T) {
 func TestUnknownCommand(t *testing.T) {
 	if code, _, errs := tandem(t, t.TempDir(), "frobnicate"); code != 2 || !strings.Contains(errs, "Usage") {
 		t.Fatalf("%d %q", code, errs)
+	}
+}
+
+// TestNoLocaleNoise runs this test binary again under LANG=C.UTF-8 (what
+// many containers and services have): Fyne must not log that it cannot
+// parse the locale, which it would without localeenv running first.
+func TestNoLocaleNoise(t *testing.T) {
+	if os.Getenv("TANDEM_LOCALE_CHILD") == "1" {
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNoLocaleNoise$", "-test.count=1")
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "LANG" && k != "LC_ALL" && k != "LC_MESSAGES" && k != "LANGUAGE" {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "LANG=C.UTF-8", "TANDEM_LOCALE_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "Error parsing user locale") {
+		t.Errorf("Fyne complained about the locale:\n%s", out)
 	}
 }

@@ -143,8 +143,7 @@ func TestDeskConflictsHeadless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	title := dc.Title
-	if title != "Mathematician" {
-		t.Errorf("Desk title after restore = %q", title)
+	if dc.Title != "Mathematician" {
+		t.Errorf("Desk title after restore = %q", dc.Title)
 	}
 }
