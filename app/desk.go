@@ -530,6 +530,10 @@ type DeskStore interface {
 	ContactsToPush(ctx context.Context, orgID string, after int64, limit int) ([]Contact, error)
 	// CompaniesToPush is ContactsToPush for companies.
 	CompaniesToPush(ctx context.Context, orgID string, after int64, limit int) ([]Company, error)
+	// SupportAddressSeen returns the help desk's own address as the cached
+	// conversations of a portal show it (see SupportAddress), preferring
+	// tickets of departmentID; "" when none shows one.
+	SupportAddressSeen(ctx context.Context, orgID, departmentID string) (string, error)
 	// PruneDeletions forgets the CRM deletion marks that every portal's
 	// cursor named deletionsCursor has passed; portals without that cursor
 	// look at every link anyway. It returns how many were removed.

@@ -764,7 +764,11 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 			to = contact
 		}
 		if cc == "" {
-			cc = replyAllCC(td, p.SupportEmail, to)
+			support := app.SupportAddress(td.Threads)
+			if support == "" {
+				support = p.SupportEmail
+			}
+			cc = replyAllCC(td, support, to)
 		}
 	case app.OutboxForward:
 		if to == "" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -242,7 +243,12 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		if err := json.Unmarshal(it.Payload, &pl); err != nil {
 			return app.OutboxResult{}, badPayload(err)
 		}
-		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", To: pl.To, CC: pl.CC, Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward})
+		from, err := ps.replyFrom(ctx, it.TicketID)
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", FromEmailAddress: from, To: pl.To, CC: pl.CC,
+			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward})
 		if err != nil {
 			return app.OutboxResult{}, err
 		}
@@ -510,4 +516,63 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 	}
 	// Status changes are idempotent: send again.
 	return app.OutboxResult{}, false, nil
+}
+
+// replyFrom is the support address a reply on ticketID is sent from (Desk
+// requires one): the one its conversation shows, from the cache or else
+// from Desk's thread list; else the one other conversations of the portal
+// show (its department's first); else the portal's default; else one Desk
+// lists (GET /mailReplyAddress, its department's first). The first found
+// becomes the portal's default, which reply all leaves out of the copies.
+func (ps *pass) replyFrom(ctx context.Context, ticketID string) (string, error) {
+	s, p := ps.s, ps.p
+	td, err := s.store.FindTicket(ctx, p.OrgID, ticketID)
+	if err != nil {
+		return "", err
+	}
+	from := app.SupportAddress(td.Threads)
+	if from == "" {
+		var ths []app.Thread
+		for th, err := range ps.cl.AllThreads(ctx, ticketID) {
+			if err != nil {
+				return "", err
+			}
+			ths = append(ths, threadFromDesk(p.OrgID, ticketID, th))
+		}
+		slices.SortFunc(ths, func(a, b app.Thread) int { return a.CreatedTime.Compare(b.CreatedTime) })
+		from = app.SupportAddress(ths)
+	}
+	if from == "" {
+		if from, err = s.store.SupportAddressSeen(ctx, p.OrgID, td.Ticket.DepartmentID); err != nil {
+			return "", err
+		}
+	}
+	if from == "" {
+		from = p.SupportEmail
+	}
+	if from == "" {
+		// Last: the addresses Desk lists, its department's first.
+		as, err := ps.cl.MailReplyAddresses(ctx)
+		if err != nil && isTransient(err) {
+			return "", err
+		}
+		for _, a := range as {
+			if a.IsVerified != nil && !*a.IsVerified {
+				continue
+			}
+			if addr := a.Addr(); app.ValidEmail(addr) && (from == "" || a.DepartmentID == td.Ticket.DepartmentID) {
+				from = addr
+			}
+		}
+	}
+	if from == "" {
+		return "", app.Errorf(app.EINVALID, "Tandem cannot tell which support address of Zoho Desk to reply from: no message of this help desk shows one yet. Reply once from Zoho Desk, then try again.")
+	}
+	if p.SupportEmail == "" {
+		p.SupportEmail = from
+		if err := s.store.SavePortal(ctx, p); err != nil {
+			return "", err
+		}
+	}
+	return from, nil
 }

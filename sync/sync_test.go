@@ -2,6 +2,7 @@ package sync_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -535,4 +536,53 @@ func firstTicket(t *testing.T, e *env) string {
 	}
 	t.Fatal("no tickets on Desk")
 	return ""
+}
+
+// TestReplyFromSupportAddress: Desk needs the support address a reply
+// goes from. A reply on a ticket never opened takes it from the ticket's
+// conversation on Desk; the portal remembers it; reply all leaves it out
+// of the copies.
+func TestReplyFromSupportAddress(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 25, Contacts: 3, Accounts: 1}, mode: app.SyncTwoWay})
+	mustSync(t, e)
+	support := e.info.Portals[0].SupportMail
+	c := &app.Contact{LastName: "Hopper", Email: "grace@example.org"}
+	if err := e.db.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	dc := deskContactByEmail(t, e, "grace@example.org")
+	tid, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Printer", "contactId": dc[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.emu.CustomerReply(e.org, tid, "It still does not print. Adding my colleague."); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if p, _ := e.svc.ActivePortal(ctx); p.SupportEmail != "" {
+		t.Fatalf("support address known before any reply: %q", p.SupportEmail)
+	}
+	it, err := e.svc.ReplyAll(ctx, tid, app.ReplyRequest{Content: "We are on it."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pl struct{ CC string }
+	_ = json.Unmarshal(it.Payload, &pl)
+	if strings.Contains(strings.ToLower(pl.CC), strings.ToLower(support)) {
+		t.Errorf("reply all copies the help desk's own address: %q", pl.CC)
+	}
+	mustSync(t, e)
+	td, err := e.svc.Ticket(ctx, tid, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := td.Threads[len(td.Threads)-1]
+	if len(td.Pending) != 0 || last.Direction != desk.DirectionOut || !strings.EqualFold(last.From, support) {
+		t.Fatalf("the reply: pending %d, last thread %+v", len(td.Pending), last)
+	}
+	if p, _ := e.svc.ActivePortal(ctx); !strings.EqualFold(p.SupportEmail, support) {
+		t.Errorf("the portal's support address = %q, want %q", p.SupportEmail, support)
+	}
 }

@@ -713,8 +713,8 @@ func (p *ticketPane) openCompose(kind string) {
 	f.body.Wrapping = fyne.TextWrapWord
 	f.body.SetMinRowsVisible(8)
 	f.message = note("", widget.DangerImportance)
-	support := ""
-	if p.portal != nil {
+	support := app.SupportAddress(p.detail.Threads) // left out of reply all's copies
+	if support == "" && p.portal != nil {
 		support = p.portal.SupportEmail
 	}
 	title := lang.L("Reply")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -584,4 +585,31 @@ func (db *DB) CompleteOutbox(ctx context.Context, id int64, r app.OutboxResult) 
 		return fmt.Errorf("store: complete outbox: %w", err)
 	}
 	return nil
+}
+
+// SupportAddressSeen returns the support address the newest cached
+// messages show, those of departmentID's tickets first.
+func (db *DB) SupportAddressSeen(ctx context.Context, orgID, departmentID string) (string, error) {
+	for _, dept := range []string{departmentID, ""} {
+		q := `SELECT th.direction, th.from_addr, th.to_addr FROM desk_threads th
+			JOIN desk_tickets t ON t.org_id = th.org_id AND t.id = th.ticket_id
+			WHERE th.org_id = ?1 AND (?2 = '' OR t.department_id = ?2)
+			  AND ((th.direction = 'out' AND th.from_addr <> '') OR (th.direction = 'in' AND th.to_addr <> ''))
+			ORDER BY th.created_time DESC LIMIT 20`
+		rows, err := db.read.QueryContext(ctx, q, orgID, dept)
+		if err != nil {
+			return "", fmt.Errorf("store: support address: %w", translate(err))
+		}
+		ths, err := collect(rows, func(sc interface{ Scan(...any) error }, t *app.Thread) error {
+			return sc.Scan(&t.Direction, &t.From, &t.To)
+		}, "support address")
+		if err != nil {
+			return "", err
+		}
+		slices.Reverse(ths) // oldest first, as SupportAddress reads them
+		if a := app.SupportAddress(ths); a != "" {
+			return a, nil
+		}
+	}
+	return "", nil
 }

@@ -345,11 +345,22 @@ func TestThreadsRepliesComments(t *testing.T) {
 	if err != nil || one.Content == "" || one.ContentType == "" || one.Author == nil {
 		t.Fatalf("%+v %v", one, err)
 	}
+	// The support address replies go from: the listed one, which the
+	// conversation shows too.
+	mras, err := c.MailReplyAddresses(ctx(t))
+	if err != nil || len(mras) == 0 || !app.ValidEmail(mras[0].Addr()) {
+		t.Fatalf("mail reply addresses %+v %v", mras, err)
+	}
+	from := mras[0].Addr()
+	if _, err := c.SendReply(ctx(t), tk.ID, desk.Reply{Channel: "EMAIL", To: tk.Email, Content: "x"}); app.ErrorCode(err) != app.EINVALID {
+		t.Fatalf("a reply without fromEmailAddress: %v", err)
+	}
 	for _, r := range []desk.Reply{
 		{To: tk.Email, Content: "<p>reply</p>"},
 		{To: tk.Email, CC: "someone@example.com", Content: "<p>reply all</p>"},
 		{To: "boss@example.net", Content: "<p>fwd</p>", IsForward: true},
 	} {
+		r.FromEmailAddress = from
 		if r.To == "" {
 			r.To = "fallback@example.com"
 		}

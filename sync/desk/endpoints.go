@@ -93,6 +93,31 @@ func (c *Client) Agents(ctx context.Context) ([]Agent, error) {
 	return out, nil
 }
 
+// MailReplyAddress is one of the portal's support addresses as
+// GET /mailReplyAddress lists them (the field names are a guess: see
+// README assumption 17; Address reads the likely ones).
+type MailReplyAddress struct {
+	ID           string `json:"id"`
+	Address      string `json:"address"`
+	EmailAddress string `json:"emailAddress"`
+	DepartmentID string `json:"departmentId"`
+	IsVerified   *bool  `json:"isVerified"`
+}
+
+// Addr is the support address, from whichever field carries it.
+func (m MailReplyAddress) Addr() string {
+	if m.Address != "" {
+		return m.Address
+	}
+	return m.EmailAddress
+}
+
+// MailReplyAddresses lists the portal's support addresses (the first page
+// of 100 is plenty).
+func (c *Client) MailReplyAddresses(ctx context.Context) ([]MailReplyAddress, error) {
+	return list[MailReplyAddress](ctx, c, "list mail reply addresses", "/mailReplyAddress", ListOptions{Limit: MaxLimit}.query())
+}
+
 // Departments lists the portal's departments.
 func (c *Client) Departments(ctx context.Context) ([]Department, error) {
 	return list[Department](ctx, c, "list departments", "/departments", ListOptions{}.query())

@@ -63,6 +63,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET "+v1+"/organizations", s.api(false, s.getOrganizations))
 	m.HandleFunc("GET "+v1+"/myinfo", s.api(true, s.getMyInfo))
 	m.HandleFunc("GET "+v1+"/agents", s.api(true, s.listAgents))
+	m.HandleFunc("GET "+v1+"/mailReplyAddress", s.api(true, s.listMailReplyAddresses))
 	m.HandleFunc("GET "+v1+"/profiles/{id}", s.api(true, s.getProfile))
 	m.HandleFunc("GET "+v1+"/departments", s.api(true, s.getDepartments))
 	m.HandleFunc("GET "+v1+"/organizationFields", s.api(true, s.getFields))
@@ -165,6 +166,24 @@ func agentView(a *agent) agentJSON {
 
 func (s *Server) getMyInfo(c *caller, _ *http.Request, _ []byte) (int, any, *apiError) {
 	return http.StatusOK, agentView(c.agent), nil
+}
+
+// listMailReplyAddresses lists the portal's support address (one per
+// portal in the emulator, for its first department).
+func (s *Server) listMailReplyAddresses(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
+	if _, _, err := paging(r); err != nil {
+		return 0, nil, err
+	}
+	type address struct {
+		ID           string `json:"id"`
+		Address      string `json:"address"`
+		DisplayName  string `json:"displayName"`
+		DepartmentID string `json:"departmentId"`
+		IsVerified   bool   `json:"isVerified"`
+	}
+	p := c.portal
+	return listResult([]address{{ID: "mra-" + p.org.ID, Address: p.supportMail, DisplayName: p.org.CompanyName,
+		DepartmentID: p.departments[0].ID, IsVerified: true}})
 }
 
 // listAgents lists the portal's agents, in the order they were added.
@@ -1074,7 +1093,9 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		return 0, nil, fieldErr("content", "missing", "content is required")
 	case in.ContentType != "" && in.ContentType != "html" && in.ContentType != "plainText":
 		return 0, nil, fieldErr("contentType", "invalid", "contentType must be html or plainText")
-	case in.FromEmailAddress != "" && !strings.EqualFold(in.FromEmailAddress, c.portal.supportMail):
+	case strings.TrimSpace(in.FromEmailAddress) == "":
+		return 0, nil, fieldErr("fromEmailAddress", "missing", "fromEmailAddress is required")
+	case !strings.EqualFold(in.FromEmailAddress, c.portal.supportMail):
 		return 0, nil, fieldErr("fromEmailAddress", "invalid", "fromEmailAddress must be a support address of the portal")
 	}
 	for _, addr := range strings.Split(in.To+","+in.CC+","+in.BCC, ",") {
