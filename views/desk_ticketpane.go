@@ -662,6 +662,7 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 // composeForm is the Reply / Reply all / Forward / comment dialog.
 type composeForm struct {
 	kind    string
+	from    *widget.Label // the support address the reply goes from
 	dlg     dialog.Dialog
 	to, cc  *widget.Entry
 	body    *widget.Entry
@@ -739,6 +740,13 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append("", f.public)
 		f.body.SetPlaceHolder(lang.L("Only agents see internal comments."))
 	} else {
+		from := lang.L("the help desk's support address")
+		if support != "" {
+			from = support
+		}
+		f.from = widget.NewLabel(from)
+		f.from.Importance = widget.LowImportance
+		form.Append(lang.L("From"), f.from)
 		form.Append(lang.L("To"), f.to)
 		form.Append(lang.L("CC"), f.cc)
 	}

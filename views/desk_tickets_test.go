@@ -231,6 +231,12 @@ func TestTicketPaneActions(t *testing.T) {
 	if f.to.Text == "" {
 		t.Fatal("Reply all has no To")
 	}
+	if support := e.info.Portals[0].SupportMail; f.from == nil || f.from.Text != support {
+		t.Errorf("the reply says it goes from %v, want %s", f.from, support)
+	}
+	if strings.Contains(f.cc.Text, e.info.Portals[0].SupportMail) {
+		t.Errorf("reply all copies the help desk's own address: %q", f.cc.Text)
+	}
 	f.cc.SetText(trimAddrs(f.cc.Text + ", boss@example.com"))
 	test.Type(f.body, "Thanks, we are on it.")
 	e.tap(f.send)
