@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tandem-crm/tandem/app"
 )
@@ -158,27 +159,33 @@ func (db *DB) UpdateCompany(ctx context.Context, c *app.Company) error {
 		return fmt.Errorf("store: update company: %w", err)
 	}
 	now := db.now()
-	var created int64
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE companies SET name = ?, name_norm = ?, sort_name = ?, email = ?,
-			email_norm = ?, website = ?, phone = ?, industry = ?, city = ?, country = ?, notes = ?, custom = ?,
-			name_extra = ?, search_extra = ?, updated_at = ?, rev = rev + 1
-			WHERE id = ? AND rev = ? RETURNING created_at`,
-			c.Name, app.NormalizeName(c.Name), sortKey(c.Name), c.Email, app.NormalizeEmail(c.Email), c.Website,
-			c.Phone, c.Industry, c.City, c.Country, c.Notes, encodeCustom(c.Custom),
-			companyNameExtra(c.Name), companyExtra(c.City, c.Phone), toDB(now), c.ID, c.Rev,
-		).Scan(&created)
-		if errors.Is(err, sql.ErrNoRows) {
-			return staleOrMissing(ctx, tx, "companies", c.ID, "Company")
-		}
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return updateCompanyTx(ctx, tx, c, now) })
 	if err != nil {
 		return fmt.Errorf("store: update company: %w", err)
 	}
-	c.Rev++
-	c.CreatedAt, c.UpdatedAt = fromDB(created), now
+	c.UpdatedAt = now
 	return nil
+}
+
+// updateCompanyTx saves c inside tx when c.Rev is current, and sets its Rev
+// and CreatedAt from the row; ENOTFOUND or ECONFLICT otherwise.
+func updateCompanyTx(ctx context.Context, tx *sql.Tx, c *app.Company, now time.Time) error {
+	var created int64
+	err := tx.QueryRowContext(ctx, `UPDATE companies SET name = ?, name_norm = ?, sort_name = ?, email = ?,
+		email_norm = ?, website = ?, phone = ?, industry = ?, city = ?, country = ?, notes = ?, custom = ?,
+		name_extra = ?, search_extra = ?, updated_at = ?, rev = rev + 1
+		WHERE id = ? AND rev = ? RETURNING rev, created_at`,
+		c.Name, app.NormalizeName(c.Name), sortKey(c.Name), c.Email, app.NormalizeEmail(c.Email), c.Website,
+		c.Phone, c.Industry, c.City, c.Country, c.Notes, encodeCustom(c.Custom),
+		companyNameExtra(c.Name), companyExtra(c.City, c.Phone), toDB(now), c.ID, c.Rev,
+	).Scan(&c.Rev, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return staleOrMissing(ctx, tx, "companies", c.ID, "Company")
+	}
+	if err == nil {
+		c.CreatedAt = fromDB(created)
+	}
+	return err
 }
 
 // DeleteCompany deletes a company; its contacts and records are kept with

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tandem-crm/tandem/app"
 )
@@ -229,36 +230,45 @@ func (db *DB) UpdateContact(ctx context.Context, c *app.Contact) error {
 		return fmt.Errorf("store: update contact: %w", err)
 	}
 	now := db.now()
-	var created int64
 	var company string
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		if err := checkCompany(ctx, tx, c.CompanyID); err != nil {
 			return err
 		}
-		err := tx.QueryRowContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, email = ?, email_norm = ?,
-			phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?, sort_name = ?, search_extra = ?,
-			updated_at = ?, rev = rev + 1
-			WHERE id = ? AND rev = ?
-			RETURNING created_at`,
-			c.FirstName, c.LastName, c.Email, app.NormalizeEmail(c.Email), c.Phone, c.Mobile, c.Title,
-			nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c.FirstName, c.LastName),
-			contactExtra(c.FirstName, c.LastName, c.Phone, c.Mobile), toDB(now), c.ID, c.Rev,
-		).Scan(&created)
-		if errors.Is(err, sql.ErrNoRows) {
-			return staleOrMissing(ctx, tx, "contacts", c.ID, "Contact")
-		}
-		if err != nil {
+		if err := updateContactTx(ctx, tx, c, now); err != nil {
 			return err
 		}
+		var err error
 		company, err = companyName(ctx, tx, c.CompanyID)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: update contact: %w", err)
 	}
-	c.Rev++
-	c.CreatedAt, c.UpdatedAt, c.CompanyName = fromDB(created), now, company
+	c.UpdatedAt, c.CompanyName = now, company
 	return nil
+}
+
+// updateContactTx saves c inside tx when c.Rev is current, and sets its Rev
+// and CreatedAt from the row; ENOTFOUND or ECONFLICT otherwise.
+func updateContactTx(ctx context.Context, tx *sql.Tx, c *app.Contact, now time.Time) error {
+	var created int64
+	err := tx.QueryRowContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, email = ?, email_norm = ?,
+		phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?, sort_name = ?, search_extra = ?,
+		updated_at = ?, rev = rev + 1
+		WHERE id = ? AND rev = ?
+		RETURNING rev, created_at`,
+		c.FirstName, c.LastName, c.Email, app.NormalizeEmail(c.Email), c.Phone, c.Mobile, c.Title,
+		nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c.FirstName, c.LastName),
+		contactExtra(c.FirstName, c.LastName, c.Phone, c.Mobile), toDB(now), c.ID, c.Rev,
+	).Scan(&c.Rev, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return staleOrMissing(ctx, tx, "contacts", c.ID, "Contact")
+	}
+	if err == nil {
+		c.CreatedAt = fromDB(created)
+	}
+	return err
 }
 
 // staleOrMissing explains why an UPDATE ... WHERE id = ? AND rev = ?
@@ -388,13 +398,7 @@ func (db *DB) MergeContacts(ctx context.Context, keepID, dropID int64) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM contacts WHERE id = ?", dropID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, email = ?, email_norm = ?,
-			phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?, sort_name = ?, search_extra = ?,
-			updated_at = ?, rev = rev + 1 WHERE id = ?`,
-			keep.FirstName, keep.LastName, keep.Email, app.NormalizeEmail(keep.Email), keep.Phone, keep.Mobile, keep.Title,
-			nullID(keep.CompanyID), keep.Notes, encodeCustom(keep.Custom), contactSortKey(keep.FirstName, keep.LastName),
-			contactExtra(keep.FirstName, keep.LastName, keep.Phone, keep.Mobile), toDB(now), keepID)
-		return err
+		return updateContactTx(ctx, tx, &keep, now) // keep was read in this transaction: its rev is current
 	})
 	if err != nil {
 		return fmt.Errorf("store: merge contacts: %w", err)

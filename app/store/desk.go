@@ -727,20 +727,8 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 				return err
 			}
 			c.Rev, c.CreatedAt = 1, now
-		} else {
-			err := tx.QueryRowContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, email = ?, email_norm = ?,
-				phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?, sort_name = ?, search_extra = ?,
-				updated_at = ?, rev = rev + 1 WHERE id = ? AND rev = ? RETURNING rev`,
-				c.FirstName, c.LastName, c.Email, app.NormalizeEmail(c.Email), c.Phone, c.Mobile, c.Title,
-				nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c.FirstName, c.LastName),
-				contactExtra(c.FirstName, c.LastName, c.Phone, c.Mobile), toDB(now), c.ID, c.Rev,
-			).Scan(&c.Rev)
-			if errors.Is(err, sql.ErrNoRows) {
-				return staleOrMissing(ctx, tx, "contacts", c.ID, "Contact")
-			}
-			if err != nil {
-				return err
-			}
+		} else if err := updateContactTx(ctx, tx, c, now); err != nil {
+			return err
 		}
 		c.UpdatedAt = now
 		crmID, rev = c.ID, c.Rev
@@ -759,10 +747,8 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 				return err
 			}
 			c.Rev, c.CreatedAt = 1, now
-		} else {
-			if err := updateCompanyTx(ctx, tx, c, now); err != nil {
-				return err
-			}
+		} else if err := updateCompanyTx(ctx, tx, c, now); err != nil {
+			return err
 		}
 		c.UpdatedAt = now
 		crmID, rev = c.ID, c.Rev
@@ -932,20 +918,4 @@ func (db *DB) SyncErrors(ctx context.Context, orgID string) ([]app.SyncError, er
 		e.At = fromDB(at)
 		return err
 	}, "sync errors")
-}
-
-// updateCompanyTx saves c inside tx when c.Rev is current and bumps Rev.
-func updateCompanyTx(ctx context.Context, tx *sql.Tx, c *app.Company, now time.Time) error {
-	err := tx.QueryRowContext(ctx, `UPDATE companies SET name = ?, name_norm = ?, sort_name = ?, email = ?,
-		email_norm = ?, website = ?, phone = ?, industry = ?, city = ?, country = ?, notes = ?, custom = ?,
-		name_extra = ?, search_extra = ?, updated_at = ?, rev = rev + 1
-		WHERE id = ? AND rev = ? RETURNING rev`,
-		c.Name, app.NormalizeName(c.Name), sortKey(c.Name), c.Email, app.NormalizeEmail(c.Email), c.Website,
-		c.Phone, c.Industry, c.City, c.Country, c.Notes, encodeCustom(c.Custom),
-		companyNameExtra(c.Name), companyExtra(c.City, c.Phone), toDB(now), c.ID, c.Rev,
-	).Scan(&c.Rev)
-	if errors.Is(err, sql.ErrNoRows) {
-		return staleOrMissing(ctx, tx, "companies", c.ID, "Company")
-	}
-	return err
 }
