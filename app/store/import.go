@@ -130,70 +130,49 @@ type importRow[T any] struct {
 	v   T
 }
 
-// ImportContacts validates every contact and inserts the valid ones in
-// transactions of Options.ImportBatch rows; invalid rows are reported in
-// the result, not inserted. A contact with CompanyID 0 and a CompanyName is
-// linked to the company with that name after NormalizeName (the oldest when
-// several match), which is created when there is none. When a batch fails
-// (a lock, a full disk) the batches before it stay imported and the result
-// counts them.
-func (db *DB) ImportContacts(ctx context.Context, cs []app.Contact) (app.ImportResult, error) {
+// importRows is what the imports share. prepare normalises and checks
+// each row (its error goes into the report); the valid rows go in with
+// batched write transactions. In each, begin readies the statements and
+// returns the function that inserts one row: an EINVALID error from it
+// reports the row, any other aborts the import. With bulk, big batches
+// index their search text in one statement instead of per row.
+func importRows[T any](ctx context.Context, db *DB, op string, items []T, prepare func(*T) error, bulk bool,
+	begin func(tx *sql.Tx, now int64) (insert func(*T) error, done func(), err error)) (app.ImportResult, error) {
 	var res app.ImportResult
-	valid := make([]importRow[app.Contact], 0, len(cs))
-	for i := range cs {
-		c := cs[i]
-		c.Normalize()
-		c.CompanyName = strings.TrimSpace(c.CompanyName)
-		if err := c.Validate(); err != nil {
+	valid := make([]importRow[T], 0, len(items))
+	for i := range items {
+		v := items[i]
+		if err := prepare(&v); err != nil {
 			res.Errors = append(res.Errors, rowErrors(i+1, err)...)
 			continue
 		}
-		valid = append(valid, importRow[app.Contact]{i + 1, c})
+		valid = append(valid, importRow[T]{i + 1, v})
 	}
-	cr := newCompanyResolver()
 	for start := 0; start < len(valid); start += db.opts.ImportBatch {
 		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
 		var inserted int
 		var errs []app.RowError
 		err := db.writeTx(ctx, func(tx *sql.Tx) error {
 			inserted, errs = 0, nil
-			now := toDB(db.now())
 			finish := func() error { return nil }
-			if len(batch) >= bulkRows {
+			if bulk && len(batch) >= bulkRows {
 				var err error
 				if finish, err = bulkSearch(ctx, tx); err != nil {
 					return err
 				}
 			}
-			stmt, err := tx.PrepareContext(ctx, insertContactSQL)
+			insert, done, err := begin(tx, toDB(db.now()))
 			if err != nil {
 				return err
 			}
-			defer stmt.Close()
+			defer done()
 			for i := range batch {
-				c := &batch[i].v
-				switch {
-				case c.CompanyID != 0:
-					ok, err := cr.has(ctx, tx, c.CompanyID)
-					if err != nil {
-						return err
-					}
-					if !ok {
-						errs = append(errs, app.RowError{Row: batch[i].row, Field: "CompanyID", Message: "No such company"})
-						continue
-					}
-				case c.CompanyName != "":
-					id, err := cr.resolve(ctx, tx, c.CompanyName, now)
-					if app.ErrorCode(err) == app.EINVALID {
-						errs = append(errs, app.RowError{Row: batch[i].row, Field: "CompanyName", Message: app.MsgTooLong})
-						continue
-					}
-					if err != nil {
-						return err
-					}
-					c.CompanyID = id
+				err := insert(&batch[i].v)
+				if app.ErrorCode(err) == app.EINVALID {
+					errs = append(errs, rowErrors(batch[i].row, err)...)
+					continue
 				}
-				if _, err := stmt.ExecContext(ctx, contactArgs(c, now)...); err != nil {
+				if err != nil {
 					return err
 				}
 				inserted++
@@ -202,7 +181,7 @@ func (db *DB) ImportContacts(ctx context.Context, cs []app.Contact) (app.ImportR
 		})
 		if err != nil {
 			sortRowErrors(res.Errors)
-			return res, fmt.Errorf("store: import contacts: %w", err)
+			return res, fmt.Errorf("store: %s: %w", op, err)
 		}
 		res.Inserted += inserted
 		res.Errors = append(res.Errors, errs...)
@@ -211,92 +190,86 @@ func (db *DB) ImportContacts(ctx context.Context, cs []app.Contact) (app.ImportR
 	return res, nil
 }
 
+// ImportContacts validates every contact and inserts the valid ones in
+// transactions of Options.ImportBatch rows; invalid rows are reported in
+// the result, not inserted. A contact with CompanyID 0 and a CompanyName is
+// linked to the company with that name after NormalizeName (the oldest when
+// several match), which is created when there is none. When a batch fails
+// (a lock, a full disk) the batches before it stay imported and the result
+// counts them.
+func (db *DB) ImportContacts(ctx context.Context, cs []app.Contact) (app.ImportResult, error) {
+	cr := newCompanyResolver()
+	return importRows(ctx, db, "import contacts", cs, func(c *app.Contact) error {
+		c.Normalize()
+		c.CompanyName = strings.TrimSpace(c.CompanyName)
+		return c.Validate()
+	}, true, func(tx *sql.Tx, now int64) (func(*app.Contact) error, func(), error) {
+		stmt, err := tx.PrepareContext(ctx, insertContactSQL)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(c *app.Contact) error {
+			switch {
+			case c.CompanyID != 0:
+				ok, err := cr.has(ctx, tx, c.CompanyID)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return fieldError("CompanyID", "No such company")
+				}
+			case c.CompanyName != "":
+				id, err := cr.resolve(ctx, tx, c.CompanyName, now)
+				if app.ErrorCode(err) == app.EINVALID {
+					return fieldError("CompanyName", app.MsgTooLong)
+				}
+				if err != nil {
+					return err
+				}
+				c.CompanyID = id
+			}
+			_, err := stmt.ExecContext(ctx, contactArgs(c, now)...)
+			return err
+		}, func() { stmt.Close() }, nil
+	})
+}
+
 // ImportCompanies validates every company and inserts the valid ones in
 // batched transactions; invalid rows are reported in the result.
 func (db *DB) ImportCompanies(ctx context.Context, cs []app.Company) (app.ImportResult, error) {
-	var res app.ImportResult
-	valid := make([]importRow[app.Company], 0, len(cs))
-	for i := range cs {
-		c := cs[i]
+	return importRows(ctx, db, "import companies", cs, func(c *app.Company) error {
 		c.Normalize()
-		if err := c.Validate(); err != nil {
-			res.Errors = append(res.Errors, rowErrors(i+1, err)...)
-			continue
-		}
-		valid = append(valid, importRow[app.Company]{i + 1, c})
-	}
-	for start := 0; start < len(valid); start += db.opts.ImportBatch {
-		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
-		err := db.writeTx(ctx, func(tx *sql.Tx) error {
-			now := toDB(db.now())
-			finish := func() error { return nil }
-			if len(batch) >= bulkRows {
-				var err error
-				if finish, err = bulkSearch(ctx, tx); err != nil {
-					return err
-				}
-			}
-			stmt, err := tx.PrepareContext(ctx, insertCompanySQL)
-			if err != nil {
-				return err
-			}
-			defer stmt.Close()
-			for i := range batch {
-				if _, err := stmt.ExecContext(ctx, companyArgs(&batch[i].v, now)...); err != nil {
-					return err
-				}
-			}
-			return finish()
-		})
+		return c.Validate()
+	}, true, func(tx *sql.Tx, now int64) (func(*app.Company) error, func(), error) {
+		stmt, err := tx.PrepareContext(ctx, insertCompanySQL)
 		if err != nil {
-			sortRowErrors(res.Errors)
-			return res, fmt.Errorf("store: import companies: %w", err)
+			return nil, nil, err
 		}
-		res.Inserted += len(batch)
-	}
-	sortRowErrors(res.Errors)
-	return res, nil
+		return func(c *app.Company) error {
+			_, err := stmt.ExecContext(ctx, companyArgs(c, now)...)
+			return err
+		}, func() { stmt.Close() }, nil
+	})
 }
 
 // ImportRecords validates every record (fields, stage and pipeline,
 // company, contacts) and inserts the valid ones with their contact links in
 // batched transactions; invalid rows are reported in the result.
 func (db *DB) ImportRecords(ctx context.Context, rs []app.Record) (app.ImportResult, error) {
-	var res app.ImportResult
-	valid := make([]importRow[app.Record], 0, len(rs))
-	for i := range rs {
-		r := rs[i]
-		if err := normalizeRecord(&r); err != nil {
-			res.Errors = append(res.Errors, rowErrors(i+1, err)...)
-			continue
-		}
-		valid = append(valid, importRow[app.Record]{i + 1, r})
-	}
-	for start := 0; start < len(valid); start += db.opts.ImportBatch {
-		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
-		var inserted int
-		var errs []app.RowError
-		err := db.writeTx(ctx, func(tx *sql.Tx) error {
-			inserted, errs = 0, nil
-			now := toDB(db.now())
+	return importRows(ctx, db, "import records", rs, normalizeRecord, false,
+		func(tx *sql.Tx, now int64) (func(*app.Record) error, func(), error) {
 			stmt, err := tx.PrepareContext(ctx, insertRecordSQL)
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
-			defer stmt.Close()
 			link, err := tx.PrepareContext(ctx, "INSERT INTO pipeline_record_contacts (record_id, contact_id, is_primary) VALUES (?, ?, ?)")
 			if err != nil {
-				return err
+				stmt.Close()
+				return nil, nil, err
 			}
-			defer link.Close()
-			for i := range batch {
-				r := &batch[i].v
+			return func(r *app.Record) error {
 				if err := checkRecordRefs(ctx, tx, r); err != nil {
-					if app.ErrorCode(err) != app.EINVALID {
-						return err
-					}
-					errs = append(errs, rowErrors(batch[i].row, err)...)
-					continue
+					return err // EINVALID reports the row
 				}
 				out, err := stmt.ExecContext(ctx, r.PipelineID, r.StageID, r.Name, sortKey(r.Name), r.Amount,
 					r.Currency, r.ClosingDate, nullID(r.CompanyID), r.Notes, now, now)
@@ -312,17 +285,7 @@ func (db *DB) ImportRecords(ctx context.Context, rs []app.Record) (app.ImportRes
 						return err
 					}
 				}
-				inserted++
-			}
-			return nil
+				return nil
+			}, func() { stmt.Close(); link.Close() }, nil
 		})
-		if err != nil {
-			sortRowErrors(res.Errors)
-			return res, fmt.Errorf("store: import records: %w", err)
-		}
-		res.Inserted += inserted
-		res.Errors = append(res.Errors, errs...)
-	}
-	sortRowErrors(res.Errors)
-	return res, nil
 }
