@@ -1,6 +1,8 @@
 package views
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
@@ -15,6 +17,7 @@ import (
 // field with a New button, a sort (name or last updated), the count, and a
 // paged list of two-line rows on the left; the detail page on the right.
 type browser[T any] struct {
+	u      *ui
 	search *entry
 	sort   *widget.Select
 	count  *widget.Label
@@ -22,6 +25,15 @@ type browser[T any] struct {
 	detail *fyne.Container
 	root   fyne.CanvasObject
 	deb    debouncer
+
+	// The detail page.
+	selectedID int64
+	detailGen  int
+	current    *T // the record on the detail page
+	tickets    recordTickets
+	// openTicket, when set, is opened on the Tickets tab of the next
+	// detail page shown (a signal was selected).
+	openTicket string
 }
 
 // browserSpec says what a browser shows and does.
@@ -37,7 +49,7 @@ type browserSpec[T any] struct {
 }
 
 func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
-	b := &browser[T]{deb: debouncer{r: u.run}}
+	b := &browser[T]{u: u, deb: debouncer{r: u.run}}
 	b.search = newEntry(u, spec.searchHint)
 	b.search.OnChanged = func(string) { b.deb.call(spec.refresh) }
 	b.sort = widget.NewSelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
@@ -87,6 +99,57 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	split.Offset = 0.4
 	b.root = split
 	return b
+}
+
+// loadDetail shows record id on the detail page: load reads it off the UI
+// goroutine and returns what puts it on screen; an answer for a record no
+// longer selected is dropped, and a failure empties the page with the
+// reason (action names it in the log).
+func (b *browser[T]) loadDetail(id int64, action string, load func(ctx context.Context) (show func(), err error)) {
+	b.selectedID = id
+	b.detailGen++
+	gen := b.detailGen
+	b.u.run.Go(func(ctx context.Context) func() {
+		show, err := load(ctx)
+		return func() {
+			if gen != b.detailGen {
+				return
+			}
+			if err != nil {
+				logError(action, err)
+				b.clearDetail(lang.L(app.ErrorMessage(err)))
+				return
+			}
+			show()
+		}
+	})
+}
+
+// setPage puts record rec's page on the detail area, beside its Tickets
+// tab (opened on openTicket when a signal asked for one).
+func (b *browser[T]) setPage(rec *T, body fyne.CanvasObject, kind string, id int64) {
+	b.current = rec
+	ticket := b.openTicket
+	b.openTicket = ""
+	b.detail.Objects = []fyne.CanvasObject{b.tickets.wrap(b.u, container.NewVScroll(container.NewPadded(body)), kind, id, ticket)}
+	b.detail.Refresh()
+}
+
+// clearDetail empties the detail page, with text in its place.
+func (b *browser[T]) clearDetail(text string) {
+	b.tickets.close()
+	b.selectedID, b.current = 0, nil
+	b.detail.Objects = []fyne.CanvasObject{emptyState(text)}
+	b.detail.Refresh()
+}
+
+// detailHead is the top of a record's page: its name, a line under it,
+// and Edit and Delete.
+func detailHead(title, sub string, edit, del func()) fyne.CanvasObject {
+	e := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), edit)
+	d := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), del)
+	d.Importance = widget.DangerImportance
+	return container.NewVBox(heading(title), dimLabel(sub), container.NewHBox(e, d), widget.NewSeparator())
 }
 
 // byUpdated reports whether the list is sorted by last update.

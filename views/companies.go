@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
@@ -18,19 +17,13 @@ import (
 // the selected company's page with its contacts and pipeline records.
 type companiesScreen struct {
 	*browser[app.Company]
-	u          *ui
-	selectedID int64
-	detailGen  int
-	current    *app.Company
-	tickets    recordTickets
-	openTicket string // opened on the next detail page's Tickets tab
-	form       *companyForm
+	form *companyForm
 	// changed runs after a company was written, so other screens can reload.
 	changed func()
 }
 
 func newCompaniesScreen(u *ui) *companiesScreen {
-	s := &companiesScreen{u: u}
+	s := &companiesScreen{}
 	s.browser = newBrowser(u, browserSpec[app.Company]{
 		searchHint: lang.L("Search companies"), addLabel: lang.L("New company"),
 		emptyDetail: lang.L("Select a company to see the details."), logAction: "list companies",
@@ -73,52 +66,24 @@ func (s *companiesScreen) refresh() {
 
 // showDetail loads company id with its contacts and records.
 func (s *companiesScreen) showDetail(id int64) {
-	s.selectedID = id
-	s.detailGen++
-	gen := s.detailGen
 	crm := s.u.crm
-	s.u.run.Go(func(ctx context.Context) func() {
+	s.loadDetail(id, "show company", func(ctx context.Context) (func(), error) {
 		c, err := crm.Companies.FindCompany(ctx, id)
-		var people []app.Contact
-		var recs []app.Record
-		if err == nil {
-			people, err = crm.Contacts.ListContacts(ctx, app.ContactFilter{CompanyID: id, Limit: 100})
+		if err != nil {
+			return nil, err
 		}
-		if err == nil {
-			recs, err = crm.Pipelines.ListRecords(ctx, app.RecordFilter{CompanyID: id, Limit: 100})
+		people, err := crm.Contacts.ListContacts(ctx, app.ContactFilter{CompanyID: id, Limit: 100})
+		if err != nil {
+			return nil, err
 		}
-		return func() {
-			if gen != s.detailGen {
-				return
-			}
-			if err != nil {
-				logError("show company", err)
-				s.clearDetail(lang.L(app.ErrorMessage(err)))
-				return
-			}
-			s.setDetail(c, people, recs)
-		}
+		recs, err := crm.Pipelines.ListRecords(ctx, app.RecordFilter{CompanyID: id, Limit: 100})
+		return func() { s.setDetail(c, people, recs) }, err
 	})
 }
 
-func (s *companiesScreen) clearDetail(text string) {
-	s.tickets.close()
-	s.selectedID, s.current = 0, nil
-	s.detail.Objects = []fyne.CanvasObject{emptyState(text)}
-	s.detail.Refresh()
-}
-
 func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs []app.Record) {
-	s.current = c
-	edit := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.openForm(c) })
-	del := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { s.confirmDelete(c) })
-	del.Importance = widget.DangerImportance
-	head := container.NewVBox(
-		heading(c.Name),
-		dimLabel(joinNonEmpty(" · ", c.Industry, c.City, c.Country)),
-		container.NewHBox(edit, del),
-		widget.NewSeparator(),
-	)
+	head := detailHead(c.Name, joinNonEmpty(" · ", c.Industry, c.City, c.Country),
+		func() { s.openForm(c) }, func() { s.confirmDelete(c) })
 	fields := detailRows(
 		lang.L("Email"), c.Email,
 		lang.L("Website"), c.Website,
@@ -142,10 +107,7 @@ func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs [
 	body := container.NewVBox(head, fields, widget.NewSeparator(),
 		sectionTitle(lang.L("Contacts")), pbox, widget.NewSeparator(),
 		sectionTitle(lang.L("Pipeline records")), recordLines(recs))
-	ticket := s.openTicket
-	s.openTicket = ""
-	s.detail.Objects = []fyne.CanvasObject{s.tickets.wrap(s.u, container.NewVScroll(container.NewPadded(body)), app.KindCompany, c.ID, ticket)}
-	s.detail.Refresh()
+	s.setPage(c, body, app.KindCompany, c.ID)
 }
 
 func (s *companiesScreen) openForm(c *app.Company) {

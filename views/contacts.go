@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
@@ -18,21 +17,13 @@ import (
 // left and the selected contact's page on the right.
 type contactsScreen struct {
 	*browser[app.Contact]
-	u          *ui
-	selectedID int64
-	detailGen  int
-	current    *app.Contact // the contact on the detail page
-	tickets    recordTickets
-	// openTicket, when set, is opened on the Tickets tab of the next
-	// detail page shown (a signal was selected).
-	openTicket string
-	form       *contactForm // the open form, if any
+	form *contactForm // the open form, if any
 	// changed runs after a contact was written, so other screens can reload.
 	changed func()
 }
 
 func newContactsScreen(u *ui) *contactsScreen {
-	s := &contactsScreen{u: u}
+	s := &contactsScreen{}
 	s.browser = newBrowser(u, browserSpec[app.Contact]{
 		searchHint: lang.L("Search contacts"), addLabel: lang.L("New contact"),
 		emptyDetail: lang.L("Select a contact to see the details."), logAction: "list contacts",
@@ -80,48 +71,20 @@ func (s *contactsScreen) refresh() {
 
 // showDetail loads contact id and its pipeline records into the detail page.
 func (s *contactsScreen) showDetail(id int64) {
-	s.selectedID = id
-	s.detailGen++
-	gen := s.detailGen
 	crm := s.u.crm
-	s.u.run.Go(func(ctx context.Context) func() {
+	s.loadDetail(id, "show contact", func(ctx context.Context) (func(), error) {
 		c, err := crm.Contacts.FindContact(ctx, id)
-		var recs []app.Record
-		if err == nil {
-			recs, err = crm.Pipelines.ListRecords(ctx, app.RecordFilter{ContactID: id, Limit: 100})
+		if err != nil {
+			return nil, err
 		}
-		return func() {
-			if gen != s.detailGen {
-				return
-			}
-			if err != nil {
-				logError("show contact", err)
-				s.clearDetail(lang.L(app.ErrorMessage(err)))
-				return
-			}
-			s.setDetail(c, recs)
-		}
+		recs, err := crm.Pipelines.ListRecords(ctx, app.RecordFilter{ContactID: id, Limit: 100})
+		return func() { s.setDetail(c, recs) }, err
 	})
 }
 
-func (s *contactsScreen) clearDetail(text string) {
-	s.tickets.close()
-	s.selectedID, s.current = 0, nil
-	s.detail.Objects = []fyne.CanvasObject{emptyState(text)}
-	s.detail.Refresh()
-}
-
 func (s *contactsScreen) setDetail(c *app.Contact, recs []app.Record) {
-	s.current = c
-	edit := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() { s.openForm(c) })
-	del := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), func() { s.confirmDelete(c) })
-	del.Importance = widget.DangerImportance
-	head := container.NewVBox(
-		heading(c.DisplayName()),
-		dimLabel(joinNonEmpty(" · ", c.Title, c.CompanyName)),
-		container.NewHBox(edit, del),
-		widget.NewSeparator(),
-	)
+	head := detailHead(c.DisplayName(), joinNonEmpty(" · ", c.Title, c.CompanyName),
+		func() { s.openForm(c) }, func() { s.confirmDelete(c) })
 	fields := detailRows(
 		lang.L("Email"), c.Email,
 		lang.L("Phone"), c.Phone,
@@ -133,10 +96,7 @@ func (s *contactsScreen) setDetail(c *app.Contact, recs []app.Record) {
 	)
 	body := container.NewVBox(head, fields, widget.NewSeparator(),
 		sectionTitle(lang.L("Pipeline records")), recordLines(recs))
-	ticket := s.openTicket
-	s.openTicket = ""
-	s.detail.Objects = []fyne.CanvasObject{s.tickets.wrap(s.u, container.NewVScroll(container.NewPadded(body)), app.KindContact, c.ID, ticket)}
-	s.detail.Refresh()
+	s.setPage(c, body, app.KindContact, c.ID)
 }
 
 // openForm opens the contact form; c is nil for a new contact.
