@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 
 	"github.com/tandem-crm/tandem/app"
 )
@@ -120,7 +119,7 @@ func (u *ui) escape() bool {
 // showError logs err in full and shows the person a message they can act on.
 func (u *ui) showError(action string, err error) {
 	slog.Error("views: "+action, "err", err, "code", app.ErrorCode(err))
-	d := dialog.NewError(errors.New(lang.L(app.ErrorMessage(err))), u.win)
+	d := dialog.NewError(errors.New(errText(err)), u.win)
 	u.show(d)
 }
 

@@ -9,8 +9,6 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/tandem-crm/tandem/app"
 )
 
 // browser is what the Contacts and Companies screens share: a search
@@ -76,7 +74,7 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	b.list.loaded = func(total int, err error) {
 		if err != nil {
 			logError(spec.logAction, err)
-			b.count.SetText(lang.L(app.ErrorMessage(err)))
+			b.count.SetText(errText(err))
 			return
 		}
 		b.count.SetText(spec.countText(total))
@@ -117,7 +115,7 @@ func (b *browser[T]) loadDetail(id int64, action string, load func(ctx context.C
 			}
 			if err != nil {
 				logError(action, err)
-				b.clearDetail(lang.L(app.ErrorMessage(err)))
+				b.clearDetail(errText(err))
 				return
 			}
 			show()

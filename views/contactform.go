@@ -153,9 +153,9 @@ func (f *contactForm) submit() {
 
 // askDuplicate lets the user keep both contacts or merge into the existing one.
 func (f *contactForm) askDuplicate(c app.Contact, other *app.Contact) {
-	msg := widget.NewLabel(lang.L("{{.Name}} already has the email address {{.Email}}.",
+	msg := widget.NewLabel(breakable(lang.L("{{.Name}} already has the email address {{.Email}}.",
 		map[string]any{"Name": other.DisplayName(), "Email": other.Email}) + "\n" +
-		lang.L("Keep both contacts, or merge this one into the existing contact?"))
+		lang.L("Keep both contacts, or merge this one into the existing contact?")))
 	msg.Wrapping = fyne.TextWrapWord
 	f.keepBoth = widget.NewButton(lang.L("Keep both"), func() { f.dup.Hide(); f.write(c, 0) })
 	f.merge = widget.NewButton(lang.L("Merge into existing"), func() { f.dup.Hide(); f.write(c, other.ID) })

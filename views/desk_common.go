@@ -64,7 +64,7 @@ func errorText(err error) string {
 	case app.EUNAUTHORIZED:
 		return lang.L("Your Zoho Desk sign-in has expired. Sign in again.")
 	}
-	return lang.L(app.ErrorMessage(err))
+	return errText(err)
 }
 
 // showErr logs err and shows it in a dialog.
@@ -73,12 +73,16 @@ func (d *deskUI) showErr(action string, err error) {
 	dialog.ShowError(errors.New(errorText(err)), d.win)
 }
 
-// wrapLabel is a label that wraps words.
+// wrapLabel is a label that wraps words, and Japanese at characters.
 func wrapLabel(text string) *widget.Label {
-	l := widget.NewLabel(text)
+	l := widget.NewLabel(breakable(text))
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }
+
+// setWrapped sets a wrapping label's text with Japanese break
+// opportunities (see breakable).
+func setWrapped(l *widget.Label, text string) { l.SetText(breakable(text)) }
 
 // note is a wrapped label with an importance (info, warning, danger).
 func note(text string, imp widget.Importance) *widget.Label {

@@ -276,7 +276,7 @@ func (p *syncProblems) errorCard(e *app.SyncError, names map[string]string) fyne
 	if e.CRMID == 0 {
 		hint = lang.L("It is tried again when the record is changed in Zoho Desk.")
 	}
-	body := container.NewVBox(title, note(lang.L(e.Message), widget.DangerImportance), note(hint, widget.LowImportance))
+	body := container.NewVBox(title, note(msgText(e.Message), widget.DangerImportance), note(hint, widget.LowImportance))
 	if b := p.openButton(e.Kind, e.CRMID); b != nil {
 		body.Add(container.NewHBox(b))
 	}
@@ -337,7 +337,7 @@ func (p *syncProblems) failedCard(it *app.OutboxItem, names map[string]string) f
 		row.Add(b)
 	}
 	body := container.NewVBox(title,
-		note(lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)}), widget.DangerImportance),
+		note(lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": msgText(it.LastError)}), widget.DangerImportance),
 		note(lang.L("Queued {{.Time}}", map[string]any{"Time": when(it.CreatedAt)}), widget.LowImportance), row)
 	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, body))
 }

@@ -172,17 +172,17 @@ func (s *deskStatus) show() {
 // with its mode and mapping; the outbox is kept, so nothing queued is lost.
 func (s *deskStatus) reauth() {
 	s.signIn.Disable()
-	s.bannerText.SetText(lang.L("Finish signing in in your browser…"))
+	setWrapped(s.bannerText, lang.L("Finish signing in in your browser…"))
 	s.run.Go(func(ctx context.Context) func() {
 		err := reauthorize(ctx, s.integ, s.openURL)
 		return func() {
 			s.signIn.Enable()
 			if err != nil {
-				s.bannerText.SetText(errorText(err))
+				setWrapped(s.bannerText, errorText(err))
 				logError("sign in again", err)
 				return
 			}
-			s.bannerText.SetText(lang.L("Signed in again."))
+			setWrapped(s.bannerText, lang.L("Signed in again."))
 			s.integ.SyncNow()
 			s.reload()
 		}

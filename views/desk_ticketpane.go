@@ -45,16 +45,18 @@ type ticketPane struct {
 	convo    *fyne.Container
 	scroll   *container.Scroll
 
-	detail    *app.TicketDetail
-	portal    *app.Portal
-	statuses  []string
-	settingUp bool // the status drop-down is being filled, not changed by a person
-	offline   bool // the last refresh from Desk failed: what is shown is the cache
-	showN     int  // how many of the latest messages are shown
-	more      *widget.Button
-	loadSeq   int
-	compose   *composeForm
-	shown     string // the ticket painted, to scroll to the latest message once
+	detail   *app.TicketDetail
+	portal   *app.Portal
+	statuses []string
+	// statusValues are Desk's names of the drop-down's options, in order.
+	statusValues []string
+	settingUp    bool // the status drop-down is being filled, not changed by a person
+	offline      bool // the last refresh from Desk failed: what is shown is the cache
+	showN        int  // how many of the latest messages are shown
+	more         *widget.Button
+	loadSeq      int
+	compose      *composeForm
+	shown        string // the ticket painted, to scroll to the latest message once
 }
 
 func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
@@ -177,7 +179,7 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 		return
 	}
 	tk := &td.Ticket
-	p.title.SetText("#" + tk.Number + "  " + tk.Subject)
+	setWrapped(p.title, "#"+tk.Number+"  "+tk.Subject)
 	parts := []string{}
 	if tk.ContactName != "" || tk.ContactEmail != "" {
 		parts = append(parts, strings.TrimSpace(tk.ContactName+" <"+firstNonEmpty(tk.ContactEmail, tk.Email)+">"))
@@ -190,9 +192,9 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	}
 	parts = append(parts, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
 	if tk.Channel != "" {
-		parts = append(parts, tk.Channel)
+		parts = append(parts, channelName(tk.Channel))
 	}
-	p.meta.SetText(strings.Join(parts, " · "))
+	setWrapped(p.meta, strings.Join(parts, " · "))
 	if webURL(tk.WebURL) != "" {
 		p.openDesk.Enable()
 	} else {
@@ -249,7 +251,7 @@ func (p *ticketPane) showNotice() {
 		msgs = append(msgs, lang.L("Offline: this is the conversation saved at the last sync. What you send is queued and goes out when Zoho Desk can be reached."))
 	}
 	if len(msgs) > 0 {
-		p.notice.SetText(strings.Join(msgs, "\n"))
+		setWrapped(p.notice, strings.Join(msgs, "\n"))
 		p.notice.Show()
 	} else {
 		p.notice.Hide()
@@ -286,9 +288,14 @@ func (p *ticketPane) fillStatuses() {
 	if !found && cur != "" {
 		opts = append(opts, cur)
 	}
+	p.statusValues = opts
+	labels := make([]string, len(opts))
+	for i, o := range opts {
+		labels[i] = statusName(o)
+	}
 	p.settingUp = true
-	p.status.Options = opts
-	p.status.SetSelected(cur)
+	p.status.Options = labels
+	p.status.SetSelected(statusName(cur))
 	p.settingUp = false
 	if p.canReply() {
 		p.status.Enable()
@@ -297,10 +304,14 @@ func (p *ticketPane) fillStatuses() {
 	}
 }
 
-func (p *ticketPane) statusChanged(s string) {
-	if p.settingUp || p.detail == nil {
+// statusChanged sends the status chosen in the drop-down (shown
+// translated; Desk gets its own name back).
+func (p *ticketPane) statusChanged(string) {
+	i := p.status.SelectedIndex()
+	if p.settingUp || p.detail == nil || i < 0 || i >= len(p.statusValues) {
 		return
 	}
+	s := p.statusValues[i]
 	p.status.Disable()
 	p.d.run.Go(func(ctx context.Context) func() {
 		_, err := p.d.integ.ChangeStatus(ctx, p.ticketID, s)
@@ -439,7 +450,7 @@ func attachmentNames(raw json.RawMessage) []string {
 
 // messageCard is one message of the conversation.
 func messageCard(head, addresses, tag, body, contentType string, attachments []string, ours bool) fyne.CanvasObject {
-	h := widget.NewLabel(head)
+	h := widget.NewLabel(breakable(head))
 	h.TextStyle = fyne.TextStyle{Bold: true}
 	h.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(theme.DownloadIcon())
@@ -528,7 +539,7 @@ func docSegments(doc richtext.Doc) []widget.RichTextSegment {
 				continue
 			}
 			for _, c := range chunks(sp.Text) {
-				segs = append(segs, &widget.TextSegment{Text: c, Style: st})
+				segs = append(segs, &widget.TextSegment{Text: breakable(c), Style: st})
 			}
 		}
 		// End the block.
@@ -629,7 +640,7 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 	state := lang.L("Waiting to be sent (queued {{.Time}})", map[string]any{"Time": when(it.CreatedAt)})
 	imp := widget.WarningImportance
 	if it.State == app.OutboxFailed {
-		state = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)})
+		state = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": msgText(it.LastError)})
 		imp = widget.DangerImportance
 	}
 	h := widget.NewLabel(what)
@@ -773,16 +784,16 @@ func (p *ticketPane) send(f *composeForm) {
 	to, cc := trimAddrs(f.to.Text), trimAddrs(f.cc.Text)
 	switch {
 	case text == "":
-		f.message.SetText(lang.L("Write a message first."))
+		setWrapped(f.message, lang.L("Write a message first."))
 		return
 	case f.kind != app.OutboxComment && to == "":
-		f.message.SetText(lang.L("Enter at least one address in To."))
+		setWrapped(f.message, lang.L("Enter at least one address in To."))
 		return
 	case f.kind != app.OutboxComment && badAddr(to+", "+cc) != "":
-		f.message.SetText(lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc)}))
+		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc)}))
 		return
 	}
-	f.message.SetText("")
+	setWrapped(f.message, "")
 	f.send.Disable()
 	req := app.ReplyRequest{To: to, CC: cc, Content: text}
 	public := f.public != nil && f.public.Checked
@@ -803,7 +814,7 @@ func (p *ticketPane) send(f *composeForm) {
 			f.send.Enable()
 			if err != nil {
 				logError("send "+f.kind, err)
-				f.message.SetText(errorText(err))
+				setWrapped(f.message, errorText(err))
 				return
 			}
 			f.dlg.Hide()

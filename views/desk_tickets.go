@@ -182,10 +182,10 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 	if st != nil {
 		switch st.State {
 		case app.StateOffline:
-			t.state.SetText(lang.L("Offline: showing the tickets saved at the last sync ({{.Time}}). New tickets, replies and status changes are queued and sent when Zoho Desk can be reached.", map[string]any{"Time": when(st.LastSuccess)}))
+			setWrapped(t.state, lang.L("Offline: showing the tickets saved at the last sync ({{.Time}}). New tickets, replies and status changes are queued and sent when Zoho Desk can be reached.", map[string]any{"Time": when(st.LastSuccess)}))
 			t.state.Show()
 		case app.StateNeedsSignIn:
-			t.state.SetText(lang.L("The Zoho Desk sign-in has expired: these tickets may be out of date. Use Sign in again at the top of the window; nothing you queued is lost."))
+			setWrapped(t.state, lang.L("The Zoho Desk sign-in has expired: these tickets may be out of date. Use Sign in again at the top of the window; nothing you queued is lost."))
 			t.state.Show()
 		}
 	}
@@ -220,11 +220,11 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 	switch {
 	case !p.CanCreateTickets:
 		t.newTicket.Disable()
-		t.why.SetText(lang.L("You cannot create tickets: {{.Reason}}", map[string]any{"Reason": readOnlyReason(p)}))
+		setWrapped(t.why, lang.L("You cannot create tickets: {{.Reason}}", map[string]any{"Reason": readOnlyReason(p)}))
 		t.why.Show()
 	case len(cands) == 0:
 		t.newTicket.Disable()
-		t.why.SetText(reason)
+		setWrapped(t.why, reason)
 		t.why.Show()
 	default:
 		t.newTicket.Enable()
@@ -241,7 +241,7 @@ func relayout(o fyne.CanvasObject) {
 }
 
 func (t *TicketsTab) showEmpty(msg string) {
-	t.empty.SetText(msg)
+	setWrapped(t.empty, msg)
 	t.body.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 120), t.empty))}
 	t.body.Refresh()
 }
@@ -356,7 +356,7 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		r.title.SetText(lang.L("New ticket: {{.Subject}}", map[string]any{"Subject": pl.Subject}))
 		meta := lang.L("Queued {{.Time}}", map[string]any{"Time": when(it.CreatedAt)})
 		if it.State == app.OutboxFailed {
-			meta = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)})
+			meta = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": msgText(it.LastError)})
 		}
 		r.meta.SetText(meta)
 		r.pending.Show()
@@ -382,30 +382,6 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if tk.IsEscalated {
 		r.escalated.Show()
 	}
-}
-
-// statusName translates Desk's standard statuses; custom ones are shown as
-// they are. (Own keys: "Open" is also a button's verb elsewhere.)
-func statusName(s string) string {
-	switch s {
-	case "Open":
-		return lang.X("status.open", "Open")
-	case "On Hold":
-		return lang.X("status.onhold", "On Hold")
-	case "Closed":
-		return lang.X("status.closed", "Closed")
-	case "Escalated":
-		return lang.X("status.escalated", "Escalated")
-	}
-	return s
-}
-
-func priorityName(p string) string {
-	switch p {
-	case "High", "Medium", "Low", "Urgent":
-		return lang.L("Priority: {{.P}}", map[string]any{"P": lang.L(p)})
-	}
-	return lang.L("Priority: {{.P}}", map[string]any{"P": p})
 }
 
 func (t *TicketsTab) openTicket(id string) {
@@ -497,7 +473,7 @@ func (t *TicketsTab) openForm() {
 	f.department.Disable()
 	var prio []string
 	for _, p := range priorities {
-		prio = append(prio, lang.L(p))
+		prio = append(prio, priorityLabel(p))
 	}
 	f.priority = widget.NewSelect(prio, nil)
 	f.priority.SetSelectedIndex(1)
@@ -559,11 +535,11 @@ func (t *TicketsTab) submitForm(f *ticketForm) {
 	}
 	if err := req.Validate(); err != nil {
 		f.fields.showErrors(fieldErrors(err))
-		f.message.SetText(lang.L("Please correct the highlighted fields."))
+		setWrapped(f.message, lang.L("Please correct the highlighted fields."))
 		return
 	}
 	f.fields.showErrors(nil)
-	f.message.SetText("")
+	setWrapped(f.message, "")
 	f.create.Disable()
 	t.d.run.Go(func(ctx context.Context) func() {
 		_, err := t.d.integ.CreateTicket(ctx, req)
@@ -572,7 +548,7 @@ func (t *TicketsTab) submitForm(f *ticketForm) {
 			if err != nil {
 				logError("create ticket", err)
 				f.fields.showErrors(fieldErrors(err))
-				f.message.SetText(errorText(err))
+				setWrapped(f.message, errorText(err))
 				return
 			}
 			f.dlg.Hide()

@@ -139,7 +139,7 @@ func (s *deskSettings) event(e app.SyncEvent) {
 		s.activating = ""
 		msg := lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": e.Counts.Tickets})
 		if e.Kind != app.EventFinished {
-			msg = lang.L("Connected, but the first sync could not finish: {{.Reason}} It is tried again automatically.", map[string]any{"Reason": lang.L(e.Message)})
+			msg = lang.L("Connected, but the first sync could not finish: {{.Reason}} It is tried again automatically.", map[string]any{"Reason": msgText(e.Message)})
 		}
 		s.pendingMessage = msg
 		s.load()
@@ -152,7 +152,7 @@ func (s *deskSettings) setProgress(v float64, text string) {
 	}
 	s.progress.Show()
 	s.progress.SetValue(v)
-	s.message.SetText(text)
+	setWrapped(s.message, text)
 }
 
 // phaseText says what a pass is doing.
@@ -312,9 +312,9 @@ func (s *deskSettings) accountPage() fyne.CanvasObject {
 func (s *deskSettings) signIn() {
 	hint := strings.TrimSpace(s.emailEntry.Text)
 	s.signInBtn.Disable()
-	s.message.SetText("")
+	setWrapped(s.message, "")
 	s.accountNote.Importance = widget.MediumImportance
-	s.accountNote.SetText(lang.L("Waiting for you to finish signing in in your browser…"))
+	setWrapped(s.accountNote, lang.L("Waiting for you to finish signing in in your browser…"))
 	s.run.Go(func(ctx context.Context) func() {
 		email, err := func() (string, error) {
 			u, err := s.integ.BeginSignIn(ctx, hint)
@@ -330,8 +330,8 @@ func (s *deskSettings) signIn() {
 			s.signInBtn.Enable()
 			if err != nil {
 				logError("desk sign in", err)
-				s.accountNote.SetText("")
-				s.message.SetText(errorText(err))
+				setWrapped(s.accountNote, "")
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.signedIn(email)
@@ -349,7 +349,7 @@ func (s *deskSettings) signedIn(email string) {
 	s.signInBtn.Importance = widget.MediumImportance
 	s.signInBtn.Refresh()
 	s.accountNote.Importance = widget.SuccessImportance
-	s.accountNote.SetText(lang.L("Signed in as {{.Email}}.", map[string]any{"Email": email}))
+	setWrapped(s.accountNote, lang.L("Signed in as {{.Email}}.", map[string]any{"Email": email}))
 }
 
 // loadPortals fetches the account's portals, then shows step 2.
@@ -361,7 +361,7 @@ func (s *deskSettings) loadPortals() {
 			if err != nil {
 				s.updateNext()
 				logError("desk portals", err)
-				s.message.SetText(errorText(err))
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.choices = cs
@@ -446,7 +446,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	if chosen != nil && chosen.ViaZSC {
 		s.portalWay.SetSelected(other)
 		s.adminEmail.SetText(chosen.AdminEmail)
-		s.portalNote.SetText(lang.L("Checked: {{.Name}}.", map[string]any{"Name": chosen.Name}))
+		setWrapped(s.portalNote, lang.L("Checked: {{.Name}}.", map[string]any{"Name": chosen.Name}))
 		s.chosen = chosen
 	} else {
 		s.portalWay.SetSelected(mine)
@@ -463,17 +463,17 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 
 func (s *deskSettings) verifyZSC() {
 	email, key := strings.TrimSpace(s.adminEmail.Text), strings.TrimSpace(s.zscKey.Text)
-	s.message.SetText("")
+	setWrapped(s.message, "")
 	if !app.ValidEmail(email) || key == "" {
 		s.portalNote.Importance = widget.DangerImportance
-		s.portalNote.SetText(lang.L("Enter the administrator's email address and the ZSC key."))
+		setWrapped(s.portalNote, lang.L("Enter the administrator's email address and the ZSC key."))
 		return
 	}
 	s.verifyBtn.Disable()
 	s.chosen = nil
 	s.updateNext()
 	s.portalNote.Importance = widget.MediumImportance
-	s.portalNote.SetText(lang.L("Checking with Zoho Desk…"))
+	setWrapped(s.portalNote, lang.L("Checking with Zoho Desk…"))
 	s.run.Go(func(ctx context.Context) func() {
 		c, err := s.integ.VerifyZSC(ctx, email, key)
 		return func() {
@@ -482,15 +482,15 @@ func (s *deskSettings) verifyZSC() {
 				logError("verify ZSC", err)
 				s.portalNote.Importance = widget.DangerImportance
 				if app.ErrorCode(err) == app.EFORBIDDEN || app.ErrorCode(err) == app.EUNAUTHORIZED || app.ErrorCode(err) == app.EINVALID {
-					s.portalNote.SetText(lang.L("Zoho Desk did not accept this administrator email and ZSC key. Check both and try again."))
+					setWrapped(s.portalNote, lang.L("Zoho Desk did not accept this administrator email and ZSC key. Check both and try again."))
 				} else {
-					s.portalNote.SetText(errorText(err))
+					setWrapped(s.portalNote, errorText(err))
 				}
 				return
 			}
 			s.chosen = &c
 			s.portalNote.Importance = widget.SuccessImportance
-			s.portalNote.SetText(lang.L("Checked: {{.Name}}.", map[string]any{"Name": c.Name}))
+			setWrapped(s.portalNote, lang.L("Checked: {{.Name}}.", map[string]any{"Name": c.Name}))
 			s.updateNext()
 		}
 	})
@@ -613,7 +613,7 @@ func (s *deskSettings) mappingPage() fyne.CanvasObject {
 		return func() {
 			if err != nil {
 				logError("desk fields", err)
-				s.message.SetText(errorText(err))
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.fields = fields
@@ -631,7 +631,7 @@ func (s *deskSettings) checkMapping(ok func()) {
 	}
 	ms := s.editor.mappings()
 	if !s.editor.check() {
-		s.message.SetText(lang.L("Please correct the field mapping."))
+		setWrapped(s.message, lang.L("Please correct the field mapping."))
 		return
 	}
 	fields := s.fields
@@ -644,10 +644,10 @@ func (s *deskSettings) checkMapping(ok func()) {
 				if v := fieldErrors(err); v != nil && len(v.Fields) > 0 {
 					msg += " " + v.Fields[0].Message
 				}
-				s.message.SetText(msg)
+				setWrapped(s.message, msg)
 				return
 			}
-			s.message.SetText("")
+			setWrapped(s.message, "")
 			s.mappings = ms
 			ok()
 		}
@@ -714,7 +714,7 @@ func (s *deskSettings) activate() {
 				s.cancel.Enable()
 				s.progress.Hide()
 				s.message.Importance = widget.DangerImportance
-				s.message.SetText(errorText(err))
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.portal = p
@@ -743,7 +743,7 @@ func (s *deskSettings) showManage(msg string) {
 	}
 	last := lastSyncText(p.LastSuccess)
 	if p.LastError != "" {
-		last += " — " + lang.L(p.LastError)
+		last += " — " + msgText(p.LastError)
 	}
 	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), func() {
 		s.managing, s.mode, s.mappings = true, p.Mode, nil
@@ -779,7 +779,7 @@ func (s *deskSettings) showManage(msg string) {
 
 func readOnlyReason(p *app.Portal) string {
 	if p.ReadOnlyReason != "" {
-		return lang.L(p.ReadOnlyReason)
+		return msgText(p.ReadOnlyReason)
 	}
 	return lang.L("Your Zoho Desk profile does not allow creating tickets or replying.")
 }
@@ -798,7 +798,7 @@ func (s *deskSettings) save() {
 				s.saveBtn.Enable()
 				if err != nil {
 					logError("update desk settings", err)
-					s.message.SetText(errorText(err))
+					setWrapped(s.message, errorText(err))
 					return
 				}
 				s.pendingMessage = lang.L("Saved. The next sync uses the new settings.")
@@ -914,7 +914,7 @@ func (e *mappingEditor) ready() bool { return e.rows != nil }
 
 func notMapped() string { return lang.L("— not synced —") }
 
-func crmLabel(f app.CRMField) string { return lang.L(f.Label) }
+func crmLabel(f app.CRMField) string { return msgText(f.Label) }
 
 func typeName(t string) string {
 	switch t {
@@ -1067,7 +1067,7 @@ func (e *mappingEditor) check() bool {
 			r.errs.Hide()
 		} else {
 			ok = false
-			r.errs.SetText(msg)
+			setWrapped(r.errs, msg)
 			r.errs.Show()
 		}
 	}

@@ -142,7 +142,7 @@ func (s *pipelinesScreen) refresh() {
 			}
 			if err != nil {
 				logError("list pipelines", err)
-				s.body.Objects = []fyne.CanvasObject{emptyState(lang.L(app.ErrorMessage(err)))}
+				s.body.Objects = []fyne.CanvasObject{emptyState(errText(err))}
 				s.body.Refresh()
 				return
 			}
@@ -394,8 +394,8 @@ func (s *pipelinesScreen) pipelineMenu() *fyne.Menu {
 func (s *pipelinesScreen) askNewPipeline() {
 	s.u.askText(lang.L("New pipeline"), lang.L("Name"), "", func(name string) {
 		p := &app.Pipeline{Name: name}
-		for _, n := range []string{"Lead", "Qualified", "Proposal", "Won", "Lost"} {
-			p.Stages = append(p.Stages, app.Stage{Name: lang.L(n)})
+		for _, n := range []string{lang.L("Lead"), lang.L("Qualified"), lang.L("Proposal"), lang.L("Won"), lang.L("Lost")} {
+			p.Stages = append(p.Stages, app.Stage{Name: n})
 		}
 		svc := s.u.crm.Pipelines
 		s.u.run.Go(func(ctx context.Context) func() {
@@ -479,7 +479,7 @@ func (s *pipelinesScreen) openRecordByID(id int64) {
 		return func() {
 			if err != nil {
 				logError("open record", err)
-				s.u.show(dialog.NewInformation(lang.L("Pipelines"), lang.L(app.ErrorMessage(err)), s.u.win))
+				s.u.show(dialog.NewInformation(lang.L("Pipelines"), errText(err), s.u.win))
 				return
 			}
 			s.openForm(p, r)

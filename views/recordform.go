@@ -163,7 +163,7 @@ func (f *recordForm) searchContacts() {
 			f.results.RemoveAll()
 			if err != nil {
 				logError("search contacts", err)
-				f.results.Add(dimLabel(lang.L(app.ErrorMessage(err))))
+				f.results.Add(dimLabel(errText(err)))
 				return
 			}
 			if len(cs) == 0 {

@@ -46,7 +46,7 @@ func NewSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, o
 func newSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, open OpenSignal, post func(func())) *signalsFeed {
 	f := &signalsFeed{run: newRunner(ctx, post), win: w, svc: svc, open: open}
 	f.count = widget.NewLabel("")
-	f.empty = widget.NewLabel(lang.L("No signals yet. New tickets, replies, comments, mentions, overdue and escalated tickets and ratings from Zoho Desk appear here."))
+	f.empty = widget.NewLabel(breakable(lang.L("No signals yet. New tickets, replies, comments, mentions, overdue and escalated tickets and ratings from Zoho Desk appear here.")))
 	f.empty.Wrapping = fyne.TextWrapWord
 	f.empty.Hide()
 	f.markAll = widget.NewButtonWithIcon(lang.L("Mark all read"), theme.ConfirmIcon(), f.markAllRead)
@@ -97,7 +97,7 @@ func (f *signalsFeed) reload() {
 		return func() {
 			if err != nil {
 				logError("load signals", err)
-				f.count.SetText(lang.L(app.ErrorMessage(err)))
+				f.count.SetText(errText(err))
 				return
 			}
 			f.items, f.unread = items, unread
@@ -159,15 +159,25 @@ func signalTime(t, now time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-// signalKindLabels name each kind in Settings › Signals (translated when shown).
-var signalKindLabels = map[app.SignalKind]string{
-	app.SignalNewTicket:  "New ticket",
-	app.SignalNewReply:   "New reply",
-	app.SignalNewComment: "New comment",
-	app.SignalMention:    "Mention of me",
-	app.SignalOverdue:    "Overdue ticket",
-	app.SignalEscalated:  "Escalated ticket",
-	app.SignalNewRating:  "New rating",
+// signalKindLabel names a kind in Settings › Signals.
+func signalKindLabel(k app.SignalKind) string {
+	switch k {
+	case app.SignalNewTicket:
+		return lang.L("New ticket")
+	case app.SignalNewReply:
+		return lang.L("New reply")
+	case app.SignalNewComment:
+		return lang.L("New comment")
+	case app.SignalMention:
+		return lang.L("Mention of me")
+	case app.SignalOverdue:
+		return lang.L("Overdue ticket")
+	case app.SignalEscalated:
+		return lang.L("Escalated ticket")
+	case app.SignalNewRating:
+		return lang.L("New rating")
+	}
+	return string(k)
 }
 
 // signalsSettings is Settings › Signals.
@@ -194,7 +204,7 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 	s := &signalsSettings{run: newRunner(ctx, post), svc: svc, kinds: map[app.SignalKind]*widget.Check{}}
 	box := container.NewVBox(widget.NewLabelWithStyle(lang.L("Zoho Desk"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, k := range app.SignalKinds {
-		c := widget.NewCheck(lang.L(signalKindLabels[k]), func(on bool) {
+		c := widget.NewCheck(signalKindLabel(k), func(on bool) {
 			if s.loaded {
 				s.prefs.Enabled[k] = on
 				s.save()
@@ -231,7 +241,7 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 		return func() {
 			if err != nil {
 				logError("load signal settings", err)
-				s.status.SetText(lang.L(app.ErrorMessage(err)))
+				setWrapped(s.status, errText(err))
 				return
 			}
 			s.prefs = p
@@ -264,10 +274,10 @@ func (s *signalsSettings) save() {
 		return func() {
 			if err != nil {
 				logError("save signal settings", err)
-				s.status.SetText(lang.L(app.ErrorMessage(err)))
+				setWrapped(s.status, errText(err))
 				return
 			}
-			s.status.SetText(lang.L("Saved. Changes take effect at the next sync."))
+			setWrapped(s.status, lang.L("Saved. Changes take effect at the next sync."))
 		}
 	})
 }

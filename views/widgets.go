@@ -91,7 +91,7 @@ func (f *fieldSet) setError(key, msg string) {
 		l.Hide()
 		return
 	}
-	l.SetText(lang.L(msg))
+	setWrapped(l, msgText(msg))
 	l.Show()
 }
 
@@ -109,7 +109,7 @@ func (f *fieldSet) showErrors(v *app.ValidationError) {
 // errorText returns the message shown under a field ("" when none).
 func (f *fieldSet) errorText(key string) string {
 	if l, ok := f.errs[key]; ok && l.Visible() {
-		return l.Text
+		return unbreakable(l.Text)
 	}
 	return ""
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/tandem-crm/tandem/sync/desk"
 	"github.com/tandem-crm/tandem/sync/deskemu"
 	"github.com/tandem-crm/tandem/sync/signals"
+	"github.com/tandem-crm/tandem/views"
 )
 
 // Environment variables for a real Zoho Desk: Tandem's OAuth client as
@@ -55,7 +56,10 @@ func newDetector(db app.SignalStore, popups bool) *signals.Detector {
 		}
 		n = notify.New("Tandem", assets.IconPNG, filepath.Join(cache, "tandem"))
 	}
-	det, err := signals.New(signals.Options{Store: db, Notifier: n})
+	// In the window, notifications speak the UI's language; headless
+	// commands never load the translations, so Translate keeps English.
+	words := signals.Words{Text: views.Translate, Status: views.StatusName, Priority: views.PriorityLabel}
+	det, err := signals.New(signals.Options{Store: db, Notifier: n, Words: words})
 	if err != nil {
 		panic(err) // only when db is nil: a wiring bug
 	}

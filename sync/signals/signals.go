@@ -51,6 +51,8 @@ type Options struct {
 	// OverdueEvery is how often Run checks due dates locally (1 minute).
 	OverdueEvery time.Duration
 	Logger       *slog.Logger // nil: slog.Default()
+	// Words translates notification text (nil functions: English).
+	Words Words
 }
 
 // Detector finds, stores and notifies signals, and serves the feed.
@@ -328,7 +330,7 @@ func (d *Detector) emit(ctx context.Context, org string, prefs app.SignalPrefs, 
 			continue // not a CRM record's ticket; it may become one later
 		}
 		s := app.Signal{OrgID: org, Key: e.key, Kind: e.kind, TicketID: e.ticketID, TicketNumber: st.Ticket.Number,
-			Title: formatTitle(e, st), Body: formatBody(e, st, d.opts.Location),
+			Title: d.opts.Words.title(e, st), Body: d.opts.Words.body(e, st, d.opts.Location),
 			RecordKind: st.RecordKind, RecordID: st.RecordID, CreatedAt: now}
 		if !prefs.On(e.kind) {
 			// Remembered, so switching the kind on later does not replay it.
@@ -361,7 +363,7 @@ func (d *Detector) emit(ctx context.Context, org string, prefs app.SignalPrefs, 
 func (d *Detector) notify(ctx context.Context, ss []app.Signal) {
 	var ns []app.Notification
 	if len(ss) > burst {
-		ns = []app.Notification{summaryFor(ss)}
+		ns = []app.Notification{d.opts.Words.summary(ss)}
 	} else {
 		for _, s := range ss {
 			ns = append(ns, app.Notification{Title: s.Title, Body: s.Body})
