@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -64,6 +65,7 @@ const (
 	MsgAmountBad    = "Not a valid amount"
 	MsgCurrencyBad  = "Use a three-letter currency code like JPY"
 	MsgOnePrimary   = "Choose exactly one primary contact"
+	MsgReadingKana  = "Write the reading in kana"
 )
 
 var (
@@ -116,9 +118,28 @@ func checkLen(v *ValidationError, field, s string) {
 	}
 }
 
+// ValidReading reports whether s can be how a name is read: it has no
+// ideographs (a reading is written in kana, or in Latin letters for a
+// Latin name) and no control characters.
+func ValidReading(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkReading(v *ValidationError, field, s string) {
+	if !ValidReading(s) {
+		v.add(field, MsgReadingKana)
+	}
+	checkLen(v, field, s)
+}
+
 // Normalize trims the contact's fields in place.
 func (c *Contact) Normalize() {
-	for _, p := range []*string{&c.FirstName, &c.LastName, &c.Email, &c.Phone, &c.Mobile, &c.Title} {
+	for _, p := range []*string{&c.FirstName, &c.LastName, &c.FirstNameReading, &c.LastNameReading, &c.Email, &c.Phone, &c.Mobile, &c.Title} {
 		*p = strings.TrimSpace(*p)
 	}
 }
@@ -132,6 +153,8 @@ func (c *Contact) Validate() error {
 	for f, s := range map[string]string{"FirstName": c.FirstName, "LastName": c.LastName, "Title": c.Title} {
 		checkLen(&v, f, s)
 	}
+	checkReading(&v, "FirstNameReading", c.FirstNameReading)
+	checkReading(&v, "LastNameReading", c.LastNameReading)
 	if c.Email != "" && !ValidEmail(c.Email) {
 		v.add("Email", MsgEmailInvalid)
 	}
@@ -150,7 +173,7 @@ func (c *Contact) Validate() error {
 
 // Normalize trims the company's fields in place.
 func (c *Company) Normalize() {
-	for _, p := range []*string{&c.Name, &c.Email, &c.Website, &c.Phone, &c.Industry, &c.City, &c.Country} {
+	for _, p := range []*string{&c.Name, &c.NameReading, &c.Email, &c.Website, &c.Phone, &c.Industry, &c.City, &c.Country} {
 		*p = strings.TrimSpace(*p)
 	}
 }
@@ -164,6 +187,7 @@ func (c *Company) Validate() error {
 	for f, s := range map[string]string{"Name": c.Name, "Website": c.Website, "Industry": c.Industry, "City": c.City, "Country": c.Country} {
 		checkLen(&v, f, s)
 	}
+	checkReading(&v, "NameReading", c.NameReading)
 	if c.Email != "" && !ValidEmail(c.Email) {
 		v.add("Email", MsgEmailInvalid)
 	}

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tandem-crm/tandem/app"
 )
 
 // browser is what the Contacts and Companies screens share: a search
@@ -23,6 +25,10 @@ type browser[T any] struct {
 	detail *fyne.Container
 	root   fyne.CanvasObject
 	deb    debouncer
+	// index is the 50-on index beside the list (when sorted by name);
+	// indexGen drops the answer of an index load a newer one replaced.
+	index    *indexStrip
+	indexGen int
 
 	// The detail page.
 	selectedID int64
@@ -92,8 +98,9 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Sort by")), nil, b.sort),
 		b.count,
 	)
+	b.index = newIndexStrip(b.jumpTo)
 	b.detail = container.NewStack(emptyState(spec.emptyDetail))
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, b.list.list), b.detail)
+	split := container.NewHSplit(container.NewBorder(top, nil, nil, b.index.scroll, b.list.list), b.detail)
 	split.Offset = 0.4
 	b.root = split
 	return b
@@ -148,6 +155,27 @@ func detailHead(title, sub string, edit, del func()) fyne.CanvasObject {
 	d := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), del)
 	d.Importance = widget.DangerImportance
 	return container.NewVBox(heading(title), dimLabel(sub), container.NewHBox(e, d), widget.NewSeparator())
+}
+
+// reloadIndex reads the list's index again (none when sorted by update).
+func (b *browser[T]) reloadIndex(read func(ctx context.Context) ([]app.IndexEntry, error)) {
+	b.indexGen++
+	gen := b.indexGen
+	if b.byUpdated() {
+		read = nil
+	}
+	b.index.load(b.u.run, read, func() bool { return gen == b.indexGen })
+}
+
+// jumpTo scrolls the list so the index row's first record is at the top.
+func (b *browser[T]) jumpTo(e app.IndexEntry) {
+	if e.Offset >= b.list.total {
+		return
+	}
+	// ScrollTo only brings a row into view; coming from below puts it at
+	// the top.
+	b.list.list.ScrollToBottom()
+	b.list.list.ScrollTo(e.Offset)
 }
 
 // byUpdated reports whether the list is sorted by last update.

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 )
 
 // companiesScreen is the Companies browser: a searchable, sortable list and
@@ -29,7 +30,7 @@ func newCompaniesScreen(u *ui) *companiesScreen {
 		emptyDetail: lang.L("Select a company to see the details."), logAction: "list companies",
 		countText: func(n int) string { return lang.N("{{.Count}} companies", n, map[string]any{"Count": n}) },
 		lines: func(c app.Company) (string, string) {
-			return c.Name, joinNonEmpty(" · ", c.Industry, c.City, c.Country)
+			return c.Name, joinNonEmpty(" · ", c.NameReading, c.Industry, c.City, c.Country)
 		},
 		id:       func(c app.Company) int64 { return c.ID },
 		refresh:  func() { s.refresh() },
@@ -59,6 +60,7 @@ func (s *companiesScreen) refresh() {
 		return svc.ListCompanies(ctx, g)
 	}
 	s.list.reload()
+	s.reloadIndex(func(ctx context.Context) ([]app.IndexEntry, error) { return svc.IndexCompanies(ctx, f) })
 	if s.selectedID != 0 {
 		s.showDetail(s.selectedID)
 	}
@@ -85,6 +87,7 @@ func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs [
 	head := detailHead(c.Name, joinNonEmpty(" · ", c.Industry, c.City, c.Country),
 		func() { s.openForm(c) }, func() { s.confirmDelete(c) })
 	fields := detailRows(
+		lang.L("Reading"), c.NameReading,
 		lang.L("Email"), c.Email,
 		lang.L("Website"), c.Website,
 		lang.L("Phone"), c.Phone,
@@ -144,14 +147,14 @@ func (s *companiesScreen) confirmDelete(c *app.Company) {
 
 // companyForm creates or edits one company in a dialog.
 type companyForm struct {
-	u                                                 *ui
-	orig                                              *app.Company
-	name, email, website, phone, industry, city, land *entry
-	notes                                             *entry
-	fields                                            *fieldSet
-	save                                              *widget.Button
-	dlg                                               *dialog.CustomDialog
-	saved                                             func(id int64)
+	u                                                          *ui
+	orig                                                       *app.Company
+	name, reading, email, website, phone, industry, city, land *entry
+	notes                                                      *entry
+	fields                                                     *fieldSet
+	save                                                       *widget.Button
+	dlg                                                        *dialog.CustomDialog
+	saved                                                      func(id int64)
 }
 
 func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm {
@@ -166,6 +169,7 @@ func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm
 		return e
 	}
 	f.name = mk(c.Name, "")
+	f.reading = mk(c.NameReading, lang.L("e.g. やまだしょうじ"))
 	f.email = mk(c.Email, "info@example.com")
 	f.email.OnChanged = func(s string) {
 		s = strings.TrimSpace(s)
@@ -185,6 +189,7 @@ func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm
 
 	fs := f.fields
 	fs.add("Name", lang.L("Name")+" *", f.name)
+	fs.add("NameReading", lang.L("Name reading"), f.reading)
 	fs.add("Email", lang.L("Email"), f.email)
 	fs.add("Website", lang.L("Website"), f.website)
 	fs.add("Phone", lang.L("Phone"), f.phone)
@@ -214,6 +219,7 @@ func (f *companyForm) submit() {
 		c = *f.orig
 	}
 	c.Name, c.Email, c.Website, c.Phone = f.name.Text, f.email.Text, f.website.Text, f.phone.Text
+	c.NameReading = kana.Normalize(f.reading.Text)
 	c.Industry, c.City, c.Country, c.Notes = f.industry.Text, f.city.Text, f.land.Text, f.notes.Text
 	c.Normalize()
 	err := c.Validate()

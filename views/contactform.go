@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 )
 
 // msgNoSuchCompany is shown when the company field names no company.
@@ -18,21 +19,24 @@ const msgNoSuchCompany = "Choose a company from the list"
 
 // contactForm creates or edits one contact in a dialog.
 type contactForm struct {
-	u      *ui
-	orig   *app.Contact // nil for a new contact
-	first  *entry
-	last   *entry
-	email  *entry
-	phone  *entry
-	mobile *entry
-	title  *entry
-	notes  *entry
-	comp   *companyPicker
-	fields *fieldSet
-	save   *widget.Button
-	cancel *widget.Button
-	dlg    *dialog.CustomDialog
-	dup    *dialog.CustomDialog // the duplicate-email question, when shown
+	u     *ui
+	orig  *app.Contact // nil for a new contact
+	first *entry
+	last  *entry
+	// firstReading and lastReading are the names' readings (furigana).
+	firstReading *entry
+	lastReading  *entry
+	email        *entry
+	phone        *entry
+	mobile       *entry
+	title        *entry
+	notes        *entry
+	comp         *companyPicker
+	fields       *fieldSet
+	save         *widget.Button
+	cancel       *widget.Button
+	dlg          *dialog.CustomDialog
+	dup          *dialog.CustomDialog // the duplicate-email question, when shown
 	// keepBoth, merge answer the duplicate-email question (kept for tests).
 	keepBoth, merge *widget.Button
 	saved           func(id int64)
@@ -48,6 +52,10 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	f.first.SetText(c.FirstName)
 	f.last = newEntry(u, "")
 	f.last.SetText(c.LastName)
+	f.lastReading = newEntry(u, lang.L("e.g. やまだ"))
+	f.lastReading.SetText(c.LastNameReading)
+	f.firstReading = newEntry(u, lang.L("e.g. たろう"))
+	f.firstReading.SetText(c.FirstNameReading)
 	f.email = newEntry(u, "name@example.com")
 	f.email.SetText(c.Email)
 	f.email.OnChanged = func(s string) {
@@ -73,9 +81,13 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	if lang.X("form.name-order", "first-last") == "last-first" {
 		fs.add("LastName", lang.L("Last name")+" *", f.last)
 		fs.add("FirstName", lang.L("First name"), f.first)
+		fs.add("LastNameReading", lang.L("Last name reading"), f.lastReading)
+		fs.add("FirstNameReading", lang.L("First name reading"), f.firstReading)
 	} else {
 		fs.add("FirstName", lang.L("First name"), f.first)
 		fs.add("LastName", lang.L("Last name")+" *", f.last)
+		fs.add("FirstNameReading", lang.L("First name reading"), f.firstReading)
+		fs.add("LastNameReading", lang.L("Last name reading"), f.lastReading)
 	}
 	fs.add("Email", lang.L("Email"), f.email)
 	fs.add("Phone", lang.L("Phone"), f.phone)
@@ -106,6 +118,7 @@ func (f *contactForm) contact() (app.Contact, bool) {
 		c = *f.orig
 	}
 	c.FirstName, c.LastName = f.first.Text, f.last.Text
+	c.FirstNameReading, c.LastNameReading = kana.Normalize(f.firstReading.Text), kana.Normalize(f.lastReading.Text)
 	c.Email, c.Phone, c.Mobile = f.email.Text, f.phone.Text, f.mobile.Text
 	c.Title, c.Notes = f.title.Text, f.notes.Text
 	id, ok := f.comp.value()
