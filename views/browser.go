@@ -19,7 +19,7 @@ import (
 type browser[T any] struct {
 	u      *ui
 	search *entry
-	sort   *widget.Select
+	sort   *keySelect
 	count  *widget.Label
 	list   *pagedList[T]
 	detail *fyne.Container
@@ -56,7 +56,7 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	b := &browser[T]{u: u, deb: debouncer{r: u.run}}
 	b.search = newEntry(u, spec.searchHint)
 	b.search.OnChanged = func(string) { b.deb.call(spec.refresh) }
-	b.sort = widget.NewSelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
+	b.sort = newKeySelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
 	b.sort.SetSelectedIndex(0)
 	b.sort.OnChanged = func(string) { spec.refresh() }
 	b.count = dimLabel("")

@@ -208,7 +208,10 @@ func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm
 	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(fs.grid), u.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.save})
 	f.dlg.Resize(fyne.NewSize(560, 560))
-	u.show(f.dlg)
+	u.showForm(f.dlg, formKeys{
+		dirty:  changedSince(f.name, f.reading, f.email, f.website, f.phone, f.industry, f.city, f.land, f.notes),
+		submit: f.submit,
+	})
 	u.win.Canvas().Focus(f.name)
 	return f
 }

@@ -106,7 +106,10 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(fs.grid), u.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.save})
 	f.dlg.Resize(fyne.NewSize(560, 600))
-	u.show(f.dlg)
+	u.showForm(f.dlg, formKeys{
+		dirty:  changedSince(f.first, f.last, f.firstReading, f.lastReading, f.email, f.phone, f.mobile, f.title, f.notes, f.comp.entry),
+		submit: f.submit,
+	})
 	u.win.Canvas().Focus(f.fields.grid.Objects[1].(*fyne.Container).Objects[0].(*entry))
 	return f
 }

@@ -29,6 +29,18 @@ type deskUI struct {
 	run   *runner
 	// openURL opens a web address in the system browser.
 	openURL func(string) error
+	// host is the window's ui when the screen is part of the main
+	// window: its dialogs then close with Esc and take Ctrl/Cmd+Enter.
+	host *ui
+}
+
+// showDialog shows a dialog, through the window's ui when there is one.
+func (d *deskUI) showDialog(dlg dialog.Dialog, k formKeys) {
+	if d.host != nil {
+		d.host.showForm(dlg, k)
+		return
+	}
+	dlg.Show()
 }
 
 func newDeskUI(ctx context.Context, w fyne.Window, integ app.Integration, crm app.CRM, openURL func(string) error, post func(func())) *deskUI {

@@ -35,7 +35,7 @@ type ticketPane struct {
 	title    *widget.Label
 	meta     *widget.Label
 	badges   *fyne.Container
-	status   *widget.Select
+	status   *keySelect
 	notice   *widget.Label // stale, read-only
 	reply    *widget.Button
 	replyAll *widget.Button
@@ -78,7 +78,7 @@ func (p *ticketPane) build(back func()) {
 	p.meta.Wrapping = fyne.TextWrapWord
 	p.meta.Importance = widget.LowImportance
 	p.badges = container.NewHBox()
-	p.status = widget.NewSelect(nil, p.statusChanged)
+	p.status = newKeySelect(nil, p.statusChanged)
 	p.status.PlaceHolder = lang.L("Status")
 	p.status.Disable()
 	p.notice = wrapLabel("")
@@ -675,9 +675,9 @@ type composeForm struct {
 	kind    string
 	from    *widget.Label // the support address the reply goes from
 	dlg     dialog.Dialog
-	to, cc  *widget.Entry
-	body    *widget.Entry
-	public  *widget.Check
+	to, cc  *entry
+	body    *entry
+	public  *keyCheck
 	send    *widget.Button
 	message *widget.Label
 }
@@ -720,9 +720,8 @@ func (p *ticketPane) openCompose(kind string) {
 	}
 	f := &composeForm{kind: kind}
 	p.compose = f
-	f.to, f.cc = widget.NewEntry(), widget.NewEntry()
-	f.body = widget.NewMultiLineEntry()
-	f.body.Wrapping = fyne.TextWrapWord
+	f.to, f.cc = newEntry(p.d.host, ""), newEntry(p.d.host, "")
+	f.body = newMultiLineEntry(p.d.host)
 	f.body.SetMinRowsVisible(8)
 	f.message = note("", widget.DangerImportance)
 	support := app.SupportAddress(p.detail.Threads) // left out of reply all's copies
@@ -747,7 +746,7 @@ func (p *ticketPane) openCompose(kind string) {
 	f.to.SetPlaceHolder(lang.L("Addresses, separated by commas"))
 	form := widget.NewForm()
 	if kind == app.OutboxComment {
-		f.public = widget.NewCheck(lang.L("Also show this comment to the customer"), nil)
+		f.public = newKeyCheck(lang.L("Also show this comment to the customer"), nil)
 		form.Append("", f.public)
 		f.body.SetPlaceHolder(lang.L("Only agents see internal comments."))
 	} else {
@@ -771,7 +770,10 @@ func (p *ticketPane) openCompose(kind string) {
 	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send)), nil, nil, form)
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
-	f.dlg.Show()
+	p.d.showDialog(f.dlg, formKeys{
+		dirty:  func() bool { return strings.TrimSpace(f.body.Text) != "" || f.to.Text != to || f.cc.Text != cc },
+		submit: func() { p.send(f) },
+	})
 	if kind == app.OutboxForward {
 		p.d.win.Canvas().Focus(f.to)
 	} else {

@@ -36,10 +36,10 @@ type TicketsTab struct {
 	state     *widget.Label // offline, not active, sign-in expired
 	counts    *widget.Label
 	bar       *countBar
-	filter    *widget.Select
+	filter    *keySelect
 	newTicket *widget.Button
 	why       *widget.Label // why + Ticket is not offered
-	list      *widget.List
+	list      *keyList
 	empty     *widget.Label
 	body      *fyne.Container
 
@@ -76,7 +76,7 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.counts = widget.NewLabel("")
 	t.bar = newCountBar()
 	all, open, closed := lang.L("All tickets"), lang.L("Open tickets"), lang.L("Resolved tickets")
-	t.filter = widget.NewSelect([]string{all, open, closed}, func(string) { t.Reload() })
+	t.filter = newKeySelect([]string{all, open, closed}, func(string) { t.Reload() })
 	t.filter.SetSelectedIndex(0)
 	t.newTicket = widget.NewButtonWithIcon(lang.L("Ticket"), theme.ContentAddIcon(), t.openForm)
 	t.newTicket.Disable()
@@ -85,7 +85,7 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.empty = wrapLabel("")
 	t.empty.Alignment = fyne.TextAlignCenter
 	t.empty.Importance = widget.LowImportance
-	t.list = widget.NewList(func() int { return len(t.rows) }, newTicketRowObject, t.updateRow)
+	t.list = newKeyList(func() int { return len(t.rows) }, newTicketRowObject, t.updateRow)
 	t.list.OnSelected = func(i widget.ListItemID) {
 		t.list.UnselectAll()
 		if i < len(t.rows) && t.rows[i].ticket != nil {
@@ -439,11 +439,11 @@ func (countLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(
 // ticketForm is the `+ Ticket` dialog.
 type ticketForm struct {
 	dlg         dialog.Dialog
-	contact     *widget.Select
-	subject     *widget.Entry
-	description *widget.Entry
-	department  *widget.Select
-	priority    *widget.Select
+	contact     *keySelect
+	subject     *entry
+	description *entry
+	department  *keySelect
+	priority    *keySelect
 	fields      *fieldSet
 	create      *widget.Button
 	message     *widget.Label
@@ -462,20 +462,19 @@ func (t *TicketsTab) openForm() {
 	for _, c := range t.candidates {
 		names = append(names, c.DisplayName()+" <"+c.Email+">")
 	}
-	f.contact = widget.NewSelect(names, nil)
+	f.contact = newKeySelect(names, nil)
 	f.contact.SetSelectedIndex(0)
-	f.subject = widget.NewEntry()
-	f.description = widget.NewMultiLineEntry()
-	f.description.Wrapping = fyne.TextWrapWord
+	f.subject = newEntry(t.d.host, "")
+	f.description = newMultiLineEntry(t.d.host)
 	f.description.SetMinRowsVisible(5)
-	f.department = widget.NewSelect(nil, nil)
+	f.department = newKeySelect(nil, nil)
 	f.department.PlaceHolder = lang.L("The portal's first department")
 	f.department.Disable()
 	var prio []string
 	for _, p := range priorities {
 		prio = append(prio, priorityLabel(p))
 	}
-	f.priority = widget.NewSelect(prio, nil)
+	f.priority = newKeySelect(prio, nil)
 	f.priority.SetSelectedIndex(1)
 	if len(names) > 1 {
 		f.fields.add("Contact", lang.L("Contact *"), f.contact)
@@ -493,7 +492,10 @@ func (t *TicketsTab) openForm() {
 	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.create)), nil, nil, f.fields.grid)
 	f.dlg = dialog.NewCustomWithoutButtons(lang.L("New ticket"), content, t.d.win)
 	f.dlg.Resize(fyne.NewSize(560, 480))
-	f.dlg.Show()
+	t.d.showDialog(f.dlg, formKeys{
+		dirty:  func() bool { return strings.TrimSpace(f.subject.Text+f.description.Text) != "" },
+		submit: func() { t.submitForm(f) },
+	})
 	t.d.win.Canvas().Focus(f.subject)
 	t.d.run.Go(func(ctx context.Context) func() {
 		ds, err := t.d.integ.Departments(ctx)

@@ -47,12 +47,12 @@ type deskSettings struct {
 	// Widgets of the current page, kept for tests.
 	connect      *widget.Button
 	signInBtn    *widget.Button
-	emailEntry   *widget.Entry
+	emailEntry   *entry
 	accountNote  *widget.Label
 	portalWay    *widget.RadioGroup
-	portalSelect *widget.Select
-	adminEmail   *widget.Entry
-	zscKey       *widget.Entry
+	portalSelect *keySelect
+	adminEmail   *entry
+	zscKey       *entry
 	verifyBtn    *widget.Button
 	portalNote   *widget.Label
 	modeRadio    *widget.RadioGroup
@@ -290,7 +290,7 @@ func (s *deskSettings) goNext() {
 
 // accountPage is step 1: sign in with Zoho in the browser.
 func (s *deskSettings) accountPage() fyne.CanvasObject {
-	s.emailEntry = widget.NewEntry()
+	s.emailEntry = newEntry(s.host, "")
 	s.emailEntry.SetPlaceHolder(lang.L("name@example.com (optional)"))
 	s.emailEntry.SetText(s.email)
 	s.signInBtn = widget.NewButtonWithIcon(lang.L("Sign in with Zoho"), theme.LoginIcon(), s.signIn)
@@ -397,7 +397,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	for _, c := range s.choices {
 		labels = append(labels, choiceLabel(c))
 	}
-	s.portalSelect = widget.NewSelect(labels, func(l string) {
+	s.portalSelect = newKeySelect(labels, func(l string) {
 		for i := range s.choices {
 			if choiceLabel(s.choices[i]) == l {
 				c := s.choices[i]
@@ -411,9 +411,9 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 		s.portalSelect.PlaceHolder = lang.L("This account belongs to no portal")
 		s.portalSelect.Disable()
 	}
-	s.adminEmail = widget.NewEntry()
+	s.adminEmail = newEntry(s.host, "")
 	s.adminEmail.SetPlaceHolder("admin@example.com")
-	s.zscKey = widget.NewPasswordEntry()
+	s.zscKey = newPasswordEntry(s.host)
 	s.zscKey.SetPlaceHolder(lang.L("ZSC key from the portal's Setup › Developer Space"))
 	s.verifyBtn = widget.NewButtonWithIcon(lang.L("Check with Zoho Desk"), theme.ConfirmIcon(), s.verifyZSC)
 	s.portalNote = wrapLabel("")
@@ -896,7 +896,7 @@ type mappingEditor struct {
 
 type mappingRow struct {
 	field  app.DeskField
-	choose *widget.Select
+	choose *keySelect
 	errs   *widget.Label
 	names  map[string]string // label shown → CRM field name
 }
@@ -969,7 +969,7 @@ func (e *mappingEditor) build(fields []app.DeskField, crm map[string][]app.CRMFi
 				r.names[l] = cf.Name
 				opts = append(opts, l)
 			}
-			r.choose = widget.NewSelect(opts, func(string) { e.check(); e.updatePreview() })
+			r.choose = newKeySelect(opts, func(string) { e.check(); e.updatePreview() })
 			r.errs = wrapLabel("")
 			r.errs.Importance = widget.DangerImportance
 			r.errs.SizeName = theme.SizeNameCaptionText

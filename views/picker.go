@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
 )
@@ -14,7 +13,7 @@ import (
 // (debounced, in the background) and offers the matches in its drop-down.
 type companyPicker struct {
 	u     *ui
-	entry *widget.SelectEntry
+	entry *keySelectEntry
 	ids   map[string]int64 // offered name → company id
 	deb   debouncer
 	gen   int
@@ -24,7 +23,7 @@ type companyPicker struct {
 
 func newCompanyPicker(u *ui, id int64, name string) *companyPicker {
 	p := &companyPicker{u: u, ids: map[string]int64{}, deb: debouncer{r: u.run}}
-	p.entry = widget.NewSelectEntry(nil)
+	p.entry = newKeySelectEntry(nil)
 	p.entry.PlaceHolder = lang.L("Type to search companies")
 	if id != 0 {
 		p.ids[name] = id

@@ -31,7 +31,7 @@ type pipelinesScreen struct {
 	pipelines []app.Pipeline
 	cur       int64 // id of the pipeline shown
 	records   []app.Record
-	picker    *widget.Select
+	picker    *keySelect
 	mode      *widget.RadioGroup
 	search    *entry
 	info      *widget.Label
@@ -47,7 +47,7 @@ type pipelinesScreen struct {
 
 func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s := &pipelinesScreen{u: u, deb: debouncer{r: u.run}}
-	s.picker = widget.NewSelect(nil, func(string) {
+	s.picker = newKeySelect(nil, func(string) {
 		if s.picking {
 			return
 		}

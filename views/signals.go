@@ -29,7 +29,7 @@ type signalsFeed struct {
 	open    OpenSignal
 	items   []app.Signal
 	unread  int
-	list    *widget.List
+	list    *keyList
 	count   *widget.Label
 	markAll *widget.Button
 	empty   *widget.Label
@@ -51,7 +51,7 @@ func newSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, o
 	f.empty.Hide()
 	f.markAll = widget.NewButtonWithIcon(lang.L("Mark all read"), theme.ConfirmIcon(), f.markAllRead)
 	f.markAll.Disable()
-	f.list = widget.NewList(
+	f.list = newKeyList(
 		func() int { return len(f.items) },
 		func() fyne.CanvasObject {
 			title := widget.NewLabel("")
@@ -186,9 +186,9 @@ type signalsSettings struct {
 	svc     app.SignalService
 	prefs   app.SignalPrefs
 	loaded  bool
-	kinds   map[app.SignalKind]*widget.Check
-	dnd     *widget.Check
-	all     *widget.Check
+	kinds   map[app.SignalKind]*keyCheck
+	dnd     *keyCheck
+	all     *keyCheck
 	status  *widget.Label
 	content fyne.CanvasObject
 }
@@ -201,10 +201,10 @@ func NewSignalsSettings(ctx context.Context, w fyne.Window, svc app.SignalServic
 }
 
 func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalService, post func(func())) *signalsSettings {
-	s := &signalsSettings{run: newRunner(ctx, post), svc: svc, kinds: map[app.SignalKind]*widget.Check{}}
+	s := &signalsSettings{run: newRunner(ctx, post), svc: svc, kinds: map[app.SignalKind]*keyCheck{}}
 	box := container.NewVBox(widget.NewLabelWithStyle(lang.L("Zoho Desk"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, k := range app.SignalKinds {
-		c := widget.NewCheck(signalKindLabel(k), func(on bool) {
+		c := newKeyCheck(signalKindLabel(k), func(on bool) {
 			if s.loaded {
 				s.prefs.Enabled[k] = on
 				s.save()
@@ -214,13 +214,13 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 		s.kinds[k] = c
 		box.Add(c)
 	}
-	s.dnd = widget.NewCheck(lang.L("Do not disturb: fill the feed, show no desktop notifications"), func(on bool) {
+	s.dnd = newKeyCheck(lang.L("Do not disturb: fill the feed, show no desktop notifications"), func(on bool) {
 		if s.loaded {
 			s.prefs.DoNotDisturb = on
 			s.save()
 		}
 	})
-	s.all = widget.NewCheck(lang.L("Also tickets that belong to no CRM record"), func(on bool) {
+	s.all = newKeyCheck(lang.L("Also tickets that belong to no CRM record"), func(on bool) {
 		if s.loaded {
 			s.prefs.AllTickets = on
 			s.save()
