@@ -24,6 +24,7 @@ type browser[T any] struct {
 	list   *pagedList[T]
 	detail *fyne.Container
 	root   fyne.CanvasObject
+	pane   *twoPane // list and detail, side by side or in turn
 	deb    debouncer
 	// index is the 50-on index beside the list (when sorted by name);
 	// indexGen drops the answer of an index load a newer one replaced.
@@ -43,6 +44,7 @@ type browser[T any] struct {
 // browserSpec says what a browser shows and does.
 type browserSpec[T any] struct {
 	searchHint, addLabel, emptyDetail string
+	screen                            string // the browser's name, for Back in one column
 	logAction                         string           // for a failed list, in the log
 	countText                         func(int) string // "12 contacts"
 	lines                             func(T) (title, detail string)
@@ -100,9 +102,12 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	)
 	b.index = newIndexStrip(b.jumpTo)
 	b.detail = container.NewStack(emptyState(spec.emptyDetail))
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, b.index.scroll, b.list.list), b.detail)
-	split.Offset = 0.4
-	b.root = split
+	b.pane = newTwoPane(container.NewBorder(top, nil, nil, b.index.scroll, b.list.list), b.detail, backLabel(spec.screen))
+	b.pane.backed = func() { // the record is closed, not hidden: a reload must not reopen it
+		b.list.list.UnselectAll()
+		b.clearDetail(spec.emptyDetail)
+	}
+	b.root = b.pane
 	return b
 }
 
@@ -138,6 +143,7 @@ func (b *browser[T]) setPage(rec *T, body fyne.CanvasObject, kind string, id int
 	b.openTicket = ""
 	b.detail.Objects = []fyne.CanvasObject{b.tickets.wrap(b.u, container.NewVScroll(container.NewPadded(body)), kind, id, ticket)}
 	b.detail.Refresh()
+	b.pane.setShowing(true)
 }
 
 // clearDetail empties the detail page, with text in its place.
@@ -146,6 +152,7 @@ func (b *browser[T]) clearDetail(text string) {
 	b.selectedID, b.current = 0, nil
 	b.detail.Objects = []fyne.CanvasObject{emptyState(text)}
 	b.detail.Refresh()
+	b.pane.setShowing(false)
 }
 
 // detailHead is the top of a record's page: its name, a line under it,

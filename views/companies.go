@@ -27,7 +27,7 @@ func newCompaniesScreen(u *ui) *companiesScreen {
 	s := &companiesScreen{}
 	s.browser = newBrowser(u, browserSpec[app.Company]{
 		searchHint: lang.L("Search companies"), addLabel: lang.L("New company"),
-		emptyDetail: lang.L("Select a company to see the details."), logAction: "list companies",
+		emptyDetail: lang.L("Select a company to see the details."), logAction: "list companies", screen: lang.L("Companies"),
 		countText: func(n int) string { return lang.N("{{.Count}} companies", n, map[string]any{"Count": n}) },
 		lines: func(c app.Company) (string, string) {
 			return c.Name, joinNonEmpty(" · ", c.NameReading, c.Industry, c.City, c.Country)

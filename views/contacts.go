@@ -26,7 +26,7 @@ func newContactsScreen(u *ui) *contactsScreen {
 	s := &contactsScreen{}
 	s.browser = newBrowser(u, browserSpec[app.Contact]{
 		searchHint: lang.L("Search contacts"), addLabel: lang.L("New contact"),
-		emptyDetail: lang.L("Select a contact to see the details."), logAction: "list contacts",
+		emptyDetail: lang.L("Select a contact to see the details."), logAction: "list contacts", screen: lang.L("Contacts"),
 		countText: func(n int) string { return lang.N("{{.Count}} contacts", n, map[string]any{"Count": n}) },
 		lines: func(c app.Contact) (string, string) {
 			return c.DisplayName(), joinNonEmpty(" · ", c.Reading(), c.Email, c.CompanyName)

@@ -93,9 +93,11 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 		}
 	}
 	t.body = container.NewStack(t.list)
+	// Counts above the filter and + Ticket, so a narrow window fits them.
 	top := container.NewVBox(
 		t.state,
-		container.NewBorder(nil, nil, container.NewHBox(t.counts, container.NewCenter(t.bar.box)), container.NewHBox(container.NewGridWrap(fyne.NewSize(190, t.filter.MinSize().Height), t.filter), t.newTicket)),
+		container.NewHBox(t.counts, container.NewCenter(t.bar.box)),
+		container.NewBorder(nil, nil, nil, t.newTicket, t.filter),
 		t.why,
 	)
 	t.listPage = container.NewBorder(top, nil, nil, nil, t.body)

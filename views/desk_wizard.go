@@ -496,13 +496,21 @@ func (s *deskSettings) verifyZSC() {
 	})
 }
 
-// modeLabels are the sync options as people read them.
+// modeLabels are the sync options as the radio buttons name them; short,
+// so the page fits a narrow window (modeHelp explains each below).
 func modeLabels() map[app.SyncMode]string {
-	return map[app.SyncMode]string{
-		app.SyncTwoWay: lang.L("Two-way: contacts and companies changed on either side are updated on the other"),
-		app.SyncOneWay: lang.L("One-way: Tandem's contacts and companies are sent to Zoho Desk; edits in Desk never change Tandem"),
-		app.SyncNone:   lang.L("No sync: nothing is copied; tickets still show on contacts and companies that match by email or name"),
+	return map[app.SyncMode]string{app.SyncTwoWay: modeName(app.SyncTwoWay), app.SyncOneWay: modeName(app.SyncOneWay), app.SyncNone: modeName(app.SyncNone)}
+}
+
+// modeHelp says what each sync option does.
+func modeHelp(m app.SyncMode) string {
+	switch m {
+	case app.SyncTwoWay:
+		return lang.L("Two-way: contacts and companies changed on either side are updated on the other")
+	case app.SyncOneWay:
+		return lang.L("One-way: Tandem's contacts and companies are sent to Zoho Desk; edits in Desk never change Tandem")
 	}
+	return lang.L("No sync: nothing is copied; tickets still show on contacts and companies that match by email or name")
 }
 
 func modeName(m app.SyncMode) string {
@@ -546,6 +554,9 @@ func (s *deskSettings) modePage() fyne.CanvasObject {
 		wrapLabel(lang.L("How should Tandem's contacts and companies follow Zoho Desk? Tickets show on your records whichever you choose.")),
 		s.modeRadio,
 	)
+	for _, m := range order {
+		box.Add(note(modeHelp(m), widget.LowImportance))
+	}
 	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.save)
 	s.saveBtn.Importance = widget.HighImportance
 	s.saveBtn.Hide()

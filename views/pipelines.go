@@ -66,9 +66,9 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
 	s.info = widget.NewLabel("")
 	s.info.Importance = widget.LowImportance
+	s.info.Truncation = fyne.TextTruncateEllipsis
 	s.table = s.newTable()
 
-	newPipe := widget.NewButtonWithIcon(lang.L("New pipeline"), theme.ContentAddIcon(), s.askNewPipeline)
 	var more *widget.Button
 	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
 		if m := s.pipelineMenu(); m != nil {
@@ -80,10 +80,10 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	newRec := widget.NewButtonWithIcon(lang.L("New record"), theme.ContentAddIcon(), s.create)
 	newRec.Importance = widget.HighImportance
 	row1 := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Pipeline")),
-		container.NewHBox(more, newPipe, addStage, newRec), s.picker)
-	row2 := container.NewBorder(nil, nil, s.mode, s.info, s.search)
+		container.NewHBox(more, addStage, newRec), s.picker)
+	row2 := container.NewBorder(nil, nil, s.mode, nil, s.search)
 	s.body = container.NewStack(emptyState(lang.L("Loading…")))
-	s.root = container.NewBorder(container.NewVBox(row1, row2, widget.NewSeparator()), nil, nil, nil, s.body)
+	s.root = container.NewBorder(container.NewVBox(row1, row2, s.info, widget.NewSeparator()), nil, nil, nil, s.body)
 	return s
 }
 
@@ -368,9 +368,10 @@ func (s *pipelinesScreen) askNewStage() {
 // pipelineMenu offers rename and delete for the pipeline shown; nil when
 // there is none.
 func (s *pipelinesScreen) pipelineMenu() *fyne.Menu {
+	newPipe := fyne.NewMenuItem(lang.L("New pipeline")+"…", s.askNewPipeline)
 	p := s.current()
 	if p == nil {
-		return nil
+		return fyne.NewMenu("", newPipe)
 	}
 	id, name := p.ID, p.Name
 	rename := fyne.NewMenuItem(lang.L("Rename pipeline…"), func() {
@@ -388,7 +389,7 @@ func (s *pipelinesScreen) pipelineMenu() *fyne.Menu {
 			})
 		})
 	})
-	return fyne.NewMenu(name, rename, fyne.NewMenuItemSeparator(), del)
+	return fyne.NewMenu(name, newPipe, fyne.NewMenuItemSeparator(), rename, fyne.NewMenuItemSeparator(), del)
 }
 
 func (s *pipelinesScreen) askNewPipeline() {
