@@ -44,7 +44,7 @@ type browser[T any] struct {
 // browserSpec says what a browser shows and does.
 type browserSpec[T any] struct {
 	searchHint, addLabel, emptyDetail string
-	screen                            string // the browser's name, for Back in one column
+	screen                            string           // the browser's name, for Back in one column
 	logAction                         string           // for a failed list, in the log
 	countText                         func(int) string // "12 contacts"
 	lines                             func(T) (title, detail string)
