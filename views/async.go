@@ -89,6 +89,8 @@ type ui struct {
 	shortcut func(*desktop.CustomShortcut) bool
 	// keys handles the window's keys without a modifier (F5, F1).
 	keys func(*fyne.KeyEvent) bool
+	// openSettings shows Settings › Zoho Desk (Connect, Manage).
+	openSettings func()
 	// integ is the help desk, nil when none is wired; openURL opens the
 	// system browser (sign-in, "open in Desk").
 	integ   app.Integration

@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -43,6 +44,10 @@ type deskSettings struct {
 	mode     app.SyncMode
 	fields   []app.DeskField // Desk fields of both kinds for the chosen portal
 	mappings []app.FieldMapping
+	// perm is what the agent may do in the chosen portal, read before the
+	// sync step; nil when it could not be read (permErr says why).
+	perm    *app.AgentPermissions
+	permErr error
 
 	// Widgets of the current page, kept for tests.
 	connect      *widget.Button
@@ -276,7 +281,7 @@ func (s *deskSettings) goNext() {
 	case stepAccount:
 		s.loadPortals()
 	case stepPortal:
-		s.showStep(stepMode)
+		s.loadPermissions(s.chosen.OrgID, func() { s.showStep(stepMode) })
 	case stepMode:
 		if s.mode == app.SyncNone {
 			s.showStep(stepActivate)
@@ -526,7 +531,13 @@ func modeName(m app.SyncMode) string {
 // modePage is step 3: the sync option.
 func (s *deskSettings) modePage() fyne.CanvasObject {
 	labels := modeLabels()
-	order := []app.SyncMode{app.SyncTwoWay, app.SyncOneWay, app.SyncNone}
+	order := s.allowedModes()
+	if !slices.Contains(order, s.mode) {
+		s.mode = order[0] // the best option the profile allows
+		if len(order) == 1 {
+			s.mode = app.SyncNone
+		}
+	}
 	var opts []string
 	for _, m := range order {
 		opts = append(opts, labels[m])
@@ -554,6 +565,9 @@ func (s *deskSettings) modePage() fyne.CanvasObject {
 		wrapLabel(lang.L("How should Tandem's contacts and companies follow Zoho Desk? Tickets show on your records whichever you choose.")),
 		s.modeRadio,
 	)
+	if limit := s.modeLimit(); limit != "" {
+		box.Add(note(limit, widget.WarningImportance))
+	}
 	for _, m := range order {
 		box.Add(note(modeHelp(m), widget.LowImportance))
 	}
@@ -756,10 +770,7 @@ func (s *deskSettings) showManage(msg string) {
 	if p.LastError != "" {
 		last += " — " + msgText(p.LastError)
 	}
-	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), func() {
-		s.managing, s.mode, s.mappings = true, p.Mode, nil
-		s.showStep(stepMode)
-	})
+	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), s.startChangeMode)
 	s.editMapping = widget.NewButtonWithIcon(lang.L("Edit field mapping"), theme.DocumentCreateIcon(), func() {
 		s.managing, s.mode, s.mappings = true, p.Mode, nil
 		s.showStep(stepMapping)
@@ -781,11 +792,90 @@ func (s *deskSettings) showManage(msg string) {
 	}
 	if s.problems == nil {
 		s.problems = newSyncProblems(s.deskUI, s.openRecord)
+		s.problems.changeMode = s.startChangeMode
 	} else {
 		s.problems.reload()
 	}
 	box.Add(s.problems.box)
 	s.setPage(container.NewVScroll(box))
+}
+
+// startChangeMode is Manage › Change sync option: the agent's permissions
+// are read again first, so the page offers what they allow today.
+func (s *deskSettings) startChangeMode() {
+	p := s.portal
+	if p == nil {
+		return
+	}
+	s.managing, s.mode, s.mappings = true, p.Mode, nil
+	s.loadPermissions(p.OrgID, func() { s.showStep(stepMode) })
+}
+
+// loadPermissions reads the agent's permissions in a portal, then runs
+// next (also when they cannot be read: the page then says so).
+func (s *deskSettings) loadPermissions(orgID string, next func()) {
+	if s.next != nil {
+		s.next.Disable()
+	}
+	if s.changeMode != nil {
+		s.changeMode.Disable()
+	}
+	if s.message != nil {
+		s.message.Importance = widget.MediumImportance
+		setWrapped(s.message, lang.L("Reading your Zoho Desk permissions…"))
+	}
+	s.run.Go(func(ctx context.Context) func() {
+		perm, err := s.integ.PortalPermissions(ctx, orgID)
+		return func() {
+			if s.changeMode != nil {
+				s.changeMode.Enable()
+			}
+			if s.message != nil {
+				s.message.Importance = widget.DangerImportance
+				setWrapped(s.message, "")
+			}
+			s.perm, s.permErr = nil, err
+			if err != nil {
+				logError("desk permissions", err)
+			} else {
+				s.perm = &perm
+			}
+			next()
+		}
+	})
+}
+
+// allowedModes are the sync options the agent's permissions let succeed
+// (all three when they could not be read).
+func (s *deskSettings) allowedModes() []app.SyncMode {
+	if s.perm == nil {
+		return []app.SyncMode{app.SyncTwoWay, app.SyncOneWay, app.SyncNone}
+	}
+	return s.perm.SyncModes()
+}
+
+// modeLimit says why sync options are missing, "" when none is.
+func (s *deskSettings) modeLimit() string {
+	if s.perm == nil {
+		if s.permErr != nil {
+			return lang.L("Tandem could not read your Zoho Desk permissions ({{.Reason}}). If your profile may not change contacts, choose No sync.", map[string]any{"Reason": errorText(s.permErr)})
+		}
+		return ""
+	}
+	profile := s.perm.ProfileName
+	switch len(s.perm.SyncModes()) {
+	case 1:
+		if profile == "" {
+			return lang.L("Your Zoho Desk profile may not create or change contacts and accounts, so Tandem cannot send them: only No sync can work. Tickets still show on your records.")
+		}
+		return lang.L("Your Zoho Desk profile “{{.Profile}}” may not create or change contacts and accounts, so Tandem cannot send them: only No sync can work. Tickets still show on your records.", map[string]any{"Profile": profile})
+	case 2:
+		if profile == "" {
+			return lang.L("Your Zoho Desk profile may not read contacts and accounts, so two-way sync cannot work.")
+		}
+		return lang.L("Your Zoho Desk profile “{{.Profile}}” may not read contacts and accounts, so two-way sync cannot work.", map[string]any{"Profile": profile})
+	}
+	return ""
 }
 
 func readOnlyReason(p *app.Portal) string {

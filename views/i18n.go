@@ -168,3 +168,18 @@ func msgTextDepth(s string, depth int) string {
 
 // errText is the message a person reads for err, translated.
 func errText(err error) string { return msgText(app.ErrorMessage(err)) }
+
+// messageTemplate returns the catalogue's template a message was made
+// from ("Cannot copy %s into Tandem: %s"), or "" when it was not.
+func messageTemplate(s string) string {
+	catalogueOnce.Do(buildCatalogue)
+	if catalogue.keys[s] {
+		return ""
+	}
+	for _, t := range catalogue.templates {
+		if t.re.MatchString(s) {
+			return t.key
+		}
+	}
+	return ""
+}

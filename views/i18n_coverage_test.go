@@ -93,11 +93,11 @@ func stringConsts(files []*ast.File) map[string]string {
 	return out
 }
 
-// messageTemplate turns an expression that builds a message into the key it is
+// exprTemplate turns an expression that builds a message into the key it is
 // looked up by: a literal or constant as it is, fmt.Sprintf's format, and
 // a concatenation with "%s" for each part that is not a literal. ok is
 // false for a message passed through from elsewhere (a variable, a call).
-func messageTemplate(e ast.Expr, consts map[string]string) (string, bool) {
+func exprTemplate(e ast.Expr, consts map[string]string) (string, bool) {
 	switch e := e.(type) {
 	case *ast.BasicLit:
 		if e.Kind != token.STRING {
@@ -114,17 +114,17 @@ func messageTemplate(e ast.Expr, consts map[string]string) (string, bool) {
 			return s, ok
 		}
 	case *ast.ParenExpr:
-		return messageTemplate(e.X, consts)
+		return exprTemplate(e.X, consts)
 	case *ast.CallExpr:
 		if sel, ok := e.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Sprintf" && len(e.Args) > 0 {
-			return messageTemplate(e.Args[0], consts)
+			return exprTemplate(e.Args[0], consts)
 		}
 	case *ast.BinaryExpr:
 		if e.Op != token.ADD {
 			return "", false
 		}
-		l, lok := messageTemplate(e.X, consts)
-		r, rok := messageTemplate(e.Y, consts)
+		l, lok := exprTemplate(e.X, consts)
+		r, rok := exprTemplate(e.Y, consts)
 		if !lok && !rok {
 			return "", false
 		}
@@ -170,7 +170,7 @@ func messageKeys(t *testing.T) []sourceKey {
 		}
 		var add func(e ast.Expr, depth int)
 		add = func(e ast.Expr, depth int) {
-			if s, ok := messageTemplate(e, consts); ok {
+			if s, ok := exprTemplate(e, consts); ok {
 				if !onlyVerbs.MatchString(s) {
 					out = append(out, sourceKey{s, fset.Position(e.Pos()).String()})
 				}
@@ -224,10 +224,10 @@ func messageKeys(t *testing.T) []sourceKey {
 						for _, el := range n.Elts {
 							v := el.(*ast.KeyValueExpr).Value
 							if arr, ok := v.(*ast.CompositeLit); ok && len(arr.Elts) == 2 { // singular, plural
-								one, _ := messageTemplate(arr.Elts[0], consts)
-								many, _ := messageTemplate(arr.Elts[1], consts)
+								one, _ := exprTemplate(arr.Elts[0], consts)
+								many, _ := exprTemplate(arr.Elts[1], consts)
 								out = append(out, sourceKey{"1 " + one, fset.Position(v.Pos()).String()}, sourceKey{"%d " + many, fset.Position(v.Pos()).String()})
-							} else if s, ok := messageTemplate(v, consts); ok {
+							} else if s, ok := exprTemplate(v, consts); ok {
 								out = append(out, sourceKey{s, fset.Position(v.Pos()).String()})
 							}
 						}
@@ -454,7 +454,7 @@ func readAll(t *testing.T, code string) map[string]any {
 // notJapanese are the Japanese texts that may be written in Latin letters.
 var notJapanese = map[string]bool{
 	"OK": true, "CC": true, "Tandem": true, "Zoho Desk": true, "ZSC key": true, "last-first": true,
-	"CC：{{.List}}": true, "Web": true, "Facebook": true, "X（Twitter）": true, "Enter": true,
+	"CC：{{.List}}": true, ", ": true, "Web": true, "Facebook": true, "X（Twitter）": true, "Enter": true,
 }
 
 // TestJapaneseIsJapanese fails on a Japanese text left in English: every

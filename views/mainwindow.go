@@ -66,6 +66,9 @@ type mainWindow struct {
 	quitApp func()
 	// goToOpen is the last Go to… dialog, kept for tests.
 	goToOpen *goToDialog
+	// settingsAt is the Settings screen's index (its tabs: Zoho Desk first).
+	settingsAt   int
+	settingsTabs *container.AppTabs
 }
 
 // NewMainWindow builds the main window of a (not yet shown) Tandem app:
@@ -84,6 +87,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	u := &ui{ctx: ctx, crm: p.CRM, win: w, run: newRunner(ctx, post), integ: p.Integration, openURL: p.OpenURL}
 	m := &mainWindow{ui: u, params: p, quitApp: a.Quit}
 	u.shortcut = m.shortcut
+	u.openSettings = m.showDeskSettings
 	u.keys = m.typedKeyCommand
 	registerKeys(w.Canvas(), u)
 	w.SetOnClosed(func() { unregisterKeys(w.Canvas()) })
@@ -113,6 +117,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	}
 	if p.Integration != nil || p.Signals != nil {
 		tabs := container.NewAppTabs()
+		m.settingsTabs, m.settingsAt = tabs, len(m.screens)
 		if p.Integration != nil {
 			d := newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post)
 			d.host = u
@@ -157,6 +162,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		d.host = u
 		st = newDeskStatus(d)
 		m.desk = st
+		st.openSettings = m.showDeskSettings
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
 		top = st.banner
 	}
@@ -201,6 +207,15 @@ func (m *mainWindow) showScreen(i int) {
 	m.current = i
 	m.center.Objects = []fyne.CanvasObject{m.screens[i].content()}
 	m.center.Refresh()
+}
+
+// showDeskSettings shows Settings › Zoho Desk.
+func (m *mainWindow) showDeskSettings() {
+	if m.settingsTabs == nil || m.params.Integration == nil {
+		return
+	}
+	m.nav.Select(m.settingsAt)
+	m.settingsTabs.SelectIndex(0)
 }
 
 // quit ends the app (Ctrl/Cmd+Q, File › Quit).

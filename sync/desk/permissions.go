@@ -17,7 +17,10 @@ import (
 const (
 	ProfileTypeAdministrator = "Administrator"
 	PermModuleTickets        = "tickets"
+	PermModuleContacts       = "contacts"
+	PermModuleAccounts       = "accounts"
 	PermCreate               = "create"
+	PermEdit                 = "edit"
 	PermReply                = "reply"
 	PermView                 = "view"
 )
@@ -30,6 +33,11 @@ type Permissions struct {
 	IsAdmin          bool
 	CanCreateTickets bool
 	CanReply         bool
+	// CanViewContacts and CanWriteContacts say whether the profile may
+	// read, and create and edit, both contacts and accounts (what sync
+	// pulls and pushes).
+	CanViewContacts  bool
+	CanWriteContacts bool
 	// Reason explains, for people, why the agent is read-only.
 	Reason string
 }
@@ -40,12 +48,15 @@ func PermissionsFromProfile(a Agent, p Profile, isAdminInOrg bool) Permissions {
 	perm := Permissions{AgentID: a.ID, ProfileID: p.ID, ProfileName: p.Name}
 	perm.IsAdmin = isAdminInOrg || p.Type == ProfileTypeAdministrator
 	if perm.IsAdmin {
-		perm.CanCreateTickets, perm.CanReply = true, true
+		perm.CanCreateTickets, perm.CanReply, perm.CanViewContacts, perm.CanWriteContacts = true, true, true, true
 		return perm
 	}
 	t := p.Permissions[PermModuleTickets]
 	perm.CanCreateTickets = t[PermCreate]
 	perm.CanReply = t[PermReply]
+	pc, pa := p.Permissions[PermModuleContacts], p.Permissions[PermModuleAccounts]
+	perm.CanViewContacts = pc[PermView] && pa[PermView]
+	perm.CanWriteContacts = pc[PermCreate] && pc[PermEdit] && pa[PermCreate] && pa[PermEdit]
 	if !perm.CanCreateTickets || !perm.CanReply {
 		perm.Reason = fmt.Sprintf("Your Zoho Desk profile %q does not allow creating or replying to tickets.", p.Name)
 	}
