@@ -712,6 +712,9 @@ type Integration interface {
 	ActivePortal(ctx context.Context) (*Portal, error)
 	// FieldMappings returns the active portal's mappings.
 	FieldMappings(ctx context.Context) ([]FieldMapping, error)
+	// PortalMappings returns the mappings kept for a portal, active or
+	// not: connecting a portal again starts from them.
+	PortalMappings(ctx context.Context, orgID string) ([]FieldMapping, error)
 
 	// TicketsForRecord lists a record's tickets from the cache, newest
 	// first, with open and resolved counts. A contact's tickets are those of

@@ -518,6 +518,15 @@ func (s *Service) FieldMappings(ctx context.Context) ([]app.FieldMapping, error)
 	return ms, nil
 }
 
+// PortalMappings returns the mappings kept for a portal, active or not.
+func (s *Service) PortalMappings(ctx context.Context, orgID string) ([]app.FieldMapping, error) {
+	ms, err := s.store.FieldMappings(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: portal mappings: %w", err)
+	}
+	return ms, nil
+}
+
 // TicketsForRecord lists a record's cached tickets.
 func (s *Service) TicketsForRecord(ctx context.Context, kind string, id int64, f app.TicketFilter) (*app.TicketList, error) {
 	p, err := s.ActivePortal(ctx)

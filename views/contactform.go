@@ -93,7 +93,8 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	fs.add("Phone", lang.L("Phone"), f.phone)
 	fs.add("Mobile", lang.L("Mobile"), f.mobile)
 	fs.add("Title", lang.L("Job title"), f.title)
-	fs.add("Company", lang.L("Company"), f.comp.entry)
+	fs.add("Company", lang.L("Company"), f.comp.box)
+	f.comp.onChanged = func() { f.fields.setError("Company", "") }
 	fs.add("Notes", lang.L("Notes"), f.notes)
 
 	f.save = widget.NewButton(lang.L("Save"), f.submit)

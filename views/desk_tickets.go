@@ -38,7 +38,8 @@ type TicketsTab struct {
 	bar       *countBar
 	filter    *keySelect
 	newTicket *widget.Button
-	why       *widget.Label // why + Ticket is not offered
+	why       *widget.Label  // why + Ticket is not offered
+	connect   *widget.Button // Connect Zoho Desk…, when not connected
 	list      *keyList
 	empty     *widget.Label
 	body      *fyne.Container
@@ -172,7 +173,7 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 		t.counts.SetText("")
 		t.bar.set(0, 0)
 		if app.ErrorCode(perr) == app.ENOTFOUND {
-			t.showEmpty(lang.L("Zoho Desk is not connected, so tickets cannot be shown. An administrator can connect it in Settings › Integrations › Zoho Desk."))
+			t.showNotConnected()
 		} else {
 			logError("tickets tab", perr)
 			t.showEmpty(errorText(perr))
@@ -240,6 +241,21 @@ func relayout(o fyne.CanvasObject) {
 	if c, ok := o.(*fyne.Container); ok {
 		c.Refresh()
 	}
+}
+
+// showNotConnected says where Zoho Desk is connected, with a button
+// that goes there when the tab is part of the main window.
+func (t *TicketsTab) showNotConnected() {
+	setWrapped(t.empty, lang.L("Zoho Desk is not connected, so tickets cannot be shown. Connect it in Settings › Zoho Desk."))
+	box := container.NewVBox(container.NewGridWrap(fyne.NewSize(420, 80), t.empty))
+	t.connect = nil
+	if h := t.d.host; h != nil && h.openSettings != nil {
+		t.connect = widget.NewButtonWithIcon(lang.L("Connect Zoho Desk…"), theme.LoginIcon(), h.openSettings)
+		t.connect.Importance = widget.HighImportance
+		box.Add(container.NewCenter(t.connect))
+	}
+	t.body.Objects = []fyne.CanvasObject{container.NewCenter(box)}
+	t.body.Refresh()
 }
 
 func (t *TicketsTab) showEmpty(msg string) {

@@ -79,6 +79,11 @@ type deskSettings struct {
 	openRecord func(kind string, id int64)
 
 	activating string // org id whose first sync is awaited
+	// previous is the portal connected before, when none is: connecting
+	// again starts from its account, portal, sync option and mapping.
+	previous *app.Portal
+	// lastSync is Manage's Last sync value, kept current by sync events.
+	lastSync *widget.Label
 	// pendingMessage is shown once on the next Manage or intro page.
 	pendingMessage string
 }
@@ -130,9 +135,17 @@ func (s *deskSettings) load() {
 	})
 }
 
-// event follows the first sync after Activate and reloads after changes.
+// event follows the first sync after Activate, and keeps Manage's last
+// sync current.
 func (s *deskSettings) event(e app.SyncEvent) {
-	if s.activating == "" || e.OrgID != s.activating {
+	if s.activating == "" {
+		switch e.Kind {
+		case app.EventFinished, app.EventOffline, app.EventNeedsSignIn:
+			s.refreshLastSync()
+		}
+		return
+	}
+	if e.OrgID != s.activating {
 		return
 	}
 	switch e.Kind {
@@ -142,13 +155,54 @@ func (s *deskSettings) event(e app.SyncEvent) {
 		s.setProgress(phaseShare(e.Phase), phaseText(e.Phase))
 	case app.EventFinished, app.EventOffline, app.EventNeedsSignIn:
 		s.activating = ""
-		msg := lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": e.Counts.Tickets})
 		if e.Kind != app.EventFinished {
-			msg = lang.L("Connected, but the first sync could not finish: {{.Reason}} It is tried again automatically.", map[string]any{"Reason": msgText(e.Message)})
+			s.pendingMessage = lang.L("Connected, but the first sync could not finish: {{.Reason}} It is tried again automatically.", map[string]any{"Reason": msgText(e.Message)})
+			s.load()
+			return
 		}
-		s.pendingMessage = msg
-		s.load()
+		// The pass counts what changed, which after connecting the same
+		// portal again is nothing: say how many tickets there are.
+		s.run.Go(func(ctx context.Context) func() {
+			n := e.Counts.Tickets
+			if st, err := s.integ.Status(ctx); err == nil {
+				n = st.CachedTickets
+			}
+			return func() {
+				s.pendingMessage = lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": n})
+				s.load()
+			}
+		})
 	}
+}
+
+// refreshLastSync re-reads the active portal's last sync for Manage.
+func (s *deskSettings) refreshLastSync() {
+	if s.lastSync == nil || s.portal == nil {
+		return
+	}
+	l := s.lastSync
+	s.run.Go(func(ctx context.Context) func() {
+		p, err := s.integ.ActivePortal(ctx)
+		return func() {
+			if err != nil || l != s.lastSync {
+				return
+			}
+			s.portal.LastSuccess, s.portal.LastError = p.LastSuccess, p.LastError
+			l.SetText(lastSyncValue(p))
+		}
+	})
+}
+
+// lastSyncValue is Manage's Last sync: when, and the last error if any.
+func lastSyncValue(p *app.Portal) string {
+	last := lang.L("Not synced yet")
+	if !p.LastSuccess.IsZero() {
+		last = when(p.LastSuccess)
+	}
+	if p.LastError != "" {
+		last += " — " + msgText(p.LastError)
+	}
+	return last
 }
 
 func (s *deskSettings) setProgress(v float64, text string) {
@@ -180,9 +234,14 @@ func (s *deskSettings) showIntro(old []app.Portal) {
 	s.connect = widget.NewButtonWithIcon(lang.L("Connect Zoho Desk…"), theme.LoginIcon(), s.startWizard)
 	s.connect.Importance = widget.HighImportance
 	box := container.NewVBox(heading(lang.L("Zoho Desk")), text)
-	for _, p := range old {
+	s.previous = nil
+	for i := range old {
+		if s.previous == nil || old[i].UpdatedAt.After(s.previous.UpdatedAt) {
+			s.previous = &old[i]
+		}
+	}
+	if p := s.previous; p != nil {
 		box.Add(note(lang.L("{{.Name}} was connected before. Connect it again to bring back its tickets and links without duplicates.", map[string]any{"Name": p.Name}), widget.LowImportance))
-		break
 	}
 	box.Add(container.NewHBox(s.connect))
 	if s.pendingMessage != "" {
@@ -196,7 +255,22 @@ func (s *deskSettings) startWizard() {
 	s.managing = false
 	s.email, s.choices, s.chosen, s.fields, s.mappings = "", nil, nil, nil, nil
 	s.mode = app.SyncTwoWay
+	if p := s.previous; p != nil { // connecting again: the last settings
+		s.mode = p.Mode
+		org := p.OrgID
+		s.run.Go(func(ctx context.Context) func() {
+			ms, err := s.integ.PortalMappings(ctx, org)
+			return func() {
+				if err == nil && len(ms) > 0 && s.mappings == nil {
+					s.mappings = ms
+				}
+			}
+		})
+	}
 	s.showStep(stepAccount)
+	if p := s.previous; p != nil && p.AccountEmail != "" {
+		s.emailEntry.SetText(p.AccountEmail)
+	}
 }
 
 // stepTitle is "Step 2 of 5 · Portal".
@@ -370,6 +444,14 @@ func (s *deskSettings) loadPortals() {
 				return
 			}
 			s.choices = cs
+			if s.chosen == nil && s.previous != nil {
+				for i := range cs {
+					if cs[i].OrgID == s.previous.OrgID {
+						c := cs[i]
+						s.chosen = &c
+					}
+				}
+			}
 			if s.chosen == nil {
 				for i := range cs {
 					if cs[i].IsDefault || len(cs) == 1 {
@@ -766,10 +848,6 @@ func (s *deskSettings) showManage(msg string) {
 	if p.ViaZSC {
 		account = lang.L("{{.Email}} (another user's portal, administrator {{.Admin}})", map[string]any{"Email": p.AccountEmail, "Admin": p.AdminEmail})
 	}
-	last := lastSyncText(p.LastSuccess)
-	if p.LastError != "" {
-		last += " — " + msgText(p.LastError)
-	}
 	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), s.startChangeMode)
 	s.editMapping = widget.NewButtonWithIcon(lang.L("Edit field mapping"), theme.DocumentCreateIcon(), func() {
 		s.managing, s.mode, s.mappings = true, p.Mode, nil
@@ -780,11 +858,13 @@ func (s *deskSettings) showManage(msg string) {
 	}
 	s.deactivate = widget.NewButtonWithIcon(lang.L("Deactivate…"), theme.CancelIcon(), s.askDeactivate)
 	s.deactivate.Importance = widget.DangerImportance
+	rows := detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
+		lang.L("Agent"), strings.TrimSpace(p.AgentName+" "+p.AgentEmail), lang.L("Permissions"), perm,
+		lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), lastSyncValue(p))
+	s.lastSync = rows.Objects[len(rows.Objects)-1].(*widget.Label)
 	box := container.NewVBox(
 		heading(lang.L("Zoho Desk: connected to {{.Name}}", map[string]any{"Name": p.Name})),
-		detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
-			lang.L("Agent"), strings.TrimSpace(p.AgentName+" "+p.AgentEmail), lang.L("Permissions"), perm,
-			lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), last),
+		rows,
 		container.NewHBox(s.changeMode, s.editMapping, layout.NewSpacer(), s.deactivate),
 	)
 	if msg != "" {

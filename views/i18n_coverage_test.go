@@ -213,6 +213,10 @@ func messageKeys(t *testing.T) []sourceKey {
 						if len(n.Args) == 1 {
 							add(n.Args[0], 0)
 						}
+					case "unavailable": // app/notify's message, then its cause
+						if len(n.Args) == 2 {
+							add(n.Args[0], 0)
+						}
 					case "fieldError", "add", "MarkFailed", "MarkPending":
 						if len(n.Args) >= 2 {
 							add(n.Args[len(n.Args)-1], 0)

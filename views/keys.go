@@ -99,31 +99,6 @@ func (s *keySelect) TypedKey(k *fyne.KeyEvent) {
 	}
 }
 
-// keySelectEntry is a widget.SelectEntry that passes Esc, function keys
-// and the window's shortcuts on.
-type keySelectEntry struct{ widget.SelectEntry }
-
-func newKeySelectEntry(options []string) *keySelectEntry {
-	e := &keySelectEntry{}
-	e.SetOptions(options)
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// TypedKey implements fyne.Focusable.
-func (e *keySelectEntry) TypedKey(k *fyne.KeyEvent) {
-	if !passKey(e, k) {
-		e.SelectEntry.TypedKey(k)
-	}
-}
-
-// TypedShortcut implements fyne.Shortcutable.
-func (e *keySelectEntry) TypedShortcut(s fyne.Shortcut) {
-	if !passShortcut(e, s) {
-		e.SelectEntry.TypedShortcut(s)
-	}
-}
-
 // keyCheck is a widget.Check that passes Esc and function keys on.
 type keyCheck struct{ widget.Check }
 

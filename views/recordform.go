@@ -102,7 +102,7 @@ func newRecordForm(u *ui, p app.Pipeline, orig *app.Record, saved func()) *recor
 	fs.add("Amount", lang.L("Amount"), container.NewBorder(nil, nil, nil, f.currency, f.amount))
 	fs.add("ClosingDate", lang.L("Closing date"), f.closing)
 	fs.add("Stage", lang.L("Stage")+" *", f.stage)
-	fs.add("Company", lang.L("Company"), f.comp.entry)
+	fs.add("Company", lang.L("Company"), f.comp.box)
 	fs.add("Contacts", lang.L("Contacts"), container.NewVBox(f.linked, f.primary, f.find, f.results))
 	fs.add("Notes", lang.L("Notes"), f.notes)
 

@@ -182,15 +182,20 @@ func signalKindLabel(k app.SignalKind) string {
 
 // signalsSettings is Settings › Signals.
 type signalsSettings struct {
-	run     *runner
-	svc     app.SignalService
-	prefs   app.SignalPrefs
-	loaded  bool
-	kinds   map[app.SignalKind]*keyCheck
-	dnd     *keyCheck
-	all     *keyCheck
-	status  *widget.Label
-	content fyne.CanvasObject
+	run    *runner
+	svc    app.SignalService
+	prefs  app.SignalPrefs
+	loaded bool
+	kinds  map[app.SignalKind]*keyCheck
+	dnd    *keyCheck
+	all    *keyCheck
+	status *widget.Label
+	// notice says when desktop notifications cannot be shown; test sends
+	// one, and testResult says how it went.
+	notice     *widget.Label
+	test       *widget.Button
+	testResult *widget.Label
+	content    fyne.CanvasObject
 }
 
 // NewSignalsSettings returns Settings › Signals: a switch per kind for the
@@ -202,7 +207,13 @@ func NewSignalsSettings(ctx context.Context, w fyne.Window, svc app.SignalServic
 
 func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalService, post func(func())) *signalsSettings {
 	s := &signalsSettings{run: newRunner(ctx, post), svc: svc, kinds: map[app.SignalKind]*keyCheck{}}
-	box := container.NewVBox(widget.NewLabelWithStyle(lang.L("Zoho Desk"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	s.notice = note("", widget.WarningImportance)
+	s.notice.Hide()
+	s.test = widget.NewButtonWithIcon(lang.L("Send a test notification"), theme.InfoIcon(), s.sendTest)
+	s.testResult = note("", widget.LowImportance)
+	s.testResult.Hide()
+	box := container.NewVBox(s.notice, container.NewHBox(s.test), s.testResult, widget.NewSeparator(),
+		widget.NewLabelWithStyle(lang.L("Zoho Desk"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, k := range app.SignalKinds {
 		c := newKeyCheck(signalKindLabel(k), func(on bool) {
 			if s.loaded {
@@ -236,6 +247,7 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 	box.Add(s.status)
 	s.content = container.NewVScroll(box)
 
+	s.checkNotifications()
 	s.run.Go(func(ctx context.Context) func() {
 		p, err := svc.Prefs(ctx)
 		return func() {
@@ -260,6 +272,45 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 		}
 	})
 	return s
+}
+
+// checkNotifications says, at the top, when desktop notifications cannot
+// be shown (no notification service, or the last one failed).
+func (s *signalsSettings) checkNotifications() {
+	s.run.Go(func(ctx context.Context) func() {
+		err := s.svc.NotificationStatus(ctx)
+		return func() { s.showNotificationStatus(err) }
+	})
+}
+
+func (s *signalsSettings) showNotificationStatus(err error) {
+	if err == nil {
+		s.notice.Hide()
+		return
+	}
+	logError("desktop notifications", err)
+	setWrapped(s.notice, lang.L("Desktop notifications cannot be shown: {{.Reason}} New signals still arrive in the feed.", map[string]any{"Reason": errText(err)}))
+	s.notice.Show()
+}
+
+// sendTest shows a test notification and says how it went.
+func (s *signalsSettings) sendTest() {
+	s.test.Disable()
+	s.run.Go(func(ctx context.Context) func() {
+		err := s.svc.TestNotification(ctx)
+		return func() {
+			s.test.Enable()
+			s.testResult.Show()
+			if err != nil {
+				s.testResult.Importance = widget.DangerImportance
+				setWrapped(s.testResult, lang.L("The test notification could not be shown: {{.Reason}}", map[string]any{"Reason": errText(err)}))
+			} else {
+				s.testResult.Importance = widget.SuccessImportance
+				setWrapped(s.testResult, lang.L("Sent. If nothing appeared, check that your system allows notifications from Tandem (and that Do not disturb is off)."))
+			}
+			s.showNotificationStatus(err)
+		}
+	})
 }
 
 // save stores a copy of the switches off the UI goroutine.

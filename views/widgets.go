@@ -84,9 +84,8 @@ func newMultiLineEntry(u *ui) *entry {
 // a form was changed (see changedSince).
 type texter interface{ textNow() string }
 
-func (e *entry) textNow() string          { return e.Text }
-func (e *keySelectEntry) textNow() string { return e.Text }
-func (s *keySelect) textNow() string      { return s.Selected }
+func (e *entry) textNow() string     { return e.Text }
+func (s *keySelect) textNow() string { return s.Selected }
 
 // changedSince returns a function that reports whether any of fields
 // differs from what it held when changedSince was called.
@@ -130,15 +129,18 @@ func (f *fieldSet) add(key, label string, obj fyne.CanvasObject) {
 	f.grid.Add(container.NewVBox(obj, msg))
 }
 
-// setError shows msg (an English app.Msg* key) under the field, or clears it.
+// setError shows msg (an English app.Msg* key) under the field, or clears
+// it. A cleared message keeps its line, so the fields below do not jump
+// up under the mouse while the person is fixing the form.
 func (f *fieldSet) setError(key, msg string) {
 	l, ok := f.errs[key]
 	if !ok {
 		return
 	}
 	if msg == "" {
-		l.SetText("")
-		l.Hide()
+		if l.Visible() {
+			l.SetText(" ")
+		}
 		return
 	}
 	setWrapped(l, msgText(msg))
@@ -159,7 +161,7 @@ func (f *fieldSet) showErrors(v *app.ValidationError) {
 // errorText returns the message shown under a field ("" when none).
 func (f *fieldSet) errorText(key string) string {
 	if l, ok := f.errs[key]; ok && l.Visible() {
-		return unbreakable(l.Text)
+		return strings.TrimSpace(unbreakable(l.Text))
 	}
 	return ""
 }

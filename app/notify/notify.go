@@ -22,7 +22,7 @@ type Desktop struct {
 	mu      sync.Mutex
 }
 
-var _ app.Notifier = (*Desktop)(nil)
+var _ app.NotifierChecker = (*Desktop)(nil)
 
 // New returns a Desktop notifier; the icon PNG is written once to cacheDir
 // because notification services take a file path, not bytes.

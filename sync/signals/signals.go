@@ -66,6 +66,9 @@ type Detector struct {
 	mu     gosync.Mutex
 	subs   map[int]func(app.SignalEvent)
 	subSeq int
+	// notifyErr is why the last desktop notification failed (nil after a
+	// success); guarded by mu.
+	notifyErr error
 }
 
 // New returns a Detector; call Run for the local overdue check.
@@ -370,7 +373,7 @@ func (d *Detector) notify(ctx context.Context, ss []app.Signal) {
 		}
 	}
 	for _, n := range ns {
-		if err := d.opts.Notifier.Notify(ctx, n); err != nil {
+		if err := d.show(ctx, n); err != nil {
 			d.log.Warn("desktop notification failed", "err", err)
 			return
 		}
@@ -401,6 +404,50 @@ func ms(t time.Time) string {
 }
 
 // --- app.SignalService ---
+
+// show shows one notification and remembers whether it could be.
+func (d *Detector) show(ctx context.Context, n app.Notification) error {
+	err := d.opts.Notifier.Notify(ctx, n)
+	if ctx.Err() != nil {
+		return err // not the notifier's fault
+	}
+	d.mu.Lock()
+	d.notifyErr = err
+	d.mu.Unlock()
+	return err
+}
+
+// errNoNotifier is NotificationStatus without a notifier (headless).
+var errNoNotifier = app.Errorf(app.EUNAVAILABLE, "Desktop notifications are not available.")
+
+// NotificationStatus implements app.SignalService: the last failure, or
+// what the notifier says of the system.
+func (d *Detector) NotificationStatus(ctx context.Context) error {
+	if d.opts.Notifier == nil {
+		return errNoNotifier
+	}
+	d.mu.Lock()
+	err := d.notifyErr
+	d.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
+		return c.Available(ctx)
+	}
+	return nil
+}
+
+// TestNotification implements app.SignalService.
+func (d *Detector) TestNotification(ctx context.Context) error {
+	if d.opts.Notifier == nil {
+		return errNoNotifier
+	}
+	return d.show(ctx, app.Notification{
+		Title: d.opts.Words.text("Tandem: a test notification"),
+		Body:  d.opts.Words.text("New tickets, replies and the other signals from Zoho Desk appear like this."),
+	})
+}
 
 // ListSignals returns a page of the feed, newest first.
 func (d *Detector) ListSignals(ctx context.Context, f app.SignalFilter) ([]app.Signal, error) {
