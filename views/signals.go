@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -288,7 +289,7 @@ func (s *signalsSettings) showNotificationStatus(err error) {
 		s.notice.Hide()
 		return
 	}
-	logError("desktop notifications", err)
+	slog.Warn("views: desktop notifications", "err", err)
 	setWrapped(s.notice, lang.L("Desktop notifications cannot be shown: {{.Reason}} New signals still arrive in the feed.", map[string]any{"Reason": errText(err)}))
 	s.notice.Show()
 }

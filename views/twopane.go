@@ -75,8 +75,14 @@ type twoPaneRenderer struct {
 
 func (r *twoPaneRenderer) Layout(size fyne.Size) {
 	p := r.p
-	p.narrow = size.Width < oneColumn
 	pad := theme.Padding()
+	// Side by side, the list gives way to the record's page down to
+	// listMin; when even that leaves the page too little, one column.
+	w := min(max(size.Width*listShare, listMin, p.list.MinSize().Width), listMax)
+	if need := p.detail.MinSize().Width; size.Width-w-pad < need {
+		w = max(listMin, p.list.MinSize().Width, size.Width-pad-need)
+	}
+	p.narrow = size.Width < oneColumn || size.Width-w-pad < p.detail.MinSize().Width
 	if p.narrow {
 		p.sep.Hide()
 		p.back.Show()
@@ -97,7 +103,6 @@ func (r *twoPaneRenderer) Layout(size fyne.Size) {
 	p.list.Show()
 	p.sep.Show()
 	p.detailBox.Show()
-	w := min(max(size.Width*listShare, listMin, p.list.MinSize().Width), listMax)
 	p.list.Move(fyne.NewPos(0, 0))
 	p.list.Resize(fyne.NewSize(w, size.Height))
 	p.sep.Move(fyne.NewPos(w+pad/2, 0))

@@ -110,7 +110,7 @@ func (g *Generator) Contacts(n int, companies []app.Company) []app.Contact {
 		if g.r.IntN(2) == 0 {
 			fam := g.pick(jpFamily)
 			c.LastName, c.FirstName = fam, g.pick(jpGiven)
-			if i%8 != 7 { // most people's reading is known; a few were never asked
+			if i%9 != 8 { // most people's reading is known; a few were never asked
 				c.LastNameReading, c.FirstNameReading = jpFamilyKana[fam], jpGivenKana[c.FirstName]
 			}
 			c.Email = fmt.Sprintf("%s.%d@example.jp", jpRomaji[fam], i)
