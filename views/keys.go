@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 )
@@ -54,15 +53,6 @@ func uiFor(o fyne.CanvasObject) *ui {
 func passKey(o fyne.CanvasObject, k *fyne.KeyEvent) bool {
 	u := uiFor(o)
 	return u != nil && u.typedKey(k)
-}
-
-// passShortcut offers a shortcut a focused widget received to its window
-// first (the main menu already had its turn; this is for Ctrl/Cmd+Enter
-// in a dialog, and for windows without a menu).
-func passShortcut(o fyne.CanvasObject, s fyne.Shortcut) bool {
-	u := uiFor(o)
-	cs, ok := s.(*desktop.CustomShortcut)
-	return ok && u != nil && u.shortcut != nil && u.shortcut(cs)
 }
 
 // keyList is a widget.List that passes Esc and function keys on.

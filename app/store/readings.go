@@ -94,10 +94,10 @@ func rekeyCompanies(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	type change struct {
-		id                   int64
-		sort, initial        string
-		nameExtra, extra     string
-		nameChanged, changed bool
+		id               int64
+		sort, initial    string
+		nameExtra, extra string
+		nameChanged      bool
 	}
 	var changes []change
 	for rows.Next() {
