@@ -85,10 +85,10 @@ var (
 	buf    collate.Buffer
 )
 
-func key(s string) string {
+func key(s string) []byte {
 	collMu.Lock()
 	defer collMu.Unlock()
-	k := hex.EncodeToString(coll.KeyFromString(&buf, s))
+	k := append([]byte(nil), coll.KeyFromString(&buf, s)...)
 	buf.Reset()
 	return k
 }
@@ -97,11 +97,13 @@ func key(s string) string {
 // has one (or is itself written in kana), in gojūon order; then Latin
 // names in alphabetical order; then names with no reading, in the order of
 // the Japanese collation (never by code point alone). Names with the same
-// reading are ordered by how they are written. The key is ASCII, so it
-// sorts the same under SQLite's binary collation.
+// reading are ordered by how they are written. The key is bytes, compared
+// as bytes: store it as a BLOB (SQLite compares those with memcmp).
 func SortKey(reading, name string) string {
 	group, by := classify(reading, name)
-	return group + key(by) + "." + key(Normalize(name))
+	k := append([]byte(group), key(by)...)
+	k = append(k, 0) // then the name as written, for equal readings
+	return string(append(k, Normalize(name)...))
 }
 
 // Initial returns the row of the index a name sorted by SortKey is filed
@@ -207,5 +209,5 @@ var legalForms = []string{"株式会社", "有限会社", "合同会社", "合�
 // Version names the ordering SortKey produces; a store keeping keys
 // computes them again when it changes (a new algorithm or collation data).
 func Version() string {
-	return "1:" + SortKey("がっこう", "学校") + SortKey("", "Émile") + SortKey("", "山田")
+	return "2:" + hex.EncodeToString([]byte(SortKey("がっこう", "学校")+SortKey("", "Émile")+SortKey("", "山田")))
 }

@@ -127,10 +127,11 @@ func FuzzSortKey(f *testing.F) {
 	f.Add("", "ﾔﾏﾀﾞ")
 	f.Fuzz(func(t *testing.T, reading, written string) {
 		k := SortKey(reading, written)
-		for i := 0; i < len(k); i++ {
-			if k[i] >= 0x80 {
-				t.Fatalf("key %q is not ASCII", k)
-			}
+		if k == "" || k != SortKey(reading, written) {
+			t.Fatalf("key %q is empty or not stable", k)
+		}
+		if g := k[0]; g != '0' && g != '1' && g != '2' {
+			t.Fatalf("key %q has no group", k)
 		}
 		_ = Initial(reading, written)
 	})

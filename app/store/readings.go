@@ -50,7 +50,8 @@ func rekeyContacts(ctx context.Context, tx *sql.Tx) error {
 	}
 	type change struct {
 		id                int64
-		sort, initial     string
+		sort              []byte
+		initial           string
 		extra             string
 		extraChanged, any bool
 	}
@@ -65,7 +66,7 @@ func rekeyContacts(ctx context.Context, tx *sql.Tx) error {
 		}
 		ch := change{id: c.ID, sort: contactSortKey(&c), initial: contactInitial(&c), extra: contactExtra(&c)}
 		ch.extraChanged = ch.extra != extra
-		ch.any = ch.extraChanged || ch.sort != sortName || ch.initial != initial
+		ch.any = ch.extraChanged || string(ch.sort) != sortName || ch.initial != initial
 		if ch.any {
 			changes = append(changes, ch)
 		}
@@ -95,7 +96,8 @@ func rekeyCompanies(ctx context.Context, tx *sql.Tx) error {
 	}
 	type change struct {
 		id               int64
-		sort, initial    string
+		sort             []byte
+		initial          string
 		nameExtra, extra string
 		nameChanged      bool
 	}
@@ -109,7 +111,7 @@ func rekeyCompanies(ctx context.Context, tx *sql.Tx) error {
 		}
 		ch := change{id: c.ID, sort: companySortKey(&c), initial: companyInitial(&c), nameExtra: companyNameExtra(&c), extra: companyExtra(c.City, c.Phone)}
 		ch.nameChanged = ch.nameExtra != nameExtra || ch.extra != extra
-		if ch.nameChanged || ch.sort != sortName || ch.initial != initial {
+		if ch.nameChanged || string(ch.sort) != sortName || ch.initial != initial {
 			changes = append(changes, ch)
 		}
 	}

@@ -167,9 +167,10 @@ func companyExtra(city, phone string) string {
 }
 
 // contactSortKey orders contacts by the reading of family then given
-// name (see kana.SortKey); contactInitial is their row of the index.
-func contactSortKey(c *app.Contact) string {
-	return kana.SortKey(c.Reading(), c.LastName+" "+c.FirstName)
+// name (see kana.SortKey), stored as a BLOB; contactInitial is their row
+// of the index.
+func contactSortKey(c *app.Contact) []byte {
+	return []byte(kana.SortKey(c.Reading(), c.LastName+" "+c.FirstName))
 }
 
 func contactInitial(c *app.Contact) string {
@@ -178,8 +179,8 @@ func contactInitial(c *app.Contact) string {
 
 // companySortKey orders companies by reading, or by name without its
 // legal form (株式会社…); companyInitial is their row of the index.
-func companySortKey(c *app.Company) string {
-	return kana.SortKey(c.NameReading, kana.CompanySortName(c.Name))
+func companySortKey(c *app.Company) []byte {
+	return []byte(kana.SortKey(c.NameReading, kana.CompanySortName(c.Name)))
 }
 
 func companyInitial(c *app.Company) string {
