@@ -8,24 +8,24 @@ import (
 
 // Contact is a person the business deals with.
 type Contact struct {
-	ID        int64
-	FirstName string
-	LastName  string // required
+	ID          int64
+	FirstName   string
+	LastName    string // required
+	Email       string
+	Phone       string
+	Mobile      string
+	Title       string
+	CompanyID   int64  // 0 when the contact has no company
+	CompanyName string // filled in by reads; ignored by writes
+	Notes       string
+	Custom      map[string]string // custom fields, stored as JSON
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	Rev         int64 // incremented by every update
+
 	// FirstNameReading and LastNameReading are how the names are read
 	// (名の読み, 姓の読み: furigana, in kana), for sorting and search.
-	FirstNameReading string
-	LastNameReading  string
-	Email            string
-	Phone            string
-	Mobile           string
-	Title            string
-	CompanyID        int64  // 0 when the contact has no company
-	CompanyName      string // filled in by reads; ignored by writes
-	Notes            string
-	Custom           map[string]string // custom fields, stored as JSON
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	Rev              int64 // incremented by every update
+	FirstNameReading, LastNameReading string
 }
 
 // DisplayName returns the name a person would read: Western order for Latin
@@ -40,22 +40,23 @@ func (c *Contact) Reading() string {
 
 // Company is an organisation contacts belong to.
 type Company struct {
-	ID   int64
-	Name string // required
+	ID        int64
+	Name      string // required
+	Email     string
+	Website   string
+	Phone     string
+	Industry  string
+	City      string
+	Country   string
+	Notes     string
+	Custom    map[string]string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Rev       int64
+
 	// NameReading is how the name is read (会社名の読み, in kana), for
 	// sorting and search.
 	NameReading string
-	Email       string
-	Website     string
-	Phone       string
-	Industry    string
-	City        string
-	Country     string
-	Notes       string
-	Custom      map[string]string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Rev         int64
 }
 
 // Pipeline is a named sales or work process with ordered stages.
