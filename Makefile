@@ -58,7 +58,9 @@ seeds:
 ## fuzz: a short run of every fuzz target
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidEmail -fuzztime 20s ./app/
-	$(GO) test -run '^$$' -fuzz FuzzReadContacts -fuzztime 20s ./app/csvio/
+	$(GO) test -run '^$$' -fuzz FuzzDetect -fuzztime 20s ./app/transfer/
+	$(GO) test -run '^$$' -fuzz FuzzDelimited -fuzztime 20s ./app/transfer/
+	$(GO) test -run '^$$' -fuzz FuzzVCard -fuzztime 20s ./app/transfer/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./app/richtext/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./sync/desk/
 

@@ -209,4 +209,8 @@ type CRM struct {
 	Contacts  ContactService
 	Companies CompanyService
 	Pipelines PipelineService
+	// Imports and Export bring data in and out of the window; nil leaves
+	// Import… and Export… out.
+	Imports ImportService
+	Export  ExportService
 }
