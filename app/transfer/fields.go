@@ -168,7 +168,6 @@ func Guess(kind string, header []string) []string {
 	return out
 }
 
-
 func contains(guesses []string, n string) bool {
 	for _, g := range guesses {
 		if normHeader(g) == n {

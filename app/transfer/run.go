@@ -41,7 +41,7 @@ type Options struct {
 
 // Progress says how far an import has got.
 type Progress struct {
-	Rows                                int // rows read
+	Rows                               int // rows read
 	Created, Updated, Skipped, Refused int
 }
 

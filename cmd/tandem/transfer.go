@@ -436,5 +436,3 @@ func (c *cli) undoImport() error {
 		b.Source, res.Removed, res.Restored, res.Kept)
 	return nil
 }
-
-
