@@ -202,6 +202,9 @@ type RowError struct {
 	Row     int
 	Field   string
 	Message string
+	// Args fill the {{.Name}} placeholders of Message, which doubles as
+	// its translation key (nil when it has none).
+	Args map[string]any
 }
 
 // CRM bundles the services the CRM screens use.

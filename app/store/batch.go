@@ -15,6 +15,9 @@ import (
 
 var _ app.ImportService = (*DB)(nil)
 
+// MsgNoContactEmail refuses a record whose contact's email is unknown.
+const MsgNoContactEmail = "No contact has this email: import the contacts first"
+
 // errDryRun rolls back the transaction of a dry-run batch.
 var errDryRun = errors.New("dry run")
 
@@ -489,7 +492,7 @@ func (b *batchTx) prepareRecord(r *app.Record, byEmail *sql.Stmt, now int64) err
 			return err
 		}
 		if id == 0 {
-			return fieldError("Contacts", fmt.Sprintf("No contact has the email %s: import the contacts first", r.Contacts[i].Email))
+			return fieldError("Contacts", MsgNoContactEmail)
 		}
 		r.Contacts[i].ContactID = id
 	}

@@ -55,7 +55,7 @@ func cleanCell(s string) string { return app.TrimField(s) }
 func (mp *Mapper) Map(rec *Record) *Mapped {
 	m := &Mapped{Record: rec}
 	if rec.Problem != "" {
-		m.Refusals = append(m.Refusals, app.RowError{Row: rec.Row, Message: rec.Problem})
+		m.Refusals = append(m.Refusals, app.RowError{Row: rec.Row, Message: rec.Problem, Args: rec.ProblemArgs})
 		return m
 	}
 	vals := map[string]string{}
@@ -71,7 +71,8 @@ func (mp *Mapper) Map(rec *Record) *Mapped {
 		}
 		if strings.ContainsRune(v, 0) {
 			m.Refusals = append(m.Refusals, app.RowError{Row: rec.Row, Field: key,
-				Message: fmt.Sprintf("Column %q holds a NUL character (byte 0): the file may be damaged or in another encoding", mp.header(i))})
+				Message: "The column {{.Column}} holds a NUL character (byte 0): the file may be damaged or in another encoding",
+				Args:    map[string]any{"Column": mp.header(i)}})
 			continue
 		}
 		v = cleanCell(unNeutralise(v))
@@ -80,13 +81,15 @@ func (mp *Mapper) Map(rec *Record) *Mapped {
 		}
 		f, _ := fieldOf(mp.Kind, key)
 		if !f.Multiline && strings.ContainsAny(v, "\r\n") {
-			m.Refusals = append(m.Refusals, app.RowError{Row: rec.Row, Field: key, Message: fmt.Sprintf(
-				"Column %q holds a line break (lines %d–%d): a quote mark on line %d may be missing its pair", mp.header(i), rec.Line, rec.EndLine, rec.Line)})
+			m.Refusals = append(m.Refusals, app.RowError{Row: rec.Row, Field: key,
+				Message: "The column {{.Column}} holds a line break (lines {{.From}}–{{.To}}): a quote mark on line {{.From}} may be missing its pair",
+				Args:    map[string]any{"Column": mp.header(i), "From": rec.Line, "To": rec.EndLine}})
 			continue
 		}
 		if f.Multiline && strings.Contains(v, "\n") && mp.Delim != 0 && strings.ContainsRune(v, mp.Delim) {
-			m.Warnings = append(m.Warnings, app.RowError{Row: rec.Row, Field: key, Message: fmt.Sprintf(
-				"Column %q spans lines %d–%d and holds separators: check that no rows ran into it", mp.header(i), rec.Line, rec.EndLine)})
+			m.Warnings = append(m.Warnings, app.RowError{Row: rec.Row, Field: key,
+				Message: "The column {{.Column}} spans lines {{.From}}–{{.To}} and holds separators: check that no rows ran into it",
+				Args:    map[string]any{"Column": mp.header(i), "From": rec.Line, "To": rec.EndLine}})
 		}
 		if key == KeyAddNotes {
 			notes = append(notes, mp.header(i)+": "+v)
@@ -135,6 +138,9 @@ func (mp *Mapper) header(i int) string {
 	}
 	return fmt.Sprintf("#%d", i+1)
 }
+
+// MsgNoSuchStage refuses a record whose stage is not in the pipeline.
+const MsgNoSuchStage = "The pipeline has no stage of this name"
 
 // goFields maps app's validation field names to field keys.
 var goFields = map[string]string{
@@ -259,7 +265,7 @@ func (mp *Mapper) record(m *Mapped, vals map[string]string) error {
 				}
 			}
 			if r.StageID == 0 {
-				v.Fields = append(v.Fields, app.FieldError{Field: "Stage", Message: fmt.Sprintf("No stage named %q in the pipeline %s", st, mp.Pipeline.Name)})
+				v.Fields = append(v.Fields, app.FieldError{Field: "Stage", Message: MsgNoSuchStage})
 			}
 		} else if len(mp.Pipeline.Stages) > 0 {
 			r.StageID, r.StageName = mp.Pipeline.Stages[0].ID, mp.Pipeline.Stages[0].Name

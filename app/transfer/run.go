@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"sync"
+	"text/template"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -261,9 +264,9 @@ func describeAll(errs []app.RowError, describe func(app.RowError) string) string
 // Describe writes a refusal in English: "email: Not a valid email address".
 func Describe(e app.RowError) string {
 	if e.Field == "" {
-		return e.Message
+		return Render(e.Message, e.Args)
 	}
-	return e.Field + ": " + e.Message
+	return e.Field + ": " + Render(e.Message, e.Args)
 }
 
 // Preview reads up to n rows of src and maps them, without writing
@@ -289,4 +292,27 @@ func RowLabel(row, line int) string {
 		return "row " + strconv.Itoa(row)
 	}
 	return fmt.Sprintf("row %d (line %d)", row, line)
+}
+
+var templates sync.Map // message → *template.Template
+
+// Render fills a message's {{.Name}} placeholders from args, in English
+// (the window translates the message first, with the same args).
+func Render(msg string, args map[string]any) string {
+	if len(args) == 0 || !strings.Contains(msg, "{{") {
+		return msg
+	}
+	t, ok := templates.Load(msg)
+	if !ok {
+		parsed, err := template.New("").Option("missingkey=zero").Parse(msg)
+		if err != nil {
+			return msg
+		}
+		t, _ = templates.LoadOrStore(msg, parsed)
+	}
+	var b strings.Builder
+	if err := t.(*template.Template).Execute(&b, args); err != nil {
+		return msg
+	}
+	return b.String()
 }

@@ -25,8 +25,10 @@ type Record struct {
 	Fields  []string // one per header column; valid UTF-8
 	// Problem, when set, means the row could not be read (a stray quote,
 	// bytes not valid in the encoding, a field too large): it is refused
-	// with this reason and Fields may be incomplete.
-	Problem string
+	// with this reason and Fields may be incomplete. It is a message
+	// template (a translation key) filled from ProblemArgs; see Render.
+	Problem     string
+	ProblemArgs map[string]any
 }
 
 // Source is a file being read row by row.
@@ -65,13 +67,13 @@ type File struct {
 func Open(path string, opts OpenOptions) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("Cannot open %s.", filepath.Base(path)), Err: err}
+		return nil, &app.Error{Code: app.EINVALID, Message: "The file cannot be opened.", Err: err}
 	}
 	head := make([]byte, DetectBytes)
 	n, err := io.ReadFull(f, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		f.Close()
-		return nil, &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("Cannot read %s.", filepath.Base(path)), Err: err}
+		return nil, &app.Error{Code: app.EINVALID, Message: "The file cannot be read.", Err: err}
 	}
 	head = head[:n]
 	det := Detect(path, head)
@@ -85,7 +87,7 @@ func Open(path string, opts OpenOptions) (*File, error) {
 	switch det.Format {
 	case FormatXLS:
 		f.Close()
-		return nil, app.Errorf(app.EINVALID, "%s is an old Excel workbook (.xls). Open it in Excel and save it as .xlsx or CSV, then import that.", out.Name)
+		return nil, app.Errorf(app.EINVALID, "This is an old Excel workbook (.xls). Open it in Excel, save it as .xlsx or CSV, and import that.")
 	case FormatXLSX:
 		f.Close()
 		src, sheets, sheet, err := openXLSX(path, opts.Sheet)
@@ -151,14 +153,14 @@ func newDelimited(r io.ReadCloser, enc Encoding, delim rune) (*delimited, error)
 			return nil, app.Errorf(app.EINVALID, "The file is empty: its first row should name the columns.")
 		}
 		if err != nil {
-			return nil, &app.Error{Code: app.EINVALID, Message: "The first row, which should name the columns, cannot be read: " + csvProblem(err), Err: err}
+			return nil, &app.Error{Code: app.EINVALID, Message: "The first row, which should name the columns, cannot be read. Check its quote marks.", Err: err}
 		}
 		if blank(head) {
 			continue
 		}
 		end, _ := cr.FieldPos(len(head) - 1)
 		if line := bad.first(1, end); line != 0 {
-			return nil, app.Errorf(app.EINVALID, "Line %d, the column names, has bytes that are not valid %s. Choose the file's encoding.", line, enc.Label())
+			return nil, app.Errorf(app.EINVALID, "The first row, which names the columns, has bytes that are not valid in this encoding. Choose the file's encoding.")
 		}
 		d.header = make([]string, len(head))
 		for i, h := range head {
@@ -180,7 +182,8 @@ func (d *delimited) Next() (*Record, error) {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			d.row++
-			return &Record{Row: d.row, Line: pe.StartLine, EndLine: pe.Line, Problem: csvProblemAt(pe)}, nil
+			msg, args := csvProblemAt(pe)
+			return &Record{Row: d.row, Line: pe.StartLine, EndLine: pe.Line, Problem: msg, ProblemArgs: args}, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("transfer: read: %w", err)
@@ -193,30 +196,33 @@ func (d *delimited) Next() (*Record, error) {
 		last, _ := d.cr.FieldPos(len(rec) - 1)
 		out := &Record{Row: d.row, Line: line, EndLine: last + strings.Count(rec[len(rec)-1], "\n")}
 		if bad := d.bad.first(out.Line, out.EndLine); bad != 0 {
-			out.Problem = fmt.Sprintf("line %d has bytes that are not valid %s", bad, d.enc.Label())
+			out.Problem, out.ProblemArgs = msgBadBytes, map[string]any{"Line": bad, "Encoding": d.enc.Label()}
 		}
-		out.Fields = fit(rec, len(d.header), &out.Problem)
+		out.Fields = fit(rec, len(d.header), out)
 		return out, nil
 	}
 }
 
 // fit makes a row as wide as the header: missing trailing cells are empty;
 // extra cells are allowed when empty, else the row is a problem.
-func fit(rec []string, width int, problem *string) []string {
+func fit(rec []string, width int, r *Record) []string {
 	out := make([]string, width)
 	copy(out, rec)
 	for i := width; i < len(rec); i++ {
-		if strings.TrimSpace(rec[i]) != "" && *problem == "" {
-			*problem = fmt.Sprintf("has %d cells, the first row names %d columns", len(rec), width)
+		if strings.TrimSpace(rec[i]) != "" && r.Problem == "" {
+			r.Problem, r.ProblemArgs = "The row has {{.Cells}} cells, but the first row names {{.Columns}} columns", map[string]any{"Cells": len(rec), "Columns": width}
 		}
 	}
 	for _, f := range rec {
-		if len(f) > MaxFieldBytes && *problem == "" {
-			*problem = fmt.Sprintf("a cell is larger than %d KB", MaxFieldBytes>>10)
+		if len(f) > MaxFieldBytes && r.Problem == "" {
+			r.Problem, r.ProblemArgs = "A cell is larger than {{.KB}} KB", map[string]any{"KB": MaxFieldBytes >> 10}
 		}
 	}
 	return out
 }
+
+// msgBadBytes is the problem of a row with bytes its encoding does not allow.
+const msgBadBytes = "Line {{.Line}} has bytes that are not valid {{.Encoding}}: choose the file's encoding, or fix the line"
 
 func blank(rec []string) bool {
 	for _, f := range rec {
@@ -227,22 +233,17 @@ func blank(rec []string) bool {
 	return true
 }
 
-func csvProblemAt(pe *csv.ParseError) string {
+func csvProblemAt(pe *csv.ParseError) (string, map[string]any) {
 	switch {
 	case errors.Is(pe.Err, csv.ErrQuote) && pe.Line > pe.StartLine:
-		return fmt.Sprintf("a quote mark on line %d has no matching closing quote, so lines %d to %d cannot be read", pe.StartLine, pe.StartLine, pe.Line)
+		return "A quote mark on line {{.From}} has no matching closing quote, so lines {{.From}} to {{.To}} cannot be read",
+			map[string]any{"From": pe.StartLine, "To": pe.Line}
 	case errors.Is(pe.Err, csv.ErrQuote):
-		return fmt.Sprintf("line %d has a quote mark in the wrong place (a quoted cell must end with a quote before the separator)", pe.Line)
+		return "Line {{.Line}} has a quote mark in the wrong place: a quoted cell must end with a quote mark before the separator",
+			map[string]any{"Line": pe.Line}
 	case errors.Is(pe.Err, csv.ErrBareQuote):
-		return fmt.Sprintf("line %d has a quote mark inside a cell that is not quoted (write it as two quote marks \"\" inside a quoted cell)", pe.Line)
+		return "Line {{.Line}} has a quote mark inside a cell that is not quoted: write it as two quote marks inside a quoted cell",
+			map[string]any{"Line": pe.Line}
 	}
-	return fmt.Sprintf("line %d cannot be read: %v", pe.Line, pe.Err)
-}
-
-func csvProblem(err error) string {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return csvProblemAt(pe)
-	}
-	return err.Error()
+	return "Line {{.Line}} cannot be read as CSV", map[string]any{"Line": pe.Line}
 }

@@ -123,13 +123,13 @@ func TestInvalidBytesRefuseTheirRowWithTheLine(t *testing.T) {
 	if rows[0].Problem != "" || rows[1].Problem != "" || rows[3].Problem != "" {
 		t.Errorf("good rows refused: %+v", rows)
 	}
-	if !strings.Contains(rows[2].Problem, "line 5") || !strings.Contains(rows[2].Problem, "UTF-8") {
+	if p := Render(rows[2].Problem, rows[2].ProblemArgs); !strings.Contains(p, "Line 5") || !strings.Contains(p, "UTF-8") {
 		t.Errorf("bad row: %q", rows[2].Problem)
 	}
 	// The same bytes read as Shift_JIS: 0xFF is not Shift_JIS either.
 	src, _ = NewDelimited(strings.NewReader("last_name\nA\nB\xff\n"), ShiftJIS, ',')
 	rows = readAll(t, src)
-	if len(rows) != 2 || rows[0].Problem != "" || !strings.Contains(rows[1].Problem, "line 3") {
+	if len(rows) != 2 || rows[0].Problem != "" || !strings.Contains(Render(rows[1].Problem, rows[1].ProblemArgs), "Line 3") {
 		t.Errorf("shift_jis: %+v", rows)
 	}
 	// A valid U+FFFD in UTF-8 is kept, not taken for a bad byte.
@@ -150,7 +150,7 @@ func TestStrayQuotes(t *testing.T) {
 		t.Fatalf("rows %+v", rows)
 	}
 	m := mp.Map(rows[0])
-	if !m.Refused() || !strings.Contains(m.Refusals[0].Message, "line break (lines 2–4)") || !strings.Contains(m.Refusals[0].Message, "quote") {
+	if !m.Refused() || !strings.Contains(Describe(m.Refusals[0]), "line break (lines 2–4)") || !strings.Contains(Describe(m.Refusals[0]), "quote mark on line 2") {
 		t.Errorf("swallowing row not refused: %+v", m.Refusals)
 	}
 	if m := mp.Map(rows[1]); m.Refused() || m.Contact.LastName != "Ito" {
@@ -159,7 +159,7 @@ func TestStrayQuotes(t *testing.T) {
 	// In a notes column line breaks are fine, but separators with them are flagged.
 	notes := Mapper{Kind: KindContact, Header: []string{"last_name", "notes"}, Mapping: []string{"last_name", "notes"}, Delim: ','}
 	m = notes.Map(&Record{Row: 1, Line: 2, EndLine: 4, Fields: []string{"Yamada", "a,b\nHanako,Suzuki\nc"}})
-	if m.Refused() || len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0].Message, "lines 2–4") {
+	if m.Refused() || len(m.Warnings) != 1 || !strings.Contains(Describe(m.Warnings[0]), "lines 2–4") {
 		t.Errorf("notes with separators: %+v", m)
 	}
 	// Unclosed to the end, and bare quotes.
@@ -169,7 +169,7 @@ func TestStrayQuotes(t *testing.T) {
 	} {
 		src, _ := NewDelimited(strings.NewReader(c.in), UTF8, ',')
 		rows := readAll(t, src)
-		if len(rows) == 0 || !strings.Contains(rows[0].Problem, c.want) {
+		if len(rows) == 0 || !strings.Contains(Render(rows[0].Problem, rows[0].ProblemArgs), c.want) {
 			t.Errorf("%q: %+v", c.in, rows)
 		}
 	}

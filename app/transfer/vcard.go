@@ -12,7 +12,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"strings"
@@ -168,7 +167,7 @@ func (v *vcardSource) Next() (*Record, error) {
 		p, long, err := v.property()
 		if err != nil {
 			if rec.Problem == "" {
-				rec.Problem = fmt.Sprintf("the card that starts on line %d has no END:VCARD", rec.Line)
+				rec.Problem, rec.ProblemArgs = "The card that starts on line {{.Line}} has no END:VCARD", map[string]any{"Line": rec.Line}
 			}
 			break
 		}
@@ -180,11 +179,11 @@ func (v *vcardSource) Next() (*Record, error) {
 			continue
 		}
 		if long && name != "PHOTO" && name != "LOGO" && name != "SOUND" && name != "KEY" && rec.Problem == "" {
-			rec.Problem = fmt.Sprintf("line %d is longer than %d KB", v.line, MaxFieldBytes>>10)
+			rec.Problem, rec.ProblemArgs = "Line {{.Line}} is longer than {{.KB}} KB", map[string]any{"Line": v.line, "KB": MaxFieldBytes >> 10}
 		}
-		decoded, problem := decodeValue(params, value)
-		if problem != "" && rec.Problem == "" {
-			rec.Problem = fmt.Sprintf("line %d: %s", v.line, problem)
+		decoded, bad := decodeValue(params, value)
+		if bad && rec.Problem == "" {
+			rec.Problem, rec.ProblemArgs = "Line {{.Line}} has a value that cannot be decoded (its encoding or character set is wrong)", map[string]any{"Line": v.line}
 		}
 		switch name {
 		case "FN":
@@ -246,7 +245,7 @@ func (v *vcardSource) Next() (*Record, error) {
 		rec.Fields[vcOtherPhones] = strings.Join(phones[1:], ", ")
 	}
 	if bad := v.bad.first(rec.Line, rec.EndLine); bad != 0 && rec.Problem == "" {
-		rec.Problem = fmt.Sprintf("line %d has bytes that are not valid %s", bad, v.enc.Label())
+		rec.Problem, rec.ProblemArgs = msgBadBytes, map[string]any{"Line": bad, "Encoding": v.enc.Label()}
 	}
 	return rec, nil
 }
@@ -301,38 +300,38 @@ func splitProperty(line string) (name string, params vparams, value string, ok b
 }
 
 // decodeValue undoes ENCODING=QUOTED-PRINTABLE (or BASE64/B) and a
-// CHARSET other than UTF-8; problem says why a value could not be decoded.
-func decodeValue(ps vparams, value string) (string, string) {
+// CHARSET other than UTF-8; bad is set when the value cannot be decoded.
+func decodeValue(ps vparams, value string) (string, bool) {
 	raw := []byte(value)
 	switch {
 	case ps.has("QUOTED-PRINTABLE"):
 		b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(value)))
 		if err != nil {
-			return "", "a quoted-printable value cannot be decoded"
+			return "", true
 		}
 		raw = b
 	case ps.has("BASE64") || ps.has("B"):
-		return "", "" // photos and keys: not kept
+		return "", false // photos and keys: not kept
 	}
 	cs := ps.get("CHARSET")
 	if cs == "" || strings.EqualFold(cs, "UTF-8") || strings.EqualFold(cs, "US-ASCII") {
 		if !utf8.Valid(raw) {
-			return strings.ToValidUTF8(string(raw), "\ufffd"), "the value is not valid UTF-8"
+			return strings.ToValidUTF8(string(raw), "\ufffd"), true
 		}
-		return string(raw), ""
+		return string(raw), false
 	}
 	enc, ok := ParseEncoding(cs)
 	if !ok {
-		return "", fmt.Sprintf("the character set %s is not known", cs)
+		return "", true
 	}
 	if enc == UTF8 {
-		return string(raw), ""
+		return string(raw), false
 	}
 	out, err := enc.decoder().Bytes(raw)
 	if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
-		return "", fmt.Sprintf("the value is not valid %s", enc.Label())
+		return "", true
 	}
-	return string(out), ""
+	return string(out), false
 }
 
 // components splits a structured value at unescaped semicolons and

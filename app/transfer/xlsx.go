@@ -2,9 +2,7 @@ package transfer
 
 import (
 	"errors"
-	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -26,12 +24,12 @@ type xlsxSource struct {
 func openXLSX(path, sheet string) (Source, []string, string, error) {
 	f, err := excelize.OpenFile(path)
 	if err != nil {
-		return nil, nil, "", &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("%s cannot be read as an Excel workbook (.xlsx).", filepath.Base(path)), Err: err}
+		return nil, nil, "", &app.Error{Code: app.EINVALID, Message: "The file cannot be read as an Excel workbook (.xlsx).", Err: err}
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		f.Close()
-		return nil, nil, "", app.Errorf(app.EINVALID, "%s has no sheets.", filepath.Base(path))
+		return nil, nil, "", app.Errorf(app.EINVALID, "The workbook has no sheets.")
 	}
 	if sheet == "" {
 		sheet = sheets[0]
@@ -42,19 +40,19 @@ func openXLSX(path, sheet string) (Source, []string, string, error) {
 	}
 	if !found {
 		f.Close()
-		return nil, nil, "", app.Errorf(app.EINVALID, "%s has no sheet named %q.", filepath.Base(path), sheet)
+		return nil, nil, "", app.Errorf(app.EINVALID, "The workbook has no sheet of that name.")
 	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
-		return nil, nil, "", &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("The sheet %q cannot be read.", sheet), Err: err}
+		return nil, nil, "", &app.Error{Code: app.EINVALID, Message: "The sheet cannot be read.", Err: err}
 	}
 	s := &xlsxSource{f: f, rows: rows}
 	for {
 		cells, err := s.next()
 		if errors.Is(err, io.EOF) {
 			s.Close()
-			return nil, nil, "", app.Errorf(app.EINVALID, "The sheet %q is empty: its first row should name the columns.", sheet)
+			return nil, nil, "", app.Errorf(app.EINVALID, "The sheet is empty: its first row should name the columns.")
 		}
 		if err != nil {
 			s.Close()
@@ -74,14 +72,14 @@ func openXLSX(path, sheet string) (Source, []string, string, error) {
 func (s *xlsxSource) next() ([]string, error) {
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
-			return nil, &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("The workbook cannot be read after row %d.", s.line), Err: err}
+			return nil, &app.Error{Code: app.EINVALID, Message: "The workbook cannot be read to its end: it may be damaged.", Err: err}
 		}
 		return nil, io.EOF
 	}
 	s.line++
 	cells, err := s.rows.Columns()
 	if err != nil {
-		return nil, &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("Row %d of the sheet cannot be read.", s.line), Err: err}
+		return nil, &app.Error{Code: app.EINVALID, Message: "A row of the sheet cannot be read: the workbook may be damaged.", Err: err}
 	}
 	return cells, nil
 }
@@ -99,7 +97,7 @@ func (s *xlsxSource) Next() (*Record, error) {
 		}
 		s.row++
 		r := &Record{Row: s.row, Line: s.line, EndLine: s.line}
-		r.Fields = fit(cells, len(s.header), &r.Problem)
+		r.Fields = fit(cells, len(s.header), r)
 		return r, nil
 	}
 }

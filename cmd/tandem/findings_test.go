@@ -61,7 +61,7 @@ func TestFindingInvalidBytesRefusedWithLine(t *testing.T) {
 	b = append(b, ",b@example.jp\n"...)
 	in := writeFile(t, dir, "bad.csv", b)
 	code, out, errs := tandem(t, dir, "contacts", "import", "-encoding", "utf-8", in)
-	if code == 0 || !strings.Contains(errs, "line 4") {
+	if code == 0 || !strings.Contains(errs, "Line 4") {
 		t.Errorf("invalid UTF-8 on line 4: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	_, out, _ = tandem(t, dir, "contacts", "list")
