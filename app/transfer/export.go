@@ -89,7 +89,7 @@ func Export(ctx context.Context, w io.Writer, svc app.ExportService, opts Export
 		}
 		rw = &csvWriter{bw: bw, cw: csv.NewWriter(bw)}
 	default:
-		return 0, app.Errorf(app.EINVALID, "Unknown export format %q.", opts.Format)
+		return 0, app.Errorf(app.EINVALID, "Unknown export format.")
 	}
 	n := 0
 	put := func(cells []string) error {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tandem-crm/tandem/app"
 )
@@ -58,8 +59,32 @@ type File struct {
 	Delimiter rune
 	Sheets    []string // .xlsx only
 	Sheet     string
+	Size      int64 // bytes
+	read      *countingReader
 	Source
 }
+
+// Read returns how many bytes of the file have been read so far (0 for
+// .xlsx, whose rows are not read in file order); with Size it gives progress.
+func (f *File) Read() int64 {
+	if f.read == nil {
+		return 0
+	}
+	return f.read.n.Load()
+}
+
+type countingReader struct {
+	r io.ReadCloser
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func (c *countingReader) Close() error { return c.r.Close() }
 
 // Open opens path with what Detect finds, overridden by opts. A file that
 // cannot be read at all (missing, empty, no header, an old .xls) is an
@@ -101,11 +126,15 @@ func Open(path string, opts OpenOptions) (*File, error) {
 		f.Close()
 		return nil, fmt.Errorf("transfer: open: %w", err)
 	}
+	if st, err := f.Stat(); err == nil {
+		out.Size = st.Size()
+	}
+	out.read = &countingReader{r: f}
 	if det.Format == FormatVCard {
 		out.Delimiter = 0
-		out.Source, err = newVCardSource(f, out.Encoding)
+		out.Source, err = newVCardSource(out.read, out.Encoding)
 	} else {
-		out.Source, err = newDelimited(f, out.Encoding, out.Delimiter)
+		out.Source, err = newDelimited(out.read, out.Encoding, out.Delimiter)
 	}
 	if err != nil {
 		f.Close()
