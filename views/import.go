@@ -421,6 +421,7 @@ func (w *importWizard) previewStep() fyne.CanvasObject {
 		}
 		return ""
 	})
+	table.SetColumnWidth(len(cols)-1, 420)
 	return container.NewBorder(container.NewVBox(items...), nil, nil, nil, table)
 }
 
@@ -514,11 +515,10 @@ func (w *importWizard) mappedPreview() fyne.CanvasObject {
 			}
 		}
 	}
-	cols := []string{lang.L("Row")}
+	cols := []string{lang.L("Row"), lang.L("Refused because")}
 	for _, k := range keys {
 		cols = append(cols, fieldLabel(w.kind, k))
 	}
-	cols = append(cols, lang.L("Refused because"))
 	ms := make([]*transfer.Mapped, len(w.sample))
 	refused := 0
 	for i, r := range w.sample {
@@ -532,11 +532,13 @@ func (w *importWizard) mappedPreview() fyne.CanvasObject {
 		switch {
 		case col == 0:
 			return lang.L("row {{.Row}}", map[string]any{"Row": m.Record.Row})
-		case col == len(cols)-1:
+		case col == 1:
 			return describeAll(w.kind, m.Refusals)
 		}
-		return storedValue(w.kind, m, keys[col-1])
+		return storedValue(w.kind, m, keys[col-2])
 	})
+	table.SetColumnWidth(0, 90)
+	table.SetColumnWidth(1, 380)
 	note := lang.N("{{.Count}} of these rows would be refused.", refused, map[string]any{"Count": refused})
 	if refused == 0 {
 		note = lang.L("None of these rows would be refused.")
@@ -728,6 +730,8 @@ func (w *importWizard) summaryStep() fyne.CanvasObject {
 			}
 			return describeAll(w.kind, r.Errors)
 		})
+		list.(*widget.Table).SetColumnWidth(0, 90)
+		list.(*widget.Table).SetColumnWidth(1, 800)
 		items = append(items, sectionTitle(lang.L("Refused rows")))
 	}
 	return container.NewBorder(container.NewVBox(items...), nil, nil, nil, list)
@@ -823,9 +827,6 @@ func grid(cols []string, rows int, cell func(row, col int) string) *widget.Table
 	}
 	for i := range cols {
 		t.SetColumnWidth(i, 150)
-	}
-	if len(cols) > 1 {
-		t.SetColumnWidth(len(cols)-1, 420)
 	}
 	return t
 }

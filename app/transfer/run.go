@@ -16,7 +16,7 @@ import (
 )
 
 // BatchRows is how many rows an import hands the store per transaction.
-const BatchRows = 2000
+const BatchRows = 10000
 
 // MaxListed is how many refused rows a Summary keeps in memory to show;
 // every one of them is written to Options.Refused.

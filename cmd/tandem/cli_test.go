@@ -11,7 +11,7 @@ import (
 )
 
 // tandem runs the CLI in-process on dataDir and returns exit code, stdout, stderr.
-func tandem(t *testing.T, dataDir string, args ...string) (int, string, string) {
+func tandem(t testing.TB, dataDir string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errw bytes.Buffer
 	code := run(context.Background(), append([]string{"--data-dir", dataDir}, args...), &out, &errw)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -46,6 +47,12 @@ func (c *cli) importCmd(kind, what string, args []string) error {
 	pos, err := parseInterspersed(fs, args)
 	if err != nil || len(pos) != 1 {
 		return errUsage
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft heap limit, as in the window: an import's live heap is a
+		// batch of rows, and without it the collector lets garbage double
+		// the heap between cycles.
+		debug.SetMemoryLimit(48 << 20)
 	}
 	dup := app.OnDuplicate(*onDup)
 	if !dup.Valid() {
