@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: run build deps test lint unit smoke bench seeds fuzz package clean
+.PHONY: run build deps test lint unit smoke bench bench-import seeds fuzz package clean
 
 ## run: install what is missing (asks before sudo), build, open the app on its own database
 run: deps build
@@ -48,6 +48,11 @@ bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/desk/ ./sync/deskemu/ ./sync/signals/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'FirstSync|PollNoChange|PollKChanged' -benchtime 3x -timeout 30m ./sync/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/
+
+## bench-import: import and export figures against their floors (several minutes: 1M rows)
+bench-import:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Preview100MB' -benchtime 20x ./app/transfer/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'ImportCSV100k|ImportRSS|ImportXLSX' -benchtime 1x -timeout 40m ./cmd/tandem/
 
 ## seeds: the randomized sync test over many seeds (SEEDS=5000); prints how many passed
 SEEDS ?= 5000
