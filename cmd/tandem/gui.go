@@ -49,7 +49,7 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 		return 1
 	}
 	defer db.Close()
-	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db, Imports: db, Export: db}
 	det := newDetector(db, true)
 	go func() { _ = det.Run(ctx) }()
 	params := views.Params{
