@@ -75,7 +75,7 @@ func BenchmarkFirstSync(b *testing.B) {
 		e.emu.ResetRequests()
 		b.StartTimer()
 		start := time.Now()
-		if err := e.svc.SyncOnce(ctx); err != nil {
+		if err := e.syncOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/sync")
@@ -93,16 +93,16 @@ func BenchmarkFirstSync(b *testing.B) {
 func benchPollNoChange(b *testing.B, contacts, accounts, tickets int) {
 	ctx := context.Background()
 	e := benchEnv(b, contacts, accounts, tickets)
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
 	e.emu.ResetRequests()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := e.svc.SyncOnce(ctx); err != nil {
+		if err := e.syncOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -122,11 +122,11 @@ func BenchmarkPollKChanged(b *testing.B) {
 	const k = 150
 	ctx := context.Background()
 	e := benchEnv(b, 10_000, 2_000, 50_000)
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
 	ids := make([]string, 0, k)
-	for tk, err := range e.client().AllTickets(ctx, deskListOptions()) {
+	for tk, err := range e.allTickets(ctx) {
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func BenchmarkPollKChanged(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		if err := e.svc.SyncOnce(ctx); err != nil {
+		if err := e.syncOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -172,7 +172,7 @@ func BenchmarkReadsDuringFirstSync(b *testing.B) {
 		}
 		b.StartTimer()
 		done := make(chan error, 1)
-		go func() { done <- e.svc.SyncOnce(ctx) }()
+		go func() { done <- e.syncOnce(ctx) }()
 		var newest int64
 		for running := true; running; {
 			select {

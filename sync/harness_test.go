@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	gosync "sync"
@@ -39,9 +40,26 @@ type envOptions struct {
 	hook func(string) error
 }
 
+// searchLag is how far the emulator's search index lags writes in every
+// sync test unless a test sets its own (real Desk: seconds).
+const searchLag = 2 * time.Second
+
+// newEnv starts a strict emulator: its search index lags writes by
+// searchLag, it refuses every request that breaks the contract (desk.
+// Contract) and checks its own answers against it; the test fails if the
+// sync sent a single such request.
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
+	if o.emu.SearchLag == 0 {
+		o.emu.SearchLag = searchLag
+	}
+	o.emu.CheckAnswers = true
 	emu := deskemu.New(o.emu)
+	t.Cleanup(func() {
+		for _, v := range emu.Violations() {
+			t.Errorf("contract violation: %s", v)
+		}
+	})
 	run, err := emu.Start("")
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +148,16 @@ func (e *env) open() {
 	e.svc = svc
 }
 
+// syncOnce runs one pass once Desk's search index has caught up with the
+// changes made so far (the emulator's clock moves past the lag).
+func (e *env) syncOnce(ctx context.Context) error {
+	e.settle()
+	return e.svc.SyncOnce(ctx)
+}
+
+// settle moves the emulator's clock past the search lag.
+func (e *env) settle() { e.emu.Advance(searchLag + time.Millisecond) }
+
 // client returns a Desk client acting as the first demo user, to look at
 // the emulator's state as Desk would answer it.
 func (e *env) client() *desk.Client {
@@ -145,3 +173,18 @@ func configureParams(e *env) tsync.ConfigureParams {
 }
 
 func deskListOptions() desk.ListOptions { return desk.ListOptions{} }
+
+// allTickets iterates over every ticket of the main portal on Desk, each
+// department's list in turn (getTickets takes one department).
+func (e *env) allTickets(ctx context.Context) iter.Seq2[desk.Ticket, error] {
+	return func(yield func(desk.Ticket, error) bool) {
+		cl := e.client()
+		for _, d := range e.info.Portals[0].Departments {
+			for tk, err := range cl.AllTickets(ctx, d, desk.ListOptions{}) {
+				if !yield(tk, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}
