@@ -24,11 +24,11 @@ func countRequests(emu *deskemu.Server) requestCounts {
 		p := strings.TrimPrefix(r.Path, "/api/v1")
 		c.total++
 		switch {
-		case r.Method == "GET" && p == "/contacts":
+		case r.Method == "GET" && (p == "/contacts" || p == "/contacts/search"):
 			c.contacts++
-		case r.Method == "GET" && p == "/accounts":
+		case r.Method == "GET" && (p == "/accounts" || p == "/accounts/search"):
 			c.accounts++
-		case r.Method == "GET" && p == "/tickets":
+		case r.Method == "GET" && (p == "/tickets" || p == "/tickets/search"):
 			c.tickets++
 		case r.Method == "GET" && strings.Contains(p, "/threads"):
 			c.threads++

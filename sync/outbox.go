@@ -246,6 +246,9 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 			return app.OutboxResult{}, err
 		}
 		nt.Status = desk.FirstOpenStatus(sts) // required by the definition
+		if nt.Contact != nil {
+			ps.newest = nil // Desk may create the contact: read the list again
+		}
 		t, err := cl.CreateTicket(ctx, nt)
 		if err != nil {
 			return app.OutboxResult{}, err
@@ -315,7 +318,18 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 		var c desk.Contact
 		var err error
 		if pl.DeskID == "" {
-			c, err = ps.cl.CreateContact(ctx, body)
+			var twin *desk.Contact
+			if twin, err = ps.contactTwin(ctx, pl.Key); err != nil {
+				return app.OutboxResult{}, err
+			}
+			if twin != nil {
+				// Desk made the contact a moment ago (a ticket for its
+				// email): the search the pull reads does not show it yet.
+				// Link it rather than create a second one.
+				c, err = ps.cl.UpdateContact(ctx, twin.ID, body)
+			} else {
+				c, err = ps.cl.CreateContact(ctx, body)
+			}
 		} else {
 			c, err = ps.cl.UpdateContact(ctx, pl.DeskID, body)
 		}
@@ -343,6 +357,37 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 		rr = accountRemote(ps.p.OrgID, a)
 	}
 	return ps.pushResult(ctx, it, &pl, &rr)
+}
+
+// contactTwin returns an unlinked Desk contact with the email key among
+// the newest created ones, or nil. Desk's search index lags writes, so a
+// contact Desk created seconds ago (for a ticket sent with the contact's
+// email) is not among the pull's changes yet; the contacts list shows it
+// at once. The list is read once per pass, and again after a ticket was
+// created for an email.
+func (ps *pass) contactTwin(ctx context.Context, key string) (*desk.Contact, error) {
+	if key == "" {
+		return nil, nil
+	}
+	if ps.newest == nil {
+		cs, err := ps.cl.ListContacts(ctx, desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-createdTime"})
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			return nil, err
+		}
+		ps.newest = append([]desk.Contact{}, cs...)
+	}
+	for i := range ps.newest {
+		c := &ps.newest[i]
+		if app.NormalizeEmail(c.Email) != key {
+			continue
+		}
+		if _, err := ps.s.store.FindLinkByDesk(ctx, ps.p.OrgID, app.KindContact, c.ID); app.ErrorCode(err) == app.ENOTFOUND {
+			return c, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // pushResult builds the link a successful push leaves: the pushed fields

@@ -21,6 +21,10 @@ type pass struct {
 	counts  app.SyncCounts
 	changes app.Changes
 	start   int64 // client requests before the pass
+	// newest caches the newest created Desk contacts of this pass (see
+	// contactTwin); nil until read, and again after Desk may have created
+	// a contact (a ticket for an email).
+	newest []desk.Contact
 }
 
 // errAborted wraps a Hook's error, so a simulated crash is told apart.

@@ -58,7 +58,7 @@ type Options struct {
 	MaxBackoff time.Duration // cap on the wait after repeated failures (15 min)
 	// Overlap is how far before the stored cursor a pull looks again, so
 	// records modified in the same instant as the cursor are not missed (1 min).
-	Overlap  time.Duration
+	Overlap time.Duration
 	// Concurrency is how many requests Tandem sends one portal at once
 	// (when zero: half the portal's cap when its edition is known, else
 	// desk.DefaultConcurrency). Zoho caps concurrent calls per

@@ -48,6 +48,7 @@ func mustSync(t *testing.T, e *env) {
 
 func deskContactByEmail(t *testing.T, e *env, email string) []desk.Contact {
 	t.Helper()
+	e.settle() // Desk's search finds what was written once its index caught up
 	cl := e.client()
 	cs, err := cl.FindContactsByEmail(context.Background(), email)
 	if err != nil && app.ErrorCode(err) != app.ENOTFOUND {

@@ -36,8 +36,8 @@ type window struct {
 
 // pageDone describes a page a window's search answered.
 type pageDone struct {
-	N     int         // hits on the page
-	Count int         // all hits of the window, -1 when Desk did not say
+	N           int       // hits on the page
+	Count       int       // all hits of the window, -1 when Desk did not say
 	Last        time.Time // modification time of the page's last hit
 	LastCreated time.Time // creation time of the page's last hit (read in a Created window)
 }

@@ -81,7 +81,7 @@ type Stats struct {
 
 type counters struct {
 	requests, retries, refreshes, credits, throttled atomic.Int64
-	skew                                              atomic.Int64 // server clock minus ours, ns (from Date headers)
+	skew                                             atomic.Int64 // server clock minus ours, ns (from Date headers)
 }
 
 // Client calls the Desk REST API v1. It is safe for concurrent use.

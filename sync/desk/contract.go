@@ -105,7 +105,7 @@ type Param struct {
 type Field struct {
 	Name     string
 	Kinds    Kind
-	Required bool   // a response must carry it (a request must send it)
+	Required bool // a response must carry it (a request must send it)
 	Enum     []string
 	Source   Source // Confirmed when empty
 	Note     string

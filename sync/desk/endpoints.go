@@ -50,7 +50,6 @@ func (c *Client) do(ctx context.Context, op *Op, args []string, q url.Values, in
 	return decoded, nil
 }
 
-
 func list[T any](ctx context.Context, c *Client, id string, q url.Values, args ...string) ([]T, error) {
 	var p page[T]
 	if _, err := c.do(ctx, OpByID(id), args, q, nil, &p); err != nil {

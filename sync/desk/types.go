@@ -156,12 +156,12 @@ type Fields map[string]any
 
 // FieldMeta describes one field of a module (organizationFields).
 type FieldMeta struct {
-	ID            string   `json:"id"`
-	APIName       string   `json:"apiName"`
-	DisplayLabel  string   `json:"displayLabel"`
-	Type          string   `json:"type"`
-	IsMandatory   bool     `json:"isMandatory"`
-	IsCustomField bool     `json:"isCustomField"`
+	ID            string         `json:"id"`
+	APIName       string         `json:"apiName"`
+	DisplayLabel  string         `json:"displayLabel"`
+	Type          string         `json:"type"`
+	IsMandatory   bool           `json:"isMandatory"`
+	IsCustomField bool           `json:"isCustomField"`
 	MaxLength     Count          `json:"maxLength"`
 	AllowedValues []AllowedValue `json:"allowedValues"`
 }
