@@ -236,6 +236,7 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 		if kind == app.KindContact {
 			return scanChanges(ctx, ps.cl, lo, hi, ps.cl.SearchContacts,
 				func(c desk.Contact) time.Time { return c.ModifiedTime.Time }, func(c desk.Contact) time.Time { return c.CreatedTime.Time },
+				func(c desk.Contact) string { return c.ID },
 				func(pg []desk.Contact) error {
 					rs := make([]app.RemoteRecord, len(pg))
 					for i, c := range pg {
@@ -246,6 +247,7 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 		}
 		return scanChanges(ctx, ps.cl, lo, hi, ps.cl.SearchAccounts,
 			func(a desk.Account) time.Time { return a.ModifiedTime.Time }, func(a desk.Account) time.Time { return a.CreatedTime.Time },
+			func(a desk.Account) string { return a.ID },
 			func(pg []desk.Account) error {
 				rs := make([]app.RemoteRecord, len(pg))
 				for i, a := range pg {

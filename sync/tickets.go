@@ -47,6 +47,7 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 	seen, next := s.seen(org, cursorTickets, cs), map[string]string{}
 	newest, err := scanChanges(ctx, ps.cl, lo, hi, ps.cl.SearchTickets,
 		func(t desk.Ticket) time.Time { return t.ModifiedTime.Time }, func(t desk.Ticket) time.Time { return t.CreatedTime.Time },
+		func(t desk.Ticket) string { return t.ID },
 		func(page []desk.Ticket) error {
 			if len(page) == 0 {
 				return nil
@@ -197,7 +198,7 @@ func (ps *pass) firstTickets(ctx context.Context) error {
 	}
 	conc := max(1, ps.cl.Concurrency())
 	for _, d := range deps {
-		err := pageAll(ctx, conc, func(ctx context.Context, from int) ([]desk.Ticket, error) {
+		err := pageAll(ctx, conc, func(t desk.Ticket) string { return t.ID }, func(ctx context.Context, from int) ([]desk.Ticket, error) {
 			return ps.cl.ListTickets(ctx, d.ID, desk.ListOptions{From: from, Limit: desk.MaxLimit, SortBy: "createdTime"})
 		}, func(page []desk.Ticket) error {
 			for _, t := range page {
@@ -232,25 +233,46 @@ func (ps *pass) firstTickets(ctx context.Context) error {
 }
 
 // pageAll walks a list page by page, fetching conc pages at once, and hands
-// the pages to fn in order; it stops after the first short page.
-func pageAll[T any](ctx context.Context, conc int, fetch func(ctx context.Context, from int) ([]T, error), fn func([]T) error) error {
-	for from := 0; ; from += conc * desk.MaxLimit {
+// the pages to fn in order; it stops after the first short page. The pages
+// overlap by an item (from 0, 99, 198, … with limit 100): when a page does
+// not start with the item the page before ended with (a record was deleted
+// or added meanwhile, shifting the list), the walk reads again from the
+// page before, so no record is skipped; fn may see a record twice then.
+func pageAll[T any](ctx context.Context, conc int, id func(T) string, fetch func(ctx context.Context, from int) ([]T, error), fn func([]T) error) error {
+	step := pageStep(desk.MaxLimit)
+	from, prev, rereads := 0, "", 0
+	for {
 		froms := make([]int, conc)
 		for i := range froms {
-			froms[i] = from + i*desk.MaxLimit
+			froms[i] = from + i*step
 		}
 		pages, err := fetchAll(ctx, conc, froms, fetch)
 		if err != nil {
 			return err
 		}
-		for _, pg := range pages {
-			if err := fn(pg); err != nil {
+		next := froms[len(froms)-1] + step
+		for i, pg := range pages {
+			if froms[i] > 0 && prev != "" && (len(pg) == 0 || id(pg[0]) != prev) && rereads < 3 {
+				// The list moved under the walk: read again from the
+				// page before this one.
+				next, prev = max(0, froms[i]-step), ""
+				rereads++
+				break
+			}
+			rereads = 0
+			items := pg
+			if froms[i] > 0 && len(items) > 0 && id(items[0]) == prev {
+				items = items[1:] // the overlap
+			}
+			if err := fn(items); err != nil {
 				return err
 			}
 			if len(pg) < desk.MaxLimit {
 				return nil
 			}
+			prev = id(pg[len(pg)-1])
 		}
+		from = next
 	}
 }
 

@@ -14,8 +14,16 @@ import (
 // modified first. A search reaches its first 1000 hits only (`from` stops
 // at 999), so a time window holding more is split: the next window starts
 // at the modification time of the last hit reached (inclusive: hits of that
-// same millisecond come again and are skipped by id), until a window holds
-// no more than a search reaches.
+// same millisecond come again), until a window holds no more than a search
+// reaches.
+//
+// The pages of a window are read concurrently, each overlapping the one
+// before by a hit (from 0, 99, 198, … with limit 100). A record modified
+// while a scan runs leaves its place in the order (it moves to the end),
+// which shifts the hits after it: without a check, the hit at a page
+// boundary would be skipped. When a page does not start with the hit the
+// page before ended with, the scan keeps the pages up to there and goes on
+// from that hit's modification time, in a new window.
 
 // searchEpoch is the start of a first sync's window (the definition's
 // time pattern accepts years 19xx and 20xx).
@@ -42,6 +50,10 @@ type pageDone struct {
 	LastCreated time.Time // creation time of the page's last hit (read in a Created window)
 }
 
+// pageStep is how far apart a window's pages start: a page overlaps the one
+// before by a hit.
+func pageStep(limit int) int { return max(1, limit-1) }
+
 // nextWindow decides what to fetch after a page of w: the next page of the
 // same window, the window after it, or nothing (done). It is a pure
 // function of its inputs. ok is false when no progress is possible: more
@@ -51,8 +63,8 @@ func nextWindow(w window, p pageDone, limit int) (next window, done, ok bool) {
 	if p.N < limit || (p.Count >= 0 && w.From+p.N >= p.Count) {
 		return window{}, true, true // the window is exhausted
 	}
-	if w.From+limit <= desk.SearchMaxFrom {
-		w.From += limit
+	if w.From+pageStep(limit) <= desk.SearchMaxFrom {
+		w.From += pageStep(limit)
 		return w, false, true
 	}
 	// The window holds more than a search reaches: start after what was
@@ -84,16 +96,33 @@ var errWindowStuck = errors.New("sync: more Desk records than a search reaches s
 // first.
 type searchFunc[T any] func(ctx context.Context, q desk.SearchQuery) (desk.SearchResult[T], error)
 
+// consistentPages returns how many of pages (read at consecutive steps of
+// a window) agree: each full page's last hit is the next page's first.
+func consistentPages[T any](pages []desk.SearchResult[T], limit int, id func(T) string) int {
+	for i := 0; i+1 < len(pages); i++ {
+		a, b := pages[i].Hits, pages[i+1].Hits
+		switch {
+		case len(a) < limit:
+			if len(b) > 0 {
+				return i + 1 // the window ended, then went on: records moved
+			}
+		case len(b) == 0 || id(a[len(a)-1]) != id(b[0]):
+			return i + 1
+		}
+	}
+	return len(pages)
+}
+
 // scanChanges walks every record modified in [lo, hi] through search,
-// window by window, handing each page to fn in order. Within a window the
-// first page is fetched alone (its count tells how many pages follow),
-// the others concurrently, as the client's concurrency allows. It returns
-// the newest modification time seen.
+// window by window, handing each page to fn in order (a hit may come
+// twice). Within a window the first page is fetched alone (its count tells
+// how many pages follow), the others concurrently, as the client's
+// concurrency allows. It returns the newest modification time seen.
 func scanChanges[T any](ctx context.Context, cl *desk.Client, lo, hi time.Time, search searchFunc[T],
-	modified, created func(T) time.Time, fn func(page []T) error,
+	modified, created func(T) time.Time, id func(T) string, fn func(page []T) error,
 ) (time.Time, error) {
 	newest := time.Time{}
-	limit := desk.MaxLimit
+	limit, step := desk.MaxLimit, pageStep(desk.MaxLimit)
 	w := window{Lo: lo, Hi: hi}
 	var outer *window // the window a Created split came from
 	for {
@@ -109,41 +138,47 @@ func scanChanges[T any](ctx context.Context, cl *desk.Client, lo, hi time.Time, 
 		if err != nil {
 			return newest, err
 		}
-		pages := [][]T{first.Hits}
-		// The rest of the window, at once.
-		if w.From == 0 && first.Count > len(first.Hits) && len(first.Hits) == limit {
-			last := min(first.Count, desk.SearchWindow)
-			var froms []int
-			for f := limit; f < last && f <= desk.SearchMaxFrom; f += limit {
-				froms = append(froms, f)
+		pages, froms := []desk.SearchResult[T]{first}, []int{w.From}
+		if len(first.Hits) == limit && first.Count > w.From+len(first.Hits) {
+			end := min(first.Count, desk.SearchWindow)
+			var more []int
+			for f := w.From + step; f < end && f <= desk.SearchMaxFrom; f += step {
+				more = append(more, f)
 			}
-			rest, err := fetchAll(ctx, cl.Concurrency(), froms, func(ctx context.Context, from int) ([]T, error) {
-				res, err := search(ctx, q(from))
-				return res.Hits, err
+			rest, err := fetchAll(ctx, cl.Concurrency(), more, func(ctx context.Context, from int) (desk.SearchResult[T], error) {
+				return search(ctx, q(from))
 			})
 			if err != nil {
 				return newest, err
 			}
-			pages = append(pages, rest...)
+			pages, froms = append(pages, rest...), append(froms, more...)
 		}
-		var p pageDone
-		for i, pg := range pages {
-			for _, x := range pg {
+		good := consistentPages(pages, limit, id)
+		for _, pg := range pages[:good] {
+			for _, x := range pg.Hits {
 				if m := modified(x); m.After(newest) {
 					newest = m
 				}
 			}
-			if err := fn(pg); err != nil {
+			if err := fn(pg.Hits); err != nil {
 				return newest, err
 			}
-			p = pageDone{N: len(pg), Count: first.Count}
-			if len(pg) > 0 {
-				p.Last, p.LastCreated = modified(pg[len(pg)-1]), created(pg[len(pg)-1])
-			}
-			if i > 0 {
-				w.From += limit
-			}
 		}
+		last := pages[good-1].Hits
+		p := pageDone{N: len(last), Count: first.Count}
+		if len(last) > 0 {
+			p.Last, p.LastCreated = modified(last[len(last)-1]), created(last[len(last)-1])
+		}
+		if good < len(pages) && w.Created == nil && p.N > 0 && p.Last.After(w.Lo) {
+			// Records moved while the pages were read: go on from the
+			// last hit the pages agree on.
+			w = window{Lo: p.Last, Hi: w.Hi}
+			continue
+		}
+		if good < len(pages) {
+			p.Count, p.N = -1, limit // not done: the pages after went on
+		}
+		w.From = froms[good-1]
 		next, done, ok := nextWindow(w, p, limit)
 		if !ok {
 			return newest, fmt.Errorf("%w (modified %s)", errWindowStuck, w.Lo.Format(desk.TimeLayout))
@@ -165,8 +200,8 @@ func scanChanges[T any](ctx context.Context, cl *desk.Client, lo, hi time.Time, 
 
 // fetchAll fetches pages concurrently (at most conc at once) and returns
 // them in the order of froms; the first error stops the rest.
-func fetchAll[T any](ctx context.Context, conc int, froms []int, fetch func(ctx context.Context, from int) ([]T, error)) ([][]T, error) {
-	out := make([][]T, len(froms))
+func fetchAll[P any](ctx context.Context, conc int, froms []int, fetch func(ctx context.Context, from int) (P, error)) ([]P, error) {
+	out := make([]P, len(froms))
 	if len(froms) == 0 {
 		return out, nil
 	}
