@@ -342,7 +342,12 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 				return false, 0, false, err // token endpoint unreachable: try later
 			}
 			continue // a 401 was not acted on, so any method may be resent
-		case resp.StatusCode == http.StatusTooManyRequests || ae.Code == CodeThresholdExceeded:
+		case ae.Code == CodeThresholdExceeded:
+			// The portal's API credits are used up: waiting seconds does
+			// not help unless Desk says when to come back.
+			c.stats.throttled.Add(1)
+			return ae.RetryAfter > 0, ae.RetryAfter, false, ae
+		case resp.StatusCode == http.StatusTooManyRequests:
 			// Throttled requests were not acted on: safe for any method.
 			c.stats.throttled.Add(1)
 			return true, ae.RetryAfter, false, ae

@@ -909,3 +909,68 @@ func (e *env) deptTickets(t *testing.T) int {
 	}
 	return n
 }
+
+// TestConcurrencyAndThrottling: a client within the portal's cap of
+// concurrent calls is never refused; one beyond it gets 429
+// TOO_MANY_REQUESTS, backs off and gets through; a portal whose credits
+// are used up (THRESHOLD_EXCEEDED) gives up at once with a message a
+// person can act on. The credits each call costs are counted.
+func TestConcurrencyAndThrottling(t *testing.T) {
+	run := func(emuCap, clientConc int) (*desk.Client, *deskemu.Server) {
+		emu := deskemu.New(deskemu.Options{Seed: 7, Contacts: 5, Accounts: 2, Tickets: 5, Concurrency: emuCap, Latency: 30 * time.Millisecond})
+		srv := httptest.NewServer(emu)
+		t.Cleanup(srv.Close)
+		c, err := desk.New(desk.Options{BaseURL: srv.URL, OrgID: emu.DefaultOrgID(), Tokens: desk.StaticToken(emu.Info().Users[0].AccessToken),
+			Concurrency: clientConc, Retry: desk.RetryPolicy{MaxAttempts: 8, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond, MaxWait: 10 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, emu
+	}
+	burst := func(c *desk.Client) error {
+		var wg sync.WaitGroup
+		errs := make(chan error, 12)
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := c.MyInfo(ctx(t))
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	within, _ := run(3, 3)
+	if err := burst(within); err != nil || within.Stats().Throttled != 0 || within.Stats().Requests != 12 || within.Stats().Credits != 12 {
+		t.Fatalf("within the cap: %v %+v", err, within.Stats())
+	}
+	beyond, _ := run(2, 6)
+	if err := burst(beyond); err != nil || beyond.Stats().Throttled == 0 || beyond.Stats().Retries == 0 {
+		t.Fatalf("beyond the cap: %v %+v", err, beyond.Stats())
+	}
+
+	emu := deskemu.New(deskemu.Options{Seed: 7, Contacts: 5, Accounts: 2, Tickets: 5, DailyCredits: 2})
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	c, _ := desk.New(desk.Options{BaseURL: srv.URL, OrgID: emu.DefaultOrgID(), Tokens: desk.StaticToken(emu.Info().Users[0].AccessToken), Retry: fastRetry})
+	for range 2 {
+		if _, err := c.MyInfo(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := c.Stats().Requests
+	_, err := c.MyInfo(ctx(t))
+	wantCode(t, err, app.EUNAVAILABLE)
+	var ae *desk.APIError
+	if !errors.As(err, &ae) || ae.Code != desk.CodeThresholdExceeded || c.Stats().Requests != before+1 ||
+		!strings.Contains(app.ErrorMessage(err), "API credits") {
+		t.Fatalf("%v (%q) %+v", err, app.ErrorMessage(err), c.Stats())
+	}
+}
