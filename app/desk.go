@@ -55,10 +55,16 @@ type Portal struct {
 	Mode       SyncMode //
 	Active     bool     // at most one portal is active at a time
 
-	AccountEmail     string // the signed-in Zoho account
-	AgentID          string
-	AgentName        string
-	AgentEmail       string
+	AccountEmail string // the signed-in Zoho account
+	AgentID      string
+	AgentName    string
+	AgentEmail   string
+	// What the signed-in agent may do, from Desk's GET
+	// /myProfilePermissions (see the README's "Assumptions about Zoho
+	// Desk"): IsAdmin is an administrator of the portal (isAdminInOrg),
+	// who may do everything; CanCreateTickets means "may create tickets"
+	// (tickets.create); CanReply means "may reply by email", which covers
+	// reply, reply all and forward (tickets.mailSend).
 	IsAdmin          bool
 	CanCreateTickets bool
 	CanReply         bool

@@ -32,12 +32,16 @@ type env struct {
 	org     string
 	info    deskemu.Info
 	hook    func(string) error
+	conc    int
 }
 
 type envOptions struct {
 	emu  deskemu.Options
 	mode app.SyncMode
 	hook func(string) error
+	// concurrency is the service's requests per portal at once (its
+	// default when zero).
+	concurrency int
 }
 
 // searchLag is how far the emulator's search index lags writes in every
@@ -65,7 +69,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = run.Close() })
-	e := &env{t: t, emu: emu, run: run, secrets: secretstest.New(), org: emu.DefaultOrgID(), info: emu.Info(), hook: o.hook}
+	e := &env{t: t, emu: emu, run: run, secrets: secretstest.New(), org: emu.DefaultOrgID(), info: emu.Info(), hook: o.hook, conc: o.concurrency}
 	e.dbPath = filepath.Join(t.TempDir(), "tandem.db")
 	e.open()
 	t.Cleanup(func() { _ = e.db.Close() })
@@ -129,12 +133,13 @@ func (e *env) open() {
 		e.db = db
 	}
 	svc, err := tsync.New(tsync.Options{
-		Store:   e.db,
-		CRM:     app.CRM{Contacts: e.db, Companies: e.db, Pipelines: e.db},
-		Secrets: e.secrets,
-		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
-		BaseURL: e.run.URL,
-		Retry:   desk.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
+		Store:       e.db,
+		CRM:         app.CRM{Contacts: e.db, Companies: e.db, Pipelines: e.db},
+		Secrets:     e.secrets,
+		OAuth:       tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
+		BaseURL:     e.run.URL,
+		Concurrency: e.conc,
+		Retry:       desk.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
 		Hook: func(p string) error {
 			if e.hook != nil {
 				return e.hook(p)

@@ -232,7 +232,8 @@ func (ps *pass) firstTickets(ctx context.Context) error {
 	return nil
 }
 
-// pageAll walks a list page by page, fetching conc pages at once, and hands
+// pageAll walks a list page by page, fetching the first page alone and then
+// conc pages at once, and hands
 // the pages to fn in order; it stops after the first short page. The pages
 // overlap by an item (from 0, 99, 198, … with limit 100): when a page does
 // not start with the item the page before ended with (a record was deleted
@@ -241,8 +242,10 @@ func (ps *pass) firstTickets(ctx context.Context) error {
 func pageAll[T any](ctx context.Context, conc int, id func(T) string, fetch func(ctx context.Context, from int) ([]T, error), fn func([]T) error) error {
 	step := pageStep(desk.MaxLimit)
 	from, prev, rereads := 0, "", 0
-	for {
-		froms := make([]int, conc)
+	for batch := 1; ; batch = conc {
+		// The first page alone (a department may hold a page or none),
+		// then conc pages at once.
+		froms := make([]int, batch)
 		for i := range froms {
 			froms[i] = from + i*step
 		}
