@@ -55,19 +55,13 @@ type Portal struct {
 	Mode       SyncMode //
 	Active     bool     // at most one portal is active at a time
 
-	AccountEmail string // the signed-in Zoho account
-	AgentID      string
-	AgentName    string
-	AgentEmail   string
-	// What the signed-in agent may do, from Desk's GET
-	// /myProfilePermissions (see the README's "Assumptions about Zoho
-	// Desk"): IsAdmin is an administrator of the portal (isAdminInOrg),
-	// who may do everything; CanCreateTickets means "may create tickets"
-	// (tickets.create); CanReply means "may reply by email", which covers
-	// reply, reply all and forward (tickets.mailSend).
-	IsAdmin          bool
-	CanCreateTickets bool
-	CanReply         bool
+	AccountEmail     string // the signed-in Zoho account
+	AgentID          string
+	AgentName        string
+	AgentEmail       string
+	IsAdmin          bool   // an administrator of the portal (isAdminInOrg): may do everything
+	CanCreateTickets bool   // "may create tickets": tickets.create of Desk's GET /myProfilePermissions
+	CanReply         bool   // "may reply by email" (reply, reply all, forward): tickets.mailSend
 	ReadOnlyReason   string // why the agent may not create or reply, for people
 	SupportEmail     string // the portal's support address replies are sent from
 
