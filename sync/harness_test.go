@@ -177,8 +177,6 @@ func configureParams(e *env) tsync.ConfigureParams {
 	return tsync.ConfigureParams{OrgID: e.org, Mode: app.SyncTwoWay, RefreshToken: e.info.Users[0].RefreshToken}
 }
 
-func deskListOptions() desk.ListOptions { return desk.ListOptions{} }
-
 // allTickets iterates over every ticket of the main portal on Desk, each
 // department's list in turn (getTickets takes one department).
 func (e *env) allTickets(ctx context.Context) iter.Seq2[desk.Ticket, error] {

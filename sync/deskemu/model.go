@@ -247,18 +247,6 @@ func (p *portal) touchTicket(t *ticket, now time.Time) {
 	p.ticketMod.insert(t)
 }
 
-func (p *portal) touchContact(c *contact, now time.Time) {
-	p.contactMod.remove(c)
-	c.Modified = nextModified(now, c.Modified)
-	p.contactMod.insert(c)
-}
-
-func (p *portal) touchAccount(a *account, now time.Time) {
-	p.accountMod.remove(a)
-	a.Modified = nextModified(now, a.Modified)
-	p.accountMod.insert(a)
-}
-
 // nextModified is a record's modifiedTime after an edit at now: now, but
 // always at least a millisecond after the previous one, so every edit is
 // visible to a client that pulls what changed since a time (Desk's times
