@@ -233,49 +233,87 @@ func (ps *pass) firstTickets(ctx context.Context) error {
 }
 
 // pageAll walks a list page by page, fetching the first page alone and then
-// conc pages at once, and hands
-// the pages to fn in order; it stops after the first short page. The pages
-// overlap by an item (from 0, 99, 198, … with limit 100): when a page does
-// not start with the item the page before ended with (a record was deleted
-// or added meanwhile, shifting the list), the walk reads again from the
-// page before, so no record is skipped; fn may see a record twice then.
+// conc pages at once, and hands the pages to fn in order; it stops after
+// the first short page. While fn stores a batch of full pages, the next
+// batch is already being fetched (the same requests as one after the
+// other: a batch follows only a batch of full pages). The pages overlap by
+// an item (from 0, 99, 198, … with limit 100): when a page does not start
+// with the item the page before ended with (a record was deleted or added
+// meanwhile, shifting the list), the walk reads again from the page before,
+// so no record is skipped; fn may see a record twice then.
 func pageAll[T any](ctx context.Context, conc int, id func(T) string, fetch func(ctx context.Context, from int) ([]T, error), fn func([]T) error) error {
 	step := pageStep(desk.MaxLimit)
-	from, prev, rereads := 0, "", 0
-	for batch := 1; ; batch = conc {
-		// The first page alone (a department may hold a page or none),
-		// then conc pages at once.
-		froms := make([]int, batch)
-		for i := range froms {
-			froms[i] = from + i*step
+	type batch struct {
+		froms  []int
+		pages  [][]T
+		err    error
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+	start := func(from, n int) *batch {
+		bctx, cancel := context.WithCancel(ctx)
+		b := &batch{froms: make([]int, n), cancel: cancel, done: make(chan struct{})}
+		for i := range b.froms {
+			b.froms[i] = from + i*step
 		}
-		pages, err := fetchAll(ctx, conc, froms, fetch)
-		if err != nil {
-			return err
+		go func() {
+			defer close(b.done)
+			b.pages, b.err = fetchAll(bctx, conc, b.froms, fetch)
+		}()
+		return b
+	}
+	drop := func(b *batch) {
+		if b != nil {
+			b.cancel()
+			<-b.done
 		}
-		next := froms[len(froms)-1] + step
-		for i, pg := range pages {
-			if froms[i] > 0 && prev != "" && (len(pg) == 0 || id(pg[0]) != prev) && rereads < 3 {
+	}
+	cur := start(0, 1)
+	prev, rereads := "", 0
+	for {
+		<-cur.done
+		cur.cancel()
+		if cur.err != nil {
+			return cur.err
+		}
+		last := cur.froms[len(cur.froms)-1]
+		full := true
+		for _, pg := range cur.pages {
+			full = full && len(pg) == desk.MaxLimit
+		}
+		var next *batch
+		if full {
+			next = start(last+step, conc)
+		}
+		reread := -1
+		for i, pg := range cur.pages {
+			if cur.froms[i] > 0 && prev != "" && (len(pg) == 0 || id(pg[0]) != prev) && rereads < 3 {
 				// The list moved under the walk: read again from the
 				// page before this one.
-				next, prev = max(0, froms[i]-step), ""
+				reread, prev = max(0, cur.froms[i]-step), ""
 				rereads++
 				break
 			}
 			rereads = 0
 			items := pg
-			if froms[i] > 0 && len(items) > 0 && id(items[0]) == prev {
+			if cur.froms[i] > 0 && len(items) > 0 && id(items[0]) == prev {
 				items = items[1:] // the overlap
 			}
 			if err := fn(items); err != nil {
+				drop(next)
 				return err
 			}
 			if len(pg) < desk.MaxLimit {
+				drop(next)
 				return nil
 			}
 			prev = id(pg[len(pg)-1])
 		}
-		from = next
+		if reread >= 0 {
+			drop(next)
+			next = start(reread, conc)
+		}
+		cur = next
 	}
 }
 
