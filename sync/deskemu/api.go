@@ -120,7 +120,7 @@ func (s *Server) api(op *desk.Op, h handlerFunc) http.HandlerFunc {
 			writeJSON(w, aerr.status, aerr.body)
 			return
 		}
-		if d := s.opts.Latency; d > 0 {
+		if d := time.Duration(s.latency.Load()); d > 0 {
 			t := time.NewTimer(d)
 			select {
 			case <-t.C:

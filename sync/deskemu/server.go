@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandem-crm/tandem/sync/desk"
@@ -75,8 +76,9 @@ func (o Options) withDefaults() Options {
 // Server is the emulator. It implements http.Handler; all its methods are
 // safe for concurrent use.
 type Server struct {
-	opts  Options
-	clock clock
+	opts    Options
+	clock   clock
+	latency atomic.Int64 // Options.Latency, changeable by SetLatency
 
 	mu       sync.Mutex
 	rnd      *rand.Rand
@@ -106,6 +108,7 @@ func New(opts Options) *Server {
 		refresh: map[string]*user{},
 		codes:   map[string]codeInfo{},
 	}
+	s.latency.Store(int64(s.opts.Latency))
 	s.rnd = rand.New(rand.NewPCG(s.opts.Seed, s.opts.Seed^0x9e3779b97f4a7c15))
 	s.generate()
 	s.routes()
@@ -195,6 +198,9 @@ func (s *Server) record(e LogEntry) {
 	}
 	s.log = append(s.log, e)
 }
+
+// SetLatency changes the delay added to every API answer (Options.Latency).
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
 // Now returns the emulator's current time.
 func (s *Server) Now() time.Time { return s.clock.now() }
