@@ -308,11 +308,7 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 	if err := json.Unmarshal(it.Payload, &pl); err != nil {
 		return app.OutboxResult{}, badPayload(err)
 	}
-	ms := make([]app.FieldMapping, 0, len(pl.Types))
-	for f, t := range pl.Types {
-		ms = append(ms, app.FieldMapping{Kind: it.CRMKind, DeskField: f, Type: t})
-	}
-	body := deskFields(ms, pl.Fields)
+	body := pushBody(it, &pl)
 	var rr app.RemoteRecord
 	if it.CRMKind == app.KindContact {
 		var c desk.Contact
@@ -357,6 +353,15 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 		rr = accountRemote(ps.p.OrgID, a)
 	}
 	return ps.pushResult(ctx, it, &pl, &rr)
+}
+
+// pushBody is the Desk body of a push.
+func pushBody(it *app.OutboxItem, pl *pushPayload) desk.Fields {
+	ms := make([]app.FieldMapping, 0, len(pl.Types))
+	for f, t := range pl.Types {
+		ms = append(ms, app.FieldMapping{Kind: it.CRMKind, DeskField: f, Type: t})
+	}
+	return deskFields(ms, pl.Fields)
 }
 
 // contactTwin returns an unlinked Desk contact with the email key among
@@ -494,7 +499,10 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 					continue
 				}
 				if l, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindContact, c.ID); app.ErrorCode(err) == app.ENOTFOUND || (err == nil && l.CRMID == it.CRMID) {
-					full, err := cl.GetContact(ctx, c.ID)
+					// Send the fields again: the contact may be one Desk
+					// made for a ticket to the email, not ours (PATCH sets
+					// absolute values, so for ours it changes nothing).
+					full, err := cl.UpdateContact(ctx, c.ID, pushBody(it, &pl))
 					if err != nil {
 						return app.OutboxResult{}, false, err
 					}
