@@ -168,6 +168,9 @@ func toAppError(err error) error {
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
+		if apiErr.Status == http.StatusTooManyRequests || apiErr.Code == CodeThresholdExceeded {
+			return throttleError(apiErr, err)
+		}
 		return &app.Error{Code: codeForStatus(apiErr.Status), Message: messageFor(apiErr), Err: err}
 	}
 	var te *TransportError
