@@ -75,7 +75,7 @@ func List(dir string) ([]app.Backup, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("backup: list: %w", &app.Error{Code: app.EUNAVAILABLE, Message: fmt.Sprintf("Cannot read the backups folder %s.", dir), Err: err})
+		return nil, fmt.Errorf("backup: list: %w", &app.Error{Code: app.EUNAVAILABLE, Message: "Cannot read the backups folder.", Err: err})
 	}
 	var out []app.Backup
 	for _, e := range entries {

@@ -50,7 +50,7 @@ func writeBackup(ctx context.Context, src, dest string) error {
 		return app.Errorf(app.EINVALID, "A backup cannot replace the database itself; choose another file.")
 	}
 	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
-		return app.Errorf(app.EINVALID, "Cannot create the folder for the backup %s: %v", filepath.Dir(dest), err)
+		return &app.Error{Code: app.EINVALID, Message: "Cannot create the folder for the backup.", Err: err}
 	}
 	tmp := dest + ".part-" + randomSuffix()
 	defer os.Remove(tmp)
@@ -79,7 +79,7 @@ func writeBackup(ctx context.Context, src, dest string) error {
 }
 
 func backupWriteError(dest string, err error) error {
-	return &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("Cannot write the backup %s: is the disk full, or the folder read-only?", dest), Err: err}
+	return &app.Error{Code: app.EINVALID, Message: "Cannot write the backup: is the disk full, or the folder read-only?", Err: fmt.Errorf("%s: %w", dest, err)}
 }
 
 // CheckBackup opens the file at path read-only and checks that it is a
@@ -88,16 +88,16 @@ func backupWriteError(dest string, err error) error {
 func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
 	var info BackupInfo
 	if st, err := os.Stat(path); err != nil {
-		return info, app.Errorf(app.EINVALID, "Cannot open the backup %s: %v", path, err)
+		return info, &app.Error{Code: app.EINVALID, Message: "Cannot open the backup file.", Err: err}
 	} else if st.IsDir() {
-		return info, app.Errorf(app.EINVALID, "%s is a folder, not a backup file.", path)
+		return info, &app.Error{Code: app.EINVALID, Message: "That is a folder, not a backup file.", Err: errors.New(path)}
 	}
 	conn, err := openRaw(path, true)
 	if err != nil {
 		return info, err
 	}
 	defer conn.Close()
-	notOurs := &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("%s is not a Tandem backup.", path)}
+	notOurs := &app.Error{Code: app.EINVALID, Message: "This file is not a Tandem backup.", Err: errors.New(path)}
 	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&info.SchemaVersion); err != nil {
 		notOurs.Err = err
 		return info, notOurs
@@ -106,7 +106,8 @@ func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
 	case info.SchemaVersion == 0:
 		return info, notOurs
 	case info.SchemaVersion > latest:
-		return info, app.Errorf(app.EINVALID, "The backup %s was made by a newer version of Tandem (schema %d; this version knows %d). Update Tandem to restore it.", path, info.SchemaVersion, latest)
+		return info, &app.Error{Code: app.EINVALID, Message: "The backup was made by a newer version of Tandem. Update Tandem to restore it.",
+			Err: fmt.Errorf("%s: schema %d, this version knows %d", path, info.SchemaVersion, latest)}
 	}
 	rows, err := conn.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
@@ -141,7 +142,7 @@ func CheckBackup(ctx context.Context, path string) (BackupInfo, error) {
 }
 
 func damaged(path string, err error) error {
-	return &app.Error{Code: app.EINVALID, Message: fmt.Sprintf("The backup %s is damaged and cannot be restored.", path), Err: err}
+	return &app.Error{Code: app.EINVALID, Message: "The backup is damaged and cannot be restored.", Err: fmt.Errorf("%s: %w", path, err)}
 }
 
 // Restore replaces the database at dbPath with the backup at backupPath.
