@@ -3,8 +3,8 @@ package signals_test
 import (
 	"context"
 	"path/filepath"
-	gosync "sync"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
