@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -211,4 +212,19 @@ func (m *mainWindow) desktopTabs(tabs *container.AppTabs) func() {
 	m.backups = newBackupsScreen(m.ui, d.Backups, d.OpenFolder)
 	tabs.Append(container.NewTabItem(lang.L("Backups"), m.backups.content))
 	return m.backups.reload
+}
+
+// Showing names the screen and the record on its detail page, e.g.
+// "contact 12" or "signals" (tests, logs).
+func (w *Window) Showing() string {
+	m := w.m
+	switch {
+	case m.current == 0 && m.contacts.current != nil:
+		return fmt.Sprintf("contact %d", m.contacts.selectedID)
+	case m.current == 1 && m.companies.current != nil:
+		return fmt.Sprintf("company %d", m.companies.selectedID)
+	case m.current == m.signalsAt:
+		return "signals"
+	}
+	return fmt.Sprintf("screen %d", m.current)
 }

@@ -65,6 +65,9 @@ func newDetectorWith(db app.SignalStore, n *notify.Desktop) *signals.Detector {
 	return det
 }
 
+// newSecrets is the OS keyring; tests use an in-memory store instead.
+var newSecrets = func() app.SecretStore { return secrets.New(appID) }
+
 // deskWiring is the sync service with what it was built on.
 type deskWiring struct {
 	svc     *tsync.Service
@@ -82,7 +85,7 @@ func (d *deskWiring) Close() {
 
 // newDesk builds the sync service for target on the store.
 func newDesk(ctx context.Context, target string, store app.DeskStore, crm app.CRM, det app.Detector) (*deskWiring, error) {
-	w := &deskWiring{secrets: secrets.New(appID)}
+	w := &deskWiring{secrets: newSecrets()}
 	opts := tsync.Options{Store: store, CRM: crm, Secrets: w.secrets, Detector: det}
 	switch {
 	case target == "demo":

@@ -28,6 +28,7 @@ import (
 	"github.com/tandem-crm/tandem/app/sample"
 	"github.com/tandem-crm/tandem/app/store"
 	"github.com/tandem-crm/tandem/assets"
+	"github.com/tandem-crm/tandem/sync/signals"
 	"github.com/tandem-crm/tandem/views"
 )
 
@@ -155,6 +156,7 @@ type session struct {
 	cancel   context.CancelFunc
 	wg       gosync.WaitGroup
 	db       *store.DB
+	det      *signals.Detector
 	dw       *deskWiring
 	win      *views.Window
 	tray     *views.Tray
@@ -180,6 +182,7 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 	s := &session{a: a, o: o, cancel: cancel, db: db, notifier: notifier}
 	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
 	det := newDetectorWith(db, notifier)
+	s.det = det
 	s.goRun(ctx, det.Run)
 	params := views.Params{
 		CRM:        crm,
