@@ -134,9 +134,12 @@ func newDesktopWorld(t *testing.T, dir string, notify bool) *desktopWorld {
 	t.Cleanup(func() { newSecrets = old })
 
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	a := newTrayApp()
+	a.drained = make(chan struct{})
 	go a.drain(ctx)
+	// Last: the UI goroutine has stopped before the next test's app
+	// resets Fyne's caches.
+	t.Cleanup(func() { cancel(); <-a.drained })
 	w := &desktopWorld{t: t, ctx: ctx, a: a, emu: emu, info: info, org: emu.DefaultOrgID(), dir: dir}
 	var n = newNotifier()
 	if !notify {

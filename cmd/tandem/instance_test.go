@@ -35,6 +35,8 @@ func TestMain(m *testing.M) {
 			}
 		}
 		useTestDriver()
+		// A safety net: a window a failed test left behind ends by itself.
+		time.AfterFunc(3*time.Minute, func() { os.Exit(3) })
 		ctx, cancel := context.WithCancel(context.Background())
 		code := run(ctx, args, os.Stdout, os.Stderr)
 		cancel()
@@ -53,6 +55,8 @@ type trayApp struct {
 	once gosync.Once
 	quit chan struct{}
 	ui   chan func()
+	// drained, when set, is closed once drain has returned.
+	drained chan struct{}
 }
 
 // newTrayApp returns the test app as fyne.CurrentApp, with a driver whose
@@ -69,6 +73,11 @@ func (a *trayApp) Driver() fyne.Driver { return uiDriver{Driver: a.App.Driver(),
 
 // drain runs the queued UI work until Quit or ctx ends.
 func (a *trayApp) drain(ctx context.Context) {
+	defer func() {
+		if a.drained != nil {
+			close(a.drained)
+		}
+	}()
 	for {
 		select {
 		case fn := <-a.ui:
@@ -154,7 +163,9 @@ func (s *syncBuffer) String() string {
 // start runs this test binary as `tandem --data-dir dir args...`.
 func start(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--", "--data-dir", dir, "--desk", "demo"}, args...)...)
+	// A help desk at an address where nothing listens: the window has a
+	// sync service (desk sync can go through it) and no fixed port is taken.
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--", "--data-dir", dir, "--desk", "http://127.0.0.1:9"}, args...)...)
 	cmd.Env = append(os.Environ(), "TANDEM_TEST_MAIN=1", "LANG=en_US.UTF-8")
 	p := &proc{cmd: cmd, out: &syncBuffer{}, err: &syncBuffer{}}
 	cmd.Stdout, cmd.Stderr = p.out, p.err
