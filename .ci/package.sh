@@ -114,10 +114,13 @@ windows() {
     -DLICENSES="$work/THIRD_PARTY_LICENSES.txt" -DOUT="$root/dist/Tandem-$VERSION-setup.exe" packaging/windows/tandem.nsi
   # What can be checked here (Wine cannot run Go 1.26 programs): a 64-bit
   # GUI program with its resources, and an installer that unpacks.
-  x86_64-w64-mingw32-objdump -f dist/Tandem.exe | grep -q 'pei-x86-64' || { echo "package: Tandem.exe is not a 64-bit PE" >&2; exit 1; }
-  x86_64-w64-mingw32-objdump -p dist/Tandem.exe | grep -q 'Subsystem.*(Windows GUI)' || { echo "package: Tandem.exe is not a GUI program" >&2; exit 1; }
-  x86_64-w64-mingw32-objdump -h dist/Tandem.exe | grep -q '\.rsrc' || { echo "package: Tandem.exe has no resources (icon, version)" >&2; exit 1; }
-  grep -qa "$VERSION" dist/Tandem.exe || { echo "package: Tandem.exe does not carry its version" >&2; exit 1; }
+  # (Into files first: grep -q would close the pipe early under pipefail.)
+  x86_64-w64-mingw32-objdump -f -p -h dist/Tandem.exe > "$work/pe.txt"
+  grep -q 'pei-x86-64' "$work/pe.txt" || { echo "package: Tandem.exe is not a 64-bit PE" >&2; exit 1; }
+  grep -q 'Subsystem.*(Windows GUI)' "$work/pe.txt" || { echo "package: Tandem.exe is not a GUI program" >&2; exit 1; }
+  grep -q '\.rsrc' "$work/pe.txt" || { echo "package: Tandem.exe has no resources (icon, version)" >&2; exit 1; }
+  strings -el dist/Tandem.exe > "$work/utf16.txt"
+  grep -qx "$VERSION.$BUILD" "$work/utf16.txt" || { echo "package: Tandem.exe has no version resource $VERSION.$BUILD" >&2; exit 1; }
   ls -l dist/Tandem.exe "dist/Tandem-$VERSION-setup.exe"
 }
 

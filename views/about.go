@@ -64,16 +64,23 @@ func showLicences(u *ui, text string) {
 	}
 	intro := widget.NewLabel(lang.L("Tandem is built with these open-source libraries, under their own licences:"))
 	intro.Wrapping = fyne.TextWrapWord
-	// Hundreds of kilobytes of text: a list draws only the lines in view.
+	// Hundreds of kilobytes of text: a list draws only the lines in view
+	// (a TextGrid of it takes seconds to build), each a plain monospace
+	// text without a label's padding.
 	lines := strings.Split(strings.ReplaceAll(text, "\t", "    "), "\n")
+	size := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameCaptionText)
 	list := widget.NewList(func() int { return len(lines) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.TextStyle = fyne.TextStyle{Monospace: true}
-			l.SizeName = theme.SizeNameCaptionText
-			return l
+			t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+			t.TextStyle = fyne.TextStyle{Monospace: true}
+			t.TextSize = size
+			return t
 		},
-		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(lines[id]) })
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			t := o.(*canvas.Text)
+			t.Text = lines[id]
+			t.Refresh()
+		})
 	list.HideSeparators = true
 	box := container.NewStack(list)
 	d := dialog.NewCustom(lang.L("Third-party licences"), lang.L("Close"), container.NewBorder(intro, nil, nil, nil, box), u.win)

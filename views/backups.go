@@ -207,7 +207,7 @@ func backupKindLabel(k app.BackupKind) string {
 	if k == app.BackupSetAside {
 		return lang.L("Set aside before a restore")
 	}
-	return lang.L("Daily backup")
+	return lang.L("Automatic backup")
 }
 
 // backupTime is a backup's local time, written the way the UI's language

@@ -103,11 +103,16 @@ func runGUI(ctx context.Context, o guiOptions, stdout, stderr io.Writer) int {
 	if !o.hidden {
 		s.win.Show()
 	}
+	ran := make(chan struct{})
 	go func() {
-		<-ctx.Done()
-		fyne.Do(a.Quit)
+		select {
+		case <-ctx.Done(): // Ctrl+C in the terminal
+			fyne.Do(a.Quit)
+		case <-ran: // after the loop, Fyne's driver is gone
+		}
 	}()
 	runApp(ctx, a)
+	close(ran)
 	cancel()
 	s.close()
 	if s.restoreFrom == "" {
