@@ -480,3 +480,48 @@ func TestRestoreOnNewComputerAsksToSignIn(t *testing.T) {
 		t.Error("the restored database has no contacts")
 	}
 }
+
+// TestRestoreLatestGood: with the database damaged, the newest backup
+// that passes its check is restored (a damaged newer one is skipped) and
+// the damaged database is kept aside as it was.
+func TestRestoreLatestGood(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if code, _, errs := tandem(t, dir, "contacts", "add", "-last", "Kept"); code != 0 {
+		t.Fatal(errs)
+	}
+	good := filepath.Join(backupsDir(dir), "tandem-20261130T090000Z.db")
+	if code, _, errs := tandem(t, dir, "backup", good); code != 0 {
+		t.Fatal(errs)
+	}
+	newer := filepath.Join(backupsDir(dir), "tandem-20261201T090000Z.db")
+	if err := os.WriteFile(newer, []byte(strings.Repeat("broken ", 2000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	damaged := []byte(strings.Repeat("damaged ", 2000))
+	if err := os.WriteFile(filepath.Join(dir, "tandem.db"), damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	used, aside, err := RestoreLatestGood(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used.Path != good {
+		t.Errorf("restored %s, want %s", used.Path, good)
+	}
+	if b, _ := os.ReadFile(aside); string(b) != string(damaged) {
+		t.Errorf("the damaged database was not kept aside as it was (%s)", aside)
+	}
+	if code, out, _ := tandem(t, dir, "contacts", "list"); code != 0 || !strings.Contains(out, "Kept") {
+		t.Errorf("after the restore: %d %q", code, out)
+	}
+	// No good backup at all: ENOTFOUND, nothing moved.
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "tandem.db"), damaged, 0o600)
+	if _, _, err := RestoreLatestGood(ctx, empty); app.ErrorCode(err) != app.ENOTFOUND {
+		t.Errorf("without backups: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(empty, "tandem.db")); string(b) != string(damaged) {
+		t.Error("a failed search moved the database")
+	}
+}
