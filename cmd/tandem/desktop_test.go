@@ -355,7 +355,7 @@ func TestTrayMenu(t *testing.T) {
 	waitUntil(t, "do not disturb until tomorrow 08:00", func() bool {
 		p, err := w.s.db.SignalPrefs(w.ctx)
 		u := p.DoNotDisturbUntil.Local()
-		return err == nil && u.Hour() == 8 && u.After(time.Now()) && u.Sub(time.Now()) < 33*time.Hour
+		return err == nil && u.Hour() == 8 && u.After(time.Now()) && time.Until(u) < 33*time.Hour
 	})
 
 	// The unread count is in the first item and in the icon's badge.

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 )
@@ -55,7 +54,11 @@ func Generate(dir, pkg, tags string) (string, error) {
 	slices.Sort(paths)
 	var b strings.Builder
 	b.WriteString("Third-party software in Tandem\n\nTandem is built from the Go standard library and the modules below; each is\nused under its own licence, reproduced here as the module ships it.\n")
-	goLicence, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "LICENSE"))
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return "", fmt.Errorf("licenses: go env GOROOT: %w", err)
+	}
+	goLicence, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(goroot)), "LICENSE"))
 	if err != nil {
 		return "", fmt.Errorf("licenses: Go's licence: %w", err)
 	}
