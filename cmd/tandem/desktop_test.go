@@ -115,6 +115,8 @@ type desktopWorld struct {
 	info deskemu.Info
 	org  string
 	dir  string
+	// stop closes the session and stops its UI goroutine (also at cleanup).
+	stop func()
 }
 
 func newDesktopWorld(t *testing.T, dir string, notify bool) *desktopWorld {
@@ -137,9 +139,10 @@ func newDesktopWorld(t *testing.T, dir string, notify bool) *desktopWorld {
 	a := newTrayApp()
 	a.drained = make(chan struct{})
 	go a.drain(ctx)
+	w0 := &desktopWorld{stop: func() { cancel(); <-a.drained }}
 	// Last: the UI goroutine has stopped before the next test's app
 	// resets Fyne's caches.
-	t.Cleanup(func() { cancel(); <-a.drained })
+	t.Cleanup(func() { w0.stop() })
 	w := &desktopWorld{t: t, ctx: ctx, a: a, emu: emu, info: info, org: emu.DefaultOrgID(), dir: dir}
 	var n = newNotifier()
 	if !notify {
@@ -152,9 +155,15 @@ func newDesktopWorld(t *testing.T, dir string, notify bool) *desktopWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.close)
 	w.s = s
+	w.stop = onceFunc(func() { s.close(); cancel(); <-a.drained })
+	w0.stop = w.stop
 	return w
+}
+
+func onceFunc(f func()) func() {
+	var once gosync.Once
+	return func() { once.Do(f) }
 }
 
 // ui runs fn on the test app's UI goroutine and waits for it.
@@ -458,6 +467,7 @@ func TestRestoreOnNewComputerAsksToSignIn(t *testing.T) {
 	if _, err := bsvc.BackUp(old.ctx, b); err != nil {
 		t.Fatal(err)
 	}
+	old.stop() // one Fyne app at a time
 	newDir := t.TempDir()
 	if code, out, errs := tandem(t, newDir, "restore", b); code != 0 || !strings.Contains(out, "sign in to Zoho Desk again") {
 		t.Fatalf("restore: %d %q %q", code, out, errs)
