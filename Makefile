@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: run build deps test lint vet-cross unit smoke bench seeds fuzz package package-linux package-deb package-windows package-macos clean
+.PHONY: run build deps test lint vet-cross unit smoke bench bench-import seeds fuzz package package-linux package-deb package-windows package-macos clean
 
 ## run: install what is missing (asks before sudo), build, open the app on its own database
 run: deps build
@@ -49,6 +49,11 @@ bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'FirstSync|PollNoChange|PollKChanged' -benchtime 3x -timeout 30m ./sync/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/
 
+## bench-import: import and export figures against their floors (several minutes: 1M rows)
+bench-import:
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Preview100MB' -benchtime 20x ./app/transfer/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench 'ImportCSV100k|ImportRSS|ImportXLSX' -benchtime 1x -timeout 40m ./cmd/tandem/
+
 ## seeds: the randomized sync test over many seeds (SEEDS=5000); prints how many passed
 SEEDS ?= 5000
 seeds:
@@ -58,7 +63,9 @@ seeds:
 ## fuzz: a short run of every fuzz target
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidEmail -fuzztime 20s ./app/
-	$(GO) test -run '^$$' -fuzz FuzzReadContacts -fuzztime 20s ./app/csvio/
+	$(GO) test -run '^$$' -fuzz FuzzDetect -fuzztime 20s ./app/transfer/
+	$(GO) test -run '^$$' -fuzz FuzzDelimited -fuzztime 20s ./app/transfer/
+	$(GO) test -run '^$$' -fuzz FuzzVCard -fuzztime 20s ./app/transfer/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./app/richtext/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./sync/desk/
 

@@ -136,10 +136,12 @@ func (m *mainWindow) mainMenu() *fyne.MainMenu {
 	quit := fyne.NewMenuItem(lang.L("Quit"), m.quit)
 	quit.IsQuit = true
 	about := fyne.NewMenuItem(lang.L("About Tandem"), m.showAbout)
-	return fyne.NewMainMenu(
-		fyne.NewMenu(lang.L("File"), quit),
-		fyne.NewMenu(lang.L("Help"), about),
-	)
+	file := fyne.NewMenu(lang.L("File"), quit)
+	if m.params.CRM.Imports != nil && m.params.CRM.Export != nil {
+		file = m.transferMenu() // Import…, Export… (views/export.go)
+		file.Items = append(file.Items, fyne.NewMenuItemSeparator(), quit)
+	}
+	return fyne.NewMainMenu(file, fyne.NewMenu(lang.L("Help"), about))
 }
 
 func (m *mainWindow) showAbout() {

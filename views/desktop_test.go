@@ -196,7 +196,8 @@ func TestMainMenu(t *testing.T) {
 	if menu == nil || len(menu.Items) != 2 {
 		t.Fatalf("main menu %+v", menu)
 	}
-	quit := menu.Items[0].Items[0]
+	file := menu.Items[0].Items
+	quit := file[len(file)-1]
 	if !quit.IsQuit || quit.Label != "Quit" {
 		t.Errorf("File › %q (IsQuit %v)", quit.Label, quit.IsQuit)
 	}

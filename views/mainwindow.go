@@ -66,6 +66,9 @@ type mainWindow struct {
 	visible   bool           // shown, not closed to the tray (Window.Visible)
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
+	// importing and exporting are the last Import… and Export… dialogs.
+	importing *importWizard
+	exporting *exportDialog
 }
 
 // NewMainWindow builds the main window of a (not yet shown) Tandem app:
@@ -168,12 +171,14 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
 	m.signalsAt = signalsAt
 	if p.Desktop != nil {
-		w.SetMainMenu(m.mainMenu())
+		w.SetMainMenu(m.mainMenu()) // views/desktop.go: File (with Import/Export) and Help
 		w.SetCloseIntercept(m.closeToTray)
+	} else if p.CRM.Imports != nil && p.CRM.Export != nil {
+		w.SetMainMenu(fyne.NewMainMenu(m.transferMenu()))
 	}
 
 	mod := fyne.KeyModifierShortcutDefault
-	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyN} {
+	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyN, fyne.KeyI} {
 		sc := &desktop.CustomShortcut{KeyName: k, Modifier: mod}
 		w.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.shortcut(s.(*desktop.CustomShortcut)) })
 	}
@@ -221,6 +226,9 @@ func (m *mainWindow) shortcut(s *desktop.CustomShortcut) bool {
 		if len(m.open) == 0 {
 			m.screens[m.current].create()
 		}
+		return true
+	case fyne.KeyI: // Import…
+		m.openImport()
 		return true
 	}
 	return false

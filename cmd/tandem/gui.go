@@ -185,7 +185,7 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		return nil, err
 	}
 	s := &session{a: a, o: o, cancel: cancel, db: db, notifier: notifier}
-	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db, Imports: db, Export: db}
 	det := newDetectorWith(db, notifier)
 	s.det = det
 	s.goRun(ctx, det.Run)
