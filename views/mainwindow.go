@@ -111,7 +111,6 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		m.screens = append(m.screens, &staticScreen{body: feed.content, reload: feed.reload})
 		items = append(items, navItem{lang.L("Signals"), theme.InfoIcon()})
 	}
-	var reloadSettings func()
 	if p.Integration != nil || p.Signals != nil || p.Desktop != nil {
 		tabs := container.NewAppTabs()
 		if p.Integration != nil {
@@ -123,8 +122,8 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			ss := newSignalsSettings(ctx, w, p.Signals, post)
 			tabs.Append(container.NewTabItem(lang.L("Signals"), container.NewVScroll(ss.content)))
 		}
-		reloadSettings = m.desktopTabs(tabs) // views/desktop.go
-		m.screens = append(m.screens, &staticScreen{body: tabs, reload: reloadSettings})
+		reload := m.desktopTabs(tabs) // General and Backups: views/desktop.go
+		m.screens = append(m.screens, &staticScreen{body: tabs, reload: reload})
 		items = append(items, navItem{lang.L("Settings"), theme.SettingsIcon()})
 	}
 	m.nav = widget.NewList(
