@@ -35,6 +35,9 @@ type Params struct {
 	Signals app.SignalService
 	// OpenURL opens an address in the system browser (sign-in).
 	OpenURL func(string) error
+	// Desktop adds the menu, close-to-tray, Settings › General and
+	// Settings › Backups (views/desktop.go); nil leaves them out.
+	Desktop *Desktop
 }
 
 // screen is one browser of the main window.
@@ -57,7 +60,10 @@ type mainWindow struct {
 	nav       *widget.List
 	center    *fyne.Container
 	status    *widget.Label
-	desk      *deskStatus // the help-desk status line; nil without one
+	desk      *deskStatus    // the help-desk status line; nil without one
+	signalsAt int            // the Signals entry of the navigation, -1 without one
+	backups   *backupsScreen // Settings › Backups; nil without a Desktop
+	visible   bool           // shown, not closed to the tray (Window.Visible)
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
 	// importing and exporting are the last Import… and Export… dialogs.
@@ -105,7 +111,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		m.screens = append(m.screens, &staticScreen{body: feed.content, reload: feed.reload})
 		items = append(items, navItem{lang.L("Signals"), theme.InfoIcon()})
 	}
-	if p.Integration != nil || p.Signals != nil {
+	if p.Integration != nil || p.Signals != nil || p.Desktop != nil {
 		tabs := container.NewAppTabs()
 		if p.Integration != nil {
 			ds := newDeskSettings(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
@@ -116,7 +122,8 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			ss := newSignalsSettings(ctx, w, p.Signals, post)
 			tabs.Append(container.NewTabItem(lang.L("Signals"), container.NewVScroll(ss.content)))
 		}
-		m.screens = append(m.screens, &staticScreen{body: tabs})
+		reload := m.desktopTabs(tabs) // General and Backups: views/desktop.go
+		m.screens = append(m.screens, &staticScreen{body: tabs, reload: reload})
 		items = append(items, navItem{lang.L("Settings"), theme.SettingsIcon()})
 	}
 	m.nav = widget.NewList(
@@ -161,7 +168,11 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		}, post)
 	}
 	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
-	if p.CRM.Imports != nil && p.CRM.Export != nil {
+	m.signalsAt = signalsAt
+	if p.Desktop != nil {
+		w.SetMainMenu(m.mainMenu()) // views/desktop.go: File (with Import/Export) and Help
+		w.SetCloseIntercept(m.closeToTray)
+	} else if p.CRM.Imports != nil && p.CRM.Export != nil {
 		w.SetMainMenu(fyne.NewMainMenu(m.transferMenu()))
 	}
 

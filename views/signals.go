@@ -207,6 +207,9 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 	s.dnd = widget.NewCheck(lang.L("Do not disturb: fill the feed, show no desktop notifications"), func(on bool) {
 		if s.loaded {
 			s.prefs.DoNotDisturb = on
+			if !on {
+				s.prefs.DoNotDisturbUntil = time.Time{} // also ends the tray's "for 1 hour"
+			}
 			s.save()
 		}
 	})
@@ -242,7 +245,7 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 				c.SetChecked(p.On(k))
 				c.Enable()
 			}
-			s.dnd.SetChecked(p.DoNotDisturb)
+			s.dnd.SetChecked(p.Quiet(time.Now()))
 			s.all.SetChecked(p.AllTickets)
 			s.dnd.Enable()
 			s.all.Enable()

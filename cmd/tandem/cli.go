@@ -21,6 +21,8 @@ const usage = `Usage: tandem [--data-dir DIR] [command]
 Without a command, opens the Tandem window.
 
 Commands:
+  backup [FILE]                           a checked copy of the database (default: into the backups folder)
+  restore FILE                            replace the database with a backup; the current one is set aside
   contacts list [-q QUERY] [-limit N]     print contacts
   contacts add -last NAME [-first NAME] [-email E] [-phone P] [-company NAME]
   contacts import [flags] FILE            import a CSV, TSV, .xlsx or vCard file (per-row report;
@@ -53,6 +55,8 @@ Commands:
 Global flags:
   --data-dir DIR     the database folder (default: your data folder)
   --desk TARGET      demo (the built-in demo help desk, default), a Zoho region, or a URL
+  --hidden           start in the tray without showing the window
+  --version          print the version
 `
 
 // run parses the global flags and dispatches; it returns the exit code.
@@ -62,13 +66,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	dataDir := fs.String("data-dir", defaultDataDir(), "folder for the database and settings")
 	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a base URL")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	hidden := fs.Bool("hidden", false, "start in the tray without showing the window (used at login)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	rest := fs.Args()
-	if len(rest) == 0 || rest[0] == "gui" {
-		return runGUI(ctx, *dataDir, *deskTarget, stderr)
+	if *showVersion {
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	}
+	if len(rest) == 0 || rest[0] == "gui" {
+		return runGUI(ctx, guiOptions{dataDir: *dataDir, deskTarget: *deskTarget, hidden: *hidden}, stdout, stderr)
+	}
+	// One instance per data folder: some commands go through a running
+	// window or wait for the folder (lifecycle.go).
+	g, err := guardFolder(ctx, *dataDir, rest, stdout)
+	if err != nil || g.handled {
+		return exitCode(stdout, stderr, err)
+	}
+	defer g.done(ctx)
 	path, err := dbPath(*dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "tandem:", err)
@@ -103,6 +120,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	default:
 		err = errUsage
 	}
+	return exitCode(stdout, stderr, err)
+}
+
+// exitCode reports err to the person and returns the exit code.
+func exitCode(stdout, stderr io.Writer, err error) int {
 	switch {
 	case errors.Is(err, errUsage):
 		fmt.Fprint(stderr, usage)
