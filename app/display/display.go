@@ -30,7 +30,7 @@ const (
 	// Subject is for a ticket subject or a record's title in a header.
 	Subject = 300
 	// Row is for one line of a list row: it is truncated on screen anyway.
-	Row = 200
+	Row = 120
 	// Notes is for a multi-line field such as a contact's notes.
 	Notes = 4000
 )
