@@ -218,7 +218,7 @@ func TestHostileTextInFeed(t *testing.T) {
 	w.Resize(fyne.NewSize(700, 400))
 	settleRunner(t, q, f.run)
 	w.Canvas().Capture()
-	texts := checkTexts(t, walk(nil, f.content))
+	texts := checkTexts(t, walk(nil, f.list))
 	found := false
 	for _, s := range texts {
 		found = found || s == "New ticket · #1 "+rloTrue+" — "+hostileClean
@@ -351,7 +351,9 @@ func BenchmarkTicketRowsHostile(b *testing.B) {
 }
 
 // BenchmarkTicketRowsFloor: see BenchmarkTicketRowsHostile.
-func BenchmarkTicketRowsFloor(b *testing.B) { benchRows(b, "請求書の金額が違います", "佐藤 花子") }
+func BenchmarkTicketRowsFloor(b *testing.B) {
+	benchRows(b, "請求書の金額が違います", "佐藤 花子")
+}
 
 func benchRows(b *testing.B, subject, name string) {
 	test.NewTempApp(b)
