@@ -44,8 +44,10 @@ func translate(err error) error {
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgBusy, Err: err}
 	case sqlite3.SQLITE_READONLY:
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgReadOnly, Err: err}
-	case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+	case sqlite3.SQLITE_NOTADB:
 		return &app.Error{Code: app.EINVALID, Message: msgNotDB, Err: err}
+	case sqlite3.SQLITE_CORRUPT:
+		return &app.Error{Code: app.EDAMAGED, Message: app.MsgDamaged, Err: err}
 	case sqlite3.SQLITE_FULL:
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgFull, Err: err}
 	case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
