@@ -27,6 +27,9 @@ Commands:
   contacts import FILE.csv                import contacts (per-row error report)
   contacts export [FILE.csv]              export all contacts (stdout without FILE)
   companies list|add|import|export        the same for companies (add: -name NAME)
+  db check                                full integrity check of the database file
+  db salvage                              copy what can be read of a damaged database into a
+                                          new file in its place (the damaged one is kept aside)
   sample                                  load the demo data into an empty database
   seed [-contacts N] [-companies M] [-records K] [-seed S]
                                           generate a large data set for benchmarks
@@ -65,9 +68,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tandem:", err)
 		return 1
 	}
-	db, err := store.Open(ctx, path)
+	// Export and the db commands open a damaged file (read-only) so they
+	// can say how much of it is lost; every other command refuses it.
+	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: readsDamaged(rest)})
 	if err != nil {
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
+		printError(stderr, err)
 		slog.Debug("open failed", "err", err)
 		return 1
 	}
@@ -85,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = c.seed(rest[1:])
 	case "desk":
 		err = c.desk(rest[1:])
+	case "db":
+		err = c.dbCommand(rest[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -97,10 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errRowsRejected):
 		return 3
 	case err != nil:
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
-		if app.ErrorCode(err) == app.EINTERNAL {
-			fmt.Fprintln(stderr, "  detail:", err)
-		}
+		printError(stderr, err)
 		return 1
 	}
 	return 0
@@ -180,6 +184,9 @@ func (c *cli) contacts(args []string) error {
 	case "import":
 		return importFile(c, args[1:], "contacts", csvio.ReadContacts, c.crm.Contacts.ImportContacts)
 	case "export":
+		if err := c.checkBeforeExport("contacts"); err != nil {
+			return err
+		}
 		return c.export(args[1:], func(w io.Writer) error {
 			return exportAll(c.ctx, w, func(off, lim int) ([]app.Contact, error) {
 				return c.crm.Contacts.ListContacts(c.ctx, app.ContactFilter{Offset: off, Limit: lim})
@@ -228,6 +235,9 @@ func (c *cli) companies(args []string) error {
 	case "import":
 		return importFile(c, args[1:], "companies", csvio.ReadCompanies, c.crm.Companies.ImportCompanies)
 	case "export":
+		if err := c.checkBeforeExport("companies"); err != nil {
+			return err
+		}
 		return c.export(args[1:], func(w io.Writer) error {
 			return exportAll(c.ctx, w, func(off, lim int) ([]app.Company, error) {
 				return c.crm.Companies.ListCompanies(c.ctx, app.CompanyFilter{Offset: off, Limit: lim})
