@@ -37,18 +37,18 @@ func (d *Damage) Loss(table string) TableLoss {
 	return TableLoss{Table: table}
 }
 
-// Error makes *Damage an error: the message for people, then what SQLite
-// found.
+// Error makes *Damage an error, for logs: what is lost and what SQLite
+// found (the message for people is MsgDamaged).
 func (d *Damage) Error() string {
 	var b strings.Builder
-	b.WriteString(MsgDamaged)
+	b.WriteString("database file damaged")
 	for _, t := range d.Tables {
 		if t.Unreadable > 0 {
-			fmt.Fprintf(&b, " %s: %d of %d rows cannot be read.", t.Table, t.Unreadable, t.Readable+t.Unreadable)
+			fmt.Fprintf(&b, "; %s: %d of %d rows cannot be read", t.Table, t.Unreadable, t.Readable+t.Unreadable)
 		}
 	}
 	if len(d.Problems) > 0 {
-		b.WriteString(" (SQLite: " + strings.Join(d.Problems, "; ") + ")")
+		b.WriteString("; SQLite: " + strings.Join(d.Problems, "; "))
 	}
 	return b.String()
 }

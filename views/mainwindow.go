@@ -35,6 +35,18 @@ type Params struct {
 	Signals app.SignalService
 	// OpenURL opens an address in the system browser (sign-in).
 	OpenURL func(string) error
+	// CheckDatabase runs the database's full integrity check (the window
+	// calls it off the UI goroutine after start) and returns the damage it
+	// found, or nil. On damage the window says so, with what is lost.
+	CheckDatabase func(ctx context.Context) (*app.Damage, error)
+	// Salvage copies what can be read of a damaged database into a new file
+	// in its place, keeping the damaged one aside; the app then restarts.
+	// Nil hides the offer.
+	Salvage func(ctx context.Context) (*app.SalvageReport, error)
+	// RestoreBackup puts the latest good backup in place of a damaged
+	// database (kept aside) and returns the backup's name; the app then
+	// restarts. Nil hides the offer.
+	RestoreBackup func(ctx context.Context) (string, error)
 }
 
 // screen is one browser of the main window.
@@ -58,6 +70,7 @@ type mainWindow struct {
 	center    *fyne.Container
 	status    *widget.Label
 	desk      *deskStatus // the help-desk status line; nil without one
+	database  *databaseCare
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
 }
@@ -157,6 +170,12 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			m.nav.RefreshItem(signalsAt)
 		}, post)
 	}
+	m.database = newDatabaseCare(m)
+	if top != nil {
+		top = container.NewVBox(m.database.banner, top)
+	} else {
+		top = m.database.banner
+	}
 	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
 
 	mod := fyne.KeyModifierShortcutDefault
@@ -180,6 +199,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		s.refresh()
 	}
 	m.firstRun()
+	m.database.check()
 	return m
 }
 

@@ -38,7 +38,9 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 	path, err := dbPath(dataDir)
 	var db *store.DB
 	if err == nil {
-		db, err = store.Open(ctx, path)
+		// A damaged file opens read-only, so the window can say what is
+		// lost and salvage what is not.
+		db, err = store.OpenOptions(ctx, path, store.Options{AllowDamaged: true})
 	}
 	if err != nil {
 		// A locked, read-only or corrupt database: say so in a window
@@ -57,6 +59,10 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 		IsEmpty:    db.IsEmpty,
 		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
 		Signals:    det,
+
+		CheckDatabase: db.CheckIntegrity,
+		Salvage:       func(ctx context.Context) (*app.SalvageReport, error) { return store.SalvageInPlace(ctx, db) },
+		// RestoreBackup is wired to the backups when they exist (issue 14).
 	}
 	dw, err := newDesk(ctx, deskTarget, db, crm, det)
 	params.OpenURL = func(s string) error {
@@ -69,10 +75,16 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 		}
 		return a.OpenURL(u)
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		// The CRM works without the help desk: say why in the log and go on.
 		slog.Error("help desk", "err", err)
-	} else {
+	case db.Damage() != nil:
+		// Nothing is synced into a damaged file; the window says why.
+		defer dw.Close()
+		params.Integration = dw.svc
+		slog.Error("database damaged: sync stopped", "path", path, "damage", db.Damage())
+	default:
 		defer dw.Close()
 		params.Integration = dw.svc
 		go func() { _ = dw.svc.Run(ctx) }()
