@@ -45,7 +45,8 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 	if err != nil {
 		// A locked, read-only or corrupt database: say so in a window
 		// rather than crash, and touch nothing.
-		slog.Error("open database", "path", path, "err", err)
+		// Said once for people (the details go to the debug log).
+		slog.Debug("open database", "path", path, "err", err)
 		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
 		showFatal(a, fmt.Sprintf("Tandem cannot open its database:\n%s\n\n%s", path, app.ErrorMessage(err)))
 		return 1

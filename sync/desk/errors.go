@@ -210,8 +210,11 @@ func toAppError(err error) error {
 		detail := fmt.Sprintf("HTTP %d, %s", ans.Status, ans.ContentType)
 		return &app.Error{Code: app.EUNAVAILABLE, Message: strings.Replace(MsgUnreadableAnswer, "{{.Detail}}", detail, 1), Err: err}
 	}
-	if errors.Is(err, errBodyTooLarge) {
+	if errors.Is(err, errBodyTooLarge) || errors.Is(err, errTokenTooLarge) {
 		detail := fmt.Sprintf("%d MiB", maxBodyBytes>>20)
+		if errors.Is(err, errTokenTooLarge) {
+			detail = fmt.Sprintf("%d MiB", maxTokenAnswer>>20)
+		}
 		return &app.Error{Code: app.EUNAVAILABLE, Message: strings.Replace(MsgAnswerTooLarge, "{{.Detail}}", detail, 1), Err: err}
 	}
 	var te *TransportError
