@@ -58,6 +58,24 @@ func translate(err error) error {
 	return err
 }
 
+// minFree is the free space below which a failure to create or grow a
+// file (SQLite's -shm index needs 32 KiB) is a full disk.
+const minFree = 1 << 20
+
+// diskFull turns an I/O or cannot-open failure on a disk that has (almost)
+// no space left into the full-disk error: SQLite reports a -shm file it
+// cannot create or size as an I/O error, not as SQLITE_FULL.
+func diskFull(dir string, err error) error {
+	var ae *app.Error
+	if !errors.As(err, &ae) || (ae.Message != msgIO && ae.Message != msgCantOpen) {
+		return err
+	}
+	if free, ok := freeBytes(dir); ok && free < minFree {
+		return &app.Error{Code: app.EUNAVAILABLE, Message: msgFull, Err: ae.Err}
+	}
+	return err
+}
+
 // notFound returns the ENOTFOUND error for a kind of thing ("Contact").
 func notFound(kind string) error {
 	return &app.Error{Code: app.ENOTFOUND, Message: kind + " not found."}

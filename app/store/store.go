@@ -130,7 +130,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 
 	if err := db.prepare(ctx); err != nil {
 		db.write.Close()
-		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+		return nil, fmt.Errorf("store: open %s: %w", abs, diskFull(filepath.Dir(abs), err))
 	}
 
 	rq := url.Values{}
@@ -150,7 +150,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.read.SetMaxIdleConns(opts.ReadConns)
 	if err := db.read.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", abs, translate(err))
+		return nil, fmt.Errorf("store: open %s: %w", abs, diskFull(filepath.Dir(abs), translate(err)))
 	}
 	return db, nil
 }
@@ -280,9 +280,9 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return translate(err)
+		return diskFull(filepath.Dir(db.path), translate(err))
 	}
-	return translate(tx.Commit())
+	return diskFull(filepath.Dir(db.path), translate(tx.Commit()))
 }
 
 // readTx runs fn in one read transaction on the read pool, so the reads it
