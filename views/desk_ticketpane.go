@@ -662,7 +662,7 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 	state := lang.L("Waiting to be sent (queued {{.Time}})", map[string]any{"Time": when(it.CreatedAt)})
 	imp := widget.WarningImportance
 	if it.State == app.OutboxFailed {
-		state = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)})
+		state = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": translateMessage(it.LastError)})
 		imp = widget.DangerImportance
 	}
 	h := widget.NewLabel(what)

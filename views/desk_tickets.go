@@ -356,7 +356,7 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		r.title.SetText(lang.L("New ticket: {{.Subject}}", map[string]any{"Subject": rowText(pl.Subject)}))
 		meta := lang.L("Queued {{.Time}}", map[string]any{"Time": when(it.CreatedAt)})
 		if it.State == app.OutboxFailed {
-			meta = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)})
+			meta = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": translateMessage(it.LastError)})
 		}
 		r.meta.SetText(meta)
 		r.pending.Show()

@@ -1,6 +1,9 @@
 package views
 
 import (
+	"regexp"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
@@ -45,4 +48,35 @@ func showAllDialog(w fyne.Window, title, full string) {
 	d = dialog.NewCustomWithoutButtons(display.Line(title, 80), content, w)
 	d.Resize(fyne.NewSize(640, 480))
 	d.Show()
+}
+
+// msgUnreachable is the Desk client's message for a Desk it cannot reach
+// (sync/desk); views must not import it.
+const msgUnreachable = "Zoho Desk cannot be reached right now. Tandem will try again."
+
+// dynamicMessages are error messages with a technical detail in them (the
+// same in every language: "HTTP 200, text/html", "16 MiB"); the keys are
+// the Desk client's MsgUnreadableAnswer and MsgAnswerTooLarge.
+var dynamicMessages = []string{
+	"Zoho Desk answered something Tandem cannot read ({{.Detail}}). Tandem will try again.",
+	"Zoho Desk sent an answer larger than Tandem accepts ({{.Detail}}). Tandem will try again.",
+}
+
+var dynamicPatterns = func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(dynamicMessages))
+	for i, m := range dynamicMessages {
+		out[i] = regexp.MustCompile("^" + strings.Replace(regexp.QuoteMeta(m), regexp.QuoteMeta("{{.Detail}}"), "(.{1,80})", 1) + "$")
+	}
+	return out
+}()
+
+// translateMessage translates an English message from another layer (an
+// error, a stored last error), including those with a technical detail.
+func translateMessage(msg string) string {
+	for i, re := range dynamicPatterns {
+		if m := re.FindStringSubmatch(msg); m != nil {
+			return lang.L(dynamicMessages[i], map[string]any{"Detail": display.Line(m[1], 80)})
+		}
+	}
+	return lang.L(msg)
 }

@@ -158,7 +158,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		st = newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
 		m.desk = st
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
-		top = st.banner
+		top = container.NewVBox(st.banner, st.problem)
 	}
 	if signalsAt >= 0 {
 		base := items[signalsAt].label
