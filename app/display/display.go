@@ -28,7 +28,7 @@ const (
 	// Name is for a person's or company's name, an email or a status.
 	Name = 200
 	// Subject is for a ticket subject or a record's title in a header.
-	Subject = 300
+	Subject = 120
 	// Row is for one line of a list row: it is truncated on screen anyway.
 	Row = 120
 	// Notes is for a multi-line field such as a contact's notes.

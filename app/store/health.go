@@ -245,6 +245,10 @@ func scanRows(ctx context.Context, q querier, t table, cols []string, known map[
 // on an error.
 func scanFrom(ctx context.Context, q querier, t table, list string, ncols int, where string, arg int64, known map[int64]bool, each func(int64, []any) error) (last int64, n int, failed bool, err error) {
 	last = arg
+	exact := where == "rowid = ?"
+	if exact {
+		last = arg - 1
+	}
 	rows, qerr := q.QueryContext(ctx, "SELECT rowid, "+list+" FROM "+quote(t.name)+" WHERE "+where, arg)
 	if qerr != nil {
 		return last, 0, true, nil
@@ -259,8 +263,10 @@ func scanFrom(ctx context.Context, q querier, t table, list string, ncols int, w
 		if len(known) > 0 && !known[id] {
 			continue // a rowid no index knows: garbage from a damaged page
 		}
-		if n > 0 && id <= last {
-			return last, n, true, nil // out of order: a damaged page
+		if exact && id != arg || !exact && id <= last {
+			// Out of order (a damaged page can give back rowids the
+			// search already passed): stop here, so reading always moves on.
+			return last, n, true, nil
 		}
 		last = id
 		n++

@@ -9,12 +9,16 @@ import (
 	"testing"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/sample"
 )
 
 // damagedFile makes the issue's damaged database: 82 contacts, then bytes
 // overwritten in one of the contacts table's pages (as a failing disk or a
 // stray write does). It returns the path and the emails of the contacts.
-func damagedFile(t testing.TB) (string, []string) {
+func damagedFile(t testing.TB) (string, []string) { return damagedFileAt(t, 3) }
+
+// damagedFileAt overwrites the leaf-th leaf page of the contacts table.
+func damagedFileAt(t testing.TB, leaf int) (string, []string) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tandem.db")
@@ -35,7 +39,7 @@ func damagedFile(t testing.TB) (string, []string) {
 		emails = append(emails, c.Email)
 	}
 	var page int
-	if err := db.write.QueryRowContext(ctx, `SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 3`).Scan(&page); err != nil {
+	if err := db.write.QueryRowContext(ctx, `SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET ?`, leaf).Scan(&page); err != nil {
 		t.Fatal(err)
 	}
 	var size int
@@ -158,5 +162,78 @@ func TestSalvage(t *testing.T) {
 	var ver int
 	if err := nd.read.QueryRowContext(ctx, "PRAGMA user_version").Scan(&ver); err != nil || ver != SchemaVersion() {
 		t.Errorf("schema version %d, want %d", ver, SchemaVersion())
+	}
+}
+
+// TestDamageOnAnyPage damages each of the contacts table's pages in turn
+// (one shape of damage once made the rowid scan go back and never end):
+// open, the count of lost rows and the salvage hold for every one.
+func TestDamageOnAnyPage(t *testing.T) {
+	ctx := context.Background()
+	for leaf := 0; leaf < 9; leaf++ {
+		path, _ := damagedFileAt(t, leaf)
+		db, err := OpenOptions(ctx, path, Options{AllowDamaged: true})
+		if err != nil {
+			t.Fatalf("page %d: %v", leaf, err)
+		}
+		d := db.Damage()
+		if d == nil {
+			db.Close()
+			continue // the bytes landed where SQLite does not look (free space)
+		}
+		if l := d.Loss("contacts"); l.Readable+l.Unreadable != 82 {
+			t.Errorf("page %d: %+v does not add up to 82", leaf, l)
+		}
+		rep, err := SalvageInPlace(ctx, db)
+		if err != nil {
+			t.Fatalf("page %d: salvage: %v", leaf, err)
+		}
+		nd, err := Open(ctx, path)
+		if err != nil {
+			t.Fatalf("page %d: salvaged file: %v", leaf, err)
+		}
+		n, _ := nd.CountContacts(ctx, app.ContactFilter{})
+		nd.Close()
+		for _, tl := range rep.Tables {
+			if tl.Table == "contacts" && tl.Readable != n {
+				t.Errorf("page %d: report %d contacts, file %d", leaf, tl.Readable, n)
+			}
+		}
+	}
+}
+
+// TestDamagedSampleData is the shape of damage that made the scan go back
+// and never end: the demo data with its second contacts page overwritten.
+func TestDamagedSampleData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tandem.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sample.Load(ctx, app.CRM{Contacts: db, Companies: db, Pipelines: db}, 1, sample.Demo); err != nil {
+		t.Fatal(err)
+	}
+	total, _ := db.CountContacts(ctx, app.ContactFilter{})
+	var page int
+	if err := db.write.QueryRowContext(ctx, `SELECT pageno FROM dbstat WHERE name = 'contacts' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 1`).Scan(&page); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte(strings.Repeat("\xde\xad\xbe\xef", 256)), int64(page-1)*4096+100); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	db, err = OpenOptions(ctx, path, Options{AllowDamaged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if l := db.Damage().Loss("contacts"); l.Unreadable == 0 || l.Readable+l.Unreadable != total {
+		t.Errorf("contacts %+v, want some lost of %d", l, total)
 	}
 }
