@@ -106,7 +106,11 @@ func (c *databaseCare) show(d *app.Damage) {
 		return
 	}
 	msg := wrapLabel(damageText(d))
-	what := wrapLabel(lang.L("Salvage copies every record that can still be read into a new database file and keeps the damaged file in the “damaged” folder beside it. Restoring a backup brings back the database as it was when the backup was made."))
+	explain := lang.L("Salvage copies every record that can still be read into a new database file and keeps the damaged file in the “damaged” folder beside it.")
+	if c.m.params.RestoreBackup != nil {
+		explain += "\n" + lang.L("Restoring a backup brings back the database as it was when the backup was made.")
+	}
+	what := wrapLabel(explain)
 	what.Importance = widget.LowImportance
 	later := widget.NewButton(lang.L("Not now"), func() { c.dlg.Hide() })
 	buttons := container.NewHBox(later)

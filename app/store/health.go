@@ -78,6 +78,9 @@ func check(ctx context.Context, q querier, pragma string) ([]string, error) {
 // the file is sound; otherwise the damage, with how many rows of each
 // table cannot be read, and from then on every write fails with EDAMAGED.
 func (db *DB) CheckIntegrity(ctx context.Context) (*app.Damage, error) {
+	if d := db.damaged.Load(); d != nil {
+		return d, nil // already known (on open, or by an earlier check)
+	}
 	conn, err := db.read.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: check integrity: %w", translate(err))
@@ -88,9 +91,6 @@ func (db *DB) CheckIntegrity(ctx context.Context) (*app.Damage, error) {
 		return nil, fmt.Errorf("store: check integrity: %w", err)
 	}
 	if len(problems) == 0 {
-		if d := db.damaged.Load(); d != nil {
-			return d, nil // found on open or by a failed statement: still damaged
-		}
 		return nil, nil
 	}
 	d := &app.Damage{Path: db.path, Problems: problems, At: db.now()}

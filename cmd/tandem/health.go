@@ -28,6 +28,9 @@ func printError(w io.Writer, err error) {
 	var d *app.Damage
 	if errors.As(err, &d) {
 		for _, t := range d.Tables {
+			if app.ErrorMessage(err) != app.MsgDamaged {
+				break // the message already says what is lost
+			}
 			if t.Unreadable > 0 {
 				fmt.Fprintf(w, "  %s: %d of %d rows cannot be read.\n", t.Table, t.Unreadable, t.Readable+t.Unreadable)
 			}
