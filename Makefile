@@ -47,7 +47,7 @@ smoke: build
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/desk/ ./sync/deskemu/ ./sync/signals/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'FirstSync|PollNoChange|PollKChanged' -benchtime 3x -timeout 30m ./sync/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/ ./app/display/
 
 ## seeds: the randomized sync test over many seeds (SEEDS=5000); prints how many passed
 SEEDS ?= 5000
@@ -60,6 +60,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzValidEmail -fuzztime 20s ./app/
 	$(GO) test -run '^$$' -fuzz FuzzReadContacts -fuzztime 20s ./app/csvio/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./app/richtext/
+	$(GO) test -run '^$$' -fuzz FuzzLine -fuzztime 20s ./app/display/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./sync/desk/
 
 ## package: the Linux package made by the fyne CLI (dist/Tandem.tar.xz)
