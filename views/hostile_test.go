@@ -331,6 +331,19 @@ func BenchmarkTicketPaneHostile(b *testing.B) {
 // BenchmarkTicketPaneFloor: see BenchmarkTicketPaneHostile.
 func BenchmarkTicketPaneFloor(b *testing.B) { benchPane(b, bigDetail(4)) }
 
+// BenchmarkTicketPaneLongFloor is an ordinary ticket as long as what the
+// pane shows of the hostile one: a 120-character subject and two messages
+// of 24 KB (the most a message shows). Hostile against it is the cost of
+// hostility itself; against BenchmarkTicketPaneFloor, of long text.
+func BenchmarkTicketPaneLongFloor(b *testing.B) {
+	td := bigDetail(4)
+	td.Ticket.Subject = strings.Repeat("請求書の金額について", 12)
+	td.Threads[2].Content = strings.Repeat("Lorem ipsum dolor sit amet. ", maxBodyText/28)
+	td.Threads[3].Content = strings.Repeat("いつもお世話になっております。", maxBodyText/45)
+	td.Threads[3].ContentType = "text/plain"
+	benchPane(b, td)
+}
+
 func benchPane(b *testing.B, td *app.TicketDetail) {
 	test.NewTempApp(b)
 	w := test.NewWindow(nil)
@@ -353,6 +366,12 @@ func BenchmarkTicketRowsHostile(b *testing.B) {
 // BenchmarkTicketRowsFloor: see BenchmarkTicketRowsHostile.
 func BenchmarkTicketRowsFloor(b *testing.B) {
 	benchRows(b, "請求書の金額が違います", "佐藤 花子")
+}
+
+// BenchmarkTicketRowsLongFloor fills the rows with ordinary subjects as
+// long as the row keeps of a hostile one (display.Row characters).
+func BenchmarkTicketRowsLongFloor(b *testing.B) {
+	benchRows(b, strings.Repeat("請求書の金額について", display.Row/10), "佐藤 花子")
 }
 
 func benchRows(b *testing.B, subject, name string) {

@@ -115,8 +115,8 @@ func (e *AnswerError) Unwrap() error { return e.Err }
 // parameters ("unknown type" when none was sent).
 func answerError(resp *http.Response, err error) *AnswerError {
 	ct := strings.TrimSpace(strings.ToLower(strings.SplitN(resp.Header.Get("Content-Type"), ";", 2)[0]))
-	if ct == "" || len(ct) > 60 {
-		ct = "unknown type"
+	if ct == "" || len(ct) > 60 || strings.IndexFunc(ct, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+		ct = "unknown type" // absent, or not a media type: never print what the server sent
 	}
 	return &AnswerError{Status: resp.StatusCode, ContentType: ct, Err: err}
 }
