@@ -47,7 +47,7 @@ smoke: build
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/desk/ ./sync/deskemu/ ./sync/signals/
 	$(GO) test -tags $(TAGS) -run '^$$' -bench 'FirstSync|PollNoChange|PollKChanged' -benchtime 3x -timeout 30m ./sync/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/ ./app/display/
 
 ## bench-import: import and export figures against their floors (several minutes: 1M rows)
 bench-import:
@@ -67,6 +67,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDelimited -fuzztime 20s ./app/transfer/
 	$(GO) test -run '^$$' -fuzz FuzzVCard -fuzztime 20s ./app/transfer/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./app/richtext/
+	$(GO) test -run '^$$' -fuzz FuzzLine -fuzztime 20s ./app/display/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./sync/desk/
 
 ## vet-cross: go vet for Windows (every package but main) and macOS (every

@@ -72,7 +72,8 @@ func (s *Service) SyncOnce(ctx context.Context) error {
 		_ = s.store.RecordPassResult(ctx, p.OrgID, now, app.ErrorMessage(err))
 		s.publish(app.SyncEvent{Kind: app.EventOffline, OrgID: p.OrgID, Counts: ps.counts, Message: app.ErrorMessage(err)})
 	default:
-		s.log.Error("sync pass failed", "org", p.OrgID, "err", err)
+		// Not logged here: the caller reports what SyncOnce returns (the
+		// loop logs it; a command prints it), so it is said once.
 		_ = s.store.RecordPassResult(ctx, p.OrgID, now, app.ErrorMessage(err))
 		s.publish(app.SyncEvent{Kind: app.EventFinished, OrgID: p.OrgID, Counts: ps.counts, Message: app.ErrorMessage(err)})
 	}

@@ -176,6 +176,9 @@ func (s *Service) Run(ctx context.Context) error {
 			failures = 64 // wait for the user (SyncNow after sign-in)
 		default:
 			failures++
+			if app.ErrorCode(err) != app.EUNAVAILABLE {
+				s.log.Error("sync pass failed", "err", err)
+			}
 		}
 		timer.Reset(s.nextDelay(failures))
 	}

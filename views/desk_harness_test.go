@@ -39,6 +39,7 @@ type deskEnv struct {
 	win  fyne.Window
 	q    *uiQueue
 	d    *deskUI
+	sec  app.SecretStore
 }
 
 type deskEnvOptions struct {
@@ -74,11 +75,11 @@ func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
 		t.Fatal(err)
 	}
 	e := &deskEnv{t: t, ctx: ctx, emu: emu, run: run, info: emu.Info(), org: emu.DefaultOrgID(), db: db,
-		crm: app.CRM{Contacts: db, Companies: db, Pipelines: db}, q: &uiQueue{}}
+		crm: app.CRM{Contacts: db, Companies: db, Pipelines: db}, q: &uiQueue{}, sec: secretstest.New()}
 	e.svc, err = tsync.New(tsync.Options{
 		Store:   db,
 		CRM:     e.crm,
-		Secrets: secretstest.New(),
+		Secrets: e.sec,
 		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
 		BaseURL: run.URL,
 		Retry:   desk.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},

@@ -38,6 +38,18 @@ type Params struct {
 	// Desktop adds the menu, close-to-tray, Settings › General and
 	// Settings › Backups (views/desktop.go); nil leaves them out.
 	Desktop *Desktop
+	// CheckDatabase runs the database's full integrity check (the window
+	// calls it off the UI goroutine after start) and returns the damage it
+	// found, or nil. On damage the window says so, with what is lost.
+	CheckDatabase func(ctx context.Context) (*app.Damage, error)
+	// Salvage copies what can be read of a damaged database into a new file
+	// in its place, keeping the damaged one aside; the app then restarts.
+	// Nil hides the offer.
+	Salvage func(ctx context.Context) (*app.SalvageReport, error)
+	// RestoreBackup puts the latest good backup in place of a damaged
+	// database (kept aside) and returns the backup's name; the app then
+	// restarts. Nil hides the offer.
+	RestoreBackup func(ctx context.Context) (string, error)
 }
 
 // screen is one browser of the main window.
@@ -64,6 +76,7 @@ type mainWindow struct {
 	signalsAt int            // the Signals entry of the navigation, -1 without one
 	backups   *backupsScreen // Settings › Backups; nil without a Desktop
 	visible   bool           // shown, not closed to the tray (Window.Visible)
+	database  *databaseCare  // the damaged-database banner and dialogs
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
 	// importing and exporting are the last Import… and Export… dialogs.
@@ -155,7 +168,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		st = newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
 		m.desk = st
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
-		top = st.banner
+		top = container.NewVBox(st.banner, st.problem)
 	}
 	if signalsAt >= 0 {
 		base := items[signalsAt].label
@@ -166,6 +179,12 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			}
 			m.nav.RefreshItem(signalsAt)
 		}, post)
+	}
+	m.database = newDatabaseCare(m)
+	if top != nil {
+		top = container.NewVBox(m.database.banner, top)
+	} else {
+		top = m.database.banner
 	}
 	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
 	m.signalsAt = signalsAt
@@ -197,6 +216,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		s.refresh()
 	}
 	m.firstRun()
+	m.database.check()
 	return m
 }
 

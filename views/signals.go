@@ -69,10 +69,10 @@ func newSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, o
 			row := o.(*fyne.Container)
 			texts := row.Objects[0].(*fyne.Container)
 			title, body, at := texts.Objects[0].(*widget.Label), texts.Objects[1].(*widget.Label), row.Objects[1].(*widget.Label)
-			title.SetText(s.Title)
+			title.SetText(rowText(s.Title))
 			title.TextStyle = fyne.TextStyle{Bold: !s.Read}
 			title.Refresh()
-			body.SetText(s.Body)
+			body.SetText(rowText(s.Body))
 			at.SetText(signalTime(s.CreatedAt, time.Now()))
 		})
 	f.list.OnSelected = f.selected

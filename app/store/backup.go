@@ -165,7 +165,7 @@ func Restore(ctx context.Context, dbPath, backupPath, aside string) error {
 		return fmt.Errorf("store: restore: %w", err)
 	}
 	tmp := dbPath + ".restoring-" + randomSuffix()
-	defer removeDB(tmp)
+	defer removeDB(tmp) //nolint:errcheck // best effort: a leftover temporary file
 	if err := writeBackup(ctx, backupPath, tmp); err != nil {
 		return fmt.Errorf("store: restore: %w", err)
 	}
@@ -218,12 +218,6 @@ func moveDB(from, to string) (bool, error) {
 		}
 	}
 	return true, nil
-}
-
-func removeDB(path string) {
-	for _, sfx := range []string{"", "-wal", "-shm", "-journal"} {
-		os.Remove(path + sfx)
-	}
 }
 
 // openRaw opens one plain connection on path, outside any DB's pools.

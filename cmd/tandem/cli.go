@@ -38,6 +38,9 @@ Commands:
   records import [-pipeline NAME] [flags] FILE     pipeline records (stage by name, contacts by email)
   records export [-pipeline NAME] [flags] [FILE]
   undo-import                             take back the last import
+  db check                                full integrity check of the database file
+  db salvage                              copy what can be read of a damaged database into a
+                                          new file in its place (the damaged one is kept aside)
   sample                                  load the demo data into an empty database
   seed [-contacts N] [-companies M] [-records K] [-seed S]
                                           generate a large data set for benchmarks
@@ -91,9 +94,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tandem:", err)
 		return 1
 	}
-	db, err := store.Open(ctx, path)
+	// Export and the db commands open a damaged file (read-only) so they
+	// can say how much of it is lost; every other command refuses it.
+	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: readsDamaged(rest)})
 	if err != nil {
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
+		printError(stderr, err)
 		slog.Debug("open failed", "err", err)
 		return 1
 	}
@@ -115,6 +120,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = c.seed(rest[1:])
 	case "desk":
 		err = c.desk(rest[1:])
+	case "db":
+		err = c.dbCommand(rest[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -132,10 +139,7 @@ func exitCode(stdout, stderr io.Writer, err error) int {
 	case errors.Is(err, errRowsRejected):
 		return 3
 	case err != nil:
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
-		if app.ErrorCode(err) == app.EINTERNAL {
-			fmt.Fprintln(stderr, "  detail:", err)
-		}
+		printError(stderr, err)
 		return 1
 	}
 	return 0

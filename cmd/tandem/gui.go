@@ -90,8 +90,9 @@ func runGUI(ctx context.Context, o guiOptions, stdout, stderr io.Writer) int {
 	s, err := newSession(ctx, a, o, newNotifier())
 	if err != nil {
 		// A locked, read-only or corrupt database: say so in a window
-		// rather than crash, and touch nothing.
-		slog.Error("open database", "dir", o.dataDir, "err", err)
+		// rather than crash, and touch nothing. Said once for people (the
+		// details go to the debug log).
+		slog.Debug("open database", "dir", o.dataDir, "err", err)
 		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
 		showFatal(a, fmt.Sprintf("Tandem cannot open its database in\n%s\n\n%s", o.dataDir, app.ErrorMessage(err)))
 		runApp(ctx, a)
@@ -179,7 +180,9 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	db, err := store.Open(ctx, path)
+	// A damaged file opens read-only, so the window can say what is lost
+	// and salvage what is not.
+	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: true})
 	if err != nil {
 		cancel()
 		return nil, err
@@ -194,6 +197,10 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		IsEmpty:    db.IsEmpty,
 		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
 		Signals:    det,
+
+		CheckDatabase: db.CheckIntegrity,
+		Salvage:       func(ctx context.Context) (*app.SalvageReport, error) { return store.SalvageInPlace(ctx, db) },
+		RestoreBackup: s.restoreLatestGood,
 	}
 	dw, err := newDesk(ctx, o.deskTarget, db, crm, det)
 	params.OpenURL = func(s string) error {
@@ -206,18 +213,29 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		}
 		return a.OpenURL(u)
 	}
-	if err != nil {
+	damaged := db.Damage() != nil
+	switch {
+	case err != nil:
 		// The CRM works without the help desk: say why in the log and go on.
 		slog.Error("help desk", "err", err)
 		dw = nil
-	} else {
+	case damaged:
+		// Nothing is synced into a damaged file; the window says why.
+		s.dw = dw
+		params.Integration = dw.svc
+		slog.Error("database damaged: sync stopped", "path", path, "damage", db.Damage())
+	default:
 		s.dw = dw
 		params.Integration = dw.svc
 		s.goRun(ctx, dw.svc.Run)
 	}
 	bsvc := &backupService{db: db, dataDir: o.dataDir, restore: s.requestRestore}
-	sched := &backup.Scheduler{Dir: backupsDir(o.dataDir), Backup: db.Backup}
-	s.goRun(ctx, sched.Run)
+	if !damaged {
+		// A damaged file is not backed up over the good backups it may be
+		// restored from.
+		sched := &backup.Scheduler{Dir: backupsDir(o.dataDir), Backup: db.Backup}
+		s.goRun(ctx, sched.Run)
+	}
 	params.Desktop = &views.Desktop{
 		About:      views.About{Version: versionString(), DataDir: o.dataDir, Licenses: thirdPartyLicenses},
 		Backups:    bsvc,
@@ -280,6 +298,22 @@ func (s *session) requestRestore(ctx context.Context, path string) error {
 	s.mu.Unlock()
 	fyne.Do(s.quit)
 	return nil
+}
+
+// restoreLatestGood is the damaged-database dialog's Restore: it picks the
+// newest backup that passes its check and quits, so that runGUI restores
+// it (the damaged file set aside) and starts again on it.
+func (s *session) restoreLatestGood(ctx context.Context) (string, error) {
+	bs, err := backup.List(backupsDir(s.o.dataDir))
+	if err != nil {
+		return "", err
+	}
+	for _, b := range bs {
+		if err := s.requestRestore(ctx, b.Path); err == nil {
+			return filepath.Base(b.Path), nil
+		}
+	}
+	return "", &app.Error{Code: app.ENOTFOUND, Message: "There is no good backup to restore."}
 }
 
 // handle answers another process that started on the same folder.

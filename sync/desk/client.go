@@ -317,7 +317,7 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 				return false, 0, false, nil
 			}
 			if err := decodeJSON(data, out); err != nil {
-				return false, 0, false, &TransportError{Method: method, Path: path, Err: fmt.Errorf("malformed JSON in response: %w", err), MaybeApplied: !idem}
+				return false, 0, false, &TransportError{Method: method, Path: path, Err: answerError(resp, err), MaybeApplied: !idem}
 			}
 			return false, 0, true, nil
 		}
