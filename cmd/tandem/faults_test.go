@@ -48,11 +48,11 @@ func TestDeskFaultsHeadless(t *testing.T) {
 		fault deskemu.Fault
 		want  string
 	}{
-		{deskemu.Fault{Kind: deskemu.FaultMalformed, Path: "/api/v1/accounts"}, "Zoho Desk answered something Tandem cannot read (HTTP 200, application/json). Tandem will try again."},
-		{deskemu.Fault{Kind: deskemu.FaultHuge, Path: "/api/v1/accounts"}, "Zoho Desk sent an answer larger than Tandem accepts (16 MiB). Tandem will try again."},
-		{deskemu.Fault{Kind: deskemu.FaultStatus, Status: 503, Path: "/api/v1/accounts"}, "Zoho Desk is unavailable right now. Tandem will try again."},
-		{deskemu.Fault{Kind: deskemu.FaultStatus, Status: 422, Path: "/api/v1/accounts"}, "Zoho Desk did not accept the request: Injected fault: Unprocessable Entity"},
-		{deskemu.Fault{Kind: deskemu.FaultStatus, Status: 403, Path: "/api/v1/accounts"}, "Your Zoho Desk profile does not allow this."},
+		{deskemu.Fault{Kind: deskemu.FaultMalformed, Path: "/api/v1/accounts/search"}, "Zoho Desk answered something Tandem cannot read (HTTP 200, application/json). Tandem will try again."},
+		{deskemu.Fault{Kind: deskemu.FaultHuge, Path: "/api/v1/accounts/search"}, "Zoho Desk sent an answer larger than Tandem accepts (16 MiB). Tandem will try again."},
+		{deskemu.Fault{Kind: deskemu.FaultStatus, Status: 503, Path: "/api/v1/accounts/search"}, "Zoho Desk is unavailable right now. Tandem will try again."},
+		{deskemu.Fault{Kind: deskemu.FaultStatus, Status: 422, Path: "/api/v1/accounts/search"}, "Zoho Desk did not accept the request: Injected fault: Unprocessable Entity"},
+		{deskemu.Fault{Kind: deskemu.FaultStatus, Status: 403, Path: "/api/v1/accounts/search"}, "Your Zoho Desk profile does not allow this."},
 		// Every path, the sign-in's token exchange too.
 		{deskemu.Fault{Kind: deskemu.FaultMalformed}, "Zoho Desk answered something Tandem cannot read (HTTP 200, application/json). Tandem will try again."},
 		{deskemu.Fault{Kind: deskemu.FaultHuge}, "Zoho Desk sent an answer larger than Tandem accepts (1 MiB). Tandem will try again."}, // the sign-in's limit
