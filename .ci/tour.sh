@@ -2,7 +2,8 @@
 # A tour of the help-desk screens in the real window under Xvfb, driven with
 # xdotool against the built-in demo help desk: the wizard, a contact's
 # Tickets tab and a ticket's conversation, screenshotted into .ci-out/.
-# Clicks go to fixed spots of the 1100×720 window, so this is a look, not a
+# Clicks go to fixed spots of the 1100×720 window (below the 28-pixel menu
+# bar), so this is a look, not a
 # test: a step that does not land leaves a screenshot that shows it, and the
 # tour never fails the build. Run inside .ci/with-session.sh (keyring).
 set -u

@@ -231,6 +231,9 @@ type RowError struct {
 	Row     int
 	Field   string
 	Message string
+	// Args fill the {{.Name}} placeholders of Message, which doubles as
+	// its translation key (nil when it has none).
+	Args map[string]any
 }
 
 // CRM bundles the services the CRM screens use.
@@ -238,4 +241,8 @@ type CRM struct {
 	Contacts  ContactService
 	Companies CompanyService
 	Pipelines PipelineService
+	// Imports and Export bring data in and out of the window; nil leaves
+	// Import… and Export… out.
+	Imports ImportService
+	Export  ExportService
 }

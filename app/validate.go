@@ -118,12 +118,20 @@ func checkLen(v *ValidationError, field, s string) {
 	}
 }
 
+// TrimField trims white space around a field, except that a leading tab
+// stays: spreadsheets put it before a cell that must not run as a formula,
+// and dropping it would make such a cell live again on export.
+func TrimField(s string) string {
+	s = strings.TrimRightFunc(s, unicode.IsSpace)
+	return strings.TrimLeftFunc(s, func(r rune) bool { return r != '\t' && unicode.IsSpace(r) })
+}
+
 // ValidReading reports whether s can be how a name is read: it has no
 // ideographs (a reading is written in kana, or in Latin letters for a
 // Latin name) and no control characters.
 func ValidReading(s string) bool {
 	for _, r := range s {
-		if unicode.Is(unicode.Han, r) || unicode.IsControl(r) {
+		if unicode.Is(unicode.Han, r) || unicode.IsControl(r) && !unicode.IsSpace(r) {
 			return false
 		}
 	}
@@ -137,10 +145,10 @@ func checkReading(v *ValidationError, field, s string) {
 	checkLen(v, field, s)
 }
 
-// Normalize trims the contact's fields in place.
+// Normalize trims the contact's fields in place (see TrimField).
 func (c *Contact) Normalize() {
 	for _, p := range []*string{&c.FirstName, &c.LastName, &c.FirstNameReading, &c.LastNameReading, &c.Email, &c.Phone, &c.Mobile, &c.Title} {
-		*p = strings.TrimSpace(*p)
+		*p = TrimField(*p)
 	}
 }
 
@@ -171,17 +179,17 @@ func (c *Contact) Validate() error {
 	return v.result()
 }
 
-// Normalize trims the company's fields in place.
+// Normalize trims the company's fields in place (see TrimField).
 func (c *Company) Normalize() {
 	for _, p := range []*string{&c.Name, &c.NameReading, &c.Email, &c.Website, &c.Phone, &c.Industry, &c.City, &c.Country} {
-		*p = strings.TrimSpace(*p)
+		*p = TrimField(*p)
 	}
 }
 
 // Validate returns an EINVALID *Error wrapping a *ValidationError, or nil.
 func (c *Company) Validate() error {
 	var v ValidationError
-	if c.Name == "" {
+	if strings.TrimSpace(c.Name) == "" {
 		v.add("Name", MsgRequired)
 	}
 	for f, s := range map[string]string{"Name": c.Name, "Website": c.Website, "Industry": c.Industry, "City": c.City, "Country": c.Country} {

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/display"
 )
 
 // browser is what the Contacts and Companies screens share: a search
@@ -71,8 +72,8 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	})
 	setRow := func(row fyne.CanvasObject, title, detail string) {
 		o := row.(*fyne.Container).Objects
-		o[0].(*widget.Label).SetText(title)
-		o[1].(*widget.Label).SetText(detail)
+		o[0].(*widget.Label).SetText(rowText(title))
+		o[1].(*widget.Label).SetText(rowText(detail))
 	}
 	b.list.show = func(item T, row fyne.CanvasObject) {
 		title, detail := spec.lines(item)
@@ -161,7 +162,7 @@ func detailHead(title, sub string, edit, del func()) fyne.CanvasObject {
 	e := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), edit)
 	d := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), del)
 	d.Importance = widget.DangerImportance
-	return container.NewVBox(heading(title), dimLabel(sub), container.NewHBox(e, d), widget.NewSeparator())
+	return container.NewVBox(heading(display.Line(title, display.Subject)), dimLabel(rowText(sub)), container.NewHBox(e, d), widget.NewSeparator())
 }
 
 // reloadIndex reads the list's index again (none when sorted by update).

@@ -448,7 +448,7 @@ func (p *syncProblems) conflictCard(c *app.Conflict, labels map[string]string) f
 	if name == "" {
 		name = kindLabel(c.Kind)
 	}
-	title := widget.NewLabel(name + " — " + field)
+	title := widget.NewLabel(rowText(name + " — " + field))
 	title.TextStyle = fyne.TextStyle{Bold: true}
 	title.Truncation = fyne.TextTruncateEllipsis
 	var what string

@@ -142,6 +142,9 @@ func msgTextDepth(s string, depth int) string {
 	if catalogue.keys[s] && !strings.Contains(s, "{{") {
 		return lang.L(s)
 	}
+	if t, ok := dynamicMessage(s); ok { // views/hostile.go
+		return t
+	}
 	if depth > 2 {
 		return s
 	}

@@ -2,7 +2,9 @@ package views
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
@@ -24,6 +26,29 @@ func useLanguage(code string) {
 	if err := LoadTranslations(); err != nil {
 		panic(err)
 	}
+}
+
+// readJSON merges a language's translation files: name ("en.json") and
+// every "<prefix>.<name>" beside it, as lang.AddTranslationsFS loads them.
+func readJSON(t *testing.T, name string) map[string]any {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join("translations", "*."+name))
+	files = append(files, filepath.Join("translations", name))
+	m := map[string]any{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]any{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 func TestJapaneseScreens(t *testing.T) {

@@ -89,10 +89,10 @@ func TestJapaneseReadOnlyAgent(t *testing.T) {
 		s := newDeskSettings(e.d)
 		e.show(s.body)
 		e.waitFor("the problems", func() bool { return s.problems != nil && len(s.problems.failed)+len(s.problems.errs) > 0 })
-		if !e.hasText("プロファイル「Read Only」") {
+		if !e.hasText("閲覧のみ：Zoho Desk のプロファイルでは、チケットの作成やメールでの返信が許可されていません。") {
 			t.Error("Settings does not give the read-only reason in Japanese")
 		}
-		if !e.hasText("Zoho Desk のプロファイルでこの操作は許可されていません。") {
+		if !e.hasText("のプロファイルではこの操作は許可されていません。") {
 			t.Error("a failed push's reason is not in Japanese")
 		}
 		if en := englishSentences(visibleTexts(e.objects()), "Acme Support", "@", "https://"); len(en) > 0 {
@@ -102,11 +102,11 @@ func TestJapaneseReadOnlyAgent(t *testing.T) {
 
 		c := e.contactWithTickets(1)
 		tab := e.tab(app.KindContact, c.ID)
-		if !strings.Contains(unbreakable(tab.why.Text), "プロファイル「Read Only」") {
+		if !strings.Contains(unbreakable(tab.why.Text), "チケットを作成できません：Zoho Desk のプロファイルでは") {
 			t.Errorf("Tickets tab: %q", tab.why.Text)
 		}
 		p := e.openPane(tab)
-		if !strings.Contains(unbreakable(p.notice.Text), "プロファイル「Read Only」") {
+		if !strings.Contains(unbreakable(p.notice.Text), "閲覧のみ：Zoho Desk のプロファイルでは") {
 			t.Errorf("ticket pane: %q", p.notice.Text)
 		}
 		e.shot("ja-readonly-ticket.png")

@@ -56,7 +56,7 @@ func TestReadOnlyAgentWizard(t *testing.T) {
 	if s.mode != app.SyncNone || s.modeRadio.Selected != modeName(app.SyncNone) || s.next.Disabled() {
 		t.Errorf("No sync is not chosen: mode %q, selected %q", s.mode, s.modeRadio.Selected)
 	}
-	if !e.hasText("Your Zoho Desk profile “Read Only” may not create or change contacts and accounts") {
+	if !e.hasText("Your Zoho Desk profile may not create or change contacts and accounts") {
 		t.Error("no reason why only No sync is offered")
 	}
 	e.shot("wizard-readonly-mode.png")

@@ -35,6 +35,21 @@ type Params struct {
 	Signals app.SignalService
 	// OpenURL opens an address in the system browser (sign-in).
 	OpenURL func(string) error
+	// Desktop adds the menu, close-to-tray, Settings › General and
+	// Settings › Backups (views/desktop.go); nil leaves them out.
+	Desktop *Desktop
+	// CheckDatabase runs the database's full integrity check (the window
+	// calls it off the UI goroutine after start) and returns the damage it
+	// found, or nil. On damage the window says so, with what is lost.
+	CheckDatabase func(ctx context.Context) (*app.Damage, error)
+	// Salvage copies what can be read of a damaged database into a new file
+	// in its place, keeping the damaged one aside; the app then restarts.
+	// Nil hides the offer.
+	Salvage func(ctx context.Context) (*app.SalvageReport, error)
+	// RestoreBackup puts the latest good backup in place of a damaged
+	// database (kept aside) and returns the backup's name; the app then
+	// restarts. Nil hides the offer.
+	RestoreBackup func(ctx context.Context) (string, error)
 }
 
 // screen is one browser of the main window.
@@ -57,7 +72,11 @@ type mainWindow struct {
 	nav       *keyList
 	center    *fyne.Container
 	status    *widget.Label
-	desk      *deskStatus // the help-desk status line; nil without one
+	desk      *deskStatus    // the help-desk status line; nil without one
+	signalsAt int            // the Signals entry of the navigation, -1 without one
+	backups   *backupsScreen // Settings › Backups; nil without a Desktop
+	visible   bool           // shown, not closed to the tray (Window.Visible)
+	database  *databaseCare  // the damaged-database banner and dialogs
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
 	// cmds are the window's keyboard shortcuts and menu items.
@@ -69,6 +88,9 @@ type mainWindow struct {
 	// settingsAt is the Settings screen's index (its tabs: Zoho Desk first).
 	settingsAt   int
 	settingsTabs *container.AppTabs
+	// importing and exporting are the last Import… and Export… dialogs.
+	importing *importWizard
+	exporting *exportDialog
 }
 
 // NewMainWindow builds the main window of a (not yet shown) Tandem app:
@@ -115,7 +137,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		m.screens = append(m.screens, &staticScreen{body: feed.content, reload: feed.reload})
 		items = append(items, navItem{lang.L("Signals"), theme.InfoIcon()})
 	}
-	if p.Integration != nil || p.Signals != nil {
+	if p.Integration != nil || p.Signals != nil || p.Desktop != nil {
 		tabs := container.NewAppTabs()
 		m.settingsTabs, m.settingsAt = tabs, len(m.screens)
 		if p.Integration != nil {
@@ -129,7 +151,8 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			ss := newSignalsSettings(ctx, w, p.Signals, post)
 			tabs.Append(container.NewTabItem(lang.L("Signals"), container.NewVScroll(ss.content)))
 		}
-		m.screens = append(m.screens, &staticScreen{body: tabs})
+		reload := m.desktopTabs(tabs) // General and Backups: views/desktop.go
+		m.screens = append(m.screens, &staticScreen{body: tabs, reload: reload})
 		items = append(items, navItem{lang.L("Settings"), theme.SettingsIcon()})
 	}
 	m.nav = newKeyList(
@@ -164,7 +187,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		m.desk = st
 		st.openSettings = m.showDeskSettings
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
-		top = st.banner
+		top = container.NewVBox(st.banner, st.problem)
 	}
 	if signalsAt >= 0 {
 		base := items[signalsAt].label
@@ -176,7 +199,17 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			m.nav.RefreshItem(signalsAt)
 		}, post)
 	}
+	m.database = newDatabaseCare(m)
+	if top != nil {
+		top = container.NewVBox(m.database.banner, top)
+	} else {
+		top = m.database.banner
+	}
 	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
+	m.signalsAt = signalsAt
+	if p.Desktop != nil {
+		w.SetCloseIntercept(m.closeToTray)
+	}
 
 	// The keyboard: commands (shortcuts.go) as menu items, which Fyne
 	// runs whatever has focus, and the canvas' own keys for when nothing
@@ -184,7 +217,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	m.cmds = m.commands()
 	w.SetMainMenu(m.mainMenu())
 	for _, c := range m.cmds {
-		if c.mod != 0 {
+		if c.key != "" && c.mod != 0 {
 			run := c.run
 			w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: c.key, Modifier: c.mod}, func(fyne.Shortcut) { run() })
 		}
@@ -196,6 +229,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		s.refresh()
 	}
 	m.firstRun()
+	m.database.check()
 	return m
 }
 
@@ -217,9 +251,6 @@ func (m *mainWindow) showDeskSettings() {
 	m.nav.Select(m.settingsAt)
 	m.settingsTabs.SelectIndex(0)
 }
-
-// quit ends the app (Ctrl/Cmd+Q, File › Quit).
-func (m *mainWindow) quit() { m.quitApp() }
 
 // refreshAll reloads every browser, e.g. after sample data was loaded.
 func (m *mainWindow) refreshAll() {

@@ -218,7 +218,7 @@ func (s *pipelinesScreen) board(p *app.Pipeline) fyne.CanvasObject {
 				n++
 			}
 		}
-		title := widget.NewLabel(st.Name)
+		title := widget.NewLabel(rowText(st.Name))
 		title.TextStyle = fyne.TextStyle{Bold: true}
 		title.Truncation = fyne.TextTruncateEllipsis
 		menu := widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
@@ -244,12 +244,12 @@ func (s *pipelinesScreen) board(p *app.Pipeline) fyne.CanvasObject {
 
 // card shows one record on the board.
 func (s *pipelinesScreen) card(p *app.Pipeline, r app.Record) fyne.CanvasObject {
-	name := widget.NewLabel(r.Name)
+	name := widget.NewLabel(rowText(r.Name))
 	name.TextStyle = fyne.TextStyle{Bold: true}
 	name.Truncation = fyne.TextTruncateEllipsis
 	lines := container.NewVBox(name, widget.NewLabel(app.FormatAmount(r.Amount, r.Currency)))
 	if r.CompanyName != "" {
-		lines.Add(dimLabel(r.CompanyName))
+		lines.Add(dimLabel(rowText(r.CompanyName)))
 	}
 	if r.ClosingDate != "" {
 		lines.Add(dimLabel(lang.L("Closes {{.Date}}", map[string]any{"Date": r.ClosingDate})))

@@ -31,23 +31,36 @@ type command struct {
 	menu  int              // menuFile…menuHelp
 	run   func()
 	quit  bool // the menu's Quit item
+	// sep puts a separator above the item in its menu.
+	sep bool
 }
 
 // commands lists the window's shortcuts. Ctrl/Cmd shortcuts are main-menu
 // items, which Fyne runs whatever has focus; keys without a modifier are
 // handled by typedKey (see keys.go).
 func (m *mainWindow) commands() []command {
-	cs := []command{
-		{label: lang.L("New"), key: fyne.KeyN, mod: cmdKey, menu: menuFile, run: m.newRecord},
-		{label: lang.L("Go to…"), key: fyne.KeyK, mod: cmdKey, menu: menuFile, run: m.goTo},
-		{label: lang.L("Close window"), key: fyne.KeyW, mod: cmdKey, menu: menuFile, run: m.closeWindow},
-		{label: lang.L("Quit"), key: fyne.KeyQ, mod: cmdKey, menu: menuFile, run: m.quit, quit: true},
-		{label: lang.L("Find"), key: fyne.KeyF, mod: cmdKey, menu: menuEdit, run: m.find},
+	var cs []command
+	if m.crm.Imports != nil && m.crm.Export != nil { // views/import.go, export.go
+		cs = append(cs,
+			command{label: lang.L("Import…"), key: shortcutImport.KeyName, mod: shortcutImport.Modifier, menu: menuFile, run: m.openImport},
+			command{label: lang.L("Export…"), menu: menuFile, run: m.openExport},
+			command{label: lang.L("Undo last import…"), menu: menuFile, run: func() { m.undoLastImport(m.refreshAll) }},
+		)
 	}
+	cs = append(cs,
+		command{label: lang.L("New"), key: fyne.KeyN, mod: cmdKey, menu: menuFile, run: m.newRecord, sep: len(cs) > 0},
+		command{label: lang.L("Go to…"), key: fyne.KeyK, mod: cmdKey, menu: menuFile, run: m.goTo},
+		command{label: lang.L("Close window"), key: fyne.KeyW, mod: cmdKey, menu: menuFile, run: m.closeWindow, sep: true},
+		command{label: lang.L("Quit"), key: fyne.KeyQ, mod: cmdKey, menu: menuFile, run: m.quit, quit: true},
+		command{label: lang.L("Find"), key: fyne.KeyF, mod: cmdKey, menu: menuEdit, run: m.find},
+	)
 	if m.desk != nil {
 		cs = append(cs, command{label: lang.L("Sync now"), key: fyne.KeyF5, menu: menuDesk, run: m.syncNow})
 	}
 	cs = append(cs, command{label: lang.L("Keyboard shortcuts"), key: fyne.KeyF1, menu: menuHelp, run: m.showShortcuts})
+	if m.params.Desktop != nil { // views/desktop.go
+		cs = append(cs, command{label: lang.L("About Tandem"), menu: menuHelp, run: m.showAbout, sep: true})
+	}
 	return cs
 }
 
@@ -57,9 +70,11 @@ func (m *mainWindow) mainMenu() *fyne.MainMenu {
 	var items [menuCount][]*fyne.MenuItem
 	for _, c := range m.cmds {
 		it := fyne.NewMenuItem(c.label, c.run)
-		it.Shortcut = &desktop.CustomShortcut{KeyName: c.key, Modifier: c.mod}
+		if c.key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: c.key, Modifier: c.mod}
+		}
 		it.IsQuit = c.quit
-		if c.quit {
+		if c.sep && len(items[c.menu]) > 0 {
 			items[c.menu] = append(items[c.menu], fyne.NewMenuItemSeparator())
 		}
 		items[c.menu] = append(items[c.menu], it)
@@ -81,7 +96,7 @@ func (m *mainWindow) shortcut(s *desktop.CustomShortcut) bool {
 		return m.submitTop()
 	}
 	for _, c := range m.cmds {
-		if c.mod != 0 && c.mod == s.Modifier && c.key == s.KeyName {
+		if c.key != "" && c.mod != 0 && c.mod == s.Modifier && c.key == s.KeyName {
 			c.run()
 			return true
 		}
@@ -92,7 +107,7 @@ func (m *mainWindow) shortcut(s *desktop.CustomShortcut) bool {
 // typedKeyCommand runs the command of a key without a modifier.
 func (m *mainWindow) typedKeyCommand(k *fyne.KeyEvent) bool {
 	for _, c := range m.cmds {
-		if c.mod == 0 && c.key == k.Name {
+		if c.key != "" && c.mod == 0 && c.key == k.Name {
 			c.run()
 			return true
 		}
@@ -112,9 +127,14 @@ func (m *mainWindow) find() {
 	}
 }
 
-// closeWindow closes the top dialog as Esc does, or else the window.
+// closeWindow closes the top dialog as Esc does, or else the window (to
+// the tray when there is one, as the window's close button does).
 func (m *mainWindow) closeWindow() {
-	if !m.escape() {
+	switch {
+	case m.escape():
+	case m.params.Desktop != nil:
+		m.closeToTray()
+	default:
 		m.win.Close()
 	}
 }
@@ -136,7 +156,9 @@ func (m *mainWindow) showShortcuts() {
 		grid.Add(widget.NewLabel(what))
 	}
 	for _, c := range m.cmds {
-		row(shortcutText(c.key, c.mod), c.label)
+		if c.key != "" {
+			row(shortcutText(c.key, c.mod), c.label)
+		}
 	}
 	row("Esc", lang.L("Close the dialog (asks before discarding what you typed)"))
 	row(shortcutText(fyne.KeyReturn, cmdKey), lang.L("Send a reply, save a form"))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -535,7 +536,7 @@ func TestImportContacts(t *testing.T) {
 			}
 			want := []app.RowError{{Row: 4, Field: "LastName", Message: app.MsgRequired}, {Row: 6, Field: "Email", Message: app.MsgEmailInvalid},
 				{Row: n, Field: "Phone", Message: app.MsgPhoneInvalid}}
-			if !slices.Equal(res.Errors, want) {
+			if !reflect.DeepEqual(res.Errors, want) {
 				t.Errorf("errors = %+v, want %+v", res.Errors, want)
 			}
 			if cs[1].CompanyID != 0 {

@@ -57,6 +57,15 @@ func bulkSearch(ctx context.Context, tx *sql.Tx) (finish func() error, err error
 		return nil, err
 	}
 	return func() error {
+		// An update trigger may have indexed a row this transaction
+		// inserted (an import that updates a row it created): drop those
+		// before indexing every new row once.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM companies_fts WHERE rowid > ?", maxCompany); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM contacts_fts WHERE rowid > ?", maxContact); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, reindexCompaniesSQL, maxCompany); err != nil {
 			return err
 		}

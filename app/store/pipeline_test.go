@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -293,7 +294,7 @@ func TestImportRecords(t *testing.T) {
 	}
 	want := []app.RowError{{Row: 2, Field: "Name", Message: app.MsgRequired}, {Row: 4, Field: "Stage", Message: "The stage belongs to another pipeline"},
 		{Row: 5, Field: "Contacts", Message: "A linked contact no longer exists"}}
-	if res.Inserted != 3 || !slices.Equal(res.Errors, want) {
+	if res.Inserted != 3 || !reflect.DeepEqual(res.Errors, want) {
 		t.Errorf("result = %+v", res)
 	}
 	list, _ := db.ListRecords(ctx, app.RecordFilter{ContactID: c.ID})

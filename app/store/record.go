@@ -99,30 +99,7 @@ func findRecord(ctx context.Context, q querier, id int64, r *app.Record) error {
 // with stage, company and contacts filled in. Query matches any part of
 // the record's name, ignoring case and accents.
 func (db *DB) ListRecords(ctx context.Context, f app.RecordFilter) ([]app.Record, error) {
-	var conds []string
-	var args []any
-	for _, c := range []struct {
-		id   int64
-		cond string
-	}{
-		{f.PipelineID, "r.pipeline_id = ?"},
-		{f.StageID, "r.stage_id = ?"},
-		{f.CompanyID, "r.company_id = ?"},
-		{f.ContactID, "r.id IN (SELECT record_id FROM pipeline_record_contacts WHERE contact_id = ?)"},
-	} {
-		if c.id != 0 {
-			conds = append(conds, c.cond)
-			args = append(args, c.id)
-		}
-	}
-	if q := sortKey(f.Query); q != "" {
-		conds = append(conds, `r.sort_name LIKE ? ESCAPE '\'`)
-		args = append(args, likePattern(q))
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	where, args := recordWhere(f)
 	offset, limit := page(f.Offset, f.Limit)
 	args = append(args, limit, offset)
 	var out []app.Record
@@ -150,6 +127,35 @@ func (db *DB) ListRecords(ctx context.Context, f app.RecordFilter) ([]app.Record
 		return nil, fmt.Errorf("store: list records: %w", err)
 	}
 	return out, nil
+}
+
+// recordWhere builds the WHERE clause of f (Offset and Limit aside).
+func recordWhere(f app.RecordFilter) (string, []any) {
+	var conds []string
+	var args []any
+	for _, c := range []struct {
+		id   int64
+		cond string
+	}{
+		{f.PipelineID, "r.pipeline_id = ?"},
+		{f.StageID, "r.stage_id = ?"},
+		{f.CompanyID, "r.company_id = ?"},
+		{f.ContactID, "r.id IN (SELECT record_id FROM pipeline_record_contacts WHERE contact_id = ?)"},
+	} {
+		if c.id != 0 {
+			conds = append(conds, c.cond)
+			args = append(args, c.id)
+		}
+	}
+	if q := sortKey(f.Query); q != "" {
+		conds = append(conds, `r.sort_name LIKE ? ESCAPE '\'`)
+		args = append(args, likePattern(q))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	return where, args
 }
 
 // normalizeRecord trims and upper-cases what a person may type loosely,

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
-	"github.com/tandem-crm/tandem/app/csvio"
 	"github.com/tandem-crm/tandem/app/kana"
 	"github.com/tandem-crm/tandem/app/sample"
 	"github.com/tandem-crm/tandem/app/store"
@@ -23,11 +22,26 @@ const usage = `Usage: tandem [--data-dir DIR] [command]
 Without a command, opens the Tandem window.
 
 Commands:
+  backup [FILE]                           a checked copy of the database (default: into the backups folder)
+  restore FILE                            replace the database with a backup; the current one is set aside
   contacts list [-q QUERY] [-limit N]     print contacts
   contacts add -last NAME [-first NAME] [-email E] [-phone P] [-company NAME]
-  contacts import FILE.csv                import contacts (per-row error report)
-  contacts export [FILE.csv]              export all contacts (stdout without FILE)
-  companies list|add|import|export        the same for companies (add: -name NAME)
+  contacts import [flags] FILE            import a CSV, TSV, .xlsx or vCard file (per-row report;
+                                          exit 3 when rows were refused). Flags: -encoding E,
+                                          -delimiter comma|tab|semicolon, -sheet NAME, -map FILE.json,
+                                          -on-duplicate skip|update|create, -dry-run, -refused FILE.csv
+  contacts export [-q QUERY] [-format csv|csv-plain|xlsx] [-raw] [FILE]
+                                          export (stdout without FILE); cells that would run as
+                                          spreadsheet formulas get a leading ' unless -raw
+  contacts update ID [-first N] [-last N] [-email E] [-phone P] [-mobile P] [-title T] [-company NAME] [-notes N]
+  contacts delete ID...
+  companies list|add|update|delete|import|export   the same for companies (add: -name NAME)
+  records import [-pipeline NAME] [flags] FILE     pipeline records (stage by name, contacts by email)
+  records export [-pipeline NAME] [flags] [FILE]
+  undo-import                             take back the last import
+  db check                                full integrity check of the database file
+  db salvage                              copy what can be read of a damaged database into a
+                                          new file in its place (the damaged one is kept aside)
   sample                                  load the demo data into an empty database
   seed [-contacts N] [-companies M] [-records K] [-seed S]
                                           generate a large data set for benchmarks
@@ -45,6 +59,8 @@ Commands:
 Global flags:
   --data-dir DIR     the database folder (default: your data folder)
   --desk TARGET      demo (the built-in demo help desk, default), a Zoho region, or a URL
+  --hidden           start in the tray without showing the window
+  --version          print the version
 `
 
 // run parses the global flags and dispatches; it returns the exit code.
@@ -54,43 +70,69 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	dataDir := fs.String("data-dir", defaultDataDir(), "folder for the database and settings")
 	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a base URL")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	hidden := fs.Bool("hidden", false, "start in the tray without showing the window (used at login)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	rest := fs.Args()
-	if len(rest) == 0 || rest[0] == "gui" {
-		return runGUI(ctx, *dataDir, *deskTarget, stderr)
+	if *showVersion {
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	}
+	if len(rest) == 0 || rest[0] == "gui" {
+		return runGUI(ctx, guiOptions{dataDir: *dataDir, deskTarget: *deskTarget, hidden: *hidden}, stdout, stderr)
+	}
+	// One instance per data folder: some commands go through a running
+	// window or wait for the folder (lifecycle.go).
+	g, err := guardFolder(ctx, *dataDir, rest, stdout)
+	if err != nil || g.handled {
+		return exitCode(stdout, stderr, err)
+	}
+	defer g.done(ctx)
 	path, err := dbPath(*dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "tandem:", err)
 		return 1
 	}
-	db, err := store.Open(ctx, path)
+	// Export and the db commands open a damaged file (read-only) so they
+	// can say how much of it is lost; every other command refuses it.
+	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: readsDamaged(rest)})
 	if err != nil {
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
+		printError(stderr, err)
 		slog.Debug("open failed", "err", err)
 		return 1
 	}
 	defer db.Close()
-	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db, Imports: db, Export: db}
 	c := &cli{ctx: ctx, crm: crm, db: db, out: stdout, errw: stderr, deskTarget: *deskTarget}
 	switch rest[0] {
 	case "contacts":
 		err = c.contacts(rest[1:])
 	case "companies":
 		err = c.companies(rest[1:])
+	case "records":
+		err = c.records(rest[1:])
+	case "undo-import":
+		err = c.undoImport()
 	case "sample":
 		err = c.sample()
 	case "seed":
 		err = c.seed(rest[1:])
 	case "desk":
 		err = c.desk(rest[1:])
+	case "db":
+		err = c.dbCommand(rest[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
 		err = errUsage
 	}
+	return exitCode(stdout, stderr, err)
+}
+
+// exitCode reports err to the person and returns the exit code.
+func exitCode(stdout, stderr io.Writer, err error) int {
 	switch {
 	case errors.Is(err, errUsage):
 		fmt.Fprint(stderr, usage)
@@ -98,10 +140,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errRowsRejected):
 		return 3
 	case err != nil:
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
-		if app.ErrorCode(err) == app.EINTERNAL {
-			fmt.Fprintln(stderr, "  detail:", err)
-		}
+		printError(stderr, err)
 		return 1
 	}
 	return 0
@@ -182,13 +221,13 @@ func (c *cli) contacts(args []string) error {
 		fmt.Fprintln(c.out, x.ID)
 		return nil
 	case "import":
-		return importFile(c, args[1:], "contacts", csvio.ReadContacts, c.crm.Contacts.ImportContacts)
+		return c.importCmd(app.KindContact, "contacts", args[1:])
 	case "export":
-		return c.export(args[1:], func(w io.Writer) error {
-			return exportAll(c.ctx, w, func(off, lim int) ([]app.Contact, error) {
-				return c.crm.Contacts.ListContacts(c.ctx, app.ContactFilter{Offset: off, Limit: lim})
-			}, csvio.WriteContacts)
-		})
+		return c.exportCmd(app.KindContact, args[1:])
+	case "update":
+		return c.updateContact(args[1:])
+	case "delete":
+		return c.deleteCmd(args[1:], func(id int64) error { return c.crm.Contacts.DeleteContact(c.ctx, id) })
 	}
 	return errUsage
 }
@@ -232,82 +271,15 @@ func (c *cli) companies(args []string) error {
 		fmt.Fprintln(c.out, x.ID)
 		return nil
 	case "import":
-		return importFile(c, args[1:], "companies", csvio.ReadCompanies, c.crm.Companies.ImportCompanies)
+		return c.importCmd(app.KindCompany, "companies", args[1:])
 	case "export":
-		return c.export(args[1:], func(w io.Writer) error {
-			return exportAll(c.ctx, w, func(off, lim int) ([]app.Company, error) {
-				return c.crm.Companies.ListCompanies(c.ctx, app.CompanyFilter{Offset: off, Limit: lim})
-			}, csvio.WriteCompanies)
-		})
+		return c.exportCmd(app.KindCompany, args[1:])
+	case "update":
+		return c.updateCompany(args[1:])
+	case "delete":
+		return c.deleteCmd(args[1:], func(id int64) error { return c.crm.Companies.DeleteCompany(c.ctx, id) })
 	}
 	return errUsage
-}
-
-// importFile reads a CSV file (args[0]) and imports its valid rows; the
-// report names every rejected row with the file's row number.
-func importFile[T any](c *cli, args []string, what string, read func(io.Reader) (*csvio.Report[T], error), imp func(context.Context, []T) (app.ImportResult, error)) error {
-	if len(args) != 1 {
-		return errUsage
-	}
-	f, err := os.Open(args[0])
-	if err != nil {
-		return app.Errorf(app.EINVALID, "Cannot open %s: %v", args[0], err)
-	}
-	defer f.Close()
-	start := time.Now()
-	rep, err := read(f)
-	if err != nil {
-		return err
-	}
-	vals := make([]T, len(rep.Rows))
-	for i, r := range rep.Rows {
-		vals[i] = r.Value
-	}
-	res, err := imp(c.ctx, vals)
-	if err != nil {
-		return err
-	}
-	rejected := append(rep.Errors, remap(res.Errors, func(i int) int { return rep.Rows[i].Line })...)
-	return c.importReport(what, res.Inserted, rejected, rep.Warnings, time.Since(start))
-}
-
-// remap turns the store's 1-based indexes into the file's row numbers.
-func remap(errs []app.RowError, line func(i int) int) []app.RowError {
-	out := make([]app.RowError, len(errs))
-	for i, e := range errs {
-		e.Row = line(e.Row - 1)
-		out[i] = e
-	}
-	return out
-}
-
-func (c *cli) importReport(what string, inserted int, rejected, warnings []app.RowError, took time.Duration) error {
-	for _, w := range warnings {
-		fmt.Fprintf(c.errw, "row %d: warning: %s\n", w.Row, describe(w))
-	}
-	for _, e := range rejected {
-		fmt.Fprintf(c.errw, "row %d: rejected: %s\n", e.Row, describe(e))
-	}
-	fmt.Fprintf(c.out, "imported %d %s, rejected %d rows, %d warnings (%.2fs)\n", inserted, what, countRows(rejected), len(warnings), took.Seconds())
-	if len(rejected) > 0 {
-		return errRowsRejected
-	}
-	return nil
-}
-
-func describe(e app.RowError) string {
-	if e.Field != "" {
-		return e.Field + ": " + e.Message
-	}
-	return e.Message
-}
-
-func countRows(errs []app.RowError) int {
-	rows := map[int]bool{}
-	for _, e := range errs {
-		rows[e.Row] = true
-	}
-	return len(rows)
 }
 
 func (c *cli) export(args []string, write func(io.Writer) error) error {
@@ -328,26 +300,6 @@ func (c *cli) export(args []string, write func(io.Writer) error) error {
 		return err
 	}
 	return os.Rename(tmp, args[0])
-}
-
-// exportAll pages through a list so memory stays flat on large databases.
-func exportAll[T any](ctx context.Context, w io.Writer, page func(off, lim int) ([]T, error), write func(io.Writer, []T) error) error {
-	var all []T
-	for off := 0; ; {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		xs, err := page(off, 1000)
-		if err != nil {
-			return err
-		}
-		all = append(all, xs...)
-		off += len(xs)
-		if len(xs) < 1000 {
-			break
-		}
-	}
-	return write(w, all)
 }
 
 func fieldErrors(w io.Writer, err error) error {

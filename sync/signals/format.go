@@ -6,9 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/display"
 )
 
 // Notification text is written in English and passed through Words, which
@@ -93,7 +93,7 @@ func (w Words) title(e event, st app.SignalTicket) string {
 	if n := st.Ticket.Number; n != "" {
 		b.WriteString("#" + n + " ")
 	}
-	subject := clip(oneLine(st.Ticket.Subject), maxSubject)
+	subject := clip(st.Ticket.Subject, maxSubject)
 	if subject == "" {
 		subject = w.text("(no subject)")
 	}
@@ -106,13 +106,12 @@ func (w Words) title(e event, st app.SignalTicket) string {
 
 // personOf is who the ticket is about: its CRM record, else its Desk contact.
 func personOf(st app.SignalTicket) string {
-	if st.RecordName != "" {
-		return st.RecordName
+	for _, s := range []string{st.RecordName, st.Ticket.ContactName, st.Ticket.ContactEmail} {
+		if s := clip(s, display.Name); s != "" {
+			return s
+		}
 	}
-	if st.Ticket.ContactName != "" {
-		return st.Ticket.ContactName
-	}
-	return st.Ticket.ContactEmail
+	return ""
 }
 
 // formatBody returns the notification body: who said what, or the fact.
@@ -122,7 +121,7 @@ func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
 
 func (w Words) body(e event, st app.SignalTicket, loc *time.Location) string {
 	said := func(who, text, none string) string {
-		text = clip(plain(text), maxBody)
+		who, text = clip(who, display.Name), clip(plain(text), maxBody)
 		switch {
 		case who != "" && text != "":
 			return who + ": " + text
@@ -158,7 +157,7 @@ func (w Words) body(e event, st app.SignalTicket, loc *time.Location) string {
 	case app.SignalEscalated:
 		s := w.text("Escalated in Zoho Desk")
 		if t.Priority != "" {
-			s += " · " + w.text("Priority "+w.priority(t.Priority))
+			s += " · " + w.text("Priority "+w.priority(clip(t.Priority, display.Name)))
 		}
 		return s + w.statusSuffix(t)
 	case app.SignalNewRating:
@@ -174,7 +173,7 @@ func (w Words) statusSuffix(t app.Ticket) string {
 	if t.Status == "" {
 		return ""
 	}
-	return " · " + w.status(t.Status)
+	return " · " + w.status(clip(t.Status, display.Name))
 }
 
 // summaryFor is the one notification a burst becomes: "5 new signals from
@@ -221,8 +220,15 @@ var (
 	spaces = regexp.MustCompile(`\s+`)
 )
 
+// maxPlainInput is how much of a message plain reads: a notification
+// shows its first words, and a 10 MB body must cost no more than a short one.
+const maxPlainInput = 64 << 10
+
 // plain turns a message (plain text or HTML) into one line of text.
 func plain(s string) string {
+	if len(s) > maxPlainInput {
+		s = s[:maxPlainInput] // a rune cut in two becomes U+FFFD, then is clipped away
+	}
 	if strings.ContainsRune(s, '<') {
 		s = tags.ReplaceAllString(s, " ")
 	}
@@ -231,11 +237,6 @@ func plain(s string) string {
 
 func oneLine(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
 
-// clip shortens s to at most n characters, ending with "…" when cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
+// clip makes s one clean line of at most n characters, ending with "…"
+// when cut (app/display: the same rule as every screen).
+func clip(s string, n int) string { return display.Line(s, n) }

@@ -1,4 +1,4 @@
--- 0006: how names are read (furigana), for sorting and search. Never edit
+-- 0008: how names are read (furigana), for sorting and search. Never edit
 -- a shipped migration; add a new file instead.
 --
 -- first_reading and last_reading (姓・名の読み) and a company's

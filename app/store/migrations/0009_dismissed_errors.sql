@@ -1,4 +1,4 @@
--- 0007: a sync error can be dismissed (Needs your attention › Dismiss
+-- 0009: a sync error can be dismissed (Needs your attention › Dismiss
 -- all). Never edit a shipped migration; add a new file instead.
 --
 -- A dismissed error is not listed, but it stays: it still keeps the
