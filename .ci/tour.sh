@@ -23,16 +23,18 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   [ -n "$wid" ] || { echo "tour: no window"; kill $pid; exit 0; }
   shot() { sleep "${2:-1.5}"; import -window Tandem "$out/tour-$1.png"; echo "tour: $out/tour-$1.png"; }
   click() { xdotool mousemove --window "$wid" "$1" "$2"; sleep 0.3; xdotool click 1; sleep 1.5; }
-  click 60 243;  shot 1-settings
+  # The window has a menu bar (File, Edit, Zoho Desk, Help) above the
+  # content: the content starts about 28 px lower than the window.
+  click 60 245;  shot 1-settings
   click 255 197; click 245 236; shot 2-signed-in
   click 1050 650; shot 3-portal
-  click 1050 650; shot 4-sync-option
+  click 1050 650; shot 4-sync-option 2
   click 1050 650; shot 5-mapping
   click 1030 645; shot 6-activate
   click 213 353;  shot 7-connected 4
-  click 60 89;    click 280 50; xdotool type --delay 40 grace; sleep 1.5
-  click 300 168;  click 690 50; shot 8-contact-tickets 2
-  click 700 128;  shot 9-ticket-pane 2
+  click 60 89;    click 250 50; xdotool type --delay 40 grace; sleep 1.5
+  click 300 170;  click 615 55; shot 8-contact-tickets 2
+  click 700 170;  shot 9-ticket-pane 2
   kill $pid; wait $pid 2>/dev/null
   exit 0
 ' _ "$bin" "$data" "$out"

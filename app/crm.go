@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -21,11 +22,21 @@ type Contact struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Rev         int64 // incremented by every update
+
+	// FirstNameReading and LastNameReading are how the names are read
+	// (名の読み, 姓の読み: furigana, in kana), for sorting and search.
+	FirstNameReading, LastNameReading string
 }
 
 // DisplayName returns the name a person would read: Western order for Latin
 // names, family name first for Japanese ones.
 func (c *Contact) DisplayName() string { return PersonName(c.FirstName, c.LastName) }
+
+// Reading returns how the name is read, family name first ("やまだ たろう"),
+// or "" when no reading was given.
+func (c *Contact) Reading() string {
+	return strings.TrimSpace(strings.TrimSpace(c.LastNameReading) + " " + strings.TrimSpace(c.FirstNameReading))
+}
 
 // Company is an organisation contacts belong to.
 type Company struct {
@@ -42,6 +53,10 @@ type Company struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Rev       int64
+
+	// NameReading is how the name is read (会社名の読み, in kana), for
+	// sorting and search.
+	NameReading string
 }
 
 // Pipeline is a named sales or work process with ordered stages.
@@ -135,12 +150,24 @@ type RecordFilter struct {
 	Limit      int
 }
 
+// IndexEntry is one row of a list's index: its label (あ, か, …, A–Z,
+// or # for names with no reading), where its first record is in the list
+// sorted by name, and how many records it has.
+type IndexEntry struct {
+	Label  string
+	Offset int
+	Count  int
+}
+
 // ContactService reads and writes contacts.
 type ContactService interface {
 	// FindContact returns ENOTFOUND when there is no such contact.
 	FindContact(ctx context.Context, id int64) (*Contact, error)
 	ListContacts(ctx context.Context, f ContactFilter) ([]Contact, error)
 	CountContacts(ctx context.Context, f ContactFilter) (int, error)
+	// IndexContacts returns the index of the contacts f selects, sorted by
+	// name: the rows (あ か さ … A–Z #) that have contacts, in list order.
+	IndexContacts(ctx context.Context, f ContactFilter) ([]IndexEntry, error)
 	// CreateContact validates (EINVALID with *ValidationError) and sets ID, times and Rev.
 	CreateContact(ctx context.Context, c *Contact) error
 	// UpdateContact returns ENOTFOUND, EINVALID, or ECONFLICT when c.Rev is stale.
@@ -159,6 +186,8 @@ type CompanyService interface {
 	FindCompany(ctx context.Context, id int64) (*Company, error)
 	ListCompanies(ctx context.Context, f CompanyFilter) ([]Company, error)
 	CountCompanies(ctx context.Context, f CompanyFilter) (int, error)
+	// IndexCompanies is IndexContacts for companies.
+	IndexCompanies(ctx context.Context, f CompanyFilter) ([]IndexEntry, error)
 	CreateCompany(ctx context.Context, c *Company) error
 	UpdateCompany(ctx context.Context, c *Company) error
 	// DeleteCompany detaches its contacts and records (they are kept).

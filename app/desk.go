@@ -564,7 +564,8 @@ type DeskStore interface {
 	// ClearSyncError removes the errors of a CRM record (crmID) or, when
 	// crmID is 0, of a Desk record.
 	ClearSyncError(ctx context.Context, orgID, kind string, crmID int64, deskID string) error
-	// SyncErrors returns a portal's per-record errors, newest first.
+	// SyncErrors returns a portal's per-record errors, newest first, but the
+	// dismissed ones (they still keep their revision from being pushed again).
 	SyncErrors(ctx context.Context, orgID string) ([]SyncError, error)
 
 	// TicketStamps returns, for the given ids that are cached, the stored
@@ -608,6 +609,12 @@ type DeskStore interface {
 	CompleteOutbox(ctx context.Context, id int64, r OutboxResult) error
 	// RetryOutbox puts a failed item back to pending.
 	RetryOutbox(ctx context.Context, id int64) error
+	// DismissOutbox ends a failed item without sending it (state done,
+	// its last error kept); ENOTFOUND when it is not failed.
+	DismissOutbox(ctx context.Context, id int64) error
+	// DismissSyncError hides a record's error from SyncErrors until
+	// SetSyncError records another revision or message for it.
+	DismissSyncError(ctx context.Context, orgID, kind string, crmID int64, deskID string) error
 }
 
 // TicketStamp is what a pass compares to decide whether a ticket changed.
@@ -690,6 +697,9 @@ type Integration interface {
 	// (progress comes as events). Activating a portal that was connected
 	// before brings its links and tickets back without duplicates.
 	Activate(ctx context.Context, req ActivateRequest) (*Portal, error)
+	// PortalPermissions reads what the signed-in agent may do in a portal:
+	// the one chosen in the wizard (before Activate) or the active one.
+	PortalPermissions(ctx context.Context, orgID string) (AgentPermissions, error)
 	// UpdateSettings changes the active portal's mode and mappings (Manage).
 	UpdateSettings(ctx context.Context, mode SyncMode, ms []FieldMapping) error
 	// Deactivate stops sync, removes the portal's secrets from the keyring
@@ -702,6 +712,9 @@ type Integration interface {
 	ActivePortal(ctx context.Context) (*Portal, error)
 	// FieldMappings returns the active portal's mappings.
 	FieldMappings(ctx context.Context) ([]FieldMapping, error)
+	// PortalMappings returns the mappings kept for a portal, active or
+	// not: connecting a portal again starts from them.
+	PortalMappings(ctx context.Context, orgID string) ([]FieldMapping, error)
 
 	// TicketsForRecord lists a record's tickets from the cache, newest
 	// first, with open and resolved counts. A contact's tickets are those of
@@ -732,6 +745,12 @@ type Integration interface {
 	// RetryOutbox sends a failed one again.
 	Outbox(ctx context.Context) ([]OutboxItem, error)
 	RetryOutbox(ctx context.Context, id int64) error
+	// DismissOutbox gives a failed action up: it is no longer listed nor
+	// sent (a failed push is sent again after the record changes).
+	DismissOutbox(ctx context.Context, id int64) error
+	// DismissSyncError hides a record's sync error until it fails again
+	// for another change (crmID, or deskID when crmID is 0).
+	DismissSyncError(ctx context.Context, kind string, crmID int64, deskID string) error
 
 	// Conflicts lists unresolved conflicts; RestoreConflict writes the
 	// losing value back into the CRM record (it then syncs like an edit);
@@ -747,6 +766,38 @@ type Integration interface {
 	// removes it. fn runs on the sync goroutine: it must return quickly
 	// (hand the event to the UI with fyne.Do, never block).
 	Subscribe(fn func(SyncEvent)) (unsubscribe func())
+}
+
+// AgentPermissions is what the signed-in agent's Zoho Desk profile allows
+// in a portal: the wizard reads it before the sync step, to offer only the
+// sync options whose requests would succeed.
+type AgentPermissions struct {
+	IsAdmin          bool
+	CanCreateTickets bool
+	CanReply         bool
+	// CanViewContacts: Desk contacts and accounts may be read (two-way
+	// sync pulls them). CanWriteContacts: they may be created and edited
+	// (every sync option but No sync pushes them).
+	CanViewContacts  bool
+	CanWriteContacts bool
+	ProfileName      string
+	// Reason explains, for people, why the agent may not create tickets
+	// or reply ("" when they may).
+	Reason string
+}
+
+// SyncModes returns the sync options these permissions let succeed:
+// two-way needs reading and writing contacts and accounts, one-way
+// writing them; No sync is always possible.
+func (p AgentPermissions) SyncModes() []SyncMode {
+	var out []SyncMode
+	if p.IsAdmin || p.CanViewContacts && p.CanWriteContacts {
+		out = append(out, SyncTwoWay)
+	}
+	if p.IsAdmin || p.CanWriteContacts {
+		out = append(out, SyncOneWay)
+	}
+	return append(out, SyncNone)
 }
 
 // PortalChoice is a portal offered in the wizard.

@@ -188,4 +188,18 @@ type SignalService interface {
 	// removes it. fn runs on a background goroutine and must not block
 	// (hand the event to the UI with fyne.Do).
 	Subscribe(fn func(SignalEvent)) (unsubscribe func())
+	// NotificationStatus says whether desktop notifications can be shown:
+	// nil, or EUNAVAILABLE with the reason (the system has no notification
+	// service, or the last notification failed).
+	NotificationStatus(ctx context.Context) error
+	// TestNotification shows a sample desktop notification now;
+	// EUNAVAILABLE when it cannot be shown.
+	TestNotification(ctx context.Context) error
+}
+
+// NotifierChecker is a Notifier that can tell, without showing anything,
+// whether notifications can be shown (EUNAVAILABLE when not).
+type NotifierChecker interface {
+	Notifier
+	Available(ctx context.Context) error
 }

@@ -65,6 +65,7 @@ const (
 	MsgAmountBad    = "Not a valid amount"
 	MsgCurrencyBad  = "Use a three-letter currency code like JPY"
 	MsgOnePrimary   = "Choose exactly one primary contact"
+	MsgReadingKana  = "Write the reading in kana"
 )
 
 var (
@@ -125,9 +126,28 @@ func TrimField(s string) string {
 	return strings.TrimLeftFunc(s, func(r rune) bool { return r != '\t' && unicode.IsSpace(r) })
 }
 
+// ValidReading reports whether s can be how a name is read: it has no
+// ideographs (a reading is written in kana, or in Latin letters for a
+// Latin name) and no control characters.
+func ValidReading(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) || unicode.IsControl(r) && !unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkReading(v *ValidationError, field, s string) {
+	if !ValidReading(s) {
+		v.add(field, MsgReadingKana)
+	}
+	checkLen(v, field, s)
+}
+
 // Normalize trims the contact's fields in place (see TrimField).
 func (c *Contact) Normalize() {
-	for _, p := range []*string{&c.FirstName, &c.LastName, &c.Email, &c.Phone, &c.Mobile, &c.Title} {
+	for _, p := range []*string{&c.FirstName, &c.LastName, &c.FirstNameReading, &c.LastNameReading, &c.Email, &c.Phone, &c.Mobile, &c.Title} {
 		*p = TrimField(*p)
 	}
 }
@@ -141,6 +161,8 @@ func (c *Contact) Validate() error {
 	for f, s := range map[string]string{"FirstName": c.FirstName, "LastName": c.LastName, "Title": c.Title} {
 		checkLen(&v, f, s)
 	}
+	checkReading(&v, "FirstNameReading", c.FirstNameReading)
+	checkReading(&v, "LastNameReading", c.LastNameReading)
 	if c.Email != "" && !ValidEmail(c.Email) {
 		v.add("Email", MsgEmailInvalid)
 	}
@@ -159,7 +181,7 @@ func (c *Contact) Validate() error {
 
 // Normalize trims the company's fields in place (see TrimField).
 func (c *Company) Normalize() {
-	for _, p := range []*string{&c.Name, &c.Email, &c.Website, &c.Phone, &c.Industry, &c.City, &c.Country} {
+	for _, p := range []*string{&c.Name, &c.NameReading, &c.Email, &c.Website, &c.Phone, &c.Industry, &c.City, &c.Country} {
 		*p = TrimField(*p)
 	}
 }
@@ -173,6 +195,7 @@ func (c *Company) Validate() error {
 	for f, s := range map[string]string{"Name": c.Name, "Website": c.Website, "Industry": c.Industry, "City": c.City, "Country": c.Country} {
 		checkLen(&v, f, s)
 	}
+	checkReading(&v, "NameReading", c.NameReading)
 	if c.Email != "" && !ValidEmail(c.Email) {
 		v.add("Email", MsgEmailInvalid)
 	}

@@ -36,7 +36,7 @@ func TestValidPhone(t *testing.T) {
 }
 
 func TestContactValidate(t *testing.T) {
-	c := Contact{FirstName: "Taro", Email: "nope", Phone: "abc", Notes: strings.Repeat("x", MaxNotesLen+1)}
+	c := Contact{FirstName: "Taro", Email: "nope", Phone: "abc", Notes: strings.Repeat("x", MaxNotesLen+1), LastNameReading: "山田"}
 	err := c.Validate()
 	if ErrorCode(err) != EINVALID {
 		t.Fatalf("want EINVALID, got %v", err)
@@ -45,14 +45,30 @@ func TestContactValidate(t *testing.T) {
 	if !errors.As(err, &v) {
 		t.Fatal("no ValidationError in chain")
 	}
-	for f, m := range map[string]string{"LastName": MsgRequired, "Email": MsgEmailInvalid, "Phone": MsgPhoneInvalid, "Notes": MsgTooLong} {
+	for f, m := range map[string]string{"LastName": MsgRequired, "Email": MsgEmailInvalid, "Phone": MsgPhoneInvalid, "Notes": MsgTooLong, "LastNameReading": MsgReadingKana} {
 		if v.For(f) != m {
 			t.Errorf("%s: got %q want %q", f, v.For(f), m)
 		}
 	}
-	ok := Contact{LastName: "山田", FirstName: "太郎 🎉", Notes: strings.Repeat("あ", 30000)}
+	ok := Contact{LastName: "山田", FirstName: "太郎 🎉", Notes: strings.Repeat("あ", 30000), LastNameReading: "ﾔﾏﾀﾞ", FirstNameReading: "たろう"}
 	if err := ok.Validate(); err != nil {
 		t.Errorf("valid contact rejected: %v", err)
+	}
+}
+
+func TestCompanyReading(t *testing.T) {
+	c := Company{Name: "株式会社山田商事", NameReading: "やまだ商事"}
+	var v *ValidationError
+	if err := c.Validate(); !errors.As(err, &v) || v.For("NameReading") != MsgReadingKana {
+		t.Errorf("a reading with kanji: %v", err)
+	}
+	c.NameReading = "やまだしょうじ"
+	if err := c.Validate(); err != nil {
+		t.Errorf("a kana reading: %v", err)
+	}
+	c.NameReading = strings.Repeat("あ", MaxNameLen+1)
+	if err := c.Validate(); !errors.As(err, &v) || v.For("NameReading") != MsgTooLong {
+		t.Errorf("a long reading: %v", err)
 	}
 }
 

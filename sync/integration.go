@@ -187,6 +187,30 @@ func (s *Service) clientFor(ctx context.Context, orgID string) (*desk.Client, er
 	return s.client(ctx, p)
 }
 
+// PortalPermissions reads what the signed-in agent may do in a portal:
+// the wizard's choice (with its sign-in) or a configured one.
+func (s *Service) PortalPermissions(ctx context.Context, orgID string) (app.AgentPermissions, error) {
+	cl, err := s.clientFor(ctx, orgID)
+	if err != nil {
+		return app.AgentPermissions{}, fmt.Errorf("sync: portal permissions: %w", err)
+	}
+	admin := false
+	if st, err := s.pending(); err == nil {
+		for _, o := range st.orgs {
+			admin = admin || o.ID == orgID && o.IsAdminInOrg
+		}
+		admin = admin || st.zsc != nil && st.zscOrg.ID == orgID
+	} else if p, err := s.store.FindPortal(ctx, orgID); err == nil {
+		admin = p.IsAdmin || p.ViaZSC
+	}
+	perm, err := cl.MyPermissions(ctx, admin)
+	if err != nil {
+		return app.AgentPermissions{}, fmt.Errorf("sync: portal permissions: %w", err)
+	}
+	return app.AgentPermissions{IsAdmin: perm.IsAdmin, CanCreateTickets: perm.CanCreateTickets, CanReply: perm.CanReply,
+		CanViewContacts: perm.CanViewContacts, CanWriteContacts: perm.CanWriteContacts, Reason: perm.Reason}, nil
+}
+
 // CRMFields returns the mappable CRM fields of kind.
 func (s *Service) CRMFields(kind string) []app.CRMField { return CRMFields(kind) }
 
@@ -493,6 +517,15 @@ func (s *Service) FieldMappings(ctx context.Context) ([]app.FieldMapping, error)
 	ms, err := s.store.FieldMappings(ctx, p.OrgID)
 	if err != nil {
 		return nil, fmt.Errorf("sync: field mappings: %w", err)
+	}
+	return ms, nil
+}
+
+// PortalMappings returns the mappings kept for a portal, active or not.
+func (s *Service) PortalMappings(ctx context.Context, orgID string) ([]app.FieldMapping, error) {
+	ms, err := s.store.FieldMappings(ctx, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: portal mappings: %w", err)
 	}
 	return ms, nil
 }
@@ -905,6 +938,48 @@ func (s *Service) RetryOutbox(ctx context.Context, id int64) error {
 		return fmt.Errorf("sync: retry: %w", err)
 	}
 	s.SyncNow()
+	return nil
+}
+
+// DismissOutbox gives a failed action up; a failed push's record error
+// is dismissed with it (the record is pushed again after it changes).
+func (s *Service) DismissOutbox(ctx context.Context, id int64) error {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: dismiss: %w", err)
+	}
+	items, err := s.store.Outbox(ctx, p.OrgID, app.OutboxFailed)
+	if err != nil {
+		return fmt.Errorf("sync: dismiss: %w", err)
+	}
+	for _, it := range items {
+		if it.ID != id {
+			continue
+		}
+		if err := s.store.DismissOutbox(ctx, id); err != nil {
+			return fmt.Errorf("sync: dismiss: %w", err)
+		}
+		if it.CRMID != 0 && (it.Kind == app.OutboxPushContact || it.Kind == app.OutboxPushCompany) {
+			if err := s.store.DismissSyncError(ctx, p.OrgID, it.CRMKind, it.CRMID, ""); err != nil {
+				return fmt.Errorf("sync: dismiss: %w", err)
+			}
+		}
+		s.publish(app.SyncEvent{Kind: app.EventOutbox, OrgID: p.OrgID})
+		return nil
+	}
+	return fmt.Errorf("sync: dismiss: %w", app.Errorf(app.ENOTFOUND, "This action is no longer waiting to be sent."))
+}
+
+// DismissSyncError hides a record's sync error until it fails again.
+func (s *Service) DismissSyncError(ctx context.Context, kind string, crmID int64, deskID string) error {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: dismiss error: %w", err)
+	}
+	if err := s.store.DismissSyncError(ctx, p.OrgID, kind, crmID, deskID); err != nil {
+		return fmt.Errorf("sync: dismiss error: %w", err)
+	}
+	s.publish(app.SyncEvent{Kind: app.EventRecordError, OrgID: p.OrgID})
 	return nil
 }
 

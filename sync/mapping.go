@@ -42,10 +42,12 @@ func CRMFields(kind string) []app.CRMField {
 	switch kind {
 	case app.KindContact:
 		return []app.CRMField{t("FirstName", "First name", app.FieldText), t("LastName", "Last name", app.FieldText),
+			t("LastNameReading", "Last name reading", app.FieldText), t("FirstNameReading", "First name reading", app.FieldText),
 			t("Email", "Email", app.FieldEmail), t("Phone", "Phone", app.FieldPhone), t("Mobile", "Mobile", app.FieldPhone),
 			t("Title", "Title", app.FieldText), t("Notes", "Notes", app.FieldText), t(app.CRMFieldCompany, "Company", app.FieldAccount)}
 	case app.KindCompany:
-		return []app.CRMField{t("Name", "Name", app.FieldText), t("Email", "Email", app.FieldEmail),
+		return []app.CRMField{t("Name", "Name", app.FieldText), t("NameReading", "Name reading", app.FieldText),
+			t("Email", "Email", app.FieldEmail),
 			t("Website", "Website", app.FieldURL), t("Phone", "Phone", app.FieldPhone), t("Industry", "Industry", app.FieldText),
 			t("City", "City", app.FieldText), t("Country", "Country", app.FieldText), t("Notes", "Notes", app.FieldText)}
 	}
@@ -300,6 +302,10 @@ func contactField(c *app.Contact, name string) *string {
 		return &c.FirstName
 	case "LastName":
 		return &c.LastName
+	case "FirstNameReading":
+		return &c.FirstNameReading
+	case "LastNameReading":
+		return &c.LastNameReading
 	case "Email":
 		return &c.Email
 	case "Phone":
@@ -318,6 +324,8 @@ func companyField(c *app.Company, name string) *string {
 	switch name {
 	case "Name":
 		return &c.Name
+	case "NameReading":
+		return &c.NameReading
 	case "Email":
 		return &c.Email
 	case "Website":

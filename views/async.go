@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
 )
@@ -82,8 +83,14 @@ type ui struct {
 	win  fyne.Window
 	run  *runner
 	open []dialog.Dialog // open dialogs, the top one last; Esc dismisses it
+	// forms are the open dialogs that hold typed text (see showForm).
+	forms map[dialog.Dialog]formKeys
 	// shortcut handles the window's shortcuts; entries forward theirs to it.
 	shortcut func(*desktop.CustomShortcut) bool
+	// keys handles the window's keys without a modifier (F5, F1).
+	keys func(*fyne.KeyEvent) bool
+	// openSettings shows Settings › Zoho Desk (Connect, Manage).
+	openSettings func()
 	// integ is the help desk, nil when none is wired; openURL opens the
 	// system browser (sign-in, "open in Desk").
 	integ   app.Integration
@@ -97,9 +104,27 @@ func (u *ui) show(d dialog.Dialog) {
 	d.Show()
 }
 
+// formKeys are what a dialog of typed text does with the keyboard: dirty
+// reports text that closing it would lose (Esc then asks first); submit,
+// when set, is Ctrl/Cmd+Enter (Send, Save).
+type formKeys struct {
+	dirty  func() bool
+	submit func()
+}
+
+// showForm displays a dialog of typed text (see formKeys).
+func (u *ui) showForm(d dialog.Dialog, k formKeys) {
+	if u.forms == nil {
+		u.forms = map[dialog.Dialog]formKeys{}
+	}
+	u.forms[d] = k
+	u.show(d)
+}
+
 // forget drops d from the open dialogs; a dialog that replaces show's
 // OnClosed must call it.
 func (u *ui) forget(d dialog.Dialog) {
+	delete(u.forms, d)
 	for i, o := range u.open {
 		if o == d {
 			u.open = append(u.open[:i], u.open[i+1:]...)
@@ -108,19 +133,60 @@ func (u *ui) forget(d dialog.Dialog) {
 	}
 }
 
-// escape dismisses the top dialog; it reports whether there was one.
+// escape closes the top dialog in one press; a form with typed text asks
+// first whether to discard it. It reports whether there was a dialog.
 func (u *ui) escape() bool {
 	if len(u.open) == 0 {
 		return false
 	}
-	u.open[len(u.open)-1].Dismiss()
+	top := u.open[len(u.open)-1]
+	if k, ok := u.forms[top]; ok && k.dirty != nil && k.dirty() {
+		u.askDiscard(top)
+		return true
+	}
+	top.Dismiss()
 	return true
+}
+
+// askDiscard asks before closing a form whose typed text would be lost;
+// Esc on the question keeps the form.
+func (u *ui) askDiscard(form dialog.Dialog) {
+	d := dialog.NewConfirm(lang.L("Discard your changes?"), lang.L("What you typed in this form is not saved."), func(discard bool) {
+		if discard {
+			form.Dismiss()
+		}
+	}, u.win)
+	d.SetConfirmText(lang.L("Discard"))
+	d.SetDismissText(lang.L("Keep editing"))
+	d.SetConfirmImportance(widget.DangerImportance)
+	u.show(d)
+}
+
+// submitTop runs the top dialog's Ctrl/Cmd+Enter; it reports whether it had one.
+func (u *ui) submitTop() bool {
+	if len(u.open) == 0 {
+		return false
+	}
+	if k, ok := u.forms[u.open[len(u.open)-1]]; ok && k.submit != nil {
+		k.submit()
+		return true
+	}
+	return false
+}
+
+// typedKey handles Esc and the window's keys without a modifier for
+// whichever widget received them; it reports whether it took the key.
+func (u *ui) typedKey(k *fyne.KeyEvent) bool {
+	if k.Name == fyne.KeyEscape {
+		return u.escape()
+	}
+	return u.keys != nil && u.keys(k)
 }
 
 // showError logs err in full and shows the person a message they can act on.
 func (u *ui) showError(action string, err error) {
 	slog.Error("views: "+action, "err", err, "code", app.ErrorCode(err))
-	d := dialog.NewError(errors.New(lang.L(app.ErrorMessage(err))), u.win)
+	d := dialog.NewError(errors.New(errText(err)), u.win)
 	u.show(d)
 }
 

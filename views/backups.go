@@ -94,7 +94,7 @@ func (s *backupsScreen) reload() {
 		return func() {
 			if err != nil {
 				logError("list backups", err)
-				s.status.SetText(lang.L(app.ErrorMessage(err)))
+				s.status.SetText(errText(err))
 				return
 			}
 			s.items = bs

@@ -20,12 +20,17 @@ import (
 type browser[T any] struct {
 	u      *ui
 	search *entry
-	sort   *widget.Select
+	sort   *keySelect
 	count  *widget.Label
 	list   *pagedList[T]
 	detail *fyne.Container
 	root   fyne.CanvasObject
+	pane   *twoPane // list and detail, side by side or in turn
 	deb    debouncer
+	// index is the 50-on index beside the list (when sorted by name);
+	// indexGen drops the answer of an index load a newer one replaced.
+	index    *indexStrip
+	indexGen int
 
 	// The detail page.
 	selectedID int64
@@ -40,6 +45,7 @@ type browser[T any] struct {
 // browserSpec says what a browser shows and does.
 type browserSpec[T any] struct {
 	searchHint, addLabel, emptyDetail string
+	screen                            string           // the browser's name, for Back in one column
 	logAction                         string           // for a failed list, in the log
 	countText                         func(int) string // "12 contacts"
 	lines                             func(T) (title, detail string)
@@ -53,7 +59,7 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	b := &browser[T]{u: u, deb: debouncer{r: u.run}}
 	b.search = newEntry(u, spec.searchHint)
 	b.search.OnChanged = func(string) { b.deb.call(spec.refresh) }
-	b.sort = widget.NewSelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
+	b.sort = newKeySelect([]string{lang.L("Name"), lang.L("Last updated")}, nil)
 	b.sort.SetSelectedIndex(0)
 	b.sort.OnChanged = func(string) { spec.refresh() }
 	b.count = dimLabel("")
@@ -77,7 +83,7 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	b.list.loaded = func(total int, err error) {
 		if err != nil {
 			logError(spec.logAction, err)
-			b.count.SetText(lang.L(app.ErrorMessage(err)))
+			b.count.SetText(errText(err))
 			return
 		}
 		b.count.SetText(spec.countText(total))
@@ -95,10 +101,14 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Sort by")), nil, b.sort),
 		b.count,
 	)
+	b.index = newIndexStrip(b.jumpTo)
 	b.detail = container.NewStack(emptyState(spec.emptyDetail))
-	split := container.NewHSplit(container.NewBorder(top, nil, nil, nil, b.list.list), b.detail)
-	split.Offset = 0.4
-	b.root = split
+	b.pane = newTwoPane(container.NewBorder(top, nil, nil, b.index.scroll, b.list.list), b.detail, backLabel(spec.screen))
+	b.pane.backed = func() { // the record is closed, not hidden: a reload must not reopen it
+		b.list.list.UnselectAll()
+		b.clearDetail(spec.emptyDetail)
+	}
+	b.root = b.pane
 	return b
 }
 
@@ -118,7 +128,7 @@ func (b *browser[T]) loadDetail(id int64, action string, load func(ctx context.C
 			}
 			if err != nil {
 				logError(action, err)
-				b.clearDetail(lang.L(app.ErrorMessage(err)))
+				b.clearDetail(errText(err))
 				return
 			}
 			show()
@@ -134,6 +144,7 @@ func (b *browser[T]) setPage(rec *T, body fyne.CanvasObject, kind string, id int
 	b.openTicket = ""
 	b.detail.Objects = []fyne.CanvasObject{b.tickets.wrap(b.u, container.NewVScroll(container.NewPadded(body)), kind, id, ticket)}
 	b.detail.Refresh()
+	b.pane.setShowing(true)
 }
 
 // clearDetail empties the detail page, with text in its place.
@@ -142,6 +153,7 @@ func (b *browser[T]) clearDetail(text string) {
 	b.selectedID, b.current = 0, nil
 	b.detail.Objects = []fyne.CanvasObject{emptyState(text)}
 	b.detail.Refresh()
+	b.pane.setShowing(false)
 }
 
 // detailHead is the top of a record's page: its name, a line under it,
@@ -151,6 +163,27 @@ func detailHead(title, sub string, edit, del func()) fyne.CanvasObject {
 	d := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), del)
 	d.Importance = widget.DangerImportance
 	return container.NewVBox(heading(display.Line(title, display.Subject)), dimLabel(rowText(sub)), container.NewHBox(e, d), widget.NewSeparator())
+}
+
+// reloadIndex reads the list's index again (none when sorted by update).
+func (b *browser[T]) reloadIndex(read func(ctx context.Context) ([]app.IndexEntry, error)) {
+	b.indexGen++
+	gen := b.indexGen
+	if b.byUpdated() {
+		read = nil
+	}
+	b.index.load(b.u.run, read, func() bool { return gen == b.indexGen })
+}
+
+// jumpTo scrolls the list so the index row's first record is at the top.
+func (b *browser[T]) jumpTo(e app.IndexEntry) {
+	if e.Offset >= b.list.total {
+		return
+	}
+	// ScrollTo only brings a row into view; coming from below puts it at
+	// the top.
+	b.list.list.ScrollToBottom()
+	b.list.list.ScrollTo(e.Offset)
 }
 
 // byUpdated reports whether the list is sorted by last update.

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 )
 
 // companiesScreen is the Companies browser: a searchable, sortable list and
@@ -26,10 +27,10 @@ func newCompaniesScreen(u *ui) *companiesScreen {
 	s := &companiesScreen{}
 	s.browser = newBrowser(u, browserSpec[app.Company]{
 		searchHint: lang.L("Search companies"), addLabel: lang.L("New company"),
-		emptyDetail: lang.L("Select a company to see the details."), logAction: "list companies",
+		emptyDetail: lang.L("Select a company to see the details."), logAction: "list companies", screen: lang.L("Companies"),
 		countText: func(n int) string { return lang.N("{{.Count}} companies", n, map[string]any{"Count": n}) },
 		lines: func(c app.Company) (string, string) {
-			return c.Name, joinNonEmpty(" · ", c.Industry, c.City, c.Country)
+			return c.Name, joinNonEmpty(" · ", c.NameReading, c.Industry, c.City, c.Country)
 		},
 		id:       func(c app.Company) int64 { return c.ID },
 		refresh:  func() { s.refresh() },
@@ -59,6 +60,7 @@ func (s *companiesScreen) refresh() {
 		return svc.ListCompanies(ctx, g)
 	}
 	s.list.reload()
+	s.reloadIndex(func(ctx context.Context) ([]app.IndexEntry, error) { return svc.IndexCompanies(ctx, f) })
 	if s.selectedID != 0 {
 		s.showDetail(s.selectedID)
 	}
@@ -85,6 +87,7 @@ func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs [
 	head := detailHead(c.Name, joinNonEmpty(" · ", c.Industry, c.City, c.Country),
 		func() { s.openForm(c) }, func() { s.confirmDelete(c) })
 	fields := detailRows(
+		lang.L("Reading"), c.NameReading,
 		lang.L("Email"), c.Email,
 		lang.L("Website"), c.Website,
 		lang.L("Phone"), c.Phone,
@@ -144,14 +147,14 @@ func (s *companiesScreen) confirmDelete(c *app.Company) {
 
 // companyForm creates or edits one company in a dialog.
 type companyForm struct {
-	u                                                 *ui
-	orig                                              *app.Company
-	name, email, website, phone, industry, city, land *entry
-	notes                                             *entry
-	fields                                            *fieldSet
-	save                                              *widget.Button
-	dlg                                               *dialog.CustomDialog
-	saved                                             func(id int64)
+	u                                                          *ui
+	orig                                                       *app.Company
+	name, reading, email, website, phone, industry, city, land *entry
+	notes                                                      *entry
+	fields                                                     *fieldSet
+	save                                                       *widget.Button
+	dlg                                                        *dialog.CustomDialog
+	saved                                                      func(id int64)
 }
 
 func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm {
@@ -166,6 +169,7 @@ func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm
 		return e
 	}
 	f.name = mk(c.Name, "")
+	f.reading = mk(c.NameReading, lang.L("e.g. やまだしょうじ"))
 	f.email = mk(c.Email, "info@example.com")
 	f.email.OnChanged = func(s string) {
 		s = strings.TrimSpace(s)
@@ -185,6 +189,7 @@ func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm
 
 	fs := f.fields
 	fs.add("Name", lang.L("Name")+" *", f.name)
+	fs.add("NameReading", lang.L("Name reading"), f.reading)
 	fs.add("Email", lang.L("Email"), f.email)
 	fs.add("Website", lang.L("Website"), f.website)
 	fs.add("Phone", lang.L("Phone"), f.phone)
@@ -203,7 +208,10 @@ func newCompanyForm(u *ui, orig *app.Company, saved func(id int64)) *companyForm
 	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(fs.grid), u.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{cancel, f.save})
 	f.dlg.Resize(fyne.NewSize(560, 560))
-	u.show(f.dlg)
+	u.showForm(f.dlg, formKeys{
+		dirty:  changedSince(f.name, f.reading, f.email, f.website, f.phone, f.industry, f.city, f.land, f.notes),
+		submit: f.submit,
+	})
 	u.win.Canvas().Focus(f.name)
 	return f
 }
@@ -214,6 +222,7 @@ func (f *companyForm) submit() {
 		c = *f.orig
 	}
 	c.Name, c.Email, c.Website, c.Phone = f.name.Text, f.email.Text, f.website.Text, f.phone.Text
+	c.NameReading = kana.Normalize(f.reading.Text)
 	c.Industry, c.City, c.Country, c.Notes = f.industry.Text, f.city.Text, f.land.Text, f.notes.Text
 	c.Normalize()
 	err := c.Validate()

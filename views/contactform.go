@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 )
 
 // msgNoSuchCompany is shown when the company field names no company.
@@ -18,21 +19,24 @@ const msgNoSuchCompany = "Choose a company from the list"
 
 // contactForm creates or edits one contact in a dialog.
 type contactForm struct {
-	u      *ui
-	orig   *app.Contact // nil for a new contact
-	first  *entry
-	last   *entry
-	email  *entry
-	phone  *entry
-	mobile *entry
-	title  *entry
-	notes  *entry
-	comp   *companyPicker
-	fields *fieldSet
-	save   *widget.Button
-	cancel *widget.Button
-	dlg    *dialog.CustomDialog
-	dup    *dialog.CustomDialog // the duplicate-email question, when shown
+	u     *ui
+	orig  *app.Contact // nil for a new contact
+	first *entry
+	last  *entry
+	// firstReading and lastReading are the names' readings (furigana).
+	firstReading *entry
+	lastReading  *entry
+	email        *entry
+	phone        *entry
+	mobile       *entry
+	title        *entry
+	notes        *entry
+	comp         *companyPicker
+	fields       *fieldSet
+	save         *widget.Button
+	cancel       *widget.Button
+	dlg          *dialog.CustomDialog
+	dup          *dialog.CustomDialog // the duplicate-email question, when shown
 	// keepBoth, merge answer the duplicate-email question (kept for tests).
 	keepBoth, merge *widget.Button
 	saved           func(id int64)
@@ -48,6 +52,10 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	f.first.SetText(c.FirstName)
 	f.last = newEntry(u, "")
 	f.last.SetText(c.LastName)
+	f.lastReading = newEntry(u, lang.L("e.g. やまだ"))
+	f.lastReading.SetText(c.LastNameReading)
+	f.firstReading = newEntry(u, lang.L("e.g. たろう"))
+	f.firstReading.SetText(c.FirstNameReading)
 	f.email = newEntry(u, "name@example.com")
 	f.email.SetText(c.Email)
 	f.email.OnChanged = func(s string) {
@@ -73,15 +81,20 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	if lang.X("form.name-order", "first-last") == "last-first" {
 		fs.add("LastName", lang.L("Last name")+" *", f.last)
 		fs.add("FirstName", lang.L("First name"), f.first)
+		fs.add("LastNameReading", lang.L("Last name reading"), f.lastReading)
+		fs.add("FirstNameReading", lang.L("First name reading"), f.firstReading)
 	} else {
 		fs.add("FirstName", lang.L("First name"), f.first)
 		fs.add("LastName", lang.L("Last name")+" *", f.last)
+		fs.add("FirstNameReading", lang.L("First name reading"), f.firstReading)
+		fs.add("LastNameReading", lang.L("Last name reading"), f.lastReading)
 	}
 	fs.add("Email", lang.L("Email"), f.email)
 	fs.add("Phone", lang.L("Phone"), f.phone)
 	fs.add("Mobile", lang.L("Mobile"), f.mobile)
 	fs.add("Title", lang.L("Job title"), f.title)
-	fs.add("Company", lang.L("Company"), f.comp.entry)
+	fs.add("Company", lang.L("Company"), f.comp.box)
+	f.comp.onChanged = func() { f.fields.setError("Company", "") }
 	fs.add("Notes", lang.L("Notes"), f.notes)
 
 	f.save = widget.NewButton(lang.L("Save"), f.submit)
@@ -94,7 +107,10 @@ func newContactForm(u *ui, orig *app.Contact, saved func(id int64)) *contactForm
 	f.dlg = dialog.NewCustomWithoutButtons(title, container.NewVScroll(fs.grid), u.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.save})
 	f.dlg.Resize(fyne.NewSize(560, 600))
-	u.show(f.dlg)
+	u.showForm(f.dlg, formKeys{
+		dirty:  changedSince(f.first, f.last, f.firstReading, f.lastReading, f.email, f.phone, f.mobile, f.title, f.notes, f.comp.entry),
+		submit: f.submit,
+	})
 	u.win.Canvas().Focus(f.fields.grid.Objects[1].(*fyne.Container).Objects[0].(*entry))
 	return f
 }
@@ -106,6 +122,7 @@ func (f *contactForm) contact() (app.Contact, bool) {
 		c = *f.orig
 	}
 	c.FirstName, c.LastName = f.first.Text, f.last.Text
+	c.FirstNameReading, c.LastNameReading = kana.Normalize(f.firstReading.Text), kana.Normalize(f.lastReading.Text)
 	c.Email, c.Phone, c.Mobile = f.email.Text, f.phone.Text, f.mobile.Text
 	c.Title, c.Notes = f.title.Text, f.notes.Text
 	id, ok := f.comp.value()
@@ -153,9 +170,9 @@ func (f *contactForm) submit() {
 
 // askDuplicate lets the user keep both contacts or merge into the existing one.
 func (f *contactForm) askDuplicate(c app.Contact, other *app.Contact) {
-	msg := widget.NewLabel(lang.L("{{.Name}} already has the email address {{.Email}}.",
+	msg := widget.NewLabel(breakable(lang.L("{{.Name}} already has the email address {{.Email}}.",
 		map[string]any{"Name": other.DisplayName(), "Email": other.Email}) + "\n" +
-		lang.L("Keep both contacts, or merge this one into the existing contact?"))
+		lang.L("Keep both contacts, or merge this one into the existing contact?")))
 	msg.Wrapping = fyne.TextWrapWord
 	f.keepBoth = widget.NewButton(lang.L("Keep both"), func() { f.dup.Hide(); f.write(c, 0) })
 	f.merge = widget.NewButton(lang.L("Merge into existing"), func() { f.dup.Hide(); f.write(c, other.ID) })

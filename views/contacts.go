@@ -26,10 +26,10 @@ func newContactsScreen(u *ui) *contactsScreen {
 	s := &contactsScreen{}
 	s.browser = newBrowser(u, browserSpec[app.Contact]{
 		searchHint: lang.L("Search contacts"), addLabel: lang.L("New contact"),
-		emptyDetail: lang.L("Select a contact to see the details."), logAction: "list contacts",
+		emptyDetail: lang.L("Select a contact to see the details."), logAction: "list contacts", screen: lang.L("Contacts"),
 		countText: func(n int) string { return lang.N("{{.Count}} contacts", n, map[string]any{"Count": n}) },
 		lines: func(c app.Contact) (string, string) {
-			return c.DisplayName(), joinNonEmpty(" · ", c.Email, c.CompanyName)
+			return c.DisplayName(), joinNonEmpty(" · ", c.Reading(), c.Email, c.CompanyName)
 		},
 		id:       func(c app.Contact) int64 { return c.ID },
 		refresh:  func() { s.refresh() },
@@ -64,6 +64,7 @@ func (s *contactsScreen) refresh() {
 		return svc.ListContacts(ctx, g)
 	}
 	s.list.reload()
+	s.reloadIndex(func(ctx context.Context) ([]app.IndexEntry, error) { return svc.IndexContacts(ctx, f) })
 	if s.selectedID != 0 {
 		s.showDetail(s.selectedID)
 	}
@@ -86,6 +87,7 @@ func (s *contactsScreen) setDetail(c *app.Contact, recs []app.Record) {
 	head := detailHead(c.DisplayName(), joinNonEmpty(" · ", c.Title, c.CompanyName),
 		func() { s.openForm(c) }, func() { s.confirmDelete(c) })
 	fields := detailRows(
+		lang.L("Reading"), c.Reading(),
 		lang.L("Email"), c.Email,
 		lang.L("Phone"), c.Phone,
 		lang.L("Mobile"), c.Mobile,

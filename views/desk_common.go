@@ -29,6 +29,18 @@ type deskUI struct {
 	run   *runner
 	// openURL opens a web address in the system browser.
 	openURL func(string) error
+	// host is the window's ui when the screen is part of the main
+	// window: its dialogs then close with Esc and take Ctrl/Cmd+Enter.
+	host *ui
+}
+
+// showDialog shows a dialog, through the window's ui when there is one.
+func (d *deskUI) showDialog(dlg dialog.Dialog, k formKeys) {
+	if d.host != nil {
+		d.host.showForm(dlg, k)
+		return
+	}
+	dlg.Show()
 }
 
 func newDeskUI(ctx context.Context, w fyne.Window, integ app.Integration, crm app.CRM, openURL func(string) error, post func(func())) *deskUI {
@@ -69,7 +81,7 @@ func errorText(err error) string {
 	case app.EUNAUTHORIZED:
 		return lang.L("Your Zoho Desk sign-in has expired. Sign in again.")
 	}
-	return lang.L(app.ErrorMessage(err))
+	return errText(err)
 }
 
 // showErr logs err and shows it in a dialog.
@@ -78,12 +90,16 @@ func (d *deskUI) showErr(action string, err error) {
 	dialog.ShowError(errors.New(errorText(err)), d.win)
 }
 
-// wrapLabel is a label that wraps words.
+// wrapLabel is a label that wraps words, and Japanese at characters.
 func wrapLabel(text string) *widget.Label {
-	l := widget.NewLabel(text)
+	l := widget.NewLabel(breakable(text))
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }
+
+// setWrapped sets a wrapping label's text with Japanese break
+// opportunities (see breakable).
+func setWrapped(l *widget.Label, text string) { l.SetText(breakable(text)) }
 
 // note is a wrapped label with an importance (info, warning, danger).
 func note(text string, imp widget.Importance) *widget.Label {

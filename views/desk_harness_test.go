@@ -208,11 +208,11 @@ func (e *deskEnv) hasText(text string) bool {
 		}
 		switch o := o.(type) {
 		case *widget.Label:
-			if strings.Contains(o.Text, text) {
+			if strings.Contains(unbreakable(o.Text), text) {
 				return true
 			}
 		case *widget.RichText:
-			if strings.Contains(o.String(), text) {
+			if strings.Contains(unbreakable(o.String()), text) {
 				return true
 			}
 		}

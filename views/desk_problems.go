@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +33,12 @@ type syncProblems struct {
 	failed    []app.OutboxItem
 	restore   []*widget.Button // one per conflict
 	dismiss   []*widget.Button // one per conflict
-	retry     []*widget.Button // one per failed action
+	retry     []*widget.Button // one per group of failed actions
+	// dismissAll are the Dismiss (all) buttons of the groups of failed
+	// actions, then of the groups of record errors.
+	dismissAll []*widget.Button
+	// changeMode, when set, opens Change sync option (a read-only profile).
+	changeMode func()
 }
 
 func newSyncProblems(d *deskUI, openRecord func(kind string, id int64)) *syncProblems {
@@ -142,10 +148,16 @@ func (p *syncProblems) recordName(ctx context.Context, kind string, id int64) st
 	return ""
 }
 
-// show lays out the problems; nothing at all when there are none.
+// maxGroupNames is how many records a group of problems names.
+const maxGroupNames = 5
+
+// show lays out the problems, grouped by cause: the conflicts, then each
+// kind of failed action or record error with one reason — 62 contacts a
+// read-only profile could not send are one group with Try all again and
+// Dismiss all, not 62 cards. Nothing at all when there are none.
 func (p *syncProblems) show(d *problemData) {
 	p.conflicts, p.errs, p.failed = d.conflicts, d.errs, d.failed
-	p.restore, p.dismiss, p.retry = nil, nil, nil
+	p.restore, p.dismiss, p.retry, p.dismissAll = nil, nil, nil, nil
 	p.box.Objects = nil
 	if len(d.conflicts)+len(d.errs)+len(d.failed) == 0 {
 		p.box.Add(widget.NewSeparator())
@@ -161,13 +173,250 @@ func (p *syncProblems) show(d *problemData) {
 			p.box.Add(p.conflictCard(&d.conflicts[i], d.labels))
 		}
 	}
-	for i := range d.errs {
-		p.box.Add(p.errorCard(&d.errs[i], d.names))
+	for _, g := range groupFailed(d.failed) {
+		p.box.Add(p.failedGroupCard(g, d.names))
 	}
-	for i := range d.failed {
-		p.box.Add(p.failedCard(&d.failed[i], d.names))
+	for _, g := range groupErrors(d.errs) {
+		p.box.Add(p.errorGroupCard(g, d.names))
 	}
 	p.box.Refresh()
+}
+
+// causeKey is what problems are grouped by: the message's template when
+// the catalogue knows one (so "Cannot copy A…" and "Cannot copy B…" are
+// one cause), else the message.
+func causeKey(msg string) string {
+	if t := messageTemplate(msg); t != "" {
+		return t
+	}
+	return msg
+}
+
+// failedGroup is failed actions of one kind and one cause.
+type failedGroup struct {
+	kind  string // an app.Outbox* kind
+	cause string
+	items []app.OutboxItem
+}
+
+func groupFailed(items []app.OutboxItem) []failedGroup {
+	var out []failedGroup
+	at := map[string]int{}
+	for _, it := range items {
+		k := it.Kind + "\x00" + causeKey(it.LastError)
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, failedGroup{kind: it.Kind, cause: causeKey(it.LastError)})
+		}
+		out[i].items = append(out[i].items, it)
+	}
+	return out
+}
+
+// errorGroup is record errors of one kind, one direction and one cause.
+type errorGroup struct {
+	kind     string // app.KindContact or app.KindCompany
+	fromDesk bool   // the record is on Desk only (CRMID 0)
+	errs     []app.SyncError
+}
+
+func groupErrors(errs []app.SyncError) []errorGroup {
+	var out []errorGroup
+	at := map[string]int{}
+	for _, e := range errs {
+		k := fmt.Sprintf("%s\x00%v\x00%s", e.Kind, e.CRMID == 0, causeKey(e.Message))
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, errorGroup{kind: e.Kind, fromDesk: e.CRMID == 0})
+		}
+		out[i].errs = append(out[i].errs, e)
+	}
+	return out
+}
+
+// namesLine names a group's records: "山田 太郎, 佐藤 花子 and 3 more".
+func namesLine(names []string) string {
+	var shownNames []string
+	for _, n := range names {
+		if n != "" && len(shownNames) < maxGroupNames {
+			shownNames = append(shownNames, n)
+		}
+	}
+	line := strings.Join(shownNames, lang.L(", "))
+	if rest := len(names) - len(shownNames); rest > 0 {
+		if line == "" {
+			return lang.N("{{.Count}} records", rest, map[string]any{"Count": rest})
+		}
+		line = lang.L("{{.Names}} and {{.Count}} more", map[string]any{"Names": line, "Count": rest})
+	}
+	return line
+}
+
+// isForbidden reports whether a failure's reason is that the agent's
+// Desk profile does not allow it (the message sync/desk gives 403).
+func isForbidden(msg string) bool { return msg == msgDeskForbidden }
+
+// msgDeskForbidden is sync/desk's message for HTTP 403.
+const msgDeskForbidden = "Your Zoho Desk profile does not allow this."
+
+func (p *syncProblems) failedGroupCard(g failedGroup, names map[string]string) fyne.CanvasObject {
+	n := len(g.items)
+	var title string
+	push := g.kind == app.OutboxPushContact || g.kind == app.OutboxPushCompany
+	switch {
+	case n == 1:
+		title = outboxWhat(&g.items[0], names)
+	case g.kind == app.OutboxPushContact:
+		title = lang.N("{{.Count}} contacts could not be sent to Zoho Desk", n, map[string]any{"Count": n})
+	case g.kind == app.OutboxPushCompany:
+		title = lang.N("{{.Count}} companies could not be sent to Zoho Desk", n, map[string]any{"Count": n})
+	default:
+		title = lang.N("{{.Count}} actions could not be sent to Zoho Desk", n, map[string]any{"Count": n})
+	}
+	head := wrapLabel(title)
+	head.TextStyle = fyne.TextStyle{Bold: true}
+	body := container.NewVBox(head,
+		note(lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": msgText(g.items[0].LastError)}), widget.DangerImportance))
+	if n > 1 {
+		var ns []string
+		for i := range g.items {
+			if push {
+				ns = append(ns, names[recordKey(g.items[i].CRMKind, g.items[i].CRMID)])
+			} else {
+				ns = append(ns, outboxWhat(&g.items[i], names))
+			}
+		}
+		body.Add(note(namesLine(ns), widget.MediumImportance))
+	} else {
+		body.Add(note(lang.L("Queued {{.Time}}", map[string]any{"Time": when(g.items[0].CreatedAt)}), widget.LowImportance))
+	}
+	if push && isForbidden(g.items[0].LastError) && p.changeMode != nil {
+		body.Add(note(lang.L("Your Zoho Desk profile may not change contacts and accounts, so sending them again fails the same way. Choose No sync to keep only the tickets, or ask your Zoho Desk administrator for a profile that may edit them."), widget.WarningImportance))
+	}
+	ids := make([]int64, n)
+	for i := range g.items {
+		ids[i] = g.items[i].ID
+	}
+	retryText, dismissText := lang.L("Try again"), lang.L("Dismiss")
+	if n > 1 {
+		retryText, dismissText = lang.L("Try all again"), lang.L("Dismiss all")
+	}
+	retry := widget.NewButtonWithIcon(retryText, theme.ViewRefreshIcon(), nil)
+	dismiss := widget.NewButtonWithIcon(dismissText, theme.CancelIcon(), nil)
+	p.groupAction(retry, dismiss, func(ctx context.Context) error {
+		for _, id := range ids {
+			if err := p.integ.RetryOutbox(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, true)
+	p.groupAction(dismiss, retry, func(ctx context.Context) error {
+		for _, id := range ids {
+			if err := p.integ.DismissOutbox(ctx, id); err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+				return err
+			}
+		}
+		return nil
+	}, false)
+	p.retry = append(p.retry, retry)
+	p.dismissAll = append(p.dismissAll, dismiss)
+	row := container.NewHBox(retry, dismiss)
+	if push && isForbidden(g.items[0].LastError) && p.changeMode != nil {
+		row.Add(widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), p.changeMode))
+	}
+	if n == 1 {
+		if b := p.openButton(g.items[0].CRMKind, g.items[0].CRMID); b != nil {
+			row.Add(b)
+		}
+	}
+	body.Add(row)
+	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, body))
+}
+
+// groupAction makes b run act for a group off the UI goroutine, with both
+// of the group's buttons disabled meanwhile; sync asks for a pass after.
+func (p *syncProblems) groupAction(b, other *widget.Button, act func(ctx context.Context) error, sync bool) {
+	b.OnTapped = func() {
+		b.Disable()
+		other.Disable()
+		p.run.Go(func(ctx context.Context) func() {
+			err := act(ctx)
+			return func() {
+				if err != nil {
+					b.Enable()
+					other.Enable()
+					p.showErr("sync problems", err)
+					return
+				}
+				if sync {
+					p.integ.SyncNow()
+				}
+				p.reload()
+			}
+		})
+	}
+}
+
+func (p *syncProblems) errorGroupCard(g errorGroup, names map[string]string) fyne.CanvasObject {
+	n := len(g.errs)
+	company := g.kind == app.KindCompany
+	var what string
+	switch {
+	case n == 1:
+		what = errorWhat(&g.errs[0], names)
+	case g.fromDesk && company:
+		what = lang.N("{{.Count}} companies from Zoho Desk could not be saved in Tandem.", n, map[string]any{"Count": n})
+	case g.fromDesk:
+		what = lang.N("{{.Count}} contacts from Zoho Desk could not be saved in Tandem.", n, map[string]any{"Count": n})
+	case company:
+		what = lang.N("{{.Count}} companies could not be sent to Zoho Desk", n, map[string]any{"Count": n})
+	default:
+		what = lang.N("{{.Count}} contacts could not be sent to Zoho Desk", n, map[string]any{"Count": n})
+	}
+	title := wrapLabel(what)
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	body := container.NewVBox(title)
+	for i := range g.errs {
+		if i == maxGroupNames {
+			rest := n - maxGroupNames
+			body.Add(note(lang.L("…and {{.Count}} more", map[string]any{"Count": rest}), widget.DangerImportance))
+			break
+		}
+		body.Add(note(msgText(g.errs[i].Message), widget.DangerImportance))
+	}
+	hint := lang.L("It is tried again after you change the record.")
+	if g.fromDesk {
+		hint = lang.L("It is tried again when the record is changed in Zoho Desk.")
+	}
+	body.Add(note(hint, widget.LowImportance))
+	errs := append([]app.SyncError(nil), g.errs...)
+	dismissText := lang.L("Dismiss")
+	if n > 1 {
+		dismissText = lang.L("Dismiss all")
+	}
+	dismiss := widget.NewButtonWithIcon(dismissText, theme.CancelIcon(), nil)
+	p.groupAction(dismiss, widget.NewButton("", nil), func(ctx context.Context) error {
+		for _, e := range errs {
+			if err := p.integ.DismissSyncError(ctx, e.Kind, e.CRMID, e.DeskID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, false)
+	p.dismissAll = append(p.dismissAll, dismiss)
+	row := container.NewHBox(dismiss)
+	if n == 1 {
+		if b := p.openButton(g.errs[0].Kind, g.errs[0].CRMID); b != nil {
+			row.Add(b)
+		}
+	}
+	body.Add(row)
+	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, body))
 }
 
 // shown is a field value as quoted in a sentence: shortened, one line,
@@ -256,31 +505,19 @@ func (p *syncProblems) openButton(kind string, id int64) *widget.Button {
 	return widget.NewButtonWithIcon(lang.L("Open"), theme.NavigateNextIcon(), func() { p.openRecord(kind, id) })
 }
 
-func (p *syncProblems) errorCard(e *app.SyncError, names map[string]string) fyne.CanvasObject {
+// errorWhat says what one record error is about.
+func errorWhat(e *app.SyncError, names map[string]string) string {
 	name := names[recordKey(e.Kind, e.CRMID)]
 	company := e.Kind == app.KindCompany
-	var what string
 	switch {
 	case e.CRMID == 0 && company:
-		what = lang.L("A company from Zoho Desk could not be saved in Tandem.")
+		return lang.L("A company from Zoho Desk could not be saved in Tandem.")
 	case e.CRMID == 0:
-		what = lang.L("A contact from Zoho Desk could not be saved in Tandem.")
+		return lang.L("A contact from Zoho Desk could not be saved in Tandem.")
 	case company:
-		what = lang.L("Company {{.Name}} could not be sent to Zoho Desk.", map[string]any{"Name": shown(name)})
-	default:
-		what = lang.L("Contact {{.Name}} could not be sent to Zoho Desk.", map[string]any{"Name": shown(name)})
+		return lang.L("Company {{.Name}} could not be sent to Zoho Desk.", map[string]any{"Name": shown(name)})
 	}
-	title := wrapLabel(what)
-	title.TextStyle = fyne.TextStyle{Bold: true}
-	hint := lang.L("It is tried again after you change the record.")
-	if e.CRMID == 0 {
-		hint = lang.L("It is tried again when the record is changed in Zoho Desk.")
-	}
-	body := container.NewVBox(title, note(lang.L(e.Message), widget.DangerImportance), note(hint, widget.LowImportance))
-	if b := p.openButton(e.Kind, e.CRMID); b != nil {
-		body.Add(container.NewHBox(b))
-	}
-	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, body))
+	return lang.L("Contact {{.Name}} could not be sent to Zoho Desk.", map[string]any{"Name": shown(name)})
 }
 
 // outboxWhat names a queued action for people.
@@ -309,35 +546,4 @@ func outboxWhat(it *app.OutboxItem, names map[string]string) string {
 		return lang.L("Sending company {{.Name}} to Zoho Desk", map[string]any{"Name": name})
 	}
 	return it.Kind
-}
-
-func (p *syncProblems) failedCard(it *app.OutboxItem, names map[string]string) fyne.CanvasObject {
-	title := wrapLabel(outboxWhat(it, names))
-	title.TextStyle = fyne.TextStyle{Bold: true}
-	id := it.ID
-	retry := widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), nil)
-	retry.OnTapped = func() {
-		retry.Disable()
-		p.run.Go(func(ctx context.Context) func() {
-			err := p.integ.RetryOutbox(ctx, id)
-			return func() {
-				if err != nil {
-					retry.Enable()
-					p.showErr("retry", err)
-					return
-				}
-				p.integ.SyncNow()
-				p.reload()
-			}
-		})
-	}
-	p.retry = append(p.retry, retry)
-	row := container.NewHBox(retry)
-	if b := p.openButton(it.CRMKind, it.CRMID); b != nil {
-		row.Add(b)
-	}
-	body := container.NewVBox(title,
-		note(lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": translateMessage(it.LastError)}), widget.DangerImportance),
-		note(lang.L("Queued {{.Time}}", map[string]any{"Time": when(it.CreatedAt)}), widget.LowImportance), row)
-	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, body))
 }

@@ -89,8 +89,8 @@ func TestManageShowsSyncProblems(t *testing.T) {
 	}
 	st := newDeskStatus(e.d)
 	e.waitFor("the status line", func() bool { return st.st != nil })
-	if !strings.Contains(st.line.Text, "3 sync problem(s): see Settings") {
-		t.Errorf("status line = %q", st.line.Text)
+	if !st.attention.Visible() || st.attention.Text != "3 problems need your attention" || strings.Contains(st.line.Text, "problem") {
+		t.Errorf("status line = %q, attention %q", st.line.Text, st.attention.Text)
 	}
 	if got := s.problems.restore[0].Text; got != "Use “Mathematician” instead" {
 		t.Errorf("restore button says %q", got)

@@ -19,7 +19,13 @@ type deskStatus struct {
 	icon     *widget.Icon
 	progress *widget.ProgressBar
 	syncNow  *widget.Button
-	lineBox  *fyne.Container
+	// attention says once, beside the line, what needs the user: the
+	// number of problems, or what to do when they have one cause (a
+	// read-only profile); it opens Settings › Zoho Desk.
+	attention *widget.Button
+	lineBox   *fyne.Container
+	// openSettings shows Settings › Zoho Desk; nil hides the button's action.
+	openSettings func()
 
 	banner     *fyne.Container
 	bannerText *widget.Label
@@ -60,7 +66,14 @@ func newDeskStatus(d *deskUI) *deskStatus {
 	})
 	s.syncNow.Importance = widget.LowImportance
 	s.syncNow.Hide()
-	s.lineBox = container.NewBorder(nil, nil, s.icon, container.NewHBox(container.NewCenter(prog), s.syncNow), s.line)
+	s.attention = widget.NewButtonWithIcon("", theme.WarningIcon(), func() {
+		if s.openSettings != nil {
+			s.openSettings()
+		}
+	})
+	s.attention.Importance = widget.WarningImportance
+	s.attention.Hide()
+	s.lineBox = container.NewBorder(nil, nil, s.icon, container.NewHBox(s.attention, container.NewCenter(prog), s.syncNow), s.line)
 
 	s.bannerText = wrapLabel(lang.L("Your Zoho Desk sign-in has expired. Tickets stay readable here and nothing you queued is lost; it is sent once you sign in again."))
 	s.bannerText.Importance = widget.WarningImportance
@@ -147,9 +160,7 @@ func (s *deskStatus) show() {
 	if st.PendingOutbox > 0 {
 		pending = " · " + lang.L("{{.N}} action(s) waiting to be sent", map[string]any{"N": st.PendingOutbox})
 	}
-	if st.Problems > 0 {
-		pending += " · " + lang.L("{{.N}} sync problem(s): see Settings", map[string]any{"N": st.Problems})
-	}
+	s.showAttention(st)
 	s.progress.Hide()
 	s.banner.Hide()
 	s.problem.Hide()
@@ -191,6 +202,26 @@ func (s *deskStatus) show() {
 	}
 }
 
+// showAttention puts the problems on the button beside the line: what to
+// do when they all come from a profile that may not change contacts,
+// else how many there are.
+func (s *deskStatus) showAttention(st *app.SyncStatus) {
+	if st.Problems == 0 || st.State == app.StateNotConnected {
+		s.attention.Hide()
+		return
+	}
+	forbidden := len(st.RecordErrors) > 0
+	for _, e := range st.RecordErrors {
+		forbidden = forbidden && isForbidden(e.Message)
+	}
+	if forbidden {
+		s.attention.SetText(lang.L("Zoho Desk does not let you change contacts: choose No sync"))
+	} else {
+		s.attention.SetText(lang.N("{{.Count}} problems need your attention", st.Problems, map[string]any{"Count": st.Problems}))
+	}
+	s.attention.Show()
+}
+
 // passProblem is why the last pass failed, translated, unless it was that
 // Desk could not be reached (the status line says offline then).
 func passProblem(lastError string) string {
@@ -204,17 +235,17 @@ func passProblem(lastError string) string {
 // with its mode and mapping; the outbox is kept, so nothing queued is lost.
 func (s *deskStatus) reauth() {
 	s.signIn.Disable()
-	s.bannerText.SetText(lang.L("Finish signing in in your browser…"))
+	setWrapped(s.bannerText, lang.L("Finish signing in in your browser…"))
 	s.run.Go(func(ctx context.Context) func() {
 		err := reauthorize(ctx, s.integ, s.openURL)
 		return func() {
 			s.signIn.Enable()
 			if err != nil {
-				s.bannerText.SetText(errorText(err))
+				setWrapped(s.bannerText, errorText(err))
 				logError("sign in again", err)
 				return
 			}
-			s.bannerText.SetText(lang.L("Signed in again."))
+			setWrapped(s.bannerText, lang.L("Signed in again."))
 			s.integ.SyncNow()
 			s.reload()
 		}

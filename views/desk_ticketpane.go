@@ -37,7 +37,7 @@ type ticketPane struct {
 	showAll  *widget.Button // the whole subject, when the title is shortened
 	meta     *widget.Label
 	badges   *fyne.Container
-	status   *widget.Select
+	status   *keySelect
 	notice   *widget.Label // stale, read-only
 	reply    *widget.Button
 	replyAll *widget.Button
@@ -47,16 +47,18 @@ type ticketPane struct {
 	convo    *fyne.Container
 	scroll   *container.Scroll
 
-	detail    *app.TicketDetail
-	portal    *app.Portal
-	statuses  []string
-	settingUp bool // the status drop-down is being filled, not changed by a person
-	offline   bool // the last refresh from Desk failed: what is shown is the cache
-	showN     int  // how many of the latest messages are shown
-	more      *widget.Button
-	loadSeq   int
-	compose   *composeForm
-	shown     string // the ticket painted, to scroll to the latest message once
+	detail   *app.TicketDetail
+	portal   *app.Portal
+	statuses []string
+	// statusValues are Desk's names of the drop-down's options, in order.
+	statusValues []string
+	settingUp    bool // the status drop-down is being filled, not changed by a person
+	offline      bool // the last refresh from Desk failed: what is shown is the cache
+	showN        int  // how many of the latest messages are shown
+	more         *widget.Button
+	loadSeq      int
+	compose      *composeForm
+	shown        string // the ticket painted, to scroll to the latest message once
 }
 
 func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
@@ -80,7 +82,7 @@ func (p *ticketPane) build(back func()) {
 	p.meta.Wrapping = fyne.TextWrapWord
 	p.meta.Importance = widget.LowImportance
 	p.badges = container.NewHBox()
-	p.status = widget.NewSelect(nil, p.statusChanged)
+	p.status = newKeySelect(nil, p.statusChanged)
 	p.status.PlaceHolder = lang.L("Status")
 	p.status.Disable()
 	p.notice = wrapLabel("")
@@ -184,7 +186,7 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	// A subject comes from whoever wrote to the help desk: bounded and
 	// cleaned, with the whole of it behind Show all.
 	subject, cut := display.LineCut(tk.Subject, display.Subject)
-	p.title.SetText("#" + nameText(tk.Number) + "  " + subject)
+	setWrapped(p.title, "#"+nameText(tk.Number)+"  "+subject)
 	p.showAll.Hidden = !cut
 	parts := []string{}
 	if tk.ContactName != "" || tk.ContactEmail != "" {
@@ -198,9 +200,9 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	}
 	parts = append(parts, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
 	if tk.Channel != "" {
-		parts = append(parts, nameText(tk.Channel))
+		parts = append(parts, channelName(nameText(tk.Channel)))
 	}
-	p.meta.SetText(strings.Join(parts, " · "))
+	setWrapped(p.meta, strings.Join(parts, " · "))
 	if webURL(tk.WebURL) != "" {
 		p.openDesk.Enable()
 	} else {
@@ -272,7 +274,7 @@ func (p *ticketPane) showNotice() {
 		msgs = append(msgs, lang.L("Offline: this is the conversation saved at the last sync. What you send is queued and goes out when Zoho Desk can be reached."))
 	}
 	if len(msgs) > 0 {
-		p.notice.SetText(strings.Join(msgs, "\n"))
+		setWrapped(p.notice, strings.Join(msgs, "\n"))
 		p.notice.Show()
 	} else {
 		p.notice.Hide()
@@ -309,9 +311,14 @@ func (p *ticketPane) fillStatuses() {
 	if !found && cur != "" {
 		opts = append(opts, cur)
 	}
+	p.statusValues = opts
+	labels := make([]string, len(opts))
+	for i, o := range opts {
+		labels[i] = statusName(o)
+	}
 	p.settingUp = true
-	p.status.Options = opts
-	p.status.SetSelected(cur)
+	p.status.Options = labels
+	p.status.SetSelected(statusName(cur))
 	p.settingUp = false
 	if p.canReply() {
 		p.status.Enable()
@@ -320,10 +327,14 @@ func (p *ticketPane) fillStatuses() {
 	}
 }
 
-func (p *ticketPane) statusChanged(s string) {
-	if p.settingUp || p.detail == nil {
+// statusChanged sends the status chosen in the drop-down (shown
+// translated; Desk gets its own name back).
+func (p *ticketPane) statusChanged(string) {
+	i := p.status.SelectedIndex()
+	if p.settingUp || p.detail == nil || i < 0 || i >= len(p.statusValues) {
 		return
 	}
+	s := p.statusValues[i]
 	p.status.Disable()
 	p.d.run.Go(func(ctx context.Context) func() {
 		_, err := p.d.integ.ChangeStatus(ctx, p.ticketID, s)
@@ -463,7 +474,7 @@ func attachmentNames(raw json.RawMessage) []string {
 
 // messageCard is one message of the conversation.
 func messageCard(head, addresses, tag, body, contentType string, attachments []string, ours bool) fyne.CanvasObject {
-	h := widget.NewLabel(head)
+	h := widget.NewLabel(breakable(head))
 	h.TextStyle = fyne.TextStyle{Bold: true}
 	h.Wrapping = fyne.TextWrapWord
 	icon := widget.NewIcon(theme.DownloadIcon())
@@ -555,7 +566,7 @@ func docSegments(doc richtext.Doc) []widget.RichTextSegment {
 				if i > 0 || len(segs) > 0 && segs[len(segs)-1].Inline() {
 					c = zwsp + c
 				}
-				segs = append(segs, &widget.TextSegment{Text: c, Style: st})
+				segs = append(segs, &widget.TextSegment{Text: breakable(c), Style: st})
 			}
 		}
 		// End the block.
@@ -697,9 +708,9 @@ type composeForm struct {
 	kind    string
 	from    *widget.Label // the support address the reply goes from
 	dlg     dialog.Dialog
-	to, cc  *widget.Entry
-	body    *widget.Entry
-	public  *widget.Check
+	to, cc  *entry
+	body    *entry
+	public  *keyCheck
 	send    *widget.Button
 	message *widget.Label
 }
@@ -742,9 +753,8 @@ func (p *ticketPane) openCompose(kind string) {
 	}
 	f := &composeForm{kind: kind}
 	p.compose = f
-	f.to, f.cc = widget.NewEntry(), widget.NewEntry()
-	f.body = widget.NewMultiLineEntry()
-	f.body.Wrapping = fyne.TextWrapWord
+	f.to, f.cc = newEntry(p.d.host, ""), newEntry(p.d.host, "")
+	f.body = newMultiLineEntry(p.d.host)
 	f.body.SetMinRowsVisible(8)
 	f.message = note("", widget.DangerImportance)
 	support := app.SupportAddress(p.detail.Threads) // left out of reply all's copies
@@ -769,7 +779,7 @@ func (p *ticketPane) openCompose(kind string) {
 	f.to.SetPlaceHolder(lang.L("Addresses, separated by commas"))
 	form := widget.NewForm()
 	if kind == app.OutboxComment {
-		f.public = widget.NewCheck(lang.L("Also show this comment to the customer"), nil)
+		f.public = newKeyCheck(lang.L("Also show this comment to the customer"), nil)
 		form.Append("", f.public)
 		f.body.SetPlaceHolder(lang.L("Only agents see internal comments."))
 	} else {
@@ -793,7 +803,10 @@ func (p *ticketPane) openCompose(kind string) {
 	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send)), nil, nil, form)
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
-	f.dlg.Show()
+	p.d.showDialog(f.dlg, formKeys{
+		dirty:  func() bool { return strings.TrimSpace(f.body.Text) != "" || f.to.Text != to || f.cc.Text != cc },
+		submit: func() { p.send(f) },
+	})
 	if kind == app.OutboxForward {
 		p.d.win.Canvas().Focus(f.to)
 	} else {
@@ -806,16 +819,16 @@ func (p *ticketPane) send(f *composeForm) {
 	to, cc := trimAddrs(f.to.Text), trimAddrs(f.cc.Text)
 	switch {
 	case text == "":
-		f.message.SetText(lang.L("Write a message first."))
+		setWrapped(f.message, lang.L("Write a message first."))
 		return
 	case f.kind != app.OutboxComment && to == "":
-		f.message.SetText(lang.L("Enter at least one address in To."))
+		setWrapped(f.message, lang.L("Enter at least one address in To."))
 		return
 	case f.kind != app.OutboxComment && badAddr(to+", "+cc) != "":
-		f.message.SetText(lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc)}))
+		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc)}))
 		return
 	}
-	f.message.SetText("")
+	setWrapped(f.message, "")
 	f.send.Disable()
 	req := app.ReplyRequest{To: to, CC: cc, Content: text}
 	public := f.public != nil && f.public.Checked
@@ -836,7 +849,7 @@ func (p *ticketPane) send(f *composeForm) {
 			f.send.Enable()
 			if err != nil {
 				logError("send "+f.kind, err)
-				f.message.SetText(errorText(err))
+				setWrapped(f.message, errorText(err))
 				return
 			}
 			f.dlg.Hide()

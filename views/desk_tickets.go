@@ -36,10 +36,11 @@ type TicketsTab struct {
 	state     *widget.Label // offline, not active, sign-in expired
 	counts    *widget.Label
 	bar       *countBar
-	filter    *widget.Select
+	filter    *keySelect
 	newTicket *widget.Button
-	why       *widget.Label // why + Ticket is not offered
-	list      *widget.List
+	why       *widget.Label  // why + Ticket is not offered
+	connect   *widget.Button // Connect Zoho Desk…, when not connected
+	list      *keyList
 	empty     *widget.Label
 	body      *fyne.Container
 
@@ -76,7 +77,7 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.counts = widget.NewLabel("")
 	t.bar = newCountBar()
 	all, open, closed := lang.L("All tickets"), lang.L("Open tickets"), lang.L("Resolved tickets")
-	t.filter = widget.NewSelect([]string{all, open, closed}, func(string) { t.Reload() })
+	t.filter = newKeySelect([]string{all, open, closed}, func(string) { t.Reload() })
 	t.filter.SetSelectedIndex(0)
 	t.newTicket = widget.NewButtonWithIcon(lang.L("Ticket"), theme.ContentAddIcon(), t.openForm)
 	t.newTicket.Disable()
@@ -85,7 +86,7 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.empty = wrapLabel("")
 	t.empty.Alignment = fyne.TextAlignCenter
 	t.empty.Importance = widget.LowImportance
-	t.list = widget.NewList(func() int { return len(t.rows) }, newTicketRowObject, t.updateRow)
+	t.list = newKeyList(func() int { return len(t.rows) }, newTicketRowObject, t.updateRow)
 	t.list.OnSelected = func(i widget.ListItemID) {
 		t.list.UnselectAll()
 		if i < len(t.rows) && t.rows[i].ticket != nil {
@@ -93,9 +94,11 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 		}
 	}
 	t.body = container.NewStack(t.list)
+	// Counts above the filter and + Ticket, so a narrow window fits them.
 	top := container.NewVBox(
 		t.state,
-		container.NewBorder(nil, nil, container.NewHBox(t.counts, container.NewCenter(t.bar.box)), container.NewHBox(container.NewGridWrap(fyne.NewSize(190, t.filter.MinSize().Height), t.filter), t.newTicket)),
+		container.NewHBox(t.counts, container.NewCenter(t.bar.box)),
+		container.NewBorder(nil, nil, nil, t.newTicket, t.filter),
 		t.why,
 	)
 	t.listPage = container.NewBorder(top, nil, nil, nil, t.body)
@@ -170,7 +173,7 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 		t.counts.SetText("")
 		t.bar.set(0, 0)
 		if app.ErrorCode(perr) == app.ENOTFOUND {
-			t.showEmpty(lang.L("Zoho Desk is not connected, so tickets cannot be shown. An administrator can connect it in Settings › Integrations › Zoho Desk."))
+			t.showNotConnected()
 		} else {
 			logError("tickets tab", perr)
 			t.showEmpty(errorText(perr))
@@ -182,10 +185,10 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 	if st != nil {
 		switch st.State {
 		case app.StateOffline:
-			t.state.SetText(lang.L("Offline: showing the tickets saved at the last sync ({{.Time}}). New tickets, replies and status changes are queued and sent when Zoho Desk can be reached.", map[string]any{"Time": when(st.LastSuccess)}))
+			setWrapped(t.state, lang.L("Offline: showing the tickets saved at the last sync ({{.Time}}). New tickets, replies and status changes are queued and sent when Zoho Desk can be reached.", map[string]any{"Time": when(st.LastSuccess)}))
 			t.state.Show()
 		case app.StateNeedsSignIn:
-			t.state.SetText(lang.L("The Zoho Desk sign-in has expired: these tickets may be out of date. Use Sign in again at the top of the window; nothing you queued is lost."))
+			setWrapped(t.state, lang.L("The Zoho Desk sign-in has expired: these tickets may be out of date. Use Sign in again at the top of the window; nothing you queued is lost."))
 			t.state.Show()
 		}
 	}
@@ -220,11 +223,11 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 	switch {
 	case !p.CanCreateTickets:
 		t.newTicket.Disable()
-		t.why.SetText(lang.L("You cannot create tickets: {{.Reason}}", map[string]any{"Reason": readOnlyReason(p)}))
+		setWrapped(t.why, lang.L("You cannot create tickets: {{.Reason}}", map[string]any{"Reason": readOnlyReason(p)}))
 		t.why.Show()
 	case len(cands) == 0:
 		t.newTicket.Disable()
-		t.why.SetText(reason)
+		setWrapped(t.why, reason)
 		t.why.Show()
 	default:
 		t.newTicket.Enable()
@@ -240,8 +243,23 @@ func relayout(o fyne.CanvasObject) {
 	}
 }
 
+// showNotConnected says where Zoho Desk is connected, with a button
+// that goes there when the tab is part of the main window.
+func (t *TicketsTab) showNotConnected() {
+	setWrapped(t.empty, lang.L("Zoho Desk is not connected, so tickets cannot be shown. Connect it in Settings › Zoho Desk."))
+	box := container.NewVBox(container.NewGridWrap(fyne.NewSize(420, 80), t.empty))
+	t.connect = nil
+	if h := t.d.host; h != nil && h.openSettings != nil {
+		t.connect = widget.NewButtonWithIcon(lang.L("Connect Zoho Desk…"), theme.LoginIcon(), h.openSettings)
+		t.connect.Importance = widget.HighImportance
+		box.Add(container.NewCenter(t.connect))
+	}
+	t.body.Objects = []fyne.CanvasObject{container.NewCenter(box)}
+	t.body.Refresh()
+}
+
 func (t *TicketsTab) showEmpty(msg string) {
-	t.empty.SetText(msg)
+	setWrapped(t.empty, msg)
 	t.body.Objects = []fyne.CanvasObject{container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 120), t.empty))}
 	t.body.Refresh()
 }
@@ -384,30 +402,6 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
-// statusName translates Desk's standard statuses; custom ones are shown as
-// they are. (Own keys: "Open" is also a button's verb elsewhere.)
-func statusName(s string) string {
-	switch s {
-	case "Open":
-		return lang.X("status.open", "Open")
-	case "On Hold":
-		return lang.X("status.onhold", "On Hold")
-	case "Closed":
-		return lang.X("status.closed", "Closed")
-	case "Escalated":
-		return lang.X("status.escalated", "Escalated")
-	}
-	return s
-}
-
-func priorityName(p string) string {
-	switch p {
-	case "High", "Medium", "Low", "Urgent":
-		return lang.L("Priority: {{.P}}", map[string]any{"P": lang.L(p)})
-	}
-	return lang.L("Priority: {{.P}}", map[string]any{"P": p})
-}
-
 func (t *TicketsTab) openTicket(id string) {
 	t.pane = newTicketPane(t.d, t.ctx, id, func() {
 		t.pane.close()
@@ -463,11 +457,11 @@ func (countLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(
 // ticketForm is the `+ Ticket` dialog.
 type ticketForm struct {
 	dlg         dialog.Dialog
-	contact     *widget.Select
-	subject     *widget.Entry
-	description *widget.Entry
-	department  *widget.Select
-	priority    *widget.Select
+	contact     *keySelect
+	subject     *entry
+	description *entry
+	department  *keySelect
+	priority    *keySelect
 	fields      *fieldSet
 	create      *widget.Button
 	message     *widget.Label
@@ -486,20 +480,19 @@ func (t *TicketsTab) openForm() {
 	for _, c := range t.candidates {
 		names = append(names, nameText(c.DisplayName())+" <"+nameText(c.Email)+">")
 	}
-	f.contact = widget.NewSelect(names, nil)
+	f.contact = newKeySelect(names, nil)
 	f.contact.SetSelectedIndex(0)
-	f.subject = widget.NewEntry()
-	f.description = widget.NewMultiLineEntry()
-	f.description.Wrapping = fyne.TextWrapWord
+	f.subject = newEntry(t.d.host, "")
+	f.description = newMultiLineEntry(t.d.host)
 	f.description.SetMinRowsVisible(5)
-	f.department = widget.NewSelect(nil, nil)
+	f.department = newKeySelect(nil, nil)
 	f.department.PlaceHolder = lang.L("The portal's first department")
 	f.department.Disable()
 	var prio []string
 	for _, p := range priorities {
-		prio = append(prio, lang.L(p))
+		prio = append(prio, priorityLabel(p))
 	}
-	f.priority = widget.NewSelect(prio, nil)
+	f.priority = newKeySelect(prio, nil)
 	f.priority.SetSelectedIndex(1)
 	if len(names) > 1 {
 		f.fields.add("Contact", lang.L("Contact *"), f.contact)
@@ -517,7 +510,10 @@ func (t *TicketsTab) openForm() {
 	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.create)), nil, nil, f.fields.grid)
 	f.dlg = dialog.NewCustomWithoutButtons(lang.L("New ticket"), content, t.d.win)
 	f.dlg.Resize(fyne.NewSize(560, 480))
-	f.dlg.Show()
+	t.d.showDialog(f.dlg, formKeys{
+		dirty:  func() bool { return strings.TrimSpace(f.subject.Text+f.description.Text) != "" },
+		submit: func() { t.submitForm(f) },
+	})
 	t.d.win.Canvas().Focus(f.subject)
 	t.d.run.Go(func(ctx context.Context) func() {
 		ds, err := t.d.integ.Departments(ctx)
@@ -559,11 +555,11 @@ func (t *TicketsTab) submitForm(f *ticketForm) {
 	}
 	if err := req.Validate(); err != nil {
 		f.fields.showErrors(fieldErrors(err))
-		f.message.SetText(lang.L("Please correct the highlighted fields."))
+		setWrapped(f.message, lang.L("Please correct the highlighted fields."))
 		return
 	}
 	f.fields.showErrors(nil)
-	f.message.SetText("")
+	setWrapped(f.message, "")
 	f.create.Disable()
 	t.d.run.Go(func(ctx context.Context) func() {
 		_, err := t.d.integ.CreateTicket(ctx, req)
@@ -572,7 +568,7 @@ func (t *TicketsTab) submitForm(f *ticketForm) {
 			if err != nil {
 				logError("create ticket", err)
 				f.fields.showErrors(fieldErrors(err))
-				f.message.SetText(errorText(err))
+				setWrapped(f.message, errorText(err))
 				return
 			}
 			f.dlg.Hide()

@@ -31,7 +31,9 @@ func (rt *recordTickets) wrap(u *ui, body fyne.CanvasObject, kind string, id int
 		if rt.tab != nil {
 			return
 		}
-		rt.tab = newTicketsTab(newDeskUI(u.ctx, u.win, u.integ, u.crm, u.openURL, u.run.post), kind, id)
+		d := newDeskUI(u.ctx, u.win, u.integ, u.crm, u.openURL, u.run.post)
+		d.host = u
+		rt.tab = newTicketsTab(d, kind, id)
 		holder.Objects = []fyne.CanvasObject{rt.tab}
 		holder.Refresh()
 	}

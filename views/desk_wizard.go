@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -43,16 +44,20 @@ type deskSettings struct {
 	mode     app.SyncMode
 	fields   []app.DeskField // Desk fields of both kinds for the chosen portal
 	mappings []app.FieldMapping
+	// perm is what the agent may do in the chosen portal, read before the
+	// sync step; nil when it could not be read (permErr says why).
+	perm    *app.AgentPermissions
+	permErr error
 
 	// Widgets of the current page, kept for tests.
 	connect      *widget.Button
 	signInBtn    *widget.Button
-	emailEntry   *widget.Entry
+	emailEntry   *entry
 	accountNote  *widget.Label
 	portalWay    *widget.RadioGroup
-	portalSelect *widget.Select
-	adminEmail   *widget.Entry
-	zscKey       *widget.Entry
+	portalSelect *keySelect
+	adminEmail   *entry
+	zscKey       *entry
 	verifyBtn    *widget.Button
 	portalNote   *widget.Label
 	modeRadio    *widget.RadioGroup
@@ -74,6 +79,11 @@ type deskSettings struct {
 	openRecord func(kind string, id int64)
 
 	activating string // org id whose first sync is awaited
+	// previous is the portal connected before, when none is: connecting
+	// again starts from its account, portal, sync option and mapping.
+	previous *app.Portal
+	// lastSync is Manage's Last sync value, kept current by sync events.
+	lastSync *widget.Label
 	// pendingMessage is shown once on the next Manage or intro page.
 	pendingMessage string
 }
@@ -125,9 +135,17 @@ func (s *deskSettings) load() {
 	})
 }
 
-// event follows the first sync after Activate and reloads after changes.
+// event follows the first sync after Activate, and keeps Manage's last
+// sync current.
 func (s *deskSettings) event(e app.SyncEvent) {
-	if s.activating == "" || e.OrgID != s.activating {
+	if s.activating == "" {
+		switch e.Kind {
+		case app.EventFinished, app.EventOffline, app.EventNeedsSignIn:
+			s.refreshLastSync()
+		}
+		return
+	}
+	if e.OrgID != s.activating {
 		return
 	}
 	switch e.Kind {
@@ -137,13 +155,54 @@ func (s *deskSettings) event(e app.SyncEvent) {
 		s.setProgress(phaseShare(e.Phase), phaseText(e.Phase))
 	case app.EventFinished, app.EventOffline, app.EventNeedsSignIn:
 		s.activating = ""
-		msg := lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": e.Counts.Tickets})
 		if e.Kind != app.EventFinished {
-			msg = lang.L("Connected, but the first sync could not finish: {{.Reason}} It is tried again automatically.", map[string]any{"Reason": lang.L(e.Message)})
+			s.pendingMessage = lang.L("Connected, but the first sync could not finish: {{.Reason}} It is tried again automatically.", map[string]any{"Reason": msgText(e.Message)})
+			s.load()
+			return
 		}
-		s.pendingMessage = msg
-		s.load()
+		// The pass counts what changed, which after connecting the same
+		// portal again is nothing: say how many tickets there are.
+		s.run.Go(func(ctx context.Context) func() {
+			n := e.Counts.Tickets
+			if st, err := s.integ.Status(ctx); err == nil {
+				n = st.CachedTickets
+			}
+			return func() {
+				s.pendingMessage = lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": n})
+				s.load()
+			}
+		})
 	}
+}
+
+// refreshLastSync re-reads the active portal's last sync for Manage.
+func (s *deskSettings) refreshLastSync() {
+	if s.lastSync == nil || s.portal == nil {
+		return
+	}
+	l := s.lastSync
+	s.run.Go(func(ctx context.Context) func() {
+		p, err := s.integ.ActivePortal(ctx)
+		return func() {
+			if err != nil || l != s.lastSync {
+				return
+			}
+			s.portal.LastSuccess, s.portal.LastError = p.LastSuccess, p.LastError
+			l.SetText(lastSyncValue(p))
+		}
+	})
+}
+
+// lastSyncValue is Manage's Last sync: when, and the last error if any.
+func lastSyncValue(p *app.Portal) string {
+	last := lang.L("Not synced yet")
+	if !p.LastSuccess.IsZero() {
+		last = when(p.LastSuccess)
+	}
+	if p.LastError != "" {
+		last += " — " + msgText(p.LastError)
+	}
+	return last
 }
 
 func (s *deskSettings) setProgress(v float64, text string) {
@@ -152,7 +211,7 @@ func (s *deskSettings) setProgress(v float64, text string) {
 	}
 	s.progress.Show()
 	s.progress.SetValue(v)
-	s.message.SetText(text)
+	setWrapped(s.message, text)
 }
 
 // phaseText says what a pass is doing.
@@ -175,9 +234,14 @@ func (s *deskSettings) showIntro(old []app.Portal) {
 	s.connect = widget.NewButtonWithIcon(lang.L("Connect Zoho Desk…"), theme.LoginIcon(), s.startWizard)
 	s.connect.Importance = widget.HighImportance
 	box := container.NewVBox(heading(lang.L("Zoho Desk")), text)
-	for _, p := range old {
+	s.previous = nil
+	for i := range old {
+		if s.previous == nil || old[i].UpdatedAt.After(s.previous.UpdatedAt) {
+			s.previous = &old[i]
+		}
+	}
+	if p := s.previous; p != nil {
 		box.Add(note(lang.L("{{.Name}} was connected before. Connect it again to bring back its tickets and links without duplicates.", map[string]any{"Name": p.Name}), widget.LowImportance))
-		break
 	}
 	box.Add(container.NewHBox(s.connect))
 	if s.pendingMessage != "" {
@@ -191,7 +255,22 @@ func (s *deskSettings) startWizard() {
 	s.managing = false
 	s.email, s.choices, s.chosen, s.fields, s.mappings = "", nil, nil, nil, nil
 	s.mode = app.SyncTwoWay
+	if p := s.previous; p != nil { // connecting again: the last settings
+		s.mode = p.Mode
+		org := p.OrgID
+		s.run.Go(func(ctx context.Context) func() {
+			ms, err := s.integ.PortalMappings(ctx, org)
+			return func() {
+				if err == nil && len(ms) > 0 && s.mappings == nil {
+					s.mappings = ms
+				}
+			}
+		})
+	}
 	s.showStep(stepAccount)
+	if p := s.previous; p != nil && p.AccountEmail != "" {
+		s.emailEntry.SetText(p.AccountEmail)
+	}
 }
 
 // stepTitle is "Step 2 of 5 · Portal".
@@ -276,7 +355,7 @@ func (s *deskSettings) goNext() {
 	case stepAccount:
 		s.loadPortals()
 	case stepPortal:
-		s.showStep(stepMode)
+		s.loadPermissions(s.chosen.OrgID, func() { s.showStep(stepMode) })
 	case stepMode:
 		if s.mode == app.SyncNone {
 			s.showStep(stepActivate)
@@ -290,7 +369,7 @@ func (s *deskSettings) goNext() {
 
 // accountPage is step 1: sign in with Zoho in the browser.
 func (s *deskSettings) accountPage() fyne.CanvasObject {
-	s.emailEntry = widget.NewEntry()
+	s.emailEntry = newEntry(s.host, "")
 	s.emailEntry.SetPlaceHolder(lang.L("name@example.com (optional)"))
 	s.emailEntry.SetText(s.email)
 	s.signInBtn = widget.NewButtonWithIcon(lang.L("Sign in with Zoho"), theme.LoginIcon(), s.signIn)
@@ -312,9 +391,9 @@ func (s *deskSettings) accountPage() fyne.CanvasObject {
 func (s *deskSettings) signIn() {
 	hint := strings.TrimSpace(s.emailEntry.Text)
 	s.signInBtn.Disable()
-	s.message.SetText("")
+	setWrapped(s.message, "")
 	s.accountNote.Importance = widget.MediumImportance
-	s.accountNote.SetText(lang.L("Waiting for you to finish signing in in your browser…"))
+	setWrapped(s.accountNote, lang.L("Waiting for you to finish signing in in your browser…"))
 	s.run.Go(func(ctx context.Context) func() {
 		email, err := func() (string, error) {
 			u, err := s.integ.BeginSignIn(ctx, hint)
@@ -330,8 +409,8 @@ func (s *deskSettings) signIn() {
 			s.signInBtn.Enable()
 			if err != nil {
 				logError("desk sign in", err)
-				s.accountNote.SetText("")
-				s.message.SetText(errorText(err))
+				setWrapped(s.accountNote, "")
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.signedIn(email)
@@ -349,7 +428,7 @@ func (s *deskSettings) signedIn(email string) {
 	s.signInBtn.Importance = widget.MediumImportance
 	s.signInBtn.Refresh()
 	s.accountNote.Importance = widget.SuccessImportance
-	s.accountNote.SetText(lang.L("Signed in as {{.Email}}.", map[string]any{"Email": email}))
+	setWrapped(s.accountNote, lang.L("Signed in as {{.Email}}.", map[string]any{"Email": email}))
 }
 
 // loadPortals fetches the account's portals, then shows step 2.
@@ -361,10 +440,18 @@ func (s *deskSettings) loadPortals() {
 			if err != nil {
 				s.updateNext()
 				logError("desk portals", err)
-				s.message.SetText(errorText(err))
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.choices = cs
+			if s.chosen == nil && s.previous != nil {
+				for i := range cs {
+					if cs[i].OrgID == s.previous.OrgID {
+						c := cs[i]
+						s.chosen = &c
+					}
+				}
+			}
 			if s.chosen == nil {
 				for i := range cs {
 					if cs[i].IsDefault || len(cs) == 1 {
@@ -397,7 +484,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	for _, c := range s.choices {
 		labels = append(labels, choiceLabel(c))
 	}
-	s.portalSelect = widget.NewSelect(labels, func(l string) {
+	s.portalSelect = newKeySelect(labels, func(l string) {
 		for i := range s.choices {
 			if choiceLabel(s.choices[i]) == l {
 				c := s.choices[i]
@@ -411,9 +498,9 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 		s.portalSelect.PlaceHolder = lang.L("This account belongs to no portal")
 		s.portalSelect.Disable()
 	}
-	s.adminEmail = widget.NewEntry()
+	s.adminEmail = newEntry(s.host, "")
 	s.adminEmail.SetPlaceHolder("admin@example.com")
-	s.zscKey = widget.NewPasswordEntry()
+	s.zscKey = newPasswordEntry(s.host)
 	s.zscKey.SetPlaceHolder(lang.L("ZSC key from the portal's Setup › Developer Space"))
 	s.verifyBtn = widget.NewButtonWithIcon(lang.L("Check with Zoho Desk"), theme.ConfirmIcon(), s.verifyZSC)
 	s.portalNote = wrapLabel("")
@@ -446,7 +533,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	if chosen != nil && chosen.ViaZSC {
 		s.portalWay.SetSelected(other)
 		s.adminEmail.SetText(chosen.AdminEmail)
-		s.portalNote.SetText(lang.L("Checked: {{.Name}}.", map[string]any{"Name": chosen.Name}))
+		setWrapped(s.portalNote, lang.L("Checked: {{.Name}}.", map[string]any{"Name": chosen.Name}))
 		s.chosen = chosen
 	} else {
 		s.portalWay.SetSelected(mine)
@@ -463,17 +550,17 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 
 func (s *deskSettings) verifyZSC() {
 	email, key := strings.TrimSpace(s.adminEmail.Text), strings.TrimSpace(s.zscKey.Text)
-	s.message.SetText("")
+	setWrapped(s.message, "")
 	if !app.ValidEmail(email) || key == "" {
 		s.portalNote.Importance = widget.DangerImportance
-		s.portalNote.SetText(lang.L("Enter the administrator's email address and the ZSC key."))
+		setWrapped(s.portalNote, lang.L("Enter the administrator's email address and the ZSC key."))
 		return
 	}
 	s.verifyBtn.Disable()
 	s.chosen = nil
 	s.updateNext()
 	s.portalNote.Importance = widget.MediumImportance
-	s.portalNote.SetText(lang.L("Checking with Zoho Desk…"))
+	setWrapped(s.portalNote, lang.L("Checking with Zoho Desk…"))
 	s.run.Go(func(ctx context.Context) func() {
 		c, err := s.integ.VerifyZSC(ctx, email, key)
 		return func() {
@@ -482,27 +569,35 @@ func (s *deskSettings) verifyZSC() {
 				logError("verify ZSC", err)
 				s.portalNote.Importance = widget.DangerImportance
 				if app.ErrorCode(err) == app.EFORBIDDEN || app.ErrorCode(err) == app.EUNAUTHORIZED || app.ErrorCode(err) == app.EINVALID {
-					s.portalNote.SetText(lang.L("Zoho Desk did not accept this administrator email and ZSC key. Check both and try again."))
+					setWrapped(s.portalNote, lang.L("Zoho Desk did not accept this administrator email and ZSC key. Check both and try again."))
 				} else {
-					s.portalNote.SetText(errorText(err))
+					setWrapped(s.portalNote, errorText(err))
 				}
 				return
 			}
 			s.chosen = &c
 			s.portalNote.Importance = widget.SuccessImportance
-			s.portalNote.SetText(lang.L("Checked: {{.Name}}.", map[string]any{"Name": c.Name}))
+			setWrapped(s.portalNote, lang.L("Checked: {{.Name}}.", map[string]any{"Name": c.Name}))
 			s.updateNext()
 		}
 	})
 }
 
-// modeLabels are the sync options as people read them.
+// modeLabels are the sync options as the radio buttons name them; short,
+// so the page fits a narrow window (modeHelp explains each below).
 func modeLabels() map[app.SyncMode]string {
-	return map[app.SyncMode]string{
-		app.SyncTwoWay: lang.L("Two-way: contacts and companies changed on either side are updated on the other"),
-		app.SyncOneWay: lang.L("One-way: Tandem's contacts and companies are sent to Zoho Desk; edits in Desk never change Tandem"),
-		app.SyncNone:   lang.L("No sync: nothing is copied; tickets still show on contacts and companies that match by email or name"),
+	return map[app.SyncMode]string{app.SyncTwoWay: modeName(app.SyncTwoWay), app.SyncOneWay: modeName(app.SyncOneWay), app.SyncNone: modeName(app.SyncNone)}
+}
+
+// modeHelp says what each sync option does.
+func modeHelp(m app.SyncMode) string {
+	switch m {
+	case app.SyncTwoWay:
+		return lang.L("Two-way: contacts and companies changed on either side are updated on the other")
+	case app.SyncOneWay:
+		return lang.L("One-way: Tandem's contacts and companies are sent to Zoho Desk; edits in Desk never change Tandem")
 	}
+	return lang.L("No sync: nothing is copied; tickets still show on contacts and companies that match by email or name")
 }
 
 func modeName(m app.SyncMode) string {
@@ -518,7 +613,13 @@ func modeName(m app.SyncMode) string {
 // modePage is step 3: the sync option.
 func (s *deskSettings) modePage() fyne.CanvasObject {
 	labels := modeLabels()
-	order := []app.SyncMode{app.SyncTwoWay, app.SyncOneWay, app.SyncNone}
+	order := s.allowedModes()
+	if !slices.Contains(order, s.mode) {
+		s.mode = order[0] // the best option the profile allows
+		if len(order) == 1 {
+			s.mode = app.SyncNone
+		}
+	}
 	var opts []string
 	for _, m := range order {
 		opts = append(opts, labels[m])
@@ -546,6 +647,12 @@ func (s *deskSettings) modePage() fyne.CanvasObject {
 		wrapLabel(lang.L("How should Tandem's contacts and companies follow Zoho Desk? Tickets show on your records whichever you choose.")),
 		s.modeRadio,
 	)
+	if limit := s.modeLimit(); limit != "" {
+		box.Add(note(limit, widget.WarningImportance))
+	}
+	for _, m := range order {
+		box.Add(note(modeHelp(m), widget.LowImportance))
+	}
 	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.save)
 	s.saveBtn.Importance = widget.HighImportance
 	s.saveBtn.Hide()
@@ -613,7 +720,7 @@ func (s *deskSettings) mappingPage() fyne.CanvasObject {
 		return func() {
 			if err != nil {
 				logError("desk fields", err)
-				s.message.SetText(errorText(err))
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.fields = fields
@@ -631,7 +738,7 @@ func (s *deskSettings) checkMapping(ok func()) {
 	}
 	ms := s.editor.mappings()
 	if !s.editor.check() {
-		s.message.SetText(lang.L("Please correct the field mapping."))
+		setWrapped(s.message, lang.L("Please correct the field mapping."))
 		return
 	}
 	fields := s.fields
@@ -644,10 +751,10 @@ func (s *deskSettings) checkMapping(ok func()) {
 				if v := fieldErrors(err); v != nil && len(v.Fields) > 0 {
 					msg += " " + v.Fields[0].Message
 				}
-				s.message.SetText(msg)
+				setWrapped(s.message, msg)
 				return
 			}
-			s.message.SetText("")
+			setWrapped(s.message, "")
 			s.mappings = ms
 			ok()
 		}
@@ -714,7 +821,7 @@ func (s *deskSettings) activate() {
 				s.cancel.Enable()
 				s.progress.Hide()
 				s.message.Importance = widget.DangerImportance
-				s.message.SetText(errorText(err))
+				setWrapped(s.message, errorText(err))
 				return
 			}
 			s.portal = p
@@ -741,14 +848,7 @@ func (s *deskSettings) showManage(msg string) {
 	if p.ViaZSC {
 		account = lang.L("{{.Email}} (another user's portal, administrator {{.Admin}})", map[string]any{"Email": p.AccountEmail, "Admin": p.AdminEmail})
 	}
-	last := lastSyncText(p.LastSuccess)
-	if p.LastError != "" {
-		last += " — " + translateMessage(p.LastError)
-	}
-	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), func() {
-		s.managing, s.mode, s.mappings = true, p.Mode, nil
-		s.showStep(stepMode)
-	})
+	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), s.startChangeMode)
 	s.editMapping = widget.NewButtonWithIcon(lang.L("Edit field mapping"), theme.DocumentCreateIcon(), func() {
 		s.managing, s.mode, s.mappings = true, p.Mode, nil
 		s.showStep(stepMapping)
@@ -758,11 +858,13 @@ func (s *deskSettings) showManage(msg string) {
 	}
 	s.deactivate = widget.NewButtonWithIcon(lang.L("Deactivate…"), theme.CancelIcon(), s.askDeactivate)
 	s.deactivate.Importance = widget.DangerImportance
+	rows := detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
+		lang.L("Agent"), strings.TrimSpace(p.AgentName+" "+p.AgentEmail), lang.L("Permissions"), perm,
+		lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), lastSyncValue(p))
+	s.lastSync = rows.Objects[len(rows.Objects)-1].(*widget.Label)
 	box := container.NewVBox(
 		heading(lang.L("Zoho Desk: connected to {{.Name}}", map[string]any{"Name": p.Name})),
-		detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
-			lang.L("Agent"), strings.TrimSpace(p.AgentName+" "+p.AgentEmail), lang.L("Permissions"), perm,
-			lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), last),
+		rows,
 		container.NewHBox(s.changeMode, s.editMapping, layout.NewSpacer(), s.deactivate),
 	)
 	if msg != "" {
@@ -770,6 +872,7 @@ func (s *deskSettings) showManage(msg string) {
 	}
 	if s.problems == nil {
 		s.problems = newSyncProblems(s.deskUI, s.openRecord)
+		s.problems.changeMode = s.startChangeMode
 	} else {
 		s.problems.reload()
 	}
@@ -777,9 +880,87 @@ func (s *deskSettings) showManage(msg string) {
 	s.setPage(container.NewVScroll(box))
 }
 
+// startChangeMode is Manage › Change sync option: the agent's permissions
+// are read again first, so the page offers what they allow today.
+func (s *deskSettings) startChangeMode() {
+	p := s.portal
+	if p == nil {
+		return
+	}
+	s.managing, s.mode, s.mappings = true, p.Mode, nil
+	s.loadPermissions(p.OrgID, func() { s.showStep(stepMode) })
+}
+
+// loadPermissions reads the agent's permissions in a portal, then runs
+// next (also when they cannot be read: the page then says so).
+func (s *deskSettings) loadPermissions(orgID string, next func()) {
+	if s.next != nil {
+		s.next.Disable()
+	}
+	if s.changeMode != nil {
+		s.changeMode.Disable()
+	}
+	if s.message != nil {
+		s.message.Importance = widget.MediumImportance
+		setWrapped(s.message, lang.L("Reading your Zoho Desk permissions…"))
+	}
+	s.run.Go(func(ctx context.Context) func() {
+		perm, err := s.integ.PortalPermissions(ctx, orgID)
+		return func() {
+			if s.changeMode != nil {
+				s.changeMode.Enable()
+			}
+			if s.message != nil {
+				s.message.Importance = widget.DangerImportance
+				setWrapped(s.message, "")
+			}
+			s.perm, s.permErr = nil, err
+			if err != nil {
+				logError("desk permissions", err)
+			} else {
+				s.perm = &perm
+			}
+			next()
+		}
+	})
+}
+
+// allowedModes are the sync options the agent's permissions let succeed
+// (all three when they could not be read).
+func (s *deskSettings) allowedModes() []app.SyncMode {
+	if s.perm == nil {
+		return []app.SyncMode{app.SyncTwoWay, app.SyncOneWay, app.SyncNone}
+	}
+	return s.perm.SyncModes()
+}
+
+// modeLimit says why sync options are missing, "" when none is.
+func (s *deskSettings) modeLimit() string {
+	if s.perm == nil {
+		if s.permErr != nil {
+			return lang.L("Tandem could not read your Zoho Desk permissions ({{.Reason}}). If your profile may not change contacts, choose No sync.", map[string]any{"Reason": errorText(s.permErr)})
+		}
+		return ""
+	}
+	profile := s.perm.ProfileName
+	switch len(s.perm.SyncModes()) {
+	case 1:
+		if profile == "" {
+			return lang.L("Your Zoho Desk profile may not create or change contacts and accounts, so Tandem cannot send them: only No sync can work. Tickets still show on your records.")
+		}
+		return lang.L("Your Zoho Desk profile “{{.Profile}}” may not create or change contacts and accounts, so Tandem cannot send them: only No sync can work. Tickets still show on your records.", map[string]any{"Profile": profile})
+	case 2:
+		if profile == "" {
+			return lang.L("Your Zoho Desk profile may not read contacts and accounts, so two-way sync cannot work.")
+		}
+		return lang.L("Your Zoho Desk profile “{{.Profile}}” may not read contacts and accounts, so two-way sync cannot work.", map[string]any{"Profile": profile})
+	}
+	return ""
+}
+
 func readOnlyReason(p *app.Portal) string {
 	if p.ReadOnlyReason != "" {
-		return lang.L(p.ReadOnlyReason)
+		return msgText(p.ReadOnlyReason)
 	}
 	return lang.L("Your Zoho Desk profile does not allow creating tickets or replying.")
 }
@@ -798,7 +979,7 @@ func (s *deskSettings) save() {
 				s.saveBtn.Enable()
 				if err != nil {
 					logError("update desk settings", err)
-					s.message.SetText(errorText(err))
+					setWrapped(s.message, errorText(err))
 					return
 				}
 				s.pendingMessage = lang.L("Saved. The next sync uses the new settings.")
@@ -896,7 +1077,7 @@ type mappingEditor struct {
 
 type mappingRow struct {
 	field  app.DeskField
-	choose *widget.Select
+	choose *keySelect
 	errs   *widget.Label
 	names  map[string]string // label shown → CRM field name
 }
@@ -914,7 +1095,7 @@ func (e *mappingEditor) ready() bool { return e.rows != nil }
 
 func notMapped() string { return lang.L("— not synced —") }
 
-func crmLabel(f app.CRMField) string { return lang.L(f.Label) }
+func crmLabel(f app.CRMField) string { return msgText(f.Label) }
 
 func typeName(t string) string {
 	switch t {
@@ -969,7 +1150,7 @@ func (e *mappingEditor) build(fields []app.DeskField, crm map[string][]app.CRMFi
 				r.names[l] = cf.Name
 				opts = append(opts, l)
 			}
-			r.choose = widget.NewSelect(opts, func(string) { e.check(); e.updatePreview() })
+			r.choose = newKeySelect(opts, func(string) { e.check(); e.updatePreview() })
 			r.errs = wrapLabel("")
 			r.errs.Importance = widget.DangerImportance
 			r.errs.SizeName = theme.SizeNameCaptionText
@@ -1067,7 +1248,7 @@ func (e *mappingEditor) check() bool {
 			r.errs.Hide()
 		} else {
 			ok = false
-			r.errs.SetText(msg)
+			setWrapped(r.errs, msg)
 			r.errs.Show()
 		}
 	}

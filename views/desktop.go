@@ -100,7 +100,7 @@ func (m *mainWindow) quit() {
 		d.Quit()
 		return
 	}
-	fyne.CurrentApp().Quit()
+	m.quitApp()
 }
 
 // closeToTray is the window's close button: hide and keep running (saying
@@ -128,20 +128,6 @@ func (m *mainWindow) closeToTray() {
 		}
 		return nil
 	})
-}
-
-// mainMenu is the window's menu: File › Quit and Help › About. Quit goes
-// through m.quit, like Ctrl/Cmd+Q and the tray.
-func (m *mainWindow) mainMenu() *fyne.MainMenu {
-	quit := fyne.NewMenuItem(lang.L("Quit"), m.quit)
-	quit.IsQuit = true
-	about := fyne.NewMenuItem(lang.L("About Tandem"), m.showAbout)
-	file := fyne.NewMenu(lang.L("File"), quit)
-	if m.params.CRM.Imports != nil && m.params.CRM.Export != nil {
-		file = m.transferMenu() // Import…, Export… (views/export.go)
-		file.Items = append(file.Items, fyne.NewMenuItemSeparator(), quit)
-	}
-	return fyne.NewMainMenu(file, fyne.NewMenu(lang.L("Help"), about))
 }
 
 func (m *mainWindow) showAbout() {
@@ -172,7 +158,7 @@ func generalSettings(m *mainWindow) fyne.CanvasObject {
 				return func() {
 					if err != nil {
 						logError("login item", err)
-						status.SetText(lang.L(app.ErrorMessage(err)))
+						status.SetText(errText(err))
 						loaded = false
 						login.SetChecked(!on)
 						loaded = true
@@ -187,7 +173,7 @@ func generalSettings(m *mainWindow) fyne.CanvasObject {
 			return func() {
 				if err != nil {
 					logError("login item", err)
-					status.SetText(lang.L(app.ErrorMessage(err)))
+					status.SetText(errText(err))
 				}
 				login.SetChecked(on)
 				login.Enable()

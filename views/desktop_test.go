@@ -193,7 +193,7 @@ func TestGeneralSettingsAndClose(t *testing.T) {
 func TestMainMenu(t *testing.T) {
 	m, _, _, quits := newDesktopWindow(t)
 	menu := m.win.MainMenu()
-	if menu == nil || len(menu.Items) != 2 {
+	if menu == nil || len(menu.Items) < 2 || menu.Items[0].Label != "File" || menu.Items[len(menu.Items)-1].Label != "Help" {
 		t.Fatalf("main menu %+v", menu)
 	}
 	file := menu.Items[0].Items
@@ -205,7 +205,11 @@ func TestMainMenu(t *testing.T) {
 	if *quits != 1 {
 		t.Error("File › Quit did not go through Desktop.Quit")
 	}
-	about := menu.Items[1].Items[0]
+	help := menu.Items[len(menu.Items)-1].Items
+	about := help[len(help)-1] // after Keyboard shortcuts
+	if about.Label != "About Tandem" {
+		t.Fatalf("Help › %q", about.Label)
+	}
 	about.Action()
 	settle(m)
 	if !hasText(m, "Version 1.2.3") || !hasText(m, "/data") {

@@ -138,7 +138,7 @@ func (d *exportDialog) write(path string) {
 			if err != nil {
 				logError("export", err)
 				d.status.Importance = widget.DangerImportance
-				d.status.SetText(lang.L(app.ErrorMessage(err)))
+				d.status.SetText(errText(err))
 				return
 			}
 			d.status.Importance = widget.SuccessImportance
@@ -162,15 +162,6 @@ func exportTo(ctx context.Context, path string, svc app.ExportService, opts tran
 		return n, err
 	}
 	return n, os.Rename(tmp, path)
-}
-
-// transferMenu is the File menu: Import…, Export…, Undo last import.
-func (m *mainWindow) transferMenu() *fyne.Menu {
-	imp := fyne.NewMenuItem(lang.L("Import…"), m.openImport)
-	imp.Shortcut = shortcutImport
-	exp := fyne.NewMenuItem(lang.L("Export…"), m.openExport)
-	undo := fyne.NewMenuItem(lang.L("Undo last import…"), func() { m.undoLastImport(m.refreshAll) })
-	return fyne.NewMenu(lang.L("File"), imp, exp, fyne.NewMenuItemSeparator(), undo)
 }
 
 // currentKind is the kind of record the current screen shows.

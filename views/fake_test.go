@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 )
 
 // fakeCRM is an in-memory app.CRM for view tests. It copies values in and
@@ -90,7 +91,7 @@ func (f *fakeCRM) matchContacts(fl app.ContactFilter) []app.Contact {
 	for _, c := range f.contacts {
 		cp := *c
 		f.fillContact(&cp)
-		if fl.Query != "" && !has(fl.Query, cp.FirstName, cp.LastName, cp.Email, cp.Phone, cp.CompanyName) {
+		if fl.Query != "" && !has(fl.Query, cp.FirstName, cp.LastName, cp.Email, cp.Phone, cp.CompanyName, cp.FirstNameReading, cp.LastNameReading) {
 			continue
 		}
 		if fl.CompanyID != 0 && cp.CompanyID != fl.CompanyID {
@@ -105,10 +106,40 @@ func (f *fakeCRM) matchContacts(fl app.ContactFilter) []app.Contact {
 		if fl.Sort == app.SortByUpdated {
 			return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(b.ID, a.ID))
 		}
-		return cmp.Or(cmp.Compare(strings.ToLower(a.LastName), strings.ToLower(b.LastName)),
-			cmp.Compare(strings.ToLower(a.FirstName), strings.ToLower(b.FirstName)), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(contactKey(&a), contactKey(&b)), cmp.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+// contactKey and companyKey sort like the store (by reading).
+func contactKey(c *app.Contact) string { return kana.SortKey(c.Reading(), c.LastName+" "+c.FirstName) }
+
+func companyKey(c *app.Company) string {
+	return kana.SortKey(c.NameReading, kana.CompanySortName(c.Name))
+}
+
+// fakeIndex builds a list's index the way the store does.
+func fakeIndex(initials []string) []app.IndexEntry {
+	out := []app.IndexEntry{}
+	for i, l := range initials {
+		if n := len(out); n > 0 && out[n-1].Label == l {
+			out[n-1].Count++
+			continue
+		}
+		out = append(out, app.IndexEntry{Label: l, Offset: i, Count: 1})
+	}
+	return out
+}
+
+func (f *fakeCRM) IndexContacts(_ context.Context, fl app.ContactFilter) ([]app.IndexEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl.Sort = app.SortByName
+	var ls []string
+	for _, c := range f.matchContacts(fl) {
+		ls = append(ls, kana.Initial(c.Reading(), c.LastName+" "+c.FirstName))
+	}
+	return fakeIndex(ls), nil
 }
 
 func (f *fakeCRM) ListContacts(_ context.Context, fl app.ContactFilter) ([]app.Contact, error) {
@@ -228,7 +259,7 @@ func (f *fakeCRM) FindCompany(_ context.Context, id int64) (*app.Company, error)
 func (f *fakeCRM) matchCompanies(fl app.CompanyFilter) []app.Company {
 	var out []app.Company
 	for _, c := range f.companies {
-		if fl.Query != "" && !has(fl.Query, c.Name, c.Email, c.City) {
+		if fl.Query != "" && !has(fl.Query, c.Name, c.Email, c.City, c.NameReading) {
 			continue
 		}
 		if fl.Name != "" && app.NormalizeName(c.Name) != app.NormalizeName(fl.Name) {
@@ -240,9 +271,20 @@ func (f *fakeCRM) matchCompanies(fl app.CompanyFilter) []app.Company {
 		if fl.Sort == app.SortByUpdated {
 			return cmp.Or(b.UpdatedAt.Compare(a.UpdatedAt), cmp.Compare(b.ID, a.ID))
 		}
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
+		return cmp.Or(cmp.Compare(companyKey(&a), companyKey(&b)), cmp.Compare(a.ID, b.ID))
 	})
 	return out
+}
+
+func (f *fakeCRM) IndexCompanies(_ context.Context, fl app.CompanyFilter) ([]app.IndexEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fl.Sort = app.SortByName
+	var ls []string
+	for _, c := range f.matchCompanies(fl) {
+		ls = append(ls, kana.Initial(c.NameReading, kana.CompanySortName(c.Name)))
+	}
+	return fakeIndex(ls), nil
 }
 
 func (f *fakeCRM) ListCompanies(_ context.Context, fl app.CompanyFilter) ([]app.Company, error) {

@@ -30,7 +30,7 @@ func (m *mainWindow) firstRun() {
 
 // offerSample asks whether to load sample data or start empty.
 func (m *mainWindow) offerSample() {
-	msg := widget.NewLabel(lang.L("Your database is empty. Load sample contacts, companies and pipelines to look around, or start with an empty database."))
+	msg := widget.NewLabel(breakable(lang.L("Your database is empty. Load sample contacts, companies and pipelines to look around, or start with an empty database.")))
 	msg.Wrapping = fyne.TextWrapWord
 	var d *dialog.CustomDialog
 	load := widget.NewButton(lang.L("Load sample data"), func() {

@@ -122,7 +122,7 @@ func button(t *testing.T, m *mainWindow, text string) *widget.Button {
 // hasText reports whether a visible label shows text.
 func hasText(m *mainWindow, text string) bool {
 	for _, o := range objects(m) {
-		if l, ok := o.(*widget.Label); ok && l.Text == text && l.Visible() {
+		if l, ok := o.(*widget.Label); ok && unbreakable(l.Text) == text && l.Visible() {
 			return true
 		}
 	}

@@ -71,12 +71,16 @@ var dynamicPatterns = func() []*regexp.Regexp {
 }()
 
 // translateMessage translates an English message from another layer (an
-// error, a stored last error), including those with a technical detail.
-func translateMessage(msg string) string {
+// error, a stored last error), including those with a technical detail
+// (msgText, views/i18n.go, does the rest).
+func translateMessage(msg string) string { return msgText(msg) }
+
+// dynamicMessage translates a message with a technical detail, if msg is one.
+func dynamicMessage(msg string) (string, bool) {
 	for i, re := range dynamicPatterns {
 		if m := re.FindStringSubmatch(msg); m != nil {
-			return lang.L(dynamicMessages[i], map[string]any{"Detail": display.Line(m[1], 80)})
+			return lang.L(dynamicMessages[i], map[string]any{"Detail": display.Line(m[1], 80)}), true
 		}
 	}
-	return lang.L(msg)
+	return "", false
 }

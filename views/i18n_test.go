@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
@@ -50,40 +49,6 @@ func readJSON(t *testing.T, name string) map[string]any {
 		}
 	}
 	return m
-}
-
-// TestTranslationsComplete checks that every string the screens translate,
-// and every validation message, is in both en.json and ja.json.
-func TestTranslationsComplete(t *testing.T) {
-	en, ja := readJSON(t, "en.json"), readJSON(t, "ja.json")
-	keys := []string{app.MsgRequired, app.MsgTooLong, app.MsgEmailInvalid, app.MsgPhoneInvalid,
-		app.MsgDateInvalid, app.MsgAmountBad, app.MsgCurrencyBad, app.MsgOnePrimary, msgNoSuchCompany,
-		app.ErrorMessage(os.ErrClosed), "Please correct the highlighted fields."}
-	re := regexp.MustCompile(`lang\.[LN]\("((?:[^"\\]|\\.)*)"`)
-	files, _ := filepath.Glob("*.go")
-	for _, f := range files {
-		if filepath.Ext(f) == ".go" && len(f) > 8 && f[len(f)-8:] == "_test.go" {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
-			keys = append(keys, m[1])
-		}
-	}
-	for _, k := range keys {
-		if _, ok := en[k]; !ok {
-			t.Errorf("en.json lacks %q", k)
-		}
-		if _, ok := ja[k]; !ok {
-			t.Errorf("ja.json lacks %q", k)
-		}
-	}
-	if len(en) != len(ja) {
-		t.Errorf("en.json has %d keys, ja.json %d", len(en), len(ja))
-	}
 }
 
 func TestJapaneseScreens(t *testing.T) {

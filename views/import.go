@@ -183,7 +183,7 @@ func (w *importWizard) forward() {
 	switch w.step {
 	case 2:
 		if err := transfer.CheckMapping(w.kind, w.mapping); err != nil {
-			w.problem.SetText(lang.L(app.ErrorMessage(err)))
+			w.problem.SetText(errText(err))
 			return
 		}
 		if w.kind == app.KindRecord && w.pipeline == nil {
@@ -314,7 +314,7 @@ func (w *importWizard) load(done func()) {
 				logError("import: open", err)
 				w.header, w.sample = nil, nil
 				done()
-				w.problem.SetText(lang.L(app.ErrorMessage(err)))
+				w.problem.SetText(errText(err))
 				w.next.Disable()
 				return
 			}
@@ -682,7 +682,7 @@ func (w *importWizard) finish(sum *transfer.Summary, err error) {
 	w.show(5)
 	if err != nil {
 		logError("import", err)
-		w.problem.SetText(lang.L(app.ErrorMessage(err)))
+		w.problem.SetText(errText(err))
 	}
 }
 

@@ -69,7 +69,7 @@ type mainWindow struct {
 	pipelines *pipelinesScreen
 	screens   []screen
 	current   int
-	nav       *widget.List
+	nav       *keyList
 	center    *fyne.Container
 	status    *widget.Label
 	desk      *deskStatus    // the help-desk status line; nil without one
@@ -79,6 +79,15 @@ type mainWindow struct {
 	database  *databaseCare  // the damaged-database banner and dialogs
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
+	// cmds are the window's keyboard shortcuts and menu items.
+	cmds []command
+	// quitApp ends the app (Ctrl/Cmd+Q); tests replace it.
+	quitApp func()
+	// goToOpen is the last Go to… dialog, kept for tests.
+	goToOpen *goToDialog
+	// settingsAt is the Settings screen's index (its tabs: Zoho Desk first).
+	settingsAt   int
+	settingsTabs *container.AppTabs
 	// importing and exporting are the last Import… and Export… dialogs.
 	importing *importWizard
 	exporting *exportDialog
@@ -98,8 +107,12 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	w := a.NewWindow(lang.L("Tandem"))
 	w.Resize(fyne.NewSize(1100, 720))
 	u := &ui{ctx: ctx, crm: p.CRM, win: w, run: newRunner(ctx, post), integ: p.Integration, openURL: p.OpenURL}
-	m := &mainWindow{ui: u, params: p}
+	m := &mainWindow{ui: u, params: p, quitApp: a.Quit}
 	u.shortcut = m.shortcut
+	u.openSettings = m.showDeskSettings
+	u.keys = m.typedKeyCommand
+	registerKeys(w.Canvas(), u)
+	w.SetOnClosed(func() { unregisterKeys(w.Canvas()) })
 
 	m.contacts = newContactsScreen(u)
 	m.companies = newCompaniesScreen(u)
@@ -126,8 +139,11 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	}
 	if p.Integration != nil || p.Signals != nil || p.Desktop != nil {
 		tabs := container.NewAppTabs()
+		m.settingsTabs, m.settingsAt = tabs, len(m.screens)
 		if p.Integration != nil {
-			ds := newDeskSettings(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
+			d := newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post)
+			d.host = u
+			ds := newDeskSettings(d)
 			ds.openRecord = func(kind string, id int64) { m.openSignal(kind, id, "") }
 			tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), ds.body))
 		}
@@ -139,7 +155,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		m.screens = append(m.screens, &staticScreen{body: tabs, reload: reload})
 		items = append(items, navItem{lang.L("Settings"), theme.SettingsIcon()})
 	}
-	m.nav = widget.NewList(
+	m.nav = newKeyList(
 		func() int { return len(items) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel("Companies wide"))
@@ -165,8 +181,11 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	var top fyne.CanvasObject
 	var st *deskStatus
 	if p.Integration != nil {
-		st = newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
+		d := newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post)
+		d.host = u
+		st = newDeskStatus(d)
 		m.desk = st
+		st.openSettings = m.showDeskSettings
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
 		top = container.NewVBox(st.banner, st.problem)
 	}
@@ -189,27 +208,21 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
 	m.signalsAt = signalsAt
 	if p.Desktop != nil {
-		w.SetMainMenu(m.mainMenu()) // views/desktop.go: File (with Import/Export) and Help
 		w.SetCloseIntercept(m.closeToTray)
-	} else if p.CRM.Imports != nil && p.CRM.Export != nil {
-		w.SetMainMenu(fyne.NewMainMenu(m.transferMenu()))
 	}
 
-	mod := fyne.KeyModifierShortcutDefault
-	for _, k := range []fyne.KeyName{fyne.KeyF, fyne.KeyN, fyne.KeyI} {
-		sc := &desktop.CustomShortcut{KeyName: k, Modifier: mod}
-		w.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { m.shortcut(s.(*desktop.CustomShortcut)) })
-	}
-	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
-		switch k.Name {
-		case fyne.KeyEscape:
-			u.escape()
-		case fyne.KeyF5: // Sync now
-			if st != nil && st.syncNow.Visible() && !st.syncNow.Disabled() {
-				st.syncNow.OnTapped()
-			}
+	// The keyboard: commands (shortcuts.go) as menu items, which Fyne
+	// runs whatever has focus, and the canvas' own keys for when nothing
+	// has focus (keys.go explains the routes).
+	m.cmds = m.commands()
+	w.SetMainMenu(m.mainMenu())
+	for _, c := range m.cmds {
+		if c.key != "" && c.mod != 0 {
+			run := c.run
+			w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: c.key, Modifier: c.mod}, func(fyne.Shortcut) { run() })
 		}
-	})
+	}
+	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { u.typedKey(k) })
 
 	m.nav.Select(0)
 	for _, s := range m.screens {
@@ -230,27 +243,13 @@ func (m *mainWindow) showScreen(i int) {
 	m.center.Refresh()
 }
 
-// shortcut handles the window's keyboard shortcuts; it reports whether s was one.
-func (m *mainWindow) shortcut(s *desktop.CustomShortcut) bool {
-	if s.Modifier != fyne.KeyModifierShortcutDefault {
-		return false
+// showDeskSettings shows Settings › Zoho Desk.
+func (m *mainWindow) showDeskSettings() {
+	if m.settingsTabs == nil || m.params.Integration == nil {
+		return
 	}
-	switch s.KeyName {
-	case fyne.KeyF:
-		if len(m.open) == 0 {
-			m.screens[m.current].focusSearch()
-		}
-		return true
-	case fyne.KeyN:
-		if len(m.open) == 0 {
-			m.screens[m.current].create()
-		}
-		return true
-	case fyne.KeyI: // Import…
-		m.openImport()
-		return true
-	}
-	return false
+	m.nav.Select(m.settingsAt)
+	m.settingsTabs.SelectIndex(0)
 }
 
 // refreshAll reloads every browser, e.g. after sample data was loaded.

@@ -27,7 +27,7 @@ type pagedList[T any] struct {
 	// loaded runs after each reload is applied, with the total or the error.
 	loaded func(total int, err error)
 
-	list    *widget.List
+	list    *keyList
 	total   int
 	pages   map[int][]T
 	loading map[int]bool
@@ -36,7 +36,7 @@ type pagedList[T any] struct {
 
 func newPagedList[T any](run *runner, create func() fyne.CanvasObject) *pagedList[T] {
 	p := &pagedList[T]{run: run, pages: map[int][]T{}, loading: map[int]bool{}}
-	p.list = widget.NewList(func() int { return p.total }, create, p.update)
+	p.list = newKeyList(func() int { return p.total }, create, p.update)
 	return p
 }
 

@@ -31,7 +31,7 @@ type pipelinesScreen struct {
 	pipelines []app.Pipeline
 	cur       int64 // id of the pipeline shown
 	records   []app.Record
-	picker    *widget.Select
+	picker    *keySelect
 	mode      *widget.RadioGroup
 	search    *entry
 	info      *widget.Label
@@ -47,7 +47,7 @@ type pipelinesScreen struct {
 
 func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s := &pipelinesScreen{u: u, deb: debouncer{r: u.run}}
-	s.picker = widget.NewSelect(nil, func(string) {
+	s.picker = newKeySelect(nil, func(string) {
 		if s.picking {
 			return
 		}
@@ -66,9 +66,9 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
 	s.info = widget.NewLabel("")
 	s.info.Importance = widget.LowImportance
+	s.info.Truncation = fyne.TextTruncateEllipsis
 	s.table = s.newTable()
 
-	newPipe := widget.NewButtonWithIcon(lang.L("New pipeline"), theme.ContentAddIcon(), s.askNewPipeline)
 	var more *widget.Button
 	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
 		if m := s.pipelineMenu(); m != nil {
@@ -80,10 +80,10 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	newRec := widget.NewButtonWithIcon(lang.L("New record"), theme.ContentAddIcon(), s.create)
 	newRec.Importance = widget.HighImportance
 	row1 := container.NewBorder(nil, nil, widget.NewLabel(lang.L("Pipeline")),
-		container.NewHBox(more, newPipe, addStage, newRec), s.picker)
-	row2 := container.NewBorder(nil, nil, s.mode, s.info, s.search)
+		container.NewHBox(more, addStage, newRec), s.picker)
+	row2 := container.NewBorder(nil, nil, s.mode, nil, s.search)
 	s.body = container.NewStack(emptyState(lang.L("Loading…")))
-	s.root = container.NewBorder(container.NewVBox(row1, row2, widget.NewSeparator()), nil, nil, nil, s.body)
+	s.root = container.NewBorder(container.NewVBox(row1, row2, s.info, widget.NewSeparator()), nil, nil, nil, s.body)
 	return s
 }
 
@@ -142,7 +142,7 @@ func (s *pipelinesScreen) refresh() {
 			}
 			if err != nil {
 				logError("list pipelines", err)
-				s.body.Objects = []fyne.CanvasObject{emptyState(lang.L(app.ErrorMessage(err)))}
+				s.body.Objects = []fyne.CanvasObject{emptyState(errText(err))}
 				s.body.Refresh()
 				return
 			}
@@ -368,9 +368,10 @@ func (s *pipelinesScreen) askNewStage() {
 // pipelineMenu offers rename and delete for the pipeline shown; nil when
 // there is none.
 func (s *pipelinesScreen) pipelineMenu() *fyne.Menu {
+	newPipe := fyne.NewMenuItem(lang.L("New pipeline")+"…", s.askNewPipeline)
 	p := s.current()
 	if p == nil {
-		return nil
+		return fyne.NewMenu("", newPipe)
 	}
 	id, name := p.ID, p.Name
 	rename := fyne.NewMenuItem(lang.L("Rename pipeline…"), func() {
@@ -388,14 +389,14 @@ func (s *pipelinesScreen) pipelineMenu() *fyne.Menu {
 			})
 		})
 	})
-	return fyne.NewMenu(name, rename, fyne.NewMenuItemSeparator(), del)
+	return fyne.NewMenu(name, newPipe, fyne.NewMenuItemSeparator(), rename, fyne.NewMenuItemSeparator(), del)
 }
 
 func (s *pipelinesScreen) askNewPipeline() {
 	s.u.askText(lang.L("New pipeline"), lang.L("Name"), "", func(name string) {
 		p := &app.Pipeline{Name: name}
-		for _, n := range []string{"Lead", "Qualified", "Proposal", "Won", "Lost"} {
-			p.Stages = append(p.Stages, app.Stage{Name: lang.L(n)})
+		for _, n := range []string{lang.L("Lead"), lang.L("Qualified"), lang.L("Proposal"), lang.L("Won"), lang.L("Lost")} {
+			p.Stages = append(p.Stages, app.Stage{Name: n})
 		}
 		svc := s.u.crm.Pipelines
 		s.u.run.Go(func(ctx context.Context) func() {
@@ -479,7 +480,7 @@ func (s *pipelinesScreen) openRecordByID(id int64) {
 		return func() {
 			if err != nil {
 				logError("open record", err)
-				s.u.show(dialog.NewInformation(lang.L("Pipelines"), lang.L(app.ErrorMessage(err)), s.u.win))
+				s.u.show(dialog.NewInformation(lang.L("Pipelines"), errText(err), s.u.win))
 				return
 			}
 			s.openForm(p, r)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/tandem-crm/tandem/app"
 )
 
@@ -224,7 +226,7 @@ func TestRenameAndDeletePipeline(t *testing.T) {
 	s.refresh()
 	settle(m)
 
-	s.pipelineMenu().Items[0].Action() // Rename pipeline…
+	menuAction(t, s.pipelineMenu(), "Rename pipeline…")
 	settle(m)
 	e := m.win.Canvas().Focused().(*entry)
 	e.SetText("")
@@ -238,7 +240,7 @@ func TestRenameAndDeletePipeline(t *testing.T) {
 	}
 
 	// Not while it has records.
-	s.pipelineMenu().Items[2].Action() // Delete pipeline…
+	menuAction(t, s.pipelineMenu(), "Delete pipeline…")
 	settle(m)
 	tap(m, button(t, m, "Delete"))
 	if !hasText(m, "This pipeline still has records. Delete them first.") {
@@ -253,7 +255,7 @@ func TestRenameAndDeletePipeline(t *testing.T) {
 	s.cur = hiring.ID
 	s.refresh()
 	settle(m)
-	s.pipelineMenu().Items[2].Action()
+	menuAction(t, s.pipelineMenu(), "Delete pipeline…")
 	settle(m)
 	tap(m, button(t, m, "Delete"))
 	if _, err := crm.Pipelines.FindPipeline(ctx, hiring.ID); app.ErrorCode(err) != app.ENOTFOUND {
@@ -287,4 +289,16 @@ func TestBoardLimitSaid(t *testing.T) {
 	if got := m.pipelines.info.Text; !strings.HasPrefix(got, fmt.Sprintf("The first %d records: filter to find others", maxBoardRecords)) {
 		t.Errorf("info = %q", got)
 	}
+}
+
+// menuAction runs the item of menu labelled label.
+func menuAction(t *testing.T, menu *fyne.Menu, label string) {
+	t.Helper()
+	for _, it := range menu.Items {
+		if it.Label == label {
+			it.Action()
+			return
+		}
+	}
+	t.Fatalf("no menu item %q", label)
 }

@@ -25,9 +25,9 @@ type recordForm struct {
 	orig     *app.Record // nil for a new record
 	name     *entry
 	amount   *entry
-	currency *widget.Select
+	currency *keySelect
 	closing  *entry
-	stage    *widget.Select
+	stage    *keySelect
 	comp     *companyPicker
 	notes    *entry
 	fields   *fieldSet
@@ -63,7 +63,7 @@ func newRecordForm(u *ui, p app.Pipeline, orig *app.Record, saved func()) *recor
 	if r.Amount != 0 {
 		f.amount.SetText(plainAmount(r.Amount, r.Currency))
 	}
-	f.currency = widget.NewSelect(currencies, nil)
+	f.currency = newKeySelect(currencies, nil)
 	f.currency.SetSelected(r.Currency)
 	f.closing = newEntry(u, "YYYY-MM-DD")
 	f.closing.SetText(r.ClosingDate)
@@ -82,7 +82,7 @@ func newRecordForm(u *ui, p app.Pipeline, orig *app.Record, saved func()) *recor
 			sel = i
 		}
 	}
-	f.stage = widget.NewSelect(names, nil)
+	f.stage = newKeySelect(names, nil)
 	if len(names) > 0 {
 		f.stage.SetSelectedIndex(sel)
 	}
@@ -102,7 +102,7 @@ func newRecordForm(u *ui, p app.Pipeline, orig *app.Record, saved func()) *recor
 	fs.add("Amount", lang.L("Amount"), container.NewBorder(nil, nil, nil, f.currency, f.amount))
 	fs.add("ClosingDate", lang.L("Closing date"), f.closing)
 	fs.add("Stage", lang.L("Stage")+" *", f.stage)
-	fs.add("Company", lang.L("Company"), f.comp.entry)
+	fs.add("Company", lang.L("Company"), f.comp.box)
 	fs.add("Contacts", lang.L("Contacts"), container.NewVBox(f.linked, f.primary, f.find, f.results))
 	fs.add("Notes", lang.L("Notes"), f.notes)
 
@@ -125,7 +125,12 @@ func newRecordForm(u *ui, p app.Pipeline, orig *app.Record, saved func()) *recor
 	f.dlg = dialog.NewCustomWithoutButtons(title, body, u.win)
 	f.dlg.SetButtons(buttons)
 	f.dlg.Resize(fyne.NewSize(600, 640))
-	u.show(f.dlg)
+	linked := len(f.contacts)
+	fieldsChanged := changedSince(f.name, f.amount, f.currency, f.closing, f.stage, f.comp.entry, f.notes)
+	u.showForm(f.dlg, formKeys{
+		dirty:  func() bool { return fieldsChanged() || len(f.contacts) != linked },
+		submit: f.submit,
+	})
 	f.dlg.SetOnClosed(func() { rt.close(); u.forget(f.dlg) })
 	u.win.Canvas().Focus(f.name)
 	return f
@@ -163,7 +168,7 @@ func (f *recordForm) searchContacts() {
 			f.results.RemoveAll()
 			if err != nil {
 				logError("search contacts", err)
-				f.results.Add(dimLabel(lang.L(app.ErrorMessage(err))))
+				f.results.Add(dimLabel(errText(err)))
 				return
 			}
 			if len(cs) == 0 {

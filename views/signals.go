@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -29,7 +30,7 @@ type signalsFeed struct {
 	open    OpenSignal
 	items   []app.Signal
 	unread  int
-	list    *widget.List
+	list    *keyList
 	count   *widget.Label
 	markAll *widget.Button
 	empty   *widget.Label
@@ -46,12 +47,12 @@ func NewSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, o
 func newSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, open OpenSignal, post func(func())) *signalsFeed {
 	f := &signalsFeed{run: newRunner(ctx, post), win: w, svc: svc, open: open}
 	f.count = widget.NewLabel("")
-	f.empty = widget.NewLabel(lang.L("No signals yet. New tickets, replies, comments, mentions, overdue and escalated tickets and ratings from Zoho Desk appear here."))
+	f.empty = widget.NewLabel(breakable(lang.L("No signals yet. New tickets, replies, comments, mentions, overdue and escalated tickets and ratings from Zoho Desk appear here.")))
 	f.empty.Wrapping = fyne.TextWrapWord
 	f.empty.Hide()
 	f.markAll = widget.NewButtonWithIcon(lang.L("Mark all read"), theme.ConfirmIcon(), f.markAllRead)
 	f.markAll.Disable()
-	f.list = widget.NewList(
+	f.list = newKeyList(
 		func() int { return len(f.items) },
 		func() fyne.CanvasObject {
 			title := widget.NewLabel("")
@@ -97,7 +98,7 @@ func (f *signalsFeed) reload() {
 		return func() {
 			if err != nil {
 				logError("load signals", err)
-				f.count.SetText(lang.L(app.ErrorMessage(err)))
+				f.count.SetText(errText(err))
 				return
 			}
 			f.items, f.unread = items, unread
@@ -159,28 +160,43 @@ func signalTime(t, now time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-// signalKindLabels name each kind in Settings › Signals (translated when shown).
-var signalKindLabels = map[app.SignalKind]string{
-	app.SignalNewTicket:  "New ticket",
-	app.SignalNewReply:   "New reply",
-	app.SignalNewComment: "New comment",
-	app.SignalMention:    "Mention of me",
-	app.SignalOverdue:    "Overdue ticket",
-	app.SignalEscalated:  "Escalated ticket",
-	app.SignalNewRating:  "New rating",
+// signalKindLabel names a kind in Settings › Signals.
+func signalKindLabel(k app.SignalKind) string {
+	switch k {
+	case app.SignalNewTicket:
+		return lang.L("New ticket")
+	case app.SignalNewReply:
+		return lang.L("New reply")
+	case app.SignalNewComment:
+		return lang.L("New comment")
+	case app.SignalMention:
+		return lang.L("Mention of me")
+	case app.SignalOverdue:
+		return lang.L("Overdue ticket")
+	case app.SignalEscalated:
+		return lang.L("Escalated ticket")
+	case app.SignalNewRating:
+		return lang.L("New rating")
+	}
+	return string(k)
 }
 
 // signalsSettings is Settings › Signals.
 type signalsSettings struct {
-	run     *runner
-	svc     app.SignalService
-	prefs   app.SignalPrefs
-	loaded  bool
-	kinds   map[app.SignalKind]*widget.Check
-	dnd     *widget.Check
-	all     *widget.Check
-	status  *widget.Label
-	content fyne.CanvasObject
+	run    *runner
+	svc    app.SignalService
+	prefs  app.SignalPrefs
+	loaded bool
+	kinds  map[app.SignalKind]*keyCheck
+	dnd    *keyCheck
+	all    *keyCheck
+	status *widget.Label
+	// notice says when desktop notifications cannot be shown; test sends
+	// one, and testResult says how it went.
+	notice     *widget.Label
+	test       *widget.Button
+	testResult *widget.Label
+	content    fyne.CanvasObject
 }
 
 // NewSignalsSettings returns Settings › Signals: a switch per kind for the
@@ -191,10 +207,16 @@ func NewSignalsSettings(ctx context.Context, w fyne.Window, svc app.SignalServic
 }
 
 func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalService, post func(func())) *signalsSettings {
-	s := &signalsSettings{run: newRunner(ctx, post), svc: svc, kinds: map[app.SignalKind]*widget.Check{}}
-	box := container.NewVBox(widget.NewLabelWithStyle(lang.L("Zoho Desk"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	s := &signalsSettings{run: newRunner(ctx, post), svc: svc, kinds: map[app.SignalKind]*keyCheck{}}
+	s.notice = note("", widget.WarningImportance)
+	s.notice.Hide()
+	s.test = widget.NewButtonWithIcon(lang.L("Send a test notification"), theme.InfoIcon(), s.sendTest)
+	s.testResult = note("", widget.LowImportance)
+	s.testResult.Hide()
+	box := container.NewVBox(s.notice, container.NewHBox(s.test), s.testResult, widget.NewSeparator(),
+		widget.NewLabelWithStyle(lang.L("Zoho Desk"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	for _, k := range app.SignalKinds {
-		c := widget.NewCheck(lang.L(signalKindLabels[k]), func(on bool) {
+		c := newKeyCheck(signalKindLabel(k), func(on bool) {
 			if s.loaded {
 				s.prefs.Enabled[k] = on
 				s.save()
@@ -204,7 +226,7 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 		s.kinds[k] = c
 		box.Add(c)
 	}
-	s.dnd = widget.NewCheck(lang.L("Do not disturb: fill the feed, show no desktop notifications"), func(on bool) {
+	s.dnd = newKeyCheck(lang.L("Do not disturb: fill the feed, show no desktop notifications"), func(on bool) {
 		if s.loaded {
 			s.prefs.DoNotDisturb = on
 			if !on {
@@ -213,7 +235,7 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 			s.save()
 		}
 	})
-	s.all = widget.NewCheck(lang.L("Also tickets that belong to no CRM record"), func(on bool) {
+	s.all = newKeyCheck(lang.L("Also tickets that belong to no CRM record"), func(on bool) {
 		if s.loaded {
 			s.prefs.AllTickets = on
 			s.save()
@@ -229,12 +251,13 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 	box.Add(s.status)
 	s.content = container.NewVScroll(box)
 
+	s.checkNotifications()
 	s.run.Go(func(ctx context.Context) func() {
 		p, err := svc.Prefs(ctx)
 		return func() {
 			if err != nil {
 				logError("load signal settings", err)
-				s.status.SetText(lang.L(app.ErrorMessage(err)))
+				setWrapped(s.status, errText(err))
 				return
 			}
 			s.prefs = p
@@ -255,6 +278,45 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 	return s
 }
 
+// checkNotifications says, at the top, when desktop notifications cannot
+// be shown (no notification service, or the last one failed).
+func (s *signalsSettings) checkNotifications() {
+	s.run.Go(func(ctx context.Context) func() {
+		err := s.svc.NotificationStatus(ctx)
+		return func() { s.showNotificationStatus(err) }
+	})
+}
+
+func (s *signalsSettings) showNotificationStatus(err error) {
+	if err == nil {
+		s.notice.Hide()
+		return
+	}
+	slog.Warn("views: desktop notifications", "err", err)
+	setWrapped(s.notice, lang.L("Desktop notifications cannot be shown: {{.Reason}} New signals still arrive in the feed.", map[string]any{"Reason": errText(err)}))
+	s.notice.Show()
+}
+
+// sendTest shows a test notification and says how it went.
+func (s *signalsSettings) sendTest() {
+	s.test.Disable()
+	s.run.Go(func(ctx context.Context) func() {
+		err := s.svc.TestNotification(ctx)
+		return func() {
+			s.test.Enable()
+			s.testResult.Show()
+			if err != nil {
+				s.testResult.Importance = widget.DangerImportance
+				setWrapped(s.testResult, lang.L("The test notification could not be shown: {{.Reason}}", map[string]any{"Reason": errText(err)}))
+			} else {
+				s.testResult.Importance = widget.SuccessImportance
+				setWrapped(s.testResult, lang.L("Sent. If nothing appeared, check that your system allows notifications from Tandem (and that Do not disturb is off)."))
+			}
+			s.showNotificationStatus(err)
+		}
+	})
+}
+
 // save stores a copy of the switches off the UI goroutine.
 func (s *signalsSettings) save() {
 	p := s.prefs
@@ -267,10 +329,10 @@ func (s *signalsSettings) save() {
 		return func() {
 			if err != nil {
 				logError("save signal settings", err)
-				s.status.SetText(lang.L(app.ErrorMessage(err)))
+				setWrapped(s.status, errText(err))
 				return
 			}
-			s.status.SetText(lang.L("Saved. Changes take effect at the next sync."))
+			setWrapped(s.status, lang.L("Saved. Changes take effect at the next sync."))
 		}
 	})
 }

@@ -17,12 +17,12 @@ import (
 	"github.com/tandem-crm/tandem/app/display"
 )
 
-// entry is a widget.Entry that passes Esc and the window's shortcuts
-// (Ctrl/Cmd+F, Ctrl/Cmd+N) to the window: a focused Fyne entry would
-// otherwise swallow them.
+// entry is a widget.Entry that passes Esc, function keys (F5) and the
+// shortcuts a dialog takes (Ctrl/Cmd+Enter) to the window: a focused Fyne
+// entry would otherwise swallow them (see keys.go).
 type entry struct {
 	widget.Entry
-	u *ui
+	u *ui // the window's ui; nil to find it from the canvas
 }
 
 func newEntry(u *ui, placeholder string) *entry {
@@ -40,9 +40,16 @@ func newNotesEntry(u *ui) *entry {
 	return e
 }
 
-// TypedKey dismisses the top dialog on Esc.
+func (e *entry) window() *ui {
+	if e.u != nil {
+		return e.u
+	}
+	return uiFor(e)
+}
+
+// TypedKey gives the window Esc and function keys first.
 func (e *entry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.u.escape() {
+	if u := e.window(); u != nil && u.typedKey(k) {
 		return
 	}
 	e.Entry.TypedKey(k)
@@ -50,10 +57,52 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 
 // TypedShortcut gives the window's shortcuts priority over the entry's.
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
-	if cs, ok := s.(*desktop.CustomShortcut); ok && e.u.shortcut(cs) {
-		return
+	if cs, ok := s.(*desktop.CustomShortcut); ok {
+		if u := e.window(); u != nil && u.shortcut != nil && u.shortcut(cs) {
+			return
+		}
 	}
 	e.Entry.TypedShortcut(s)
+}
+
+// newPasswordEntry is a password entry that passes keys on like entry.
+func newPasswordEntry(u *ui) *entry {
+	e := newEntry(u, "")
+	e.Password = true
+	e.Wrapping = fyne.TextWrapOff
+	return e
+}
+
+// newMultiLineEntry is a multi-line entry that passes keys on like entry.
+func newMultiLineEntry(u *ui) *entry {
+	e := newEntry(u, "")
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	return e
+}
+
+// textOf returns the text of each entry-like field, to tell later whether
+// a form was changed (see changedSince).
+type texter interface{ textNow() string }
+
+func (e *entry) textNow() string     { return e.Text }
+func (s *keySelect) textNow() string { return s.Selected }
+
+// changedSince returns a function that reports whether any of fields
+// differs from what it held when changedSince was called.
+func changedSince(fields ...texter) func() bool {
+	was := make([]string, len(fields))
+	for i, f := range fields {
+		was[i] = f.textNow()
+	}
+	return func() bool {
+		for i, f := range fields {
+			if f.textNow() != was[i] {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // fieldSet lays out labelled form fields, each with an inline error line
@@ -81,18 +130,21 @@ func (f *fieldSet) add(key, label string, obj fyne.CanvasObject) {
 	f.grid.Add(container.NewVBox(obj, msg))
 }
 
-// setError shows msg (an English app.Msg* key) under the field, or clears it.
+// setError shows msg (an English app.Msg* key) under the field, or clears
+// it. A cleared message keeps its line, so the fields below do not jump
+// up under the mouse while the person is fixing the form.
 func (f *fieldSet) setError(key, msg string) {
 	l, ok := f.errs[key]
 	if !ok {
 		return
 	}
 	if msg == "" {
-		l.SetText("")
-		l.Hide()
+		if l.Visible() {
+			l.SetText(" ")
+		}
 		return
 	}
-	l.SetText(lang.L(msg))
+	setWrapped(l, msgText(msg))
 	l.Show()
 }
 
@@ -110,7 +162,7 @@ func (f *fieldSet) showErrors(v *app.ValidationError) {
 // errorText returns the message shown under a field ("" when none).
 func (f *fieldSet) errorText(key string) string {
 	if l, ok := f.errs[key]; ok && l.Visible() {
-		return l.Text
+		return strings.TrimSpace(unbreakable(l.Text))
 	}
 	return ""
 }

@@ -29,7 +29,7 @@ type Desktop struct {
 	noBus   bool         // the bus failed once: use beeep from then on
 }
 
-var _ app.Notifier = (*Desktop)(nil)
+var _ app.NotifierChecker = (*Desktop)(nil)
 
 // New returns a Desktop notifier; the icon PNG is written once to cacheDir
 // because notification services take a file path, not bytes.

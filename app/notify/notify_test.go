@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"os"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -79,5 +81,38 @@ func TestNotificationArrivesOnDBus(t *testing.T) {
 	defer r.mu.Unlock()
 	if len(r.got) != 1 || r.got[0] != want || r.app[0] != "Tandem" {
 		t.Fatalf("got %+v from %v, want %+v from Tandem", r.got, r.app, want)
+	}
+}
+
+// TestAvailable: with a notification service on the bus notifications can
+// be shown; once it leaves, Available says why not, without showing
+// anything. (Under .ci/with-session.sh nothing else owns the name.)
+func TestAvailable(t *testing.T) {
+	conn, err := dbus.ConnectSessionBus()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no D-Bus session bus in CI: %v", err)
+		}
+		t.Skipf("no D-Bus session bus: %v", err)
+	}
+	defer conn.Close()
+	var owned bool
+	if err := conn.BusObject().Call("org.freedesktop.DBus.NameHasOwner", 0, "org.freedesktop.Notifications").Store(&owned); err != nil {
+		t.Fatal(err)
+	}
+	d := New("Tandem", nil, "")
+	if !owned {
+		var startable []string
+		_ = conn.BusObject().Call("org.freedesktop.DBus.ListActivatableNames", 0).Store(&startable)
+		if !slices.Contains(startable, "org.freedesktop.Notifications") {
+			err := d.Available(context.Background())
+			if app.ErrorCode(err) != app.EUNAVAILABLE || !strings.Contains(app.ErrorMessage(err), "no notification service") {
+				t.Errorf("without a service: %v", err)
+			}
+		}
+	}
+	Listen(t)
+	if err := d.Available(context.Background()); err != nil {
+		t.Errorf("with a service on the bus: %v", err)
 	}
 }

@@ -26,12 +26,17 @@ var (
 	jpFamily = []string{"山田", "佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "中村", "小林", "加藤", "吉田", "山本", "松本", "井上", "木村", "林", "清水", "山口", "森", "池田"}
 	jpGiven  = []string{"太郎", "花子", "健", "美咲", "翔太", "由美", "大輔", "さくら", "拓也", "陽菜", "直樹", "愛", "誠", "結衣", "隆", "真由美"}
 	jpRomaji = map[string]string{"山田": "yamada", "佐藤": "sato", "鈴木": "suzuki", "高橋": "takahashi", "田中": "tanaka", "伊藤": "ito", "渡辺": "watanabe", "中村": "nakamura", "小林": "kobayashi", "加藤": "kato", "吉田": "yoshida", "山本": "yamamoto", "松本": "matsumoto", "井上": "inoue", "木村": "kimura", "林": "hayashi", "清水": "shimizu", "山口": "yamaguchi", "森": "mori", "池田": "ikeda"}
-	wFirst   = []string{"Emma", "Liam", "Olivia", "Noah", "Ava", "James", "Sophia", "Lucas", "Mia", "Ethan", "Chloé", "Mateo", "Zoë", "Oliver", "Hannah", "Daniel", "Grace", "Samuel", "Léa", "Jack"}
-	wLast    = []string{"Smith", "Johnson", "Brown", "Garcia", "Miller", "Davis", "Martin", "Müller", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "White", "Harris", "Clark", "Lewis", "Walker", "Young"}
-	titles   = []string{"Owner", "Sales Manager", "Buyer", "Office Manager", "CEO", "Engineer", "Accountant", "営業部長", "店長", "総務担当", ""}
+	// How the Japanese names are read (furigana).
+	jpFamilyKana = map[string]string{"山田": "やまだ", "佐藤": "さとう", "鈴木": "すずき", "高橋": "たかはし", "田中": "たなか", "伊藤": "いとう", "渡辺": "わたなべ", "中村": "なかむら", "小林": "こばやし", "加藤": "かとう", "吉田": "よしだ", "山本": "やまもと", "松本": "まつもと", "井上": "いのうえ", "木村": "きむら", "林": "はやし", "清水": "しみず", "山口": "やまぐち", "森": "もり", "池田": "いけだ"}
+	jpGivenKana  = map[string]string{"太郎": "たろう", "花子": "はなこ", "健": "けん", "美咲": "みさき", "翔太": "しょうた", "由美": "ゆみ", "大輔": "だいすけ", "さくら": "さくら", "拓也": "たくや", "陽菜": "ひな", "直樹": "なおき", "愛": "あい", "誠": "まこと", "結衣": "ゆい", "隆": "たかし", "真由美": "まゆみ"}
+	wFirst       = []string{"Emma", "Liam", "Olivia", "Noah", "Ava", "James", "Sophia", "Lucas", "Mia", "Ethan", "Chloé", "Mateo", "Zoë", "Oliver", "Hannah", "Daniel", "Grace", "Samuel", "Léa", "Jack"}
+	wLast        = []string{"Smith", "Johnson", "Brown", "Garcia", "Miller", "Davis", "Martin", "Müller", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "White", "Harris", "Clark", "Lewis", "Walker", "Young"}
+	titles       = []string{"Owner", "Sales Manager", "Buyer", "Office Manager", "CEO", "Engineer", "Accountant", "営業部長", "店長", "総務担当", ""}
 
 	jpCoA    = []string{"山田", "東京", "大阪", "富士", "桜", "北斗", "青葉", "丸の内", "日の出", "みなと"}
 	jpCoB    = []string{"商事", "工業", "電機", "食品", "印刷", "建設", "物産", "製作所", "デザイン", "システムズ"}
+	jpCoKana = map[string]string{"山田": "やまだ", "東京": "とうきょう", "大阪": "おおさか", "富士": "ふじ", "桜": "さくら", "北斗": "ほくと", "青葉": "あおば", "丸の内": "まるのうち", "日の出": "ひので", "みなと": "みなと",
+		"商事": "しょうじ", "工業": "こうぎょう", "電機": "でんき", "食品": "しょくひん", "印刷": "いんさつ", "建設": "けんせつ", "物産": "ぶっさん", "製作所": "せいさくしょ", "デザイン": "でざいん", "システムズ": "しすてむず"}
 	wCoA     = []string{"Acme", "Northwind", "Blue Harbor", "Greenfield", "Summit", "Redwood", "Silver Lake", "Brightside", "Oakridge", "Pioneer"}
 	wCoB     = []string{"Trading", "Logistics", "Bakery", "Consulting", "Printing", "Robotics", "Dental", "Studio", "Outfitters", "Foods"}
 	inds     = []string{"Retail", "Manufacturing", "Food & Beverage", "Construction", "Software", "Healthcare", "Logistics", "Design"}
@@ -74,7 +79,8 @@ func (g *Generator) Companies(n int) []app.Company {
 	for i := 0; len(out) < n; i++ {
 		var c app.Company
 		if g.r.IntN(2) == 0 {
-			c.Name = "株式会社" + g.pick(jpCoA) + g.pick(jpCoB)
+			a, b := g.pick(jpCoA), g.pick(jpCoB)
+			c.Name, c.NameReading = "株式会社"+a+b, jpCoKana[a]+jpCoKana[b]
 			c.City, c.Country = g.pick(jpCities), "Japan"
 			c.Website = fmt.Sprintf("https://www.co%d.example.jp", i)
 			c.Phone = fmt.Sprintf("03-%04d-%04d", g.r.IntN(10000), g.r.IntN(10000))
@@ -104,6 +110,9 @@ func (g *Generator) Contacts(n int, companies []app.Company) []app.Contact {
 		if g.r.IntN(2) == 0 {
 			fam := g.pick(jpFamily)
 			c.LastName, c.FirstName = fam, g.pick(jpGiven)
+			if i%9 != 8 { // most people's reading is known; a few were never asked
+				c.LastNameReading, c.FirstNameReading = jpFamilyKana[fam], jpGivenKana[c.FirstName]
+			}
 			c.Email = fmt.Sprintf("%s.%d@example.jp", jpRomaji[fam], i)
 			c.Phone = fmt.Sprintf("090-%04d-%04d", g.r.IntN(10000), g.r.IntN(10000))
 		} else {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,7 +28,17 @@ const (
 func benchDB(b *testing.B) *DB {
 	b.Helper()
 	ctx := context.Background()
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("tandem-store-bench-s%d-g%d", SchemaVersion(), benchDataRev))
+	// Keyed by the migrations' text, not only their number: branches with
+	// other migrations of the same number must not share a seeded file.
+	ms, err := migrations()
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		h.Write([]byte(m.sql))
+	}
+	dir := filepath.Join(os.TempDir(), fmt.Sprintf("tandem-store-bench-s%d-%x-g%d", SchemaVersion(), h.Sum(nil)[:6], benchDataRev))
 	path := filepath.Join(dir, "bench.db")
 	if _, err := os.Stat(path); err != nil {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -11,17 +11,17 @@ import (
 	"github.com/tandem-crm/tandem/app"
 )
 
-const companyCols = `co.id, co.name, co.email, co.website, co.phone, co.industry, co.city, co.country,
+const companyCols = `co.id, co.name, co.name_reading, co.email, co.website, co.phone, co.industry, co.city, co.country,
 	co.notes, co.custom, co.created_at, co.updated_at, co.rev`
 
-const insertCompanySQL = `INSERT INTO companies (name, name_norm, sort_name, email, email_norm, website, phone,
-	industry, city, country, notes, custom, name_extra, search_extra, created_at, updated_at, rev)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+const insertCompanySQL = `INSERT INTO companies (name, name_reading, name_norm, sort_name, sort_initial, email, email_norm,
+	website, phone, industry, city, country, notes, custom, name_extra, search_extra, created_at, updated_at, rev)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
 
 func scanCompany(sc interface{ Scan(...any) error }, c *app.Company) error {
 	var custom string
 	var created, updated int64
-	if err := sc.Scan(&c.ID, &c.Name, &c.Email, &c.Website, &c.Phone, &c.Industry, &c.City, &c.Country,
+	if err := sc.Scan(&c.ID, &c.Name, &c.NameReading, &c.Email, &c.Website, &c.Phone, &c.Industry, &c.City, &c.Country,
 		&c.Notes, &custom, &created, &updated, &c.Rev); err != nil {
 		return err
 	}
@@ -36,9 +36,9 @@ func scanCompany(sc interface{ Scan(...any) error }, c *app.Company) error {
 
 // companyArgs returns the insert arguments for c (see insertCompanySQL).
 func companyArgs(c *app.Company, now int64) []any {
-	return []any{c.Name, app.NormalizeName(c.Name), sortKey(c.Name), c.Email, app.NormalizeEmail(c.Email), c.Website,
-		c.Phone, c.Industry, c.City, c.Country, c.Notes, encodeCustom(c.Custom),
-		companyNameExtra(c.Name), companyExtra(c.City, c.Phone), now, now}
+	return []any{c.Name, c.NameReading, app.NormalizeName(c.Name), companySortKey(c), companyInitial(c), c.Email,
+		app.NormalizeEmail(c.Email), c.Website, c.Phone, c.Industry, c.City, c.Country, c.Notes, encodeCustom(c.Custom),
+		companyNameExtra(c), companyExtra(c.City, c.Phone), now, now}
 }
 
 // FindCompany returns the company with id, or ENOTFOUND.
@@ -171,13 +171,13 @@ func (db *DB) UpdateCompany(ctx context.Context, c *app.Company) error {
 // and CreatedAt from the row; ENOTFOUND or ECONFLICT otherwise.
 func updateCompanyTx(ctx context.Context, tx *sql.Tx, c *app.Company, now time.Time) error {
 	var created int64
-	err := tx.QueryRowContext(ctx, `UPDATE companies SET name = ?, name_norm = ?, sort_name = ?, email = ?,
-		email_norm = ?, website = ?, phone = ?, industry = ?, city = ?, country = ?, notes = ?, custom = ?,
-		name_extra = ?, search_extra = ?, updated_at = ?, rev = rev + 1
+	err := tx.QueryRowContext(ctx, `UPDATE companies SET name = ?, name_reading = ?, name_norm = ?, sort_name = ?,
+		sort_initial = ?, email = ?, email_norm = ?, website = ?, phone = ?, industry = ?, city = ?, country = ?,
+		notes = ?, custom = ?, name_extra = ?, search_extra = ?, updated_at = ?, rev = rev + 1
 		WHERE id = ? AND rev = ? RETURNING rev, created_at`,
-		c.Name, app.NormalizeName(c.Name), sortKey(c.Name), c.Email, app.NormalizeEmail(c.Email), c.Website,
-		c.Phone, c.Industry, c.City, c.Country, c.Notes, encodeCustom(c.Custom),
-		companyNameExtra(c.Name), companyExtra(c.City, c.Phone), toDB(now), c.ID, c.Rev,
+		c.Name, c.NameReading, app.NormalizeName(c.Name), companySortKey(c), companyInitial(c), c.Email,
+		app.NormalizeEmail(c.Email), c.Website, c.Phone, c.Industry, c.City, c.Country, c.Notes, encodeCustom(c.Custom),
+		companyNameExtra(c), companyExtra(c.City, c.Phone), toDB(now), c.ID, c.Rev,
 	).Scan(&c.Rev, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return staleOrMissing(ctx, tx, "companies", c.ID, "Company")

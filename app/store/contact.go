@@ -11,14 +11,14 @@ import (
 	"github.com/tandem-crm/tandem/app"
 )
 
-const contactCols = `c.id, c.first_name, c.last_name, c.email, c.phone, c.mobile, c.title,
+const contactCols = `c.id, c.first_name, c.last_name, c.first_reading, c.last_reading, c.email, c.phone, c.mobile, c.title,
 	coalesce(c.company_id, 0), coalesce(co.name, ''), c.notes, c.custom, c.created_at, c.updated_at, c.rev`
 
 const contactFrom = ` FROM contacts c LEFT JOIN companies co ON co.id = c.company_id`
 
-const insertContactSQL = `INSERT INTO contacts (first_name, last_name, email, email_norm, phone, mobile, title,
-	company_id, notes, custom, sort_name, search_extra, created_at, updated_at, rev)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
+const insertContactSQL = `INSERT INTO contacts (first_name, last_name, first_reading, last_reading, email, email_norm,
+	phone, mobile, title, company_id, notes, custom, sort_name, sort_initial, search_extra, created_at, updated_at, rev)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`
 
 // msgChanged is the ECONFLICT message of a stale update.
 const msgChanged = "%s was changed elsewhere. Reload it and make your changes again."
@@ -26,7 +26,7 @@ const msgChanged = "%s was changed elsewhere. Reload it and make your changes ag
 func scanContact(sc interface{ Scan(...any) error }, c *app.Contact) error {
 	var custom string
 	var created, updated int64
-	if err := sc.Scan(&c.ID, &c.FirstName, &c.LastName, &c.Email, &c.Phone, &c.Mobile, &c.Title,
+	if err := sc.Scan(&c.ID, &c.FirstName, &c.LastName, &c.FirstNameReading, &c.LastNameReading, &c.Email, &c.Phone, &c.Mobile, &c.Title,
 		&c.CompanyID, &c.CompanyName, &c.Notes, &custom, &created, &updated, &c.Rev); err != nil {
 		return err
 	}
@@ -49,9 +49,9 @@ func nullID(id int64) any {
 
 // contactArgs returns the insert arguments for c (see insertContactSQL).
 func contactArgs(c *app.Contact, now int64) []any {
-	return []any{c.FirstName, c.LastName, c.Email, app.NormalizeEmail(c.Email), c.Phone, c.Mobile, c.Title,
-		nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c.FirstName, c.LastName),
-		contactExtra(c.FirstName, c.LastName, c.Phone, c.Mobile), now, now}
+	return []any{c.FirstName, c.LastName, c.FirstNameReading, c.LastNameReading, c.Email, app.NormalizeEmail(c.Email),
+		c.Phone, c.Mobile, c.Title, nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c), contactInitial(c),
+		contactExtra(c), now, now}
 }
 
 // FindContact returns the contact with id, or ENOTFOUND.
@@ -253,14 +253,14 @@ func (db *DB) UpdateContact(ctx context.Context, c *app.Contact) error {
 // and CreatedAt from the row; ENOTFOUND or ECONFLICT otherwise.
 func updateContactTx(ctx context.Context, tx *sql.Tx, c *app.Contact, now time.Time) error {
 	var created int64
-	err := tx.QueryRowContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, email = ?, email_norm = ?,
-		phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?, sort_name = ?, search_extra = ?,
-		updated_at = ?, rev = rev + 1
+	err := tx.QueryRowContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, first_reading = ?, last_reading = ?,
+		email = ?, email_norm = ?, phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?,
+		sort_name = ?, sort_initial = ?, search_extra = ?, updated_at = ?, rev = rev + 1
 		WHERE id = ? AND rev = ?
 		RETURNING rev, created_at`,
-		c.FirstName, c.LastName, c.Email, app.NormalizeEmail(c.Email), c.Phone, c.Mobile, c.Title,
-		nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c.FirstName, c.LastName),
-		contactExtra(c.FirstName, c.LastName, c.Phone, c.Mobile), toDB(now), c.ID, c.Rev,
+		c.FirstName, c.LastName, c.FirstNameReading, c.LastNameReading, c.Email, app.NormalizeEmail(c.Email),
+		c.Phone, c.Mobile, c.Title, nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c), contactInitial(c),
+		contactExtra(c), toDB(now), c.ID, c.Rev,
 	).Scan(&c.Rev, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return staleOrMissing(ctx, tx, "contacts", c.ID, "Contact")
@@ -344,6 +344,8 @@ func (db *DB) MergeContacts(ctx context.Context, keepID, dropID int64) error {
 		}
 		fill(&keep.FirstName, drop.FirstName)
 		fill(&keep.LastName, drop.LastName)
+		fill(&keep.FirstNameReading, drop.FirstNameReading)
+		fill(&keep.LastNameReading, drop.LastNameReading)
 		fill(&keep.Email, drop.Email)
 		fill(&keep.Phone, drop.Phone)
 		fill(&keep.Mobile, drop.Mobile)

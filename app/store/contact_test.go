@@ -204,7 +204,7 @@ func TestSearchContacts(t *testing.T) {
 		{"YAMADA taro", []string{"Taro Yamada", "山田 太郎"}},     // every word, any order
 		{"taro yam", []string{"Taro Yamada", "山田 太郎"}},        // prefix of each word
 		{"山田", []string{"山田 太郎"}},                             // two Japanese characters
-		{"山", []string{"山本 花子", "山田 太郎"}},                     // one
+		{"山", []string{"山田 太郎", "山本 花子"}},                     // one; Japanese order: 田 (でん) before 本 (ほん)
 		{"山田太", []string{"山田 太郎"}},                            // family+given written together
 		{"太郎", []string{"山田 太郎"}},                             // given name alone
 		{"商事", []string{"山田 太郎"}},                             // inside a Japanese company name

@@ -879,12 +879,30 @@ func (db *DB) SetSyncError(ctx context.Context, e app.SyncError) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO desk_sync_errors (org_id, kind, crm_id, desk_id, crm_rev, message, at)
 			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (org_id, kind, crm_id, desk_id) DO UPDATE SET
+			dismissed = CASE WHEN crm_rev = excluded.crm_rev AND message = excluded.message THEN dismissed ELSE 0 END,
 			crm_rev = excluded.crm_rev, message = excluded.message, at = excluded.at`,
 			e.OrgID, e.Kind, e.CRMID, e.DeskID, e.CRMRev, e.Message, toDB(e.At))
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store: set sync error: %w", err)
+	}
+	return nil
+}
+
+// DismissSyncError hides a record's error (see app.DeskStore).
+func (db *DB) DismissSyncError(ctx context.Context, orgID, kind string, crmID int64, deskID string) error {
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if crmID != 0 {
+			_, err = tx.ExecContext(ctx, "UPDATE desk_sync_errors SET dismissed = 1 WHERE org_id = ? AND kind = ? AND crm_id = ?", orgID, kind, crmID)
+		} else {
+			_, err = tx.ExecContext(ctx, "UPDATE desk_sync_errors SET dismissed = 1 WHERE org_id = ? AND kind = ? AND crm_id = 0 AND desk_id = ?", orgID, kind, deskID)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: dismiss sync error: %w", err)
 	}
 	return nil
 }
@@ -908,7 +926,7 @@ func (db *DB) ClearSyncError(ctx context.Context, orgID, kind string, crmID int6
 
 // SyncErrors returns a portal's per-record errors, newest first.
 func (db *DB) SyncErrors(ctx context.Context, orgID string) ([]app.SyncError, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT org_id, kind, crm_id, desk_id, crm_rev, message, at FROM desk_sync_errors WHERE org_id = ? ORDER BY at DESC", orgID)
+	rows, err := db.read.QueryContext(ctx, "SELECT org_id, kind, crm_id, desk_id, crm_rev, message, at FROM desk_sync_errors WHERE org_id = ? AND dismissed = 0 ORDER BY at DESC", orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: sync errors: %w", translate(err))
 	}

@@ -534,6 +534,28 @@ func (db *DB) RetryOutbox(ctx context.Context, id int64) error {
 	return db.setOutbox(ctx, "retry outbox", id, "state = CASE WHEN state = 'failed' THEN 'pending' ELSE state END")
 }
 
+// DismissOutbox ends a failed item without sending it: it is done, with
+// no result and its last error kept (see app.DeskStore).
+func (db *DB) DismissOutbox(ctx context.Context, id int64) error {
+	now := db.now()
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE desk_outbox SET state = 'done', updated_at = ? WHERE id = ? AND state = 'failed'", toDB(now), id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return notFound("Failed action")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: dismiss outbox: %w", err)
+	}
+	return nil
+}
+
 // CompleteOutbox marks an item done and stores what it produced.
 func (db *DB) CompleteOutbox(ctx context.Context, id int64, r app.OutboxResult) error {
 	now := db.now()

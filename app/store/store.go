@@ -152,6 +152,12 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, diskFull(filepath.Dir(abs), translate(err)))
 	}
+	if !opts.ReadOnly {
+		if err := db.rekey(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open %s: %w", abs, err)
+		}
+	}
 	return db, nil
 }
 

@@ -167,6 +167,22 @@ func TestUpgradeFromV1(t *testing.T) {
 			t.Errorf("search %q after upgrade = %d, %v", q, n, err)
 		}
 	}
+	// Rows written before readings existed got keys by the new ordering
+	// (no reading: Latin, then the rest) without being marked changed.
+	var key1, init1, key2, init2 string
+	var changes int
+	if err := db.read.QueryRow("SELECT sort_name, sort_initial FROM contacts WHERE id = 1").Scan(&key1, &init1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.read.QueryRow("SELECT sort_name, sort_initial FROM contacts WHERE id = 2").Scan(&key2, &init2); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.read.QueryRow("SELECT max(seq) FROM crm_changes").Scan(&changes); err != nil {
+		t.Fatal(err)
+	}
+	if key1[0] != '2' || init1 != "#" || key2[0] != '1' || init2 != "Y" || changes != 4 {
+		t.Errorf("keys after upgrade: %q %q, %q %q; %d changes (want 4)", key1, init1, key2, init2, changes)
+	}
 	r, err := db.FindRecord(ctx, 1)
 	if err != nil || len(r.Contacts) != 2 || r.StageName != "Won" {
 		t.Errorf("record after upgrade = %+v, %v", r, err)

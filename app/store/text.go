@@ -6,6 +6,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 )
 
 // Limits on what one search query can ask of FTS5.
@@ -39,7 +42,7 @@ func isJapanese(r rune) bool {
 // quotes), because only word characters survive and each term is quoted.
 // It returns "" when nothing searchable is left (only punctuation or emoji).
 func ftsQuery(s string) string {
-	ws := words(s)
+	ws := words(kana.Hiragana(s))
 	if len(ws) > maxQueryTerms {
 		ws = ws[:maxQueryTerms]
 	}
@@ -106,24 +109,52 @@ func joinSet(set map[string]struct{}, more ...string) string {
 	return strings.Join(parts, " ")
 }
 
+// Search folds kana: a query is folded to hiragana (ftsQuery), and the
+// store indexes the hiragana of every name written in kana and of every
+// reading, so やまだ, ヤマダ and ﾔﾏﾀﾞ all find 山田 (read やまだ) and ヤマダ.
+
+// kanaWords adds to set the hiragana of each word of s that has kana,
+// with the suffixes of Japanese words (see japaneseSuffixes).
+func kanaWords(set map[string]struct{}, s string) {
+	if !kana.HasKana(s) && !strings.ContainsFunc(s, isHalfWidthKana) {
+		return
+	}
+	h := kana.Hiragana(s)
+	for _, w := range words(h) {
+		set[w] = struct{}{}
+	}
+	japaneseSuffixes(set, h)
+}
+
+func isHalfWidthKana(r rune) bool { return r >= 0xff61 && r <= 0xff9f }
+
 // contactExtra returns the extra search tokens of a contact: suffixes of
 // its Japanese names, including family+given written together ("山田太郎"),
+// its readings and kana names in hiragana (family+given together too),
 // and its phone numbers as bare digits.
-func contactExtra(first, last, phone, mobile string) string {
+func contactExtra(c *app.Contact) string {
 	set := map[string]struct{}{}
+	first, last := c.FirstName, c.LastName
 	japaneseSuffixes(set, first)
 	japaneseSuffixes(set, last)
 	if len(set) > 0 {
 		japaneseSuffixes(set, last+first)
 		japaneseSuffixes(set, first+last)
 	}
-	return joinSet(set, digits(phone), digits(mobile))
+	for _, s := range []string{first, last, c.FirstNameReading, c.LastNameReading,
+		c.LastNameReading + c.FirstNameReading, last + first} {
+		kanaWords(set, s)
+	}
+	return joinSet(set, digits(c.Phone), digits(c.Mobile))
 }
 
-// companyNameExtra returns the extra search tokens of a company name.
-func companyNameExtra(name string) string {
+// companyNameExtra returns the extra search tokens of a company name and
+// its reading. (They are the name's text in contacts' search too.)
+func companyNameExtra(c *app.Company) string {
 	set := map[string]struct{}{}
-	japaneseSuffixes(set, name)
+	japaneseSuffixes(set, c.Name)
+	kanaWords(set, c.Name)
+	kanaWords(set, c.NameReading)
 	return joinSet(set)
 }
 
@@ -131,7 +162,29 @@ func companyNameExtra(name string) string {
 func companyExtra(city, phone string) string {
 	set := map[string]struct{}{}
 	japaneseSuffixes(set, city)
+	kanaWords(set, city)
 	return joinSet(set, digits(phone))
+}
+
+// contactSortKey orders contacts by the reading of family then given
+// name (see kana.SortKey), stored as a BLOB; contactInitial is their row
+// of the index.
+func contactSortKey(c *app.Contact) []byte {
+	return []byte(kana.SortKey(c.Reading(), c.LastName+" "+c.FirstName))
+}
+
+func contactInitial(c *app.Contact) string {
+	return kana.Initial(c.Reading(), c.LastName+" "+c.FirstName)
+}
+
+// companySortKey orders companies by reading, or by name without its
+// legal form (株式会社…); companyInitial is their row of the index.
+func companySortKey(c *app.Company) []byte {
+	return []byte(kana.SortKey(c.NameReading, kana.CompanySortName(c.Name)))
+}
+
+func companyInitial(c *app.Company) string {
+	return kana.Initial(c.NameReading, kana.CompanySortName(c.Name))
 }
 
 // foldTable maps accented Latin letters to their base letter for sorting.
@@ -147,9 +200,9 @@ var foldTable = map[rune]string{
 	'ý': "y", 'ÿ': "y", 'ź': "z", 'ż': "z", 'ž': "z",
 }
 
-// sortKey folds s for ordering: lower case, Latin accents removed, spaces
-// collapsed, full-width ASCII made half-width. Japanese sorts by code point
-// (kana before kanji), as the database has no readings to sort by.
+// sortKey folds s for ordering pipeline records (and their name search):
+// lower case, Latin accents removed, spaces collapsed, full-width ASCII
+// made half-width. Contacts and companies sort by kana.SortKey.
 func sortKey(s string) string {
 	s = strings.ToLower(strings.Join(strings.Fields(s), " "))
 	var b strings.Builder
@@ -169,11 +222,6 @@ func sortKey(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// contactSortKey orders contacts by family name, then given name.
-func contactSortKey(first, last string) string {
-	return sortKey(last + " " + first)
 }
 
 // encodeCustom stores custom fields as a JSON object ("{}" when empty).

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 	"github.com/tandem-crm/tandem/app/sample"
 	"github.com/tandem-crm/tandem/app/store"
 )
@@ -177,7 +178,7 @@ func (c *cli) contacts(args []string) error {
 			return err
 		}
 		for _, x := range cs {
-			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\t%s\n", x.ID, x.DisplayName(), x.Email, x.Phone, x.CompanyName)
+			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.DisplayName(), x.Email, x.Phone, x.CompanyName, x.Reading())
 		}
 		return nil
 	case "add":
@@ -185,6 +186,8 @@ func (c *cli) contacts(args []string) error {
 		var x app.Contact
 		fs.StringVar(&x.FirstName, "first", "", "first name")
 		fs.StringVar(&x.LastName, "last", "", "last name (required)")
+		fs.StringVar(&x.LastNameReading, "last-reading", "", "how the last name is read, in kana (姓の読み)")
+		fs.StringVar(&x.FirstNameReading, "first-reading", "", "how the first name is read, in kana (名の読み)")
 		fs.StringVar(&x.Email, "email", "", "email")
 		fs.StringVar(&x.Phone, "phone", "", "phone")
 		company := fs.String("company", "", "company name (must exist)")
@@ -202,6 +205,7 @@ func (c *cli) contacts(args []string) error {
 			x.CompanyID = cos[0].ID
 		}
 		x.Normalize()
+		x.LastNameReading, x.FirstNameReading = kana.Normalize(x.LastNameReading), kana.Normalize(x.FirstNameReading)
 		if x.Email != "" {
 			dups, err := c.crm.Contacts.ListContacts(c.ctx, app.ContactFilter{Email: x.Email, Limit: 5})
 			if err != nil {
@@ -245,13 +249,14 @@ func (c *cli) companies(args []string) error {
 			return err
 		}
 		for _, x := range cs {
-			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\n", x.ID, x.Name, x.City, x.Phone)
+			fmt.Fprintf(c.out, "%d\t%s\t%s\t%s\t%s\n", x.ID, x.Name, x.City, x.Phone, x.NameReading)
 		}
 		return nil
 	case "add":
 		fs := flag.NewFlagSet("companies add", flag.ContinueOnError)
 		var x app.Company
 		fs.StringVar(&x.Name, "name", "", "name (required)")
+		fs.StringVar(&x.NameReading, "reading", "", "how the name is read, in kana (会社名の読み)")
 		fs.StringVar(&x.Email, "email", "", "email")
 		fs.StringVar(&x.Phone, "phone", "", "phone")
 		fs.StringVar(&x.City, "city", "", "city")
@@ -259,6 +264,7 @@ func (c *cli) companies(args []string) error {
 			return errUsage
 		}
 		x.Normalize()
+		x.NameReading = kana.Normalize(x.NameReading)
 		if err := c.crm.Companies.CreateCompany(c.ctx, &x); err != nil {
 			return fieldErrors(c.errw, err)
 		}

@@ -83,6 +83,37 @@ func TestAddValidationAndCompanies(t *testing.T) {
 	}
 }
 
+// TestReadingFlags: readings given on the command line sort and find a
+// contact by kana; a reading in kanji is refused with its field named.
+func TestReadingFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"contacts", "add", "-last", "渡辺", "-first", "誠", "-last-reading", "わたなべ", "-first-reading", "まこと"},
+		{"contacts", "add", "-last", "山田", "-first", "太郎", "-last-reading", "ﾔﾏﾀﾞ", "-first-reading", "タロウ"},
+		{"contacts", "add", "-last", "伊藤"},
+		{"companies", "add", "-name", "株式会社山田商事", "-reading", "やまだしょうじ"},
+	} {
+		if code, _, errs := tandem(t, dir, args...); code != 0 {
+			t.Fatalf("%q: %s", args, errs)
+		}
+	}
+	code, out, _ := tandem(t, dir, "contacts", "list")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 3 || !strings.Contains(lines[0], "山田 太郎") || !strings.HasSuffix(lines[0], "ヤマダ タロウ") ||
+		!strings.Contains(lines[1], "渡辺 誠") || !strings.Contains(lines[2], "伊藤") {
+		t.Fatalf("contacts list by reading:\n%s", out)
+	}
+	if code, out, _ := tandem(t, dir, "contacts", "list", "-q", "やまだ"); code != 0 || !strings.Contains(out, "山田 太郎") {
+		t.Fatalf("search by reading: %q", out)
+	}
+	if code, out, _ := tandem(t, dir, "companies", "list", "-q", "ヤマダ"); code != 0 || !strings.Contains(out, "やまだしょうじ") {
+		t.Fatalf("company by reading: %q", out)
+	}
+	if code, _, errs := tandem(t, dir, "contacts", "add", "-last", "鈴木", "-last-reading", "鈴木"); code != 1 || !strings.Contains(strings.ToLower(errs), "lastnamereading") {
+		t.Fatalf("a kanji reading: %d %q", code, errs)
+	}
+}
+
 func TestSampleOnlyIntoEmptyDatabase(t *testing.T) {
 	dir := t.TempDir()
 	if code, out, errs := tandem(t, dir, "sample"); code != 0 || !strings.Contains(out, "sample data loaded") {

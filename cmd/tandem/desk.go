@@ -16,6 +16,7 @@ import (
 	"github.com/tandem-crm/tandem/sync/desk"
 	"github.com/tandem-crm/tandem/sync/deskemu"
 	"github.com/tandem-crm/tandem/sync/signals"
+	"github.com/tandem-crm/tandem/views"
 )
 
 // Environment variables for a real Zoho Desk: Tandem's OAuth client as
@@ -58,7 +59,10 @@ func newDetectorWith(db app.SignalStore, n *notify.Desktop) *signals.Detector {
 	if n != nil {
 		notifier = n
 	}
-	det, err := signals.New(signals.Options{Store: db, Notifier: notifier})
+	// In the window, notifications speak the UI's language; headless
+	// commands never load the translations, so Translate keeps English.
+	words := signals.Words{Text: views.Translate, Status: views.StatusName, Priority: views.PriorityLabel}
+	det, err := signals.New(signals.Options{Store: db, Notifier: notifier, Words: words})
 	if err != nil {
 		panic(err) // only when db is nil: a wiring bug
 	}

@@ -30,6 +30,10 @@ type Permissions struct {
 	CanCreateTickets bool
 	// CanReply: tickets.mailSend — may send replies and forwards by email.
 	CanReply bool
+	// CanViewContacts: contacts.view and accounts.view (two-way sync pulls
+	// them); CanWriteContacts: their create and edit (sync pushes them).
+	CanViewContacts  bool
+	CanWriteContacts bool
 	// Reason explains, for people, why the agent is (partly) read-only.
 	Reason string
 }
@@ -40,12 +44,15 @@ type Permissions struct {
 func PermissionsFromProfile(a Agent, pp ProfilePermissions, isAdminInOrg bool) Permissions {
 	perm := Permissions{AgentID: a.ID, IsAdmin: isAdminInOrg}
 	if perm.IsAdmin {
-		perm.CanCreateTickets, perm.CanReply = true, true
+		perm.CanCreateTickets, perm.CanReply, perm.CanViewContacts, perm.CanWriteContacts = true, true, true, true
 		return perm
 	}
 	t := pp.Permissions[PermModuleTickets]
 	perm.CanCreateTickets = t[PermCreate]
 	perm.CanReply = t[PermMailSend]
+	pc, pa := pp.Permissions[PermModuleContacts], pp.Permissions[PermModuleAccounts]
+	perm.CanViewContacts = pc[PermView] && pa[PermView]
+	perm.CanWriteContacts = pc[PermCreate] && pc[PermEdit] && pa[PermCreate] && pa[PermEdit]
 	switch {
 	case !perm.CanCreateTickets && !perm.CanReply:
 		perm.Reason = "Your Zoho Desk profile does not allow creating tickets or sending replies."

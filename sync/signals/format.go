@@ -11,9 +11,41 @@ import (
 	"github.com/tandem-crm/tandem/app/display"
 )
 
-// Notification text is English; names, subjects and messages are shown as
-// written (Japanese names stay Japanese). The feed shows the same title
-// and body.
+// Notification text is written in English and passed through Words, which
+// main fills with the UI's translations; names, subjects and messages are
+// shown as written (Japanese names stay Japanese). The feed shows the same
+// title and body.
+
+// Words translates what a notification says. Text gets each English
+// label or sentence (with its values already in: "Was due 1 Dec 09:00");
+// Status and Priority get Desk's own values. A nil function leaves the
+// English.
+type Words struct {
+	Text     func(english string) string
+	Status   func(deskStatus string) string
+	Priority func(deskPriority string) string
+}
+
+func (w Words) text(s string) string {
+	if w.Text == nil {
+		return s
+	}
+	return w.Text(s)
+}
+
+func (w Words) status(s string) string {
+	if w.Status == nil {
+		return s
+	}
+	return w.Status(s)
+}
+
+func (w Words) priority(s string) string {
+	if w.Priority == nil {
+		return s
+	}
+	return w.Priority(s)
+}
 
 // event is one thing found in a pass, before it becomes a Signal.
 type event struct {
@@ -46,11 +78,13 @@ var kindLabel = map[app.SignalKind]string{
 var ratingLabel = map[string]string{"GOOD": "Good", "OKAY": "Okay", "BAD": "Bad"}
 
 // formatTitle returns e.g. "Escalated · #1042 Printer on fire — Yamada Taro".
-func formatTitle(e event, st app.SignalTicket) string {
-	label := kindLabel[e.kind]
+func formatTitle(e event, st app.SignalTicket) string { return Words{}.title(e, st) }
+
+func (w Words) title(e event, st app.SignalTicket) string {
+	label := w.text(kindLabel[e.kind])
 	if e.kind == app.SignalNewRating {
 		if r, ok := ratingLabel[e.rating]; ok {
-			label += " " + r
+			label = w.text("Rated " + r)
 		}
 	}
 	var b strings.Builder
@@ -61,7 +95,7 @@ func formatTitle(e event, st app.SignalTicket) string {
 	}
 	subject := clip(st.Ticket.Subject, maxSubject)
 	if subject == "" {
-		subject = "(no subject)"
+		subject = w.text("(no subject)")
 	}
 	b.WriteString(subject)
 	if name := personOf(st); name != "" {
@@ -82,6 +116,10 @@ func personOf(st app.SignalTicket) string {
 
 // formatBody returns the notification body: who said what, or the fact.
 func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
+	return Words{}.body(e, st, loc)
+}
+
+func (w Words) body(e event, st app.SignalTicket, loc *time.Location) string {
 	said := func(who, text, none string) string {
 		who, text = clip(who, display.Name), clip(plain(text), maxBody)
 		switch {
@@ -90,9 +128,9 @@ func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
 		case text != "":
 			return text
 		case who != "":
-			return who + ": " + none
+			return who + ": " + w.text(none)
 		}
-		return none
+		return w.text(none)
 	}
 	t := st.Ticket
 	switch e.kind {
@@ -112,34 +150,37 @@ func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
 		return said(e.who, e.text, "(no text)")
 	case app.SignalOverdue:
 		if e.due.IsZero() {
-			return "Zoho Desk marks it overdue" + statusSuffix(t)
+			return w.text("Zoho Desk marks it overdue") + w.statusSuffix(t)
 		}
-		return "Was due " + e.due.In(loc).Format("Mon 2 Jan 15:04") + statusSuffix(t)
+		// The layout is translated too: "1月2日 15:04" in Japanese.
+		return w.text("Was due "+e.due.In(loc).Format(w.text("Mon 2 Jan 15:04"))) + w.statusSuffix(t)
 	case app.SignalEscalated:
-		s := "Escalated in Zoho Desk"
+		s := w.text("Escalated in Zoho Desk")
 		if t.Priority != "" {
-			s += " · Priority " + clip(t.Priority, display.Name)
+			s += " · " + w.text("Priority "+w.priority(clip(t.Priority, display.Name)))
 		}
-		return s + statusSuffix(t)
+		return s + w.statusSuffix(t)
 	case app.SignalNewRating:
 		if txt := clip(plain(e.text), maxBody); txt != "" {
 			return "“" + txt + "”"
 		}
-		return "No feedback given"
+		return w.text("No feedback given")
 	}
 	return ""
 }
 
-func statusSuffix(t app.Ticket) string {
+func (w Words) statusSuffix(t app.Ticket) string {
 	if t.Status == "" {
 		return ""
 	}
-	return " · " + clip(t.Status, display.Name)
+	return " · " + w.status(clip(t.Status, display.Name))
 }
 
 // summaryFor is the one notification a burst becomes: "5 new signals from
 // Zoho Desk" with how many of each kind.
-func summaryFor(ss []app.Signal) app.Notification {
+func summaryFor(ss []app.Signal) app.Notification { return Words{}.summary(ss) }
+
+func (w Words) summary(ss []app.Signal) app.Notification {
 	counts := map[app.SignalKind]int{}
 	for _, s := range ss {
 		counts[s.Kind]++
@@ -147,11 +188,11 @@ func summaryFor(ss []app.Signal) app.Notification {
 	var parts []string
 	for _, k := range app.SignalKinds {
 		if n := counts[k]; n > 0 {
-			parts = append(parts, countLabel(k, n))
+			parts = append(parts, w.text(countLabel(k, n)))
 		}
 	}
 	return app.Notification{
-		Title: fmt.Sprintf("%d new signals from Zoho Desk", len(ss)),
+		Title: w.text(fmt.Sprintf("%d new signals from Zoho Desk", len(ss))),
 		Body:  strings.Join(parts, " · "),
 	}
 }

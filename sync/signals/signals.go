@@ -51,6 +51,8 @@ type Options struct {
 	// OverdueEvery is how often Run checks due dates locally (1 minute).
 	OverdueEvery time.Duration
 	Logger       *slog.Logger // nil: slog.Default()
+	// Words translates notification text (nil functions: English).
+	Words Words
 }
 
 // Detector finds, stores and notifies signals, and serves the feed.
@@ -64,6 +66,9 @@ type Detector struct {
 	mu     gosync.Mutex
 	subs   map[int]func(app.SignalEvent)
 	subSeq int
+	// notifyErr is why the last desktop notification failed (nil after a
+	// success); guarded by mu.
+	notifyErr error
 }
 
 // New returns a Detector; call Run for the local overdue check.
@@ -328,7 +333,7 @@ func (d *Detector) emit(ctx context.Context, org string, prefs app.SignalPrefs, 
 			continue // not a CRM record's ticket; it may become one later
 		}
 		s := app.Signal{OrgID: org, Key: e.key, Kind: e.kind, TicketID: e.ticketID, TicketNumber: st.Ticket.Number,
-			Title: formatTitle(e, st), Body: formatBody(e, st, d.opts.Location),
+			Title: d.opts.Words.title(e, st), Body: d.opts.Words.body(e, st, d.opts.Location),
 			RecordKind: st.RecordKind, RecordID: st.RecordID, CreatedAt: now}
 		if !prefs.On(e.kind) {
 			// Remembered, so switching the kind on later does not replay it.
@@ -361,7 +366,7 @@ func (d *Detector) emit(ctx context.Context, org string, prefs app.SignalPrefs, 
 func (d *Detector) notify(ctx context.Context, ss []app.Signal) {
 	var ns []app.Notification
 	if len(ss) > burst {
-		ns = []app.Notification{summaryFor(ss)}
+		ns = []app.Notification{d.opts.Words.summary(ss)}
 	} else {
 		for _, s := range ss {
 			ns = append(ns, app.Notification{Title: s.Title, Body: s.Body,
@@ -369,7 +374,7 @@ func (d *Detector) notify(ctx context.Context, ss []app.Signal) {
 		}
 	}
 	for _, n := range ns {
-		if err := d.opts.Notifier.Notify(ctx, n); err != nil {
+		if err := d.show(ctx, n); err != nil {
 			d.log.Warn("desktop notification failed", "err", err)
 			return
 		}
@@ -400,6 +405,50 @@ func ms(t time.Time) string {
 }
 
 // --- app.SignalService ---
+
+// show shows one notification and remembers whether it could be.
+func (d *Detector) show(ctx context.Context, n app.Notification) error {
+	err := d.opts.Notifier.Notify(ctx, n)
+	if ctx.Err() != nil {
+		return err // not the notifier's fault
+	}
+	d.mu.Lock()
+	d.notifyErr = err
+	d.mu.Unlock()
+	return err
+}
+
+// errNoNotifier is NotificationStatus without a notifier (headless).
+var errNoNotifier = app.Errorf(app.EUNAVAILABLE, "Desktop notifications are not available.")
+
+// NotificationStatus implements app.SignalService: the last failure, or
+// what the notifier says of the system.
+func (d *Detector) NotificationStatus(ctx context.Context) error {
+	if d.opts.Notifier == nil {
+		return errNoNotifier
+	}
+	d.mu.Lock()
+	err := d.notifyErr
+	d.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
+		return c.Available(ctx)
+	}
+	return nil
+}
+
+// TestNotification implements app.SignalService.
+func (d *Detector) TestNotification(ctx context.Context) error {
+	if d.opts.Notifier == nil {
+		return errNoNotifier
+	}
+	return d.show(ctx, app.Notification{
+		Title: d.opts.Words.text("Tandem: a test notification"),
+		Body:  d.opts.Words.text("New tickets, replies and the other signals from Zoho Desk appear like this."),
+	})
+}
 
 // ListSignals returns a page of the feed, newest first.
 func (d *Detector) ListSignals(ctx context.Context, f app.SignalFilter) ([]app.Signal, error) {
