@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -481,16 +482,25 @@ func (db *DB) Enqueue(ctx context.Context, it *app.OutboxItem) error {
 	return nil
 }
 
-// Outbox returns a portal's items in the given states, oldest first.
+// Outbox returns a portal's items in the given states, oldest first. The
+// states are written into the statement as literals (each is one of the
+// four known ones), so that SQLite can see that the partial index of open
+// items (desk_outbox_open) holds every row asked for: with parameters it
+// walks the whole outbox, sent items included, on every pass.
 func (db *DB) Outbox(ctx context.Context, orgID string, states ...string) ([]app.OutboxItem, error) {
 	if len(states) == 0 {
 		states = []string{app.OutboxPending, app.OutboxSending, app.OutboxFailed, app.OutboxDone}
 	}
-	args := []any{orgID}
-	for _, s := range states {
-		args = append(args, s)
+	lits := make([]string, len(states))
+	for i, s := range states {
+		switch s {
+		case app.OutboxPending, app.OutboxSending, app.OutboxFailed, app.OutboxDone:
+			lits[i] = "'" + s + "'"
+		default:
+			return nil, fmt.Errorf("store: outbox: %w", fieldError("State", "Unknown outbox state"))
+		}
 	}
-	items, err := outboxWhere(ctx, db.read, "org_id = ? AND state IN ("+placeholders(len(states))+")", args...)
+	items, err := outboxWhere(ctx, db.read, "org_id = ? AND state IN ("+strings.Join(lits, ", ")+")", orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", translate(err))
 	}

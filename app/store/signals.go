@@ -244,11 +244,14 @@ func (db *DB) SetSignalBaseline(ctx context.Context, orgID string, at time.Time)
 	return nil
 }
 
+// latestTicketSQL is one step down index desk_tickets_modified.
+const latestTicketSQL = "SELECT max(modified_time) FROM desk_tickets WHERE org_id = ?"
+
 // LatestTicketModified returns the newest modification time of a portal's
 // cached tickets, zero when none are cached.
 func (db *DB) LatestTicketModified(ctx context.Context, orgID string) (time.Time, error) {
 	var ms sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, "SELECT max(modified_time) FROM desk_tickets WHERE org_id = ?", orgID).Scan(&ms); err != nil {
+	if err := db.read.QueryRowContext(ctx, latestTicketSQL, orgID).Scan(&ms); err != nil {
 		return time.Time{}, fmt.Errorf("store: latest ticket: %w", translate(err))
 	}
 	return fromDBz(ms.Int64), nil
@@ -264,7 +267,7 @@ const signalTicketCols = ticketCols + `,
 	coalesce((SELECT o.crm_id FROM desk_ticket_origins o WHERE o.org_id = t.org_id AND o.ticket_id = t.id), 0),
 	coalesce(
 		(SELECT l.crm_id FROM desk_links l WHERE l.org_id = t.org_id AND l.kind = 'contact' AND l.desk_id = t.contact_id AND t.contact_id <> ''),
-		(SELECT c.id FROM contacts c WHERE t.contact_email_norm <> '' AND c.email_norm = t.contact_email_norm
+		(SELECT c.id FROM contacts c WHERE t.contact_email_norm <> '' AND c.email_norm <> '' AND c.email_norm = t.contact_email_norm
 			AND NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = t.org_id AND l2.kind = 'contact' AND l2.desk_id = t.contact_id)
 			ORDER BY c.id LIMIT 1),
 		0),
@@ -290,7 +293,7 @@ func (db *DB) SignalTickets(ctx context.Context, orgID string, ids []string) (ma
 			for _, id := range chunk {
 				args = append(args, id)
 			}
-			sts, err := querySignalTickets(ctx, tx, "t.org_id = ? AND t.id IN ("+placeholders(len(chunk))+")", args...)
+			sts, err := querySignalTickets(ctx, tx, "WHERE t.org_id = ? AND t.id IN ("+placeholders(len(chunk))+")", args...)
 			if err != nil {
 				return err
 			}
@@ -309,15 +312,29 @@ func (db *DB) SignalTickets(ctx context.Context, orgID string, ids []string) (ma
 // OverdueTickets returns a portal's open cached tickets that Desk flags
 // overdue or whose due date has passed at now, and that have no signal
 // keyed "overdue:<id>:<due date in unix ms, 0 when none>" yet — so each
-// pass and each tick of the local check only looks at what is new.
+// pass and each tick of the local check only looks at what is new. The two
+// reasons are two queries, each on its own index (overdueByDate,
+// overdueByFlag): a single query with OR would walk the portal's tickets.
 func (db *DB) OverdueTickets(ctx context.Context, orgID string, now time.Time) ([]app.SignalTicket, error) {
 	var out []app.SignalTicket
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = querySignalTickets(ctx, tx, `t.org_id = ?1 AND t.status_type <> 'Closed' AND (
-			(t.due_date > 0 AND t.due_date <= ?2) OR t.is_overdue = 1)
-			AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.org_id = t.org_id AND s.key = 'overdue:' || t.id || ':' || t.due_date)`, orgID, toDB(now))
-		return err
+		seen := map[string]bool{}
+		for _, q := range []struct {
+			where string
+			args  []any
+		}{{overdueByDate, []any{orgID, toDB(now)}}, {overdueByFlag, []any{orgID}}} {
+			sts, err := querySignalTickets(ctx, tx, q.where, q.args...)
+			if err != nil {
+				return err
+			}
+			for _, st := range sts {
+				if !seen[st.Ticket.ID] {
+					seen[st.Ticket.ID] = true
+					out = append(out, st)
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: overdue tickets: %w", err)
@@ -325,8 +342,21 @@ func (db *DB) OverdueTickets(ctx context.Context, orgID string, now time.Time) (
 	return out, nil
 }
 
+// The conditions of OverdueTickets (?1 the org, ?2 now): past the due date
+// (index desk_tickets_due), or flagged by Desk (index desk_tickets_flagged),
+// each without its signal yet. The indexes are named: without statistics
+// the planner ties a partial index with the primary key's (org_id) prefix
+// and picks the key, which walks the portal's tickets.
+const (
+	overdueNotSignalled = ` AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.org_id = t.org_id AND s.key = 'overdue:' || t.id || ':' || t.due_date)`
+	overdueByDate       = `INDEXED BY desk_tickets_due WHERE t.org_id = ?1 AND t.due_date > 0 AND t.status_type <> 'Closed' AND t.due_date <= ?2` + overdueNotSignalled
+	overdueByFlag       = `INDEXED BY desk_tickets_flagged WHERE t.org_id = ?1 AND t.is_overdue = 1 AND t.status_type <> 'Closed'` + overdueNotSignalled
+)
+
+// querySignalTickets reads the tickets "FROM desk_tickets t " + where
+// selects (where may start with INDEXED BY).
 func querySignalTickets(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]app.SignalTicket, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+signalTicketCols+" FROM desk_tickets t WHERE "+where, args...)
+	rows, err := tx.QueryContext(ctx, "SELECT "+signalTicketCols+" FROM desk_tickets t "+where, args...)
 	if err != nil {
 		return nil, err
 	}
