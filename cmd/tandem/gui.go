@@ -20,6 +20,10 @@ import (
 	"github.com/tandem-crm/tandem/views"
 )
 
+// started, when set (benchmarks and tests of the real window), runs on the
+// UI goroutine once the app's event loop has started, with the main window.
+var started func(a fyne.App, w fyne.Window)
+
 // runGUI opens the database and the main window and runs until it closes.
 func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(ctx)
@@ -78,6 +82,9 @@ func runGUI(ctx context.Context, dataDir, deskTarget string, stderr io.Writer) i
 		go func() { _ = dw.svc.Run(ctx) }()
 	}
 	w := views.NewMainWindow(ctx, a, params)
+	if started != nil {
+		a.Lifecycle().SetOnStarted(func() { started(a, w) })
+	}
 	go func() {
 		<-ctx.Done()
 		fyne.Do(a.Quit)
