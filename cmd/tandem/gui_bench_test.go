@@ -35,9 +35,9 @@ import (
 // the same run, so the ratio holds on a busy machine.
 
 const (
-	probeEnv     = "TANDEM_GUI_PROBE"     // "tandem" or "floor": run as a probed window
-	probeDirEnv  = "TANDEM_GUI_PROBE_DIR" // the data folder of the tandem window
-	probeSpawn   = "TANDEM_GUI_PROBE_T0"  // unix ns when the parent started the child
+	probeEnv     = "TANDEM_GUI_PROBE"      // "tandem" or "floor": run as a probed window
+	probeDirEnv  = "TANDEM_GUI_PROBE_DIR"  // the data folder of the tandem window
+	probeSpawn   = "TANDEM_GUI_PROBE_T0"   // unix ns when the parent started the child
 	probeHoldEnv = "TANDEM_GUI_PROBE_HOLD" // seconds the window stays (default 2.5)
 	guiContacts  = 100_000
 	guiCompanies = 20_000
@@ -189,7 +189,9 @@ func probeChild(which string) error {
 		w := a.NewWindow("Tandem floor")
 		l := widget.NewList(func() int { return guiContacts },
 			func() fyne.CanvasObject { return widget.NewLabel("Contact 000000 template") },
-			func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText("Contact " + strconv.Itoa(i)) })
+			func(i widget.ListItemID, o fyne.CanvasObject) {
+				o.(*widget.Label).SetText("Contact " + strconv.Itoa(i))
+			})
 		w.SetContent(l)
 		w.Resize(fyne.NewSize(1100, 720))
 		a.Lifecycle().SetOnStarted(func() { probe(a, hold) })
