@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,5 +190,69 @@ func TestSignalTicketsFindTheRecord(t *testing.T) {
 	}
 	if org, _ := db.ActiveSignalOrg(ctx); org != "o1" {
 		t.Errorf("ActiveSignalOrg = %q", org)
+	}
+}
+
+// TestOverdueOncePerDueDate: a ticket past its due date (or flagged by Desk)
+// is found until its overdue signal is stored, then no more, and again
+// once its due date moves; the searches never see the tickets signalled.
+func TestOverdueOncePerDueDate(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	due := now.Add(-time.Hour)
+	ts := []app.Ticket{
+		{OrgID: "o1", ID: "late", StatusType: "Open", DueDate: due, ModifiedTime: now},
+		{OrgID: "o1", ID: "flagged", StatusType: "Open", IsOverdue: true, ModifiedTime: now},
+		{OrgID: "o1", ID: "closed", StatusType: "Closed", DueDate: due, IsOverdue: true, ModifiedTime: now},
+		{OrgID: "o1", ID: "later", StatusType: "Open", DueDate: now.Add(time.Hour), ModifiedTime: now},
+	}
+	if err := db.UpsertTickets(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	overdue := func() string {
+		t.Helper()
+		got, err := db.OverdueTickets(ctx, "o1", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, st := range got {
+			ids = append(ids, st.Ticket.ID)
+		}
+		slices.Sort(ids)
+		return strings.Join(ids, ",")
+	}
+	if got := overdue(); got != "flagged,late" {
+		t.Fatalf("overdue = %q", got)
+	}
+	key := func(id string, due time.Time) string {
+		ms := int64(0)
+		if !due.IsZero() {
+			ms = due.UnixMilli()
+		}
+		return fmt.Sprintf("overdue:%s:%d", id, ms)
+	}
+	if _, err := db.InsertSignals(ctx, []app.Signal{
+		{OrgID: "o1", Key: key("late", due), Kind: app.SignalOverdue, TicketID: "late"},
+		{OrgID: "o1", Key: key("flagged", time.Time{}), Kind: app.SignalOverdue, TicketID: "flagged", Hidden: true},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := overdue(); got != "" {
+		t.Fatalf("overdue after the signals = %q", got)
+	}
+	var left int
+	if err := db.read.QueryRow("SELECT count(*) FROM desk_tickets INDEXED BY desk_tickets_due_unsignalled WHERE org_id = 'o1' AND due_date > 0 AND status_type <> 'Closed' AND overdue_signalled <> due_date").Scan(&left); err != nil || left != 1 {
+		t.Errorf("the due-date index holds %d tickets (%v), want only the one not due yet", left, err)
+	}
+	// The due date moves: overdue again, under a new key.
+	moved := ts[0]
+	moved.DueDate, moved.ModifiedTime = due.Add(30*time.Minute), now.Add(time.Minute)
+	if err := db.UpsertTickets(ctx, []app.Ticket{moved}); err != nil {
+		t.Fatal(err)
+	}
+	if got := overdue(); got != "late" {
+		t.Fatalf("overdue after the due date moved = %q", got)
 	}
 }

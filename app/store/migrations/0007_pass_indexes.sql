@@ -6,12 +6,32 @@
 CREATE INDEX desk_tickets_modified ON desk_tickets (org_id, modified_time);
 
 -- Overdue tickets are found from two indexes, one per reason: the due date
--- (desk_tickets_due, from 0004) and Desk's flag (this one). One query with
--- "due date passed OR flagged" could use neither and walked the portal.
-CREATE INDEX desk_tickets_flagged ON desk_tickets (org_id) WHERE is_overdue = 1 AND status_type <> 'Closed';
+-- and Desk's flag. One query with "due date passed OR flagged" could use
+-- neither and walked the portal. Each index holds only the open tickets
+-- whose overdue signal ("overdue:<id>:<due date>") is not stored yet:
+-- overdue_signalled is the due date the stored signal was for (-1 for
+-- none), set when the signal is stored, so a ticket leaves the index once
+-- its signal fires and comes back when its due date moves. A pass then
+-- reads what is new, not every ticket ever overdue (10k of 50k tickets in
+-- the emulator: their rows, long text and all, were read on every pass).
+ALTER TABLE desk_tickets ADD COLUMN overdue_signalled INTEGER NOT NULL DEFAULT -1;
+UPDATE desk_tickets SET overdue_signalled = due_date WHERE EXISTS (SELECT 1 FROM signals s
+    WHERE s.org_id = desk_tickets.org_id AND s.key = 'overdue:' || desk_tickets.id || ':' || desk_tickets.due_date);
+DROP INDEX desk_tickets_due;
+CREATE INDEX desk_tickets_due_unsignalled ON desk_tickets (org_id, due_date)
+    WHERE due_date > 0 AND status_type <> 'Closed' AND overdue_signalled <> due_date;
+CREATE INDEX desk_tickets_flagged_unsignalled ON desk_tickets (org_id)
+    WHERE is_overdue = 1 AND status_type <> 'Closed' AND overdue_signalled <> due_date;
 
 -- The outbox items still to send, found by state: every pass asks for them,
 -- and the partial index desk_outbox_open serves only a query that names
 -- exactly its three states, so the planner walked the outbox, sent items
 -- and all.
 CREATE INDEX desk_outbox_state ON desk_outbox (org_id, state, id);
+
+-- The contact links whose company (Desk's accountId) is held or was never
+-- agreed: a sync service's first pass looks them up, and each start of the
+-- app or of `tandem desk sync` is a first pass. The expressions are those
+-- RecheckHeldAccounts writes.
+CREATE INDEX desk_links_held_account ON desk_links (org_id, crm_id)
+    WHERE kind = 'contact' AND (json_extract(agreed, '$."accountId"') IS NULL OR json_extract(agreed, '$."held:accountId"') IS NOT NULL);
