@@ -281,7 +281,11 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 		col.title.SetText(st.Name)
 		n := s.stageCount(st.ID)
 		col.count.SetText(lang.N("{{.Count}} records", n, map[string]any{"Count": n}))
-		col.none.Hidden = n > 0
+		if n > 0 {
+			col.none.Hide()
+		} else {
+			col.none.Show()
+		}
 		g := f
 		g.StageID = st.ID
 		col.cards.count = func(context.Context) (int, error) { return n, nil }
