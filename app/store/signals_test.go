@@ -256,3 +256,43 @@ func TestOverdueOncePerDueDate(t *testing.T) {
 		t.Fatalf("overdue after the due date moved = %q", got)
 	}
 }
+
+// TestCountTicketsKept: the cached-ticket count follows inserts, upserts
+// of tickets already cached (not counted twice) and other portals.
+func TestCountTicketsKept(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	count := func(org string) int {
+		t.Helper()
+		n, err := db.CountTickets(ctx, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count("o1") != 0 {
+		t.Fatal("a count before any ticket")
+	}
+	ts := []app.Ticket{{OrgID: "o1", ID: "1", ModifiedTime: now}, {OrgID: "o1", ID: "2", ModifiedTime: now}, {OrgID: "o2", ID: "1", ModifiedTime: now}}
+	if err := db.UpsertTickets(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	ts[0].ModifiedTime = now.Add(time.Minute)
+	if err := db.UpsertTickets(ctx, ts[:2]); err != nil { // the same tickets again
+		t.Fatal(err)
+	}
+	var walked int
+	if err := db.read.QueryRow("SELECT count(*) FROM desk_tickets WHERE org_id = 'o1'").Scan(&walked); err != nil {
+		t.Fatal(err)
+	}
+	if count("o1") != 2 || walked != 2 || count("o2") != 1 {
+		t.Errorf("counts: o1 %d (walked %d), o2 %d", count("o1"), walked, count("o2"))
+	}
+	if _, err := db.write.Exec("DELETE FROM desk_tickets WHERE org_id = 'o1' AND id = '1'"); err != nil {
+		t.Fatal(err)
+	}
+	if count("o1") != 1 {
+		t.Errorf("after a delete: %d", count("o1"))
+	}
+}
