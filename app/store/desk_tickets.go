@@ -22,7 +22,8 @@ func rawJSON(b json.RawMessage) string {
 	return string(b)
 }
 
-// TicketStamps returns the stored stamps of cached tickets.
+// TicketStamps returns the stored stamps of cached tickets, read from the
+// index that holds them (desk_tickets_stamps), not from the wide rows.
 func (db *DB) TicketStamps(ctx context.Context, orgID string, ids []string) (map[string]app.TicketStamp, error) {
 	out := make(map[string]app.TicketStamp, len(ids))
 	if len(ids) == 0 {
@@ -33,7 +34,7 @@ func (db *DB) TicketStamps(ctx context.Context, orgID string, ids []string) (map
 		args = append(args, id)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT id, modified_time, thread_count, comment_count, detail_synced, is_overdue, is_escalated
-		FROM desk_tickets WHERE org_id = ? AND id IN (`+placeholders(len(ids))+")", args...)
+		FROM desk_tickets INDEXED BY desk_tickets_stamps WHERE org_id = ? AND id IN (`+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket stamps: %w", translate(err))
 	}

@@ -293,6 +293,7 @@ func TestSignalSearches(t *testing.T) {
 	db := openTest(t)
 	for _, c := range []struct{ query, want string }{
 		{latestTicketSQL, "desk_tickets_modified"},
+		{"SELECT id, modified_time, thread_count, comment_count, detail_synced, is_overdue, is_escalated FROM desk_tickets INDEXED BY desk_tickets_stamps WHERE org_id = ? AND id IN (?, ?)", "COVERING INDEX desk_tickets_stamps"},
 		{overdueByDate, "INDEX desk_tickets_due_unsignalled (org_id=? AND due_date>? AND due_date<?)"},
 		{overdueByFlag, "INDEX desk_tickets_flagged_unsignalled (org_id=?)"},
 	} {
