@@ -8,7 +8,7 @@ STATICCHECK_VERSION := v0.8.2
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 export LANG ?= en_US.UTF-8
 
-.PHONY: run build deps test lint unit smoke bench bench-import seeds fuzz package clean
+.PHONY: run build deps test lint vet-cross unit smoke bench bench-import seeds fuzz package package-linux package-deb package-windows package-macos clean
 
 ## run: install what is missing (asks before sudo), build, open the app on its own database
 run: deps build
@@ -50,7 +50,7 @@ BENCHFMT := .ci/benchfmt.sh
 bench:
 	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/desk/ ./sync/deskemu/ ./sync/signals/ | $(BENCHFMT)
 	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench 'FirstSync|PollNoChange|PollKChanged' -benchtime 3x -timeout 30m ./sync/ | $(BENCHFMT)
-	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/ | $(BENCHFMT)
+	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/ ./app/display/ | $(BENCHFMT)
 	set -o pipefail; xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags $(TAGS) -run '^$$' -bench 'WindowStart' -benchtime 5x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
 	set -o pipefail; xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags $(TAGS) -run '^$$' -bench 'WindowTour' -benchtime 1x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
 	set -o pipefail; .ci/with-session.sh $(GO) test -tags $(TAGS) -run '^$$' -bench 'PollNoChangeProcess' -benchtime 1x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
@@ -73,11 +73,35 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDelimited -fuzztime 20s ./app/transfer/
 	$(GO) test -run '^$$' -fuzz FuzzVCard -fuzztime 20s ./app/transfer/
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./app/richtext/
+	$(GO) test -run '^$$' -fuzz FuzzLine -fuzztime 20s ./app/display/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./sync/desk/
 
-## package: the Linux package made by the fyne CLI (dist/Tandem.tar.xz)
-package:
-	.ci/package.sh
+## vet-cross: go vet for Windows (every package but main) and macOS (every
+## package outside views and cmd: Fyne's widgets need cgo on macOS), so the
+## platform code (data folders, autostart, instance lock, keyring,
+## notifications) cannot rot on Linux
+vet-cross:
+	@echo "== go vet GOOS=windows"; GOOS=windows CGO_ENABLED=0 $(GO) vet -tags $(TAGS) $$(GOOS=windows CGO_ENABLED=0 $(GO) list -e -tags $(TAGS) -f '{{if ne .Name "main"}}{{.ImportPath}}{{end}}' ./...)
+	@echo "== go vet GOOS=darwin"; GOOS=darwin CGO_ENABLED=0 $(GO) vet -tags $(TAGS) $$(GOOS=darwin CGO_ENABLED=0 $(GO) list -e -tags $(TAGS) ./... | grep -v -e '/views' -e '/cmd/')
+
+## package: the packages this machine can build: the .deb and the Windows installer
+package: package-deb package-windows
+
+## package-linux: dist/Tandem.tar.xz made by the fyne CLI
+package-linux:
+	.ci/package.sh linux
+
+## package-deb: dist/tandem_<version>_amd64.deb (desktop entry, icon, AppStream metadata)
+package-deb:
+	.ci/package.sh deb
+
+## package-windows: dist/Tandem.exe and dist/Tandem-<version>-setup.exe (mingw-w64, NSIS)
+package-windows:
+	.ci/package.sh windows
+
+## package-macos: dist/Tandem.app and a .dmg; run it on a Mac
+package-macos:
+	.ci/package.sh macos
 
 clean:
 	rm -rf bin dist .ci-out

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Checks (and installs) the Debian packages Tandem needs.
 #   packages.sh run  -> what building and running the app needs
-#   packages.sh ci   -> that plus what the tests need (Xvfb, keyring, D-Bus)
+#   packages.sh ci   -> that plus what the tests and the packages need (Xvfb,
+#                       keyring, D-Bus, mingw-w64, NSIS, dpkg-dev, AppStream)
 # As root it installs what is missing; otherwise it asks before using sudo,
 # or prints the exact apt-get line to run.
 set -euo pipefail
 build=(gcc libc6-dev pkg-config libgl1-mesa-dev libgl1-mesa-dri libx11-dev libxcursor-dev libxrandr-dev
   libxinerama-dev libxi-dev libxxf86vm-dev fonts-noto-cjk)
 tests=(xvfb xauth x11-apps x11-utils imagemagick xdotool dbus dbus-x11 gnome-keyring git sqlite3)
+# Packaging in CI: the Windows cross-compiler and installer, the .deb's checks.
+pkgs=(gcc-mingw-w64-x86-64 nsis dpkg-dev desktop-file-utils appstream)
 want=("${build[@]}")
-[ "${1:-run}" = ci ] && want+=("${tests[@]}")
+[ "${1:-run}" = ci ] && want+=("${tests[@]}" "${pkgs[@]}")
 
 missing=()
 for p in "${want[@]}"; do

@@ -2,7 +2,8 @@
 # A tour of the help-desk screens in the real window under Xvfb, driven with
 # xdotool against the built-in demo help desk: the wizard, a contact's
 # Tickets tab and a ticket's conversation, screenshotted into .ci-out/.
-# Clicks go to fixed spots of the 1100×720 window, so this is a look, not a
+# Clicks go to fixed spots of the 1100×720 window (below the 28-pixel menu
+# bar), so this is a look, not a
 # test: a step that does not land leaves a screenshot that shows it, and the
 # tour never fails the build. Run inside .ci/with-session.sh (keyring).
 set -u
@@ -22,16 +23,16 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   [ -n "$wid" ] || { echo "tour: no window"; kill $pid; exit 0; }
   shot() { sleep "${2:-1.5}"; import -window Tandem "$out/tour-$1.png"; echo "tour: $out/tour-$1.png"; }
   click() { xdotool mousemove --window "$wid" "$1" "$2"; sleep 0.3; xdotool click 1; sleep 1.5; }
-  click 60 215;  shot 1-settings
-  click 255 169; click 245 208; shot 2-signed-in
+  click 60 243;  shot 1-settings
+  click 255 197; click 245 236; shot 2-signed-in
   click 1050 650; shot 3-portal
   click 1050 650; shot 4-sync-option
   click 1050 650; shot 5-mapping
   click 1030 645; shot 6-activate
-  click 213 325;  shot 7-connected 4
-  click 60 61;    click 280 22; xdotool type --delay 40 grace; sleep 1.5
-  click 300 140;  click 690 22; shot 8-contact-tickets 2
-  click 700 100;  shot 9-ticket-pane 2
+  click 213 353;  shot 7-connected 4
+  click 60 89;    click 280 50; xdotool type --delay 40 grace; sleep 1.5
+  click 300 168;  click 690 50; shot 8-contact-tickets 2
+  click 700 128;  shot 9-ticket-pane 2
   kill $pid; wait $pid 2>/dev/null
   exit 0
 ' _ "$bin" "$data" "$out"

@@ -59,9 +59,9 @@ type Portal struct {
 	AgentID          string
 	AgentName        string
 	AgentEmail       string
-	IsAdmin          bool
-	CanCreateTickets bool
-	CanReply         bool
+	IsAdmin          bool   // an administrator of the portal (isAdminInOrg): may do everything
+	CanCreateTickets bool   // "may create tickets": tickets.create of Desk's GET /myProfilePermissions
+	CanReply         bool   // "may reply by email" (reply, reply all, forward): tickets.mailSend
 	ReadOnlyReason   string // why the agent may not create or reply, for people
 	SupportEmail     string // the portal's support address replies are sent from
 

@@ -15,6 +15,7 @@ const (
 	ENOTFOUND     = "not_found"    // the thing does not exist
 	EUNAUTHORIZED = "unauthorized" // sign-in is missing or expired
 	EUNAVAILABLE  = "unavailable"  // a remote service or the database cannot be reached now
+	EDAMAGED      = "damaged"      // the database file is damaged: nothing more is written to it
 )
 
 // Error is an application error: a code for programs and a message for people.

@@ -18,6 +18,20 @@ type SecretStore interface {
 type Notification struct {
 	Title string
 	Body  string
+	// Target is what clicking the notification opens, where the platform
+	// tells the app about clicks; the zero Target opens the Signals feed.
+	Target NotificationTarget
+}
+
+// String is the notification's title and body, for logs and tests.
+func (n Notification) String() string { return n.Title + "\n" + n.Body }
+
+// NotificationTarget names a signal's ticket and the CRM record it is on.
+type NotificationTarget struct {
+	SignalID   int64
+	RecordKind string // KindContact, KindCompany, KindRecord or ""
+	RecordID   int64
+	TicketID   string
 }
 
 // Notifier shows native desktop notifications.

@@ -71,6 +71,9 @@ type SignalPrefs struct {
 	Enabled map[SignalKind]bool
 	// DoNotDisturb keeps filling the feed but shows no desktop notifications.
 	DoNotDisturb bool
+	// DoNotDisturbUntil does the same until that time (the tray's "for 1
+	// hour" and "until tomorrow"); zero when not set.
+	DoNotDisturbUntil time.Time
 	// AllTickets widens signals to every ticket of the portal, not only
 	// those associated with a CRM record.
 	AllTickets bool
@@ -84,6 +87,11 @@ func DefaultSignalPrefs() SignalPrefs {
 		p.Enabled[k] = true
 	}
 	return p
+}
+
+// Quiet reports whether desktop notifications are held back at now.
+func (p SignalPrefs) Quiet(now time.Time) bool {
+	return p.DoNotDisturb || now.Before(p.DoNotDisturbUntil)
 }
 
 // On reports whether kind k is switched on.

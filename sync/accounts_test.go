@@ -201,7 +201,7 @@ func TestContactCompanyHeldUntilLinked(t *testing.T) {
 	if err := e.db.CreateContact(ctx, gavin); err != nil {
 		t.Fatal(err)
 	}
-	_ = e.svc.SyncOnce(ctx) // the company push stays queued
+	_ = e.syncOnce(ctx) // the company push stays queued
 	if _, err := e.db.FindLink(ctx, e.org, app.KindCompany, hooli.ID); err == nil {
 		t.Fatal("the company was linked through a failing Desk")
 	}

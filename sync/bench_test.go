@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
 	"github.com/tandem-crm/tandem/sync/deskemu"
 )
 
@@ -24,11 +25,11 @@ func countRequests(emu *deskemu.Server) requestCounts {
 		p := strings.TrimPrefix(r.Path, "/api/v1")
 		c.total++
 		switch {
-		case r.Method == "GET" && p == "/contacts":
+		case r.Method == "GET" && (p == "/contacts" || p == "/contacts/search"):
 			c.contacts++
-		case r.Method == "GET" && p == "/accounts":
+		case r.Method == "GET" && (p == "/accounts" || p == "/accounts/search"):
 			c.accounts++
-		case r.Method == "GET" && p == "/tickets":
+		case r.Method == "GET" && (p == "/tickets" || p == "/tickets/search"):
 			c.tickets++
 		case r.Method == "GET" && strings.Contains(p, "/threads"):
 			c.threads++
@@ -56,30 +57,51 @@ func benchEnv(b *testing.B, contacts, accounts, tickets int) *env {
 		mode: app.SyncTwoWay})
 }
 
-// BenchmarkFirstSync is a portal's first pass over 10k contacts, 2k
-// accounts and 50k tickets, two-way, into an empty CRM.
-func BenchmarkFirstSync(b *testing.B) {
+// requestFloor is the fewest list and search requests a first sync can
+// make: ⌈N/100⌉ per resource (Desk's pages hold 100), each department's
+// tickets listed apart.
+func requestFloor(e *env) int {
+	pages := func(n int) int { return (n + desk.MaxLimit - 1) / desk.MaxLimit }
+	p := e.info.Portals[0]
+	return pages(p.Contacts) + pages(p.Accounts) + pages(p.Tickets)
+}
+
+// firstSync runs one first sync into a fresh database and returns its
+// request counts and duration.
+func firstSync(b *testing.B, e *env, i int) (requestCounts, time.Duration) {
 	ctx := context.Background()
+	b.StopTimer()
+	_ = e.db.Close()
+	e.db = nil
+	e.dbPath = fmt.Sprintf("%s.%d", e.dbPath, i)
+	e.open()
+	if _, err := e.svc.Configure(ctx, configureParams(e)); err != nil {
+		b.Fatal(err)
+	}
+	e.settle()
+	e.emu.ResetRequests()
+	b.StartTimer()
+	start := time.Now()
+	if err := e.svc.SyncOnce(ctx); err != nil {
+		b.Fatal(err)
+	}
+	d := time.Since(start)
+	b.StopTimer()
+	return countRequests(e.emu), d
+}
+
+// BenchmarkFirstSync is a portal's first pass over 10k contacts, 2k
+// accounts and 50k tickets, two-way, into an empty CRM. It reports the list
+// and search requests against the floor of ⌈N/100⌉ per resource (the
+// searches' windows of 1000 hits and their overlapping pages cost a few
+// more).
+func BenchmarkFirstSync(b *testing.B) {
 	e := benchEnv(b, 10_000, 2_000, 50_000)
 	var total requestCounts
+	var secs float64
 	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		// A fresh database and service each time; same emulator.
-		_ = e.db.Close()
-		e.db = nil
-		e.dbPath = fmt.Sprintf("%s.%d", e.dbPath, i)
-		e.open()
-		if _, err := e.svc.Configure(ctx, configureParams(e)); err != nil {
-			b.Fatal(err)
-		}
-		e.emu.ResetRequests()
-		b.StartTimer()
-		start := time.Now()
-		if err := e.svc.SyncOnce(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(time.Since(start).Seconds(), "s/sync")
-		c := countRequests(e.emu)
+		c, d := firstSync(b, e, i)
+		secs += d.Seconds()
 		total.contacts += c.contacts
 		total.accounts += c.accounts
 		total.tickets += c.tickets
@@ -88,21 +110,66 @@ func BenchmarkFirstSync(b *testing.B) {
 		total.total += c.total
 	}
 	total.report(b, b.N)
+	floor := requestFloor(e)
+	lists := float64(total.contacts+total.accounts+total.tickets) / float64(b.N)
+	b.ReportMetric(secs/float64(b.N), "s/sync")
+	b.ReportMetric(float64(floor), "floor-requests")
+	b.ReportMetric(lists/float64(floor), "lists-vs-floor")
+}
+
+// BenchmarkFirstSyncLatency is the same first sync with 100 ms added to
+// every Desk answer (a round trip to Zoho) and 10 requests at once (within
+// the Enterprise cap of 25 the emulator enforces), against the same sync
+// without latency in the same run: the time the latency adds is compared
+// with its floor, requests × latency ÷ concurrency.
+func BenchmarkFirstSyncLatency(b *testing.B) {
+	const latency, conc = 100 * time.Millisecond, 10
+	e := newEnv(b, envOptions{emu: deskemu.Options{Seed: 1, Contacts: 10_000, Accounts: 2_000, Tickets: 50_000, LogLimit: 1 << 20},
+		mode: app.SyncTwoWay, concurrency: conc})
+	var base, slow, reqs float64
+	for i := 0; i < b.N; i++ {
+		// Alternate which goes first, so a busy moment of the (shared)
+		// machine does not always land on the same side.
+		for j := range 2 {
+			if (i+j)%2 == 0 {
+				e.emu.SetLatency(0)
+				_, d := firstSync(b, e, 2*i+j)
+				base += d.Seconds()
+				continue
+			}
+			e.emu.SetLatency(latency)
+			c, d := firstSync(b, e, 2*i+j)
+			slow += d.Seconds()
+			reqs += float64(c.total)
+			for _, r := range e.emu.Requests() {
+				if r.Status == 429 {
+					b.Fatalf("the sync went beyond the portal's cap: %+v", r)
+				}
+			}
+		}
+	}
+	n := float64(b.N)
+	floor := reqs / n * latency.Seconds() / conc
+	b.ReportMetric(base/n, "s/sync-no-latency")
+	b.ReportMetric(slow/n, "s/sync-100ms")
+	b.ReportMetric(reqs/n, "requests/op")
+	b.ReportMetric(floor, "floor-s")
+	b.ReportMetric((slow-base)/n/floor, "added-vs-floor")
 }
 
 func benchPollNoChange(b *testing.B, contacts, accounts, tickets int) {
 	ctx := context.Background()
 	e := benchEnv(b, contacts, accounts, tickets)
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
 	e.emu.ResetRequests()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := e.svc.SyncOnce(ctx); err != nil {
+		if err := e.syncOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -116,17 +183,57 @@ func BenchmarkPollNoChange1k(b *testing.B) { benchPollNoChange(b, 200, 40, 1_000
 // BenchmarkPollNoChange50k is a pass with nothing changed at 50k tickets.
 func BenchmarkPollNoChange50k(b *testing.B) { benchPollNoChange(b, 10_000, 2_000, 50_000) }
 
+// BenchmarkPollNoChangeRatio polls a portal of 1k tickets and one of 50k
+// in turn, nothing changed, and reports the time ratio (goal ≤ 1.3) and
+// the requests per poll of each (constant: one search per resource).
+func BenchmarkPollNoChangeRatio(b *testing.B) {
+	ctx := context.Background()
+	small, large := benchEnv(b, 200, 40, 1_000), benchEnv(b, 10_000, 2_000, 50_000)
+	for _, e := range []*env{small, large} {
+		for range 2 {
+			if err := e.syncOnce(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		e.emu.ResetRequests()
+	}
+	var ts, tl time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, x := range []struct {
+			e *env
+			d *time.Duration
+		}{{small, &ts}, {large, &tl}} {
+			b.StopTimer()
+			x.e.settle()
+			b.StartTimer()
+			start := time.Now()
+			if err := x.e.svc.SyncOnce(ctx); err != nil {
+				b.Fatal(err)
+			}
+			*x.d += time.Since(start)
+		}
+	}
+	b.StopTimer()
+	n := float64(b.N)
+	b.ReportMetric(ts.Seconds()*1000/n, "ms/poll-1k")
+	b.ReportMetric(tl.Seconds()*1000/n, "ms/poll-50k")
+	b.ReportMetric(tl.Seconds()/ts.Seconds(), "ratio-50k-vs-1k")
+	b.ReportMetric(float64(countRequests(small.emu).total)/n, "requests/poll-1k")
+	b.ReportMetric(float64(countRequests(large.emu).total)/n, "requests/poll-50k")
+}
+
 // BenchmarkPollKChanged is a pass after k = 150 tickets got a customer
 // reply, at 50k tickets.
 func BenchmarkPollKChanged(b *testing.B) {
 	const k = 150
 	ctx := context.Background()
 	e := benchEnv(b, 10_000, 2_000, 50_000)
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
 	ids := make([]string, 0, k)
-	for tk, err := range e.client().AllTickets(ctx, deskListOptions()) {
+	for tk, err := range e.allTickets(ctx) {
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -145,7 +252,7 @@ func BenchmarkPollKChanged(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		if err := e.svc.SyncOnce(ctx); err != nil {
+		if err := e.syncOnce(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -172,7 +279,7 @@ func BenchmarkReadsDuringFirstSync(b *testing.B) {
 		}
 		b.StartTimer()
 		done := make(chan error, 1)
-		go func() { done <- e.svc.SyncOnce(ctx) }()
+		go func() { done <- e.syncOnce(ctx) }()
 		var newest int64
 		for running := true; running; {
 			select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	gosync "sync"
@@ -31,23 +32,44 @@ type env struct {
 	org     string
 	info    deskemu.Info
 	hook    func(string) error
+	conc    int
 }
 
 type envOptions struct {
 	emu  deskemu.Options
 	mode app.SyncMode
 	hook func(string) error
+	// concurrency is the service's requests per portal at once (its
+	// default when zero).
+	concurrency int
 }
 
+// searchLag is how far the emulator's search index lags writes in every
+// sync test unless a test sets its own (real Desk: seconds).
+const searchLag = 2 * time.Second
+
+// newEnv starts a strict emulator: its search index lags writes by
+// searchLag, it refuses every request that breaks the contract (desk.
+// Contract) and checks its own answers against it; the test fails if the
+// sync sent a single such request.
 func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
+	if o.emu.SearchLag == 0 {
+		o.emu.SearchLag = searchLag
+	}
+	o.emu.CheckAnswers = true
 	emu := deskemu.New(o.emu)
+	t.Cleanup(func() {
+		for _, v := range emu.Violations() {
+			t.Errorf("contract violation: %s", v)
+		}
+	})
 	run, err := emu.Start("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = run.Close() })
-	e := &env{t: t, emu: emu, run: run, secrets: secretstest.New(), org: emu.DefaultOrgID(), info: emu.Info(), hook: o.hook}
+	e := &env{t: t, emu: emu, run: run, secrets: secretstest.New(), org: emu.DefaultOrgID(), info: emu.Info(), hook: o.hook, conc: o.concurrency}
 	e.dbPath = filepath.Join(t.TempDir(), "tandem.db")
 	e.open()
 	t.Cleanup(func() { _ = e.db.Close() })
@@ -111,12 +133,13 @@ func (e *env) open() {
 		e.db = db
 	}
 	svc, err := tsync.New(tsync.Options{
-		Store:   e.db,
-		CRM:     app.CRM{Contacts: e.db, Companies: e.db, Pipelines: e.db},
-		Secrets: e.secrets,
-		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
-		BaseURL: e.run.URL,
-		Retry:   desk.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
+		Store:       e.db,
+		CRM:         app.CRM{Contacts: e.db, Companies: e.db, Pipelines: e.db},
+		Secrets:     e.secrets,
+		OAuth:       tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
+		BaseURL:     e.run.URL,
+		Concurrency: e.conc,
+		Retry:       desk.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
 		Hook: func(p string) error {
 			if e.hook != nil {
 				return e.hook(p)
@@ -129,6 +152,16 @@ func (e *env) open() {
 	}
 	e.svc = svc
 }
+
+// syncOnce runs one pass once Desk's search index has caught up with the
+// changes made so far (the emulator's clock moves past the lag).
+func (e *env) syncOnce(ctx context.Context) error {
+	e.settle()
+	return e.svc.SyncOnce(ctx)
+}
+
+// settle moves the emulator's clock past the search lag.
+func (e *env) settle() { e.emu.Advance(searchLag + time.Millisecond) }
 
 // client returns a Desk client acting as the first demo user, to look at
 // the emulator's state as Desk would answer it.
@@ -144,4 +177,17 @@ func configureParams(e *env) tsync.ConfigureParams {
 	return tsync.ConfigureParams{OrgID: e.org, Mode: app.SyncTwoWay, RefreshToken: e.info.Users[0].RefreshToken}
 }
 
-func deskListOptions() desk.ListOptions { return desk.ListOptions{} }
+// allTickets iterates over every ticket of the main portal on Desk, each
+// department's list in turn (getTickets takes one department).
+func (e *env) allTickets(ctx context.Context) iter.Seq2[desk.Ticket, error] {
+	return func(yield func(desk.Ticket, error) bool) {
+		cl := e.client()
+		for _, d := range e.info.Portals[0].Departments {
+			for tk, err := range cl.AllTickets(ctx, d, desk.ListOptions{}) {
+				if !yield(tk, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}

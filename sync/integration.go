@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,6 +82,7 @@ func (s *Service) useRefreshToken(ctx context.Context, dc desk.DataCentre, tok *
 	if err != nil {
 		return "", fmt.Errorf("sync: sign-in: %w", err)
 	}
+	s.noteEditions(orgs)
 	email := ""
 	if len(orgs) > 0 {
 		if me, err := cl.WithOrg(orgs[0].ID).MyInfo(ctx); err == nil {
@@ -137,6 +139,7 @@ func (s *Service) VerifyZSC(ctx context.Context, adminEmail, zscKey string) (app
 	s.mu.Lock()
 	st.zsc, st.zscOrg = &creds, o
 	s.mu.Unlock()
+	s.noteEditions([]desk.Organization{o})
 	c := choice(o)
 	c.ViaZSC, c.AdminEmail, c.IsAdmin = true, creds.AdminEmail, true
 	return c, nil
@@ -532,7 +535,8 @@ func (s *Service) Ticket(ctx context.Context, ticketID string, refresh bool) (*a
 	return td, nil
 }
 
-// agentNames are a portal's agent names by id.
+// agentNames are a portal's agent names by agent id and by Zoho user id
+// (mentions carry the latter).
 type agentNames struct {
 	names map[string]string
 	at    time.Time
@@ -542,22 +546,37 @@ type agentNames struct {
 // read again.
 const agentsEvery = 10 * time.Minute
 
-// nameMentions writes agents' names into comments' mentions (Desk's
-// content carries only their ids). With online (the ticket was just
-// refreshed from Desk) the names are read when an unknown agent is
-// mentioned, at most every agentsEvery; otherwise the names read before
-// serve, the signed-in agent is always named, and others keep their id.
+// nameMentions names the agents mentioned in comments. A comment's Text
+// was made readable when it was synced, from the mention list Desk sends
+// with the comments; a mention Desk did not name (a comment Tandem just
+// added: createTicketComment's answer has no mention list) still shows
+// the Zoho user id. With online (the ticket was just refreshed from Desk)
+// the agents are read when such a mention is seen, at most every
+// agentsEvery; a comment is only rewritten when every mention gets a name.
 func (s *Service) nameMentions(ctx context.Context, p *app.Portal, cms []app.Comment, online bool) {
-	var unknown bool
 	s.mu.Lock()
 	if s.agents == nil {
 		s.agents = map[string]agentNames{}
 	}
 	known := s.agents[p.OrgID]
 	s.mu.Unlock()
+	unnamed := func(c app.Comment) []string {
+		if !desk.HasMentions(c.Content) {
+			return nil
+		}
+		zuids, _ := desk.DecodeMentions(c.Content, nil)
+		var out []string
+		for _, z := range zuids {
+			if strings.Contains(c.Text, "@"+z) {
+				out = append(out, z)
+			}
+		}
+		return out
+	}
+	var unknown bool
 	for _, c := range cms {
-		for _, id := range c.Mentions {
-			if _, ok := known.names[id]; !ok && id != p.AgentID {
+		for _, z := range unnamed(c) {
+			if known.names[z] == "" {
 				unknown = true
 			}
 		}
@@ -572,6 +591,9 @@ func (s *Service) nameMentions(ctx context.Context, p *app.Portal, cms []app.Com
 						n = app.PersonName(a.FirstName, a.LastName)
 					}
 					known.names[a.ID] = n
+					if a.ZUID != "" {
+						known.names[a.ZUID] = n
+					}
 				}
 				s.mu.Lock()
 				s.agents[p.OrgID] = known
@@ -581,19 +603,15 @@ func (s *Service) nameMentions(ctx context.Context, p *app.Portal, cms []app.Com
 			}
 		}
 	}
-	name := func(id string) string {
-		if n := known.names[id]; n != "" {
-			return n
-		}
-		if id == p.AgentID {
-			return p.AgentName
-		}
-		return ""
-	}
 	for i := range cms {
-		if len(cms[i].Mentions) > 0 && desk.HasMentions(cms[i].Content) {
-			_, cms[i].Text = desk.DecodeMentions(cms[i].Content, name)
+		if len(unnamed(cms[i])) == 0 {
+			continue
 		}
+		all, _ := desk.DecodeMentions(cms[i].Content, nil)
+		if slices.ContainsFunc(all, func(z string) bool { return known.names[z] == "" }) {
+			continue
+		}
+		_, cms[i].Text = desk.DecodeMentions(cms[i].Content, func(z string) string { return known.names[z] })
 	}
 }
 
@@ -613,25 +631,38 @@ func (s *Service) refreshTicket(ctx context.Context, p *app.Portal, ticketID str
 	return s.fetchConversation(ctx, p, cl, ticketID, true, nil, nil)
 }
 
-// Statuses returns the portal's ticket statuses.
+// Statuses returns the portal's ticket status names.
 func (s *Service) Statuses(ctx context.Context) ([]string, error) {
 	p, err := s.ActivePortal(ctx)
 	if err != nil {
 		return nil, err
 	}
+	cl, err := s.client(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	sts, err := s.ticketStatuses(ctx, p, cl)
+	if err != nil {
+		return nil, fmt.Errorf("sync: statuses: %w", err)
+	}
+	names := make([]string, len(sts))
+	for i, st := range sts {
+		names[i] = st.Name
+	}
+	return names, nil
+}
+
+// ticketStatuses returns a portal's ticket statuses, cached in memory.
+func (s *Service) ticketStatuses(ctx context.Context, p *app.Portal, cl *desk.Client) ([]desk.TicketStatus, error) {
 	s.mu.Lock()
 	st, ok := s.statuses[p.OrgID]
 	s.mu.Unlock()
 	if ok {
 		return st, nil
 	}
-	cl, err := s.client(ctx, p)
+	st, err := cl.TicketStatuses(ctx)
 	if err != nil {
 		return nil, err
-	}
-	st, err = cl.TicketStatuses(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("sync: statuses: %w", err)
 	}
 	s.mu.Lock()
 	s.statuses[p.OrgID] = st

@@ -93,7 +93,7 @@ func deskFieldsFromMeta(kind string, ms []desk.FieldMeta) []app.DeskField {
 			typ = app.FieldAccount // a lookup of the contact's account
 		}
 		out = append(out, app.DeskField{Kind: kind, APIName: api, Label: m.DisplayLabel, Type: typ,
-			Required: m.IsMandatory, Custom: m.IsCustomField, MaxLength: m.MaxLength, AllowedValues: m.AllowedValues})
+			Required: m.IsMandatory, Custom: m.IsCustomField, MaxLength: int(m.MaxLength), AllowedValues: m.Values()})
 	}
 	return out
 }

@@ -41,6 +41,12 @@ type (
 	}
 )
 
+// recipients is the reply's to: Desk's sendReply takes no cc (Thread.json,
+// emailThreadSendReply), so a reply all sends to everyone.
+func (pl replyPayload) recipients() string {
+	return strings.Join(splitAddrs(pl.To+","+pl.CC), ",")
+}
+
 // lookupSkew is how much earlier than our "sending" mark a Desk creation
 // time may be and still be taken for ours (clocks differ).
 const lookupSkew = 2 * time.Minute
@@ -230,7 +236,18 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		if pl.ContactDeskID != "" {
 			nt.ContactID = pl.ContactDeskID
 		} else {
-			nt.Contact = &desk.NewContactRef{Email: pl.Email, LastName: pl.LastName, FirstName: pl.FirstName}
+			// The definition takes lastName and email only: Desk finds the
+			// contact by email or creates it; a first name follows with the
+			// contact's sync (a new match takes the side that has a value).
+			nt.Contact = &desk.NewContactRef{Email: pl.Email, LastName: pl.LastName}
+		}
+		sts, err := ps.s.ticketStatuses(ctx, ps.p, cl)
+		if err != nil && isTransient(err) {
+			return app.OutboxResult{}, err
+		}
+		nt.Status = desk.FirstOpenStatus(sts) // required by the definition
+		if nt.Contact != nil {
+			ps.newest = nil // Desk may create the contact: read the list again
 		}
 		t, err := cl.CreateTicket(ctx, nt)
 		if err != nil {
@@ -247,7 +264,7 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		if err != nil {
 			return app.OutboxResult{}, err
 		}
-		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", FromEmailAddress: from, To: pl.To, CC: pl.CC,
+		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", FromEmailAddress: from, To: pl.recipients(),
 			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward})
 		if err != nil {
 			return app.OutboxResult{}, err
@@ -291,17 +308,24 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 	if err := json.Unmarshal(it.Payload, &pl); err != nil {
 		return app.OutboxResult{}, badPayload(err)
 	}
-	ms := make([]app.FieldMapping, 0, len(pl.Types))
-	for f, t := range pl.Types {
-		ms = append(ms, app.FieldMapping{Kind: it.CRMKind, DeskField: f, Type: t})
-	}
-	body := deskFields(ms, pl.Fields)
+	body := pushBody(it, &pl)
 	var rr app.RemoteRecord
 	if it.CRMKind == app.KindContact {
 		var c desk.Contact
 		var err error
 		if pl.DeskID == "" {
-			c, err = ps.cl.CreateContact(ctx, body)
+			var twin *desk.Contact
+			if twin, err = ps.contactTwin(ctx, pl.Key); err != nil {
+				return app.OutboxResult{}, err
+			}
+			if twin != nil {
+				// Desk made the contact a moment ago (a ticket for its
+				// email): the search the pull reads does not show it yet.
+				// Link it rather than create a second one.
+				c, err = ps.cl.UpdateContact(ctx, twin.ID, body)
+			} else {
+				c, err = ps.cl.CreateContact(ctx, body)
+			}
 		} else {
 			c, err = ps.cl.UpdateContact(ctx, pl.DeskID, body)
 		}
@@ -314,7 +338,7 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 		var err error
 		if pl.DeskID == "" {
 			a, err = ps.cl.CreateAccount(ctx, body)
-			if app.ErrorCode(err) == app.ECONFLICT {
+			if desk.IsDuplicate(err, "accountName") || app.ErrorCode(err) == app.ECONFLICT {
 				// Desk refuses a second account with the same name: link the existing one.
 				if res, found, lerr := ps.lookup(ctx, it); lerr == nil && found {
 					return res, nil
@@ -329,6 +353,46 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 		rr = accountRemote(ps.p.OrgID, a)
 	}
 	return ps.pushResult(ctx, it, &pl, &rr)
+}
+
+// pushBody is the Desk body of a push.
+func pushBody(it *app.OutboxItem, pl *pushPayload) desk.Fields {
+	ms := make([]app.FieldMapping, 0, len(pl.Types))
+	for f, t := range pl.Types {
+		ms = append(ms, app.FieldMapping{Kind: it.CRMKind, DeskField: f, Type: t})
+	}
+	return deskFields(ms, pl.Fields)
+}
+
+// contactTwin returns an unlinked Desk contact with the email key among
+// the newest created ones, or nil. Desk's search index lags writes, so a
+// contact Desk created seconds ago (for a ticket sent with the contact's
+// email) is not among the pull's changes yet; the contacts list shows it
+// at once. The list is read once per pass, and again after a ticket was
+// created for an email.
+func (ps *pass) contactTwin(ctx context.Context, key string) (*desk.Contact, error) {
+	if key == "" {
+		return nil, nil
+	}
+	if ps.newest == nil {
+		cs, err := ps.cl.ListContacts(ctx, desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-createdTime"})
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			return nil, err
+		}
+		ps.newest = append([]desk.Contact{}, cs...)
+	}
+	for i := range ps.newest {
+		c := &ps.newest[i]
+		if app.NormalizeEmail(c.Email) != key {
+			continue
+		}
+		if _, err := ps.s.store.FindLinkByDesk(ctx, ps.p.OrgID, app.KindContact, c.ID); app.ErrorCode(err) == app.ENOTFOUND {
+			return c, nil
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
 }
 
 // pushResult builds the link a successful push leaves: the pushed fields
@@ -416,50 +480,72 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 			return app.OutboxResult{}, false, nil // an update: sending it again is harmless
 		}
 		if it.CRMKind == app.KindContact {
-			var cs []desk.Contact
-			var err error
-			if pl.Key != "" {
-				cs, err = cl.FindContactsByEmail(ctx, pl.Key)
-			} else {
-				cs, err = cl.FindContactsByName(ctx, strings.TrimSpace(pl.Fields["firstName"]+" "+pl.Fields["lastName"]))
-			}
+			// The newest created contacts, from the list (Desk's search
+			// index lags writes: a contact created a moment ago may not be
+			// found by a search yet).
+			cs, err := cl.ListContacts(ctx, desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-createdTime"})
 			if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
 				return app.OutboxResult{}, false, err
 			}
+			name := app.PersonName(pl.Fields["firstName"], pl.Fields["lastName"])
 			for _, c := range cs {
-				if pl.Key == "" && c.CreatedTime.Before(since) {
+				if c.CreatedTime.Before(since) {
+					break
+				}
+				if pl.Key != "" && app.NormalizeEmail(c.Email) != pl.Key {
+					continue
+				}
+				if pl.Key == "" && app.PersonName(c.FirstName, c.LastName) != name {
 					continue
 				}
 				if l, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindContact, c.ID); app.ErrorCode(err) == app.ENOTFOUND || (err == nil && l.CRMID == it.CRMID) {
-					rr := contactRemote(org, c)
+					// Send the fields again: the contact may be one Desk
+					// made for a ticket to the email, not ours (PATCH sets
+					// absolute values, so for ours it changes nothing).
+					full, err := cl.UpdateContact(ctx, c.ID, pushBody(it, &pl))
+					if err != nil {
+						return app.OutboxResult{}, false, err
+					}
+					rr := contactRemote(org, full)
 					res, err := ps.pushResult(ctx, it, &pl, &rr)
 					return res, err == nil, err
 				}
 			}
 			return app.OutboxResult{}, false, nil
 		}
-		as, err := cl.FindAccountsByName(ctx, pl.Key)
+		// The newest created accounts first (no search lag); an older one
+		// with the name (Desk refused a duplicate name) by a search.
+		as, err := cl.ListAccounts(ctx, desk.ListOptions{SortBy: "-createdTime"})
 		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
 			return app.OutboxResult{}, false, err
 		}
-		for _, a := range as {
-			if app.NormalizeName(a.AccountName) != app.NormalizeName(pl.Key) {
-				continue
-			}
-			if l, err := ps.s.store.FindLinkByDesk(ctx, org, app.KindCompany, a.ID); app.ErrorCode(err) == app.ENOTFOUND || (err == nil && l.CRMID == it.CRMID) {
-				rr := accountRemote(org, a)
-				res, err := ps.pushResult(ctx, it, &pl, &rr)
-				return res, err == nil, err
-			}
+		found, err := ps.linkableAccount(ctx, it, as, pl.Key)
+		if err != nil || found != nil {
+			return ps.accountResult(ctx, it, &pl, found, err)
 		}
-		return app.OutboxResult{}, false, nil
+		as, err = cl.FindAccountsByName(ctx, pl.Key)
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			return app.OutboxResult{}, false, err
+		}
+		found, err = ps.linkableAccount(ctx, it, as, pl.Key)
+		return ps.accountResult(ctx, it, &pl, found, err)
 	case app.OutboxCreateTicket:
 		var pl createTicketPayload
 		if err := json.Unmarshal(it.Payload, &pl); err != nil {
 			return app.OutboxResult{}, false, badPayload(err)
 		}
-		ts, err := cl.ListTickets(ctx, desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-createdTime", Include: []string{"contacts"}})
-		if err != nil {
+		dep := pl.DepartmentID
+		if dep == "" {
+			ds, err := ps.s.departments(ctx, ps.p, cl)
+			if err != nil {
+				return app.OutboxResult{}, false, err
+			}
+			if len(ds) > 0 {
+				dep = ds[0].ID
+			}
+		}
+		ts, err := cl.ListTickets(ctx, dep, desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-createdTime"})
+		if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
 			return app.OutboxResult{}, false, err
 		}
 		for _, t := range ts {
@@ -485,7 +571,7 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 			if err != nil {
 				return app.OutboxResult{}, false, err
 			}
-			if th.Direction != desk.DirectionOut || th.CreatedTime.Before(since) || th.IsForward != pl.IsForward || th.To != pl.To {
+			if th.Direction != desk.DirectionOut || th.CreatedTime.Before(since) || th.IsForward != pl.IsForward || th.To != pl.recipients() {
 				continue
 			}
 			full, err := cl.GetThread(ctx, it.TicketID, th.ID)
@@ -521,9 +607,10 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 // replyFrom is the support address a reply on ticketID is sent from (Desk
 // requires one): the one its conversation shows, from the cache or else
 // from Desk's thread list; else the one other conversations of the portal
-// show (its department's first); else the portal's default; else one Desk
-// lists (GET /mailReplyAddress, its department's first). The first found
-// becomes the portal's default, which reply all leaves out of the copies.
+// show (its department's first); else the portal's default; else the
+// first active one Desk lists for the ticket's department
+// (GET /mailReplyAddress). The first found becomes the portal's default,
+// which reply all leaves out of the copies.
 func (ps *pass) replyFrom(ctx context.Context, ticketID string) (string, error) {
 	s, p := ps.s, ps.p
 	td, err := s.store.FindTicket(ctx, p.OrgID, ticketID)
@@ -551,17 +638,28 @@ func (ps *pass) replyFrom(ctx context.Context, ticketID string) (string, error) 
 		from = p.SupportEmail
 	}
 	if from == "" {
-		// Last: the addresses Desk lists, its department's first.
-		as, err := ps.cl.MailReplyAddresses(ctx)
-		if err != nil && isTransient(err) {
-			return "", err
-		}
-		for _, a := range as {
-			if a.IsVerified != nil && !*a.IsVerified {
-				continue
+		// Last: the active addresses Desk lists for the ticket's
+		// department (GET /mailReplyAddress needs one).
+		dep := td.Ticket.DepartmentID
+		if dep == "" {
+			ds, err := s.departments(ctx, p, ps.cl)
+			if err != nil && isTransient(err) {
+				return "", err
 			}
-			if addr := a.Addr(); app.ValidEmail(addr) && (from == "" || a.DepartmentID == td.Ticket.DepartmentID) {
-				from = addr
+			if len(ds) > 0 {
+				dep = ds[0].ID
+			}
+		}
+		if dep != "" {
+			as, err := ps.cl.MailReplyAddresses(ctx, dep)
+			if err != nil && isTransient(err) {
+				return "", err
+			}
+			for _, a := range as {
+				if a.Usable() && app.ValidEmail(a.Address) {
+					from = a.Address
+					break
+				}
 			}
 		}
 	}
@@ -575,4 +673,38 @@ func (ps *pass) replyFrom(ctx context.Context, ticketID string) (string, error) 
 		}
 	}
 	return from, nil
+}
+
+// linkableAccount returns the account of as named key that is not linked
+// to another CRM company, or nil.
+func (ps *pass) linkableAccount(ctx context.Context, it *app.OutboxItem, as []desk.Account, key string) (*desk.Account, error) {
+	for i := range as {
+		a := &as[i]
+		if app.NormalizeName(a.AccountName) != app.NormalizeName(key) {
+			continue
+		}
+		l, err := ps.s.store.FindLinkByDesk(ctx, ps.p.OrgID, app.KindCompany, a.ID)
+		if app.ErrorCode(err) == app.ENOTFOUND || (err == nil && l.CRMID == it.CRMID) {
+			return a, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// accountResult completes a push lookup that found account a (nil: none):
+// the whole account is read, as the list's items are partial.
+func (ps *pass) accountResult(ctx context.Context, it *app.OutboxItem, pl *pushPayload, a *desk.Account, err error) (app.OutboxResult, bool, error) {
+	if err != nil || a == nil {
+		return app.OutboxResult{}, false, err
+	}
+	full, err := ps.cl.GetAccount(ctx, a.ID)
+	if err != nil {
+		return app.OutboxResult{}, false, err
+	}
+	rr := accountRemote(ps.p.OrgID, full)
+	res, err := ps.pushResult(ctx, it, pl, &rr)
+	return res, err == nil, err
 }

@@ -21,6 +21,10 @@ type pass struct {
 	counts  app.SyncCounts
 	changes app.Changes
 	start   int64 // client requests before the pass
+	// newest caches the newest created Desk contacts of this pass (see
+	// contactTwin); nil until read, and again after Desk may have created
+	// a contact (a ticket for an email).
+	newest []desk.Contact
 }
 
 // errAborted wraps a Hook's error, so a simulated crash is told apart.
@@ -68,7 +72,8 @@ func (s *Service) SyncOnce(ctx context.Context) error {
 		_ = s.store.RecordPassResult(ctx, p.OrgID, now, app.ErrorMessage(err))
 		s.publish(app.SyncEvent{Kind: app.EventOffline, OrgID: p.OrgID, Counts: ps.counts, Message: app.ErrorMessage(err)})
 	default:
-		s.log.Error("sync pass failed", "org", p.OrgID, "err", err)
+		// Not logged here: the caller reports what SyncOnce returns (the
+		// loop logs it; a command prints it), so it is said once.
 		_ = s.store.RecordPassResult(ctx, p.OrgID, now, app.ErrorMessage(err))
 		s.publish(app.SyncEvent{Kind: app.EventFinished, OrgID: p.OrgID, Counts: ps.counts, Message: app.ErrorMessage(err)})
 	}
@@ -184,6 +189,18 @@ func (ps *pass) pushCRM(ctx context.Context) error {
 	return nil
 }
 
+// window returns the modification times a pull asks Desk for: from the
+// cursor less the overlap (which covers records modified in the cursor's
+// millisecond and the lag of Desk's search index) or, on a first sync,
+// from the start; to a day past Desk's clock.
+func (ps *pass) window(cursor time.Time) (lo, hi time.Time) {
+	lo = searchEpoch
+	if !cursor.IsZero() {
+		lo = cursor.Add(-ps.s.opts.Overlap)
+	}
+	return lo, ps.cl.ServerNow().Add(searchHorizon).Truncate(time.Millisecond)
+}
+
 func parseCursor(s string) time.Time {
 	if s == "" {
 		return time.Time{}
@@ -202,43 +219,6 @@ func formatCursor(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// scan walks a list sorted newest-modified first, page by page, and hands
-// each page's records at or after cursor-overlap to fn. It stops at the
-// first older record, at the end of the list, or after a page in which fn
-// found nothing new (everything in it was already stored: the rest is
-// older). It returns the newest modification time seen.
-func scan[T any](ctx context.Context, ps *pass, cursor time.Time, fetch func(ctx context.Context, from int) ([]T, error),
-	modified func(T) time.Time, fn func(page []T) (fresh int, err error),
-) (time.Time, error) {
-	first := cursor.IsZero()
-	since := cursor.Add(-ps.s.opts.Overlap)
-	newest := cursor
-	for from := 0; ; from += desk.MaxLimit {
-		page, err := fetch(ctx, from)
-		if err != nil {
-			return newest, err
-		}
-		full := len(page) == desk.MaxLimit
-		keep := page
-		for i, x := range page {
-			if m := modified(x); m.After(newest) {
-				newest = m
-			}
-			if !first && modified(x).Before(since) {
-				keep, full = page[:i], false
-				break
-			}
-		}
-		fresh, err := fn(keep)
-		if err != nil {
-			return newest, err
-		}
-		if !full || (!first && fresh == 0) {
-			return newest, nil
-		}
-	}
-}
-
 // pull fetches the Desk contacts or accounts changed since the cursor,
 // stores their remote copies and, in two-way mode, reconciles them with the CRM.
 func (ps *pass) pull(ctx context.Context, kind string) error {
@@ -252,91 +232,93 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 		return fmt.Errorf("sync: pull %s: %w", kind, err)
 	}
 	cursor := parseCursor(cs)
-	opts := desk.ListOptions{Limit: desk.MaxLimit, SortBy: "-modifiedTime"}
-	var fetch func(ctx context.Context, from int) ([]app.RemoteRecord, error)
-	if kind == app.KindContact {
-		fetch = func(ctx context.Context, from int) ([]app.RemoteRecord, error) {
-			o := opts
-			o.From = from
-			page, err := ps.cl.ListContacts(ctx, o)
-			out := make([]app.RemoteRecord, len(page))
-			for i, c := range page {
-				out[i] = contactRemote(org, c)
-			}
-			return out, err
+	lo, hi := ps.window(cursor)
+	scanPages := func(fn func([]app.RemoteRecord) error) (time.Time, error) {
+		if kind == app.KindContact {
+			return scanChanges(ctx, ps.cl, lo, hi, ps.cl.SearchContacts,
+				func(c desk.Contact) time.Time { return c.ModifiedTime.Time }, func(c desk.Contact) time.Time { return c.CreatedTime.Time },
+				func(c desk.Contact) string { return c.ID },
+				func(pg []desk.Contact) error {
+					rs := make([]app.RemoteRecord, len(pg))
+					for i, c := range pg {
+						rs[i] = contactRemote(org, c)
+					}
+					return fn(rs)
+				})
 		}
-	} else {
-		fetch = func(ctx context.Context, from int) ([]app.RemoteRecord, error) {
-			o := opts
-			o.From = from
-			page, err := ps.cl.ListAccounts(ctx, o)
-			out := make([]app.RemoteRecord, len(page))
-			for i, a := range page {
-				out[i] = accountRemote(org, a)
-			}
-			return out, err
-		}
+		return scanChanges(ctx, ps.cl, lo, hi, ps.cl.SearchAccounts,
+			func(a desk.Account) time.Time { return a.ModifiedTime.Time }, func(a desk.Account) time.Time { return a.CreatedTime.Time },
+			func(a desk.Account) string { return a.ID },
+			func(pg []desk.Account) error {
+				rs := make([]app.RemoteRecord, len(pg))
+				for i, a := range pg {
+					rs[i] = accountRemote(org, a)
+				}
+				return fn(rs)
+			})
 	}
 	ms := mappingsFor(ps.ms, kind)
 	seen, next := s.seen(org, name, cs), map[string]string{}
-	newest, err := scan(ctx, ps, cursor, fetch, func(r app.RemoteRecord) time.Time { return r.Modified },
-		func(page []app.RemoteRecord) (int, error) {
-			if len(page) == 0 {
-				return 0, nil
+	newest, err := scanPages(func(page []app.RemoteRecord) error {
+		if len(page) == 0 {
+			return nil
+		}
+		keys := make([]string, len(page))
+		var ids []string
+		for i := range page {
+			keys[i] = remoteStampKey(&page[i], ms)
+			if seen[page[i].DeskID] != keys[i] {
+				ids = append(ids, page[i].DeskID)
 			}
-			keys := make([]string, len(page))
-			var ids []string
-			for i := range page {
-				keys[i] = remoteStampKey(&page[i], ms)
-				if seen[page[i].DeskID] != keys[i] {
-					ids = append(ids, page[i].DeskID)
+		}
+		stamps, err := s.store.RemoteStamps(ctx, org, kind, ids)
+		if err != nil {
+			return err
+		}
+		var fresh []app.RemoteRecord
+		for i, r := range page {
+			if seen[r.DeskID] == keys[i] {
+				next[r.DeskID] = keys[i]
+				continue
+			}
+			if m, ok := stamps[r.DeskID]; ok && !r.Modified.After(m) {
+				done, err := ps.seenAlready(ctx, kind, &r, m)
+				if err != nil {
+					return err
 				}
-			}
-			stamps, err := s.store.RemoteStamps(ctx, org, kind, ids)
-			if err != nil {
-				return 0, err
-			}
-			var fresh []app.RemoteRecord
-			for i, r := range page {
-				if seen[r.DeskID] == keys[i] {
+				if done {
 					next[r.DeskID] = keys[i]
 					continue
 				}
-				if m, ok := stamps[r.DeskID]; ok && !r.Modified.After(m) {
-					done, err := ps.seenAlready(ctx, kind, &r, m)
-					if err != nil {
-						return 0, err
-					}
-					if done {
-						next[r.DeskID] = keys[i]
-						continue
-					}
-				}
-				// Fresh records are remembered once a later pass finds them
-				// stored (a reconciliation may fail and be retried).
-				fresh = append(fresh, r)
 			}
-			if len(fresh) == 0 {
-				return 0, nil
+			// Fresh records are remembered once a later pass finds them
+			// stored (a reconciliation may fail and be retried).
+			fresh = append(fresh, r)
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		// Reconciled records store their remote copy with the
+		// reconciliation; the rest are stored after, so a crash in
+		// between leaves them to be pulled again.
+		if ps.p.Mode.Pushes() {
+			if err := ps.reconcileRemote(ctx, kind, fresh); err != nil {
+				return err
 			}
-			// Reconciled records store their remote copy with the
-			// reconciliation; the rest are stored after, so a crash in
-			// between leaves them to be pulled again.
-			if ps.p.Mode.Pushes() {
-				if err := ps.reconcileRemote(ctx, kind, fresh); err != nil {
-					return 0, err
-				}
-			}
-			if err := s.hook("pull-stored"); err != nil {
-				return 0, fmt.Errorf("%w: %w", errAborted, err)
-			}
-			if err := s.store.UpsertRemote(ctx, fresh); err != nil {
-				return 0, err
-			}
-			return len(fresh), nil
-		})
+		}
+		if err := s.hook("pull-stored"); err != nil {
+			return fmt.Errorf("%w: %w", errAborted, err)
+		}
+		if err := s.store.UpsertRemote(ctx, fresh); err != nil {
+			return err
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("sync: pull %s: %w", kind, err)
+	}
+	if newest.Before(cursor) {
+		newest = cursor
 	}
 	if err := s.store.SetCursor(ctx, org, name, formatCursor(newest)); err != nil {
 		return fmt.Errorf("sync: pull %s: %w", kind, err)

@@ -69,7 +69,7 @@ func TestRatingsPulledAtMostEveryInterval(t *testing.T) {
 		t.Fatalf("first pass: %d ratings calls, want 1", ratingCalls())
 	}
 	var ticketID string
-	tl, err := e.client().ListTickets(ctx, desk.ListOptions{Limit: 1})
+	tl, err := e.client().ListTickets(ctx, e.info.Portals[0].Departments[0], desk.ListOptions{Limit: 1})
 	if err != nil || len(tl) == 0 {
 		t.Fatalf("no ticket to rate: %v", err)
 	}

@@ -58,8 +58,16 @@ type Options struct {
 	MaxBackoff time.Duration // cap on the wait after repeated failures (15 min)
 	// Overlap is how far before the stored cursor a pull looks again, so
 	// records modified in the same instant as the cursor are not missed (1 min).
-	Overlap  time.Duration
-	Detector app.Detector // optional: signals
+	Overlap time.Duration
+	// Concurrency is how many requests Tandem sends one portal at once
+	// (when zero: half the portal's cap when its edition is known, else
+	// desk.DefaultConcurrency). Zoho caps concurrent calls per
+	// portal by edition (Free 5, Express and Standard 10, Professional 15,
+	// Enterprise 25) and every app and person using the portal shares the
+	// cap: a higher setting is lowered to the portal's cap when its
+	// edition is known, and to the highest cap otherwise.
+	Concurrency int
+	Detector    app.Detector // optional: signals
 	// RatingsEvery is how often a pass also asks Desk for new happiness
 	// ratings (10 min): an extra request, so not on every poll.
 	RatingsEvery time.Duration
@@ -89,7 +97,10 @@ type Service struct {
 	state    string
 	signIn   *signInState
 	deptment map[string][]app.Department
-	statuses map[string][]string
+	statuses map[string][]desk.TicketStatus
+	// editions: the portals' Zoho editions, by org id, as /organizations
+	// reported them since the service started (for the concurrency cap).
+	editions map[string]string
 	// agents: per portal, agent names by id (for mentions) and when they
 	// were read.
 	agents map[string]agentNames
@@ -136,7 +147,7 @@ func New(opts Options) (*Service, error) {
 		clients:  map[string]*desk.Client{},
 		state:    app.StateIdle,
 		deptment: map[string][]app.Department{},
-		statuses: map[string][]string{},
+		statuses: map[string][]desk.TicketStatus{},
 	}, nil
 }
 
@@ -165,6 +176,9 @@ func (s *Service) Run(ctx context.Context) error {
 			failures = 64 // wait for the user (SyncNow after sign-in)
 		default:
 			failures++
+			if app.ErrorCode(err) != app.EUNAVAILABLE {
+				s.log.Error("sync pass failed", "err", err)
+			}
 		}
 		timer.Reset(s.nextDelay(failures))
 	}
@@ -269,11 +283,46 @@ func (s *Service) oauthConfig(dc desk.DataCentre) desk.OAuthConfig {
 // newClient builds a Desk client from a refresh token.
 func (s *Service) newClient(dc desk.DataCentre, orgID, refresh string, save desk.TokenStore) (*desk.Client, error) {
 	ts := s.oauthConfig(dc).TokenSource(&oauth2.Token{RefreshToken: refresh}, save)
-	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.opts.BaseURL, OrgID: orgID, Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry, UserAgent: "Tandem-CRM"})
+	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.opts.BaseURL, OrgID: orgID, Tokens: ts, HTTPClient: s.opts.HTTPClient,
+		Retry: s.opts.Retry, UserAgent: "Tandem-CRM", Concurrency: s.concurrency(orgID)})
 	if err != nil {
 		return nil, fmt.Errorf("sync: desk client: %w", err)
 	}
 	return cl, nil
+}
+
+// concurrency is the requests in flight a portal's client allows: the
+// setting within the portal's plan cap; without a setting, half the cap
+// (desk.SafeConcurrency) when the edition is known, else
+// desk.DefaultConcurrency, safe on every edition.
+func (s *Service) concurrency(orgID string) int {
+	s.mu.Lock()
+	edition, known := s.editions[orgID]
+	s.mu.Unlock()
+	n := s.opts.Concurrency
+	switch {
+	case n <= 0 && known:
+		return desk.SafeConcurrency(edition)
+	case n <= 0:
+		return desk.DefaultConcurrency
+	case known:
+		return min(n, desk.PlanConcurrency(edition))
+	}
+	return min(n, desk.MaxPlanConcurrency)
+}
+
+// noteEditions remembers the editions of listed portals.
+func (s *Service) noteEditions(orgs []desk.Organization) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.editions == nil {
+		s.editions = map[string]string{}
+	}
+	for _, o := range orgs {
+		if o.Edition != "" {
+			s.editions[o.ID] = o.Edition
+		}
+	}
 }
 
 // client returns the Desk client of a portal, built from its secrets on

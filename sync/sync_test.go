@@ -20,7 +20,7 @@ import (
 func TestFirstSyncTwoWay(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 2, Contacts: 30, Accounts: 8, Tickets: 60}, mode: app.SyncTwoWay})
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		t.Fatalf("sync: %v", err)
 	}
 	n, _ := e.db.CountContacts(ctx, app.ContactFilter{})
@@ -34,20 +34,21 @@ func TestFirstSyncTwoWay(t *testing.T) {
 		t.Fatalf("got %d contacts, %d companies, %d tickets", n, m, st.CachedTickets)
 	}
 	// A second pass changes nothing.
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		t.Fatalf("sync 2: %v", err)
 	}
 }
 
 func mustSync(t *testing.T, e *env) {
 	t.Helper()
-	if err := e.svc.SyncOnce(context.Background()); err != nil {
+	if err := e.syncOnce(context.Background()); err != nil {
 		t.Fatalf("sync: %v", err)
 	}
 }
 
 func deskContactByEmail(t *testing.T, e *env, email string) []desk.Contact {
 	t.Helper()
+	e.settle() // Desk's search finds what was written once its index caught up
 	cl := e.client()
 	cs, err := cl.FindContactsByEmail(context.Background(), email)
 	if err != nil && app.ErrorCode(err) != app.ENOTFOUND {
@@ -216,7 +217,7 @@ func TestOutboxActionsAndCrash(t *testing.T) {
 	}
 	// Crash after Desk created the ticket but before we recorded it.
 	crashAt = "outbox-after-send"
-	if err := e.svc.SyncOnce(ctx); err == nil {
+	if err := e.syncOnce(ctx); err == nil {
 		t.Fatal("expected the simulated crash")
 	}
 	e.open() // rebuilt from the database
@@ -245,7 +246,7 @@ func TestOutboxActionsAndCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	crashAt = "outbox-after-send"
-	_ = e.svc.SyncOnce(ctx)
+	_ = e.syncOnce(ctx)
 	e.open()
 	mustSync(t, e)
 	td, err := e.svc.Ticket(ctx, tid, true)
@@ -271,7 +272,7 @@ func TestOutboxActionsAndCrash(t *testing.T) {
 	if _, err := e.svc.Comment(ctx, tid, "offline note", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.SyncOnce(ctx); app.ErrorCode(err) != app.EUNAVAILABLE {
+	if err := e.syncOnce(ctx); app.ErrorCode(err) != app.EUNAVAILABLE {
 		t.Fatalf("offline pass: %v", err)
 	}
 	if st, _ := e.svc.Status(ctx); st.PendingOutbox != 1 || st.State != app.StateOffline {
@@ -309,7 +310,7 @@ func TestDeactivateActivate(t *testing.T) {
 	if _, err := e.svc.TicketsForRecord(ctx, app.KindContact, cs[0].ID, app.TicketFilter{}); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Fatalf("tickets visible after deactivate: %v", err)
 	}
-	if err := e.svc.SyncOnce(ctx); err != nil {
+	if err := e.syncOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Sign in through the browser flow again and activate the same portal.
@@ -528,7 +529,7 @@ func TestMentionsNamed(t *testing.T) {
 // firstTicket returns the id of a ticket on Desk.
 func firstTicket(t *testing.T, e *env) string {
 	t.Helper()
-	for tk, err := range e.client().AllTickets(context.Background(), desk.ListOptions{}) {
+	for tk, err := range e.allTickets(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -16,17 +17,21 @@ import (
 // changes cannot hold a pass for long; the rest follow in the next pass.
 const detailBatch = 500
 
-// pullTickets refreshes the ticket cache: tickets changed since the cursor
-// (newest modified first, with an overlap and de-duplication by id and
-// stamp), then the conversations of the tickets that changed. A portal's
-// first pass stores every ticket without conversations: they are fetched
-// when the ticket is opened (Ticket with refresh) or when it next changes.
 // firstSyncBatch is how many tickets a first pass writes per transaction.
 // 1000 measured best: 100 (a page) took 15.4 s for BenchmarkFirstSync, 1000
 // 11.5 s; 2000 was no faster but left a WAL large enough to slow the polls
 // after it (PollNoChange50k 9.5-10 ms against 6.7-6.9 ms).
 const firstSyncBatch = 1000
 
+// pullTickets refreshes the ticket cache. A portal's first pass lists
+// every ticket, department by department, by creation time (GET /tickets;
+// its items carry no modifiedTime, so they are stored without one) and
+// starts the cursor at the time the listing began. Later passes ask
+// /tickets/search for the tickets modified since the cursor, less the
+// overlap that covers the lag of Desk's search index, de-duplicating by id
+// and stamp, then fetch the conversations of the tickets that changed.
+// Conversations of the first pass are fetched when a ticket is opened
+// (Ticket with refresh) or when it next changes.
 func (ps *pass) pullTickets(ctx context.Context) error {
 	s, org := ps.s, ps.p.OrgID
 	cs, err := s.store.Cursor(ctx, org, cursorTickets)
@@ -34,41 +39,18 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 		return fmt.Errorf("sync: tickets: %w", err)
 	}
 	cursor := parseCursor(cs)
-	first := cursor.IsZero()
-	ps.changes.First = first
-	fetch := func(ctx context.Context, from int) ([]desk.Ticket, error) {
-		return ps.cl.ListTickets(ctx, desk.ListOptions{From: from, Limit: desk.MaxLimit, SortBy: "-modifiedTime", Include: []string{"contacts"}})
+	ps.changes.First = cursor.IsZero()
+	if cursor.IsZero() {
+		return ps.firstTickets(ctx)
 	}
-	now := s.opts.Now()
+	lo, hi := ps.window(cursor)
 	seen, next := s.seen(org, cursorTickets, cs), map[string]string{}
-	// A portal's first pass into an empty cache: no stamps to look up, and
-	// tickets are written in bigger transactions (the cursor is only set
-	// at the end, so a failed pass starts over either way).
-	empty := false
-	if first {
-		n, err := s.store.CountTickets(ctx, org)
-		if err != nil {
-			return fmt.Errorf("sync: tickets: %w", err)
-		}
-		empty = n == 0
-	}
-	var pending []app.Ticket
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		if err := s.store.UpsertTickets(ctx, pending); err != nil {
-			return err
-		}
-		ps.counts.Tickets += len(pending)
-		pending = pending[:0]
-		ps.progress("tickets")
-		return nil
-	}
-	newest, err := scan(ctx, ps, cursor, fetch, func(t desk.Ticket) time.Time { return t.ModifiedTime.Time },
-		func(page []desk.Ticket) (int, error) {
+	newest, err := scanChanges(ctx, ps.cl, lo, hi, ps.cl.SearchTickets,
+		func(t desk.Ticket) time.Time { return t.ModifiedTime.Time }, func(t desk.Ticket) time.Time { return t.CreatedTime.Time },
+		func(t desk.Ticket) string { return t.ID },
+		func(page []desk.Ticket) error {
 			if len(page) == 0 {
-				return 0, nil
+				return nil
 			}
 			tks := make([]app.Ticket, len(page))
 			keys := make([]string, len(page))
@@ -80,11 +62,9 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 					ids = append(ids, page[i].ID)
 				}
 			}
-			stamps := map[string]app.TicketStamp{}
-			if !empty {
-				if stamps, err = s.store.TicketStamps(ctx, org, ids); err != nil {
-					return 0, err
-				}
+			stamps, err := s.store.TicketStamps(ctx, org, ids)
+			if err != nil {
+				return err
 			}
 			var fresh []app.Ticket
 			for i, t := range page {
@@ -99,65 +79,242 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 					next[t.ID] = keys[i]
 					continue
 				}
-				if !first {
-					tk.DetailWanted = !known || !st.Modified.Equal(tk.ModifiedTime) ||
-						st.ThreadCount != tk.ThreadCount || st.CommentCount != tk.CommentCount
-					if !known {
-						ps.changes.NewTickets = append(ps.changes.NewTickets, tk)
-					} else {
-						ps.changes.Changed = append(ps.changes.Changed, app.TicketChange{Before: st, After: tk,
-							BecameOverdue: tk.IsOverdue && !st.IsOverdue, BecameEscalated: tk.IsEscalated && !st.IsEscalated})
-					}
+				tk.DetailWanted = !known || !st.Modified.Equal(tk.ModifiedTime) ||
+					st.ThreadCount != tk.ThreadCount || st.CommentCount != tk.CommentCount
+				switch {
+				case !known:
+					ps.changes.NewTickets = append(ps.changes.NewTickets, tk)
+				default:
+					// A ticket stored by a first sync's list has no
+					// modifiedTime and unknown flags: what it shows now is
+					// no news.
+					listed := st.Modified.IsZero()
+					ps.changes.Changed = append(ps.changes.Changed, app.TicketChange{Before: st, After: tk,
+						BecameOverdue:   !listed && tk.IsOverdue && !st.IsOverdue,
+						BecameEscalated: !listed && tk.IsEscalated && !st.IsEscalated})
 				}
 				fresh = append(fresh, tk)
 			}
 			if len(fresh) == 0 {
-				return 0, nil
-			}
-			if empty {
-				pending = append(pending, fresh...)
-				if len(pending) >= firstSyncBatch {
-					return len(fresh), flush()
-				}
-				return len(fresh), nil
+				return nil
 			}
 			if err := s.store.UpsertTickets(ctx, fresh); err != nil {
-				return 0, err
+				return err
 			}
 			ps.counts.Tickets += len(fresh)
-			if first {
-				ps.progress("tickets")
-			}
-			return len(fresh), nil
+			return nil
 		})
-	if err == nil {
-		err = flush()
-	}
 	if err != nil {
 		return fmt.Errorf("sync: tickets: %w", err)
 	}
 	if err := s.hookErr("tickets-stored"); err != nil {
 		return err
 	}
+	if newest.Before(cursor) {
+		newest = cursor
+	}
 	if err := s.store.SetCursor(ctx, org, cursorTickets, formatCursor(newest)); err != nil {
 		return fmt.Errorf("sync: tickets: %w", err)
 	}
 	s.remember(org, cursorTickets, formatCursor(newest), next)
-	_ = now
 	ids, err := s.store.TicketsNeedingDetail(ctx, org, detailBatch)
 	if err != nil {
 		return fmt.Errorf("sync: tickets: %w", err)
 	}
-	for _, id := range ids {
-		if err := ps.s.fetchConversation(ctx, ps.p, ps.cl, id, false, &ps.changes, &ps.counts); err != nil {
-			if app.ErrorCode(err) == app.ENOTFOUND {
-				continue
-			}
-			return fmt.Errorf("sync: tickets: %w", err)
-		}
+	if err := ps.fetchConversations(ctx, ids); err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
 	}
 	ps.progress("tickets")
 	return nil
+}
+
+// fetchConversations downloads the conversations of tickets, several at
+// once (as the client's concurrency allows); they are stored one by one.
+func (ps *pass) fetchConversations(ctx context.Context, ids []string) error {
+	conc := max(1, ps.cl.Concurrency())
+	for len(ids) > 0 {
+		batch := ids[:min(conc, len(ids))]
+		ids = ids[len(batch):]
+		errs := make([]error, len(batch))
+		chs := make([]app.Changes, len(batch))
+		cnts := make([]app.SyncCounts, len(batch))
+		var wg gosync.WaitGroup
+		for i, id := range batch {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				chs[i].First = ps.changes.First
+				errs[i] = ps.s.fetchConversation(ctx, ps.p, ps.cl, id, false, &chs[i], &cnts[i])
+			}()
+		}
+		wg.Wait()
+		for i := range batch {
+			if errs[i] != nil {
+				if app.ErrorCode(errs[i]) == app.ENOTFOUND {
+					continue
+				}
+				return errs[i]
+			}
+			ps.changes.NewThreads = append(ps.changes.NewThreads, chs[i].NewThreads...)
+			ps.changes.NewComments = append(ps.changes.NewComments, chs[i].NewComments...)
+			ps.counts.Threads += cnts[i].Threads
+			ps.counts.Comments += cnts[i].Comments
+		}
+	}
+	return nil
+}
+
+// firstTickets lists a portal's tickets on its first pass: every
+// department's, oldest created first, several pages at once. The cursor
+// starts where the listing started (Desk's clock), so the next pass's
+// search catches what changed meanwhile.
+func (ps *pass) firstTickets(ctx context.Context) error {
+	s, org := ps.s, ps.p.OrgID
+	start := ps.cl.ServerNow()
+	n, err := s.store.CountTickets(ctx, org)
+	if err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	// Into an empty cache: no stamps to look up, and tickets are written in
+	// bigger transactions (the cursor is only set at the end, so a failed
+	// pass starts over either way).
+	empty := n == 0
+	deps, err := ps.cl.Departments(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	var pending []app.Ticket
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		if err := s.store.UpsertTickets(ctx, pending); err != nil {
+			return err
+		}
+		ps.counts.Tickets += len(pending)
+		pending = pending[:0]
+		ps.progress("tickets")
+		return nil
+	}
+	conc := max(1, ps.cl.Concurrency())
+	for _, d := range deps {
+		err := pageAll(ctx, conc, func(t desk.Ticket) string { return t.ID }, func(ctx context.Context, from int) ([]desk.Ticket, error) {
+			return ps.cl.ListTickets(ctx, d.ID, desk.ListOptions{From: from, Limit: desk.MaxLimit, SortBy: "createdTime"})
+		}, func(page []desk.Ticket) error {
+			for _, t := range page {
+				pending = append(pending, ticketFromDesk(org, t))
+			}
+			if !empty || len(pending) >= firstSyncBatch {
+				return flush()
+			}
+			return nil
+		})
+		switch app.ErrorCode(err) {
+		case "":
+		case app.EFORBIDDEN, app.ENOTFOUND, app.EINVALID:
+			// A department the agent may not list (or a disabled one):
+			// its tickets are not the agent's to see.
+			s.log.Warn("listing a department's tickets failed", "org", org, "department", d.ID, "err", err)
+		default:
+			return fmt.Errorf("sync: tickets: %w", err)
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	if err := s.hookErr("tickets-stored"); err != nil {
+		return err
+	}
+	if err := s.store.SetCursor(ctx, org, cursorTickets, formatCursor(start)); err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
+	ps.progress("tickets")
+	return nil
+}
+
+// pageAll walks a list page by page, fetching the first page alone and then
+// conc pages at once, and hands the pages to fn in order; it stops after
+// the first short page. While fn stores a batch of full pages, the next
+// batch is already being fetched (the same requests as one after the
+// other: a batch follows only a batch of full pages). The pages overlap by
+// an item (from 0, 99, 198, … with limit 100): when a page does not start
+// with the item the page before ended with (a record was deleted or added
+// meanwhile, shifting the list), the walk reads again from the page before,
+// so no record is skipped; fn may see a record twice then.
+func pageAll[T any](ctx context.Context, conc int, id func(T) string, fetch func(ctx context.Context, from int) ([]T, error), fn func([]T) error) error {
+	step := pageStep(desk.MaxLimit)
+	type batch struct {
+		froms  []int
+		pages  [][]T
+		err    error
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+	start := func(from, n int) *batch {
+		bctx, cancel := context.WithCancel(ctx)
+		b := &batch{froms: make([]int, n), cancel: cancel, done: make(chan struct{})}
+		for i := range b.froms {
+			b.froms[i] = from + i*step
+		}
+		go func() {
+			defer close(b.done)
+			b.pages, b.err = fetchAll(bctx, conc, b.froms, fetch)
+		}()
+		return b
+	}
+	drop := func(b *batch) {
+		if b != nil {
+			b.cancel()
+			<-b.done
+		}
+	}
+	cur := start(0, 1)
+	prev, rereads := "", 0
+	for {
+		<-cur.done
+		cur.cancel()
+		if cur.err != nil {
+			return cur.err
+		}
+		last := cur.froms[len(cur.froms)-1]
+		full := true
+		for _, pg := range cur.pages {
+			full = full && len(pg) == desk.MaxLimit
+		}
+		var next *batch
+		if full {
+			next = start(last+step, conc)
+		}
+		reread := -1
+		for i, pg := range cur.pages {
+			if cur.froms[i] > 0 && prev != "" && (len(pg) == 0 || id(pg[0]) != prev) && rereads < 3 {
+				// The list moved under the walk: read again from the
+				// page before this one.
+				reread, prev = max(0, cur.froms[i]-step), ""
+				rereads++
+				break
+			}
+			rereads = 0
+			items := pg
+			if cur.froms[i] > 0 && len(items) > 0 && id(items[0]) == prev {
+				items = items[1:] // the overlap
+			}
+			if err := fn(items); err != nil {
+				drop(next)
+				return err
+			}
+			if len(pg) < desk.MaxLimit {
+				drop(next)
+				return nil
+			}
+			prev = id(pg[len(pg)-1])
+		}
+		if reread >= 0 {
+			drop(next)
+			next = start(reread, conc)
+		}
+		cur = next
+	}
 }
 
 // fetchConversation downloads a ticket's threads and comments, with the
@@ -243,6 +400,9 @@ func ticketFromDesk(org string, t desk.Ticket) app.Ticket {
 		tk.ContactEmail = c.Email
 		if tk.ContactID == "" {
 			tk.ContactID = c.ID
+		}
+		if tk.AccountID == "" {
+			tk.AccountID = c.AccountID()
 		}
 	}
 	if tk.ContactEmail == "" {

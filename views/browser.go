@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/display"
 )
 
 // browser is what the Contacts and Companies screens share: a search
@@ -65,8 +66,8 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	})
 	setRow := func(row fyne.CanvasObject, title, detail string) {
 		o := row.(*fyne.Container).Objects
-		o[0].(*widget.Label).SetText(title)
-		o[1].(*widget.Label).SetText(detail)
+		o[0].(*widget.Label).SetText(rowText(title))
+		o[1].(*widget.Label).SetText(rowText(detail))
 	}
 	b.list.show = func(item T, row fyne.CanvasObject) {
 		title, detail := spec.lines(item)
@@ -149,7 +150,7 @@ func detailHead(title, sub string, edit, del func()) fyne.CanvasObject {
 	e := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), edit)
 	d := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), del)
 	d.Importance = widget.DangerImportance
-	return container.NewVBox(heading(title), dimLabel(sub), container.NewHBox(e, d), widget.NewSeparator())
+	return container.NewVBox(heading(display.Line(title, display.Subject)), dimLabel(rowText(sub)), container.NewHBox(e, d), widget.NewSeparator())
 }
 
 // byUpdated reports whether the list is sorted by last update.

@@ -91,14 +91,14 @@ func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs [
 		lang.L("Industry"), c.Industry,
 		lang.L("City"), c.City,
 		lang.L("Country"), c.Country,
-		lang.L("Notes"), c.Notes,
 		lang.L("Last updated"), formatTime(c.UpdatedAt),
 	)
+	addTextRow(fields, lang.L("Notes"), c.Notes)
 	var pbox fyne.CanvasObject = dimLabel(lang.L("None yet"))
 	if len(people) > 0 {
 		lines := make([]fyne.CanvasObject, len(people))
 		for i, p := range people {
-			l := widget.NewLabel(joinNonEmpty(" · ", p.DisplayName(), p.Title, p.Email))
+			l := widget.NewLabel(rowText(joinNonEmpty(" · ", p.DisplayName(), p.Title, p.Email)))
 			l.Truncation = fyne.TextTruncateEllipsis
 			lines[i] = l
 		}

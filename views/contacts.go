@@ -91,9 +91,9 @@ func (s *contactsScreen) setDetail(c *app.Contact, recs []app.Record) {
 		lang.L("Mobile"), c.Mobile,
 		lang.L("Job title"), c.Title,
 		lang.L("Company"), c.CompanyName,
-		lang.L("Notes"), c.Notes,
 		lang.L("Last updated"), formatTime(c.UpdatedAt),
 	)
+	addTextRow(fields, lang.L("Notes"), c.Notes)
 	body := container.NewVBox(head, fields, widget.NewSeparator(),
 		sectionTitle(lang.L("Pipeline records")), recordLines(recs))
 	s.setPage(c, body, app.KindContact, c.ID)
@@ -139,7 +139,7 @@ func recordLines(recs []app.Record) fyne.CanvasObject {
 	}
 	lines := make([]fyne.CanvasObject, len(recs))
 	for i, r := range recs {
-		l := widget.NewLabel(joinNonEmpty(" · ", r.Name, r.StageName, app.FormatAmount(r.Amount, r.Currency), r.CompanyName))
+		l := widget.NewLabel(rowText(joinNonEmpty(" · ", r.Name, r.StageName, app.FormatAmount(r.Amount, r.Currency), r.CompanyName)))
 		l.Truncation = fyne.TextTruncateEllipsis
 		lines[i] = l
 	}

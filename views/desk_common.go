@@ -60,6 +60,11 @@ func (d *deskUI) subscribe(ctx context.Context, fn func(app.SyncEvent)) {
 func errorText(err error) string {
 	switch app.ErrorCode(err) {
 	case app.EUNAVAILABLE:
+		// Only a Desk that cannot be reached is that; a full disk, the
+		// keyring or an answer Tandem cannot read say what they are.
+		if msg := app.ErrorMessage(err); msg != msgUnreachable {
+			return translateMessage(msg)
+		}
 		return lang.L("Zoho Desk cannot be reached right now. Check the internet connection and try again.")
 	case app.EUNAUTHORIZED:
 		return lang.L("Your Zoho Desk sign-in has expired. Sign in again.")

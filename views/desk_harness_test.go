@@ -39,6 +39,7 @@ type deskEnv struct {
 	win  fyne.Window
 	q    *uiQueue
 	d    *deskUI
+	sec  app.SecretStore
 }
 
 type deskEnvOptions struct {
@@ -53,7 +54,18 @@ func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
 	t.Helper()
 	test.NewTempApp(t)
 	ctx, cancel := context.WithCancel(context.Background())
+	// The strict emulator: its search index lags writes, it refuses any
+	// request that breaks the Desk contract, and the test fails on one.
+	if o.emu.SearchLag == 0 {
+		o.emu.SearchLag = deskSearchLag
+	}
+	o.emu.CheckAnswers = true
 	emu := deskemu.New(o.emu)
+	t.Cleanup(func() {
+		for _, v := range emu.Violations() {
+			t.Errorf("Desk contract violation: %s", v)
+		}
+	})
 	run, err := emu.Start("")
 	if err != nil {
 		t.Fatal(err)
@@ -63,11 +75,11 @@ func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
 		t.Fatal(err)
 	}
 	e := &deskEnv{t: t, ctx: ctx, emu: emu, run: run, info: emu.Info(), org: emu.DefaultOrgID(), db: db,
-		crm: app.CRM{Contacts: db, Companies: db, Pipelines: db}, q: &uiQueue{}}
+		crm: app.CRM{Contacts: db, Companies: db, Pipelines: db}, q: &uiQueue{}, sec: secretstest.New()}
 	e.svc, err = tsync.New(tsync.Options{
 		Store:   db,
 		CRM:     e.crm,
-		Secrets: secretstest.New(),
+		Secrets: e.sec,
 		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
 		BaseURL: run.URL,
 		Retry:   desk.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
@@ -113,8 +125,14 @@ func (e *deskEnv) openURL(u string) error {
 	return resp.Body.Close()
 }
 
+// deskSearchLag is how far the emulator's search index lags writes.
+const deskSearchLag = 2 * time.Second
+
+// syncOnce runs one pass once Desk's search index caught up with the
+// changes so far, and applies its results.
 func (e *deskEnv) syncOnce() {
 	e.t.Helper()
+	e.emu.Advance(deskSearchLag + time.Millisecond)
 	if err := e.svc.SyncOnce(e.ctx); err != nil && app.ErrorCode(err) != app.EUNAVAILABLE && app.ErrorCode(err) != app.EUNAUTHORIZED {
 		e.t.Fatalf("sync: %v", err)
 	}

@@ -199,7 +199,7 @@ func (p *syncProblems) conflictCard(c *app.Conflict, labels map[string]string) f
 	if name == "" {
 		name = kindLabel(c.Kind)
 	}
-	title := widget.NewLabel(name + " — " + field)
+	title := widget.NewLabel(rowText(name + " — " + field))
 	title.TextStyle = fyne.TextStyle{Bold: true}
 	title.Truncation = fyne.TextTruncateEllipsis
 	var what string
@@ -337,7 +337,7 @@ func (p *syncProblems) failedCard(it *app.OutboxItem, names map[string]string) f
 		row.Add(b)
 	}
 	body := container.NewVBox(title,
-		note(lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)}), widget.DangerImportance),
+		note(lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": translateMessage(it.LastError)}), widget.DangerImportance),
 		note(lang.L("Queued {{.Time}}", map[string]any{"Time": when(it.CreatedAt)}), widget.LowImportance), row)
 	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.ErrorIcon()), nil, body))
 }

@@ -25,6 +25,12 @@ type deskStatus struct {
 	bannerText *widget.Label
 	signIn     *widget.Button
 
+	// problem names why passes fail when it is not the network (the
+	// keyring, an answer Tandem cannot read, the database), with what to do.
+	problem     *fyne.Container
+	problemText *widget.Label
+	retry       *widget.Button
+
 	st    *app.SyncStatus
 	phase string // during a pass
 }
@@ -62,6 +68,14 @@ func newDeskStatus(d *deskUI) *deskStatus {
 	s.signIn.Importance = widget.HighImportance
 	s.banner = container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), container.NewCenter(s.signIn), s.bannerText))
 	s.banner.Hide()
+	s.problemText = wrapLabel("")
+	s.problemText.Importance = widget.WarningImportance
+	s.retry = widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), func() {
+		s.retry.Disable()
+		s.integ.SyncNow()
+	})
+	s.problem = container.NewPadded(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), container.NewCenter(s.retry), s.problemText))
+	s.problem.Hide()
 
 	d.subscribe(d.ctx, s.event)
 	s.reload()
@@ -138,6 +152,8 @@ func (s *deskStatus) show() {
 	}
 	s.progress.Hide()
 	s.banner.Hide()
+	s.problem.Hide()
+	s.retry.Enable()
 	s.syncNow.Show()
 	s.syncNow.Enable()
 	switch st.State {
@@ -153,7 +169,14 @@ func (s *deskStatus) show() {
 		s.syncNow.Disable()
 	case app.StateOffline:
 		s.icon.SetResource(theme.WarningIcon())
-		s.line.SetText(lang.L("Zoho Desk: offline — showing saved tickets") + " · " + last + pending)
+		if why := passProblem(st.LastError); why != "" {
+			// Not the network: say what it is, there and in a banner.
+			s.line.SetText(lang.L("Zoho Desk: not synced — {{.Reason}}", map[string]any{"Reason": why}) + " · " + last + pending)
+			s.problemText.SetText(why)
+			s.problem.Show()
+		} else {
+			s.line.SetText(lang.L("Zoho Desk: offline — showing saved tickets") + " · " + last + pending)
+		}
 	case app.StateNeedsSignIn:
 		s.icon.SetResource(theme.ErrorIcon())
 		s.line.SetText(lang.L("Zoho Desk: sign-in expired") + " · " + last + pending)
@@ -166,6 +189,15 @@ func (s *deskStatus) show() {
 		s.line.SetText(lang.L("Zoho Desk: not connected"))
 		s.syncNow.Hide()
 	}
+}
+
+// passProblem is why the last pass failed, translated, unless it was that
+// Desk could not be reached (the status line says offline then).
+func passProblem(lastError string) string {
+	if lastError == "" || lastError == msgUnreachable {
+		return ""
+	}
+	return translateMessage(lastError)
 }
 
 // reauth signs in again in the browser and re-activates the same portal

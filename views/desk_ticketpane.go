@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/display"
 	"github.com/tandem-crm/tandem/app/richtext"
 )
 
@@ -33,6 +34,7 @@ type ticketPane struct {
 	header   *fyne.Container
 
 	title    *widget.Label
+	showAll  *widget.Button // the whole subject, when the title is shortened
 	meta     *widget.Label
 	badges   *fyne.Container
 	status   *widget.Select
@@ -72,6 +74,8 @@ func (p *ticketPane) build(back func()) {
 	p.title = heading(lang.L("Loading…"))
 	p.title.Wrapping = fyne.TextWrapWord
 	p.title.Truncation = fyne.TextTruncateOff
+	p.showAll = showAllButton(p.d.win, p.subjectTitle, p.fullSubject)
+	p.showAll.Hide()
 	p.meta = widget.NewLabel("")
 	p.meta.Wrapping = fyne.TextWrapWord
 	p.meta.Importance = widget.LowImportance
@@ -94,7 +98,7 @@ func (p *ticketPane) build(back func()) {
 	statusBox := container.NewHBox(widget.NewLabel(lang.L("Status")), container.NewGridWrap(fyne.NewSize(180, p.status.MinSize().Height), p.status))
 	p.header = container.NewVBox(
 		container.NewBorder(nil, nil, backBtn, statusBox),
-		p.title,
+		container.NewBorder(nil, nil, nil, container.NewVBox(p.showAll), p.title),
 		container.NewBorder(nil, nil, nil, p.badges, p.meta),
 		p.notice,
 		container.NewHBox(p.reply, p.replyAll, p.forward, p.comment, layout.NewSpacer(), p.openDesk),
@@ -177,10 +181,14 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 		return
 	}
 	tk := &td.Ticket
-	p.title.SetText("#" + tk.Number + "  " + tk.Subject)
+	// A subject comes from whoever wrote to the help desk: bounded and
+	// cleaned, with the whole of it behind Show all.
+	subject, cut := display.LineCut(tk.Subject, display.Subject)
+	p.title.SetText("#" + nameText(tk.Number) + "  " + subject)
+	p.showAll.Hidden = !cut
 	parts := []string{}
 	if tk.ContactName != "" || tk.ContactEmail != "" {
-		parts = append(parts, strings.TrimSpace(tk.ContactName+" <"+firstNonEmpty(tk.ContactEmail, tk.Email)+">"))
+		parts = append(parts, strings.TrimSpace(nameText(tk.ContactName)+" <"+nameText(firstNonEmpty(tk.ContactEmail, tk.Email))+">"))
 	}
 	if tk.Priority != "" {
 		parts = append(parts, priorityName(tk.Priority))
@@ -190,7 +198,7 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	}
 	parts = append(parts, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
 	if tk.Channel != "" {
-		parts = append(parts, tk.Channel)
+		parts = append(parts, nameText(tk.Channel))
 	}
 	p.meta.SetText(strings.Join(parts, " · "))
 	if webURL(tk.WebURL) != "" {
@@ -225,6 +233,21 @@ func (p *ticketPane) relayout() {
 	if p.content.Size().Height > 0 {
 		p.content.Layout.Layout(p.content.Objects, p.content.Size())
 	}
+}
+
+// subjectTitle and fullSubject are what Show all shows.
+func (p *ticketPane) subjectTitle() string {
+	if p.detail == nil {
+		return ""
+	}
+	return lang.L("Subject of ticket #{{.Number}}", map[string]any{"Number": p.detail.Ticket.Number})
+}
+
+func (p *ticketPane) fullSubject() string {
+	if p.detail == nil {
+		return ""
+	}
+	return p.detail.Ticket.Subject
 }
 
 func firstNonEmpty(s ...string) string {
@@ -372,7 +395,7 @@ func (p *ticketPane) paint() {
 }
 
 func threadCard(th *app.Thread) fyne.CanvasObject {
-	who := firstNonEmpty(th.AuthorName, th.AuthorEmail, th.From)
+	who := nameText(firstNonEmpty(th.AuthorName, th.AuthorEmail, th.From))
 	var head string
 	switch {
 	case th.IsForward:
@@ -385,10 +408,10 @@ func threadCard(th *app.Thread) fyne.CanvasObject {
 	head += " · " + when(th.CreatedTime)
 	var addr []string
 	if th.To != "" {
-		addr = append(addr, lang.L("To: {{.List}}", map[string]any{"List": th.To}))
+		addr = append(addr, lang.L("To: {{.List}}", map[string]any{"List": display.Line(th.To, display.Subject)}))
 	}
 	if th.CC != "" {
-		addr = append(addr, lang.L("CC: {{.List}}", map[string]any{"List": th.CC}))
+		addr = append(addr, lang.L("CC: {{.List}}", map[string]any{"List": display.Line(th.CC, display.Subject)}))
 	}
 	body, ct := th.Content, th.ContentType
 	if body == "" {
@@ -405,9 +428,10 @@ func directionLabel(dir string) string {
 }
 
 func commentCard(c *app.Comment) fyne.CanvasObject {
-	head := lang.L("Internal comment by {{.Name}}", map[string]any{"Name": c.CommenterName})
+	who := nameText(c.CommenterName)
+	head := lang.L("Internal comment by {{.Name}}", map[string]any{"Name": who})
 	if c.IsPublic {
-		head = lang.L("Public comment by {{.Name}}", map[string]any{"Name": c.CommenterName})
+		head = lang.L("Public comment by {{.Name}}", map[string]any{"Name": who})
 	}
 	head += " · " + when(c.CommentedTime)
 	body := firstNonEmpty(c.Text, c.Content)
@@ -430,8 +454,8 @@ func attachmentNames(raw json.RawMessage) []string {
 	}
 	var out []string
 	for _, a := range v.Attachments {
-		if a.Name != "" {
-			out = append(out, a.Name)
+		if name := nameText(a.Name); name != "" {
+			out = append(out, name)
 		}
 	}
 	return out
@@ -527,7 +551,10 @@ func docSegments(doc richtext.Doc) []widget.RichTextSegment {
 				}
 				continue
 			}
-			for _, c := range chunks(sp.Text) {
+			for i, c := range chunks(sp.Text) {
+				if i > 0 || len(segs) > 0 && segs[len(segs)-1].Inline() {
+					c = zwsp + c
+				}
 				segs = append(segs, &widget.TextSegment{Text: c, Style: st})
 			}
 		}
@@ -544,6 +571,12 @@ func docSegments(doc richtext.Doc) []widget.RichTextSegment {
 	}
 	return segs
 }
+
+// zwsp starts every piece of a paragraph but its first. Fyne's word wrap
+// puts a piece that starts where not even one character fits on the line
+// one character per line, to the piece's end; a zero-width first
+// character always fits, so the piece moves to the next line whole instead.
+const zwsp = "\u200b"
 
 // chunkRunes is the longest piece of text one segment holds.
 const chunkRunes = 16
@@ -616,20 +649,20 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 	var what string
 	switch it.Kind {
 	case app.OutboxReply, app.OutboxReplyAll:
-		what = lang.L("Reply to {{.To}}", map[string]any{"To": pl.To})
+		what = lang.L("Reply to {{.To}}", map[string]any{"To": nameText(pl.To)})
 	case app.OutboxForward:
-		what = lang.L("Forward to {{.To}}", map[string]any{"To": pl.To})
+		what = lang.L("Forward to {{.To}}", map[string]any{"To": nameText(pl.To)})
 	case app.OutboxComment:
 		what = lang.L("Internal comment")
 	case app.OutboxStatus:
-		what = lang.L("Status change to {{.Status}}", map[string]any{"Status": statusName(pl.Status)})
+		what = lang.L("Status change to {{.Status}}", map[string]any{"Status": nameText(statusName(pl.Status))})
 	default:
 		what = it.Kind
 	}
 	state := lang.L("Waiting to be sent (queued {{.Time}})", map[string]any{"Time": when(it.CreatedAt)})
 	imp := widget.WarningImportance
 	if it.State == app.OutboxFailed {
-		state = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)})
+		state = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": translateMessage(it.LastError)})
 		imp = widget.DangerImportance
 	}
 	h := widget.NewLabel(what)

@@ -353,18 +353,18 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 			Subject string `json:"subject"`
 		}
 		_ = json.Unmarshal(it.Payload, &pl)
-		r.title.SetText(lang.L("New ticket: {{.Subject}}", map[string]any{"Subject": pl.Subject}))
+		r.title.SetText(lang.L("New ticket: {{.Subject}}", map[string]any{"Subject": rowText(pl.Subject)}))
 		meta := lang.L("Queued {{.Time}}", map[string]any{"Time": when(it.CreatedAt)})
 		if it.State == app.OutboxFailed {
-			meta = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": lang.L(it.LastError)})
+			meta = lang.L("Could not be sent: {{.Reason}}", map[string]any{"Reason": translateMessage(it.LastError)})
 		}
 		r.meta.SetText(meta)
 		r.pending.Show()
 		return
 	}
 	tk := row.ticket
-	r.title.SetText("#" + tk.Number + "  " + tk.Subject)
-	parts := []string{statusName(tk.Status)}
+	r.title.SetText("#" + nameText(tk.Number) + "  " + rowText(tk.Subject))
+	parts := []string{nameText(statusName(tk.Status))}
 	if tk.Priority != "" {
 		parts = append(parts, priorityName(tk.Priority))
 	}
@@ -372,7 +372,7 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 		parts = append(parts, lang.L("Due {{.Date}}", map[string]any{"Date": day(tk.DueDate)}))
 	}
 	if tk.ContactName != "" && t.kind != app.KindContact {
-		parts = append(parts, tk.ContactName)
+		parts = append(parts, nameText(tk.ContactName))
 	}
 	parts = append(parts, lang.L("Created {{.Date}}", map[string]any{"Date": day(tk.CreatedTime)}))
 	r.meta.SetText(strings.Join(parts, " · "))
@@ -484,7 +484,7 @@ func (t *TicketsTab) openForm() {
 	t.form = f
 	var names []string
 	for _, c := range t.candidates {
-		names = append(names, c.DisplayName()+" <"+c.Email+">")
+		names = append(names, nameText(c.DisplayName())+" <"+nameText(c.Email)+">")
 	}
 	f.contact = widget.NewSelect(names, nil)
 	f.contact.SetSelectedIndex(0)

@@ -743,7 +743,7 @@ func (s *deskSettings) showManage(msg string) {
 	}
 	last := lastSyncText(p.LastSuccess)
 	if p.LastError != "" {
-		last += " — " + lang.L(p.LastError)
+		last += " — " + translateMessage(p.LastError)
 	}
 	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), func() {
 		s.managing, s.mode, s.mappings = true, p.Mode, nil

@@ -35,6 +35,21 @@ type Params struct {
 	Signals app.SignalService
 	// OpenURL opens an address in the system browser (sign-in).
 	OpenURL func(string) error
+	// Desktop adds the menu, close-to-tray, Settings › General and
+	// Settings › Backups (views/desktop.go); nil leaves them out.
+	Desktop *Desktop
+	// CheckDatabase runs the database's full integrity check (the window
+	// calls it off the UI goroutine after start) and returns the damage it
+	// found, or nil. On damage the window says so, with what is lost.
+	CheckDatabase func(ctx context.Context) (*app.Damage, error)
+	// Salvage copies what can be read of a damaged database into a new file
+	// in its place, keeping the damaged one aside; the app then restarts.
+	// Nil hides the offer.
+	Salvage func(ctx context.Context) (*app.SalvageReport, error)
+	// RestoreBackup puts the latest good backup in place of a damaged
+	// database (kept aside) and returns the backup's name; the app then
+	// restarts. Nil hides the offer.
+	RestoreBackup func(ctx context.Context) (string, error)
 }
 
 // screen is one browser of the main window.
@@ -58,7 +73,11 @@ type mainWindow struct {
 	nav       *widget.List
 	center    *fyne.Container
 	status    *widget.Label
-	desk      *deskStatus // the help-desk status line; nil without one
+	desk      *deskStatus    // the help-desk status line; nil without one
+	signalsAt int            // the Signals entry of the navigation, -1 without one
+	backups   *backupsScreen // Settings › Backups; nil without a Desktop
+	visible   bool           // shown, not closed to the tray (Window.Visible)
+	database  *databaseCare  // the damaged-database banner and dialogs
 	// sampleDialog is the first-run offer, kept for tests.
 	sampleDialog *dialog.CustomDialog
 	// importing and exporting are the last Import… and Export… dialogs.
@@ -118,7 +137,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		}})
 		items = append(items, navItem{lang.L("Signals"), theme.InfoIcon()})
 	}
-	if p.Integration != nil || p.Signals != nil {
+	if p.Integration != nil || p.Signals != nil || p.Desktop != nil {
 		m.screens = append(m.screens, &lazyScreen{build: func() screen {
 			tabs := container.NewAppTabs()
 			if p.Integration != nil {
@@ -130,7 +149,8 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 				ss := newSignalsSettings(ctx, w, p.Signals, post)
 				tabs.Append(container.NewTabItem(lang.L("Signals"), container.NewVScroll(ss.content)))
 			}
-			return &staticScreen{body: tabs}
+			reload := m.desktopTabs(tabs) // General and Backups: views/desktop.go
+			return &staticScreen{body: tabs, reload: reload}
 		}})
 		items = append(items, navItem{lang.L("Settings"), theme.SettingsIcon()})
 	}
@@ -163,7 +183,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 		st = newDeskStatus(newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post))
 		m.desk = st
 		bottom = container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, m.status, nil, st.lineBox))
-		top = st.banner
+		top = container.NewVBox(st.banner, st.problem)
 	}
 	if signalsAt >= 0 {
 		base := items[signalsAt].label
@@ -175,8 +195,18 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			m.nav.RefreshItem(signalsAt)
 		}, post)
 	}
+	m.database = newDatabaseCare(m)
+	if top != nil {
+		top = container.NewVBox(m.database.banner, top)
+	} else {
+		top = m.database.banner
+	}
 	w.SetContent(container.NewBorder(top, bottom, left, nil, m.center))
-	if p.CRM.Imports != nil && p.CRM.Export != nil {
+	m.signalsAt = signalsAt
+	if p.Desktop != nil {
+		w.SetMainMenu(m.mainMenu()) // views/desktop.go: File (with Import/Export) and Help
+		w.SetCloseIntercept(m.closeToTray)
+	} else if p.CRM.Imports != nil && p.CRM.Export != nil {
 		w.SetMainMenu(fyne.NewMainMenu(m.transferMenu()))
 	}
 
@@ -198,6 +228,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 
 	m.nav.Select(0) // builds and loads the first screen only
 	m.firstRun()
+	m.database.check()
 	return m
 }
 

@@ -278,7 +278,7 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 	for i, st := range p.Stages {
 		col := s.columns[i]
 		col.stage = st
-		col.title.SetText(st.Name)
+		col.title.SetText(rowText(st.Name))
 		n := s.stageCount(st.ID)
 		col.count.SetText(lang.N("{{.Count}} records", n, map[string]any{"Count": n}))
 		if n > 0 {
@@ -302,7 +302,7 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 // newColumn builds the (empty) column of stage st; showBoard fills it.
 func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
 	col := &boardColumn{stage: st}
-	col.title = widget.NewLabel(st.Name)
+	col.title = widget.NewLabel(rowText(st.Name))
 	col.title.TextStyle = fyne.TextStyle{Bold: true}
 	col.title.Truncation = fyne.TextTruncateEllipsis
 	col.count = dimLabel("")
@@ -383,9 +383,9 @@ func cardOf(o fyne.CanvasObject) card {
 // setCard shows record r on card o.
 func (s *pipelinesScreen) setCard(o fyne.CanvasObject, r app.Record) {
 	c := cardOf(o)
-	c.name.SetText(r.Name)
+	c.name.SetText(rowText(r.Name))
 	c.amount.SetText(app.FormatAmount(r.Amount, r.Currency))
-	c.company.SetText(r.CompanyName)
+	c.company.SetText(rowText(r.CompanyName))
 	closes := ""
 	if r.ClosingDate != "" {
 		closes = lang.L("Closes {{.Date}}", map[string]any{"Date": r.ClosingDate})

@@ -69,10 +69,10 @@ func newSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, o
 			row := o.(*fyne.Container)
 			texts := row.Objects[0].(*fyne.Container)
 			title, body, at := texts.Objects[0].(*widget.Label), texts.Objects[1].(*widget.Label), row.Objects[1].(*widget.Label)
-			title.SetText(s.Title)
+			title.SetText(rowText(s.Title))
 			title.TextStyle = fyne.TextStyle{Bold: !s.Read}
 			title.Refresh()
-			body.SetText(s.Body)
+			body.SetText(rowText(s.Body))
 			at.SetText(signalTime(s.CreatedAt, time.Now()))
 		})
 	f.list.OnSelected = f.selected
@@ -207,6 +207,9 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 	s.dnd = widget.NewCheck(lang.L("Do not disturb: fill the feed, show no desktop notifications"), func(on bool) {
 		if s.loaded {
 			s.prefs.DoNotDisturb = on
+			if !on {
+				s.prefs.DoNotDisturbUntil = time.Time{} // also ends the tray's "for 1 hour"
+			}
 			s.save()
 		}
 	})
@@ -242,7 +245,7 @@ func newSignalsSettings(ctx context.Context, _ fyne.Window, svc app.SignalServic
 				c.SetChecked(p.On(k))
 				c.Enable()
 			}
-			s.dnd.SetChecked(p.DoNotDisturb)
+			s.dnd.SetChecked(p.Quiet(time.Now()))
 			s.all.SetChecked(p.AllTickets)
 			s.dnd.Enable()
 			s.all.Enable()

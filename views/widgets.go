@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/display"
 )
 
 // entry is a widget.Entry that passes Esc and the window's shortcuts
@@ -135,22 +136,32 @@ func dimLabel(text string) *widget.Label {
 	return l
 }
 
-// detailRows builds a two-column grid of label/value pairs, skipping empty values.
+// detailRows builds a two-column grid of label/value pairs, skipping empty
+// values. Values are single-line fields; addTextRow adds a multi-line one.
 func detailRows(pairs ...string) *fyne.Container {
 	g := container.New(layout.NewFormLayout())
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			continue
-		}
-		k := widget.NewLabel(pairs[i])
-		k.Importance = widget.LowImportance
-		v := widget.NewLabel(pairs[i+1])
-		v.Wrapping = fyne.TextWrapWord
-		v.Selectable = true
-		g.Add(k)
-		g.Add(v)
+		addRow(g, pairs[i], display.Line(pairs[i+1], display.Subject))
 	}
 	return g
+}
+
+// addTextRow adds a multi-line value (notes) to a detailRows grid.
+func addTextRow(g *fyne.Container, label, value string) {
+	addRow(g, label, display.Text(value, display.Notes))
+}
+
+func addRow(g *fyne.Container, label, value string) {
+	if value == "" {
+		return
+	}
+	k := widget.NewLabel(label)
+	k.Importance = widget.LowImportance
+	v := widget.NewLabel(value)
+	v.Wrapping = fyne.TextWrapWord
+	v.Selectable = true
+	g.Add(k)
+	g.Add(v)
 }
 
 // emptyState is the centred hint shown where there is nothing to show yet.

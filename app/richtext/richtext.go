@@ -12,7 +12,6 @@
 package richtext
 
 import (
-	"bytes"
 	"io"
 	"strings"
 	"unicode"
@@ -20,6 +19,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/tandem-crm/tandem/app/display"
 )
 
 // Limits that keep hostile input cheap.
@@ -570,41 +571,9 @@ func safeURL(u string) string {
 }
 
 // clean removes control characters (except tab and newline, made spaces
-// or kept for <pre>), bidirectional overrides that could reorder what
-// people read, and invalid UTF-8.
-func clean(s string) string {
-	ok := true
-	for _, r := range s {
-		if badRune(r) {
-			ok = false
-			break
-		}
-	}
-	if ok && utf8.ValidString(s) {
-		return s
-	}
-	var b bytes.Buffer
-	b.Grow(len(s))
-	for _, r := range s {
-		if r == utf8.RuneError || badRune(r) {
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func badRune(r rune) bool {
-	switch {
-	case r == '\n' || r == '\t':
-		return false
-	case r < 0x20 || (r >= 0x7f && r < 0xa0):
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e || r == 0x200f:
-		return true
-	}
-	return false
-}
+// or kept for <pre>), bidirectional controls that could reorder what people
+// read, and invalid UTF-8: the same rule as every other text on screen.
+func clean(s string) string { return display.Clean(s) }
 
 // cut shortens s to at most n bytes at a rune boundary.
 func cut(s string, n int) string {

@@ -44,14 +44,34 @@ func translate(err error) error {
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgBusy, Err: err}
 	case sqlite3.SQLITE_READONLY:
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgReadOnly, Err: err}
-	case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+	case sqlite3.SQLITE_NOTADB:
 		return &app.Error{Code: app.EINVALID, Message: msgNotDB, Err: err}
+	case sqlite3.SQLITE_CORRUPT:
+		return &app.Error{Code: app.EDAMAGED, Message: app.MsgDamaged, Err: err}
 	case sqlite3.SQLITE_FULL:
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgFull, Err: err}
 	case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgCantOpen, Err: err}
 	case sqlite3.SQLITE_IOERR:
 		return &app.Error{Code: app.EUNAVAILABLE, Message: msgIO, Err: err}
+	}
+	return err
+}
+
+// minFree is the free space below which a failure to create or grow a
+// file (SQLite's -shm index needs 32 KiB) is a full disk.
+const minFree = 1 << 20
+
+// diskFull turns an I/O or cannot-open failure on a disk that has (almost)
+// no space left into the full-disk error: SQLite reports a -shm file it
+// cannot create or size as an I/O error, not as SQLITE_FULL.
+func diskFull(dir string, err error) error {
+	var ae *app.Error
+	if !errors.As(err, &ae) || (ae.Message != msgIO && ae.Message != msgCantOpen) {
+		return err
+	}
+	if free, ok := freeBytes(dir); ok && free < minFree {
+		return &app.Error{Code: app.EUNAVAILABLE, Message: msgFull, Err: ae.Err}
 	}
 	return err
 }

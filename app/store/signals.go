@@ -190,13 +190,17 @@ func (db *DB) MarkAllSignalsRead(ctx context.Context, orgID string) error {
 func (db *DB) SignalPrefs(ctx context.Context) (app.SignalPrefs, error) {
 	p := app.DefaultSignalPrefs()
 	var kinds string
-	err := db.read.QueryRowContext(ctx, "SELECT kinds, do_not_disturb, all_tickets FROM signal_prefs WHERE channel = ?", signalChannel).
-		Scan(&kinds, &p.DoNotDisturb, &p.AllTickets)
+	var until int64
+	err := db.read.QueryRowContext(ctx, "SELECT kinds, do_not_disturb, dnd_until, all_tickets FROM signal_prefs WHERE channel = ?", signalChannel).
+		Scan(&kinds, &p.DoNotDisturb, &until, &p.AllTickets)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, nil
 	}
 	if err != nil {
 		return p, fmt.Errorf("store: signal prefs: %w", translate(err))
+	}
+	if until != 0 {
+		p.DoNotDisturbUntil = fromDB(until)
 	}
 	var m map[app.SignalKind]bool
 	if err := json.Unmarshal([]byte(kinds), &m); err != nil {
@@ -222,9 +226,14 @@ func (db *DB) SetSignalPrefs(ctx context.Context, p app.SignalPrefs) error {
 		return fmt.Errorf("store: set signal prefs: %w", err)
 	}
 	err = db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO signal_prefs (channel, kinds, do_not_disturb, all_tickets) VALUES (?, ?, ?, ?)
-			ON CONFLICT (channel) DO UPDATE SET kinds = excluded.kinds, do_not_disturb = excluded.do_not_disturb, all_tickets = excluded.all_tickets`,
-			signalChannel, string(kinds), b2i(p.DoNotDisturb), b2i(p.AllTickets))
+		var until int64
+		if !p.DoNotDisturbUntil.IsZero() {
+			until = toDB(p.DoNotDisturbUntil)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO signal_prefs (channel, kinds, do_not_disturb, dnd_until, all_tickets) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (channel) DO UPDATE SET kinds = excluded.kinds, do_not_disturb = excluded.do_not_disturb,
+			dnd_until = excluded.dnd_until, all_tickets = excluded.all_tickets`,
+			signalChannel, string(kinds), b2i(p.DoNotDisturb), until, b2i(p.AllTickets))
 		return err
 	})
 	if err != nil {

@@ -109,6 +109,18 @@ func TestSignalPrefsAndBaseline(t *testing.T) {
 	if q.On(app.SignalNewComment) || !q.On(app.SignalMention) || !q.DoNotDisturb || !q.AllTickets {
 		t.Errorf("prefs round trip = %+v", q)
 	}
+	if !q.DoNotDisturbUntil.IsZero() {
+		t.Errorf("do not disturb until %v, never set", q.DoNotDisturbUntil)
+	}
+	until := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	q.DoNotDisturb, q.DoNotDisturbUntil = false, until
+	if err := db.SetSignalPrefs(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := db.SignalPrefs(ctx); err != nil || !r.DoNotDisturbUntil.Equal(until) || r.DoNotDisturb ||
+		!r.Quiet(until.Add(-time.Minute)) || r.Quiet(until) {
+		t.Errorf("do not disturb until: %+v %v", r, err)
+	}
 	bad := app.DefaultSignalPrefs()
 	bad.Enabled["bogus"] = true
 	wantCode(t, db.SetSignalPrefs(ctx, bad), app.EINVALID)

@@ -28,6 +28,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -52,6 +53,11 @@ type Options struct {
 	// ReadOnly opens the file without ever writing to it: no migrations run
 	// (an out-of-date file is an error) and every write fails with EUNAVAILABLE.
 	ReadOnly bool
+	// AllowDamaged opens a file that fails its integrity check instead of
+	// returning EDAMAGED: nothing is migrated or written, every write fails
+	// with EDAMAGED, and Damage says what was found, so the window can show
+	// what is readable and offer to salvage it.
+	AllowDamaged bool
 	// ImportBatch is how many rows an import writes per transaction. Zero
 	// means 5,000.
 	ImportBatch int
@@ -69,6 +75,9 @@ type DB struct {
 	opts  Options
 	write *sql.DB // exactly one connection; BEGIN IMMEDIATE
 	read  *sql.DB // query_only connections
+	// damaged is set once an integrity check or a statement found the file
+	// damaged; from then on every write fails with EDAMAGED.
+	damaged atomic.Pointer[app.Damage]
 }
 
 // Open opens (creating if needed) the database at path with default Options
@@ -125,7 +134,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 
 	if err := db.prepare(ctx); err != nil {
 		db.write.Close()
-		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+		return nil, fmt.Errorf("store: open %s: %w", abs, diskFull(filepath.Dir(abs), err))
 	}
 
 	rq := url.Values{}
@@ -145,7 +154,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.read.SetMaxIdleConns(opts.ReadConns)
 	if err := db.read.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("store: open %s: %w", abs, translate(err))
+		return nil, fmt.Errorf("store: open %s: %w", abs, diskFull(filepath.Dir(abs), translate(err)))
 	}
 	return db, nil
 }
@@ -172,6 +181,22 @@ func (db *DB) prepare(ctx context.Context) error {
 	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
 		return translate(err)
 	}
+	// A damaged file must not be migrated or written: check it first.
+	problems, err := check(ctx, conn, "quick_check")
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		d := &app.Damage{Path: db.path, Problems: problems, At: db.now()}
+		if d.Tables, err = losses(ctx, conn); err != nil {
+			return err
+		}
+		err := db.markDamaged(d)
+		if db.opts.AllowDamaged {
+			return nil
+		}
+		return err
+	}
 	if !db.opts.ReadOnly {
 		var mode string
 		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
@@ -189,7 +214,7 @@ func (db *DB) Close() error {
 	}
 	if db.write != nil {
 		// A best-effort checkpoint keeps the -wal file small between runs.
-		if !db.opts.ReadOnly {
+		if !db.opts.ReadOnly && db.damaged.Load() == nil {
 			_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		}
 		errs = append(errs, db.write.Close())
@@ -230,6 +255,9 @@ func (db *DB) Setting(ctx context.Context, key string) (string, bool, error) {
 
 // SetSetting stores value under key, replacing any earlier value.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	if err := db.writable(); err != nil {
+		return fmt.Errorf("store: set setting: %w", err)
+	}
 	_, err := db.write.ExecContext(ctx,
 		"INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
 	if err != nil {
@@ -247,15 +275,18 @@ func (db *DB) writeTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if db.opts.ReadOnly {
 		return errReadOnly
 	}
+	if err := db.writable(); err != nil {
+		return err
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return translate(err)
+		return diskFull(filepath.Dir(db.path), translate(err))
 	}
-	return translate(tx.Commit())
+	return diskFull(filepath.Dir(db.path), translate(tx.Commit()))
 }
 
 // readTx runs fn in one read transaction on the read pool, so the reads it

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/tandem-crm/tandem/sync/deskemu"
 )
@@ -35,12 +36,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	tickets := fs.Int("tickets", 150, "tickets in the main portal")
 	clientID := fs.String("client-id", "", "OAuth client id (default 1000.TANDEMEMULATOR)")
 	clientSecret := fs.String("client-secret", "", "OAuth client secret (default emulator-secret)")
+	searchLag := fs.Duration("search-lag", 3*time.Second, "how long a write takes to reach the search index (Desk: seconds)")
+	latency := fs.Duration("latency", 0, "delay added to every API answer (a round trip to Zoho)")
+	concurrency := fs.Int("concurrency", 0, "concurrent API calls a portal serves before answering 429 (0: the edition's cap, -1: none)")
+	credits := fs.Int("daily-credits", 0, "API credits a portal may spend per day before answering THRESHOLD_EXCEEDED (0: no limit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	emu := deskemu.New(deskemu.Options{
 		Seed: *seed, Contacts: *contacts, Accounts: *accounts, Tickets: *tickets,
 		ClientID: *clientID, ClientSecret: *clientSecret,
+		SearchLag: *searchLag, Latency: *latency, Concurrency: *concurrency, DailyCredits: *credits,
 	})
 	run, err := emu.Start(*addr)
 	if err != nil {
@@ -79,6 +85,11 @@ func printInfo(out io.Writer, base string, in deskemu.Info) {
 		}
 	}
 	fmt.Fprintf(out, "\nOne-click sign-in: open %s/oauth/v2/auth?...&login_hint=<user email>; it redirects back at once.\n", base)
-	fmt.Fprintf(out, "Example: curl -H 'Authorization: Zoho-oauthtoken %s' -H 'orgId: %s' '%s/api/v1/tickets?limit=5&sortBy=-modifiedTime'\n",
-		in.Users[0].AccessToken, in.Portals[0].OrgID, base)
+	dep := ""
+	if len(in.Portals[0].Departments) > 0 {
+		dep = in.Portals[0].Departments[0]
+	}
+	fmt.Fprintf(out, "Example: curl -H 'Authorization: Zoho-oauthtoken %s' -H 'orgId: %s' '%s/api/v1/tickets?departmentId=%s&limit=5&sortBy=-createdTime'\n",
+		in.Users[0].AccessToken, in.Portals[0].OrgID, base, dep)
+	fmt.Fprintln(out, "Requests outside Zoho's definition (sync/desk/contract.go) are refused with 422, as Desk does.")
 }

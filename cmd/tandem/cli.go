@@ -21,6 +21,8 @@ const usage = `Usage: tandem [--data-dir DIR] [command]
 Without a command, opens the Tandem window.
 
 Commands:
+  backup [FILE]                           a checked copy of the database (default: into the backups folder)
+  restore FILE                            replace the database with a backup; the current one is set aside
   contacts list [-q QUERY] [-limit N]     print contacts
   contacts add -last NAME [-first NAME] [-email E] [-phone P] [-company NAME]
   contacts import [flags] FILE            import a CSV, TSV, .xlsx or vCard file (per-row report;
@@ -36,6 +38,9 @@ Commands:
   records import [-pipeline NAME] [flags] FILE     pipeline records (stage by name, contacts by email)
   records export [-pipeline NAME] [flags] [FILE]
   undo-import                             take back the last import
+  db check                                full integrity check of the database file
+  db salvage                              copy what can be read of a damaged database into a
+                                          new file in its place (the damaged one is kept aside)
   sample                                  load the demo data into an empty database
   seed [-contacts N] [-companies M] [-records K] [-seed S]
                                           generate a large data set for benchmarks
@@ -53,6 +58,8 @@ Commands:
 Global flags:
   --data-dir DIR     the database folder (default: your data folder)
   --desk TARGET      demo (the built-in demo help desk, default), a Zoho region, or a URL
+  --hidden           start in the tray without showing the window
+  --version          print the version
 `
 
 // run parses the global flags and dispatches; it returns the exit code.
@@ -62,21 +69,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	dataDir := fs.String("data-dir", defaultDataDir(), "folder for the database and settings")
 	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a base URL")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	hidden := fs.Bool("hidden", false, "start in the tray without showing the window (used at login)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	rest := fs.Args()
-	if len(rest) == 0 || rest[0] == "gui" {
-		return runGUI(ctx, *dataDir, *deskTarget, stderr)
+	if *showVersion {
+		fmt.Fprintln(stdout, versionLine())
+		return 0
 	}
+	if len(rest) == 0 || rest[0] == "gui" {
+		return runGUI(ctx, guiOptions{dataDir: *dataDir, deskTarget: *deskTarget, hidden: *hidden}, stdout, stderr)
+	}
+	// One instance per data folder: some commands go through a running
+	// window or wait for the folder (lifecycle.go).
+	g, err := guardFolder(ctx, *dataDir, rest, stdout)
+	if err != nil || g.handled {
+		return exitCode(stdout, stderr, err)
+	}
+	defer g.done(ctx)
 	path, err := dbPath(*dataDir)
 	if err != nil {
 		fmt.Fprintln(stderr, "tandem:", err)
 		return 1
 	}
-	db, err := store.Open(ctx, path)
+	// Export and the db commands open a damaged file (read-only) so they
+	// can say how much of it is lost; every other command refuses it.
+	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: readsDamaged(rest)})
 	if err != nil {
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
+		printError(stderr, err)
 		slog.Debug("open failed", "err", err)
 		return 1
 	}
@@ -98,11 +120,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = c.seed(rest[1:])
 	case "desk":
 		err = c.desk(rest[1:])
+	case "db":
+		err = c.dbCommand(rest[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
 		err = errUsage
 	}
+	return exitCode(stdout, stderr, err)
+}
+
+// exitCode reports err to the person and returns the exit code.
+func exitCode(stdout, stderr io.Writer, err error) int {
 	switch {
 	case errors.Is(err, errUsage):
 		fmt.Fprint(stderr, usage)
@@ -110,10 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errRowsRejected):
 		return 3
 	case err != nil:
-		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
-		if app.ErrorCode(err) == app.EINTERNAL {
-			fmt.Fprintln(stderr, "  detail:", err)
-		}
+		printError(stderr, err)
 		return 1
 	}
 	return 0

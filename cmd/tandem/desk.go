@@ -7,13 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/app/notify"
 	"github.com/tandem-crm/tandem/app/secrets"
-	"github.com/tandem-crm/tandem/assets"
 	tsync "github.com/tandem-crm/tandem/sync"
 	"github.com/tandem-crm/tandem/sync/desk"
 	"github.com/tandem-crm/tandem/sync/deskemu"
@@ -47,20 +45,28 @@ func defaultDeskTarget() string {
 // newDetector returns the signals detector on db; with popups it shows
 // native notifications, otherwise (headless) it only fills the feed.
 func newDetector(db app.SignalStore, popups bool) *signals.Detector {
-	var n app.Notifier
 	if popups {
-		cache, err := os.UserCacheDir()
-		if err != nil {
-			cache = os.TempDir()
-		}
-		n = notify.New("Tandem", assets.IconPNG, filepath.Join(cache, "tandem"))
+		return newDetectorWith(db, newNotifier())
 	}
-	det, err := signals.New(signals.Options{Store: db, Notifier: n})
+	return newDetectorWith(db, nil)
+}
+
+// newDetectorWith returns the signals detector on db showing
+// notifications through n (nil: none).
+func newDetectorWith(db app.SignalStore, n *notify.Desktop) *signals.Detector {
+	var notifier app.Notifier
+	if n != nil {
+		notifier = n
+	}
+	det, err := signals.New(signals.Options{Store: db, Notifier: notifier})
 	if err != nil {
 		panic(err) // only when db is nil: a wiring bug
 	}
 	return det
 }
+
+// newSecrets is the OS keyring; tests use an in-memory store instead.
+var newSecrets = func() app.SecretStore { return secrets.New(appID) }
 
 // deskWiring is the sync service with what it was built on.
 type deskWiring struct {
@@ -79,7 +85,7 @@ func (d *deskWiring) Close() {
 
 // newDesk builds the sync service for target on the store.
 func newDesk(ctx context.Context, target string, store app.DeskStore, crm app.CRM, det app.Detector) (*deskWiring, error) {
-	w := &deskWiring{secrets: secrets.New(appID)}
+	w := &deskWiring{secrets: newSecrets()}
 	opts := tsync.Options{Store: store, CRM: crm, Secrets: w.secrets, Detector: det}
 	switch {
 	case target == "demo":

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	gosync "sync"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -48,22 +50,11 @@ func (c *cli) desk(args []string) error {
 		fmt.Fprintf(c.out, "connected portal %q (org %s) as %s, mode %s\n", p.Name, p.OrgID, p.AgentEmail, p.Mode)
 		return nil
 	case "sync":
-		start := time.Now()
-		var last app.SyncEvent
-		unsub := w.svc.Subscribe(func(e app.SyncEvent) {
-			if e.Kind == app.EventFinished || e.Kind == app.EventOffline || e.Kind == app.EventNeedsSignIn {
-				last = e
-			}
-		})
-		err := w.svc.SyncOnce(c.ctx)
-		unsub()
+		msg, err := syncPass(c.ctx, w.svc)
 		if err != nil {
 			return err
 		}
-		k := last.Counts
-		fmt.Fprintf(c.out, "sync pass done in %.2fs: contacts pulled %d pushed %d, companies pulled %d pushed %d, tickets %d, threads %d, comments %d, outbox sent %d, conflicts %d, errors %d, requests %d\n",
-			time.Since(start).Seconds(), k.ContactsPulled, k.ContactsPushed, k.CompaniesPulled, k.CompaniesPushed,
-			k.Tickets, k.Threads, k.Comments, k.OutboxSent, k.Conflicts, k.Errors, k.Requests)
+		fmt.Fprintln(c.out, msg)
 		return nil
 	case "status":
 		st, err := w.svc.Status(c.ctx)
@@ -158,4 +149,30 @@ func winnerText(k *app.Conflict) string {
 		return k.DeskText
 	}
 	return k.CRMText
+}
+
+// syncPass runs one sync pass and says what it did; the headless `desk
+// sync` and the window (when that command is sent to it) both use it.
+func syncPass(ctx context.Context, svc *tsync.Service) (string, error) {
+	start := time.Now()
+	var mu gosync.Mutex
+	var last app.SyncEvent
+	unsub := svc.Subscribe(func(e app.SyncEvent) {
+		if e.Kind == app.EventFinished || e.Kind == app.EventOffline || e.Kind == app.EventNeedsSignIn {
+			mu.Lock()
+			last = e
+			mu.Unlock()
+		}
+	})
+	err := svc.SyncOnce(ctx)
+	unsub()
+	if err != nil {
+		return "", err
+	}
+	mu.Lock()
+	k := last.Counts
+	mu.Unlock()
+	return fmt.Sprintf("sync pass done in %.2fs: contacts pulled %d pushed %d, companies pulled %d pushed %d, tickets %d, threads %d, comments %d, outbox sent %d, conflicts %d, errors %d, requests %d",
+		time.Since(start).Seconds(), k.ContactsPulled, k.ContactsPushed, k.CompaniesPulled, k.CompaniesPushed,
+		k.Tickets, k.Threads, k.Comments, k.OutboxSent, k.Conflicts, k.Errors, k.Requests), nil
 }

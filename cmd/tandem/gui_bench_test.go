@@ -146,9 +146,11 @@ func maxP99(ws []float64) (float64, float64) {
 	return s[len(s)-1], s[len(s)*99/100]
 }
 
-// TestMain runs the probed window of a window benchmark when asked to (on
-// the main goroutine, as Fyne requires), the tests otherwise.
-func TestMain(m *testing.M) {
+// benchChild runs, and exits with, the child process of a benchmark when
+// the environment asks for one (TestMain calls it first): a command for
+// the process poll, or a probed window (on the main goroutine, as Fyne
+// requires).
+func benchChild() {
 	if args := os.Getenv(cliChildEnv); args != "" {
 		os.Exit(cliChild(args))
 	}
@@ -159,7 +161,6 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
 }
 
 // probeChild runs the probed window which ("tandem" or "floor"), with a
@@ -182,7 +183,7 @@ func probeChild(which string) error {
 	}
 	switch which {
 	case "tandem":
-		started = func(a fyne.App, _ fyne.Window) { probe(a, hold) }
+		started = func(a fyne.App) { probe(a, hold) }
 		var out, errw strings.Builder
 		if code := run(context.Background(), []string{"--data-dir", os.Getenv(probeDirEnv)}, &out, &errw); code != 0 {
 			return fmt.Errorf("tandem: %d %s", code, errw.String())

@@ -222,6 +222,14 @@ func (c *cli) printSummary(what string, s *transfer.Summary, dry bool) {
 	}
 }
 
+// exportTable names the table each kind of export reads, for the
+// integrity check's count of rows it could not read.
+var exportTable = map[string]string{
+	app.KindContact: "contacts",
+	app.KindCompany: "companies",
+	app.KindRecord:  "pipeline_records",
+}
+
 // exportCmd is `contacts|companies|records export`.
 func (c *cli) exportCmd(kind string, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
@@ -233,6 +241,10 @@ func (c *cli) exportCmd(kind string, args []string) error {
 	pos, err := parseInterspersed(fs, args)
 	if err != nil || len(pos) > 1 {
 		return errUsage
+	}
+	// A damaged file would export silently short: check it first.
+	if err := c.checkBeforeExport(exportTable[kind]); err != nil {
+		return err
 	}
 	opts := transfer.ExportOptions{Kind: kind, Raw: *raw, Format: transfer.CSVWithBOM}
 	switch *format {

@@ -20,10 +20,11 @@ func BenchmarkClientListTickets(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
+	dep := emu.Info().Portals[0].Departments[0]
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		ts, err := c.ListTickets(ctx, desk.ListOptions{From: (i * 100) % 4900, Limit: 100})
+		ts, err := c.ListTickets(ctx, dep, desk.ListOptions{From: (i * 100) % 4900, Limit: 100})
 		if err != nil || len(ts) != 100 {
 			b.Fatal(err)
 		}

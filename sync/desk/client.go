@@ -60,6 +60,10 @@ type Options struct {
 	Retry RetryPolicy
 	// UserAgent is sent on every request.
 	UserAgent string
+	// Concurrency caps the requests in flight at once. Zoho caps
+	// concurrent calls per portal by edition (see PlanConcurrency), shared
+	// by everyone using the portal; DefaultConcurrency when zero.
+	Concurrency int
 }
 
 // Stats counts what a Client did; every request costs Desk credits.
@@ -67,9 +71,18 @@ type Stats struct {
 	Requests  int64 // HTTP requests sent, retries included
 	Retries   int64 // of which automatic retries
 	Refreshes int64 // token refreshes after a 401
+	// Credits is the API credits the calls cost, by the contract's
+	// per-operation weights (Zoho counts them per portal per day).
+	Credits int64
+	// Throttled counts answers that asked the client to slow down: 429
+	// and THRESHOLD_EXCEEDED.
+	Throttled int64
 }
 
-type counters struct{ requests, retries, refreshes atomic.Int64 }
+type counters struct {
+	requests, retries, refreshes, credits, throttled atomic.Int64
+	skew                                             atomic.Int64 // server clock minus ours, ns (from Date headers)
+}
 
 // Client calls the Desk REST API v1. It is safe for concurrent use.
 type Client struct {
@@ -81,6 +94,7 @@ type Client struct {
 	retry  RetryPolicy
 	ua     string
 	stats  *counters
+	sem    chan struct{} // in-flight requests, shared by copies
 	now    func() time.Time
 }
 
@@ -104,6 +118,10 @@ func New(opts Options) (*Client, error) {
 	if ua == "" {
 		ua = "Tandem-CRM"
 	}
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
 	return &Client{
 		root:   strings.TrimRight(u.String(), "/") + "/api/v1",
 		orgID:  opts.OrgID,
@@ -113,6 +131,7 @@ func New(opts Options) (*Client, error) {
 		retry:  opts.Retry.withDefaults(),
 		ua:     ua,
 		stats:  &counters{},
+		sem:    make(chan struct{}, conc),
 		now:    time.Now,
 	}, nil
 }
@@ -141,7 +160,18 @@ func (c *Client) Stats() Stats {
 		Requests:  c.stats.requests.Load(),
 		Retries:   c.stats.retries.Load(),
 		Refreshes: c.stats.refreshes.Load(),
+		Credits:   c.stats.credits.Load(),
+		Throttled: c.stats.throttled.Load(),
 	}
+}
+
+// Concurrency returns how many requests the client sends at once at most.
+func (c *Client) Concurrency() int { return cap(c.sem) }
+
+// ServerNow estimates Desk's clock: ours corrected by the Date headers of
+// its answers (to a second).
+func (c *Client) ServerNow() time.Time {
+	return c.now().Add(time.Duration(c.stats.skew.Load()))
 }
 
 func idempotent(method string) bool {
@@ -251,8 +281,12 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 			zscCredentials(req, c.zsc.AdminEmail, c.zsc.Key)
 		}
 		c.stats.requests.Add(1)
+		if err := c.acquire(ctx); err != nil {
+			return false, 0, false, &TransportError{Method: method, Path: path, Err: err}
+		}
 		resp, err := c.hc.Do(req)
 		if err != nil {
+			c.release()
 			te := &TransportError{Method: method, Path: path, Err: err}
 			if ctx.Err() != nil {
 				return false, 0, false, te
@@ -264,6 +298,8 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 			return false, 0, false, te
 		}
 		data, err := readBody(resp)
+		c.release()
+		c.noteDate(resp.Header.Get("Date"))
 		if err != nil {
 			te := &TransportError{Method: method, Path: path, Err: err}
 			if errors.Is(err, errBodyTooLarge) || ctx.Err() != nil {
@@ -280,8 +316,8 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 			if resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(data)) == 0 || out == nil {
 				return false, 0, false, nil
 			}
-			if err := json.Unmarshal(data, out); err != nil {
-				return false, 0, false, &TransportError{Method: method, Path: path, Err: fmt.Errorf("malformed JSON in response: %w", err), MaybeApplied: !idem}
+			if err := decodeJSON(data, out); err != nil {
+				return false, 0, false, &TransportError{Method: method, Path: path, Err: answerError(resp, err), MaybeApplied: !idem}
 			}
 			return false, 0, true, nil
 		}
@@ -306,8 +342,14 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 				return false, 0, false, err // token endpoint unreachable: try later
 			}
 			continue // a 401 was not acted on, so any method may be resent
+		case ae.Code == CodeThresholdExceeded:
+			// The portal's API credits are used up: waiting seconds does
+			// not help unless Desk says when to come back.
+			c.stats.throttled.Add(1)
+			return ae.RetryAfter > 0, ae.RetryAfter, false, ae
 		case resp.StatusCode == http.StatusTooManyRequests:
 			// Throttled requests were not acted on: safe for any method.
+			c.stats.throttled.Add(1)
 			return true, ae.RetryAfter, false, ae
 		case resp.StatusCode >= 500:
 			if idem {

@@ -6,7 +6,9 @@
 // *APIError or *TransportError wrapped in an *app.Error, so callers can branch
 // on app.ErrorCode and still reach the HTTP details with errors.As.
 //
-// Everything this package guesses about Desk (where Zoho's documentation is
-// silent) lives in one named place each — see the README, "Assumptions about Zoho Desk" — and the
-// emulator in sync/deskemu imports the same definitions.
+// Every operation it calls is a row of Contract (contract.go), written from
+// Zoho's OpenAPI definition of Desk (zoho/zohodesk-oas, v1.0/): the client
+// builds its requests from the rows, and the emulator in sync/deskemu
+// refuses, as Desk does, any request that breaks them. What the definition
+// leaves open is a row of the README's "Assumptions about Zoho Desk".
 package desk

@@ -2,88 +2,94 @@ package desk
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
-// page is Desk's list envelope.
+// page is Desk's list envelope; searches add a count of all hits.
 type page[T any] struct {
-	Data []T `json:"data"`
+	Data  []T   `json:"data"`
+	Count Count `json:"count"`
 }
 
 // ListOptions selects one page of a list.
 type ListOptions struct {
-	From    int      // 0-based start index
-	Limit   int      // page size, 1..100 (100 when zero)
-	SortBy  string   // a field name, "-" prefix for descending, e.g. "-modifiedTime"
-	Include []string // related objects for tickets, e.g. "contacts"
-	// Extra holds further query parameters (e.g. departmentId).
-	Extra url.Values
+	// From is the 0-based index of the first item; the client converts it
+	// to the operation's own base (some count from 1: see Op.FromBase).
+	From   int
+	Limit  int    // page size (the operation's largest when zero)
+	SortBy string // a field name, "-" prefix for descending, e.g. "-createdTime"
 }
 
-func (o ListOptions) query() url.Values {
+func (o ListOptions) query(op *Op) url.Values {
 	q := url.Values{}
-	for k, v := range o.Extra {
-		q[k] = v
-	}
 	limit := o.Limit
-	if limit <= 0 || limit > MaxLimit {
-		limit = MaxLimit
+	if max := op.MaxPage(); limit <= 0 || limit > max {
+		limit = max
 	}
-	q.Set("from", strconv.Itoa(o.From))
+	q.Set("from", strconv.Itoa(o.From+op.FromBase()))
 	q.Set("limit", strconv.Itoa(limit))
 	if o.SortBy != "" {
 		q.Set("sortBy", o.SortBy)
 	}
-	if len(o.Include) > 0 {
-		q.Set("include", strings.Join(o.Include, ","))
-	}
 	return q
 }
 
-func list[T any](ctx context.Context, c *Client, op, path string, q url.Values) ([]T, error) {
+// do calls an operation of the contract: its method and path (filled with
+// args), the query and body, decoding the answer into out.
+func (c *Client) do(ctx context.Context, op *Op, args []string, q url.Values, in, out any) (bool, error) {
+	c.stats.credits.Add(int64(op.Cost()))
+	decoded, err := c.call(ctx, op.Method, op.Expand(args...), q, in, out)
+	if err != nil {
+		return false, fmt.Errorf("desk: %s: %w", op.ID, toAppError(err))
+	}
+	return decoded, nil
+}
+
+func list[T any](ctx context.Context, c *Client, id string, q url.Values, args ...string) ([]T, error) {
 	var p page[T]
-	if _, err := c.call(ctx, "GET", path, q, nil, &p); err != nil {
-		return nil, fmt.Errorf("desk: %s: %w", op, toAppError(err))
+	if _, err := c.do(ctx, OpByID(id), args, q, nil, &p); err != nil {
+		return nil, err
 	}
 	return p.Data, nil
 }
 
-func get[T any](ctx context.Context, c *Client, op, method, path string, q url.Values, body any) (T, error) {
+func get[T any](ctx context.Context, c *Client, id string, q url.Values, body any, args ...string) (T, error) {
 	var v T
-	decoded, err := c.call(ctx, method, path, q, body, &v)
+	op := OpByID(id)
+	decoded, err := c.do(ctx, op, args, q, body, &v)
 	if err != nil {
-		return v, fmt.Errorf("desk: %s: %w", op, toAppError(err))
+		return v, err
 	}
-	if !decoded && method == "GET" {
-		return v, fmt.Errorf("desk: %s: %w", op, toAppError(&APIError{Method: method, Path: path, Status: 404, Code: CodeResourceNotFound, Message: "empty response"}))
+	if !decoded && op.Method == "GET" {
+		return v, fmt.Errorf("desk: %s: %w", op.ID, toAppError(&APIError{Method: op.Method, Path: op.Path, Status: 404, Code: CodeResourceNotFound, Message: "empty response"}))
 	}
 	return v, nil
 }
 
-func seg(id string) string { return url.PathEscape(id) }
-
 // Organizations lists the portals of the signed-in user (or, with ZSC
 // credentials, the portal they unlock). It sends no orgId header.
 func (c *Client) Organizations(ctx context.Context) ([]Organization, error) {
-	return list[Organization](ctx, c, "list organizations", "/organizations", nil)
+	return list[Organization](ctx, c, OpGetOrganizations, nil)
 }
 
 // MyInfo returns the signed-in agent in the client's portal.
 func (c *Client) MyInfo(ctx context.Context) (Agent, error) {
-	return get[Agent](ctx, c, "my info", "GET", "/myinfo", nil, nil)
+	return get[Agent](ctx, c, OpGetMyInfo, nil, nil)
 }
 
-// Agents lists the portal's agents, all pages (for the names of
-// mentioned agents).
+// Agents lists the portal's agents, all pages (for the names of mentioned
+// agents, by Zoho user id).
 func (c *Client) Agents(ctx context.Context) ([]Agent, error) {
+	op := OpByID(OpGetAgents)
+	const limit = 200 // the operation's maximum
 	var out []Agent
-	for a, err := range All(ctx, MaxLimit, func(ctx context.Context, from, limit int) ([]Agent, error) {
-		return list[Agent](ctx, c, "list agents", "/agents", ListOptions{From: from, Limit: limit}.query())
+	for a, err := range All(ctx, limit, func(ctx context.Context, from, limit int) ([]Agent, error) {
+		return list[Agent](ctx, c, OpGetAgents, ListOptions{From: from, Limit: limit}.queryLimit(op, limit))
 	}) {
 		if err != nil {
 			return nil, err
@@ -93,42 +99,173 @@ func (c *Client) Agents(ctx context.Context) ([]Agent, error) {
 	return out, nil
 }
 
-// MailReplyAddress is one of the portal's support addresses as
-// GET /mailReplyAddress lists them (the field names are a guess: see
-// README assumption 17; Address reads the likely ones).
+// queryLimit is query with a page size above MaxLimit (agents,
+// departments), within the operation's own maximum.
+func (o ListOptions) queryLimit(op *Op, limit int) url.Values {
+	q := o.query(op)
+	q.Set("limit", strconv.Itoa(limit))
+	return q
+}
+
+// MailReplyAddress is one of the portal's support addresses, as
+// GET /mailReplyAddress lists them per department.
 type MailReplyAddress struct {
 	ID           string `json:"id"`
 	Address      string `json:"address"`
-	EmailAddress string `json:"emailAddress"`
+	DisplayName  string `json:"displayName"`
 	DepartmentID string `json:"departmentId"`
+	IsActive     *bool  `json:"isActive"`
 	IsVerified   *bool  `json:"isVerified"`
 }
 
-// Addr is the support address, from whichever field carries it.
-func (m MailReplyAddress) Addr() string {
-	if m.Address != "" {
-		return m.Address
+// Usable reports whether replies may go from the address: not marked
+// inactive or unverified.
+func (m MailReplyAddress) Usable() bool {
+	return m.Address != "" && (m.IsActive == nil || *m.IsActive) && (m.IsVerified == nil || *m.IsVerified)
+}
+
+// MailReplyAddresses lists a department's support addresses, every page
+// (Desk counts this list's `from` from 1).
+func (c *Client) MailReplyAddresses(ctx context.Context, departmentID string) ([]MailReplyAddress, error) {
+	op := OpByID(OpGetReplyMailAddresses)
+	var out []MailReplyAddress
+	for a, err := range All(ctx, op.MaxPage(), func(ctx context.Context, from, limit int) ([]MailReplyAddress, error) {
+		q := ListOptions{From: from, Limit: limit}.query(op)
+		q.Set("departmentId", departmentID)
+		return list[MailReplyAddress](ctx, c, OpGetReplyMailAddresses, q)
+	}) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
 	}
-	return m.EmailAddress
+	return out, nil
 }
 
-// MailReplyAddresses lists the portal's support addresses (the first page
-// of 100 is plenty).
-func (c *Client) MailReplyAddresses(ctx context.Context) ([]MailReplyAddress, error) {
-	return list[MailReplyAddress](ctx, c, "list mail reply addresses", "/mailReplyAddress", ListOptions{Limit: MaxLimit}.query())
-}
-
-// Departments lists the portal's departments.
+// Departments lists the portal's departments (every page).
 func (c *Client) Departments(ctx context.Context) ([]Department, error) {
-	return list[Department](ctx, c, "list departments", "/departments", ListOptions{}.query())
+	op := OpByID(OpGetDepartments)
+	const limit = 200
+	var out []Department
+	for d, err := range All(ctx, limit, func(ctx context.Context, from, limit int) ([]Department, error) {
+		return list[Department](ctx, c, OpGetDepartments, ListOptions{From: from}.queryLimit(op, limit))
+	}) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
-// ListContacts returns one page of contacts.
+// SearchQuery selects one page of a search (contacts, accounts, tickets).
+type SearchQuery struct {
+	// Criteria are the operation's search parameters, e.g. "_all",
+	// "accountName"; a search needs at least one (or a time range).
+	Criteria url.Values
+	// Modified, when not zero, restricts the hits to records modified in
+	// [Modified.From, Modified.To] (modifiedTimeRange).
+	Modified TimeWindow
+	SortBy   string // e.g. "modifiedTime"
+	From     int    // 0-based, at most SearchMaxFrom
+	Limit    int    // MaxLimit when zero
+}
+
+// TimeWindow is a closed interval of Desk times.
+type TimeWindow struct{ From, To time.Time }
+
+// IsZero reports an unset window.
+func (w TimeWindow) IsZero() bool { return w.From.IsZero() && w.To.IsZero() }
+
+func (s SearchQuery) query(op *Op) url.Values {
+	q := url.Values{}
+	for k, v := range s.Criteria {
+		q[k] = v
+	}
+	if !s.Modified.IsZero() {
+		q.Set("modifiedTimeRange", FormatTimeRange(s.Modified.From, s.Modified.To))
+	}
+	if s.SortBy != "" {
+		q.Set("sortBy", s.SortBy)
+	}
+	limit := s.Limit
+	if limit <= 0 || limit > op.MaxPage() {
+		limit = op.MaxPage()
+	}
+	q.Set("from", strconv.Itoa(s.From))
+	q.Set("limit", strconv.Itoa(limit))
+	return q
+}
+
+// SearchResult is one page of hits and the number of all hits, when Desk
+// says (-1 when it does not).
+type SearchResult[T any] struct {
+	Hits  []T
+	Count int
+}
+
+func search[T any](ctx context.Context, c *Client, id string, s SearchQuery) (SearchResult[T], error) {
+	op := OpByID(id)
+	var p page[T]
+	p.Count = -1
+	if _, err := c.do(ctx, op, nil, s.query(op), nil, &p); err != nil {
+		return SearchResult[T]{}, err
+	}
+	if p.Data == nil && p.Count < 0 {
+		p.Count = 0 // 204: no hits
+	}
+	return SearchResult[T]{Hits: p.Data, Count: int(p.Count)}, nil
+}
+
+// SearchContacts returns one page of a contact search. Desk's search index
+// lags edits by seconds.
+func (c *Client) SearchContacts(ctx context.Context, s SearchQuery) (SearchResult[Contact], error) {
+	return search[Contact](ctx, c, OpSearchContacts, s)
+}
+
+// SearchAccounts returns one page of an account search.
+func (c *Client) SearchAccounts(ctx context.Context, s SearchQuery) (SearchResult[Account], error) {
+	return search[Account](ctx, c, OpSearchAccounts, s)
+}
+
+// SearchTickets returns one page of a ticket search; hits carry their
+// contact (with its account) and modifiedTime.
+func (c *Client) SearchTickets(ctx context.Context, s SearchQuery) (SearchResult[Ticket], error) {
+	return search[Ticket](ctx, c, OpSearchTickets, s)
+}
+
+// FindContactsByEmail returns the contacts whose email or secondary email
+// is email. The definition's contact search has no email parameter: it
+// searches every field (_all) and keeps the exact matches. Desk's search
+// index lags edits by seconds.
+func (c *Client) FindContactsByEmail(ctx context.Context, email string) ([]Contact, error) {
+	res, err := c.SearchContacts(ctx, SearchQuery{Criteria: url.Values{"_all": {email}}})
+	if err != nil {
+		return nil, err
+	}
+	var out []Contact
+	for _, ct := range res.Hits {
+		if strings.EqualFold(strings.TrimSpace(ct.Email), strings.TrimSpace(email)) ||
+			strings.EqualFold(strings.TrimSpace(ct.SecondaryEmail), strings.TrimSpace(email)) {
+			out = append(out, ct)
+		}
+	}
+	return out, nil
+}
+
+// FindAccountsByName searches accounts by name (parameter accountName).
+func (c *Client) FindAccountsByName(ctx context.Context, name string) ([]Account, error) {
+	res, err := c.SearchAccounts(ctx, SearchQuery{Criteria: url.Values{"accountName": {name}}})
+	return res.Hits, err
+}
+
+// ListContacts returns one page of the contacts list. Its items carry no
+// modifiedTime, title, description or cf (use GetContact for those).
 func (c *Client) ListContacts(ctx context.Context, o ListOptions) ([]Contact, error) {
-	return list[Contact](ctx, c, "list contacts", "/contacts", o.query())
+	return list[Contact](ctx, c, OpGetContacts, o.query(OpByID(OpGetContacts)))
 }
 
-// AllContacts iterates over every contact (sorted by o.SortBy).
+// AllContacts iterates over the contacts list (sorted by o.SortBy).
 func (c *Client) AllContacts(ctx context.Context, o ListOptions) iter.Seq2[Contact, error] {
 	return All(ctx, o.Limit, func(ctx context.Context, from, limit int) ([]Contact, error) {
 		o.From, o.Limit = from, limit
@@ -138,44 +275,33 @@ func (c *Client) AllContacts(ctx context.Context, o ListOptions) iter.Seq2[Conta
 
 // GetContact returns one contact; ENOTFOUND when it does not exist.
 func (c *Client) GetContact(ctx context.Context, id string) (Contact, error) {
-	return get[Contact](ctx, c, "get contact", "GET", "/contacts/"+seg(id), nil, nil)
+	return get[Contact](ctx, c, OpGetContact, nil, nil, id)
 }
 
 // CreateContact creates a contact (lastName is required). Not retried
 // automatically; see TransportError.MaybeApplied.
 func (c *Client) CreateContact(ctx context.Context, f Fields) (Contact, error) {
-	return get[Contact](ctx, c, "create contact", "POST", "/contacts", nil, f)
+	return get[Contact](ctx, c, OpCreateContact, nil, f)
 }
 
 // UpdateContact changes the given fields of a contact.
 func (c *Client) UpdateContact(ctx context.Context, id string, f Fields) (Contact, error) {
-	return get[Contact](ctx, c, "update contact", "PATCH", "/contacts/"+seg(id), nil, f)
+	return get[Contact](ctx, c, OpUpdateContact, nil, f, id)
 }
 
-// FindContactsByEmail searches contacts by email. Desk's search index can
-// lag edits by seconds.
-func (c *Client) FindContactsByEmail(ctx context.Context, email string) ([]Contact, error) {
-	q := ListOptions{}.query()
-	q.Set("email", email)
-	return list[Contact](ctx, c, "find contacts by email", "/contacts/search", q)
-}
-
-// FindContactsByName searches contacts by full name (parameter fullName,
-// a guess; see the README, "Assumptions about Zoho Desk").
-func (c *Client) FindContactsByName(ctx context.Context, name string) ([]Contact, error) {
-	q := ListOptions{}.query()
-	q.Set("fullName", name)
-	return list[Contact](ctx, c, "find contacts by name", "/contacts/search", q)
-}
-
-// ListAccounts returns one page of accounts.
+// ListAccounts returns one page of the accounts list (Desk counts its
+// `from` from 1 and serves at most 99 a page; o.From stays 0-based).
 func (c *Client) ListAccounts(ctx context.Context, o ListOptions) ([]Account, error) {
-	return list[Account](ctx, c, "list accounts", "/accounts", o.query())
+	return list[Account](ctx, c, OpGetAccounts, o.query(OpByID(OpGetAccounts)))
 }
 
-// AllAccounts iterates over every account.
+// AllAccounts iterates over the accounts list.
 func (c *Client) AllAccounts(ctx context.Context, o ListOptions) iter.Seq2[Account, error] {
-	return All(ctx, o.Limit, func(ctx context.Context, from, limit int) ([]Account, error) {
+	limit := o.Limit
+	if max := OpByID(OpGetAccounts).MaxPage(); limit <= 0 || limit > max {
+		limit = max
+	}
+	return All(ctx, limit, func(ctx context.Context, from, limit int) ([]Account, error) {
 		o.From, o.Limit = from, limit
 		return c.ListAccounts(ctx, o)
 	})
@@ -183,25 +309,18 @@ func (c *Client) AllAccounts(ctx context.Context, o ListOptions) iter.Seq2[Accou
 
 // GetAccount returns one account.
 func (c *Client) GetAccount(ctx context.Context, id string) (Account, error) {
-	return get[Account](ctx, c, "get account", "GET", "/accounts/"+seg(id), nil, nil)
+	return get[Account](ctx, c, OpGetAccount, nil, nil, id)
 }
 
 // CreateAccount creates an account (accountName is required). Not retried
 // automatically; see TransportError.MaybeApplied.
 func (c *Client) CreateAccount(ctx context.Context, f Fields) (Account, error) {
-	return get[Account](ctx, c, "create account", "POST", "/accounts", nil, f)
+	return get[Account](ctx, c, OpCreateAccount, nil, f)
 }
 
 // UpdateAccount changes the given fields of an account.
 func (c *Client) UpdateAccount(ctx context.Context, id string, f Fields) (Account, error) {
-	return get[Account](ctx, c, "update account", "PATCH", "/accounts/"+seg(id), nil, f)
-}
-
-// FindAccountsByName searches accounts by name (parameter accountName).
-func (c *Client) FindAccountsByName(ctx context.Context, name string) ([]Account, error) {
-	q := ListOptions{}.query()
-	q.Set("accountName", name)
-	return list[Account](ctx, c, "find accounts by name", "/accounts/search", q)
+	return get[Account](ctx, c, OpUpdateAccount, nil, f, id)
 }
 
 // Modules with field metadata.
@@ -213,75 +332,88 @@ const (
 
 // Fields returns the field metadata of module (ModuleContacts, …).
 func (c *Client) Fields(ctx context.Context, module string) ([]FieldMeta, error) {
-	return list[FieldMeta](ctx, c, "list fields", "/organizationFields", url.Values{"module": {module}})
+	return list[FieldMeta](ctx, c, OpGetFields, url.Values{"module": {module}})
 }
 
-// TicketStatuses returns the portal's ticket status names, read from the
-// allowedValues of the tickets module's "status" field (the exact call is
-// "likely" in desk-api.md).
-func (c *Client) TicketStatuses(ctx context.Context) ([]string, error) {
+// TicketStatus is one of the portal's ticket statuses.
+type TicketStatus struct {
+	Name string
+	Type string // StatusTypeOpen, StatusTypeOnHold, StatusTypeClosed; "" when Desk does not say
+}
+
+// TicketStatuses returns the portal's ticket statuses, read from the
+// allowedValues of the tickets module's "status" field.
+func (c *Client) TicketStatuses(ctx context.Context) ([]TicketStatus, error) {
 	fields, err := c.Fields(ctx, ModuleTickets)
 	if err != nil {
 		return nil, fmt.Errorf("desk: ticket statuses: %w", err)
 	}
 	for _, f := range fields {
-		if f.APIName == "status" {
-			return f.AllowedValues, nil
+		if f.APIName != "status" {
+			continue
 		}
+		var out []TicketStatus
+		for _, v := range f.AllowedValues {
+			if v.Value != "" {
+				out = append(out, TicketStatus{Name: v.Value, Type: v.StatusType})
+			}
+		}
+		return out, nil
 	}
 	return nil, nil
 }
 
-// ticketDefaults: newest modified first, with contacts included.
-func (o ListOptions) ticketDefaults() ListOptions {
-	if o.SortBy == "" {
-		o.SortBy = "-modifiedTime"
+// FirstOpenStatus is the status a new ticket takes: the first of type
+// Open, else the first one, else "Open".
+func FirstOpenStatus(sts []TicketStatus) string {
+	for _, s := range sts {
+		if s.Type == StatusTypeOpen {
+			return s.Name
+		}
 	}
-	if o.Include == nil {
-		o.Include = []string{"contacts"}
+	if len(sts) > 0 {
+		return sts[0].Name
 	}
-	return o
+	return StatusTypeOpen
 }
 
-// ListTickets returns one page of the portal's tickets.
-func (c *Client) ListTickets(ctx context.Context, o ListOptions) ([]Ticket, error) {
-	return list[Ticket](ctx, c, "list tickets", "/tickets", o.ticketDefaults().query())
+// ListTickets returns one page of a department's tickets, with their
+// contacts. The definition requires departmentId; list items carry no
+// modifiedTime, isOverDue or isEscalated (SearchTickets' hits do).
+func (c *Client) ListTickets(ctx context.Context, departmentID string, o ListOptions) ([]Ticket, error) {
+	op := OpByID(OpGetTickets)
+	q := o.query(op)
+	q.Set("departmentId", departmentID)
+	q.Set("include", "contacts")
+	return list[Ticket](ctx, c, OpGetTickets, q)
 }
 
-// AllTickets iterates over the portal's tickets, newest modified first by
-// default; break out of the loop at the sync cursor.
-func (c *Client) AllTickets(ctx context.Context, o ListOptions) iter.Seq2[Ticket, error] {
+// AllTickets iterates over a department's tickets (sorted by o.SortBy).
+func (c *Client) AllTickets(ctx context.Context, departmentID string, o ListOptions) iter.Seq2[Ticket, error] {
 	return All(ctx, o.Limit, func(ctx context.Context, from, limit int) ([]Ticket, error) {
 		o.From, o.Limit = from, limit
-		return c.ListTickets(ctx, o)
+		return c.ListTickets(ctx, departmentID, o)
 	})
 }
 
-// ContactTickets returns one page of a contact's tickets.
-func (c *Client) ContactTickets(ctx context.Context, contactID string, o ListOptions) ([]Ticket, error) {
-	return list[Ticket](ctx, c, "list contact tickets", "/contacts/"+seg(contactID)+"/tickets", o.ticketDefaults().query())
-}
-
-// AccountTickets returns one page of an account's tickets.
-func (c *Client) AccountTickets(ctx context.Context, accountID string, o ListOptions) ([]Ticket, error) {
-	return list[Ticket](ctx, c, "list account tickets", "/accounts/"+seg(accountID)+"/tickets", o.ticketDefaults().query())
-}
-
-// GetTicket returns one ticket with its description.
+// GetTicket returns one ticket with its description and contact.
 func (c *Client) GetTicket(ctx context.Context, id string) (Ticket, error) {
-	return get[Ticket](ctx, c, "get ticket", "GET", "/tickets/"+seg(id), url.Values{"include": {"contacts"}}, nil)
+	return get[Ticket](ctx, c, OpGetTicket, url.Values{"include": {"contacts"}}, nil, id)
 }
 
 // CreateTicket creates a ticket. It is never retried automatically: on an
 // error with MaybeApplied, the outbox must look for the ticket (e.g. the
-// contact's newest tickets with the same subject) before sending again.
+// department's newest tickets with the same subject) before sending again.
 func (c *Client) CreateTicket(ctx context.Context, t NewTicket) (Ticket, error) {
-	return get[Ticket](ctx, c, "create ticket", "POST", "/tickets", nil, t)
+	if t.Status == "" {
+		t.Status = StatusTypeOpen
+	}
+	return get[Ticket](ctx, c, OpCreateTicket, nil, t)
 }
 
 // UpdateTicket changes the given fields of a ticket.
 func (c *Client) UpdateTicket(ctx context.Context, id string, f Fields) (Ticket, error) {
-	return get[Ticket](ctx, c, "update ticket", "PATCH", "/tickets/"+seg(id), nil, f)
+	return get[Ticket](ctx, c, OpUpdateTicket, nil, f, id)
 }
 
 // SetTicketStatus changes a ticket's status (a name from TicketStatuses).
@@ -293,9 +425,10 @@ func (c *Client) SetTicketStatus(ctx context.Context, id, status string) (Ticket
 	return t, nil
 }
 
-// ListThreads returns one page of a ticket's threads (without content).
+// ListThreads returns one page of a ticket's threads (without content),
+// newest first (Desk's default order).
 func (c *Client) ListThreads(ctx context.Context, ticketID string, o ListOptions) ([]Thread, error) {
-	return list[Thread](ctx, c, "list threads", "/tickets/"+seg(ticketID)+"/threads", o.query())
+	return list[Thread](ctx, c, OpGetThreads, o.query(OpByID(OpGetThreads)), ticketID)
 }
 
 // AllThreads iterates over a ticket's threads.
@@ -307,7 +440,7 @@ func (c *Client) AllThreads(ctx context.Context, ticketID string) iter.Seq2[Thre
 
 // GetThread returns one thread with its content.
 func (c *Client) GetThread(ctx context.Context, ticketID, threadID string) (Thread, error) {
-	return get[Thread](ctx, c, "get thread", "GET", "/tickets/"+seg(ticketID)+"/threads/"+seg(threadID), nil, nil)
+	return get[Thread](ctx, c, OpGetThread, nil, nil, ticketID, threadID)
 }
 
 // SendReply sends a reply, reply all or forward (Reply.IsForward) and
@@ -319,20 +452,23 @@ func (c *Client) SendReply(ctx context.Context, ticketID string, r Reply) (Threa
 	if r.ContentType == "" {
 		r.ContentType = ContentHTML
 	}
-	return get[Thread](ctx, c, "send reply", "POST", "/tickets/"+seg(ticketID)+"/sendReply", nil, r)
+	return get[Thread](ctx, c, OpSendReply, nil, r, ticketID)
 }
 
-// ListComments returns one page of a ticket's comments with Mentions and
-// Text filled in.
+// ListComments returns one page of a ticket's comments, oldest first (Desk's
+// default order), with Mentions and Text filled in from the mentions Desk
+// includes.
 func (c *Client) ListComments(ctx context.Context, ticketID string, o ListOptions) ([]Comment, error) {
-	cs, err := list[Comment](ctx, c, "list comments", "/tickets/"+seg(ticketID)+"/comments", o.query())
+	q := o.query(OpByID(OpGetTicketComments))
+	q.Set("include", "mentions")
+	cs, err := list[Comment](ctx, c, OpGetTicketComments, q, ticketID)
 	for i := range cs {
 		cs[i].decodeMentions()
 	}
 	return cs, err
 }
 
-// AllComments iterates over a ticket's comments.
+// AllComments iterates over a ticket's comments, oldest first.
 func (c *Client) AllComments(ctx context.Context, ticketID string) iter.Seq2[Comment, error] {
 	return All(ctx, MaxLimit, func(ctx context.Context, from, limit int) ([]Comment, error) {
 		return c.ListComments(ctx, ticketID, ListOptions{From: from, Limit: limit})
@@ -340,31 +476,79 @@ func (c *Client) AllComments(ctx context.Context, ticketID string) iter.Seq2[Com
 }
 
 // AddComment adds a comment to a ticket. Mention an agent with
-// EncodeMention. Not retried automatically.
+// EncodeMention and its Zoho user id. Not retried automatically.
 func (c *Client) AddComment(ctx context.Context, ticketID string, nc NewComment) (Comment, error) {
 	if nc.ContentType == "" {
 		nc.ContentType = ContentPlain
 	}
-	cm, err := get[Comment](ctx, c, "add comment", "POST", "/tickets/"+seg(ticketID)+"/comments", nil, nc)
+	if nc.AttachmentIDs == nil {
+		nc.AttachmentIDs = []string{}
+	}
+	cm, err := get[Comment](ctx, c, OpCreateTicketComment, nil, nc, ticketID)
 	cm.decodeMentions()
 	return cm, err
 }
 
+// decodeMentions fills Mentions (Desk agent ids) and Text from Content's
+// mention markup (Zoho user ids) and the Mention list Desk includes.
 func (cm *Comment) decodeMentions() {
-	cm.Mentions, cm.Text = DecodeMentions(cm.Content, nil)
+	byZUID := map[string]Mention{}
+	for _, m := range cm.Mention {
+		if m.ZUID != "" {
+			byZUID[m.ZUID] = m
+		}
+	}
+	zuids, text := DecodeMentions(cm.Content, func(zuid string) string {
+		m := byZUID[zuid]
+		if m.Name != "" {
+			return m.Name
+		}
+		return strings.TrimSpace(m.FirstName + " " + m.LastName)
+	})
+	cm.Text, cm.Mentions = text, nil
+	for _, z := range zuids {
+		if m, ok := byZUID[z]; ok && m.ID != "" {
+			cm.Mentions = append(cm.Mentions, m.ID)
+		} else {
+			cm.Mentions = append(cm.Mentions, z) // unknown agent: keep the Zoho user id
+		}
+	}
 }
 
-// ListRatings returns one page of customer happiness ratings, newest first.
-// Extra may carry departmentId or a time filter.
-func (c *Client) ListRatings(ctx context.Context, o ListOptions) ([]Rating, error) {
-	return list[Rating](ctx, c, "list ratings", "/customerHappiness", o.query())
+// RatingQuery selects customer happiness ratings.
+type RatingQuery struct {
+	Department string    // a department id, or "" for every department (allDepartment)
+	Since      time.Time // ratings at or after this time (startTime), when not zero
+	Newest     bool      // newest rated first (sortBy=-ratedTime)
+	From       int       // 0-based
+	Limit      int       // MaxLimit when zero
+}
+
+// ListRatings returns one page of customer happiness ratings, oldest rated
+// first (sortBy=ratedTime) unless rq.Newest.
+func (c *Client) ListRatings(ctx context.Context, rq RatingQuery) ([]Rating, error) {
+	op := OpByID(OpGetCustomerHappiness)
+	sortBy := "ratedTime"
+	if rq.Newest {
+		sortBy = "-ratedTime"
+	}
+	q := ListOptions{From: rq.From, Limit: rq.Limit, SortBy: sortBy}.query(op)
+	dep := rq.Department
+	if dep == "" {
+		dep = "allDepartment"
+	}
+	q.Set("department", dep)
+	if !rq.Since.IsZero() {
+		q.Set("startTime", strconv.FormatInt(rq.Since.UnixMilli(), 10))
+	}
+	return list[Rating](ctx, c, OpGetCustomerHappiness, q)
 }
 
 // DecodeTicketsPage decodes a tickets list body (exported for tests,
 // fuzzing and benchmarks).
 func DecodeTicketsPage(data []byte) ([]Ticket, error) {
 	var p page[Ticket]
-	if err := json.Unmarshal(data, &p); err != nil {
+	if err := decodeJSON(data, &p); err != nil {
 		return nil, fmt.Errorf("desk: decode tickets page: %w", err)
 	}
 	return p.Data, nil

@@ -93,6 +93,41 @@ func (e *TransportError) Error() string {
 // Unwrap returns the cause.
 func (e *TransportError) Unwrap() error { return e.Err }
 
+// AnswerError is a success status whose body is not the JSON Tandem asked
+// for: an HTML page (a proxy's or a captive portal's login page, an error
+// page sent with 200), a truncated or malformed body. Desk answered, so it
+// is not "cannot be reached". It travels inside a *TransportError.
+type AnswerError struct {
+	Status      int    // the HTTP status, 2xx
+	ContentType string // the answer's media type, e.g. text/html
+	Err         error  // the decoder's error
+}
+
+// Error implements error.
+func (e *AnswerError) Error() string {
+	return fmt.Sprintf("malformed JSON in response (HTTP %d, %s): %v", e.Status, e.ContentType, e.Err)
+}
+
+// Unwrap returns the decoder's error.
+func (e *AnswerError) Unwrap() error { return e.Err }
+
+// answerError describes an undecodable answer, with its media type without
+// parameters ("unknown type" when none was sent).
+func answerError(resp *http.Response, err error) *AnswerError {
+	ct := strings.TrimSpace(strings.ToLower(strings.SplitN(resp.Header.Get("Content-Type"), ";", 2)[0]))
+	if ct == "" || len(ct) > 60 || strings.IndexFunc(ct, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+		ct = "unknown type" // absent, or not a media type: never print what the server sent
+	}
+	return &AnswerError{Status: resp.StatusCode, ContentType: ct, Err: err}
+}
+
+// Messages for answers Tandem cannot use; {{.Detail}} is technical
+// (HTTP 200, text/html), so it is the same in every language.
+const (
+	MsgUnreadableAnswer = "Zoho Desk answered something Tandem cannot read ({{.Detail}}). Tandem will try again."
+	MsgAnswerTooLarge   = "Zoho Desk sent an answer larger than Tandem accepts ({{.Detail}}). Tandem will try again."
+)
+
 // ErrZSCKeyRejected is in the chain of the error a ZSC-authenticated call
 // returns when Desk refuses the administrator email or ZSC key.
 var ErrZSCKeyRejected = errors.New("desk: the administrator email or ZSC key was not accepted")
@@ -168,7 +203,22 @@ func toAppError(err error) error {
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
+		if apiErr.Status == http.StatusTooManyRequests || apiErr.Code == CodeThresholdExceeded {
+			return throttleError(apiErr, err)
+		}
 		return &app.Error{Code: codeForStatus(apiErr.Status), Message: messageFor(apiErr), Err: err}
+	}
+	var ans *AnswerError
+	if errors.As(err, &ans) {
+		detail := fmt.Sprintf("HTTP %d, %s", ans.Status, ans.ContentType)
+		return &app.Error{Code: app.EUNAVAILABLE, Message: strings.Replace(MsgUnreadableAnswer, "{{.Detail}}", detail, 1), Err: err}
+	}
+	if errors.Is(err, errBodyTooLarge) || errors.Is(err, errTokenTooLarge) {
+		detail := fmt.Sprintf("%d MiB", maxBodyBytes>>20)
+		if errors.Is(err, errTokenTooLarge) {
+			detail = fmt.Sprintf("%d MiB", maxTokenAnswer>>20)
+		}
+		return &app.Error{Code: app.EUNAVAILABLE, Message: strings.Replace(MsgAnswerTooLarge, "{{.Detail}}", detail, 1), Err: err}
 	}
 	var te *TransportError
 	if errors.As(err, &te) {

@@ -2,23 +2,26 @@ package desk
 
 import "strings"
 
-// Mentions inside comment content look like zsu[@user:<agentId>]zsu
-// ("likely" in desk-api.md). The emulator writes them with EncodeMention.
+// Mentions inside comment content are zsu[@user:<zuid>]zsu, with the Zoho
+// user id (ZUID) of the agent, not its Desk agent id (TicketComment.json,
+// createTicketComment: "To include an @mention, follow this format:
+// zsu[@user:{zuid}]zsu"). The emulator writes them with EncodeMention.
 const (
 	mentionOpen  = "zsu[@user:"
 	mentionClose = "]zsu"
 )
 
-// EncodeMention returns the markup that mentions agentID in a comment.
-func EncodeMention(agentID string) string { return mentionOpen + agentID + mentionClose }
+// EncodeMention returns the markup that mentions the agent with Zoho user
+// id zuid in a comment.
+func EncodeMention(zuid string) string { return mentionOpen + zuid + mentionClose }
 
 // HasMentions reports whether content carries mention markup.
 func HasMentions(content string) bool { return strings.Contains(content, mentionOpen) }
 
-// DecodeMentions returns the agent ids mentioned in content, in order and
-// without duplicates, and content with each mention replaced by "@" and the
-// agent's name (name may be nil or return ""; then the id is used).
-func DecodeMentions(content string, name func(agentID string) string) (ids []string, text string) {
+// DecodeMentions returns the Zoho user ids mentioned in content, in order
+// and without duplicates, and content with each mention replaced by "@"
+// and the agent's name (name may be nil or return ""; then the id is used).
+func DecodeMentions(content string, name func(zuid string) string) (zuids []string, text string) {
 	if !strings.Contains(content, mentionOpen) {
 		return nil, content
 	}
@@ -54,10 +57,10 @@ func DecodeMentions(content string, name func(agentID string) string) (ids []str
 		b.WriteString("@" + label)
 		if id != "" && !seen[id] {
 			seen[id] = true
-			ids = append(ids, id)
+			zuids = append(zuids, id)
 		}
 		rest = rest[i+len(mentionOpen)+j+len(mentionClose):]
 	}
 	b.WriteString(rest)
-	return ids, b.String()
+	return zuids, b.String()
 }

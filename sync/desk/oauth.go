@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -212,9 +213,10 @@ func (s *TokenSource) refreshLocked(ctx context.Context) (*oauth2.Token, error) 
 	}
 	// A token without an access token makes oauth2's ReuseTokenSource
 	// refresh at once, so the library does the grant_type=refresh_token call.
-	t, err := s.cfg.TokenSource(s.oc.ctx(ctx), &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
+	rec := &answerRecorder{}
+	t, err := s.cfg.TokenSource(s.oc.recordingCtx(ctx, rec), &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
 	if err != nil {
-		return nil, fmt.Errorf("desk: refresh token: %w", classifyTokenError(err))
+		return nil, fmt.Errorf("desk: refresh token: %w", classifyTokenAnswer(classifyTokenError(err), rec))
 	}
 	if t.RefreshToken == "" {
 		t.RefreshToken = s.tok.RefreshToken
@@ -246,6 +248,79 @@ func classifyTokenError(err error) error {
 		return err
 	}
 	return &TransportError{Method: "POST", Path: "/oauth/v2/token", Err: err}
+}
+
+// answerRecorder keeps the status and media type of the token endpoint's
+// last answer, so an answer oauth2 cannot parse is named as such.
+type answerRecorder struct {
+	base   http.RoundTripper
+	status int
+	ctype  string
+	body   *countingBody
+}
+
+// RoundTrip implements http.RoundTripper.
+func (r *answerRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.base.RoundTrip(req)
+	if resp != nil {
+		r.status, r.ctype = resp.StatusCode, resp.Header.Get("Content-Type")
+		r.body = &countingBody{ReadCloser: resp.Body}
+		resp.Body = r.body
+	}
+	return resp, err
+}
+
+// countingBody counts what oauth2 read of an answer and whether it reached
+// the end: oauth2 reads at most maxTokenAnswer bytes.
+type countingBody struct {
+	io.ReadCloser
+	n   int64
+	eof bool
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n += int64(n)
+	b.eof = b.eof || errors.Is(err, io.EOF)
+	return n, err
+}
+
+// maxTokenAnswer is how much of the token endpoint's answer oauth2 reads.
+const maxTokenAnswer = 1 << 20
+
+// errTokenTooLarge reports a token answer longer than oauth2 reads.
+var errTokenTooLarge = errors.New("token endpoint answer larger than 1 MiB")
+
+// recordingCtx is ctx with the OAuth HTTP client, its answers recorded in rec.
+func (c OAuthConfig) recordingCtx(ctx context.Context, rec *answerRecorder) context.Context {
+	hc := *secureClient(c.HTTPClient)
+	rec.base = hc.Transport
+	if rec.base == nil {
+		rec.base = http.DefaultTransport
+	}
+	hc.Transport = rec
+	return context.WithValue(ctx, oauth2.HTTPClient, &hc)
+}
+
+// classifyTokenAnswer names what the token endpoint answered when it did:
+// a success whose body oauth2 could not read is an *AnswerError, and a
+// 5xx or 429 an *APIError, not a failure to reach it.
+func classifyTokenAnswer(err error, rec *answerRecorder) error {
+	var te *TransportError
+	if rec.status == 0 || !errors.As(err, &te) {
+		return err
+	}
+	if rec.status >= 200 && rec.status < 300 {
+		if rec.body != nil && rec.body.n >= maxTokenAnswer && !rec.body.eof {
+			return &TransportError{Method: te.Method, Path: te.Path, Err: fmt.Errorf("%w: %w", errTokenTooLarge, te.Err)}
+		}
+		resp := &http.Response{StatusCode: rec.status, Header: http.Header{"Content-Type": {rec.ctype}}}
+		return &TransportError{Method: te.Method, Path: te.Path, Err: answerError(resp, te.Err)}
+	}
+	if rec.status >= 500 || rec.status == http.StatusTooManyRequests {
+		return &APIError{Method: te.Method, Path: te.Path, Status: rec.status, Message: http.StatusText(rec.status)}
+	}
+	return err
 }
 
 // SignIn is an authorization code flow in progress: a listener on

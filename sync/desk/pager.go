@@ -5,9 +5,6 @@ import (
 	"iter"
 )
 
-// MaxLimit is the largest page Desk serves.
-const MaxLimit = 100
-
 // PageFunc fetches the page starting at index from (0-based) with at most
 // limit items; an empty page or 204 No Content is an empty slice.
 type PageFunc[T any] func(ctx context.Context, from, limit int) ([]T, error)
@@ -17,7 +14,7 @@ type PageFunc[T any] func(ctx context.Context, from, limit int) ([]T, error)
 // once), or when the loop breaks — so a caller reading newest-first can stop
 // at its sync cursor without fetching further pages.
 func All[T any](ctx context.Context, limit int, fetch PageFunc[T]) iter.Seq2[T, error] {
-	if limit <= 0 || limit > MaxLimit {
+	if limit <= 0 {
 		limit = MaxLimit
 	}
 	return func(yield func(T, error) bool) {

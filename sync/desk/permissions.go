@@ -4,81 +4,84 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"github.com/tandem-crm/tandem/app"
 )
 
-// How an agent's permissions are read is UNKNOWN (desk-api.md). Our guess,
-// kept here and shared with the emulator: GET /profiles/{profileId} answers
-// a profile with "type" ("Administrator" for administrators) and
-// "permissions" as module → action → bool, e.g.
-// {"tickets": {"view": true, "create": true, "reply": true}}.
+// Permission names of GET /myProfilePermissions (Profile.json,
+// ticketsPermissionJson): module → action → allowed.
 const (
-	ProfileTypeAdministrator = "Administrator"
-	PermModuleTickets        = "tickets"
-	PermCreate               = "create"
-	PermReply                = "reply"
-	PermView                 = "view"
+	PermModuleTickets  = "tickets"
+	PermModuleContacts = "contacts"
+	PermModuleAccounts = "accounts"
+	PermView           = "view"
+	PermCreate         = "create"
+	PermEdit           = "edit"
+	// PermMailSend is the right to answer a ticket by email (there is no
+	// "reply" permission).
+	PermMailSend = "mailSend"
 )
 
 // Permissions says what the signed-in agent may do in a portal.
 type Permissions struct {
-	AgentID          string
-	ProfileID        string
-	ProfileName      string
-	IsAdmin          bool
+	AgentID string
+	IsAdmin bool
+	// CanCreateTickets: tickets.create.
 	CanCreateTickets bool
-	CanReply         bool
-	// Reason explains, for people, why the agent is read-only.
+	// CanReply: tickets.mailSend — may send replies and forwards by email.
+	CanReply bool
+	// Reason explains, for people, why the agent is (partly) read-only.
 	Reason string
 }
 
-// PermissionsFromProfile derives Permissions from an agent and its profile:
-// the one place that interprets Desk's profile data.
-func PermissionsFromProfile(a Agent, p Profile, isAdminInOrg bool) Permissions {
-	perm := Permissions{AgentID: a.ID, ProfileID: p.ID, ProfileName: p.Name}
-	perm.IsAdmin = isAdminInOrg || p.Type == ProfileTypeAdministrator
+// PermissionsFromProfile derives Permissions from the signed-in agent and
+// its profile's permissions: the one place that interprets them. An
+// administrator of the portal (isAdminInOrg) may do everything.
+func PermissionsFromProfile(a Agent, pp ProfilePermissions, isAdminInOrg bool) Permissions {
+	perm := Permissions{AgentID: a.ID, IsAdmin: isAdminInOrg}
 	if perm.IsAdmin {
 		perm.CanCreateTickets, perm.CanReply = true, true
 		return perm
 	}
-	t := p.Permissions[PermModuleTickets]
+	t := pp.Permissions[PermModuleTickets]
 	perm.CanCreateTickets = t[PermCreate]
-	perm.CanReply = t[PermReply]
-	if !perm.CanCreateTickets || !perm.CanReply {
-		perm.Reason = fmt.Sprintf("Your Zoho Desk profile %q does not allow creating or replying to tickets.", p.Name)
+	perm.CanReply = t[PermMailSend]
+	switch {
+	case !perm.CanCreateTickets && !perm.CanReply:
+		perm.Reason = "Your Zoho Desk profile does not allow creating tickets or sending replies."
+	case !perm.CanCreateTickets:
+		perm.Reason = "Your Zoho Desk profile does not allow creating tickets."
+	case !perm.CanReply:
+		perm.Reason = "Your Zoho Desk profile does not allow sending replies by email."
 	}
 	return perm
 }
 
-// Profile returns an agent profile.
-func (c *Client) Profile(ctx context.Context, id string) (Profile, error) {
-	var p Profile
-	if _, err := c.call(ctx, "GET", "/profiles/"+url.PathEscape(id), nil, nil, &p); err != nil {
-		return Profile{}, fmt.Errorf("desk: get profile: %w", toAppError(err))
-	}
-	return p, nil
+// MyProfilePermissions returns the signed-in agent's profile permissions
+// (GET /myProfilePermissions: no profile id needed).
+func (c *Client) MyProfilePermissions(ctx context.Context) (ProfilePermissions, error) {
+	return get[ProfilePermissions](ctx, c, OpGetMyProfilePermissions, nil, nil)
 }
 
-// MyPermissions reads the signed-in agent (myinfo) and its profile and
-// derives what the agent may do. isAdminInOrg comes from Organizations.
-// When Desk refuses the profile call, the agent is treated as read-only.
+// MyPermissions reads the signed-in agent (myinfo) and its profile's
+// permissions and derives what the agent may do. isAdminInOrg comes from
+// Organizations. When Desk refuses the permissions call, the agent is
+// treated as read-only.
 func (c *Client) MyPermissions(ctx context.Context, isAdminInOrg bool) (Permissions, error) {
 	me, err := c.MyInfo(ctx)
 	if err != nil {
 		return Permissions{}, fmt.Errorf("desk: my permissions: %w", err)
 	}
 	if isAdminInOrg {
-		return PermissionsFromProfile(me, Profile{ID: me.ProfileID}, true), nil
+		return PermissionsFromProfile(me, ProfilePermissions{}, true), nil
 	}
-	p, err := c.Profile(ctx, me.ProfileID)
+	pp, err := c.MyProfilePermissions(ctx)
 	if err != nil {
 		var ae *app.Error
 		if errors.As(err, &ae) && ae.Code == app.EFORBIDDEN {
-			return Permissions{AgentID: me.ID, ProfileID: me.ProfileID, Reason: "Your Zoho Desk profile does not let Tandem read its permissions."}, nil
+			return Permissions{AgentID: me.ID, Reason: "Your Zoho Desk profile does not let Tandem read its permissions."}, nil
 		}
 		return Permissions{}, fmt.Errorf("desk: my permissions: %w", err)
 	}
-	return PermissionsFromProfile(me, p, false), nil
+	return PermissionsFromProfile(me, pp, false), nil
 }

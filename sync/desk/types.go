@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -11,8 +13,10 @@ import (
 const TimeLayout = "2006-01-02T15:04:05.000Z"
 
 // Time is a Desk timestamp. It decodes ISO-8601 (with or without
-// milliseconds, any offset), and treats null, "" and a missing field as the
-// zero time; it encodes in TimeLayout, or null when zero.
+// milliseconds, any offset) and epoch milliseconds (a JSON number or a
+// numeric string: the definition's examples send both), and treats null,
+// "" and a missing field as the zero time; it encodes in TimeLayout, or null
+// when zero.
 type Time struct{ time.Time }
 
 // NewTime returns t in UTC as a Time.
@@ -24,10 +28,16 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = time.Time{}
 		return nil
 	}
-	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
-		return fmt.Errorf("desk: time %s is not a string", truncate(b, 40))
+	s := string(b)
+	if len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' {
+		s = string(b[1 : len(b)-1])
+	} else if len(b) == 0 || (b[0] != '-' && (b[0] < '0' || b[0] > '9')) {
+		return fmt.Errorf("desk: time %s is not a string or a number", truncate(b, 40))
 	}
-	s := string(b[1 : len(b)-1])
+	if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		t.Time = time.UnixMilli(ms).UTC()
+		return nil
+	}
 	v, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return fmt.Errorf("desk: time %q: %w", truncate([]byte(s), 40), err)
@@ -72,7 +82,9 @@ type Organization struct {
 
 // Agent is a Desk agent; MyInfo returns the signed-in one.
 type Agent struct {
-	ID        string `json:"id"`
+	ID string `json:"id"`
+	// ZUID is the agent's Zoho user id: mentions in comments carry it.
+	ZUID      string `json:"zuid"`
 	FirstName string `json:"firstName"`
 	LastName  string `json:"lastName"`
 	Name      string `json:"name"`
@@ -82,13 +94,10 @@ type Agent struct {
 	Status    string `json:"status"`
 }
 
-// Profile is a Desk agent profile as GET /profiles/{id} returns it. The
-// Permissions shape is a guess; see Permissions.
-type Profile struct {
-	ID          string                     `json:"id"`
-	Name        string                     `json:"name"`
-	Type        string                     `json:"type"`
-	IsDefault   bool                       `json:"isDefault"`
+// ProfilePermissions is the answer of GET /myProfilePermissions: the
+// signed-in agent's profile's permissions, module → action → allowed, e.g.
+// {"tickets": {"view": true, "create": true, "mailSend": true, …}}.
+type ProfilePermissions struct {
 	Permissions map[string]map[string]bool `json:"permissions"`
 }
 
@@ -97,6 +106,7 @@ type Department struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	IsEnabled bool   `json:"isEnabled"`
+	IsDefault bool   `json:"isDefault"`
 }
 
 // Contact is a Desk contact.
@@ -146,14 +156,52 @@ type Fields map[string]any
 
 // FieldMeta describes one field of a module (organizationFields).
 type FieldMeta struct {
-	ID            string   `json:"id"`
-	APIName       string   `json:"apiName"`
-	DisplayLabel  string   `json:"displayLabel"`
-	Type          string   `json:"type"`
-	IsMandatory   bool     `json:"isMandatory"`
-	IsCustomField bool     `json:"isCustomField"`
-	MaxLength     int      `json:"maxLength"`
-	AllowedValues []string `json:"allowedValues"`
+	ID            string         `json:"id"`
+	APIName       string         `json:"apiName"`
+	DisplayLabel  string         `json:"displayLabel"`
+	Type          string         `json:"type"`
+	IsMandatory   bool           `json:"isMandatory"`
+	IsCustomField bool           `json:"isCustomField"`
+	MaxLength     Count          `json:"maxLength"`
+	AllowedValues []AllowedValue `json:"allowedValues"`
+}
+
+// AllowedValue is one value of a picklist field. Desk sends objects
+// ({"value": "Open", "statusType": "Open"}; statusType on the tickets
+// module's status field only); a plain string is read as its value.
+type AllowedValue struct {
+	Value      string `json:"value"`
+	StatusType string `json:"statusType,omitempty"`
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (a *AllowedValue) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		*a = AllowedValue{}
+		return json.Unmarshal(b, &a.Value)
+	}
+	type plain AllowedValue
+	var p plain
+	if err := decodeJSON(b, &p); err != nil {
+		return err
+	}
+	*a = AllowedValue(p)
+	return nil
+}
+
+// Values returns the allowed values' names.
+func (f FieldMeta) Values() []string {
+	if f.AllowedValues == nil {
+		return nil
+	}
+	out := make([]string, 0, len(f.AllowedValues))
+	for _, v := range f.AllowedValues {
+		if v.Value != "" {
+			out = append(out, v.Value)
+		}
+	}
+	return out
 }
 
 // Status types a ticket status belongs to.
@@ -163,14 +211,31 @@ const (
 	StatusTypeClosed = "Closed"
 )
 
-// TicketContact is the contact embedded in a ticket by include=contacts.
+// TicketContact is the contact embedded in a ticket (include=contacts, and
+// every search hit). It names its account as an object, not an accountId.
 type TicketContact struct {
-	ID        string `json:"id"`
-	FirstName string `json:"firstName"`
-	LastName  string `json:"lastName"`
-	Email     string `json:"email"`
-	Phone     string `json:"phone"`
-	AccountID string `json:"accountId"`
+	ID        string      `json:"id"`
+	FirstName string      `json:"firstName"`
+	LastName  string      `json:"lastName"`
+	Email     string      `json:"email"`
+	Phone     string      `json:"phone"`
+	Mobile    string      `json:"mobile"`
+	Account   *AccountRef `json:"account"`
+}
+
+// AccountRef is an account embedded in another record.
+type AccountRef struct {
+	ID          string `json:"id"`
+	AccountName string `json:"accountName"`
+	Website     string `json:"website"`
+}
+
+// AccountID returns the id of the contact's account, "" for none.
+func (c *TicketContact) AccountID() string {
+	if c == nil || c.Account == nil {
+		return ""
+	}
+	return c.Account.ID
 }
 
 // Ticket is a Desk ticket. Description is only set by GetTicket.
@@ -219,9 +284,13 @@ func (c *Count) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	var n int
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("desk: count %s: %w", truncate(b, 20), err)
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		f, ferr := strconv.ParseFloat(strings.TrimSpace(string(b)), 64)
+		if ferr != nil {
+			return fmt.Errorf("desk: count %s: %w", truncate(b, 20), err)
+		}
+		n = int64(f)
 	}
 	*c = Count(n)
 	return nil
@@ -233,26 +302,28 @@ func (c Count) MarshalJSON() ([]byte, error) {
 }
 
 // NewTicket is the body of CreateTicket. Set ContactID, or Contact for a
-// contact Desk should find or create by email.
+// contact Desk should find or create by email. Status is required by the
+// definition: the client fills in the portal's first open status when it
+// is empty.
 type NewTicket struct {
 	Subject      string         `json:"subject"`
 	DepartmentID string         `json:"departmentId"`
+	Status       string         `json:"status"`
 	ContactID    string         `json:"contactId,omitempty"`
 	Contact      *NewContactRef `json:"contact,omitempty"`
 	Description  string         `json:"description,omitempty"`
 	Priority     string         `json:"priority,omitempty"`
-	Status       string         `json:"status,omitempty"`
 	Channel      string         `json:"channel,omitempty"`
 	Email        string         `json:"email,omitempty"`
 	Phone        string         `json:"phone,omitempty"`
 	CF           map[string]any `json:"cf,omitempty"`
 }
 
-// NewContactRef names the contact of a new ticket by email.
+// NewContactRef names the contact of a new ticket by email. The
+// definition allows these two fields only (maxProperties 2).
 type NewContactRef struct {
-	Email     string `json:"email"`
-	LastName  string `json:"lastName"`
-	FirstName string `json:"firstName,omitempty"`
+	LastName string `json:"lastName"`
+	Email    string `json:"email"`
 }
 
 // Author is who wrote a thread.
@@ -297,15 +368,14 @@ const (
 	ContentPlain = "plainText"
 )
 
-// Reply is the body of SendReply: a reply, a reply all (set CC too) or a
-// forward (IsForward, To any address). FromEmailAddress must be one of the
-// portal's support addresses.
+// Reply is the body of SendReply: a reply, a reply all (several addresses
+// in To, comma-separated: the definition has no cc) or a forward
+// (IsForward, To any address). FromEmailAddress must be one of the portal's
+// support addresses.
 type Reply struct {
 	Channel          string `json:"channel"`
 	FromEmailAddress string `json:"fromEmailAddress"`
 	To               string `json:"to"`
-	CC               string `json:"cc,omitempty"`
-	BCC              string `json:"bcc,omitempty"`
 	Content          string `json:"content"`
 	ContentType      string `json:"contentType"`
 	IsForward        bool   `json:"isForward,omitempty"`
@@ -322,7 +392,8 @@ type Commenter struct {
 }
 
 // Comment is a ticket comment. Mentions and Text are filled in by the
-// client from Content (see DecodeMentions); they are not Desk fields.
+// client from Content and Mention (see DecodeMentions); they are not Desk
+// fields.
 type Comment struct {
 	ID            string     `json:"id"`
 	Content       string     `json:"content"`
@@ -332,31 +403,70 @@ type Comment struct {
 	Commenter     *Commenter `json:"commenter"`
 	CommentedTime Time       `json:"commentedTime"`
 	ModifiedTime  Time       `json:"modifiedTime"`
+	// Mention lists who the content mentions (include=mentions).
+	Mention []Mention `json:"mention,omitempty"`
 
-	Mentions []string `json:"-"` // agent ids mentioned in Content
+	Mentions []string `json:"-"` // Desk agent ids of the agents mentioned in Content
 	Text     string   `json:"-"` // Content with mentions made readable
 }
 
-// NewComment is the body of AddComment.
-type NewComment struct {
-	Content     string `json:"content"`
-	ContentType string `json:"contentType"`
-	IsPublic    bool   `json:"isPublic"`
+// Mention is one mention of a comment (include=mentions): the agent's Desk
+// id and Zoho user id, and its name.
+type Mention struct {
+	ID        string `json:"id"`
+	ZUID      string `json:"zuid"`
+	Type      string `json:"type"`
+	Name      string `json:"name"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
 }
 
-// Ratings Desk's customer happiness uses.
+// NewComment is the body of AddComment. AttachmentIDs is required by the
+// definition; the client sends [] when empty.
+type NewComment struct {
+	Content       string   `json:"content"`
+	ContentType   string   `json:"contentType"`
+	IsPublic      bool     `json:"isPublic"`
+	AttachmentIDs []string `json:"attachmentIds"`
+}
+
+// Ratings Desk's customer happiness answers carry.
 const (
 	RatingGood = "GOOD"
-	RatingOkay = "OKAY"
+	RatingOK   = "OK"
 	RatingBad  = "BAD"
 )
 
-// Rating is one customer happiness rating.
+// Rating is one customer happiness rating. The item's shape is a guess
+// (see the contract row of getCustomerHappiness): the ticket and contact
+// are read from ticketId/contactId or from embedded ticket/contact objects.
 type Rating struct {
-	ID          string `json:"id"`
-	Rating      string `json:"rating"`
-	Feedback    string `json:"feedback"`
-	TicketID    string `json:"ticketId"`
-	ContactID   string `json:"contactId"`
-	CreatedTime Time   `json:"createdTime"`
+	ID        string `json:"id"`
+	Rating    string `json:"rating"`
+	Feedback  string `json:"feedback"`
+	TicketID  string `json:"ticketId"`
+	ContactID string `json:"contactId"`
+	RatedTime Time   `json:"ratedTime"`
+	Ticket    *struct {
+		ID string `json:"id"`
+	} `json:"ticket,omitempty"`
+	Contact *struct {
+		ID string `json:"id"`
+	} `json:"contact,omitempty"`
+}
+
+// TicketRef returns the rated ticket's id.
+func (r Rating) TicketRef() string {
+	if r.TicketID == "" && r.Ticket != nil {
+		return r.Ticket.ID
+	}
+	return r.TicketID
+}
+
+// ContactRef returns the rating contact's id.
+func (r Rating) ContactRef() string {
+	if r.ContactID == "" && r.Contact != nil {
+		return r.Contact.ID
+	}
+	return r.ContactID
 }

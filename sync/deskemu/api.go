@@ -2,6 +2,7 @@ package deskemu
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/mail"
@@ -16,22 +17,130 @@ import (
 
 type handlerFunc func(c *caller, r *http.Request, body []byte) (int, any, *apiError)
 
-// api wraps a handler: it reads the body, authenticates and runs h under
-// the lock, then encodes the answer outside it.
-func (s *Server) api(needOrg bool, h handlerFunc) http.HandlerFunc {
+// handlers maps each contract operation to its handler; routes registers
+// exactly the contract's operations.
+func (s *Server) handlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		desk.OpGetOrganizations:        s.getOrganizations,
+		desk.OpGetMyInfo:               s.getMyInfo,
+		desk.OpGetAgents:               s.listAgents,
+		desk.OpGetMyProfilePermissions: s.getMyProfilePermissions,
+		desk.OpGetDepartments:          s.getDepartments,
+		desk.OpGetFields:               s.getFields,
+		desk.OpGetReplyMailAddresses:   s.listMailReplyAddresses,
+		desk.OpGetCustomerHappiness:    s.listRatings,
+		desk.OpGetContacts:             s.listContacts,
+		desk.OpGetContact:              s.getContact,
+		desk.OpCreateContact:           s.createContact,
+		desk.OpUpdateContact:           s.updateContact,
+		desk.OpSearchContacts:          s.searchContacts,
+		desk.OpGetAccounts:             s.listAccounts,
+		desk.OpGetAccount:              s.getAccount,
+		desk.OpCreateAccount:           s.createAccount,
+		desk.OpUpdateAccount:           s.updateAccount,
+		desk.OpSearchAccounts:          s.searchAccounts,
+		desk.OpGetTickets:              s.listTickets,
+		desk.OpGetTicket:               s.getTicket,
+		desk.OpCreateTicket:            s.createTicket,
+		desk.OpUpdateTicket:            s.updateTicket,
+		desk.OpSearchTickets:           s.searchTickets,
+		desk.OpGetThreads:              s.listThreads,
+		desk.OpGetThread:               s.getThread,
+		desk.OpSendReply:               s.sendReply,
+		desk.OpGetTicketComments:       s.listComments,
+		desk.OpCreateTicketComment:     s.addComment,
+	}
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	const v1 = "/api/v1"
+	hs := s.handlers()
+	for i := range desk.Contract {
+		op := &desk.Contract[i]
+		h, ok := hs[op.ID]
+		if !ok {
+			panic("deskemu: no handler for contract operation " + op.ID)
+		}
+		delete(hs, op.ID)
+		m.HandleFunc(op.Method+" "+v1+op.Path, s.api(op, h))
+	}
+	if len(hs) > 0 {
+		panic("deskemu: handlers without a contract row")
+	}
+	m.HandleFunc(v1+"/", func(w http.ResponseWriter, r *http.Request) {
+		s.noteViolations(nil, r, []desk.Violation{{Field: r.URL.Path, Type: "invalid", Message: "no such operation"}}, false)
+		writeErr(w, http.StatusNotFound, desk.CodeURLNotFound, "The URL you requested could not be found.")
+	})
+	s.oauthRoutes(m)
+	s.controlRoutes(m)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeErr(w, http.StatusNotFound, desk.CodeURLNotFound, "The URL you requested could not be found.")
+	})
+	s.mux = m
+}
+
+// api wraps a handler: it reads the body, authenticates, holds a slot of
+// the portal's concurrency cap across the configured latency, enforces
+// the contract (422 with Desk's error JSON), runs h under the lock, and
+// encodes the answer outside it.
+func (s *Server) api(op *desk.Op, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", s.Now().Format(http.TimeFormat))
 		body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 		if err != nil {
 			writeErr(w, http.StatusBadRequest, desk.CodeInvalidData, "The request body could not be read.")
 			return
 		}
 		s.mu.Lock()
-		c, aerr := s.authenticate(r, needOrg)
-		var st int
-		var v any
-		if aerr == nil {
-			st, v, aerr = h(c, r, body)
+		c, aerr := s.authenticate(r, !op.NoOrg)
+		if aerr == nil && c.portal != nil {
+			day := s.clock.now().UTC().Format(time.DateOnly)
+			if c.portal.creditDay != day {
+				c.portal.creditDay, c.portal.creditsUsed = day, 0
+			}
+			if limit := s.concurrencyCap(c.portal); s.opts.DailyCredits > 0 && c.portal.creditsUsed+op.Cost() > s.opts.DailyCredits {
+				aerr = errf(http.StatusTooManyRequests, desk.CodeThresholdExceeded,
+					"The API credits of this portal for the day (%d) are used up.", s.opts.DailyCredits)
+			} else if limit > 0 && c.portal.inflight >= limit {
+				aerr = errf(http.StatusTooManyRequests, desk.CodeTooManyRequests,
+					"The number of concurrent API calls of this portal exceeds its limit of %d.", limit)
+			} else {
+				c.portal.creditsUsed += op.Cost()
+				c.portal.inflight++
+				defer func() {
+					s.mu.Lock()
+					c.portal.inflight--
+					s.mu.Unlock()
+				}()
+			}
 		}
+		s.mu.Unlock()
+		if aerr != nil {
+			writeJSON(w, aerr.status, aerr.body)
+			return
+		}
+		if d := time.Duration(s.latency.Load()); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		if vs := op.CheckQuery(r.URL.Query()); len(vs) > 0 {
+			s.noteViolations(op, r, vs, false)
+			writeJSON(w, http.StatusUnprocessableEntity, violationBody(desk.CodeUnprocessable, queryMessage(vs[0]), vs))
+			return
+		}
+		if vs := op.CheckBody(body); len(vs) > 0 {
+			s.noteViolations(op, r, vs, false)
+			writeJSON(w, http.StatusUnprocessableEntity, violationBody(desk.CodeInvalidData, "The data does not comply to the validation restrictions defined.", vs))
+			return
+		}
+		s.mu.Lock()
+		st, v, aerr := h(c, r, body)
 		s.mu.Unlock()
 		if aerr != nil {
 			writeJSON(w, aerr.status, aerr.body)
@@ -41,12 +150,53 @@ func (s *Server) api(needOrg bool, h handlerFunc) http.HandlerFunc {
 			w.WriteHeader(st)
 			return
 		}
-		writeJSON(w, st, v)
+		b, err := json.Marshal(v)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if s.opts.CheckAnswers {
+			s.noteViolations(op, r, op.CheckResponse(b), true)
+		}
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.WriteHeader(st)
+		_, _ = w.Write(b)
 	}
+}
+
+func (s *Server) concurrencyCap(p *portal) int {
+	switch n := s.opts.Concurrency; {
+	case n < 0:
+		return 0
+	case n > 0:
+		return n
+	}
+	return desk.PlanConcurrency(p.org.Edition)
+}
+
+func queryMessage(v desk.Violation) string {
+	if v.Type == "missing" {
+		return "The '" + v.Field + "' query parameter is missing."
+	}
+	return "The value passed for the '" + v.Field + "' query parameter is invalid."
+}
+
+func violationBody(code, msg string, vs []desk.Violation) errorBody {
+	b := errorBody{ErrorCode: code, Message: msg}
+	for _, v := range vs {
+		b.Errors = append(b.Errors, errorItem{FieldName: v.Field, ErrorType: v.Type, ErrorMessage: v.Message})
+	}
+	return b
 }
 
 type dataPage[T any] struct {
 	Data []T `json:"data"`
+}
+
+// searchPage is a search's answer: the hits and the count of all hits.
+type searchPage[T any] struct {
+	Data  []T `json:"data"`
+	Count int `json:"count"`
 }
 
 // listResult answers a page, or 204 No Content when it is empty.
@@ -57,71 +207,20 @@ func listResult[T any](items []T) (int, any, *apiError) {
 	return http.StatusOK, dataPage[T]{Data: items}, nil
 }
 
-func (s *Server) routes() {
-	m := http.NewServeMux()
-	const v1 = "/api/v1"
-	m.HandleFunc("GET "+v1+"/organizations", s.api(false, s.getOrganizations))
-	m.HandleFunc("GET "+v1+"/myinfo", s.api(true, s.getMyInfo))
-	m.HandleFunc("GET "+v1+"/agents", s.api(true, s.listAgents))
-	m.HandleFunc("GET "+v1+"/mailReplyAddress", s.api(true, s.listMailReplyAddresses))
-	m.HandleFunc("GET "+v1+"/profiles/{id}", s.api(true, s.getProfile))
-	m.HandleFunc("GET "+v1+"/departments", s.api(true, s.getDepartments))
-	m.HandleFunc("GET "+v1+"/organizationFields", s.api(true, s.getFields))
-	m.HandleFunc("GET "+v1+"/contacts", s.api(true, s.listContacts))
-	m.HandleFunc("POST "+v1+"/contacts", s.api(true, s.createContact))
-	m.HandleFunc("GET "+v1+"/contacts/search", s.api(true, s.searchContacts))
-	m.HandleFunc("GET "+v1+"/contacts/{id}", s.api(true, s.getContact))
-	m.HandleFunc("PATCH "+v1+"/contacts/{id}", s.api(true, s.updateContact))
-	m.HandleFunc("GET "+v1+"/contacts/{id}/tickets", s.api(true, s.contactTickets))
-	m.HandleFunc("GET "+v1+"/accounts", s.api(true, s.listAccounts))
-	m.HandleFunc("POST "+v1+"/accounts", s.api(true, s.createAccount))
-	m.HandleFunc("GET "+v1+"/accounts/search", s.api(true, s.searchAccounts))
-	m.HandleFunc("GET "+v1+"/accounts/{id}", s.api(true, s.getAccount))
-	m.HandleFunc("PATCH "+v1+"/accounts/{id}", s.api(true, s.updateAccount))
-	m.HandleFunc("GET "+v1+"/accounts/{id}/tickets", s.api(true, s.accountTickets))
-	m.HandleFunc("GET "+v1+"/tickets", s.api(true, s.listTickets))
-	m.HandleFunc("POST "+v1+"/tickets", s.api(true, s.createTicket))
-	m.HandleFunc("GET "+v1+"/tickets/{id}", s.api(true, s.getTicket))
-	m.HandleFunc("PATCH "+v1+"/tickets/{id}", s.api(true, s.updateTicket))
-	m.HandleFunc("GET "+v1+"/tickets/{id}/threads", s.api(true, s.listThreads))
-	m.HandleFunc("GET "+v1+"/tickets/{id}/threads/{threadId}", s.api(true, s.getThread))
-	m.HandleFunc("POST "+v1+"/tickets/{id}/sendReply", s.api(true, s.sendReply))
-	m.HandleFunc("GET "+v1+"/tickets/{id}/comments", s.api(true, s.listComments))
-	m.HandleFunc("POST "+v1+"/tickets/{id}/comments", s.api(true, s.addComment))
-	m.HandleFunc("GET "+v1+"/customerHappiness", s.api(true, s.listRatings))
-	m.HandleFunc(v1+"/", func(w http.ResponseWriter, r *http.Request) {
-		writeErr(w, http.StatusNotFound, desk.CodeURLNotFound, "The URL you requested is not found.")
-	})
-	s.oauthRoutes(m)
-	s.controlRoutes(m)
-	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeErr(w, http.StatusNotFound, desk.CodeURLNotFound, "The URL you requested is not found.")
-	})
-	s.mux = m
-}
-
-// paging reads from (0-based) and limit (1..100, default 10).
-func paging(r *http.Request) (from, limit int, err *apiError) {
+// paging reads from (converted to a 0-based index: the contract says each
+// operation's base) and limit (default 10, Desk's default). The contract
+// has checked their ranges.
+func paging(r *http.Request, op *desk.Op) (from, limit int) {
 	q := r.URL.Query()
 	from, limit = 0, 10
 	if v := q.Get("from"); v != "" {
-		n, e := strconv.Atoi(v)
-		if e != nil || n < 0 {
-			return 0, 0, fieldErr("from", "invalid", "from must be a number of at least 0")
-		}
-		from = n
+		n, _ := strconv.Atoi(v)
+		from = n - op.FromBase()
 	}
 	if v := q.Get("limit"); v != "" {
-		n, e := strconv.Atoi(v)
-		if e != nil || n < 1 || n > 100 {
-			return 0, 0, &apiError{status: http.StatusUnprocessableEntity, body: errorBody{
-				ErrorCode: desk.CodeUnprocessable, Message: "limit must be between 1 and 100.",
-				Errors: []errorItem{{FieldName: "limit", ErrorType: "invalid", ErrorMessage: "limit must be between 1 and 100"}},
-			}}
-		}
-		limit = n
+		limit, _ = strconv.Atoi(v)
 	}
-	return from, limit, nil
+	return from, limit
 }
 
 func window[T any](items []T, from, limit int) []T {
@@ -132,66 +231,69 @@ func window[T any](items []T, from, limit int) []T {
 	return items[from:end]
 }
 
+func includes(r *http.Request, what string) bool {
+	for _, s := range strings.Split(r.URL.Query().Get("include"), ",") {
+		if strings.TrimSpace(s) == what {
+			return true
+		}
+	}
+	return false
+}
+
+func errf(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, body: errorBody{ErrorCode: code, Message: fmt.Sprintf(format, args...)}}
+}
+
+// fieldErr is Desk's INVALID_DATA answer naming a body field (as a JSON
+// pointer) and an errorType: invalid, duplicate or missing.
+func fieldErr(field, typ, msg string) *apiError {
+	return &apiError{status: http.StatusUnprocessableEntity, body: errorBody{
+		ErrorCode: desk.CodeInvalidData,
+		Message:   "The data does not comply to the validation restrictions defined.",
+		Errors:    []errorItem{{FieldName: "/" + field, ErrorType: typ, ErrorMessage: msg}},
+	}}
+}
+
+func notFound(what string) *apiError {
+	return errf(http.StatusNotFound, desk.CodeURLNotFound, "The requested %s could not be found.", what)
+}
+
+func forbidden() *apiError {
+	return errf(http.StatusForbidden, desk.CodeForbidden, "You are not authorized to access this resource.")
+}
+
 // --- organizations, agents, settings ---
 
 func (s *Server) getOrganizations(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
 	var out []orgJSON
 	for _, p := range s.portals {
+		o := orgJSON{ID: p.org.ID, CompanyName: p.org.CompanyName, PortalName: p.org.PortalName, PortalURL: p.org.PortalURL,
+			Edition: p.org.Edition, CurrencyCode: "USD", TimeZone: "Asia/Tokyo"}
 		if c.zsc != nil {
 			if p == c.zsc {
-				o := p.org
 				o.IsAdminInOrg = true
 				out = append(out, o)
 			}
 			continue
 		}
 		if a := p.agentByUser(c.user); a != nil {
-			o := p.org
 			o.IsAdminInOrg = a.Admin
 			out = append(out, o)
 		}
 	}
 	for i := range out {
-		out[i].IsDefault = i == 0
+		out[i].IsDefault = strconv.FormatBool(i == 0)
 	}
 	return listResult(out)
-}
-
-func agentView(a *agent) agentJSON {
-	return agentJSON{
-		ID: a.ID, FirstName: a.User.FirstName, LastName: a.User.LastName, Name: a.User.name(),
-		EmailID: a.User.Email, RoleID: a.RoleID, ProfileID: a.ProfileID, Status: "ACTIVE",
-	}
 }
 
 func (s *Server) getMyInfo(c *caller, _ *http.Request, _ []byte) (int, any, *apiError) {
 	return http.StatusOK, agentView(c.agent), nil
 }
 
-// listMailReplyAddresses lists the portal's support address (one per
-// portal in the emulator, for its first department).
-func (s *Server) listMailReplyAddresses(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	if _, _, err := paging(r); err != nil {
-		return 0, nil, err
-	}
-	type address struct {
-		ID           string `json:"id"`
-		Address      string `json:"address"`
-		DisplayName  string `json:"displayName"`
-		DepartmentID string `json:"departmentId"`
-		IsVerified   bool   `json:"isVerified"`
-	}
-	p := c.portal
-	return listResult([]address{{ID: "mra-" + p.org.ID, Address: p.supportMail, DisplayName: p.org.CompanyName,
-		DepartmentID: p.departments[0].ID, IsVerified: true}})
-}
-
 // listAgents lists the portal's agents, in the order they were added.
 func (s *Server) listAgents(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
-	}
+	from, limit := paging(r, desk.OpByID(desk.OpGetAgents))
 	page := window(c.portal.agents, from, limit)
 	out := make([]agentJSON, len(page))
 	for i, a := range page {
@@ -200,186 +302,158 @@ func (s *Server) listAgents(c *caller, r *http.Request, _ []byte) (int, any, *ap
 	return listResult(out)
 }
 
-func (s *Server) getProfile(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	p, ok := c.portal.profiles[r.PathValue("id")]
-	if !ok {
-		return 0, nil, notFound("profile")
-	}
-	return http.StatusOK, p, nil
+func (s *Server) getMyProfilePermissions(c *caller, _ *http.Request, _ []byte) (int, any, *apiError) {
+	pr := c.portal.profiles[c.agent.ProfileID]
+	return http.StatusOK, map[string]any{"permissions": pr.Permissions}, nil
 }
 
 func (s *Server) getDepartments(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
+	from, limit := paging(r, desk.OpByID(desk.OpGetDepartments))
+	var out []departmentJSON
+	for _, d := range c.portal.departments {
+		if v := r.URL.Query().Get("isEnabled"); v != "" && v != strconv.FormatBool(d.Enabled) {
+			continue
+		}
+		out = append(out, departmentJSON{ID: d.ID, Name: d.Name, IsEnabled: d.Enabled, IsDefault: d.Default,
+			ChatStatus: "NOT_CREATED", NameInCustomerPortal: d.Name})
 	}
-	return listResult(window(c.portal.departments, from, limit))
+	return listResult(window(out, from, limit))
 }
 
 func (s *Server) getFields(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	f, ok := c.portal.fields[r.URL.Query().Get("module")]
+	module := r.URL.Query().Get("module")
+	fs, ok := c.portal.fields[module]
 	if !ok {
-		return 0, nil, fieldErr("module", "invalid", "module must be contacts, accounts or tickets")
+		return listResult([]fieldJSON(nil)) // a module Tandem does not model: no fields
 	}
-	return listResult(f)
+	out := make([]fieldJSON, len(fs))
+	for i, f := range fs {
+		out[i] = fieldJSON{ID: f.ID, APIName: f.APIName, DisplayLabel: f.Label, Name: f.Label, I18NLabel: f.Label,
+			Type: f.Type, IsMandatory: f.Mandatory, IsCustomField: f.Custom}
+		if f.MaxLength > 0 {
+			n := f.MaxLength
+			out[i].MaxLength = &n
+		}
+		for _, v := range f.Allowed {
+			av := allowedJSON{Value: v}
+			if module == "tickets" && f.APIName == "status" {
+				av.StatusType = c.portal.statusType(v)
+			}
+			out[i].AllowedValues = append(out[i].AllowedValues, av)
+		}
+	}
+	return listResult(out)
+}
+
+// listMailReplyAddresses lists a department's support addresses.
+func (s *Server) listMailReplyAddresses(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
+	from, limit := paging(r, desk.OpByID(desk.OpGetReplyMailAddresses))
+	dep := r.URL.Query().Get("departmentId")
+	if c.portal.department(dep) == nil {
+		return 0, nil, fieldErr("departmentId", "invalid", "no such department")
+	}
+	var out []replyAddressJSON
+	for _, a := range c.portal.addresses {
+		if a.DepartmentID != dep {
+			continue
+		}
+		if v := r.URL.Query().Get("isActive"); v != "" && v != strconv.FormatBool(a.Active) {
+			continue
+		}
+		out = append(out, replyAddressJSON{ID: a.ID, Address: a.Address, DisplayName: a.DisplayName, DepartmentID: a.DepartmentID,
+			IsActive: a.Active, IsVerified: a.Verified, ServiceProviderType: "ZohoSMTP"})
+	}
+	return listResult(window(out, from, limit))
+}
+
+// listRatings lists happiness ratings: of a department (or all), rated at
+// or after startTime, oldest first unless sorted -ratedTime.
+func (s *Server) listRatings(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
+	from, limit := paging(r, desk.OpByID(desk.OpGetCustomerHappiness))
+	q := r.URL.Query()
+	dep := q.Get("department")
+	var since, until time.Time
+	if v := q.Get("startTime"); v != "" {
+		ms, _ := strconv.ParseInt(v, 10, 64)
+		since = time.UnixMilli(ms).UTC()
+	}
+	if v := q.Get("endTime"); v != "" {
+		ms, _ := strconv.ParseInt(v, 10, 64)
+		until = time.UnixMilli(ms).UTC()
+	}
+	var out []ratingJSON
+	for _, rt := range c.portal.ratings {
+		if (dep != "allDepartment" && rt.DepartmentID != dep) || (!since.IsZero() && rt.Rated.Before(since)) ||
+			(!until.IsZero() && rt.Rated.After(until)) {
+			continue
+		}
+		if v := q.Get("rating"); v != "" && !strings.EqualFold(v, rt.Rating) {
+			continue
+		}
+		out = append(out, ratingJSON{ID: rt.ID, Rating: rt.Rating, Feedback: nstr(rt.Feedback), TicketID: rt.TicketID,
+			ContactID: nstr(rt.ContactID), RatedTime: isoTime(rt.Rated)})
+	}
+	if q.Get("sortBy") == "-ratedTime" {
+		slices.Reverse(out)
+	}
+	return listResult(window(out, from, limit))
 }
 
 // --- contacts ---
 
-// sortedWindow returns the items from..from+limit of items (stored in
-// creation order) sorted by sortBy, ties in creation order. A first page
-// does not sort the whole list: the emulator answers in time independent
-// of the portal's size, as Desk's indexes do.
-func sortedWindow[T any](items []T, sortBy string, from, limit int, created, modified func(T) time.Time) ([]T, *apiError) {
-	var key func(T) time.Time
+// sortOrder returns a comparison for sortBy (createdTime or modifiedTime,
+// "-" for descending); other fields sort by creation.
+func sortOrder[T any](sortBy string, created, modified func(T) time.Time) func(a, b T) int {
+	key := created
 	desc := strings.HasPrefix(sortBy, "-")
-	switch strings.TrimPrefix(sortBy, "-") {
-	case "", "createdTime":
-		if !desc {
-			return window(items, from, limit), nil // creation order is storage order
-		}
-		key = created
-	case "modifiedTime":
+	if strings.TrimPrefix(sortBy, "-") == "modifiedTime" {
 		key = modified
-	default:
-		return nil, fieldErr("sortBy", "invalid", "sortBy must be createdTime or modifiedTime, optionally with a - prefix")
 	}
-	// before reports whether item i sorts before item j.
-	before := func(i, j int) bool {
-		c := key(items[i]).Compare(key(items[j]))
+	return func(a, b T) int {
+		c := key(a).Compare(key(b))
 		if desc {
 			c = -c
 		}
-		return c < 0 || (c == 0 && i < j)
+		return c
 	}
-	k := from + limit
-	var idx []int
-	if k >= len(items)/4 {
-		idx = make([]int, len(items))
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortFunc(idx, func(a, b int) int {
-			if before(a, b) {
-				return -1
-			}
-			if before(b, a) {
-				return 1
-			}
-			return 0
-		})
-	} else {
-		// The k first by a heap whose root is the last of those kept.
-		h := make([]int, 0, k)
-		down := func(i int) {
-			for {
-				l, m := 2*i+1, i
-				if l < len(h) && before(h[m], h[l]) {
-					m = l
-				}
-				if r := l + 1; r < len(h) && before(h[m], h[r]) {
-					m = r
-				}
-				if m == i {
-					return
-				}
-				h[i], h[m] = h[m], h[i]
-				i = m
-			}
-		}
-		for i := range items {
-			switch {
-			case len(h) < k:
-				h = append(h, i)
-				for j := len(h) - 1; j > 0; {
-					p := (j - 1) / 2
-					if !before(h[p], h[j]) {
-						break
-					}
-					h[p], h[j] = h[j], h[p]
-					j = p
-				}
-			case k > 0 && before(i, h[0]):
-				h[0] = i
-				down(0)
-			}
-		}
-		idx = h
-		slices.SortFunc(idx, func(a, b int) int {
-			if before(a, b) {
-				return -1
-			}
-			return 1
-		})
-	}
-	idx = window(idx, from, limit)
-	out := make([]T, len(idx))
-	for i, j := range idx {
-		out[i] = items[j]
-	}
-	return out, nil
 }
 
 func (s *Server) listContacts(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
+	from, limit := paging(r, desk.OpByID(desk.OpGetContacts))
+	items := sortedPage(c.portal.contacts, r.URL.Query().Get("sortBy"), from, limit,
+		func(x *contact) time.Time { return x.Created }, func(x *contact) time.Time { return x.Modified })
+	out := make([]contactListJSON, len(items))
+	for i, ct := range items {
+		out[i] = contactList(ct)
 	}
-	items, err := sortedWindow(c.portal.contacts, r.URL.Query().Get("sortBy"), from, limit,
-		func(x *contact) time.Time { return time.Time(x.CreatedTime) },
-		func(x *contact) time.Time { return time.Time(x.ModifiedTime) })
-	if err != nil {
-		return 0, nil, err
-	}
-	return listResult(derefAll(items))
+	return listResult(out)
 }
 
-func derefAll[T any](ps []*T) []T {
-	out := make([]T, len(ps))
-	for i, p := range ps {
-		out[i] = *p
+// sortedPage returns items from..from+limit of items (stored in creation
+// order) in sortBy's order; the creation order needs no sort.
+func sortedPage[T any](items []T, sortBy string, from, limit int, created, modified func(T) time.Time) []T {
+	switch sortBy {
+	case "", "createdTime":
+		return window(items, from, limit)
+	case "-createdTime":
+		n := len(items)
+		var out []T
+		for i := n - 1 - from; i >= 0 && len(out) < limit; i-- {
+			out = append(out, items[i])
+		}
+		return out
 	}
-	return out
+	sorted := slices.Clone(items)
+	slices.SortStableFunc(sorted, sortOrder(sortBy, created, modified))
+	return window(sorted, from, limit)
 }
 
 func (s *Server) getContact(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	ct, ok := c.portal.contactsBy[r.PathValue("id")]
+	ct, ok := c.portal.contactsBy[r.PathValue("contactId")]
 	if !ok {
 		return 0, nil, notFound("contact")
 	}
-	return http.StatusOK, *ct, nil
-}
-
-// matchName compares case-insensitively; a trailing * matches a prefix.
-func matchName(have, want string) bool {
-	have, want = strings.ToLower(strings.TrimSpace(have)), strings.ToLower(strings.TrimSpace(want))
-	if p, ok := strings.CutSuffix(want, "*"); ok {
-		return strings.HasPrefix(have, p)
-	}
-	return have == want
-}
-
-func (s *Server) searchContacts(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	q := r.URL.Query()
-	email, name := q.Get("email"), q.Get("fullName")
-	if email == "" && name == "" {
-		return 0, nil, fieldErr("email", "missing", "give email or fullName")
-	}
-	var out []contact
-	for _, ct := range c.portal.contacts {
-		if email != "" && !strings.EqualFold(string(ct.Email), email) && !strings.EqualFold(string(ct.SecondaryEmail), email) {
-			continue
-		}
-		if name != "" && !matchName(strings.TrimSpace(string(ct.FirstName)+" "+ct.LastName), name) {
-			continue
-		}
-		out = append(out, *ct)
-	}
-	return listResult(window(out, from, limit))
+	return http.StatusOK, contactFull[msTime](ct), nil
 }
 
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
@@ -400,12 +474,14 @@ func decodeFields(body []byte) (map[string]any, *apiError) {
 	return m, nil
 }
 
-func setStr(dst *nstr, field string, v any) *apiError {
+func setStr(dst *string, field string, v any) *apiError {
 	switch x := v.(type) {
 	case nil:
 		*dst = ""
 	case string:
-		*dst = nstr(x)
+		*dst = x
+	case float64:
+		*dst = strconv.FormatFloat(x, 'f', -1, 64)
 	default:
 		return fieldErr(field, "invalid", field+" must be a string")
 	}
@@ -423,14 +499,16 @@ func mergeCF(old map[string]any, v any) (map[string]any, *apiError) {
 	}
 	for k, x := range m {
 		if !strings.HasPrefix(k, "cf_") {
-			return nil, fieldErr("cf."+k, "invalid", "custom field names start with cf_")
+			return nil, fieldErr("cf/"+k, "invalid", "custom field names start with cf_")
 		}
 		out[k] = x
 	}
 	return out, nil
 }
 
-// applyContact sets fields on ct (a copy); Desk's PATCH semantics.
+// applyContact sets fields on ct (a copy); Desk's PATCH semantics. The
+// contract has refused fields createContact and updateContact do not take;
+// those Desk takes and Tandem never sends are accepted and dropped.
 func applyContact(p *portal, ct *contact, m map[string]any) *apiError {
 	for k, v := range m {
 		var err *apiError
@@ -438,9 +516,7 @@ func applyContact(p *portal, ct *contact, m map[string]any) *apiError {
 		case "firstName":
 			err = setStr(&ct.FirstName, k, v)
 		case "lastName":
-			var n nstr
-			err = setStr(&n, k, v)
-			ct.LastName = string(n)
+			err = setStr(&ct.LastName, k, v)
 		case "email":
 			err = setStr(&ct.Email, k, v)
 		case "secondaryEmail":
@@ -453,7 +529,7 @@ func applyContact(p *portal, ct *contact, m map[string]any) *apiError {
 			err = setStr(&ct.Title, k, v)
 		case "accountId":
 			err = setStr(&ct.AccountID, k, v)
-			if err == nil && ct.AccountID != "" && p.accountsBy[string(ct.AccountID)] == nil {
+			if err == nil && ct.AccountID != "" && p.accountsBy[ct.AccountID] == nil {
 				err = fieldErr(k, "invalid", "no such account")
 			}
 		case "description":
@@ -464,8 +540,6 @@ func applyContact(p *portal, ct *contact, m map[string]any) *apiError {
 			err = setStr(&ct.OwnerID, k, v)
 		case "cf":
 			ct.CF, err = mergeCF(ct.CF, v)
-		default:
-			err = fieldErr(k, "invalid", "unknown field "+k)
 		}
 		if err != nil {
 			return err
@@ -474,49 +548,32 @@ func applyContact(p *portal, ct *contact, m map[string]any) *apiError {
 	if strings.TrimSpace(ct.LastName) == "" {
 		return fieldErr("lastName", "missing", "lastName is required")
 	}
-	for _, e := range []struct {
-		name string
-		v    nstr
-	}{{"email", ct.Email}, {"secondaryEmail", ct.SecondaryEmail}} {
-		if e.v != "" && !validEmail(string(e.v)) {
+	for _, e := range []struct{ name, v string }{{"email", ct.Email}, {"secondaryEmail", ct.SecondaryEmail}} {
+		if e.v != "" && !validEmail(e.v) {
 			return fieldErr(e.name, "invalid", "not a valid email address")
 		}
 	}
 	return nil
 }
 
-func (c *caller) canModule(module, action string) bool {
-	if c.agent == nil {
-		return false
-	}
-	if c.agent.Admin {
-		return true
-	}
-	return c.portal.profiles[c.agent.ProfileID].Permissions[module][action]
-}
-
-func forbidden() *apiError {
-	return errf(http.StatusForbidden, desk.CodeForbidden, "You do not have permission to perform this operation.")
-}
-
 func (s *Server) createContact(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.canModule("contacts", "create") {
+	if !c.can(desk.PermModuleContacts, desk.PermCreate) {
 		return 0, nil, forbidden()
 	}
 	m, err := decodeFields(body)
 	if err != nil {
 		return 0, nil, err
 	}
-	ct, err := s.newContact(c.portal, m, c.base)
+	ct, err := s.newContact(c.portal, m)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, *ct, nil
+	return http.StatusOK, contactFull[msTime](ct), nil
 }
 
-func (s *Server) newContact(p *portal, m map[string]any, base string) (*contact, *apiError) {
+func (s *Server) newContact(p *portal, m map[string]any) (*contact, *apiError) {
 	now := s.clock.now()
-	ct := &contact{ID: p.newID(), CreatedTime: etime(now), ModifiedTime: etime(now), CF: map[string]any{}}
+	ct := &contact{ID: p.newID(), Created: now, Modified: now, CF: map[string]any{}}
 	if err := applyContact(p, ct, m); err != nil {
 		p.seq--
 		return nil, err
@@ -524,14 +581,15 @@ func (s *Server) newContact(p *portal, m map[string]any, base string) (*contact,
 	ct.WebURL = p.org.PortalURL + "/agent/contacts/" + ct.ID
 	p.contacts = append(p.contacts, ct)
 	p.contactsBy[ct.ID] = ct
+	p.contactMod.insert(ct)
 	return ct, nil
 }
 
 func (s *Server) updateContact(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.canModule("contacts", "edit") {
+	if !c.can(desk.PermModuleContacts, desk.PermEdit) {
 		return 0, nil, forbidden()
 	}
-	ct, ok := c.portal.contactsBy[r.PathValue("id")]
+	ct, ok := c.portal.contactsBy[r.PathValue("contactId")]
 	if !ok {
 		return 0, nil, notFound("contact")
 	}
@@ -539,78 +597,43 @@ func (s *Server) updateContact(c *caller, r *http.Request, body []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	v, err := s.editContact(c.portal, ct, m)
-	if err != nil {
+	if err := s.editContact(c.portal, ct, m); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, v, nil
+	return http.StatusOK, contactFull[msTime](ct), nil
 }
 
-func (s *Server) editContact(p *portal, ct *contact, m map[string]any) (contact, *apiError) {
+func (s *Server) editContact(p *portal, ct *contact, m map[string]any) *apiError {
 	cp := *ct
 	if err := applyContact(p, &cp, m); err != nil {
-		return contact{}, err
+		return err
 	}
-	cp.ModifiedTime = etime(nextModified(s.clock.now(), time.Time(ct.ModifiedTime)))
+	p.contactMod.remove(ct)
+	cp.Modified = nextModified(s.clock.now(), ct.Modified)
 	*ct = cp
-	return cp, nil
-}
-
-// nextModified is a record's modifiedTime after an edit at now: now, but
-// always at least a millisecond after the previous one, so every edit is
-// visible to a client that pulls what changed since a time (Desk's times
-// have millisecond precision).
-func nextModified(now, prev time.Time) time.Time {
-	return maxTime(now, prev.Add(time.Millisecond))
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
+	p.contactMod.insert(ct)
+	return nil
 }
 
 // --- accounts ---
 
 func (s *Server) listAccounts(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
+	from, limit := paging(r, desk.OpByID(desk.OpGetAccounts))
+	items := sortedPage(c.portal.accounts, r.URL.Query().Get("sortBy"), from, limit,
+		func(x *account) time.Time { return x.Created }, func(x *account) time.Time { return x.Modified })
+	out := make([]accountListJSON, len(items))
+	for i, a := range items {
+		out[i] = accountList(a)
 	}
-	items, err := sortedWindow(c.portal.accounts, r.URL.Query().Get("sortBy"), from, limit,
-		func(x *account) time.Time { return time.Time(x.CreatedTime) },
-		func(x *account) time.Time { return time.Time(x.ModifiedTime) })
-	if err != nil {
-		return 0, nil, err
-	}
-	return listResult(derefAll(items))
+	return listResult(out)
 }
 
 func (s *Server) getAccount(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	a, ok := c.portal.accountsBy[r.PathValue("id")]
+	a, ok := c.portal.accountsBy[r.PathValue("accountId")]
 	if !ok {
 		return 0, nil, notFound("account")
 	}
-	return http.StatusOK, *a, nil
-}
-
-func (s *Server) searchAccounts(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	name := r.URL.Query().Get("accountName")
-	if name == "" {
-		return 0, nil, fieldErr("accountName", "missing", "give accountName")
-	}
-	var out []account
-	for _, a := range c.portal.accounts {
-		if matchName(a.AccountName, name) {
-			out = append(out, *a)
-		}
-	}
-	return listResult(window(out, from, limit))
+	return http.StatusOK, accountFull[msTime](a), nil
 }
 
 func applyAccount(a *account, m map[string]any) *apiError {
@@ -618,9 +641,7 @@ func applyAccount(a *account, m map[string]any) *apiError {
 		var err *apiError
 		switch k {
 		case "accountName":
-			var n nstr
-			err = setStr(&n, k, v)
-			a.AccountName = string(n)
+			err = setStr(&a.AccountName, k, v)
 		case "email":
 			err = setStr(&a.Email, k, v)
 		case "website":
@@ -645,8 +666,6 @@ func applyAccount(a *account, m map[string]any) *apiError {
 			err = setStr(&a.Code, k, v)
 		case "cf":
 			a.CF, err = mergeCF(a.CF, v)
-		default:
-			err = fieldErr(k, "invalid", "unknown field "+k)
 		}
 		if err != nil {
 			return err
@@ -655,14 +674,14 @@ func applyAccount(a *account, m map[string]any) *apiError {
 	if strings.TrimSpace(a.AccountName) == "" {
 		return fieldErr("accountName", "missing", "accountName is required")
 	}
-	if a.Email != "" && !validEmail(string(a.Email)) {
+	if a.Email != "" && !validEmail(a.Email) {
 		return fieldErr("email", "invalid", "not a valid email address")
 	}
 	return nil
 }
 
 func (s *Server) createAccount(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.canModule("accounts", "create") {
+	if !c.can(desk.PermModuleAccounts, desk.PermCreate) {
 		return 0, nil, forbidden()
 	}
 	m, err := decodeFields(body)
@@ -673,17 +692,19 @@ func (s *Server) createAccount(c *caller, r *http.Request, body []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, *a, nil
+	return http.StatusOK, accountFull[msTime](a), nil
 }
 
+// newAccount creates an account; Desk refuses a second account with the
+// same name (INVALID_DATA, errorType duplicate on accountName).
 func (s *Server) newAccount(p *portal, m map[string]any) (*account, *apiError) {
 	for _, a := range p.accounts {
 		if n, ok := m["accountName"].(string); ok && strings.EqualFold(a.AccountName, strings.TrimSpace(n)) {
-			return nil, &apiError{status: http.StatusConflict, body: errorBody{ErrorCode: "DUPLICATE_DATA", Message: "An account with this name already exists."}}
+			return nil, fieldErr("accountName", "duplicate", "an account with this name already exists")
 		}
 	}
 	now := s.clock.now()
-	a := &account{ID: p.newID(), CreatedTime: etime(now), ModifiedTime: etime(now), CF: map[string]any{}}
+	a := &account{ID: p.newID(), Created: now, Modified: now, CF: map[string]any{}}
 	if err := applyAccount(a, m); err != nil {
 		p.seq--
 		return nil, err
@@ -691,14 +712,15 @@ func (s *Server) newAccount(p *portal, m map[string]any) (*account, *apiError) {
 	a.WebURL = p.org.PortalURL + "/agent/accounts/" + a.ID
 	p.accounts = append(p.accounts, a)
 	p.accountsBy[a.ID] = a
+	p.accountMod.insert(a)
 	return a, nil
 }
 
 func (s *Server) updateAccount(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.canModule("accounts", "edit") {
+	if !c.can(desk.PermModuleAccounts, desk.PermEdit) {
 		return 0, nil, forbidden()
 	}
-	a, ok := c.portal.accountsBy[r.PathValue("id")]
+	a, ok := c.portal.accountsBy[r.PathValue("accountId")]
 	if !ok {
 		return 0, nil, notFound("account")
 	}
@@ -706,132 +728,87 @@ func (s *Server) updateAccount(c *caller, r *http.Request, body []byte) (int, an
 	if err != nil {
 		return 0, nil, err
 	}
-	v, err := s.editAccount(a, m)
-	if err != nil {
+	if err := s.editAccount(c.portal, a, m); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, v, nil
+	return http.StatusOK, accountFull[msTime](a), nil
 }
 
-func (s *Server) editAccount(a *account, m map[string]any) (account, *apiError) {
+func (s *Server) editAccount(p *portal, a *account, m map[string]any) *apiError {
 	cp := *a
 	if err := applyAccount(&cp, m); err != nil {
-		return account{}, err
+		return err
 	}
-	cp.ModifiedTime = etime(nextModified(s.clock.now(), time.Time(a.ModifiedTime)))
+	p.accountMod.remove(a)
+	cp.Modified = nextModified(s.clock.now(), a.Modified)
 	*a = cp
-	return cp, nil
+	p.accountMod.insert(a)
+	return nil
 }
 
 // --- tickets ---
 
-func (p *portal) ticketView(t *ticket, now time.Time, withContact bool) ticketJSON {
-	v := t.ticketJSON
-	v.IsOverDue = t.dueSet && now.After(time.Time(t.DueDate)) && v.StatusType != "Closed"
-	v.ThreadCount = strconv.Itoa(len(t.threads))
-	v.CommentCount = strconv.Itoa(len(t.comments))
-	if withContact {
-		if ct := p.contactsBy[string(t.ContactID)]; ct != nil {
-			v.Contact = &contactRef{ID: ct.ID, FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Phone: ct.Phone, AccountID: ct.AccountID}
-		}
-	}
-	return v
-}
-
-func includes(r *http.Request, what string) bool {
-	for _, s := range strings.Split(r.URL.Query().Get("include"), ",") {
-		if strings.TrimSpace(s) == what {
-			return true
-		}
-	}
-	return false
-}
-
-// pageTickets serves a page of tickets that pass keep, in the sortBy
-// order, without sorting: the portal keeps creation and modification order.
-func (s *Server) pageTickets(c *caller, r *http.Request, keep func(*ticket) bool) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
-	}
+// listTickets serves a page of a department's tickets in the sortBy order
+// (creation order is storage order, so a page costs O(limit)).
+func (s *Server) listTickets(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
+	from, limit := paging(r, desk.OpByID(desk.OpGetTickets))
 	p := c.portal
-	var src []*ticket
-	desc := false
-	switch sb := r.URL.Query().Get("sortBy"); sb {
-	case "", "createdTime":
-		src = p.tickets
-	case "-createdTime":
-		src, desc = p.tickets, true
-	case "modifiedTime":
-		src = p.byModified
-	case "-modifiedTime":
-		src, desc = p.byModified, true
-	default:
-		return 0, nil, fieldErr("sortBy", "invalid", "sortBy must be createdTime or modifiedTime, optionally with a - prefix")
+	q := r.URL.Query()
+	dep := q.Get("departmentId")
+	if p.department(dep) == nil {
+		return 0, nil, errf(http.StatusUnprocessableEntity, desk.CodeUnprocessable, "The value passed for the 'departmentId' query parameter is invalid.")
 	}
-	if dep := r.URL.Query().Get("departmentId"); dep != "" {
-		prev := keep
-		keep = func(t *ticket) bool { return t.DepartmentID == dep && (prev == nil || prev(t)) }
-	}
-	now := s.clock.now()
-	withContact := includes(r, "contacts")
-	out := make([]ticketJSON, 0, min(limit, len(src)))
-	skipped := 0
-	n := len(src)
-	if keep == nil && from < n {
-		skipped = from // direct indexing: O(limit)
-	}
-	for i := skipped; i < n && len(out) < limit; i++ {
-		t := src[i]
-		if desc {
-			t = src[n-1-i]
+	src := p.tickets
+	switch sb := q.Get("sortBy"); sb {
+	case "", "createdTime", "-createdTime":
+		if sb == "-createdTime" {
+			src = slices.Clone(src)
+			slices.Reverse(src)
 		}
-		if keep != nil && !keep(t) {
+	default: // dueDate, recentThread: sorted on demand
+		src = slices.Clone(src)
+		desc := strings.HasPrefix(sb, "-")
+		key := func(t *ticket) time.Time { return t.Due }
+		if strings.TrimPrefix(sb, "-") == "recentThread" {
+			key = func(t *ticket) time.Time { return t.CustomerResponse }
+		}
+		slices.SortStableFunc(src, func(a, b *ticket) int {
+			c := key(a).Compare(key(b))
+			if desc {
+				c = -c
+			}
+			return c
+		})
+	}
+	withContact := includes(r, "contacts")
+	out := make([]ticketListJSON, 0, limit)
+	skipped := 0
+	for _, t := range src {
+		if len(out) >= limit {
+			break
+		}
+		if t.DepartmentID != dep {
 			continue
 		}
 		if skipped < from {
 			skipped++
 			continue
 		}
-		out = append(out, p.ticketView(t, now, withContact))
+		out = append(out, p.ticketList(t, withContact))
 	}
 	return listResult(out)
 }
 
-func (s *Server) listTickets(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	return s.pageTickets(c, r, nil)
-}
-
-func (s *Server) contactTickets(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	id := r.PathValue("id")
-	if c.portal.contactsBy[id] == nil {
-		return 0, nil, notFound("contact")
-	}
-	return s.pageTickets(c, r, func(t *ticket) bool { return string(t.ContactID) == id })
-}
-
-func (s *Server) accountTickets(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	id := r.PathValue("id")
-	if c.portal.accountsBy[id] == nil {
-		return 0, nil, notFound("account")
-	}
-	return s.pageTickets(c, r, func(t *ticket) bool { return string(t.AccountID) == id })
-}
-
-func (p *portal) ticketDetail(t *ticket, now time.Time) ticketDetailJSON {
-	return ticketDetailJSON{ticketJSON: p.ticketView(t, now, true), Description: nstr(t.description)}
-}
-
 func (s *Server) getTicket(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	t, ok := c.portal.ticketsBy[r.PathValue("id")]
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
 	if !ok {
 		return 0, nil, notFound("ticket")
 	}
-	return http.StatusOK, c.portal.ticketDetail(t, s.clock.now()), nil
+	return http.StatusOK, ticketFull[msTime](c.portal, t, s.clock.now(), includes(r, "contacts")), nil
 }
 
 func (s *Server) createTicket(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.can(desk.PermCreate) {
+	if !c.can(desk.PermModuleTickets, desk.PermCreate) {
 		return 0, nil, forbidden()
 	}
 	m, err := decodeFields(body)
@@ -842,15 +819,14 @@ func (s *Server) createTicket(c *caller, r *http.Request, body []byte) (int, any
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, c.portal.ticketDetail(t, s.clock.now()), nil
+	return http.StatusOK, ticketFull[msTime](c.portal, t, s.clock.now(), false), nil
 }
 
 // newTicket creates a ticket from Desk's create body.
 func (s *Server) newTicket(p *portal, m map[string]any) (*ticket, *apiError) {
 	now := s.clock.now()
-	t := &ticket{}
-	t.Status, t.StatusType, t.Channel = p.statusOrder[0], p.statusType(p.statusOrder[0]), "Email"
-	t.CF = map[string]any{}
+	t := &ticket{Channel: "Email", CF: map[string]any{}}
+	t.Status, t.StatusType = p.statusOrder[0], p.statusType(p.statusOrder[0])
 	if cref, ok := m["contact"]; ok {
 		cm, ok := cref.(map[string]any)
 		if !ok {
@@ -859,19 +835,19 @@ func (s *Server) newTicket(p *portal, m map[string]any) (*ticket, *apiError) {
 		email, _ := cm["email"].(string)
 		var found *contact
 		for _, ct := range p.contacts {
-			if email != "" && strings.EqualFold(string(ct.Email), email) {
+			if email != "" && strings.EqualFold(ct.Email, email) {
 				found = ct
 				break
 			}
 		}
 		if found == nil {
-			ct, err := s.newContact(p, cm, "")
+			ct, err := s.newContact(p, cm)
 			if err != nil {
 				return nil, err
 			}
 			found = ct
 		}
-		t.ContactID = nstr(found.ID)
+		t.ContactID = found.ID
 		delete(m, "contact")
 	}
 	if err := applyTicket(p, t, m); err != nil {
@@ -886,7 +862,7 @@ func (s *Server) newTicket(p *portal, m map[string]any) (*ticket, *apiError) {
 	if t.ContactID == "" {
 		return nil, fieldErr("contactId", "missing", "contactId or contact is required")
 	}
-	ct := p.contactsBy[string(t.ContactID)]
+	ct := p.contactsBy[t.ContactID]
 	if t.Email == "" {
 		t.Email = ct.Email
 	}
@@ -895,11 +871,8 @@ func (s *Server) newTicket(p *portal, m map[string]any) (*ticket, *apiError) {
 	}
 	p.ticketSeq++
 	t.ID = p.newID()
-	t.TicketNumber = strconv.Itoa(p.ticketSeq)
-	t.CreatedTime, t.ModifiedTime = etime(now), etime(now)
-	if len(p.byModified) > 0 {
-		t.ModifiedTime = etime(maxTime(now, time.Time(p.byModified[len(p.byModified)-1].ModifiedTime)))
-	}
+	t.Number = strconv.Itoa(p.ticketSeq)
+	t.Created, t.Modified = now, now
 	t.WebURL = p.org.PortalURL + "/agent/tickets/" + t.ID
 	p.addTicket(t)
 	return t, nil
@@ -911,13 +884,9 @@ func applyTicket(p *portal, t *ticket, m map[string]any) *apiError {
 		var err *apiError
 		switch k {
 		case "subject":
-			var n nstr
-			err = setStr(&n, k, v)
-			t.Subject = string(n)
+			err = setStr(&t.Subject, k, v)
 		case "description":
-			var n nstr
-			err = setStr(&n, k, v)
-			t.description = string(n)
+			err = setStr(&t.Description, k, v)
 		case "status":
 			st, ok := v.(string)
 			if _, known := p.statuses[st]; !ok || !known {
@@ -928,54 +897,43 @@ func applyTicket(p *portal, t *ticket, m map[string]any) *apiError {
 		case "priority":
 			err = setStr(&t.Priority, k, v)
 		case "channel":
-			var n nstr
-			err = setStr(&n, k, v)
-			t.Channel = string(n)
+			err = setStr(&t.Channel, k, v)
 		case "email":
 			err = setStr(&t.Email, k, v)
 		case "phone":
 			err = setStr(&t.Phone, k, v)
 		case "contactId":
 			err = setStr(&t.ContactID, k, v)
-			if err == nil && p.contactsBy[string(t.ContactID)] == nil {
+			if err == nil && p.contactsBy[t.ContactID] == nil {
 				err = fieldErr(k, "invalid", "no such contact")
 			}
-		case "accountId":
-			err = setStr(&t.AccountID, k, v)
-			if err == nil && t.AccountID != "" && p.accountsBy[string(t.AccountID)] == nil {
-				err = fieldErr(k, "invalid", "no such account")
-			}
 		case "departmentId":
-			var n nstr
-			err = setStr(&n, k, v)
-			t.DepartmentID = string(n)
-			if err == nil && !slices.ContainsFunc(p.departments, func(d departmentJSON) bool { return d.ID == t.DepartmentID }) {
+			err = setStr(&t.DepartmentID, k, v)
+			if err == nil && p.department(t.DepartmentID) == nil {
 				err = fieldErr(k, "invalid", "no such department")
 			}
 		case "assigneeId":
 			err = setStr(&t.AssigneeID, k, v)
-			if err == nil && t.AssigneeID != "" && p.agentByID(string(t.AssigneeID)) == nil {
+			if err == nil && t.AssigneeID != "" && p.agentByID(t.AssigneeID) == nil {
 				err = fieldErr(k, "invalid", "no such agent")
 			}
 		case "dueDate":
-			var n nstr
+			var n string
 			if err = setStr(&n, k, v); err != nil {
 				break
 			}
 			if n == "" {
-				t.DueDate, t.dueSet = etime{}, false
+				t.Due = time.Time{}
 				break
 			}
-			d, e := time.Parse(time.RFC3339Nano, string(n))
+			d, e := time.Parse(time.RFC3339Nano, n)
 			if e != nil {
 				err = fieldErr(k, "invalid", "dueDate must be an ISO-8601 time")
 				break
 			}
-			t.DueDate, t.dueSet = etime(d.UTC()), true
+			t.Due = d.UTC()
 		case "cf":
 			t.CF, err = mergeCF(t.CF, v)
-		default:
-			err = fieldErr(k, "invalid", "unknown field "+k)
 		}
 		if err != nil {
 			return err
@@ -985,10 +943,10 @@ func applyTicket(p *portal, t *ticket, m map[string]any) *apiError {
 }
 
 func (s *Server) updateTicket(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.can("edit") {
+	if !c.can(desk.PermModuleTickets, desk.PermEdit) {
 		return 0, nil, forbidden()
 	}
-	t, ok := c.portal.ticketsBy[r.PathValue("id")]
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
 	if !ok {
 		return 0, nil, notFound("ticket")
 	}
@@ -999,7 +957,7 @@ func (s *Server) updateTicket(c *caller, r *http.Request, body []byte) (int, any
 	if err := s.editTicket(c.portal, t, m); err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, c.portal.ticketDetail(t, s.clock.now()), nil
+	return http.StatusOK, ticketFull[msTime](c.portal, t, s.clock.now(), false), nil
 }
 
 // editTicket applies m to t atomically and bumps modifiedTime.
@@ -1010,43 +968,45 @@ func (s *Server) editTicket(p *portal, t *ticket, m map[string]any) *apiError {
 	}
 	now := s.clock.now()
 	if cp.StatusType == "Closed" && t.StatusType != "Closed" {
-		cp.ClosedTime = etime(now)
+		cp.Closed = now
 	} else if cp.StatusType != "Closed" {
-		cp.ClosedTime = etime{}
+		cp.Closed = time.Time{}
 	}
+	p.ticketMod.remove(t)
 	*t = cp
-	p.touchTicket(t, now)
+	t.Modified = nextModified(now, t.Modified)
+	p.ticketMod.insert(t)
 	return nil
 }
 
 // --- threads and comments ---
 
 func (s *Server) listThreads(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	t, ok := c.portal.ticketsBy[r.PathValue("id")]
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
 	if !ok {
 		return 0, nil, notFound("ticket")
 	}
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
+	from, limit := paging(r, desk.OpByID(desk.OpGetThreads))
+	ths := slices.Clone(t.threads) // oldest first as stored
+	if r.URL.Query().Get("sortBy") != "sendDateTime" {
+		slices.Reverse(ths) // Desk's default: newest first
 	}
-	// newest first
 	out := make([]threadJSON, 0, limit)
-	for i := len(t.threads) - 1 - from; i >= 0 && len(out) < limit; i-- {
-		out = append(out, t.threads[i].threadJSON)
+	for _, th := range window(ths, from, limit) {
+		out = append(out, threadView(th, false))
 	}
 	return listResult(out)
 }
 
 func (s *Server) getThread(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	t, ok := c.portal.ticketsBy[r.PathValue("id")]
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
 	if !ok {
 		return 0, nil, notFound("ticket")
 	}
 	id := r.PathValue("threadId")
 	for _, th := range t.threads {
 		if th.ID == id {
-			return http.StatusOK, threadDetailJSON{threadJSON: th.threadJSON, Content: th.content, ContentType: th.contentType}, nil
+			return http.StatusOK, threadView(th, true), nil
 		}
 	}
 	return 0, nil, notFound("thread")
@@ -1064,10 +1024,10 @@ func summarize(content string) string {
 }
 
 func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.can(desk.PermReply) {
+	if !c.can(desk.PermModuleTickets, desk.PermMailSend) {
 		return 0, nil, forbidden()
 	}
-	t, ok := c.portal.ticketsBy[r.PathValue("id")]
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
 	if !ok {
 		return 0, nil, notFound("ticket")
 	}
@@ -1075,8 +1035,6 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		Channel          string `json:"channel"`
 		FromEmailAddress string `json:"fromEmailAddress"`
 		To               string `json:"to"`
-		CC               string `json:"cc"`
-		BCC              string `json:"bcc"`
 		Content          string `json:"content"`
 		ContentType      string `json:"contentType"`
 		IsForward        bool   `json:"isForward"`
@@ -1085,61 +1043,57 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		return 0, nil, errf(http.StatusBadRequest, desk.CodeInvalidData, "The request body is not valid JSON.")
 	}
 	switch {
-	case !strings.EqualFold(in.Channel, "EMAIL"):
-		return 0, nil, fieldErr("channel", "invalid", "channel must be EMAIL")
+	case in.Channel != "EMAIL":
+		return 0, nil, fieldErr("channel", "invalid", "this ticket is answered by EMAIL")
 	case strings.TrimSpace(in.To) == "":
-		return 0, nil, fieldErr("to", "missing", "to is required")
+		return 0, nil, fieldErr("to", "missing", "to is required for an email")
 	case strings.TrimSpace(in.Content) == "":
 		return 0, nil, fieldErr("content", "missing", "content is required")
-	case in.ContentType != "" && in.ContentType != "html" && in.ContentType != "plainText":
-		return 0, nil, fieldErr("contentType", "invalid", "contentType must be html or plainText")
-	case strings.TrimSpace(in.FromEmailAddress) == "":
-		return 0, nil, fieldErr("fromEmailAddress", "missing", "fromEmailAddress is required")
-	case !strings.EqualFold(in.FromEmailAddress, c.portal.supportMail):
-		return 0, nil, fieldErr("fromEmailAddress", "invalid", "fromEmailAddress must be a support address of the portal")
+	case !c.portal.activeAddress(in.FromEmailAddress):
+		return 0, nil, fieldErr("fromEmailAddress", "invalid", "fromEmailAddress must be an active support address of the portal")
 	}
-	for _, addr := range strings.Split(in.To+","+in.CC+","+in.BCC, ",") {
+	for _, addr := range strings.FieldsFunc(in.To, func(r rune) bool { return r == ',' || r == ';' }) {
 		if a := strings.TrimSpace(addr); a != "" && !validEmail(a) {
 			return 0, nil, fieldErr("to", "invalid", "not a valid email address: "+a)
 		}
 	}
-	if in.ContentType == "" {
+	if in.ContentType == "" || in.ContentType == "text/html" {
 		in.ContentType = "html"
 	}
 	now := s.clock.now()
-	th := &thread{content: in.Content, contentType: in.ContentType}
-	th.threadJSON = threadJSON{
-		ID: c.portal.newID(), Channel: "EMAIL", Direction: "out", FromEmailAddress: c.portal.supportMail,
-		To: nstr(in.To), CC: nstr(in.CC), BCC: nstr(in.BCC), Summary: summarize(in.Content), CreatedTime: etime(now),
-		Author:          authorJSON{ID: nstr(c.agent.ID), Name: c.agent.User.name(), Email: nstr(c.agent.User.Email), Type: "AGENT"},
-		AttachmentCount: "0", Visibility: "public", IsForward: in.IsForward,
-	}
+	th := &thread{ID: c.portal.newID(), Channel: "EMAIL", Direction: "out", From: in.FromEmailAddress, To: in.To,
+		Summary: summarize(in.Content), Created: now, Visibility: "public", IsForward: in.IsForward,
+		Author:  author{ID: c.agent.ID, Name: c.agent.User.name(), Email: c.agent.User.Email, Type: "AGENT"},
+		Content: in.Content, ContentType: in.ContentType}
 	t.threads = append(t.threads, th)
 	c.portal.touchTicket(t, now)
-	return http.StatusOK, threadDetailJSON{threadJSON: th.threadJSON, Content: th.content, ContentType: th.contentType}, nil
+	return http.StatusOK, threadView(th, true), nil
 }
 
 func (s *Server) listComments(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	t, ok := c.portal.ticketsBy[r.PathValue("id")]
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
 	if !ok {
 		return 0, nil, notFound("ticket")
 	}
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
+	from, limit := paging(r, desk.OpByID(desk.OpGetTicketComments))
+	cms := t.comments // oldest first: Desk's default
+	if r.URL.Query().Get("sortBy") == "-commentedTime" {
+		cms = slices.Clone(cms)
+		slices.Reverse(cms)
 	}
+	withMentions := includes(r, "mentions")
 	out := make([]commentJSON, 0, limit)
-	for i := len(t.comments) - 1 - from; i >= 0 && len(out) < limit; i-- {
-		out = append(out, *t.comments[i])
+	for _, cm := range window(cms, from, limit) {
+		out = append(out, c.portal.commentView(cm, withMentions))
 	}
 	return listResult(out)
 }
 
 func (s *Server) addComment(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
-	if !c.can(desk.PermReply) {
+	if !c.can(desk.PermModuleTickets, desk.PermEdit) {
 		return 0, nil, forbidden()
 	}
-	t, ok := c.portal.ticketsBy[r.PathValue("id")]
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
 	if !ok {
 		return 0, nil, notFound("ticket")
 	}
@@ -1158,30 +1112,13 @@ func (s *Server) addComment(c *caller, r *http.Request, body []byte) (int, any, 
 		in.ContentType = "plainText"
 	}
 	cm := s.comment(c.portal, t, c.agent, in.Content, in.ContentType, in.IsPublic)
-	return http.StatusOK, *cm, nil
+	return http.StatusOK, c.portal.commentView(cm, false), nil
 }
 
 func (s *Server) comment(p *portal, t *ticket, a *agent, content, contentType string, public bool) *comment {
 	now := s.clock.now()
-	cm := &comment{
-		ID: p.newID(), Content: content, ContentType: contentType, IsPublic: public, CommenterID: a.ID,
-		Commenter:     commenterJSON{ID: a.ID, Name: a.User.name(), FirstName: nstr(a.User.FirstName), LastName: a.User.LastName, Email: a.User.Email, Type: "AGENT"},
-		CommentedTime: etime(now), ModifiedTime: etime(now),
-	}
+	cm := &comment{ID: p.newID(), Content: content, ContentType: contentType, IsPublic: public, Commenter: a, Commented: now}
 	t.comments = append(t.comments, cm)
 	p.touchTicket(t, now)
 	return cm
-}
-
-func (s *Server) listRatings(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
-	from, limit, err := paging(r)
-	if err != nil {
-		return 0, nil, err
-	}
-	rs := c.portal.ratings
-	out := make([]ratingJSON, 0, limit)
-	for i := len(rs) - 1 - from; i >= 0 && len(out) < limit; i-- {
-		out = append(out, *rs[i])
-	}
-	return listResult(out)
 }

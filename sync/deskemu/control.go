@@ -26,17 +26,20 @@ type UserInfo struct {
 type AgentInfo struct {
 	Email   string `json:"email"`
 	AgentID string `json:"agentId"`
+	ZUID    string `json:"zuid"` // the Zoho user id mentions carry
 	Profile string `json:"profile"`
 	IsAdmin bool   `json:"isAdmin"`
 }
 
 // PortalInfo describes a portal.
 type PortalInfo struct {
-	OrgID       string      `json:"orgId"`
-	Name        string      `json:"name"`
-	AdminEmail  string      `json:"adminEmail"`
-	ZSCKey      string      `json:"zscKey"`
-	SupportMail string      `json:"supportEmail"`
+	OrgID       string `json:"orgId"`
+	Name        string `json:"name"`
+	AdminEmail  string `json:"adminEmail"`
+	ZSCKey      string `json:"zscKey"`
+	SupportMail string `json:"supportEmail"`
+	// Departments lists the portal's department ids, the default first.
+	Departments []string    `json:"departments"`
 	Statuses    []string    `json:"statuses"`
 	Agents      []AgentInfo `json:"agents"`
 	Contacts    int         `json:"contacts"`
@@ -63,13 +66,16 @@ func (s *Server) Info() Info {
 			AccessToken: "1000.demo-" + name + ".access", RefreshToken: "1000.demo-" + name + ".refresh"})
 	}
 	for _, p := range s.portals {
-		pi := PortalInfo{OrgID: p.org.ID, Name: p.org.CompanyName, ZSCKey: p.zscKey, SupportMail: p.supportMail,
+		pi := PortalInfo{OrgID: p.org.ID, Name: p.org.CompanyName, ZSCKey: p.zscKey, SupportMail: p.supportMail(),
 			Statuses: append([]string(nil), p.statusOrder...), Contacts: len(p.contacts), Accounts: len(p.accounts), Tickets: len(p.tickets)}
 		if a := p.admin(); a != nil {
 			pi.AdminEmail = a.User.Email
 		}
+		for _, d := range p.departments {
+			pi.Departments = append(pi.Departments, d.ID)
+		}
 		for _, a := range p.agents {
-			pi.Agents = append(pi.Agents, AgentInfo{Email: a.User.Email, AgentID: a.ID, Profile: p.profiles[a.ProfileID].Name, IsAdmin: a.Admin})
+			pi.Agents = append(pi.Agents, AgentInfo{Email: a.User.Email, AgentID: a.ID, ZUID: a.User.ID, Profile: p.profiles[a.ProfileID].Name, IsAdmin: a.Admin})
 		}
 		in.Portals = append(in.Portals, pi)
 	}
@@ -137,15 +143,13 @@ func (s *Server) CustomerReply(orgID, ticketID, content string) (string, error) 
 	var id string
 	err := s.withTicket(orgID, ticketID, func(p *portal, t *ticket) error {
 		now := s.clock.now()
-		ct := p.contactsBy[string(t.ContactID)]
-		th := &thread{content: content, contentType: "html"}
-		th.threadJSON = threadJSON{ID: p.newID(), Channel: "EMAIL", Direction: "in", FromEmailAddress: string(t.Email), To: nstr(p.supportMail),
-			Summary: summarize(content), CreatedTime: etime(now), AttachmentCount: "0", Visibility: "public"}
-		if ct != nil {
-			th.Author = authorJSON{Name: strings.TrimSpace(string(ct.FirstName) + " " + ct.LastName), Email: ct.Email, Type: "END_USER"}
+		th := &thread{ID: p.newID(), Channel: "EMAIL", Direction: "in", From: t.Email, To: p.departmentMail(t.DepartmentID),
+			Summary: summarize(content), Created: now, Visibility: "public", Content: content, ContentType: "html"}
+		if ct := p.contactsBy[t.ContactID]; ct != nil {
+			th.Author = author{Name: strings.TrimSpace(ct.FirstName + " " + ct.LastName), Email: ct.Email, Type: "END_USER"}
 		}
 		t.threads = append(t.threads, th)
-		t.CustomerResponseTime = etime(now)
+		t.CustomerResponse = now
 		p.touchTicket(t, now)
 		id = th.ID
 		return nil
@@ -154,7 +158,8 @@ func (s *Server) CustomerReply(orgID, ticketID, content string) (string, error) 
 }
 
 // AgentComment adds a comment by the agent with agentEmail, mentioning
-// the given agent ids (in Desk's zsu[@user:id]zsu markup) before content.
+// the agents with the given Desk agent ids before content (in Desk's
+// zsu[@user:<zuid>]zsu markup, with their Zoho user ids).
 func (s *Server) AgentComment(orgID, ticketID, agentEmail, content string, mentionAgentIDs ...string) (string, error) {
 	var id string
 	err := s.withTicket(orgID, ticketID, func(p *portal, t *ticket) error {
@@ -168,7 +173,11 @@ func (s *Server) AgentComment(orgID, ticketID, agentEmail, content string, menti
 		}
 		var b strings.Builder
 		for _, m := range mentionAgentIDs {
-			b.WriteString(desk.EncodeMention(m) + " ")
+			ma := p.agentByID(m)
+			if ma == nil {
+				return fmt.Errorf("mentioned agent %q: %w", m, errNotFound)
+			}
+			b.WriteString(encodeMention(ma.User.ID) + " ")
 		}
 		b.WriteString(content)
 		id = s.comment(p, t, a, b.String(), "plainText", false).ID
@@ -180,7 +189,7 @@ func (s *Server) AgentComment(orgID, ticketID, agentEmail, content string, menti
 // Escalate sets or clears a ticket's isEscalated flag.
 func (s *Server) Escalate(orgID, ticketID string, escalated bool) error {
 	return s.withTicket(orgID, ticketID, func(p *portal, t *ticket) error {
-		t.IsEscalated = escalated
+		t.Escalated = escalated
 		p.touchTicket(t, s.clock.now())
 		return nil
 	})
@@ -189,7 +198,7 @@ func (s *Server) Escalate(orgID, ticketID string, escalated bool) error {
 // SetDueDate sets a ticket's due date; a zero time clears it.
 func (s *Server) SetDueDate(orgID, ticketID string, due time.Time) error {
 	return s.withTicket(orgID, ticketID, func(p *portal, t *ticket) error {
-		t.DueDate, t.dueSet = etime(due.UTC().Truncate(time.Millisecond)), !due.IsZero()
+		t.Due = due.UTC().Truncate(time.Millisecond)
 		p.touchTicket(t, s.clock.now())
 		return nil
 	})
@@ -202,17 +211,18 @@ func (s *Server) SetStatus(orgID, ticketID, status string) error {
 	})
 }
 
-// Rate adds a customer happiness rating (desk.RatingGood, …) to a ticket
-// and returns its id.
-func (s *Server) Rate(orgID, ticketID, rating, feedback string) (string, error) {
+// Rate adds a customer happiness rating (desk.RatingGood, desk.RatingOK,
+// desk.RatingBad) to a ticket and returns its id.
+func (s *Server) Rate(orgID, ticketID, value, feedback string) (string, error) {
 	var id string
 	err := s.withTicket(orgID, ticketID, func(p *portal, t *ticket) error {
-		switch rating {
-		case desk.RatingGood, desk.RatingOkay, desk.RatingBad:
+		switch value {
+		case desk.RatingGood, desk.RatingOK, desk.RatingBad:
 		default:
-			return fmt.Errorf("deskemu: rating %q is not GOOD, OKAY or BAD", rating)
+			return fmt.Errorf("deskemu: rating %q is not GOOD, OK or BAD", value)
 		}
-		r := &ratingJSON{ID: p.newID(), Rating: rating, Feedback: nstr(feedback), TicketID: t.ID, ContactID: t.ContactID, CreatedTime: etime(s.clock.now())}
+		r := &rating{ID: p.newID(), Rating: value, Feedback: feedback, TicketID: t.ID, ContactID: t.ContactID,
+			DepartmentID: t.DepartmentID, Rated: s.clock.now()}
 		p.ratings = append(p.ratings, r)
 		id = r.ID
 		return nil
@@ -234,7 +244,7 @@ func (s *Server) withPortal(orgID string, fn func(p *portal) error) error {
 func (s *Server) CreateContact(orgID string, fields map[string]any) (string, error) {
 	var id string
 	err := s.withPortal(orgID, func(p *portal) error {
-		ct, err := s.newContact(p, fields, "")
+		ct, err := s.newContact(p, fields)
 		if err != nil {
 			return err
 		}
@@ -251,8 +261,7 @@ func (s *Server) EditContact(orgID, id string, fields map[string]any) error {
 		if ct == nil {
 			return fmt.Errorf("contact %q: %w", id, errNotFound)
 		}
-		_, err := s.editContact(p, ct, fields)
-		return asErr(err)
+		return asErr(s.editContact(p, ct, fields))
 	})
 }
 
@@ -277,8 +286,7 @@ func (s *Server) EditAccount(orgID, id string, fields map[string]any) error {
 		if a == nil {
 			return fmt.Errorf("account %q: %w", id, errNotFound)
 		}
-		_, err := s.editAccount(a, fields)
-		return asErr(err)
+		return asErr(s.editAccount(p, a, fields))
 	})
 }
 

@@ -33,6 +33,9 @@ type Fault struct {
 	Path string `json:"path,omitempty"`
 	// Status for FaultStatus (default 500).
 	Status int `json:"status,omitempty"`
+	// Code, when set, is the errorCode of FaultStatus's answer (e.g.
+	// THRESHOLD_EXCEEDED); by default one fitting Status.
+	Code string `json:"code,omitempty"`
 	// RetryAfter is sent as the Retry-After header when set (seconds or
 	// an HTTP date).
 	RetryAfter string `json:"retryAfter,omitempty"`
@@ -157,6 +160,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault) bo
 			code = desk.CodeServiceUnavailable
 		case st < 500:
 			code = "FAULT_" + strconv.Itoa(st)
+		}
+		if f.Code != "" {
+			code = f.Code
 		}
 		writeErr(w, st, code, "Injected fault: "+http.StatusText(st))
 		return true

@@ -2,6 +2,7 @@ package deskemu
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,11 +112,10 @@ func (s *Server) generate() {
 
 func (s *Server) newPortal(orgID, prefix, company, portalName, edition string, statuses [][2]string) *portal {
 	p := &portal{
-		org: orgJSON{ID: orgID, CompanyName: company, PortalName: portalName,
+		org: org{ID: orgID, CompanyName: company, PortalName: portalName,
 			PortalURL: "https://desk.example.invalid/support/" + portalName, Edition: edition},
 		prefix:      prefix,
-		supportMail: "support@" + portalName + ".example",
-		profiles:    map[string]profileJSON{},
+		profiles:    map[string]profile{},
 		roleProfile: map[string]string{},
 		statuses:    map[string]string{},
 		contactsBy:  map[string]*contact{},
@@ -128,27 +128,39 @@ func (s *Server) newPortal(orgID, prefix, company, portalName, edition string, s
 		p.statuses[st[0]] = st[1]
 		p.statusOrder = append(p.statusOrder, st[0])
 	}
-	all := map[string]bool{desk.PermView: true, desk.PermCreate: true, "edit": true, desk.PermReply: true, "delete": true}
-	agentPerm := map[string]bool{desk.PermView: true, desk.PermCreate: true, "edit": true, desk.PermReply: true, "delete": false}
-	view := map[string]bool{desk.PermView: true, desk.PermCreate: false, "edit": false, desk.PermReply: false, "delete": false}
+	perms := func(create, edit, mail, del bool) map[string]bool {
+		return map[string]bool{desk.PermView: true, desk.PermCreate: create, desk.PermEdit: edit, desk.PermMailSend: mail,
+			"delete": del, "closeTicket": edit, "mergeTickets": edit}
+	}
 	for _, pr := range []struct {
 		key, name, typ string
 		perm           map[string]bool
 	}{
-		{"admin", "Administrator", desk.ProfileTypeAdministrator, all},
-		{"agent", "Support Agent", "Agent", agentPerm},
-		{"readonly", "Read Only", "Agent", view},
+		{"admin", "Administrator", "System", perms(true, true, true, true)},
+		{"agent", "Support Agent", "System", perms(true, true, true, false)},
+		{"readonly", "Read Only", "Custom", perms(false, false, false, false)},
 	} {
 		id := p.newID()
 		p.roleProfile[pr.key] = id
-		p.profiles[id] = profileJSON{ID: id, Name: pr.name, Type: pr.typ, IsDefault: pr.key == "admin",
-			Permissions: map[string]map[string]bool{desk.PermModuleTickets: pr.perm, "contacts": pr.perm, "accounts": pr.perm}}
+		p.profiles[id] = profile{ID: id, Name: pr.name, Type: pr.typ, Default: pr.key != "readonly",
+			Permissions: map[string]map[string]bool{desk.PermModuleTickets: pr.perm, desk.PermModuleContacts: pr.perm, desk.PermModuleAccounts: pr.perm}}
 	}
-	for _, d := range []struct {
+	for i, d := range []struct {
 		name    string
 		enabled bool
 	}{{"Support", true}, {"Billing", true}, {"Sales", false}} {
-		p.departments = append(p.departments, departmentJSON{ID: p.newID(), Name: d.name, IsEnabled: d.enabled})
+		dep := department{ID: p.newID(), Name: d.name, Enabled: d.enabled, Default: i == 0}
+		p.departments = append(p.departments, dep)
+		local := strings.ToLower(d.name)
+		// Each department has its support address; Support also an
+		// inactive old one, which replies must not use.
+		if i == 0 {
+			p.addresses = append(p.addresses, replyAddress{ID: p.newID(), Address: "old-help@" + portalName + ".example",
+				DisplayName: company, DepartmentID: dep.ID, Active: false, Verified: true})
+			local = "support"
+		}
+		p.addresses = append(p.addresses, replyAddress{ID: p.newID(), Address: local + "@" + portalName + ".example",
+			DisplayName: company + " " + d.name, DepartmentID: dep.ID, Active: true, Verified: true})
 	}
 	p.fields = portalFields(p)
 	s.portals = append(s.portals, p)
@@ -161,11 +173,11 @@ func (p *portal) addAgent(u *user, role string) {
 	p.agents = append(p.agents, &agent{ID: p.newID(), User: u, ProfileID: pr.ID, RoleID: p.prefix + "000000999", Admin: role == "admin"})
 }
 
-func portalFields(p *portal) map[string][]fieldJSON {
-	f := func(api, label, typ string, mandatory, custom bool, maxLen int, allowed ...string) fieldJSON {
-		return fieldJSON{ID: p.newID(), APIName: api, DisplayLabel: label, Type: typ, IsMandatory: mandatory, IsCustomField: custom, MaxLength: maxLen, AllowedValues: allowed}
+func portalFields(p *portal) map[string][]field {
+	f := func(api, label, typ string, mandatory, custom bool, maxLen int, allowed ...string) field {
+		return field{ID: p.newID(), APIName: api, Label: label, Type: typ, Mandatory: mandatory, Custom: custom, MaxLength: maxLen, Allowed: allowed}
 	}
-	return map[string][]fieldJSON{
+	return map[string][]field{
 		"contacts": {
 			f("firstName", "First Name", "Text", false, false, 100),
 			f("lastName", "Last Name", "Text", true, false, 80),
@@ -243,51 +255,57 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 		c := cities[s.rnd.IntN(len(cities))]
 		t := at()
 		domain := fmt.Sprintf("company%d.example", i+1)
-		a := &account{ID: p.newID(), AccountName: name, Email: nstr("info@" + domain), Website: nstr("https://www." + domain),
-			Phone: nstr(fmt.Sprintf("+1 555 %04d", s.rnd.IntN(10000))), Industry: nstr(s.pick(industries)), City: nstr(c.city), Country: nstr(c.country),
-			CF: map[string]any{"cf_segment": []string{"SMB", "Mid-market", "Enterprise"}[s.rnd.IntN(3)]}, CreatedTime: etime(t), ModifiedTime: etime(notAfter(t.Add(time.Duration(s.rnd.IntN(72))*time.Hour), now))}
+		a := &account{ID: p.newID(), AccountName: name, Email: "info@" + domain, Website: "https://www." + domain,
+			Phone: fmt.Sprintf("+1 555 %04d", s.rnd.IntN(10000)), Industry: s.pick(industries), City: c.city, Country: c.country,
+			CF: map[string]any{"cf_segment": []string{"SMB", "Mid-market", "Enterprise"}[s.rnd.IntN(3)]}, Created: t,
+			Modified: notAfter(t.Add(time.Duration(s.rnd.IntN(72))*time.Hour), now)}
 		a.WebURL = p.org.PortalURL + "/agent/accounts/" + a.ID
 		p.accounts = append(p.accounts, a)
 		p.accountsBy[a.ID] = a
+		p.accountMod.insert(a)
 	}
 	for i := 0; i < nContacts; i++ {
 		ct := &contact{ID: p.newID(), CF: map[string]any{"cf_customer_tier": nil, "cf_crm_reference": nil}}
 		var local string
 		if s.rnd.IntN(10) < 3 {
 			f, g := jpFamily[s.rnd.IntN(len(jpFamily))], jpGiven[s.rnd.IntN(len(jpGiven))]
-			ct.LastName, ct.FirstName = f.kanji, nstr(g.kanji)
+			ct.LastName, ct.FirstName = f.kanji, g.kanji
 			local = g.romaji + "." + f.romaji
 		} else {
-			ct.FirstName, ct.LastName = nstr(s.pick(westernFirst)), s.pick(westernLast)
-			local = strings.ToLower(strings.NewReplacer(" ", "", "'", "", "é", "e", "è", "e", "ë", "e", "ü", "u").Replace(string(ct.FirstName) + "." + ct.LastName))
+			ct.FirstName, ct.LastName = s.pick(westernFirst), s.pick(westernLast)
+			local = strings.ToLower(strings.NewReplacer(" ", "", "'", "", "é", "e", "è", "e", "ë", "e", "ü", "u").Replace(ct.FirstName + "." + ct.LastName))
 		}
 		switch r := s.rnd.IntN(20); {
 		case r == 0: // no email: "+ Ticket" must not be offered
 		case r == 1:
-			ct.Email = nstr(strings.ToUpper(fmt.Sprintf("%s%d@Example.COM", local, i))) // normalisation case
+			ct.Email = strings.ToUpper(fmt.Sprintf("%s%d@Example.COM", local, i)) // normalisation case
 		default:
-			ct.Email = nstr(fmt.Sprintf("%s%d@example.com", local, i))
+			ct.Email = fmt.Sprintf("%s%d@example.com", local, i)
 		}
 		if s.rnd.IntN(10) < 7 && len(p.accounts) > 0 {
-			ct.AccountID = nstr(p.accounts[s.rnd.IntN(len(p.accounts))].ID)
+			ct.AccountID = p.accounts[s.rnd.IntN(len(p.accounts))].ID
 		}
-		ct.Phone = nstr(fmt.Sprintf("+81 3 %04d %04d", s.rnd.IntN(10000), s.rnd.IntN(10000)))
+		ct.Phone = fmt.Sprintf("+81 3 %04d %04d", s.rnd.IntN(10000), s.rnd.IntN(10000))
 		ct.Type = "Customer"
 		if s.rnd.IntN(3) == 0 {
 			ct.CF["cf_customer_tier"] = []string{"Gold", "Silver", "Bronze"}[s.rnd.IntN(3)]
 		}
 		t := at()
-		ct.CreatedTime, ct.ModifiedTime = etime(t), etime(notAfter(t.Add(time.Duration(s.rnd.IntN(72))*time.Hour), now))
+		ct.Created, ct.Modified = t, notAfter(t.Add(time.Duration(s.rnd.IntN(72))*time.Hour), now)
 		ct.WebURL = p.org.PortalURL + "/agent/contacts/" + ct.ID
 		p.contacts = append(p.contacts, ct)
 		p.contactsBy[ct.ID] = ct
+		p.contactMod.insert(ct)
 	}
+	// store in creation order (the lists' default order needs no sort)
+	slices.SortStableFunc(p.accounts, func(a, b *account) int { return a.Created.Compare(b.Created) })
+	slices.SortStableFunc(p.contacts, func(a, b *contact) int { return a.Created.Compare(b.Created) })
 	if len(p.contacts) == 0 {
 		return
 	}
 	var agents []*agent
 	for _, a := range p.agents {
-		if a.Admin || p.profiles[a.ProfileID].Permissions[desk.PermModuleTickets][desk.PermReply] {
+		if a.Admin || p.profiles[a.ProfileID].Permissions[desk.PermModuleTickets][desk.PermMailSend] {
 			agents = append(agents, a)
 		}
 	}
@@ -295,7 +313,6 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 	for i := 0; i < nTickets; i++ {
 		ct := p.contacts[s.rnd.IntN(len(p.contacts))]
 		created := at()
-		t := &ticket{}
 		p.ticketSeq++
 		subj := s.pick(subjects)
 		if strings.Contains(subj, "%") {
@@ -310,47 +327,47 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 		default:
 			desc = fmt.Sprintf(s.pick(customerMsgs), subj)
 		}
-		t.ticketJSON = ticketJSON{
-			ID: p.newID(), TicketNumber: fmt.Sprint(p.ticketSeq), Subject: subj, Channel: []string{"Email", "Web", "Phone"}[s.rnd.IntN(3)],
-			Priority: nstr([]string{"High", "Medium", "Low", ""}[s.rnd.IntN(4)]), Email: ct.Email, Phone: ct.Phone,
-			ContactID: nstr(ct.ID), AccountID: ct.AccountID, DepartmentID: p.departments[s.rnd.IntN(2)].ID,
-			IsEscalated: s.rnd.IntN(20) == 0, CreatedTime: etime(created), CF: map[string]any{"cf_product": nil},
+		t := &ticket{
+			ID: p.newID(), Number: fmt.Sprint(p.ticketSeq), Subject: subj, Channel: []string{"Email", "Web", "Phone"}[s.rnd.IntN(3)],
+			Priority: []string{"High", "Medium", "Low", ""}[s.rnd.IntN(4)], Email: ct.Email, Phone: ct.Phone,
+			ContactID: ct.ID, AccountID: ct.AccountID, DepartmentID: p.departments[s.rnd.IntN(2)].ID,
+			Escalated: s.rnd.IntN(20) == 0, Created: created, CF: map[string]any{"cf_product": nil}, Description: desc,
 		}
-		t.description = desc
 		t.WebURL = p.org.PortalURL + "/agent/tickets/" + t.ID
 		if len(agents) > 0 && s.rnd.IntN(4) > 0 {
-			t.AssigneeID = nstr(agents[s.rnd.IntN(len(agents))].ID)
+			t.AssigneeID = agents[s.rnd.IntN(len(agents))].ID
 		}
+		support := p.departmentMail(t.DepartmentID)
 		// conversation
 		ts := created
-		custName := strings.TrimSpace(string(ct.FirstName) + " " + ct.LastName)
+		custName := strings.TrimSpace(ct.FirstName + " " + ct.LastName)
 		nThreads := 1 + s.rnd.IntN(4)
 		for j := 0; j < nThreads; j++ {
-			th := &thread{contentType: "html"}
+			th := &thread{ID: p.newID(), Channel: "EMAIL", ContentType: "html", Visibility: "public"}
 			if j > 0 {
 				ts = notAfter(ts.Add(time.Duration(1+s.rnd.IntN(48*60))*time.Minute), now)
 			}
-			th.threadJSON = threadJSON{ID: p.newID(), Channel: "EMAIL", CreatedTime: etime(ts), AttachmentCount: "0", Visibility: "public"}
+			th.Created = ts
 			if j%2 == 0 {
-				th.content = desc
+				th.Content = desc
 				if j > 0 {
-					th.content = fmt.Sprintf(s.pick(customerMsgs), "Any update on this?")
+					th.Content = fmt.Sprintf(s.pick(customerMsgs), "Any update on this?")
 				}
-				th.Direction, th.FromEmailAddress, th.To = "in", string(ct.Email), nstr(p.supportMail)
-				th.Author = authorJSON{Name: custName, Email: ct.Email, Type: "END_USER"}
+				th.Direction, th.From, th.To = "in", ct.Email, support
+				th.Author = author{Name: custName, Email: ct.Email, Type: "END_USER"}
 				if s.rnd.IntN(8) == 0 {
-					th.CC = nstr("colleague@" + strings.SplitN(string(ct.Email)+"@example.com", "@", 3)[1])
+					th.CC = "colleague@" + strings.SplitN(ct.Email+"@example.com", "@", 3)[1]
 				}
 			} else {
 				a := agents[s.rnd.IntN(len(agents))]
-				th.content = s.pick(replies)
-				th.Direction, th.FromEmailAddress, th.To = "out", p.supportMail, ct.Email
-				th.Author = authorJSON{ID: nstr(a.ID), Name: a.User.name(), Email: nstr(a.User.Email), Type: "AGENT"}
+				th.Content = s.pick(replies)
+				th.Direction, th.From, th.To = "out", support, ct.Email
+				th.Author = author{ID: a.ID, Name: a.User.name(), Email: a.User.Email, Type: "AGENT"}
 			}
 			if ct.Email == "" {
-				th.FromEmailAddress = p.supportMail
+				th.From = support
 			}
-			th.Summary = summarize(th.content)
+			th.Summary = summarize(th.Content)
 			t.threads = append(t.threads, th)
 		}
 		for j := s.rnd.IntN(3); j > 0 && len(agents) > 0; j-- {
@@ -359,41 +376,37 @@ func (s *Server) fill(p *portal, nContacts, nAccounts, nTickets int) {
 			content := s.pick(comments)
 			if s.rnd.IntN(3) == 0 {
 				other := p.agents[s.rnd.IntN(len(p.agents))]
-				content = desk.EncodeMention(other.ID) + " " + content
+				content = encodeMention(other.User.ID) + " " + content
 			}
-			t.comments = append(t.comments, &comment{ID: p.newID(), Content: content, ContentType: "plainText", CommenterID: a.ID,
-				Commenter:     commenterJSON{ID: a.ID, Name: a.User.name(), FirstName: nstr(a.User.FirstName), LastName: a.User.LastName, Email: a.User.Email, Type: "AGENT"},
-				CommentedTime: etime(ts), ModifiedTime: etime(ts)})
+			t.comments = append(t.comments, &comment{ID: p.newID(), Content: content, ContentType: "plainText", Commenter: a, Commented: ts})
 		}
 		st := p.statusOrder[s.rnd.IntN(len(p.statusOrder))]
 		t.Status, t.StatusType = st, p.statusType(st)
 		if t.StatusType == "Closed" {
 			ts = notAfter(ts.Add(time.Duration(1+s.rnd.IntN(600))*time.Minute), now)
-			t.ClosedTime = etime(ts)
+			t.Closed = ts
 			if s.rnd.IntN(2) == 0 {
-				p.ratings = append(p.ratings, &ratingJSON{ID: p.newID(), Rating: []string{desk.RatingGood, desk.RatingGood, desk.RatingOkay, desk.RatingBad}[s.rnd.IntN(4)],
-					Feedback: nstr(s.pick(feedbacks)), TicketID: t.ID, ContactID: nstr(ct.ID), CreatedTime: etime(notAfter(ts.Add(time.Hour), now))})
+				p.ratings = append(p.ratings, &rating{ID: p.newID(), Rating: []string{desk.RatingGood, desk.RatingGood, desk.RatingOK, desk.RatingBad}[s.rnd.IntN(4)],
+					Feedback: s.pick(feedbacks), TicketID: t.ID, ContactID: ct.ID, DepartmentID: t.DepartmentID, Rated: notAfter(ts.Add(time.Hour), now)})
 			}
 		}
 		if s.rnd.IntN(2) == 0 {
 			// due dates around now: some overdue
-			t.DueDate, t.dueSet = etime(now.Add(time.Duration(s.rnd.IntN(10*24)-5*24)*time.Hour).Truncate(time.Minute)), true
+			t.Due = now.Add(time.Duration(s.rnd.IntN(10*24)-5*24) * time.Hour).Truncate(time.Minute)
 		}
 		if t.threads[0].Direction == "in" {
-			t.CustomerResponseTime = t.threads[len(t.threads)-1].CreatedTime
+			t.CustomerResponse = t.threads[len(t.threads)-1].Created
 		}
 		if ts.After(now) {
 			ts = now.Add(-time.Minute)
 		}
-		t.ModifiedTime = etime(ts)
+		t.Modified = ts
 		all = append(all, t)
 	}
 	// store in creation order, index by modification
-	slicesSortByCreated(all)
+	slices.SortStableFunc(all, func(a, b *ticket) int { return a.Created.Compare(b.Created) })
 	for _, t := range all {
-		p.tickets = append(p.tickets, t)
-		p.ticketsBy[t.ID] = t
-		p.insertModified(t)
+		p.addTicket(t)
 	}
-	slicesSortRatings(p.ratings)
+	slices.SortStableFunc(p.ratings, func(a, b *rating) int { return a.Rated.Compare(b.Rated) })
 }

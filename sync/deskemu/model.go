@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// user is a Zoho account.
+// user is a Zoho account; its ID is the Zoho user id (ZUID) mentions carry.
 type user struct {
 	ID        string
 	Email     string
@@ -27,47 +27,127 @@ type agent struct {
 	Admin     bool
 }
 
-// ticket is the stored ticket; ticketJSON holds its wire fields.
+// The stored records. The wire shapes (views.go) are built from them per
+// operation, as Desk answers each differently.
+
+type contact struct {
+	ID, FirstName, LastName, Email, SecondaryEmail, Phone, Mobile, Title string
+	AccountID, Description, Type, OwnerID, WebURL                        string
+	CF                                                                   map[string]any
+	Created, Modified                                                    time.Time
+}
+
+func (c *contact) modified() time.Time { return c.Modified }
+
+type account struct {
+	ID, AccountName, Email, Website, Phone, Fax, Industry, Description string
+	Street, City, State, Country, Code, WebURL                         string
+	CF                                                                 map[string]any
+	Created, Modified                                                  time.Time
+}
+
+func (a *account) modified() time.Time { return a.Modified }
+
 type ticket struct {
-	ticketJSON
-	description string
-	dueSet      bool
-	threads     []*thread
-	comments    []*comment
+	ID, Number, Subject, Description, Status, StatusType, Priority, Channel string
+	Email, Phone, ContactID, AccountID, DepartmentID, AssigneeID, WebURL    string
+	Due                                                                     time.Time // zero: none
+	Escalated                                                               bool
+	Created, Modified, Closed, CustomerResponse                             time.Time
+	CF                                                                      map[string]any
+	threads                                                                 []*thread
+	comments                                                                []*comment
+}
+
+func (t *ticket) modified() time.Time { return t.Modified }
+
+func (t *ticket) overdue(now time.Time) bool {
+	return !t.Due.IsZero() && now.After(t.Due) && t.StatusType != "Closed"
+}
+
+type author struct {
+	ID, Name, Email, Type string // ID: the agent id, "" for an end user
 }
 
 type thread struct {
-	threadJSON
-	content     string
-	contentType string
+	ID, Channel, Direction, From, To, CC, BCC, Summary, Visibility string
+	Created                                                        time.Time
+	Author                                                         author
+	IsForward                                                      bool
+	Content, ContentType                                           string
 }
 
-type comment = commentJSON
+type comment struct {
+	ID, Content, ContentType string
+	IsPublic                 bool
+	Commenter                *agent
+	Commented, Modified      time.Time // Modified zero: never edited
+}
+
+type rating struct {
+	ID, Rating, Feedback, TicketID, ContactID, DepartmentID string
+	Rated                                                   time.Time
+}
+
+type profile struct {
+	ID, Name, Type string
+	Default        bool
+	Permissions    map[string]map[string]bool
+}
+
+type department struct {
+	ID, Name         string
+	Enabled, Default bool
+}
+
+// replyAddress is a support address of a department (mailReplyAddress).
+type replyAddress struct {
+	ID, Address, DisplayName, DepartmentID string
+	Active, Verified                       bool
+}
+
+type field struct {
+	ID, APIName, Label, Type string
+	Mandatory, Custom        bool
+	MaxLength                int
+	Allowed                  []string
+}
+
+type org struct {
+	ID, CompanyName, PortalName, PortalURL, Edition string
+}
 
 type portal struct {
-	org         orgJSON
-	zscKey      string
-	supportMail string
-	seq         int64
-	prefix      string
-	ticketSeq   int
+	org       org
+	zscKey    string
+	seq       int64
+	prefix    string
+	ticketSeq int
 
 	agents      []*agent
-	profiles    map[string]profileJSON
+	profiles    map[string]profile
 	roleProfile map[string]string // "admin", "agent", "readonly" → profile id
-	departments []departmentJSON
+	departments []department
+	addresses   []replyAddress
 	statuses    map[string]string // status name → statusType
 	statusOrder []string
-	fields      map[string][]fieldJSON
+	fields      map[string][]field
 
 	contacts   []*contact // creation order
 	contactsBy map[string]*contact
+	contactMod timeIndex[*contact]
 	accounts   []*account
 	accountsBy map[string]*account
+	accountMod timeIndex[*account]
 	tickets    []*ticket // creation order
-	byModified []*ticket // ascending modifiedTime
 	ticketsBy  map[string]*ticket
-	ratings    []*ratingJSON // creation order
+	ticketMod  timeIndex[*ticket]
+	ratings    []*rating // rating order
+
+	inflight int // API requests being served (the concurrency cap)
+	// creditsUsed counts the API credits spent on creditDay (Options.DailyCredits).
+	creditsUsed int
+	creditDay   string
 }
 
 func (p *portal) newID() string {
@@ -93,6 +173,15 @@ func (p *portal) agentByID(id string) *agent {
 	return nil
 }
 
+func (p *portal) agentByZUID(zuid string) *agent {
+	for _, a := range p.agents {
+		if a.User.ID == zuid {
+			return a
+		}
+	}
+	return nil
+}
+
 func (p *portal) admin() *agent {
 	for _, a := range p.agents {
 		if a.Admin {
@@ -102,35 +191,38 @@ func (p *portal) admin() *agent {
 	return nil
 }
 
-// addTicket stores a new ticket; its modifiedTime must be the newest.
-func (p *portal) addTicket(t *ticket) {
-	p.tickets = append(p.tickets, t)
-	p.ticketsBy[t.ID] = t
-	p.insertModified(t)
+func (p *portal) department(id string) *department {
+	for i := range p.departments {
+		if p.departments[i].ID == id {
+			return &p.departments[i]
+		}
+	}
+	return nil
 }
 
-func (p *portal) insertModified(t *ticket) {
-	mt := time.Time(t.ModifiedTime)
-	i, _ := slices.BinarySearchFunc(p.byModified, mt, func(e *ticket, target time.Time) int {
-		return time.Time(e.ModifiedTime).Compare(target)
-	})
-	// after equal times, so ties keep insertion order
-	for i < len(p.byModified) && !time.Time(p.byModified[i].ModifiedTime).After(mt) {
-		i++
+// supportMail is the portal's main support address (its first
+// department's first active one).
+func (p *portal) supportMail() string {
+	for _, a := range p.addresses {
+		if a.Active && a.DepartmentID == p.departments[0].ID {
+			return a.Address
+		}
 	}
-	p.byModified = slices.Insert(p.byModified, i, t)
+	return ""
 }
 
-// touchTicket sets a ticket's modifiedTime and keeps byModified ordered.
-func (p *portal) touchTicket(t *ticket, now time.Time) {
-	if i := slices.Index(p.byModified, t); i >= 0 {
-		p.byModified = slices.Delete(p.byModified, i, i+1)
+// departmentMail is a department's first active support address.
+func (p *portal) departmentMail(dep string) string {
+	for _, a := range p.addresses {
+		if a.Active && a.DepartmentID == dep {
+			return a.Address
+		}
 	}
-	if prev := time.Time(t.ModifiedTime); !prev.IsZero() {
-		now = nextModified(now, prev)
-	}
-	t.ModifiedTime = etime(now)
-	p.insertModified(t)
+	return p.supportMail()
+}
+
+func (p *portal) activeAddress(addr string) bool {
+	return slices.ContainsFunc(p.addresses, func(a replyAddress) bool { return a.Active && strings.EqualFold(a.Address, addr) })
 }
 
 func (p *portal) statusType(status string) string {
@@ -138,6 +230,79 @@ func (p *portal) statusType(status string) string {
 		return st
 	}
 	return "Open"
+}
+
+// addTicket stores a new ticket.
+func (p *portal) addTicket(t *ticket) {
+	p.tickets = append(p.tickets, t)
+	p.ticketsBy[t.ID] = t
+	p.ticketMod.insert(t)
+}
+
+// touchTicket sets a ticket's modifiedTime to now (at least a millisecond
+// after the previous one) and keeps the index ordered.
+func (p *portal) touchTicket(t *ticket, now time.Time) {
+	p.ticketMod.remove(t)
+	t.Modified = nextModified(now, t.Modified)
+	p.ticketMod.insert(t)
+}
+
+// nextModified is a record's modifiedTime after an edit at now: now, but
+// always at least a millisecond after the previous one, so every edit is
+// visible to a client that pulls what changed since a time (Desk's times
+// have millisecond precision).
+func nextModified(now, prev time.Time) time.Time {
+	if prev.IsZero() {
+		return now
+	}
+	return maxTime(now, prev.Add(time.Millisecond))
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// timed is a record with a modification time.
+type timed interface {
+	comparable
+	modified() time.Time
+}
+
+// timeIndex keeps records ordered by modification time (ties in insertion
+// order), for the searches by modifiedTimeRange.
+type timeIndex[T timed] struct{ items []T }
+
+// lower returns the index of the first record modified at or after t.
+func (x *timeIndex[T]) lower(t time.Time) int {
+	i, _ := slices.BinarySearchFunc(x.items, t, func(e T, target time.Time) int {
+		if e.modified().Before(target) {
+			return -1
+		}
+		return 1
+	})
+	return i
+}
+
+func (x *timeIndex[T]) insert(e T) {
+	mt := e.modified()
+	i := x.lower(mt)
+	for i < len(x.items) && !x.items[i].modified().After(mt) {
+		i++ // after equal times
+	}
+	x.items = slices.Insert(x.items, i, e)
+}
+
+func (x *timeIndex[T]) remove(e T) {
+	mt := e.modified()
+	for i := x.lower(mt); i < len(x.items) && !x.items[i].modified().After(mt); i++ {
+		if x.items[i] == e {
+			x.items = slices.Delete(x.items, i, i+1)
+			return
+		}
+	}
 }
 
 // clock is the emulator's time: real time plus an offset tests advance.

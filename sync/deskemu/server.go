@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tandem-crm/tandem/sync/desk"
@@ -25,6 +26,26 @@ type Options struct {
 	ClientSecret string // OAuth client secret ("emulator-secret")
 	// LogLimit caps the request log (10000 entries).
 	LogLimit int
+	// SearchLag is how long a write takes to reach Desk's search index:
+	// a record created or changed less than SearchLag ago (emulator
+	// time) is not found by the searches (0: at once). Real Desk lags by
+	// seconds.
+	SearchLag time.Duration
+	// Latency delays every API answer (a round trip to Zoho).
+	Latency time.Duration
+	// Concurrency caps the API requests a portal serves at once, as Zoho
+	// does by edition; beyond it Desk answers 429. 0: the edition's cap
+	// (Free 5, Standard 10, Professional 15, Enterprise 25); -1: no cap.
+	Concurrency int
+	// DailyCredits is the API credits a portal may spend per emulator day
+	// (UTC); beyond them Desk answers 429 THRESHOLD_EXCEEDED until the
+	// next day. 0: no limit. Each operation costs its contract row's
+	// Credits.
+	DailyCredits int
+	// CheckAnswers makes the emulator check each of its own answers
+	// against the contract's response fields, recording a Violation for
+	// every mismatch (tests).
+	CheckAnswers bool
 }
 
 func (o Options) withDefaults() Options {
@@ -55,8 +76,9 @@ func (o Options) withDefaults() Options {
 // Server is the emulator. It implements http.Handler; all its methods are
 // safe for concurrent use.
 type Server struct {
-	opts  Options
-	clock clock
+	opts    Options
+	clock   clock
+	latency atomic.Int64 // Options.Latency, changeable by SetLatency
 
 	mu       sync.Mutex
 	rnd      *rand.Rand
@@ -70,6 +92,7 @@ type Server struct {
 	faultSeq int
 	log      []LogEntry
 	tokSeq   int
+	refused  []Violation
 
 	mux *http.ServeMux
 }
@@ -85,6 +108,7 @@ func New(opts Options) *Server {
 		refresh: map[string]*user{},
 		codes:   map[string]codeInfo{},
 	}
+	s.latency.Store(int64(s.opts.Latency))
 	s.rnd = rand.New(rand.NewPCG(s.opts.Seed, s.opts.Seed^0x9e3779b97f4a7c15))
 	s.generate()
 	s.routes()
@@ -99,6 +123,57 @@ type LogEntry struct {
 	Query  string
 	OrgID  string
 	Status int // 0 for a dropped connection
+}
+
+// Violation is a request the emulator refused because it breaks the
+// contract (or, with Options.CheckAnswers, an answer of its own that does).
+type Violation struct {
+	Op     string // operation id, "" for an unknown path
+	Method string
+	Path   string
+	Query  string
+	desk.Violation
+	Answer bool // the emulator's own answer broke the contract
+}
+
+// String describes the violation for a test failure.
+func (v Violation) String() string {
+	who := "request"
+	if v.Answer {
+		who = "answer"
+	}
+	return fmt.Sprintf("%s %s %s?%s (%s): %s", who, v.Method, v.Path, v.Query, v.Op, v.Violation.Error())
+}
+
+// Violations returns the contract violations seen so far, oldest first.
+func (s *Server) Violations() []Violation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Violation(nil), s.refused...)
+}
+
+// ResetViolations forgets the violations seen so far.
+func (s *Server) ResetViolations() {
+	s.mu.Lock()
+	s.refused = nil
+	s.mu.Unlock()
+}
+
+func (s *Server) noteViolations(op *desk.Op, r *http.Request, vs []desk.Violation, answer bool) {
+	if len(vs) == 0 {
+		return
+	}
+	id := ""
+	if op != nil {
+		id = op.ID
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range vs {
+		if len(s.refused) < 10000 {
+			s.refused = append(s.refused, Violation{Op: id, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Violation: v, Answer: answer})
+		}
+	}
 }
 
 // Requests returns a copy of the request log, oldest first.
@@ -123,6 +198,9 @@ func (s *Server) record(e LogEntry) {
 	}
 	s.log = append(s.log, e)
 }
+
+// SetLatency changes the delay added to every API answer (Options.Latency).
+func (s *Server) SetLatency(d time.Duration) { s.latency.Store(int64(d)) }
 
 // Now returns the emulator's current time.
 func (s *Server) Now() time.Time { return s.clock.now() }
@@ -198,22 +276,6 @@ type apiError struct {
 // Error implements error.
 func (e *apiError) Error() string { return e.body.ErrorCode + ": " + e.body.Message }
 
-func errf(status int, code, format string, args ...any) *apiError {
-	return &apiError{status: status, body: errorBody{ErrorCode: code, Message: fmt.Sprintf(format, args...)}}
-}
-
-func fieldErr(field, typ, msg string) *apiError {
-	return &apiError{status: http.StatusUnprocessableEntity, body: errorBody{
-		ErrorCode: desk.CodeInvalidData,
-		Message:   "An invalid value was given for a field.",
-		Errors:    []errorItem{{FieldName: field, ErrorType: typ, ErrorMessage: msg}},
-	}}
-}
-
-func notFound(what string) *apiError {
-	return errf(http.StatusNotFound, desk.CodeResourceNotFound, "The requested %s does not exist.", what)
-}
-
 // caller is who a request acts as.
 type caller struct {
 	user   *user
@@ -265,6 +327,9 @@ func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError
 	}
 	org := r.Header.Get("orgId")
 	if org == "" {
+		org = r.URL.Query().Get("orgId") // Common.json: a query parameter
+	}
+	if org == "" {
 		return nil, &apiError{status: http.StatusUnprocessableEntity, body: errorBody{
 			ErrorCode: desk.CodeUnprocessable, Message: "The orgId header is missing.",
 			Errors: []errorItem{{FieldName: "orgId", ErrorType: "missing", ErrorMessage: "orgId is required in the request header"}},
@@ -289,16 +354,15 @@ func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError
 	return c, nil
 }
 
-// can reports whether the caller's profile allows action on tickets.
-func (c *caller) can(action string) bool {
+// can reports whether the caller's profile allows action on module.
+func (c *caller) can(module, action string) bool {
 	if c.agent == nil {
 		return false
 	}
 	if c.agent.Admin {
 		return true
 	}
-	pr := c.portal.profiles[c.agent.ProfileID]
-	return pr.Permissions[desk.PermModuleTickets][action]
+	return c.portal.profiles[c.agent.ProfileID].Permissions[module][action]
 }
 
 // Running is an emulator listening on a loopback port.

@@ -6,9 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/display"
 )
 
 // Notification text is English; names, subjects and messages are shown as
@@ -59,7 +59,7 @@ func formatTitle(e event, st app.SignalTicket) string {
 	if n := st.Ticket.Number; n != "" {
 		b.WriteString("#" + n + " ")
 	}
-	subject := clip(oneLine(st.Ticket.Subject), maxSubject)
+	subject := clip(st.Ticket.Subject, maxSubject)
 	if subject == "" {
 		subject = "(no subject)"
 	}
@@ -72,19 +72,18 @@ func formatTitle(e event, st app.SignalTicket) string {
 
 // personOf is who the ticket is about: its CRM record, else its Desk contact.
 func personOf(st app.SignalTicket) string {
-	if st.RecordName != "" {
-		return st.RecordName
+	for _, s := range []string{st.RecordName, st.Ticket.ContactName, st.Ticket.ContactEmail} {
+		if s := clip(s, display.Name); s != "" {
+			return s
+		}
 	}
-	if st.Ticket.ContactName != "" {
-		return st.Ticket.ContactName
-	}
-	return st.Ticket.ContactEmail
+	return ""
 }
 
 // formatBody returns the notification body: who said what, or the fact.
 func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
 	said := func(who, text, none string) string {
-		text = clip(plain(text), maxBody)
+		who, text = clip(who, display.Name), clip(plain(text), maxBody)
 		switch {
 		case who != "" && text != "":
 			return who + ": " + text
@@ -119,7 +118,7 @@ func formatBody(e event, st app.SignalTicket, loc *time.Location) string {
 	case app.SignalEscalated:
 		s := "Escalated in Zoho Desk"
 		if t.Priority != "" {
-			s += " · Priority " + t.Priority
+			s += " · Priority " + clip(t.Priority, display.Name)
 		}
 		return s + statusSuffix(t)
 	case app.SignalNewRating:
@@ -135,7 +134,7 @@ func statusSuffix(t app.Ticket) string {
 	if t.Status == "" {
 		return ""
 	}
-	return " · " + t.Status
+	return " · " + clip(t.Status, display.Name)
 }
 
 // summaryFor is the one notification a burst becomes: "5 new signals from
@@ -180,8 +179,15 @@ var (
 	spaces = regexp.MustCompile(`\s+`)
 )
 
+// maxPlainInput is how much of a message plain reads: a notification
+// shows its first words, and a 10 MB body must cost no more than a short one.
+const maxPlainInput = 64 << 10
+
 // plain turns a message (plain text or HTML) into one line of text.
 func plain(s string) string {
+	if len(s) > maxPlainInput {
+		s = s[:maxPlainInput] // a rune cut in two becomes U+FFFD, then is clipped away
+	}
 	if strings.ContainsRune(s, '<') {
 		s = tags.ReplaceAllString(s, " ")
 	}
@@ -190,11 +196,6 @@ func plain(s string) string {
 
 func oneLine(s string) string { return strings.TrimSpace(spaces.ReplaceAllString(s, " ")) }
 
-// clip shortens s to at most n characters, ending with "…" when cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
+// clip makes s one clean line of at most n characters, ending with "…"
+// when cut (app/display: the same rule as every screen).
+func clip(s string, n int) string { return display.Line(s, n) }

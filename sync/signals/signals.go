@@ -349,7 +349,7 @@ func (d *Detector) emit(ctx context.Context, org string, prefs app.SignalPrefs, 
 	if len(shown) == 0 {
 		return nil
 	}
-	if !prefs.DoNotDisturb && d.opts.Notifier != nil {
+	if !prefs.Quiet(d.opts.Now()) && d.opts.Notifier != nil {
 		d.notify(ctx, shown)
 	}
 	d.publish(ctx, len(shown))
@@ -364,7 +364,8 @@ func (d *Detector) notify(ctx context.Context, ss []app.Signal) {
 		ns = []app.Notification{summaryFor(ss)}
 	} else {
 		for _, s := range ss {
-			ns = append(ns, app.Notification{Title: s.Title, Body: s.Body})
+			ns = append(ns, app.Notification{Title: s.Title, Body: s.Body,
+				Target: app.NotificationTarget{SignalID: s.ID, RecordKind: s.RecordKind, RecordID: s.RecordID, TicketID: s.TicketID}})
 		}
 	}
 	for _, n := range ns {

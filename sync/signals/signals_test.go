@@ -3,6 +3,7 @@ package signals_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	gosync "sync"
 	"testing"
 	"time"
@@ -169,7 +170,7 @@ func wantNotes(t *testing.T, got []app.Notification, want ...app.Notification) {
 		t.Fatalf("notifications:\n got %q\nwant %q", got, want)
 	}
 	for i := range want {
-		if got[i] != want[i] {
+		if got[i].Title != want[i].Title || got[i].Body != want[i].Body {
 			t.Errorf("notification %d:\n got %q\nwant %q", i, got[i], want[i])
 		}
 	}
@@ -445,4 +446,26 @@ func TestRunChecksOverdueOffline(t *testing.T) {
 		t.Errorf("Run returned %v", err)
 	}
 	wantNotes(t, got, app.Notification{Title: "Overdue · #1042 Printer on fire — 山田 太郎", Body: "Was due Mon 2 Mar 11:00 · Open"})
+}
+
+// TestDoNotDisturbForAWhile: "for 1 hour" holds notifications back until
+// then (the feed still fills), and they pop up again afterwards.
+func TestDoNotDisturbForAWhile(t *testing.T) {
+	f := newFixture(t)
+	f.baseline()
+	f.setPrefs(func(p *app.SignalPrefs) { p.DoNotDisturbUntil = f.clock.Now().Add(time.Hour) })
+	f.detect(app.Changes{NewThreads: []app.Thread{{OrgID: org, TicketID: "t1", ID: "th2", AuthorName: "Taro", Summary: "Hello", CreatedTime: t0.Add(time.Minute)}}})
+	wantNotes(t, f.notes.take())
+	if feed := f.feed(); len(feed) != 1 || feed[0].Notified {
+		t.Fatalf("feed = %+v", feed)
+	}
+	f.clock.Advance(61 * time.Minute)
+	f.detect(app.Changes{NewThreads: []app.Thread{{OrgID: org, TicketID: "t1", ID: "th3", AuthorName: "Taro", Summary: "Again", CreatedTime: t0.Add(2 * time.Minute)}}})
+	got := f.notes.take()
+	if len(got) != 1 || !strings.Contains(got[0].Body, "Again") {
+		t.Errorf("after the hour: %q", got)
+	}
+	if got[0].Target.TicketID != "t1" || got[0].Target.SignalID == 0 || got[0].Target.RecordKind == "" {
+		t.Errorf("the notification does not say what a click opens: %+v", got[0].Target)
+	}
 }

@@ -1,4 +1,4 @@
--- 0007: a sync pass with nothing changed reads only what changed (issue 17).
+-- 0008: a sync pass with nothing changed reads only what changed (issue 17).
 -- Never edit a shipped migration; add a new file instead.
 
 -- The newest modification time of a portal's tickets (the signals' cursor)
