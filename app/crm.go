@@ -159,6 +159,15 @@ type IndexEntry struct {
 	Count  int
 }
 
+// RecordGroup is how many records of one stage in one currency a filter
+// selects, and the sum of their amounts (in the currency's minor unit).
+type RecordGroup struct {
+	StageID  int64
+	Currency string
+	Count    int
+	Amount   int64
+}
+
 // ContactService reads and writes contacts.
 type ContactService interface {
 	// FindContact returns ENOTFOUND when there is no such contact.
@@ -211,6 +220,10 @@ type PipelineService interface {
 
 	FindRecord(ctx context.Context, id int64) (*Record, error)
 	ListRecords(ctx context.Context, f RecordFilter) ([]Record, error)
+	// SummarizeRecords counts and totals the records f selects (Offset and
+	// Limit aside), per stage and currency: a board's columns and totals
+	// without loading every record.
+	SummarizeRecords(ctx context.Context, f RecordFilter) ([]RecordGroup, error)
 	CreateRecord(ctx context.Context, r *Record) error
 	UpdateRecord(ctx context.Context, r *Record) error
 	// MoveRecord puts a record in another stage of the same pipeline.

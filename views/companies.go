@@ -99,13 +99,13 @@ func (s *companiesScreen) setDetail(c *app.Company, people []app.Contact, recs [
 	addTextRow(fields, lang.L("Notes"), c.Notes)
 	var pbox fyne.CanvasObject = dimLabel(lang.L("None yet"))
 	if len(people) > 0 {
-		box := container.NewVBox()
-		for _, p := range people {
+		lines := make([]fyne.CanvasObject, len(people))
+		for i, p := range people {
 			l := widget.NewLabel(rowText(joinNonEmpty(" · ", p.DisplayName(), p.Title, p.Email)))
 			l.Truncation = fyne.TextTruncateEllipsis
-			box.Add(l)
+			lines[i] = l
 		}
-		pbox = box
+		pbox = container.NewVBox(lines...) // one layout, not one per line
 	}
 	body := container.NewVBox(head, fields, widget.NewSeparator(),
 		sectionTitle(lang.L("Contacts")), pbox, widget.NewSeparator(),

@@ -139,13 +139,13 @@ func recordLines(recs []app.Record) fyne.CanvasObject {
 	if len(recs) == 0 {
 		return dimLabel(lang.L("None yet"))
 	}
-	box := container.NewVBox()
-	for _, r := range recs {
+	lines := make([]fyne.CanvasObject, len(recs))
+	for i, r := range recs {
 		l := widget.NewLabel(rowText(joinNonEmpty(" · ", r.Name, r.StageName, app.FormatAmount(r.Amount, r.Currency), r.CompanyName)))
 		l.Truncation = fyne.TextTruncateEllipsis
-		box.Add(l)
+		lines[i] = l
 	}
-	return box
+	return container.NewVBox(lines...) // one layout, not one per line
 }
 
 func formatTime(t time.Time) string {

@@ -92,6 +92,8 @@ func newDesktopWindow(t *testing.T) (*mainWindow, *fakeBackups, *fakeLogin, *int
 
 func TestBackupsScreen(t *testing.T) {
 	m, b, _, _ := newDesktopWindow(t)
+	m.nav.Select(len(m.screens) - 1) // Settings, built when first shown
+	settle(m)
 	m.backups.reload()
 	settle(m)
 	if len(m.backups.items) != 2 || m.backups.list.Length() != 2 {

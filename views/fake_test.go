@@ -557,6 +557,32 @@ func (f *fakeCRM) ListRecords(_ context.Context, fl app.RecordFilter) ([]app.Rec
 	return page(out, fl.Offset, fl.Limit), nil
 }
 
+func (f *fakeCRM) SummarizeRecords(ctx context.Context, fl app.RecordFilter) ([]app.RecordGroup, error) {
+	fl.Offset, fl.Limit = 0, 1<<30
+	rs, err := f.ListRecords(ctx, fl)
+	if err != nil {
+		return nil, err
+	}
+	var out []app.RecordGroup
+	type key struct {
+		stage    int64
+		currency string
+	}
+	at := map[key]int{}
+	for _, r := range rs {
+		k := key{r.StageID, r.Currency}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, app.RecordGroup{StageID: r.StageID, Currency: r.Currency})
+		}
+		out[i].Count++
+		out[i].Amount += r.Amount
+	}
+	return out, nil
+}
+
 func (f *fakeCRM) saveRecord(r *app.Record, isNew bool) error {
 	if err := r.Validate(); err != nil {
 		return err

@@ -63,11 +63,12 @@ type screen interface {
 // mainWindow is the state of the window NewMainWindow builds.
 type mainWindow struct {
 	*ui
-	params    Params
+	params Params
+	// The browsers, each built the first time it is shown (nil before).
 	contacts  *contactsScreen
 	companies *companiesScreen
 	pipelines *pipelinesScreen
-	screens   []screen
+	screens   []*lazyScreen
 	current   int
 	nav       *keyList
 	center    *fyne.Container
@@ -114,12 +115,22 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	registerKeys(w.Canvas(), u)
 	w.SetOnClosed(func() { unregisterKeys(w.Canvas()) })
 
-	m.contacts = newContactsScreen(u)
-	m.companies = newCompaniesScreen(u)
-	m.pipelines = newPipelinesScreen(u)
-	m.contacts.changed = m.companies.refresh // contact counts and lists on company pages
-	m.companies.changed = m.contacts.refresh // company names shown on contacts
-	m.screens = []screen{m.contacts, m.companies, m.pipelines}
+	m.screens = []*lazyScreen{
+		{build: func() screen {
+			m.contacts = newContactsScreen(u)
+			m.contacts.changed = func() { m.refreshBuilt(1) } // contact counts and lists on company pages
+			return m.contacts
+		}},
+		{build: func() screen {
+			m.companies = newCompaniesScreen(u)
+			m.companies.changed = func() { m.refreshBuilt(0) } // company names shown on contacts
+			return m.companies
+		}},
+		{build: func() screen {
+			m.pipelines = newPipelinesScreen(u)
+			return m.pipelines
+		}},
+	}
 
 	type navItem struct {
 		label string
@@ -132,27 +143,32 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	}
 	signalsAt := -1
 	if p.Signals != nil {
-		feed := newSignalsFeed(ctx, w, p.Signals, m.openSignal, post)
 		signalsAt = len(m.screens)
-		m.screens = append(m.screens, &staticScreen{body: feed.content, reload: feed.reload})
+		m.screens = append(m.screens, &lazyScreen{build: func() screen {
+			feed := newSignalsFeed(ctx, w, p.Signals, m.openSignal, post)
+			return &staticScreen{body: feed.content, reload: feed.reload}
+		}})
 		items = append(items, navItem{lang.L("Signals"), theme.InfoIcon()})
 	}
 	if p.Integration != nil || p.Signals != nil || p.Desktop != nil {
-		tabs := container.NewAppTabs()
-		m.settingsTabs, m.settingsAt = tabs, len(m.screens)
-		if p.Integration != nil {
-			d := newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post)
-			d.host = u
-			ds := newDeskSettings(d)
-			ds.openRecord = func(kind string, id int64) { m.openSignal(kind, id, "") }
-			tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), ds.body))
-		}
-		if p.Signals != nil {
-			ss := newSignalsSettings(ctx, w, p.Signals, post)
-			tabs.Append(container.NewTabItem(lang.L("Signals"), container.NewVScroll(ss.content)))
-		}
-		reload := m.desktopTabs(tabs) // General and Backups: views/desktop.go
-		m.screens = append(m.screens, &staticScreen{body: tabs, reload: reload})
+		m.settingsAt = len(m.screens)
+		m.screens = append(m.screens, &lazyScreen{build: func() screen {
+			tabs := container.NewAppTabs()
+			m.settingsTabs = tabs
+			if p.Integration != nil {
+				d := newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post)
+				d.host = u
+				ds := newDeskSettings(d)
+				ds.openRecord = func(kind string, id int64) { m.openSignal(kind, id, "") }
+				tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), ds.body))
+			}
+			if p.Signals != nil {
+				ss := newSignalsSettings(ctx, w, p.Signals, post)
+				tabs.Append(container.NewTabItem(lang.L("Signals"), container.NewVScroll(ss.content)))
+			}
+			reload := m.desktopTabs(tabs) // General and Backups: views/desktop.go
+			return &staticScreen{body: tabs, reload: reload}
+		}})
 		items = append(items, navItem{lang.L("Settings"), theme.SettingsIcon()})
 	}
 	m.nav = newKeyList(
@@ -165,7 +181,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 			row.Objects[0].(*widget.Icon).SetResource(items[id].icon)
 			row.Objects[1].(*widget.Label).SetText(items[id].label)
 		})
-	m.center = container.NewStack(m.contacts.content())
+	m.center = container.NewStack()
 	m.nav.OnSelected = m.showScreen
 
 	if p.Status == nil {
@@ -224,14 +240,32 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 	}
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { u.typedKey(k) })
 
-	m.nav.Select(0)
-	for _, s := range m.screens {
-		s.refresh()
-	}
+	m.nav.Select(0) // builds and loads the first screen only
 	m.firstRun()
 	m.database.check()
 	return m
 }
+
+// lazyScreen is a navigation entry whose screen is built, and starts
+// loading, the first time it is shown: the window opens at once whatever
+// the size of the data behind the screens not yet looked at.
+type lazyScreen struct {
+	build func() screen
+	s     screen
+}
+
+// get returns the screen, building it (and starting its first load) on
+// first use.
+func (l *lazyScreen) get() screen {
+	if l.s == nil {
+		l.s = l.build()
+		l.s.refresh()
+	}
+	return l.s
+}
+
+// screen returns browser i, built.
+func (m *mainWindow) screen(i int) screen { return m.screens[i].get() }
 
 // showScreen swaps the centre to browser i.
 func (m *mainWindow) showScreen(i int) {
@@ -239,23 +273,35 @@ func (m *mainWindow) showScreen(i int) {
 		return
 	}
 	m.current = i
-	m.center.Objects = []fyne.CanvasObject{m.screens[i].content()}
+	m.center.Objects = []fyne.CanvasObject{m.screen(i).content()}
 	m.center.Refresh()
 }
 
-// showDeskSettings shows Settings › Zoho Desk.
+// showDeskSettings shows Settings › Zoho Desk (building Settings when it
+// was never shown).
 func (m *mainWindow) showDeskSettings() {
-	if m.settingsTabs == nil || m.params.Integration == nil {
+	if m.params.Integration == nil || m.settingsAt == 0 {
 		return
 	}
 	m.nav.Select(m.settingsAt)
-	m.settingsTabs.SelectIndex(0)
+	if m.settingsTabs != nil {
+		m.settingsTabs.SelectIndex(0)
+	}
 }
 
-// refreshAll reloads every browser, e.g. after sample data was loaded.
-func (m *mainWindow) refreshAll() {
-	for _, s := range m.screens {
+// refreshBuilt reloads screen i if it was built; one not built yet loads
+// when first shown.
+func (m *mainWindow) refreshBuilt(i int) {
+	if s := m.screens[i].s; s != nil {
 		s.refresh()
+	}
+}
+
+// refreshAll reloads every browser built so far, e.g. after sample data
+// was loaded; the others load when first shown.
+func (m *mainWindow) refreshAll() {
+	for i := range m.screens {
+		m.refreshBuilt(i)
 	}
 }
 

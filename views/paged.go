@@ -14,34 +14,32 @@ const pageSize = 50
 // maxPages bounds the page cache so scrolling a huge table stays light.
 const maxPages = 40
 
-// pagedList feeds a virtualised widget.List from a service page by page:
-// it counts the rows, then fetches each page of pageSize rows the first time
-// a row on it becomes visible, and caches the pages. All its fields belong
-// to the UI goroutine.
-type pagedList[T any] struct {
+// pageCache feeds a virtualised widget (a List, a Table) from a service
+// page by page: it counts the rows, then fetches each page of pageSize rows
+// the first time a row on it is asked for, and caches the pages. All its
+// fields belong to the UI goroutine; the queries run on the runner.
+type pageCache[T any] struct {
 	run   *runner
 	count func(ctx context.Context) (int, error)
 	fetch func(ctx context.Context, offset, limit int) ([]T, error)
-	show  func(item T, row fyne.CanvasObject)
-	blank func(row fyne.CanvasObject, text string)
 	// loaded runs after each reload is applied, with the total or the error.
 	loaded func(total int, err error)
+	// changed redraws the widget after a reload (reset true) or a new page.
+	changed func(reset bool)
 
-	list    *keyList
 	total   int
 	pages   map[int][]T
 	loading map[int]bool
 	gen     int // bumped by reload; older results are stale and dropped
 }
 
-func newPagedList[T any](run *runner, create func() fyne.CanvasObject) *pagedList[T] {
-	p := &pagedList[T]{run: run, pages: map[int][]T{}, loading: map[int]bool{}}
-	p.list = newKeyList(func() int { return p.total }, create, p.update)
-	return p
+func newPageCache[T any](run *runner) *pageCache[T] {
+	return &pageCache[T]{run: run, pages: map[int][]T{}, loading: map[int]bool{}, changed: func(bool) {}}
 }
 
-// reload counts the rows again and fetches the first page, dropping the cache.
-func (p *pagedList[T]) reload() {
+// reload counts the rows again and fetches the first page, dropping the
+// cache; the answer is applied in one step on the UI goroutine.
+func (p *pageCache[T]) reload() {
 	p.gen++
 	gen := p.gen
 	p.loading = map[int]bool{0: true}
@@ -64,8 +62,7 @@ func (p *pagedList[T]) reload() {
 			} else {
 				p.total = 0
 			}
-			p.list.UnselectAll()
-			p.list.Refresh()
+			p.changed(true)
 			if p.loaded != nil {
 				p.loaded(p.total, err)
 			}
@@ -74,7 +71,7 @@ func (p *pagedList[T]) reload() {
 }
 
 // item returns row id if its page is cached.
-func (p *pagedList[T]) item(id int) (T, bool) {
+func (p *pageCache[T]) item(id int) (T, bool) {
 	var zero T
 	rows, ok := p.pages[id/pageSize]
 	if !ok || id%pageSize >= len(rows) {
@@ -83,16 +80,17 @@ func (p *pagedList[T]) item(id int) (T, bool) {
 	return rows[id%pageSize], true
 }
 
-func (p *pagedList[T]) update(id widget.ListItemID, row fyne.CanvasObject) {
-	if it, ok := p.item(id); ok {
-		p.show(it, row)
-		return
+// want returns row id when its page is cached; otherwise it starts loading
+// the page and reports false.
+func (p *pageCache[T]) want(id int) (T, bool) {
+	it, ok := p.item(id)
+	if !ok {
+		p.loadPage(id / pageSize)
 	}
-	p.blank(row, lang.L("Loading…"))
-	p.loadPage(id / pageSize)
+	return it, ok
 }
 
-func (p *pagedList[T]) loadPage(page int) {
+func (p *pageCache[T]) loadPage(page int) {
 	if p.loading[page] {
 		return
 	}
@@ -114,13 +112,13 @@ func (p *pagedList[T]) loadPage(page int) {
 			}
 			p.evict(page)
 			p.pages[page] = rows
-			p.list.Refresh()
+			p.changed(false)
 		}
 	})
 }
 
 // evict drops the cached page farthest from page when the cache is full.
-func (p *pagedList[T]) evict(page int) {
+func (p *pageCache[T]) evict(page int) {
 	if len(p.pages) < maxPages {
 		return
 	}
@@ -135,4 +133,32 @@ func (p *pagedList[T]) evict(page int) {
 		}
 	}
 	delete(p.pages, far)
+}
+
+// pagedList is a virtualised widget.List fed by a pageCache.
+type pagedList[T any] struct {
+	*pageCache[T]
+	show  func(item T, row fyne.CanvasObject)
+	blank func(row fyne.CanvasObject, text string)
+	list  *keyList
+}
+
+func newPagedList[T any](run *runner, create func() fyne.CanvasObject) *pagedList[T] {
+	p := &pagedList[T]{pageCache: newPageCache[T](run)}
+	p.list = newKeyList(func() int { return p.total }, create, p.update)
+	p.changed = func(reset bool) {
+		if reset {
+			p.list.UnselectAll()
+		}
+		p.list.Refresh()
+	}
+	return p
+}
+
+func (p *pagedList[T]) update(id widget.ListItemID, row fyne.CanvasObject) {
+	if it, ok := p.want(id); ok {
+		p.show(it, row)
+		return
+	}
+	p.blank(row, lang.L("Loading…"))
 }

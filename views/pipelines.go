@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"image/color"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -17,32 +18,48 @@ import (
 	"github.com/tandem-crm/tandem/app"
 )
 
-// maxBoardRecords bounds how many records of one pipeline the board loads
-// (a variable so that a test can lower it).
-var maxBoardRecords = 1000
-
 // columnWidth is the width of one stage column on the board.
 const columnWidth = 250
 
 // pipelinesScreen shows one pipeline at a time, as a board of stage columns
-// with record cards or as a table, and manages its stages.
+// with record cards or as a table, and manages its stages. Both views are
+// virtualised: a column is a list that loads its cards page by page, the
+// table loads its rows page by page, and the counts and totals come from
+// one summary query, so nothing on the UI goroutine grows with the records
+// and every record of a stage can be scrolled to.
 type pipelinesScreen struct {
 	u         *ui
 	pipelines []app.Pipeline
-	cur       int64 // id of the pipeline shown
-	records   []app.Record
+	cur       int64             // id of the pipeline shown
+	groups    []app.RecordGroup // counts and totals per stage and currency
+	filter    app.RecordFilter  // what the board and the table show
 	picker    *keySelect
 	mode      *widget.RadioGroup
 	search    *entry
 	info      *widget.Label
 	body      *fyne.Container
 	table     *widget.Table
+	rows      *pageCache[app.Record] // the table's rows
+	columns   []*boardColumn         // the board's columns, one per stage
+	board     fyne.CanvasObject
+	boardOf   []int64 // the stage ids the columns were built for
 	root      fyne.CanvasObject
 	deb       debouncer
 	gen       int
 	form      *recordForm
 	// picking is true while refresh sets the picker, so it does not reload.
 	picking bool
+}
+
+// boardColumn is one stage on the board: its title, count and menu over a
+// virtualised list of cards.
+type boardColumn struct {
+	stage app.Stage
+	title *widget.Label
+	count *widget.Label
+	none  *widget.Label // "No records", shown when the stage is empty
+	cards *pagedList[app.Record]
+	root  fyne.CanvasObject
 }
 
 func newPipelinesScreen(u *ui) *pipelinesScreen {
@@ -67,7 +84,14 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s.info = widget.NewLabel("")
 	s.info.Importance = widget.LowImportance
 	s.info.Truncation = fyne.TextTruncateEllipsis
+	s.rows = newPageCache[app.Record](u.run)
 	s.table = s.newTable()
+	s.rows.changed = func(reset bool) {
+		if reset {
+			s.table.UnselectAll()
+		}
+		s.table.Refresh()
+	}
 
 	var more *widget.Button
 	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() {
@@ -118,14 +142,16 @@ func (s *pipelinesScreen) openForm(p *app.Pipeline, r *app.Record) {
 	})
 }
 
-// refresh reloads the pipelines and the current pipeline's records.
+// refresh reloads the pipelines and the summary of the current pipeline's
+// records (counts and totals); the board's columns or the table then load
+// their pages.
 func (s *pipelinesScreen) refresh() {
 	s.gen++
 	gen, cur, q := s.gen, s.cur, strings.TrimSpace(s.search.Text)
 	svc := s.u.crm.Pipelines
 	s.u.run.Go(func(ctx context.Context) func() {
 		ps, err := svc.ListPipelines(ctx)
-		var recs []app.Record
+		var groups []app.RecordGroup
 		if err == nil && len(ps) > 0 {
 			found := false
 			for _, p := range ps {
@@ -134,7 +160,7 @@ func (s *pipelinesScreen) refresh() {
 			if !found {
 				cur = ps[0].ID
 			}
-			recs, err = svc.ListRecords(ctx, app.RecordFilter{PipelineID: cur, Query: q, Limit: maxBoardRecords})
+			groups, err = svc.SummarizeRecords(ctx, app.RecordFilter{PipelineID: cur, Query: q})
 		}
 		return func() {
 			if gen != s.gen {
@@ -146,7 +172,8 @@ func (s *pipelinesScreen) refresh() {
 				s.body.Refresh()
 				return
 			}
-			s.pipelines, s.cur, s.records = ps, cur, recs
+			s.pipelines, s.cur, s.groups = ps, cur, groups
+			s.filter = app.RecordFilter{PipelineID: cur, Query: q}
 			names := make([]string, len(ps))
 			sel := -1
 			for i, p := range ps {
@@ -168,7 +195,19 @@ func (s *pipelinesScreen) refresh() {
 	})
 }
 
-// rebuild redraws the board or the table from the loaded data.
+// stageCount is how many records of stage id the summary counts.
+func (s *pipelinesScreen) stageCount(id int64) int {
+	n := 0
+	for _, g := range s.groups {
+		if g.StageID == id {
+			n += g.Count
+		}
+	}
+	return n
+}
+
+// rebuild shows the board or the table for the loaded summary and starts
+// loading their first pages.
 func (s *pipelinesScreen) rebuild() {
 	p := s.current()
 	switch {
@@ -176,25 +215,35 @@ func (s *pipelinesScreen) rebuild() {
 		s.info.SetText("")
 		s.body.Objects = []fyne.CanvasObject{emptyState(lang.L("No pipelines yet. Create one with “New pipeline”."))}
 	case s.mode.Selected == lang.L("List"):
+		total := 0
+		for _, g := range s.groups {
+			total += g.Count
+		}
+		svc, f := s.u.crm.Pipelines, s.filter
+		s.rows.count = func(context.Context) (int, error) { return total, nil }
+		s.rows.fetch = func(ctx context.Context, offset, limit int) ([]app.Record, error) {
+			g := f
+			g.Offset, g.Limit = offset, limit
+			return svc.ListRecords(ctx, g)
+		}
+		s.rows.reload()
 		s.body.Objects = []fyne.CanvasObject{s.table}
-		s.table.Refresh()
 	default:
-		s.body.Objects = []fyne.CanvasObject{s.board(p)}
+		s.body.Objects = []fyne.CanvasObject{s.showBoard(p)}
 	}
 	if p != nil {
 		// One total per currency, in the order the currencies first appear.
 		var curs []string
 		totals := map[string]int64{}
-		for _, r := range s.records {
-			if _, ok := totals[r.Currency]; !ok {
-				curs = append(curs, r.Currency)
+		n := 0
+		for _, g := range s.groups {
+			if _, ok := totals[g.Currency]; !ok {
+				curs = append(curs, g.Currency)
 			}
-			totals[r.Currency] += r.Amount
+			totals[g.Currency] += g.Amount
+			n += g.Count
 		}
-		parts := []string{lang.N("{{.Count}} records", len(s.records), map[string]any{"Count": len(s.records)})}
-		if len(s.records) >= maxBoardRecords {
-			parts[0] = lang.L("The first {{.Count}} records: filter to find others", map[string]any{"Count": len(s.records)})
-		}
+		parts := []string{lang.N("{{.Count}} records", n, map[string]any{"Count": n})}
 		for _, c := range curs {
 			parts = append(parts, app.FormatAmount(totals[c], c))
 		}
@@ -203,71 +252,171 @@ func (s *pipelinesScreen) rebuild() {
 	s.body.Refresh()
 }
 
-// board lays the stages out as columns of record cards.
-func (s *pipelinesScreen) board(p *app.Pipeline) fyne.CanvasObject {
+// showBoard returns the board of p's stages, each column reloading its
+// cards. The columns are kept while the stages stay the same, so a move or
+// a filter keeps each column where it was scrolled.
+func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 	if len(p.Stages) == 0 {
+		s.board, s.columns, s.boardOf = nil, nil, nil
 		return emptyState(lang.L("This pipeline has no stages. Add one with “Add stage”."))
 	}
-	cols := container.NewHBox()
+	ids := make([]int64, len(p.Stages))
 	for i, st := range p.Stages {
-		cards := container.NewVBox()
-		n := 0
-		for _, r := range s.records {
-			if r.StageID == st.ID {
-				cards.Add(s.card(p, r))
-				n++
-			}
-		}
-		title := widget.NewLabel(rowText(st.Name))
-		title.TextStyle = fyne.TextStyle{Bold: true}
-		title.Truncation = fyne.TextTruncateEllipsis
-		menu := widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
-		menu.Importance = widget.LowImportance
-		menu.OnTapped = func() {
-			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(menu)
-			widget.ShowPopUpMenuAtPosition(s.stageMenu(p, i), s.u.win.Canvas(), pos.AddXY(0, menu.Size().Height))
-		}
-		count := dimLabel(lang.N("{{.Count}} records", n, map[string]any{"Count": n}))
-		head := container.NewBorder(nil, nil, nil, menu, container.NewVBox(title, count))
-		if n == 0 {
-			cards.Add(dimLabel(lang.L("No records")))
-		}
-		bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
-		bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
-		width := canvas.NewRectangle(color.Transparent)
-		width.SetMinSize(fyne.NewSize(columnWidth, 0))
-		col := container.NewBorder(head, nil, nil, nil, container.NewVScroll(cards))
-		cols.Add(container.NewStack(width, bg, container.NewPadded(col)))
+		ids[i] = st.ID
 	}
-	return container.NewHScroll(cols)
+	if s.board == nil || !slices.Equal(ids, s.boardOf) {
+		cols := make([]fyne.CanvasObject, len(p.Stages))
+		s.columns = make([]*boardColumn, len(p.Stages))
+		for i, st := range p.Stages {
+			s.columns[i] = s.newColumn(st)
+			cols[i] = s.columns[i].root
+		}
+		s.board = container.NewHScroll(container.NewHBox(cols...))
+		s.boardOf = ids
+	}
+	svc, f := s.u.crm.Pipelines, s.filter
+	for i, st := range p.Stages {
+		col := s.columns[i]
+		col.stage = st
+		col.title.SetText(rowText(st.Name))
+		n := s.stageCount(st.ID)
+		col.count.SetText(lang.N("{{.Count}} records", n, map[string]any{"Count": n}))
+		if n > 0 {
+			col.none.Hide()
+		} else {
+			col.none.Show()
+		}
+		g := f
+		g.StageID = st.ID
+		col.cards.count = func(context.Context) (int, error) { return n, nil }
+		col.cards.fetch = func(ctx context.Context, offset, limit int) ([]app.Record, error) {
+			h := g
+			h.Offset, h.Limit = offset, limit
+			return svc.ListRecords(ctx, h)
+		}
+		col.cards.reload()
+	}
+	return s.board
 }
 
-// card shows one record on the board.
-func (s *pipelinesScreen) card(p *app.Pipeline, r app.Record) fyne.CanvasObject {
-	name := widget.NewLabel(rowText(r.Name))
+// newColumn builds the (empty) column of stage st; showBoard fills it.
+func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
+	col := &boardColumn{stage: st}
+	col.title = widget.NewLabel(rowText(st.Name))
+	col.title.TextStyle = fyne.TextStyle{Bold: true}
+	col.title.Truncation = fyne.TextTruncateEllipsis
+	col.count = dimLabel("")
+	col.none = dimLabel(lang.L("No records"))
+	col.none.Hidden = true
+	menu := widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
+	menu.Importance = widget.LowImportance
+	menu.OnTapped = func() {
+		p := s.current()
+		if p == nil {
+			return
+		}
+		for i := range p.Stages {
+			if p.Stages[i].ID == col.stage.ID {
+				pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(menu)
+				widget.ShowPopUpMenuAtPosition(s.stageMenu(p, i), s.u.win.Canvas(), pos.AddXY(0, menu.Size().Height))
+			}
+		}
+	}
+	col.cards = newPagedList[app.Record](s.u.run, newCard)
+	col.cards.show = func(r app.Record, o fyne.CanvasObject) { s.setCard(o, r) }
+	col.cards.blank = func(o fyne.CanvasObject, text string) { blankCard(o, text) }
+	col.cards.list.OnSelected = func(i widget.ListItemID) {
+		col.cards.list.Unselect(i)
+		if r, ok := col.cards.item(i); ok {
+			if p := s.current(); p != nil {
+				s.openForm(p, &r)
+			}
+		}
+	}
+	head := container.NewBorder(nil, nil, nil, menu, container.NewVBox(col.title, col.count))
+	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	width := canvas.NewRectangle(color.Transparent)
+	width.SetMinSize(fyne.NewSize(columnWidth, 0))
+	body := container.NewBorder(head, nil, nil, nil, container.NewStack(col.cards.list, container.NewVBox(col.none)))
+	col.root = container.NewStack(width, bg, container.NewPadded(body))
+	return col
+}
+
+// card is the parts of one card on the board, which a column's list
+// reuses for whichever record scrolls into view.
+type card struct {
+	name, amount, company, closes *widget.Label
+	open, move                    *widget.Button
+}
+
+// newCard builds an empty card (the column list's template).
+func newCard() fyne.CanvasObject {
+	name := widget.NewLabel("")
 	name.TextStyle = fyne.TextStyle{Bold: true}
 	name.Truncation = fyne.TextTruncateEllipsis
-	lines := container.NewVBox(name, widget.NewLabel(app.FormatAmount(r.Amount, r.Currency)))
-	if r.CompanyName != "" {
-		lines.Add(dimLabel(rowText(r.CompanyName)))
-	}
-	if r.ClosingDate != "" {
-		lines.Add(dimLabel(lang.L("Closes {{.Date}}", map[string]any{"Date": r.ClosingDate})))
-	}
-	edit := widget.NewButtonWithIcon(lang.L("Open"), theme.DocumentCreateIcon(), func() { s.openForm(p, &r) })
-	edit.Importance = widget.LowImportance
+	amount := widget.NewLabel("")
+	amount.Truncation = fyne.TextTruncateEllipsis
+	open := widget.NewButtonWithIcon(lang.L("Open"), theme.DocumentCreateIcon(), nil)
+	open.Importance = widget.LowImportance
 	move := widget.NewButton(lang.L("Move to ▸"), nil)
 	move.Importance = widget.LowImportance
-	move.OnTapped = func() {
-		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(move)
-		widget.ShowPopUpMenuAtPosition(s.moveMenu(p, r), s.u.win.Canvas(), pos.AddXY(0, move.Size().Height))
-	}
-	lines.Add(container.NewHBox(edit, layout.NewSpacer(), move))
+	lines := container.NewVBox(name, amount, dimLabel(""), dimLabel(""), container.NewHBox(open, layout.NewSpacer(), move))
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
 	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
 	bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
 	bg.StrokeWidth = 1
 	return container.NewStack(bg, container.NewPadded(lines))
+}
+
+// cardOf returns the parts of a card newCard built.
+func cardOf(o fyne.CanvasObject) card {
+	lines := o.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
+	buttons := lines[4].(*fyne.Container).Objects
+	return card{
+		name: lines[0].(*widget.Label), amount: lines[1].(*widget.Label),
+		company: lines[2].(*widget.Label), closes: lines[3].(*widget.Label),
+		open: buttons[0].(*widget.Button), move: buttons[2].(*widget.Button),
+	}
+}
+
+// setCard shows record r on card o.
+func (s *pipelinesScreen) setCard(o fyne.CanvasObject, r app.Record) {
+	c := cardOf(o)
+	c.name.SetText(rowText(r.Name))
+	c.amount.SetText(app.FormatAmount(r.Amount, r.Currency))
+	c.company.SetText(rowText(r.CompanyName))
+	closes := ""
+	if r.ClosingDate != "" {
+		closes = lang.L("Closes {{.Date}}", map[string]any{"Date": r.ClosingDate})
+	}
+	c.closes.SetText(closes)
+	c.open.OnTapped = func() {
+		if p := s.current(); p != nil {
+			s.openForm(p, &r)
+		}
+	}
+	move := c.move
+	move.OnTapped = func() {
+		if p := s.current(); p != nil {
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(move)
+			widget.ShowPopUpMenuAtPosition(s.moveMenu(p, r), s.u.win.Canvas(), pos.AddXY(0, move.Size().Height))
+		}
+	}
+	c.open.Enable()
+	c.move.Enable()
+}
+
+// blankCard shows text on card o while its record loads.
+func blankCard(o fyne.CanvasObject, text string) {
+	c := cardOf(o)
+	c.name.SetText(text)
+	c.amount.SetText("")
+	c.company.SetText("")
+	c.closes.SetText("")
+	c.open.OnTapped, c.move.OnTapped = nil, nil
+	c.open.Disable()
+	c.move.Disable()
 }
 
 // moveMenu offers the other stages of p as targets for r.
@@ -413,35 +562,36 @@ func (s *pipelinesScreen) askNewPipeline() {
 	})
 }
 
-// newTable builds the list view: one row per record.
+// newTable builds the list view: one row per record, loaded page by page.
 func (s *pipelinesScreen) newTable() *widget.Table {
 	heads := []string{lang.L("Name"), lang.L("Stage"), lang.L("Amount"), lang.L("Company"), lang.L("Closing date"), lang.L("Primary contact")}
 	widths := []float32{220, 130, 130, 190, 110, 170}
 	t := widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.records), len(heads) },
+		func() (int, int) { return s.rows.total, len(heads) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
 		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row >= len(s.records) {
-				return
-			}
-			r := s.records[id.Row]
+			r, ok := s.rows.want(id.Row)
 			text := ""
-			switch id.Col {
-			case 0:
+			switch {
+			case !ok:
+				if id.Col == 0 {
+					text = lang.L("Loading…")
+				}
+			case id.Col == 0:
 				text = r.Name
-			case 1:
+			case id.Col == 1:
 				text = r.StageName
-			case 2:
+			case id.Col == 2:
 				text = app.FormatAmount(r.Amount, r.Currency)
-			case 3:
+			case id.Col == 3:
 				text = r.CompanyName
-			case 4:
+			case id.Col == 4:
 				text = r.ClosingDate
-			case 5:
+			case id.Col == 5:
 				if pc := r.PrimaryContact(); pc != nil {
 					text = pc.Name
 				}
@@ -460,9 +610,10 @@ func (s *pipelinesScreen) newTable() *widget.Table {
 	}
 	t.OnSelected = func(id widget.TableCellID) {
 		t.UnselectAll()
-		if p := s.current(); p != nil && id.Row >= 0 && id.Row < len(s.records) {
-			r := s.records[id.Row]
-			s.openForm(p, &r)
+		if p := s.current(); p != nil {
+			if r, ok := s.rows.item(id.Row); ok {
+				s.openForm(p, &r)
+			}
 		}
 	}
 	return t

@@ -91,14 +91,18 @@ func TestCreateRecordAndMoveIt(t *testing.T) {
 	}
 
 	// Move it with the card's "Move to ▸" menu.
-	menu := s.moveMenu(s.current(), s.records[0])
+	card, ok := s.columns[0].cards.item(0)
+	if !ok || card.ID != r.ID {
+		t.Fatalf("first card of Lead = %+v", card)
+	}
+	menu := s.moveMenu(s.current(), card)
 	if len(menu.Items) != 2 || menu.Items[0].Label != "Proposal" {
 		t.Fatalf("move menu = %+v", menu.Items)
 	}
 	menu.Items[0].Action()
 	settle(m)
-	if s.records[0].StageID != p.Stages[1].ID {
-		t.Fatalf("record in stage %d, want %d", s.records[0].StageID, p.Stages[1].ID)
+	if moved, ok := s.columns[1].cards.item(0); !ok || moved.ID != r.ID || s.columns[0].cards.total != 0 {
+		t.Fatalf("after the move: Proposal shows %+v, Lead %d cards", moved, s.columns[0].cards.total)
 	}
 
 	// The contact's page lists the record.
@@ -266,16 +270,17 @@ func TestRenameAndDeletePipeline(t *testing.T) {
 	}
 }
 
-// TestBoardLimitSaid: past the records the board loads, the count says so.
-func TestBoardLimitSaid(t *testing.T) {
-	defer func(n int) { maxBoardRecords = n }(maxBoardRecords)
-	maxBoardRecords = 30
+// TestBoardShowsEveryRecord: a stage with more records than a page shows
+// every one of them, loaded page by page as its column scrolls, and the
+// counts and totals cover them all.
+func TestBoardShowsEveryRecord(t *testing.T) {
 	crm := newTestCRM(t)
 	ctx := context.Background()
-	p := mustPipeline(t, crm, "Big", "Lead")
-	rs := make([]app.Record, maxBoardRecords+5)
+	p := mustPipeline(t, crm, "Big", "Lead", "Won")
+	const n = 3*pageSize + 7
+	rs := make([]app.Record, n)
 	for i := range rs {
-		rs[i] = app.Record{PipelineID: p.ID, StageID: p.Stages[0].ID, Name: fmt.Sprintf("Deal %d", i), Currency: "JPY"}
+		rs[i] = app.Record{PipelineID: p.ID, StageID: p.Stages[0].ID, Name: fmt.Sprintf("Deal %04d", i), Amount: 100, Currency: "JPY"}
 	}
 	if res, err := crm.Pipelines.ImportRecords(ctx, rs); err != nil || res.Inserted != len(rs) {
 		t.Fatalf("import: %+v %v", res, err)
@@ -283,11 +288,48 @@ func TestBoardLimitSaid(t *testing.T) {
 	m := newTestWindow(t, crm)
 	m.nav.Select(2)
 	settle(m)
-	if n := len(m.pipelines.records); n != maxBoardRecords {
-		t.Errorf("the board loaded %d records", n)
+	s := m.pipelines
+	col := s.columns[0]
+	if col.cards.total != n || col.count.Text != fmt.Sprintf("%d records", n) {
+		t.Fatalf("Lead: %d cards, count %q", col.cards.total, col.count.Text)
 	}
-	if got := m.pipelines.info.Text; !strings.HasPrefix(got, fmt.Sprintf("The first %d records: filter to find others", maxBoardRecords)) {
-		t.Errorf("info = %q", got)
+	if want := fmt.Sprintf("%d records · ¥%s", n, "15,700"); !strings.HasPrefix(s.info.Text, want) {
+		t.Errorf("info = %q, want %q", s.info.Text, want)
+	}
+	if len(col.cards.pages) != 1 {
+		t.Errorf("%d pages loaded before scrolling", len(col.cards.pages))
+	}
+	col.cards.list.ScrollToBottom()
+	settle(m)
+	last, ok := col.cards.item(n - 1)
+	if !ok || last.Name != fmt.Sprintf("Deal %04d", n-1) {
+		t.Fatalf("the last card: %+v %v", last, ok)
+	}
+	if !hasText(m, last.Name) {
+		t.Error("the last card is not drawn after scrolling to it")
+	}
+	if !s.columns[1].none.Visible() {
+		t.Error("the empty stage does not say so")
+	}
+
+	// The list view pages the same way.
+	s.mode.SetSelected("List")
+	settle(m)
+	if s.rows.total != n {
+		t.Fatalf("the table has %d rows", s.rows.total)
+	}
+	s.table.ScrollToBottom()
+	settle(m)
+	if r, ok := s.rows.item(n - 1); !ok || r.Name != last.Name {
+		t.Errorf("the table's last row: %+v %v", r, ok)
+	}
+
+	// A filter narrows the columns and the counts.
+	s.mode.SetSelected("Board")
+	typeIn(m, s.search, "Deal 0001")
+	settle(m)
+	if col.cards.total != 1 || !strings.HasPrefix(s.info.Text, "1 record") {
+		t.Errorf("filtered: %d cards, info %q", col.cards.total, s.info.Text)
 	}
 }
 

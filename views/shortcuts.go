@@ -117,13 +117,13 @@ func (m *mainWindow) typedKeyCommand(k *fyne.KeyEvent) bool {
 
 func (m *mainWindow) newRecord() {
 	if len(m.open) == 0 {
-		m.screens[m.current].create()
+		m.screen(m.current).create()
 	}
 }
 
 func (m *mainWindow) find() {
 	if len(m.open) == 0 {
-		m.screens[m.current].focusSearch()
+		m.screen(m.current).focusSearch()
 	}
 }
 

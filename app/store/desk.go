@@ -300,24 +300,37 @@ func (db *DB) RecheckLinks(ctx context.Context, orgID, pushCursor string) error 
 	return nil
 }
 
+// heldIndexField is the Desk field of index desk_links_held_account.
+const heldIndexField = "accountId"
+
 // RecheckHeldAccounts clears the CRM revision of the links of contacts
 // whose company field was held (or never agreed) and can now be compared,
 // and gives them a new change number, in one transaction.
 func (db *DB) RecheckHeldAccounts(ctx context.Context, orgID, deskField string, deskLinked bool) (int, error) {
 	field := strings.ReplaceAll(deskField, `"`, ``)
-	path, held := `$."`+field+`"`, `$."`+app.HeldMark+field+`"`
-	// The search reads through the read pool (it walks the portal's contact
-	// links); only the few found are written. Marking one that changed in
-	// between is harmless: it is merely looked at again.
-	rows, err := db.read.QueryContext(ctx, `SELECT l.crm_id FROM desk_links l
+	// The paths are written into the statement as literals so that, for
+	// Desk's accountId (the one account field there is), SQLite can use
+	// the partial index of the links still held or never agreed: a fresh
+	// process's first pass runs this, and a walk over the portal's contact
+	// links read them all.
+	lit := func(path string) string { return "'" + strings.ReplaceAll(path, "'", "''") + "'" }
+	path, held := lit(`$."`+field+`"`), lit(`$."`+app.HeldMark+field+`"`)
+	from := "desk_links l"
+	if field == heldIndexField {
+		from += " INDEXED BY desk_links_held_account"
+	}
+	// The search reads through the read pool; only the few found are
+	// written. Marking one that changed in between is harmless: it is
+	// merely looked at again.
+	rows, err := db.read.QueryContext(ctx, `SELECT l.crm_id FROM `+from+`
 		JOIN contacts c ON c.id = l.crm_id AND c.created_at = l.crm_created
 		LEFT JOIN desk_links cl ON cl.org_id = l.org_id AND cl.kind = 'company' AND cl.crm_id = c.company_id
 		LEFT JOIN desk_remote r ON r.org_id = l.org_id AND r.kind = 'contact' AND r.desk_id = l.desk_id
-		LEFT JOIN desk_links al ON al.org_id = l.org_id AND al.kind = 'company' AND al.desk_id = json_extract(r.vals, ?2)
+		LEFT JOIN desk_links al ON al.org_id = l.org_id AND al.kind = 'company' AND al.desk_id = json_extract(r.vals, `+path+`)
 		WHERE l.org_id = ?1 AND l.kind = 'contact'
-		  AND (json_extract(l.agreed, ?2) IS NULL OR json_extract(l.agreed, ?3) IS NOT NULL)
+		  AND (json_extract(l.agreed, `+path+`) IS NULL OR json_extract(l.agreed, `+held+`) IS NOT NULL)
 		  AND (c.company_id IS NULL OR cl.crm_id IS NOT NULL)
-		  AND (NOT ?4 OR coalesce(json_extract(r.vals, ?2), '') = '' OR al.crm_id IS NOT NULL)`, orgID, path, held, deskLinked)
+		  AND (NOT ?2 OR coalesce(json_extract(r.vals, `+path+`), '') = '' OR al.crm_id IS NOT NULL)`, orgID, deskLinked)
 	if err != nil {
 		return 0, fmt.Errorf("store: recheck held accounts: %w", translate(err))
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -21,7 +22,8 @@ func rawJSON(b json.RawMessage) string {
 	return string(b)
 }
 
-// TicketStamps returns the stored stamps of cached tickets.
+// TicketStamps returns the stored stamps of cached tickets, read from the
+// index that holds them (desk_tickets_stamps), not from the wide rows.
 func (db *DB) TicketStamps(ctx context.Context, orgID string, ids []string) (map[string]app.TicketStamp, error) {
 	out := make(map[string]app.TicketStamp, len(ids))
 	if len(ids) == 0 {
@@ -32,7 +34,7 @@ func (db *DB) TicketStamps(ctx context.Context, orgID string, ids []string) (map
 		args = append(args, id)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT id, modified_time, thread_count, comment_count, detail_synced, is_overdue, is_escalated
-		FROM desk_tickets WHERE org_id = ? AND id IN (`+placeholders(len(ids))+")", args...)
+		FROM desk_tickets INDEXED BY desk_tickets_stamps WHERE org_id = ? AND id IN (`+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket stamps: %w", translate(err))
 	}
@@ -423,7 +425,8 @@ func setOrigin(ctx context.Context, tx *sql.Tx, orgID, ticketID, kind string, id
 // CountTickets returns how many tickets of a portal are cached.
 func (db *DB) CountTickets(ctx context.Context, orgID string) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM desk_tickets WHERE org_id = ?", orgID).Scan(&n); err != nil {
+	// Kept by triggers (desk_ticket_counts): counting walked the tickets.
+	if err := db.read.QueryRowContext(ctx, "SELECT coalesce((SELECT n FROM desk_ticket_counts WHERE org_id = ?), 0)", orgID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count tickets: %w", translate(err))
 	}
 	return n, nil
@@ -481,16 +484,25 @@ func (db *DB) Enqueue(ctx context.Context, it *app.OutboxItem) error {
 	return nil
 }
 
-// Outbox returns a portal's items in the given states, oldest first.
+// Outbox returns a portal's items in the given states, oldest first. The
+// states are written into the statement as literals (each is one of the
+// four known ones), so that SQLite can see that the partial index of open
+// items (desk_outbox_open) holds every row asked for: with parameters it
+// walks the whole outbox, sent items included, on every pass.
 func (db *DB) Outbox(ctx context.Context, orgID string, states ...string) ([]app.OutboxItem, error) {
 	if len(states) == 0 {
 		states = []string{app.OutboxPending, app.OutboxSending, app.OutboxFailed, app.OutboxDone}
 	}
-	args := []any{orgID}
-	for _, s := range states {
-		args = append(args, s)
+	lits := make([]string, len(states))
+	for i, s := range states {
+		switch s {
+		case app.OutboxPending, app.OutboxSending, app.OutboxFailed, app.OutboxDone:
+			lits[i] = "'" + s + "'"
+		default:
+			return nil, fmt.Errorf("store: outbox: %w", fieldError("State", "Unknown outbox state"))
+		}
 	}
-	items, err := outboxWhere(ctx, db.read, "org_id = ? AND state IN ("+placeholders(len(states))+")", args...)
+	items, err := outboxWhere(ctx, db.read, "org_id = ? AND state IN ("+strings.Join(lits, ", ")+")", orgID)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", translate(err))
 	}

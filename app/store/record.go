@@ -129,6 +129,30 @@ func (db *DB) ListRecords(ctx context.Context, f app.RecordFilter) ([]app.Record
 	return out, nil
 }
 
+// SummarizeRecords returns, per stage and currency, how many records f
+// selects and their total amount (Offset and Limit are ignored).
+func (db *DB) SummarizeRecords(ctx context.Context, f app.RecordFilter) ([]app.RecordGroup, error) {
+	where, args := recordWhere(f)
+	rows, err := db.read.QueryContext(ctx, "SELECT r.stage_id, r.currency, count(*), coalesce(sum(r.amount), 0) FROM pipeline_records r"+
+		where+" GROUP BY r.stage_id, r.currency ORDER BY r.stage_id, min(r.sort_name)", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: summarize records: %w", translate(err))
+	}
+	defer rows.Close()
+	var out []app.RecordGroup
+	for rows.Next() {
+		var g app.RecordGroup
+		if err := rows.Scan(&g.StageID, &g.Currency, &g.Count, &g.Amount); err != nil {
+			return nil, fmt.Errorf("store: summarize records: %w", translate(err))
+		}
+		out = append(out, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: summarize records: %w", translate(err))
+	}
+	return out, nil
+}
+
 // recordWhere builds the WHERE clause of f (Offset and Limit aside).
 func recordWhere(f app.RecordFilter) (string, []any) {
 	var conds []string

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -48,10 +50,23 @@ func (db *DB) InsertSignals(ctx context.Context, ss []app.Signal) ([]app.Signal,
 			return err
 		}
 		defer st.Close()
+		// An overdue signal takes its ticket out of the overdue indexes
+		// (stored now or before: either way it never fires again).
+		seen, err := tx.PrepareContext(ctx, `UPDATE desk_tickets SET overdue_signalled = ?3
+			WHERE org_id = ?1 AND id = ?2 AND due_date = ?3 AND overdue_signalled <> ?3`)
+		if err != nil {
+			return err
+		}
+		defer seen.Close()
 		now := db.now()
 		for _, s := range ss {
 			if s.Key == "" || s.OrgID == "" {
 				return fieldError("Key", "A signal needs a portal and a key")
+			}
+			if id, due, ok := overdueKey(s.Key); ok {
+				if _, err := seen.ExecContext(ctx, s.OrgID, id, due); err != nil {
+					return err
+				}
 			}
 			if s.CreatedAt.IsZero() {
 				s.CreatedAt = now
@@ -253,11 +268,14 @@ func (db *DB) SetSignalBaseline(ctx context.Context, orgID string, at time.Time)
 	return nil
 }
 
+// latestTicketSQL is one step down index desk_tickets_modified.
+const latestTicketSQL = "SELECT max(modified_time) FROM desk_tickets WHERE org_id = ?"
+
 // LatestTicketModified returns the newest modification time of a portal's
 // cached tickets, zero when none are cached.
 func (db *DB) LatestTicketModified(ctx context.Context, orgID string) (time.Time, error) {
 	var ms sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, "SELECT max(modified_time) FROM desk_tickets WHERE org_id = ?", orgID).Scan(&ms); err != nil {
+	if err := db.read.QueryRowContext(ctx, latestTicketSQL, orgID).Scan(&ms); err != nil {
 		return time.Time{}, fmt.Errorf("store: latest ticket: %w", translate(err))
 	}
 	return fromDBz(ms.Int64), nil
@@ -273,7 +291,7 @@ const signalTicketCols = ticketCols + `,
 	coalesce((SELECT o.crm_id FROM desk_ticket_origins o WHERE o.org_id = t.org_id AND o.ticket_id = t.id), 0),
 	coalesce(
 		(SELECT l.crm_id FROM desk_links l WHERE l.org_id = t.org_id AND l.kind = 'contact' AND l.desk_id = t.contact_id AND t.contact_id <> ''),
-		(SELECT c.id FROM contacts c WHERE t.contact_email_norm <> '' AND c.email_norm = t.contact_email_norm
+		(SELECT c.id FROM contacts c WHERE t.contact_email_norm <> '' AND c.email_norm <> '' AND c.email_norm = t.contact_email_norm
 			AND NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = t.org_id AND l2.kind = 'contact' AND l2.desk_id = t.contact_id)
 			ORDER BY c.id LIMIT 1),
 		0),
@@ -287,27 +305,11 @@ const signalTicketCols = ticketCols + `,
 
 // SignalTickets returns the cached tickets among ids with their CRM record.
 func (db *DB) SignalTickets(ctx context.Context, orgID string, ids []string) (map[string]app.SignalTicket, error) {
-	out := make(map[string]app.SignalTicket, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
+	var out map[string]app.SignalTicket
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		// Chunks keep the statement under SQLite's variable limit.
-		for start := 0; start < len(ids); start += 500 {
-			chunk := ids[start:min(start+500, len(ids))]
-			args := []any{orgID}
-			for _, id := range chunk {
-				args = append(args, id)
-			}
-			sts, err := querySignalTickets(ctx, tx, "t.org_id = ? AND t.id IN ("+placeholders(len(chunk))+")", args...)
-			if err != nil {
-				return err
-			}
-			for _, st := range sts {
-				out[st.Ticket.ID] = st
-			}
-		}
-		return nil
+		var err error
+		out, err = signalTicketsTx(ctx, tx, orgID, ids)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: signal tickets: %w", err)
@@ -315,18 +317,74 @@ func (db *DB) SignalTickets(ctx context.Context, orgID string, ids []string) (ma
 	return out, nil
 }
 
+func signalTicketsTx(ctx context.Context, tx *sql.Tx, orgID string, ids []string) (map[string]app.SignalTicket, error) {
+	out := make(map[string]app.SignalTicket, len(ids))
+	// Chunks keep the statement under SQLite's variable limit.
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := []any{orgID}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		sts, err := querySignalTickets(ctx, tx, "WHERE t.org_id = ? AND t.id IN ("+placeholders(len(chunk))+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, st := range sts {
+			out[st.Ticket.ID] = st
+		}
+	}
+	return out, nil
+}
+
 // OverdueTickets returns a portal's open cached tickets that Desk flags
 // overdue or whose due date has passed at now, and that have no signal
 // keyed "overdue:<id>:<due date in unix ms, 0 when none>" yet — so each
-// pass and each tick of the local check only looks at what is new.
+// pass and each tick of the local check only looks at what is new. The two
+// reasons are two searches, each through its own index, which holds all
+// they read (overdueByDate, overdueByFlag); only the tickets found are then
+// read whole.
 func (db *DB) OverdueTickets(ctx context.Context, orgID string, now time.Time) ([]app.SignalTicket, error) {
 	var out []app.SignalTicket
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = querySignalTickets(ctx, tx, `t.org_id = ?1 AND t.status_type <> 'Closed' AND (
-			(t.due_date > 0 AND t.due_date <= ?2) OR t.is_overdue = 1)
-			AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.org_id = t.org_id AND s.key = 'overdue:' || t.id || ':' || t.due_date)`, orgID, toDB(now))
-		return err
+		var ids []string
+		seen := map[string]bool{}
+		for _, q := range []struct {
+			query string
+			args  []any
+		}{{overdueByDate, []any{orgID, toDB(now)}}, {overdueByFlag, []any{orgID}}} {
+			rows, err := tx.QueryContext(ctx, q.query, q.args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				if !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+			if err := rows.Close(); err != nil {
+				return err
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		found, err := signalTicketsTx(ctx, tx, orgID, ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if st, ok := found[id]; ok {
+				out = append(out, st)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: overdue tickets: %w", err)
@@ -334,8 +392,44 @@ func (db *DB) OverdueTickets(ctx context.Context, orgID string, now time.Time) (
 	return out, nil
 }
 
+// The searches of OverdueTickets (?1 the org, ?2 now): past the due date,
+// or flagged by Desk, each without its signal yet. Their indexes hold only
+// the tickets whose signal is not stored (overdue_signalled, which
+// InsertSignals keeps); NOT EXISTS still checks the signal itself. The
+// indexes are named: without statistics the planner ties a partial index
+// with the primary key's (org_id) prefix and picks the key, which walks the
+// portal's tickets.
+const (
+	overdueNotSignalled = ` AND t.overdue_signalled <> t.due_date
+		AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.org_id = t.org_id AND s.key = 'overdue:' || t.id || ':' || t.due_date)`
+	overdueByDate = `SELECT t.id FROM desk_tickets t INDEXED BY desk_tickets_due_unsignalled
+		WHERE t.org_id = ?1 AND t.due_date > 0 AND t.status_type <> 'Closed' AND t.due_date <= ?2` + overdueNotSignalled
+	overdueByFlag = `SELECT t.id FROM desk_tickets t INDEXED BY desk_tickets_flagged_unsignalled
+		WHERE t.org_id = ?1 AND t.is_overdue = 1 AND t.status_type <> 'Closed'` + overdueNotSignalled
+)
+
+// overdueKey splits an overdue signal's key ("overdue:<ticket id>:<due
+// date in unix ms>"); ok is false for any other key.
+func overdueKey(key string) (ticketID string, due int64, ok bool) {
+	rest, ok := strings.CutPrefix(key, "overdue:")
+	if !ok {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(rest, ':')
+	if i <= 0 {
+		return "", 0, false
+	}
+	due, err := strconv.ParseInt(rest[i+1:], 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return rest[:i], due, true
+}
+
+// querySignalTickets reads the tickets "FROM desk_tickets t " + where
+// selects (where may start with INDEXED BY).
 func querySignalTickets(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]app.SignalTicket, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT "+signalTicketCols+" FROM desk_tickets t WHERE "+where, args...)
+	rows, err := tx.QueryContext(ctx, "SELECT "+signalTicketCols+" FROM desk_tickets t "+where, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +202,109 @@ func TestSignalTicketsFindTheRecord(t *testing.T) {
 	}
 	if org, _ := db.ActiveSignalOrg(ctx); org != "o1" {
 		t.Errorf("ActiveSignalOrg = %q", org)
+	}
+}
+
+// TestOverdueOncePerDueDate: a ticket past its due date (or flagged by Desk)
+// is found until its overdue signal is stored, then no more, and again
+// once its due date moves; the searches never see the tickets signalled.
+func TestOverdueOncePerDueDate(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	due := now.Add(-time.Hour)
+	ts := []app.Ticket{
+		{OrgID: "o1", ID: "late", StatusType: "Open", DueDate: due, ModifiedTime: now},
+		{OrgID: "o1", ID: "flagged", StatusType: "Open", IsOverdue: true, ModifiedTime: now},
+		{OrgID: "o1", ID: "closed", StatusType: "Closed", DueDate: due, IsOverdue: true, ModifiedTime: now},
+		{OrgID: "o1", ID: "later", StatusType: "Open", DueDate: now.Add(time.Hour), ModifiedTime: now},
+	}
+	if err := db.UpsertTickets(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	overdue := func() string {
+		t.Helper()
+		got, err := db.OverdueTickets(ctx, "o1", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, st := range got {
+			ids = append(ids, st.Ticket.ID)
+		}
+		slices.Sort(ids)
+		return strings.Join(ids, ",")
+	}
+	if got := overdue(); got != "flagged,late" {
+		t.Fatalf("overdue = %q", got)
+	}
+	key := func(id string, due time.Time) string {
+		ms := int64(0)
+		if !due.IsZero() {
+			ms = due.UnixMilli()
+		}
+		return fmt.Sprintf("overdue:%s:%d", id, ms)
+	}
+	if _, err := db.InsertSignals(ctx, []app.Signal{
+		{OrgID: "o1", Key: key("late", due), Kind: app.SignalOverdue, TicketID: "late"},
+		{OrgID: "o1", Key: key("flagged", time.Time{}), Kind: app.SignalOverdue, TicketID: "flagged", Hidden: true},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := overdue(); got != "" {
+		t.Fatalf("overdue after the signals = %q", got)
+	}
+	var left int
+	if err := db.read.QueryRow("SELECT count(*) FROM desk_tickets INDEXED BY desk_tickets_due_unsignalled WHERE org_id = 'o1' AND due_date > 0 AND status_type <> 'Closed' AND overdue_signalled <> due_date").Scan(&left); err != nil || left != 1 {
+		t.Errorf("the due-date index holds %d tickets (%v), want only the one not due yet", left, err)
+	}
+	// The due date moves: overdue again, under a new key.
+	moved := ts[0]
+	moved.DueDate, moved.ModifiedTime = due.Add(30*time.Minute), now.Add(time.Minute)
+	if err := db.UpsertTickets(ctx, []app.Ticket{moved}); err != nil {
+		t.Fatal(err)
+	}
+	if got := overdue(); got != "late" {
+		t.Fatalf("overdue after the due date moved = %q", got)
+	}
+}
+
+// TestCountTicketsKept: the cached-ticket count follows inserts, upserts
+// of tickets already cached (not counted twice) and other portals.
+func TestCountTicketsKept(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	count := func(org string) int {
+		t.Helper()
+		n, err := db.CountTickets(ctx, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if count("o1") != 0 {
+		t.Fatal("a count before any ticket")
+	}
+	ts := []app.Ticket{{OrgID: "o1", ID: "1", ModifiedTime: now}, {OrgID: "o1", ID: "2", ModifiedTime: now}, {OrgID: "o2", ID: "1", ModifiedTime: now}}
+	if err := db.UpsertTickets(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	ts[0].ModifiedTime = now.Add(time.Minute)
+	if err := db.UpsertTickets(ctx, ts[:2]); err != nil { // the same tickets again
+		t.Fatal(err)
+	}
+	var walked int
+	if err := db.read.QueryRow("SELECT count(*) FROM desk_tickets WHERE org_id = 'o1'").Scan(&walked); err != nil {
+		t.Fatal(err)
+	}
+	if count("o1") != 2 || walked != 2 || count("o2") != 1 {
+		t.Errorf("counts: o1 %d (walked %d), o2 %d", count("o1"), walked, count("o2"))
+	}
+	if _, err := db.write.Exec("DELETE FROM desk_tickets WHERE org_id = 'o1' AND id = '1'"); err != nil {
+		t.Fatal(err)
+	}
+	if count("o1") != 1 {
+		t.Errorf("after a delete: %d", count("o1"))
 	}
 }

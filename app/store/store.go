@@ -65,6 +65,10 @@ type Options struct {
 	now func() time.Time
 }
 
+// driverName is the database/sql driver Open uses: modernc's, or in tests
+// a wrapper around it that records the statements run.
+var driverName = "sqlite"
+
 // DB is a Tandem database: a writer connection and a read pool on one file.
 type DB struct {
 	path  string
@@ -119,7 +123,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 		wq.Set("mode", "ro")
 		wq.Add("_pragma", "query_only(1)")
 	}
-	db.write, err = sql.Open("sqlite", dsn(abs, wq))
+	db.write, err = sql.Open(driverName, dsn(abs, wq))
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
@@ -141,7 +145,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 	if opts.ReadOnly {
 		rq.Set("mode", "ro")
 	}
-	db.read, err = sql.Open("sqlite", dsn(abs, rq))
+	db.read, err = sql.Open(driverName, dsn(abs, rq))
 	if err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("store: open: %w", err)

@@ -46,6 +46,10 @@ var (
 	runApp     = func(ctx context.Context, a fyne.App) { a.Run() }
 )
 
+// started, when set (benchmarks of the real window), runs on the UI
+// goroutine once the app's event loop has started.
+var started func(a fyne.App)
+
 // runGUI holds the data folder and runs the window until Quit. A second
 // start on the same folder asks the running window to come to the front
 // and exits.
@@ -103,6 +107,9 @@ func runGUI(ctx context.Context, o guiOptions, stdout, stderr io.Writer) int {
 	}
 	if !o.hidden {
 		s.win.Show()
+	}
+	if started != nil {
+		a.Lifecycle().SetOnStarted(func() { started(a) })
 	}
 	ran := make(chan struct{})
 	go func() {

@@ -26,6 +26,7 @@ import (
 // with Fyne's test driver in place of OpenGL (no display is needed; the
 // window, its menus and the tray are Fyne's own objects all the same).
 func TestMain(m *testing.M) {
+	benchChild() // a benchmark's child process: gui_bench_test.go
 	if os.Getenv("TANDEM_TEST_MAIN") == "1" {
 		args := os.Args[1:]
 		for i, a := range args {
