@@ -51,8 +51,8 @@ bench:
 	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 2s ./app/store/ ./sync/desk/ ./sync/deskemu/ ./sync/signals/ | $(BENCHFMT)
 	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench 'FirstSync|PollNoChange|PollKChanged' -benchtime 3x -timeout 30m ./sync/ | $(BENCHFMT)
 	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench . ./views/ ./app/richtext/ ./app/display/ | $(BENCHFMT)
-	set -o pipefail; xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags $(TAGS) -run '^$$' -bench 'WindowStart' -benchtime 5x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
-	set -o pipefail; xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags $(TAGS) -run '^$$' -bench 'WindowTour' -benchtime 1x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
+	set -o pipefail; .ci/xrun.sh $(GO) test -tags $(TAGS) -run '^$$' -bench 'WindowStart' -benchtime 5x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
+	set -o pipefail; .ci/xrun.sh $(GO) test -tags $(TAGS) -run '^$$' -bench 'WindowTour' -benchtime 1x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
 	set -o pipefail; .ci/with-session.sh $(GO) test -tags $(TAGS) -run '^$$' -bench 'PollNoChangeProcess' -benchtime 1x -timeout 30m ./cmd/tandem/ | $(BENCHFMT)
 
 ## bench-import: import and export figures against their floors (several minutes: 1M rows)

@@ -28,7 +28,7 @@ n=$("${clean[@]}" /usr/bin/tandem --data-dir "$data" contacts list -limit 1000 |
 [ "$n" -gt 10 ] || { echo "deb: the installed program lists $n contacts"; exit 1; }
 
 window() {
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+"$root/.ci/xrun.sh" bash -c '
   set -u
   "${@:4}" DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-}" /usr/bin/tandem --data-dir "$1" >"$2/deb-window.log" 2>&1 & pid=$!
   for i in $(seq 1 300); do
@@ -45,11 +45,4 @@ xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   kill $pid; wait $pid 2>/dev/null || true
 ' _ "$data" "$out" "$root" "${clean[@]}"
 }
-# On a machine shared with other Xvfb users, two xvfb-run -a may pick one
-# display number; try again then.
-for try in 1 2 3; do
-  if window; then exit 0; fi
-  grep -q "Failed to open display" "$out/deb-window.log" || exit 1
-  echo "deb: the display was taken (try $try); again"
-done
-exit 1
+window

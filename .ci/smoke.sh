@@ -11,7 +11,7 @@ trap 'rm -rf "$data"' EXIT
 "$bin" --data-dir "$data" sample
 
 shot() { # lang name
-  xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+  "$root/.ci/xrun.sh" bash -c '
     set -u
     LANG=$1 "$2" --data-dir "$3" >"$4/smoke-$5.log" 2>&1 & pid=$!
     start=$(date +%s%N)

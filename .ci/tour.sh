@@ -14,7 +14,7 @@ data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 LANG=en_US.UTF-8 "$bin" --data-dir "$data" sample >/dev/null 2>&1
 
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+"$root/.ci/xrun.sh" bash -c '
   bin=$1 data=$2 out=$3
   LANG=${TOUR_LANG:-en_US.UTF-8} "$bin" --data-dir "$data" >"$out/tour.log" 2>&1 & pid=$!
   for i in $(seq 1 200); do xwininfo -name Tandem >/dev/null 2>&1 && break; sleep 0.05; done
