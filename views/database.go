@@ -56,10 +56,14 @@ func newDatabaseCare(m *mainWindow) *databaseCare {
 // 1.1 s (issue 17). A variable so that tests can set it to 0.
 var integrityCheckDelay = 20 * time.Second
 
-// check runs the full integrity check in the background (the quick one ran
-// when the database was opened), once the window has had its first
-// seconds.
+// check shows the damage found when the database was opened, if any, or
+// else runs the full integrity check in the background (the quick one ran
+// at open), once the window has had its first seconds.
 func (c *databaseCare) check() {
+	if d := c.m.params.Damage; d != nil {
+		c.show(d) // found at open: no need to wait for the full check
+		return
+	}
 	if c.m.params.CheckDatabase == nil {
 		return
 	}

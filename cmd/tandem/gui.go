@@ -216,6 +216,7 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		Signals:    det,
 
 		CheckDatabase: db.CheckIntegrity,
+		Damage:        db.Damage(),
 		Salvage:       func(ctx context.Context) (*app.SalvageReport, error) { return store.SalvageInPlace(ctx, db) },
 		RestoreBackup: s.restoreLatestGood,
 	}
