@@ -33,7 +33,7 @@ type deskSettings struct {
 	*deskUI
 	body *fyne.Container // the page shown
 
-	portal *app.Portal // the active portal, nil when none
+	portal *app.Portal     // the active portal, nil when none
 	limits *concurrencyRow // Manage's "Requests at once"
 
 	// The wizard's answers.
