@@ -287,13 +287,22 @@ func (s *signalsSettings) checkNotifications() {
 	})
 }
 
+// errNotificationsUnavailable is the reason a notifier gives when it knows
+// no more (app/notify, sync/signals).
+const errNotificationsUnavailable = "Desktop notifications are not available."
+
 func (s *signalsSettings) showNotificationStatus(err error) {
 	if err == nil {
 		s.notice.Hide()
 		return
 	}
 	slog.Warn("views: desktop notifications", "err", err)
-	setWrapped(s.notice, lang.L("Desktop notifications cannot be shown: {{.Reason}} New signals still arrive in the feed.", map[string]any{"Reason": errText(err)}))
+	// The generic reason says no more than the sentence around it.
+	if msg := app.ErrorMessage(err); msg == "" || msg == errNotificationsUnavailable {
+		setWrapped(s.notice, lang.L("Desktop notifications cannot be shown. New signals still arrive in the feed."))
+	} else {
+		setWrapped(s.notice, lang.L("Desktop notifications cannot be shown: {{.Reason}} New signals still arrive in the feed.", map[string]any{"Reason": errText(err)}))
+	}
 	s.notice.Show()
 }
 

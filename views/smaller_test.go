@@ -223,7 +223,7 @@ func (f *failingNotifier) Available(context.Context) error {
 	if f.ok {
 		return nil
 	}
-	return app.Errorf(app.EUNAVAILABLE, "This desktop has no notification service, so notifications cannot be shown. Signals still arrive in the feed.")
+	return app.Errorf(app.EUNAVAILABLE, "This desktop has no notification service.")
 }
 
 // TestSignalsSettingsNotifications: Settings › Signals says when
