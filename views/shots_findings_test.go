@@ -14,6 +14,25 @@ import (
 // These tests come from looking at the real window in Japanese (issue 16's
 // screenshots): what a Japanese small-business owner would find odd.
 
+// TestThreadAuthorFamilyNameFirst: Desk names a customer's message by its
+// author "誠 佐藤" (first name first, as Desk joins them); the ticket's
+// header says 佐藤 誠. The message says who wrote it the way the header
+// does when the author is the ticket's contact.
+func TestThreadAuthorFamilyNameFirst(t *testing.T) {
+	test.NewTempApp(t)
+	tk := &app.Ticket{ContactName: "佐藤 誠", ContactEmail: "sato.0@example.jp"}
+	th := &app.Thread{AuthorName: "誠 佐藤", AuthorEmail: "Sato.0@example.jp", AuthorType: "END_USER", Direction: "in"}
+	texts := strings.Join(visibleTexts(walk(nil, threadCard(th, tk))), "\n")
+	if !strings.Contains(texts, "Message from 佐藤 誠") {
+		t.Errorf("the message does not name 佐藤 誠 family name first:\n%s", texts)
+	}
+	// An agent's reply keeps the agent's own name.
+	agent := &app.Thread{AuthorName: "Alice Moreau", AuthorEmail: "alice@acme-support.example", AuthorType: "AGENT", Direction: "out"}
+	if texts := strings.Join(visibleTexts(walk(nil, threadCard(agent, tk))), "\n"); !strings.Contains(texts, "Reply from Alice Moreau") {
+		t.Errorf("the agent's reply: %s", texts)
+	}
+}
+
 // noServiceNotifier answers as app/notify does on a desktop without a
 // notification service.
 type noServiceNotifier struct{ msg string }
