@@ -168,7 +168,7 @@ func (s *deskSettings) event(e app.SyncEvent) {
 				n = st.CachedTickets
 			}
 			return func() {
-				s.pendingMessage = lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": n})
+				s.pendingMessage = lang.L("Connected. The first sync is finished: the portal's {{.N}} tickets are on this computer, each shown on the records it belongs to.", map[string]any{"N": n})
 				s.load()
 			}
 		})
@@ -859,7 +859,7 @@ func (s *deskSettings) showManage(msg string) {
 	s.deactivate = widget.NewButtonWithIcon(lang.L("Deactivate…"), theme.CancelIcon(), s.askDeactivate)
 	s.deactivate.Importance = widget.DangerImportance
 	rows := detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
-		lang.L("Agent"), strings.TrimSpace(p.AgentName+" "+p.AgentEmail), lang.L("Permissions"), perm,
+		lang.L("Agent"), agentLine(p.AgentName, p.AgentEmail), lang.L("Permissions"), perm,
 		lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), lastSyncValue(p))
 	s.lastSync = rows.Objects[len(rows.Objects)-1].(*widget.Label)
 	box := container.NewVBox(
@@ -1285,4 +1285,17 @@ func (e *mappingEditor) updatePreview() {
 		}
 		l.SetText(strings.TrimSpace(sb.String()))
 	}
+}
+
+// agentLine is the signed-in agent as the ticket pane writes a person:
+// "Carol Diaz <carol@…>" (the two ran together as "Carol Diaz carol@…").
+func agentLine(name, email string) string {
+	name, email = strings.TrimSpace(name), strings.TrimSpace(email)
+	switch {
+	case name == "":
+		return email
+	case email == "":
+		return name
+	}
+	return name + " <" + email + ">"
 }

@@ -96,3 +96,17 @@ func TestNotificationsNoticeSaysItOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestAgentLine: Manage wrote the agent as "Carol Diaz carol@…", name and
+// address run together.
+func TestAgentLine(t *testing.T) {
+	for _, c := range [][3]string{
+		{"Carol Diaz", "carol@acme-support.example", "Carol Diaz <carol@acme-support.example>"},
+		{"", "carol@acme-support.example", "carol@acme-support.example"},
+		{"鈴木 花子", "", "鈴木 花子"},
+	} {
+		if got := agentLine(c[0], c[1]); got != c[2] {
+			t.Errorf("agentLine(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
