@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/deskemu"
 	"github.com/tandem-crm/tandem/sync/signals"
 )
 
@@ -108,5 +110,40 @@ func TestAgentLine(t *testing.T) {
 		if got := agentLine(c[0], c[1]); got != c[2] {
 			t.Errorf("agentLine(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
 		}
+	}
+}
+
+// TestDeactivateQuestionInJapanese: the question before Deactivate broke
+// its Japanese text at the spaces around "Acme Support" and "Tandem"
+// (Fyne's dialogs wrap at spaces only), put "。" alone at the start of the
+// last line, and answered with いいえ / はい instead of naming the action.
+func TestDeactivateQuestionInJapanese(t *testing.T) {
+	useLanguage("ja_JP.UTF-8")
+	t.Cleanup(func() { useLanguage("en") })
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 7, Contacts: 3, Accounts: 1, Tickets: 3}, mode: app.SyncNone})
+	s := newDeskSettings(e.d)
+	e.show(s.body)
+	e.waitFor("Manage", func() bool { return s.deactivate != nil })
+	e.tap(s.deactivate)
+	var msg string
+	var buttons []string
+	for _, o := range walk(nil, e.win.Canvas().Overlays().Top()) {
+		switch o := o.(type) {
+		case *widget.Label:
+			if strings.Contains(unbreakable(o.Text), "同期を停止") {
+				msg = o.Text
+			}
+		case *widget.Button:
+			buttons = append(buttons, o.Text)
+		}
+	}
+	if msg == "" {
+		t.Fatal("no question on screen")
+	}
+	if !strings.ContainsRune(msg, hairSpace) {
+		t.Errorf("the question's Japanese has no break opportunities: %q", msg)
+	}
+	if strings.Join(buttons, "|") != "キャンセル|無効にする" {
+		t.Errorf("buttons %q, want キャンセル and 無効にする", buttons)
 	}
 }
