@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -890,6 +889,6 @@ func (p *ticketPane) openInDesk() {
 	}
 	if err := p.d.openURL(u); err != nil {
 		logError("open in desk", err)
-		dialog.ShowError(errors.New(lang.L("The browser could not be opened.")), p.d.win)
+		dialog.ShowError(wrappedError(lang.L("The browser could not be opened.")), p.d.win)
 	}
 }

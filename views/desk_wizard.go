@@ -996,7 +996,7 @@ func (s *deskSettings) save() {
 
 func (s *deskSettings) askDeactivate() {
 	p := s.portal
-	s.confirm = dialog.NewConfirm(lang.L("Deactivate Zoho Desk?"),
+	c := newConfirm(lang.L("Deactivate Zoho Desk?"),
 		lang.L("Tandem stops syncing with {{.Name}} and hides its tickets on your records. Your tickets stay in Zoho Desk, and nothing in Tandem is deleted. Connecting the same portal again brings everything back.", map[string]any{"Name": p.Name}),
 		func(ok bool) {
 			if !ok {
@@ -1016,6 +1016,10 @@ func (s *deskSettings) askDeactivate() {
 				}
 			})
 		}, s.win)
+	c.SetConfirmText(lang.L("Deactivate"))
+	c.SetDismissText(lang.L("Cancel"))
+	c.SetConfirmImportance(widget.DangerImportance)
+	s.confirm = c
 	s.confirm.Show()
 }
 

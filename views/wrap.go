@@ -1,8 +1,12 @@
 package views
 
 import (
+	"errors"
 	"strings"
 	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 )
 
 // Fyne wraps words only at spaces (widget/richtext.go, findSpaceIndex):
@@ -77,3 +81,25 @@ func breakBetween(a, b rune) bool {
 func isLatinOrDigit(r rune) bool {
 	return r < 0x3000 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '@' || r == '_' || r == '-' || r == '/' || r == '#')
 }
+
+// Fyne's dialogs wrap their message at spaces like any label; these give
+// them Japanese break opportunities (the dialog copies nothing back, so
+// the hair spaces stay on the screen only).
+
+func newConfirm(title, msg string, cb func(bool), w fyne.Window) *dialog.ConfirmDialog {
+	return dialog.NewConfirm(title, breakable(msg), cb, w)
+}
+
+func showConfirm(title, msg string, cb func(bool), w fyne.Window) {
+	newConfirm(title, msg, cb, w).Show()
+}
+
+func newInformation(title, msg string, w fyne.Window) dialog.Dialog {
+	return dialog.NewInformation(title, breakable(msg), w)
+}
+
+func showInformation(title, msg string, w fyne.Window) { newInformation(title, msg, w).Show() }
+
+// wrappedError is an error for dialog.NewError / ShowError with Japanese
+// break opportunities in its text.
+func wrappedError(msg string) error { return errors.New(breakable(msg)) }
