@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -145,5 +146,36 @@ func TestDeactivateQuestionInJapanese(t *testing.T) {
 	}
 	if strings.Join(buttons, "|") != "キャンセル|無効にする" {
 		t.Errorf("buttons %q, want キャンセル and 無効にする", buttons)
+	}
+}
+
+// TestEscClosesTheDeactivateQuestion: in the real window Esc left the
+// question before Deactivate open (it was shown beside the window's list
+// of open dialogs, which Esc closes).
+func TestEscClosesTheDeactivateQuestion(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 7, Contacts: 3, Accounts: 1, Tickets: 3}, mode: app.SyncNone})
+	m := newMainWindow(e.ctx, fyne.CurrentApp(), Params{CRM: e.crm, Integration: e.svc}, e.q.post)
+	queues[m] = e.q
+	m.win.Resize(fyne.NewSize(1100, 720))
+	t.Cleanup(func() { settle(m); e.settle(); m.win.Close() })
+	settle(m)
+	m.showDeskSettings()
+	settle(m)
+	s := m.deskSettings
+	if s == nil {
+		t.Fatal("no Zoho Desk settings")
+	}
+	e.waitFor("Manage", func() bool { settle(m); return s.deactivate != nil })
+	test.Tap(s.deactivate)
+	settle(m)
+	if m.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("Deactivate asked nothing")
+	}
+	press(m.win, fyne.KeyEscape, 0)
+	if top := m.win.Canvas().Overlays().Top(); top != nil {
+		t.Errorf("Esc left the question open (%d dialogs known)", len(m.open))
+	}
+	if _, err := e.svc.ActivePortal(e.ctx); err != nil {
+		t.Errorf("Esc deactivated: %v", err)
 	}
 }
