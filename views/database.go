@@ -166,7 +166,7 @@ func (c *databaseCare) askSalvage() {
 				logError("salvage database", err)
 				c.salvage.Enable()
 				c.restore.Enable()
-				dialog.ShowError(wrappedError(lang.L("The database could not be salvaged: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win)
+				c.m.show(dialog.NewError(wrappedError(lang.L("The database could not be salvaged: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win))
 				return
 			}
 			var contacts, companies app.TableLoss
@@ -188,7 +188,7 @@ func (c *databaseCare) askRestore() {
 	if c.m.params.RestoreBackup == nil {
 		return
 	}
-	showConfirm(lang.L("Restore the latest backup?"),
+	c.m.show(newConfirm(lang.L("Restore the latest backup?"),
 		lang.L("The damaged database is kept aside, and the latest backup that passes its check takes its place. Changes made since that backup are not in it."),
 		func(ok bool) {
 			if !ok {
@@ -199,15 +199,15 @@ func (c *databaseCare) askRestore() {
 				return func() {
 					if err != nil {
 						logError("restore backup", err)
-						dialog.ShowError(wrappedError(lang.L("The backup could not be restored: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win)
+						c.m.show(dialog.NewError(wrappedError(lang.L("The backup could not be restored: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win))
 						return
 					}
 					// The app quits, restores and starts again (main does it
 					// with the database closed); say so for the moment it takes.
-					showInformation(lang.L("Restore"), lang.L("Restoring the backup {{.Name}}: Tandem closes and starts again on it. The damaged file is kept aside.", map[string]any{"Name": name}), c.m.win)
+					c.m.show(newInformation(lang.L("Restore"), lang.L("Restoring the backup {{.Name}}: Tandem closes and starts again on it. The damaged file is kept aside.", map[string]any{"Name": name}), c.m.win))
 				}
 			})
-		}, c.m.win)
+		}, c.m.win))
 }
 
 // done tells what happened; the app must start again on the new file.

@@ -889,6 +889,6 @@ func (p *ticketPane) openInDesk() {
 	}
 	if err := p.d.openURL(u); err != nil {
 		logError("open in desk", err)
-		dialog.ShowError(wrappedError(lang.L("The browser could not be opened.")), p.d.win)
+		p.d.showDialog(dialog.NewError(wrappedError(lang.L("The browser could not be opened.")), p.d.win), formKeys{})
 	}
 }

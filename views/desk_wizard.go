@@ -1020,7 +1020,7 @@ func (s *deskSettings) askDeactivate() {
 	c.SetDismissText(lang.L("Cancel"))
 	c.SetConfirmImportance(widget.DangerImportance)
 	s.confirm = c
-	s.confirm.Show()
+	s.showDialog(c, formKeys{})
 }
 
 // sampleRecords are one real contact and company for the mapping preview.

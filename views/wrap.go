@@ -90,15 +90,9 @@ func newConfirm(title, msg string, cb func(bool), w fyne.Window) *dialog.Confirm
 	return dialog.NewConfirm(title, breakable(msg), cb, w)
 }
 
-func showConfirm(title, msg string, cb func(bool), w fyne.Window) {
-	newConfirm(title, msg, cb, w).Show()
-}
-
 func newInformation(title, msg string, w fyne.Window) dialog.Dialog {
 	return dialog.NewInformation(title, breakable(msg), w)
 }
-
-func showInformation(title, msg string, w fyne.Window) { newInformation(title, msg, w).Show() }
 
 // wrappedError is an error for dialog.NewError / ShowError with Japanese
 // break opportunities in its text.
