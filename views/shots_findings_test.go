@@ -179,3 +179,38 @@ func TestEscClosesTheDeactivateQuestion(t *testing.T) {
 		t.Errorf("Esc deactivated: %v", err)
 	}
 }
+
+// TestTestNotificationSaysWhy: after Send a test notification failed on a
+// desktop without a notification service, Settings › Signals said only
+// "Desktop notifications cannot be shown" (the failed notification's
+// generic reason took the place of the specific one), and the result
+// line said it twice: "could not be shown: … cannot be shown".
+func TestTestNotificationSaysWhy(t *testing.T) {
+	useLanguage("ja_JP.UTF-8")
+	t.Cleanup(func() { useLanguage("en") })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	test.NewTempApp(t)
+	det, err := signals.New(signals.Options{Store: newTestDB(t), Notifier: &noServiceNotifier{msg: "This desktop has no notification service."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := &uiQueue{}
+	w := test.NewWindow(nil)
+	defer w.Close()
+	s := newSignalsSettings(ctx, w, det, q.post)
+	w.SetContent(s.content)
+	settleRunner(t, q, s.run)
+	test.Tap(s.test)
+	settleRunner(t, q, s.run)
+	notice, result := unbreakable(s.notice.Text), unbreakable(s.testResult.Text)
+	if !strings.Contains(notice, "通知サービスがありません") {
+		t.Errorf("the notice lost the reason after the test: %q", notice)
+	}
+	if n := strings.Count(result, "表示できません"); n != 0 && strings.Contains(result, "表示できませんでした") {
+		t.Errorf("the result says it twice: %q", result)
+	}
+	if !strings.Contains(result, "通知サービスがありません") {
+		t.Errorf("the result does not say why: %q", result)
+	}
+}
