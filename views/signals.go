@@ -316,7 +316,11 @@ func (s *signalsSettings) sendTest() {
 			s.testResult.Show()
 			if err != nil {
 				s.testResult.Importance = widget.DangerImportance
-				setWrapped(s.testResult, lang.L("The test notification could not be shown: {{.Reason}}", map[string]any{"Reason": errText(err)}))
+				if msg := app.ErrorMessage(err); msg == "" || msg == errNotificationsUnavailable {
+					setWrapped(s.testResult, lang.L("The test notification could not be shown."))
+				} else {
+					setWrapped(s.testResult, lang.L("The test notification could not be shown: {{.Reason}}", map[string]any{"Reason": errText(err)}))
+				}
 			} else {
 				s.testResult.Importance = widget.SuccessImportance
 				setWrapped(s.testResult, lang.L("Sent. If nothing appeared, check that your system allows notifications from Tandem (and that Do not disturb is off)."))

@@ -427,16 +427,17 @@ func (d *Detector) NotificationStatus(ctx context.Context) error {
 	if d.opts.Notifier == nil {
 		return errNoNotifier
 	}
+	// The desktop's own answer names the cause ("no notification
+	// service"); a failed notification's error often only says it failed.
+	if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
+		if err := c.Available(ctx); err != nil {
+			return err
+		}
+	}
 	d.mu.Lock()
 	err := d.notifyErr
 	d.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
-		return c.Available(ctx)
-	}
-	return nil
+	return err
 }
 
 // TestNotification implements app.SignalService.
@@ -444,10 +445,18 @@ func (d *Detector) TestNotification(ctx context.Context) error {
 	if d.opts.Notifier == nil {
 		return errNoNotifier
 	}
-	return d.show(ctx, app.Notification{
+	err := d.show(ctx, app.Notification{
 		Title: d.opts.Words.text("Tandem: a test notification"),
 		Body:  d.opts.Words.text("New tickets, replies and the other signals from Zoho Desk appear like this."),
 	})
+	if err != nil {
+		if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
+			if aerr := c.Available(ctx); aerr != nil {
+				return aerr // the cause, rather than "could not be shown"
+			}
+		}
+	}
+	return err
 }
 
 // ListSignals returns a page of the feed, newest first.
