@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -212,5 +213,36 @@ func TestTestNotificationSaysWhy(t *testing.T) {
 	}
 	if !strings.Contains(result, "通知サービスがありません") {
 		t.Errorf("the result does not say why: %q", result)
+	}
+}
+
+// TestJapaneseWording: words a Japanese user would find odd, found in
+// the window: "シグナル" (the screen is 通知), "あなたの" (a literal
+// "your"), and menu paths written bare (設定 › 一般) instead of as the
+// window writes them everywhere else (［設定］›［一般］).
+func TestJapaneseWording(t *testing.T) {
+	path := regexp.MustCompile(`\S*\s*›\s*\S*`)
+	for k, v := range readAll(t, "ja") {
+		var texts []string
+		switch v := v.(type) {
+		case string:
+			texts = append(texts, v)
+		case map[string]any:
+			for _, s := range v {
+				texts = append(texts, s.(string))
+			}
+		}
+		for _, s := range texts {
+			for _, bad := range []string{"シグナル", "あなた"} {
+				if strings.Contains(s, bad) {
+					t.Errorf("%q: %q says %s", k, s, bad)
+				}
+			}
+			for _, p := range path.FindAllString(s, -1) {
+				if !regexp.MustCompile(`］\s*›\s*［`).MatchString(p) {
+					t.Errorf("%q: the menu path %q is not written ［…］›［…］", k, p)
+				}
+			}
+		}
 	}
 }
