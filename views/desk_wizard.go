@@ -27,7 +27,7 @@ const (
 	wizardSteps = stepActivate
 )
 
-// deskSettings is Settings › Integrations › Zoho Desk: the connect wizard
+// deskSettings is Settings › Zoho Desk: the connect wizard
 // when no portal is active, otherwise Manage and Deactivate.
 type deskSettings struct {
 	*deskUI
@@ -88,7 +88,7 @@ type deskSettings struct {
 	pendingMessage string
 }
 
-// NewDeskSettings returns the Zoho Desk section of Settings › Integrations:
+// NewDeskSettings returns the Zoho Desk section of Settings:
 // a wizard to connect a portal (sign in, choose a portal or another
 // user's, sync option, field mapping, activate with a progress bar), and,
 // once connected, Manage (sync option, mapping) and Deactivate. crm is
