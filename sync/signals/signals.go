@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -238,7 +239,11 @@ func findEvents(c app.Changes, base time.Time, prefs app.SignalPrefs) []event {
 		if who == "" {
 			who = th.From
 		}
-		evs = append(evs, event{kind: app.SignalNewReply, key: "reply:" + th.ID, ticketID: th.TicketID, at: th.CreatedTime, who: who, text: text})
+		e := event{kind: app.SignalNewReply, key: "reply:" + th.ID, ticketID: th.TicketID, at: th.CreatedTime, who: who, text: text}
+		if th.AuthorType != "AGENT" {
+			e.whoEmail = th.AuthorEmail
+		}
+		evs = append(evs, e)
 	}
 	for i, e := range evs {
 		if e.kind == app.SignalNewTicket {
@@ -332,6 +337,7 @@ func (d *Detector) emit(ctx context.Context, org string, prefs app.SignalPrefs, 
 		if st.RecordKind == "" && !prefs.AllTickets {
 			continue // not a CRM record's ticket; it may become one later
 		}
+		e.who = authorName(e, st)
 		s := app.Signal{OrgID: org, Key: e.key, Kind: e.kind, TicketID: e.ticketID, TicketNumber: st.Ticket.Number,
 			Title: d.opts.Words.title(e, st), Body: d.opts.Words.body(e, st, d.opts.Location),
 			RecordKind: st.RecordKind, RecordID: st.RecordID, CreatedAt: now}
@@ -528,4 +534,21 @@ func (d *Detector) publish(ctx context.Context, added int) {
 	for _, fn := range fns {
 		fn(app.SignalEvent{New: added, Unread: n})
 	}
+}
+
+// authorName is who wrote a message as Tandem names them: Desk joins a
+// contact's names first name first ("太郎 山田"), so when the ticket's
+// contact wrote it, the contact's record (or the ticket's contact name,
+// family name first for Japanese) names them.
+func authorName(e event, st app.SignalTicket) string {
+	if e.whoEmail == "" || !strings.EqualFold(strings.TrimSpace(e.whoEmail), strings.TrimSpace(st.Ticket.ContactEmail)) {
+		return e.who
+	}
+	if st.RecordKind == app.KindContact && st.RecordName != "" {
+		return st.RecordName
+	}
+	if st.Ticket.ContactName != "" {
+		return st.Ticket.ContactName
+	}
+	return e.who
 }
