@@ -30,13 +30,14 @@ func breakable(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/2)
-	var prev rune
-	for i, r := range s {
-		if i > 0 && breakBetween(prev, r) {
+	rs := []rune(s)
+	for i, r := range rs {
+		// No break before the last character of a sentence or clause:
+		// a line of one character and its full stop ("ん。") looks lost.
+		if i > 0 && breakBetween(rs[i-1], r) && (i+1 == len(rs) || !strings.ContainsRune(clauseEnd, rs[i+1])) {
 			b.WriteRune(hairSpace)
 		}
 		b.WriteRune(r)
-		prev = r
 	}
 	return b.String()
 }
@@ -56,6 +57,9 @@ func isCJKBreakable(r rune) bool {
 const noBreakBefore = "、。，．・：；？！ー～）」』】〕〉》〙〗’”％‰℃々ゝゞヽヾ" +
 	"ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ" +
 	")]}>,.!?:;…‥"
+
+// clauseEnd are the marks that end a sentence or clause.
+const clauseEnd = "、。，．？！"
 
 // noBreakAfter are the characters a line must not end with.
 const noBreakAfter = "（「『【〔〈《〘〖‘“([{<"
