@@ -151,7 +151,7 @@ func (u *ui) escape() bool {
 // askDiscard asks before closing a form whose typed text would be lost;
 // Esc on the question keeps the form.
 func (u *ui) askDiscard(form dialog.Dialog) {
-	d := dialog.NewConfirm(lang.L("Discard your changes?"), lang.L("What you typed in this form is not saved."), func(discard bool) {
+	d := newConfirm(lang.L("Discard your changes?"), lang.L("What you typed in this form is not saved."), func(discard bool) {
 		if discard {
 			form.Dismiss()
 		}
@@ -186,7 +186,7 @@ func (u *ui) typedKey(k *fyne.KeyEvent) bool {
 // showError logs err in full and shows the person a message they can act on.
 func (u *ui) showError(action string, err error) {
 	slog.Error("views: "+action, "err", err, "code", app.ErrorCode(err))
-	d := dialog.NewError(errors.New(errText(err)), u.win)
+	d := dialog.NewError(wrappedError(errText(err)), u.win)
 	u.show(d)
 }
 

@@ -133,7 +133,7 @@ func (s *backupsScreen) restoreFromFile() {
 func (s *backupsScreen) confirmRestore(path, what string) {
 	msg := lang.X("backups.confirm", "Restore the backup {{.What}}?\n\nThe current database is set aside first (it stays in the backups folder, nothing is lost), then Tandem restarts on the backup. Changes made since the backup are not in it.",
 		map[string]any{"What": what})
-	d := dialog.NewConfirm(lang.L("Restore a backup"), msg, func(ok bool) {
+	d := newConfirm(lang.L("Restore a backup"), msg, func(ok bool) {
 		if !ok {
 			return
 		}

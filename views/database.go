@@ -2,7 +2,6 @@ package views
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -171,7 +170,7 @@ func (c *databaseCare) askSalvage() {
 				logError("salvage database", err)
 				c.salvage.Enable()
 				c.restore.Enable()
-				dialog.ShowError(errors.New(lang.L("The database could not be salvaged: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win)
+				c.m.show(dialog.NewError(wrappedError(lang.L("The database could not be salvaged: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win))
 				return
 			}
 			var contacts, companies app.TableLoss
@@ -193,7 +192,7 @@ func (c *databaseCare) askRestore() {
 	if c.m.params.RestoreBackup == nil {
 		return
 	}
-	dialog.ShowConfirm(lang.L("Restore the latest backup?"),
+	c.m.show(newConfirm(lang.L("Restore the latest backup?"),
 		lang.L("The damaged database is kept aside, and the latest backup that passes its check takes its place. Changes made since that backup are not in it."),
 		func(ok bool) {
 			if !ok {
@@ -204,15 +203,15 @@ func (c *databaseCare) askRestore() {
 				return func() {
 					if err != nil {
 						logError("restore backup", err)
-						dialog.ShowError(errors.New(lang.L("The backup could not be restored: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win)
+						c.m.show(dialog.NewError(wrappedError(lang.L("The backup could not be restored: {{.Reason}}", map[string]any{"Reason": errorText(err)})), c.m.win))
 						return
 					}
 					// The app quits, restores and starts again (main does it
 					// with the database closed); say so for the moment it takes.
-					dialog.ShowInformation(lang.L("Restore"), lang.L("Restoring the backup {{.Name}}: Tandem closes and starts again on it. The damaged file is kept aside.", map[string]any{"Name": name}), c.m.win)
+					c.m.show(newInformation(lang.L("Restore"), lang.L("Restoring the backup {{.Name}}: Tandem closes and starts again on it. The damaged file is kept aside.", map[string]any{"Name": name}), c.m.win))
 				}
 			})
-		}, c.m.win)
+		}, c.m.win))
 }
 
 // done tells what happened; the app must start again on the new file.

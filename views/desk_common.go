@@ -87,7 +87,7 @@ func errorText(err error) string {
 // showErr logs err and shows it in a dialog.
 func (d *deskUI) showErr(action string, err error) {
 	slog.Error("views: "+action, "err", err, "code", app.ErrorCode(err))
-	dialog.ShowError(errors.New(errorText(err)), d.win)
+	d.showDialog(dialog.NewError(wrappedError(errorText(err)), d.win), formKeys{})
 }
 
 // wrapLabel is a label that wraps words, and Japanese at characters.

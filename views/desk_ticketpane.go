@@ -3,7 +3,6 @@ package views
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/url"
 	"sort"
 	"strings"
@@ -252,6 +251,17 @@ func (p *ticketPane) fullSubject() string {
 	return p.detail.Ticket.Subject
 }
 
+// threadAuthor is who wrote a message. Desk joins a contact's names first
+// name first ("誠 佐藤"); when the ticket's contact wrote it, the name is
+// the one the ticket's header shows, family name first for a Japanese name.
+func threadAuthor(th *app.Thread, tk *app.Ticket) string {
+	if tk != nil && tk.ContactName != "" && th.AuthorType != "AGENT" && th.AuthorEmail != "" &&
+		strings.EqualFold(strings.TrimSpace(th.AuthorEmail), strings.TrimSpace(tk.ContactEmail)) {
+		return tk.ContactName
+	}
+	return firstNonEmpty(th.AuthorName, th.AuthorEmail, th.From)
+}
+
 func firstNonEmpty(s ...string) string {
 	for _, x := range s {
 		if x != "" {
@@ -394,7 +404,7 @@ func (p *ticketPane) paint() {
 	for _, e := range es {
 		switch {
 		case e.thread != nil:
-			objs = append(objs, threadCard(e.thread))
+			objs = append(objs, threadCard(e.thread, &td.Ticket))
 		case e.comment != nil:
 			objs = append(objs, commentCard(e.comment))
 		default:
@@ -405,8 +415,8 @@ func (p *ticketPane) paint() {
 	p.convo.Refresh()
 }
 
-func threadCard(th *app.Thread) fyne.CanvasObject {
-	who := nameText(firstNonEmpty(th.AuthorName, th.AuthorEmail, th.From))
+func threadCard(th *app.Thread, tk *app.Ticket) fyne.CanvasObject {
+	who := nameText(threadAuthor(th, tk))
 	var head string
 	switch {
 	case th.IsForward:
@@ -879,6 +889,6 @@ func (p *ticketPane) openInDesk() {
 	}
 	if err := p.d.openURL(u); err != nil {
 		logError("open in desk", err)
-		dialog.ShowError(errors.New(lang.L("The browser could not be opened.")), p.d.win)
+		p.d.showDialog(dialog.NewError(wrappedError(lang.L("The browser could not be opened.")), p.d.win), formKeys{})
 	}
 }

@@ -27,7 +27,7 @@ const (
 	wizardSteps = stepActivate
 )
 
-// deskSettings is Settings › Integrations › Zoho Desk: the connect wizard
+// deskSettings is Settings › Zoho Desk: the connect wizard
 // when no portal is active, otherwise Manage and Deactivate.
 type deskSettings struct {
 	*deskUI
@@ -89,7 +89,7 @@ type deskSettings struct {
 	pendingMessage string
 }
 
-// NewDeskSettings returns the Zoho Desk section of Settings › Integrations:
+// NewDeskSettings returns the Zoho Desk section of Settings:
 // a wizard to connect a portal (sign in, choose a portal or another
 // user's, sync option, field mapping, activate with a progress bar), and,
 // once connected, Manage (sync option, mapping) and Deactivate. crm is
@@ -169,7 +169,7 @@ func (s *deskSettings) event(e app.SyncEvent) {
 				n = st.CachedTickets
 			}
 			return func() {
-				s.pendingMessage = lang.L("Connected. The first sync is finished: {{.N}} tickets are available on your records.", map[string]any{"N": n})
+				s.pendingMessage = lang.L("Connected. The first sync is finished: the portal's {{.N}} tickets are on this computer, each shown on the records it belongs to.", map[string]any{"N": n})
 				s.load()
 			}
 		})
@@ -860,7 +860,7 @@ func (s *deskSettings) showManage(msg string) {
 	s.deactivate = widget.NewButtonWithIcon(lang.L("Deactivate…"), theme.CancelIcon(), s.askDeactivate)
 	s.deactivate.Importance = widget.DangerImportance
 	rows := detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
-		lang.L("Agent"), strings.TrimSpace(p.AgentName+" "+p.AgentEmail), lang.L("Permissions"), perm,
+		lang.L("Agent"), agentLine(p.AgentName, p.AgentEmail), lang.L("Permissions"), perm,
 		lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), lastSyncValue(p))
 	s.lastSync = rows.Objects[len(rows.Objects)-1].(*widget.Label)
 	box := container.NewVBox(
@@ -999,7 +999,7 @@ func (s *deskSettings) save() {
 
 func (s *deskSettings) askDeactivate() {
 	p := s.portal
-	s.confirm = dialog.NewConfirm(lang.L("Deactivate Zoho Desk?"),
+	c := newConfirm(lang.L("Deactivate Zoho Desk?"),
 		lang.L("Tandem stops syncing with {{.Name}} and hides its tickets on your records. Your tickets stay in Zoho Desk, and nothing in Tandem is deleted. Connecting the same portal again brings everything back.", map[string]any{"Name": p.Name}),
 		func(ok bool) {
 			if !ok {
@@ -1019,7 +1019,11 @@ func (s *deskSettings) askDeactivate() {
 				}
 			})
 		}, s.win)
-	s.confirm.Show()
+	c.SetConfirmText(lang.L("Deactivate"))
+	c.SetDismissText(lang.L("Cancel"))
+	c.SetConfirmImportance(widget.DangerImportance)
+	s.confirm = c
+	s.showDialog(c, formKeys{})
 }
 
 // sampleRecords are one real contact and company for the mapping preview.
@@ -1288,4 +1292,17 @@ func (e *mappingEditor) updatePreview() {
 		}
 		l.SetText(strings.TrimSpace(sb.String()))
 	}
+}
+
+// agentLine is the signed-in agent as the ticket pane writes a person:
+// "Carol Diaz <carol@…>" (the two ran together as "Carol Diaz carol@…").
+func agentLine(name, email string) string {
+	name, email = strings.TrimSpace(name), strings.TrimSpace(email)
+	switch {
+	case name == "":
+		return email
+	case email == "":
+		return name
+	}
+	return name + " <" + email + ">"
 }

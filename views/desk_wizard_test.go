@@ -118,7 +118,7 @@ func TestWizardOwnPortal(t *testing.T) {
 		t.Error("the confirmation does not say tickets stay in Desk")
 	}
 	e.shot("desk-wizard-7-deactivate.png")
-	e.tap(e.button("Yes"))
+	e.tap(e.button("Deactivate"))
 	e.waitFor("the intro page", func() bool { return s.portal == nil && s.connect != nil && s.connect.Visible() })
 	if _, err := e.svc.ActivePortal(e.ctx); app.ErrorCode(err) != app.ENOTFOUND {
 		t.Errorf("portal still active: %v", err)

@@ -842,7 +842,7 @@ func (u *ui) undoLastImport(after func()) {
 					u.showError("last import", err)
 					return
 				}
-				u.show(dialog.NewInformation(lang.L("Undo last import"), lang.L("There is no import to undo."), u.win))
+				u.show(newInformation(lang.L("Undo last import"), lang.L("There is no import to undo."), u.win))
 				return
 			}
 			msg := lang.L("Undo the import of {{.File}}? The {{.Created}} records it created are removed and the {{.Updated}} it updated get their earlier values back. Records changed since are kept.",
@@ -856,7 +856,7 @@ func (u *ui) undoLastImport(after func()) {
 							return
 						}
 						after()
-						u.show(dialog.NewInformation(lang.L("Undo last import"),
+						u.show(newInformation(lang.L("Undo last import"),
 							lang.L("Import undone: {{.Removed}} removed, {{.Restored}} restored, {{.Kept}} kept because they were changed since.",
 								map[string]any{"Removed": res.Removed, "Restored": res.Restored, "Kept": res.Kept}), u.win))
 					}
@@ -869,7 +869,7 @@ func (u *ui) undoLastImport(after func()) {
 // confirmAction asks before a weighty action, with the action's name on
 // the button (in the danger colour) and Cancel.
 func (u *ui) confirmAction(title, msg, verb string, yes func()) {
-	d := dialog.NewConfirm(title, msg, func(ok bool) {
+	d := newConfirm(title, msg, func(ok bool) {
 		if ok {
 			yes()
 		}

@@ -92,7 +92,7 @@ func TestJapaneseReadOnlyAgent(t *testing.T) {
 		if !e.hasText("閲覧のみ：Zoho Desk のプロファイルでは、チケットの作成やメールでの返信が許可されていません。") {
 			t.Error("Settings does not give the read-only reason in Japanese")
 		}
-		if !e.hasText("のプロファイルではこの操作は許可されていません。") {
+		if !e.hasText("のプロファイルでは、この操作は許可されていません。") {
 			t.Error("a failed push's reason is not in Japanese")
 		}
 		if en := englishSentences(visibleTexts(e.objects()), "Acme Support", "@", "https://"); len(en) > 0 {

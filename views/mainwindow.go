@@ -91,7 +91,9 @@ type mainWindow struct {
 	// goToOpen is the last Go to… dialog, kept for tests.
 	goToOpen *goToDialog
 	// settingsAt is the Settings screen's index (its tabs: Zoho Desk first).
-	settingsAt   int
+	settingsAt int
+	// deskSettings is Settings › Zoho Desk once built (nil before).
+	deskSettings *deskSettings
 	settingsTabs *container.AppTabs
 	// importing and exporting are the last Import… and Export… dialogs.
 	importing *importWizard
@@ -163,6 +165,7 @@ func newMainWindow(ctx context.Context, a fyne.App, p Params, post func(func()))
 				d := newDeskUI(ctx, w, p.Integration, p.CRM, p.OpenURL, post)
 				d.host = u
 				ds := newDeskSettings(d)
+				m.deskSettings = ds
 				ds.openRecord = func(kind string, id int64) { m.openSignal(kind, id, "") }
 				tabs.Append(container.NewTabItem(lang.L("Zoho Desk"), ds.body))
 			}

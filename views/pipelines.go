@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -129,7 +128,7 @@ func (s *pipelinesScreen) current() *app.Pipeline {
 func (s *pipelinesScreen) create() {
 	p := s.current()
 	if p == nil || len(p.Stages) == 0 {
-		s.u.show(dialog.NewInformation(lang.L("New record"), lang.L("Create a pipeline with at least one stage first."), s.u.win))
+		s.u.show(newInformation(lang.L("New record"), lang.L("Create a pipeline with at least one stage first."), s.u.win))
 		return
 	}
 	s.openForm(p, nil)
@@ -487,11 +486,11 @@ func (s *pipelinesScreen) stageOp(action string, op func(context.Context, app.Pi
 			case err == nil:
 			case action == "delete stage" && app.ErrorCode(err) == app.ECONFLICT:
 				logError(action, err)
-				s.u.show(dialog.NewInformation(lang.L("Delete stage"),
+				s.u.show(newInformation(lang.L("Delete stage"),
 					lang.L("This stage still has records. Move them to another stage first."), s.u.win))
 			case action == "delete pipeline" && app.ErrorCode(err) == app.ECONFLICT:
 				logError(action, err)
-				s.u.show(dialog.NewInformation(lang.L("Delete pipeline"),
+				s.u.show(newInformation(lang.L("Delete pipeline"),
 					lang.L("This pipeline still has records. Delete them first."), s.u.win))
 			default:
 				s.u.showError(action, err)
@@ -631,7 +630,7 @@ func (s *pipelinesScreen) openRecordByID(id int64) {
 		return func() {
 			if err != nil {
 				logError("open record", err)
-				s.u.show(dialog.NewInformation(lang.L("Pipelines"), errText(err), s.u.win))
+				s.u.show(newInformation(lang.L("Pipelines"), errText(err), s.u.win))
 				return
 			}
 			s.openForm(p, r)

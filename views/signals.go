@@ -287,13 +287,22 @@ func (s *signalsSettings) checkNotifications() {
 	})
 }
 
+// errNotificationsUnavailable is the reason a notifier gives when it knows
+// no more (app/notify, sync/signals).
+const errNotificationsUnavailable = "Desktop notifications are not available."
+
 func (s *signalsSettings) showNotificationStatus(err error) {
 	if err == nil {
 		s.notice.Hide()
 		return
 	}
 	slog.Warn("views: desktop notifications", "err", err)
-	setWrapped(s.notice, lang.L("Desktop notifications cannot be shown: {{.Reason}} New signals still arrive in the feed.", map[string]any{"Reason": errText(err)}))
+	// The generic reason says no more than the sentence around it.
+	if msg := app.ErrorMessage(err); msg == "" || msg == errNotificationsUnavailable {
+		setWrapped(s.notice, lang.L("Desktop notifications cannot be shown. New signals still arrive in the feed."))
+	} else {
+		setWrapped(s.notice, lang.L("Desktop notifications cannot be shown: {{.Reason}} New signals still arrive in the feed.", map[string]any{"Reason": errText(err)}))
+	}
 	s.notice.Show()
 }
 
@@ -307,7 +316,11 @@ func (s *signalsSettings) sendTest() {
 			s.testResult.Show()
 			if err != nil {
 				s.testResult.Importance = widget.DangerImportance
-				setWrapped(s.testResult, lang.L("The test notification could not be shown: {{.Reason}}", map[string]any{"Reason": errText(err)}))
+				if msg := app.ErrorMessage(err); msg == "" || msg == errNotificationsUnavailable {
+					setWrapped(s.testResult, lang.L("The test notification could not be shown."))
+				} else {
+					setWrapped(s.testResult, lang.L("The test notification could not be shown: {{.Reason}}", map[string]any{"Reason": errText(err)}))
+				}
 			} else {
 				s.testResult.Importance = widget.SuccessImportance
 				setWrapped(s.testResult, lang.L("Sent. If nothing appeared, check that your system allows notifications from Tandem (and that Do not disturb is off)."))

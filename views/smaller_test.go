@@ -151,7 +151,7 @@ func TestReconnect(t *testing.T) {
 	if st.CachedTickets == 0 {
 		t.Fatal("no tickets cached")
 	}
-	want := "Connected. The first sync is finished: " + itoa(st.CachedTickets) + " tickets are available on your records."
+	want := "Connected. The first sync is finished: the portal's " + itoa(st.CachedTickets) + " tickets are on this computer, each shown on the records it belongs to."
 	if !e.hasText(want) {
 		t.Errorf("no %q", want)
 	}
@@ -223,7 +223,7 @@ func (f *failingNotifier) Available(context.Context) error {
 	if f.ok {
 		return nil
 	}
-	return app.Errorf(app.EUNAVAILABLE, "This desktop has no notification service, so notifications cannot be shown. Signals still arrive in the feed.")
+	return app.Errorf(app.EUNAVAILABLE, "This desktop has no notification service.")
 }
 
 // TestSignalsSettingsNotifications: Settings › Signals says when

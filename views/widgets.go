@@ -252,7 +252,7 @@ func (u *ui) submitForm(fields *fieldSet, save *widget.Button, dlg *dialog.Custo
 // confirmDelete asks before deleting something, with Delete (in the danger
 // colour) and Cancel; yes runs after Delete.
 func (u *ui) confirmDelete(title, msg string, yes func()) {
-	d := dialog.NewConfirm(title, msg, func(ok bool) {
+	d := newConfirm(title, msg, func(ok bool) {
 		if ok {
 			yes()
 		}

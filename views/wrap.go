@@ -1,8 +1,12 @@
 package views
 
 import (
+	"errors"
 	"strings"
 	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 )
 
 // Fyne wraps words only at spaces (widget/richtext.go, findSpaceIndex):
@@ -26,13 +30,14 @@ func breakable(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/2)
-	var prev rune
-	for i, r := range s {
-		if i > 0 && breakBetween(prev, r) {
+	rs := []rune(s)
+	for i, r := range rs {
+		// No break before the last character of a sentence or clause:
+		// a line of one character and its full stop ("ん。") looks lost.
+		if i > 0 && breakBetween(rs[i-1], r) && (i+1 == len(rs) || !strings.ContainsRune(clauseEnd, rs[i+1])) {
 			b.WriteRune(hairSpace)
 		}
 		b.WriteRune(r)
-		prev = r
 	}
 	return b.String()
 }
@@ -52,6 +57,9 @@ func isCJKBreakable(r rune) bool {
 const noBreakBefore = "、。，．・：；？！ー～）」』】〕〉》〙〗’”％‰℃々ゝゞヽヾ" +
 	"ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿ" +
 	")]}>,.!?:;…‥"
+
+// clauseEnd are the marks that end a sentence or clause.
+const clauseEnd = "、。，．？！"
 
 // noBreakAfter are the characters a line must not end with.
 const noBreakAfter = "（「『【〔〈《〘〖‘“([{<"
@@ -77,3 +85,19 @@ func breakBetween(a, b rune) bool {
 func isLatinOrDigit(r rune) bool {
 	return r < 0x3000 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '@' || r == '_' || r == '-' || r == '/' || r == '#')
 }
+
+// Fyne's dialogs wrap their message at spaces like any label; these give
+// them Japanese break opportunities (the dialog copies nothing back, so
+// the hair spaces stay on the screen only).
+
+func newConfirm(title, msg string, cb func(bool), w fyne.Window) *dialog.ConfirmDialog {
+	return dialog.NewConfirm(title, breakable(msg), cb, w)
+}
+
+func newInformation(title, msg string, w fyne.Window) dialog.Dialog {
+	return dialog.NewInformation(title, breakable(msg), w)
+}
+
+// wrappedError is an error for dialog.NewError / ShowError with Japanese
+// break opportunities in its text.
+func wrappedError(msg string) error { return errors.New(breakable(msg)) }

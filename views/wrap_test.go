@@ -13,10 +13,12 @@ import (
 func TestBreakable(t *testing.T) {
 	b := string(hairSpace)
 	for in, want := range map[string]string{
-		"Zoho Desk: online":  "Zoho Desk: online",
-		"連絡先":                "連" + b + "絡" + b + "先",
-		"Zoho Desk の連絡先":     "Zoho Desk の" + b + "連" + b + "絡" + b + "先",
-		"「山田」さん。":            "「山" + b + "田」" + b + "さ" + b + "ん。",
+		"Zoho Desk: online": "Zoho Desk: online",
+		"連絡先":               "連" + b + "絡" + b + "先",
+		"Zoho Desk の連絡先":    "Zoho Desk の" + b + "連" + b + "絡" + b + "先",
+		"「山田」さん。":           "「山" + b + "田」" + b + "さん。",
+		// No line of one character and its full stop ("ん。" alone).
+		"表示できません。":           "表" + b + "示" + b + "で" + b + "き" + b + "ま" + b + "せん。",
 		"チョコレート":             "チョ" + b + "コ" + b + "レー" + b + "ト", // small kana and ー stay with the one before
 		"ZSCキー":              "ZSC" + b + "キー",
 		"12 件":               "12 件",

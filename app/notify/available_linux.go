@@ -36,7 +36,7 @@ func (d *Desktop) Available(ctx context.Context) error {
 	if err := bus.CallWithContext(ctx, "org.freedesktop.DBus.ListActivatableNames", 0).Store(&startable); err == nil && slices.Contains(startable, notificationsName) {
 		return nil
 	}
-	return unavailable("This desktop has no notification service, so notifications cannot be shown. Signals still arrive in the feed.", nil)
+	return unavailable("This desktop has no notification service.", nil)
 }
 
 func unavailable(msg string, err error) error {

@@ -54,6 +54,7 @@ type event struct {
 	ticketID string
 	at       time.Time // when it happened (Desk's clock), for ordering
 	who      string    // author, commenter
+	whoEmail string    // a customer author's address, to name them as Tandem does
 	text     string    // message, comment, feedback
 	rating   string    // GOOD, OKAY, BAD
 	due      time.Time

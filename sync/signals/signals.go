@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -238,7 +239,11 @@ func findEvents(c app.Changes, base time.Time, prefs app.SignalPrefs) []event {
 		if who == "" {
 			who = th.From
 		}
-		evs = append(evs, event{kind: app.SignalNewReply, key: "reply:" + th.ID, ticketID: th.TicketID, at: th.CreatedTime, who: who, text: text})
+		e := event{kind: app.SignalNewReply, key: "reply:" + th.ID, ticketID: th.TicketID, at: th.CreatedTime, who: who, text: text}
+		if th.AuthorType != "AGENT" {
+			e.whoEmail = th.AuthorEmail
+		}
+		evs = append(evs, e)
 	}
 	for i, e := range evs {
 		if e.kind == app.SignalNewTicket {
@@ -332,6 +337,7 @@ func (d *Detector) emit(ctx context.Context, org string, prefs app.SignalPrefs, 
 		if st.RecordKind == "" && !prefs.AllTickets {
 			continue // not a CRM record's ticket; it may become one later
 		}
+		e.who = authorName(e, st)
 		s := app.Signal{OrgID: org, Key: e.key, Kind: e.kind, TicketID: e.ticketID, TicketNumber: st.Ticket.Number,
 			Title: d.opts.Words.title(e, st), Body: d.opts.Words.body(e, st, d.opts.Location),
 			RecordKind: st.RecordKind, RecordID: st.RecordID, CreatedAt: now}
@@ -427,16 +433,17 @@ func (d *Detector) NotificationStatus(ctx context.Context) error {
 	if d.opts.Notifier == nil {
 		return errNoNotifier
 	}
+	// The desktop's own answer names the cause ("no notification
+	// service"); a failed notification's error often only says it failed.
+	if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
+		if err := c.Available(ctx); err != nil {
+			return err
+		}
+	}
 	d.mu.Lock()
 	err := d.notifyErr
 	d.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
-		return c.Available(ctx)
-	}
-	return nil
+	return err
 }
 
 // TestNotification implements app.SignalService.
@@ -444,10 +451,18 @@ func (d *Detector) TestNotification(ctx context.Context) error {
 	if d.opts.Notifier == nil {
 		return errNoNotifier
 	}
-	return d.show(ctx, app.Notification{
+	err := d.show(ctx, app.Notification{
 		Title: d.opts.Words.text("Tandem: a test notification"),
 		Body:  d.opts.Words.text("New tickets, replies and the other signals from Zoho Desk appear like this."),
 	})
+	if err != nil {
+		if c, ok := d.opts.Notifier.(app.NotifierChecker); ok {
+			if aerr := c.Available(ctx); aerr != nil {
+				return aerr // the cause, rather than "could not be shown"
+			}
+		}
+	}
+	return err
 }
 
 // ListSignals returns a page of the feed, newest first.
@@ -519,4 +534,21 @@ func (d *Detector) publish(ctx context.Context, added int) {
 	for _, fn := range fns {
 		fn(app.SignalEvent{New: added, Unread: n})
 	}
+}
+
+// authorName is who wrote a message as Tandem names them: Desk joins a
+// contact's names first name first ("太郎 山田"), so when the ticket's
+// contact wrote it, the contact's record (or the ticket's contact name,
+// family name first for Japanese) names them.
+func authorName(e event, st app.SignalTicket) string {
+	if e.whoEmail == "" || !strings.EqualFold(strings.TrimSpace(e.whoEmail), strings.TrimSpace(st.Ticket.ContactEmail)) {
+		return e.who
+	}
+	if st.RecordKind == app.KindContact && st.RecordName != "" {
+		return st.RecordName
+	}
+	if st.Ticket.ContactName != "" {
+		return st.Ticket.ContactName
+	}
+	return e.who
 }

@@ -469,3 +469,19 @@ func TestDoNotDisturbForAWhile(t *testing.T) {
 		t.Errorf("the notification does not say what a click opens: %+v", got[0].Target)
 	}
 }
+
+// TestReplyFromTheContactIsSignedWithTheRecordName: Desk names a
+// customer's reply "太郎 山田" (first name first, as it joins the names);
+// the notification says who wrote it as Tandem names the contact, 山田
+// 太郎, when the author is the ticket's contact.
+func TestReplyFromTheContactIsSignedWithTheRecordName(t *testing.T) {
+	f := newFixture(t)
+	f.baseline()
+	f.detect(app.Changes{NewThreads: []app.Thread{{OrgID: org, TicketID: "t1", ID: "th7", Direction: "in", AuthorName: "太郎 山田",
+		AuthorEmail: "Taro@Yamada.example", AuthorType: "END_USER", Summary: "まだ直りません。", CreatedTime: t0.Add(time.Minute)}}})
+	wantNotes(t, f.notes.take(), app.Notification{Title: "Reply · #1042 Printer on fire — 山田 太郎", Body: "山田 太郎: まだ直りません。"})
+	// Someone else on the thread keeps Desk's name.
+	f.detect(app.Changes{NewThreads: []app.Thread{{OrgID: org, TicketID: "t1", ID: "th8", Direction: "in", AuthorName: "花子 佐藤",
+		AuthorEmail: "hanako@example.jp", AuthorType: "END_USER", Summary: "私も同じです。", CreatedTime: t0.Add(2 * time.Minute)}}})
+	wantNotes(t, f.notes.take(), app.Notification{Title: "Reply · #1042 Printer on fire — 山田 太郎", Body: "花子 佐藤: 私も同じです。"})
+}
