@@ -21,7 +21,7 @@ func TestCannotOpenInJapanese(t *testing.T) {
 	for _, o := range walk(nil, w.Content()) {
 		switch o := o.(type) {
 		case *widget.Label:
-			texts = append(texts, o.Text)
+			texts = append(texts, unbreakable(o.Text))
 		case *widget.Button:
 			texts = append(texts, o.Text)
 		}

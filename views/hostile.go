@@ -91,10 +91,8 @@ func dynamicMessage(msg string) (string, bool) {
 // database), in the interface language, with the cause and Quit.
 func ShowCannotOpen(a fyne.App, dataDir, cause string) fyne.Window {
 	w := a.NewWindow("Tandem")
-	msg := widget.NewLabel(lang.L("Tandem cannot open its database in {{.Dir}}", map[string]any{"Dir": nameText(dataDir)}))
-	msg.Wrapping = fyne.TextWrapWord
-	why := widget.NewLabel(translateMessage(cause))
-	why.Wrapping = fyne.TextWrapWord
+	msg := wrapLabel(lang.L("Tandem cannot open its database in {{.Dir}}", map[string]any{"Dir": nameText(dataDir)}))
+	why := wrapLabel(translateMessage(cause))
 	w.SetContent(container.NewPadded(container.NewVBox(
 		msg, why, container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Quit"), a.Quit)))))
 	w.Resize(fyne.NewSize(560, 200))
