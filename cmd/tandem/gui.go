@@ -188,8 +188,10 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	// A damaged file opens read-only, so the window can say what is lost
-	// and salvage what is not.
-	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: true})
+	// and salvage what is not. The quick check of a file that changed since
+	// its last checked close runs in the background (writes wait for it);
+	// sync and backups start once it passed.
+	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: true, DeferCheck: true})
 	if err != nil {
 		cancel()
 		return nil, err
@@ -205,6 +207,7 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
 		Signals:    det,
 
+		QuickCheck:    db.Verify,
 		CheckDatabase: db.CheckIntegrity,
 		Salvage:       func(ctx context.Context) (*app.SalvageReport, error) { return store.SalvageInPlace(ctx, db) },
 		RestoreBackup: s.restoreLatestGood,
@@ -220,29 +223,33 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		}
 		return a.OpenURL(u)
 	}
-	damaged := db.Damage() != nil
-	switch {
-	case err != nil:
+	if err != nil {
 		// The CRM works without the help desk: say why in the log and go on.
 		slog.Error("help desk", "err", err)
 		dw = nil
-	case damaged:
-		// Nothing is synced into a damaged file; the window says why.
+	} else {
 		s.dw = dw
 		params.Integration = dw.svc
-		slog.Error("database damaged: sync stopped", "path", path, "damage", db.Damage())
-	default:
-		s.dw = dw
-		params.Integration = dw.svc
-		s.goRun(ctx, dw.svc.Run)
 	}
 	bsvc := &backupService{db: db, dataDir: o.dataDir, restore: s.requestRestore}
-	if !damaged {
-		// A damaged file is not backed up over the good backups it may be
-		// restored from.
+	s.goRun(ctx, func(ctx context.Context) error {
+		// Nothing is synced into a damaged file, and it is not backed up
+		// over the good backups it may be restored from; the window says
+		// why (Params.QuickCheck).
+		if d, err := db.Verify(ctx); err != nil || d != nil {
+			slog.Error("database damaged or unreadable: sync and backups stopped", "path", path, "damage", d, "err", err)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if s.dw != nil {
+			s.goRun(ctx, s.dw.svc.Run)
+		}
 		sched := &backup.Scheduler{Dir: backupsDir(o.dataDir), Backup: db.Backup}
 		s.goRun(ctx, sched.Run)
-	}
+		return nil
+	})
 	params.Desktop = &views.Desktop{
 		About:      views.About{Version: versionString(), DataDir: o.dataDir, Licenses: thirdPartyLicenses},
 		Backups:    bsvc,
