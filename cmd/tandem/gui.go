@@ -246,7 +246,9 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		if s.dw != nil {
 			s.goRun(ctx, s.dw.svc.Run)
 		}
-		sched := &backup.Scheduler{Dir: backupsDir(o.dataDir), Backup: db.Backup}
+		// The day's backup reads and checks the whole file (2 s of CPU at
+		// 100k contacts): not in the window's first seconds (issue 17).
+		sched := &backup.Scheduler{Dir: backupsDir(o.dataDir), Backup: db.Backup, Delay: backupDelay}
 		s.goRun(ctx, sched.Run)
 		return nil
 	})
@@ -269,14 +271,22 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		tp.SyncNow = s.dw.svc.SyncNow
 	}
 	if d, ok := a.(desktop.App); ok {
+		var shown fyne.Resource
 		tp.Set = func(m *fyne.Menu, icon fyne.Resource) {
 			d.SetSystemTrayMenu(m)
-			d.SetSystemTrayIcon(icon)
+			if icon != shown { // each icon is sent over D-Bus as pixels
+				shown = icon
+				d.SetSystemTrayIcon(icon)
+			}
 		}
 	}
 	s.tray = views.NewTray(ctx, tp)
 	return s, nil
 }
+
+// backupDelay is how long after the window opens the day's automatic
+// backup starts; a variable so tests can set it to 0.
+var backupDelay = time.Minute
 
 // goRun runs fn in a goroutine close waits for.
 func (s *session) goRun(ctx context.Context, fn func(context.Context) error) {
