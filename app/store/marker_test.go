@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -152,5 +153,44 @@ func TestDeferredCheck(t *testing.T) {
 	db2.Close()
 	if _, err := os.Stat(markerPath(path2)); !os.IsNotExist(err) {
 		t.Fatalf("an unchecked session left a marker: %v", err)
+	}
+}
+
+// TestApplyFromDeskBulkSearch: a first sync's batch of new records (their
+// search text indexed in one statement at the end) is searchable as
+// record by record was, company name included; a smaller batch too.
+func TestApplyFromDeskBulkSearch(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	co := app.Company{Name: "Kawasaki Works"}
+	if err := db.CreateCompany(ctx, &co); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{bulkApplyRows + 4, 2} {
+		var items []app.DeskApply
+		for i := range n {
+			items = append(items, app.DeskApply{Contact: &app.Contact{LastName: fmt.Sprintf("Zyx%d-%d", n, i), FirstName: "佐藤", CompanyID: co.ID}})
+		}
+		errs, err := db.ApplyFromDesk(ctx, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range errs {
+			if e != nil {
+				t.Fatal(e)
+			}
+		}
+		for _, q := range []string{fmt.Sprintf("Zyx%d", n), "kawasaki", "藤"} {
+			got, err := db.CountContacts(ctx, app.ContactFilter{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q == fmt.Sprintf("Zyx%d", n) && got != n {
+				t.Errorf("batch of %d: %q finds %d", n, q, got)
+			}
+			if q != fmt.Sprintf("Zyx%d", n) && got < n {
+				t.Errorf("batch of %d: %q finds %d", n, q, got)
+			}
+		}
 	}
 }
