@@ -194,3 +194,33 @@ func TestApplyFromDeskBulkSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCacheRestored: an import runs with the smaller page cache and
+// the writer gets its usual cache back when it finishes.
+func TestImportCacheRestored(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	cache := func() int {
+		var n int
+		if err := db.write.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := cache(); got != -writerCacheKiB {
+		t.Fatalf("cache at open: %d", got)
+	}
+	b := app.ImportBatch{Kind: app.KindContact, OnDuplicate: app.DupSkip}
+	if err := db.StartImport(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if got := cache(); got != -importCacheKiB {
+		t.Errorf("cache during the import: %d", got)
+	}
+	if err := db.FinishImport(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if got := cache(); got != -writerCacheKiB {
+		t.Errorf("cache after the import: %d", got)
+	}
+}

@@ -130,7 +130,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 	wq.Add("_pragma", "busy_timeout("+busy+")")
 	wq.Add("_pragma", "foreign_keys(1)")
 	wq.Add("_pragma", "synchronous(NORMAL)")
-	wq.Add("_pragma", "cache_size(-32000)")
+	wq.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
 	wq.Add("_pragma", "temp_store(MEMORY)")
 	wq.Set("_txlock", "immediate")
 	if opts.ReadOnly {
