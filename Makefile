@@ -42,6 +42,10 @@ smoke: build
 	@echo "== smoke test under Xvfb"
 	.ci/smoke.sh $(BIN)
 	.ci/with-session.sh .ci/tour.sh $(BIN)
+	.ci/import-tour.sh $(BIN)
+	.ci/import-tour.sh $(BIN) ja_JP.UTF-8
+	.ci/with-session.sh .ci/hostile-tour.sh $(BIN) bin/deskemu
+	.ci/with-session.sh .ci/hostile-tour.sh $(BIN) bin/deskemu ja_JP.UTF-8
 
 ## bench: the performance figures the issues ask for, each beside its floor
 ## and the ratio (the window benchmarks run under Xvfb, the process poll in a

@@ -8,7 +8,7 @@
 set -euo pipefail
 build=(gcc libc6-dev pkg-config libgl1-mesa-dev libgl1-mesa-dri libx11-dev libxcursor-dev libxrandr-dev
   libxinerama-dev libxi-dev libxxf86vm-dev fonts-noto-cjk)
-tests=(xvfb xauth x11-apps x11-utils imagemagick xdotool dbus dbus-x11 gnome-keyring git sqlite3)
+tests=(xvfb xauth x11-apps x11-utils imagemagick xdotool dbus dbus-x11 gnome-keyring git sqlite3 curl)
 # Packaging in CI: the Windows cross-compiler and installer, the .deb's checks.
 pkgs=(gcc-mingw-w64-x86-64 nsis dpkg-dev desktop-file-utils appstream)
 want=("${build[@]}")

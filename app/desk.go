@@ -70,6 +70,13 @@ type Portal struct {
 	ViaZSC     bool
 	AdminEmail string
 
+	// Edition is the portal's Zoho edition ("Standard", "Professional"…,
+	// "" when unknown): its plan caps the API calls served at once.
+	// Concurrency is the requests Tandem sends at once, as chosen in
+	// Settings (0: automatic).
+	Edition     string
+	Concurrency int
+
 	LastSuccess time.Time // end of the last pass that finished without error
 	LastError   string    // the last pass's error for people, "" after a success
 	CreatedAt   time.Time
@@ -700,6 +707,11 @@ type Integration interface {
 	// PortalPermissions reads what the signed-in agent may do in a portal:
 	// the one chosen in the wizard (before Activate) or the active one.
 	PortalPermissions(ctx context.Context, orgID string) (AgentPermissions, error)
+	// Concurrency says how many requests Tandem sends the active portal at
+	// once and what may be chosen; SetConcurrency chooses (0: automatic;
+	// EINVALID above the plan's cap). It takes effect at once.
+	Concurrency(ctx context.Context) (ConcurrencyInfo, error)
+	SetConcurrency(ctx context.Context, n int) error
 	// UpdateSettings changes the active portal's mode and mappings (Manage).
 	UpdateSettings(ctx context.Context, mode SyncMode, ms []FieldMapping) error
 	// Deactivate stops sync, removes the portal's secrets from the keyring
@@ -817,6 +829,18 @@ type ActivateRequest struct {
 	OrgID    string
 	Mode     SyncMode
 	Mappings []FieldMapping // ignored for SyncNone; DefaultMappings when nil
+}
+
+// ConcurrencyInfo is Settings › Zoho Desk's "Requests at once". Zoho caps
+// the API calls a portal serves at once by edition (Free 5, Express and
+// Standard 10, Professional 15, Enterprise 25), shared by everyone and
+// every app using the portal.
+type ConcurrencyInfo struct {
+	Setting   int    // the user's choice, 0 for automatic
+	Automatic int    // what automatic means for this portal
+	Cap       int    // the most that may be chosen (the plan's cap)
+	Edition   string // "" when not known (Cap is then the highest plan's)
+	InUse     int    // what the sync sends at once now
 }
 
 // Department is a Desk department tickets are filed under.

@@ -357,6 +357,9 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 	}
 	p.Name = choice(org).Name
 	p.PortalURL = org.PortalURL
+	if org.Edition != "" {
+		p.Edition = org.Edition
+	}
 	p.DataCentre = dc.ID
 	if dc.ID == "custom" {
 		p.BaseURL = dc.DeskURL

@@ -101,6 +101,8 @@ type Service struct {
 	// editions: the portals' Zoho editions, by org id, as /organizations
 	// reported them since the service started (for the concurrency cap).
 	editions map[string]string
+	// chosen: the requests at once each portal's user chose (0: automatic).
+	chosen map[string]int
 	// agents: per portal, agent names by id (for mentions) and when they
 	// were read.
 	agents map[string]agentNames
@@ -292,14 +294,24 @@ func (s *Service) newClient(dc desk.DataCentre, orgID, refresh string, save desk
 }
 
 // concurrency is the requests in flight a portal's client allows: the
-// setting within the portal's plan cap; without a setting, half the cap
+// portal's setting (Settings › Zoho Desk), else Options.Concurrency, within
+// the portal's plan cap; without either, half the cap
 // (desk.SafeConcurrency) when the edition is known, else
 // desk.DefaultConcurrency, safe on every edition.
 func (s *Service) concurrency(orgID string) int {
 	s.mu.Lock()
 	edition, known := s.editions[orgID]
+	n := s.chosen[orgID]
 	s.mu.Unlock()
-	n := s.opts.Concurrency
+	if n <= 0 {
+		n = s.opts.Concurrency
+	}
+	return concurrencyFor(n, edition, known)
+}
+
+// concurrencyFor is concurrency's rule: n requests at once (0: automatic)
+// on a portal of edition (known or not).
+func concurrencyFor(n int, edition string, known bool) int {
 	switch {
 	case n <= 0 && known:
 		return desk.SafeConcurrency(edition)
@@ -309,6 +321,85 @@ func (s *Service) concurrency(orgID string) int {
 		return min(n, desk.PlanConcurrency(edition))
 	}
 	return min(n, desk.MaxPlanConcurrency)
+}
+
+// notePortal remembers what a stored portal says of its limits: its
+// edition (so a fresh process does not fall back to the safe minimum) and
+// the user's choice.
+func (s *Service) notePortal(p *app.Portal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.editions == nil {
+		s.editions = map[string]string{}
+	}
+	if p.Edition != "" {
+		if _, ok := s.editions[p.OrgID]; !ok {
+			s.editions[p.OrgID] = p.Edition
+		}
+	}
+	if s.chosen == nil {
+		s.chosen = map[string]int{}
+	}
+	s.chosen[p.OrgID] = p.Concurrency
+}
+
+// Concurrency implements app.Integration.
+func (s *Service) Concurrency(ctx context.Context) (app.ConcurrencyInfo, error) {
+	p, err := s.opts.Store.ActivePortal(ctx)
+	if err != nil {
+		return app.ConcurrencyInfo{}, fmt.Errorf("sync: concurrency: %w", err)
+	}
+	s.notePortal(p)
+	s.mu.Lock()
+	edition, known := s.editions[p.OrgID]
+	cl := s.clients[p.OrgID]
+	s.mu.Unlock()
+	info := app.ConcurrencyInfo{Setting: p.Concurrency, Automatic: concurrencyFor(0, edition, known), Cap: desk.MaxPlanConcurrency}
+	if known {
+		info.Edition, info.Cap = edition, desk.PlanConcurrency(edition)
+	}
+	info.InUse = s.concurrency(p.OrgID)
+	if cl != nil {
+		info.InUse = cl.Concurrency()
+	}
+	return info, nil
+}
+
+// SetConcurrency implements app.Integration: the choice is stored with the
+// portal and the portal's client is swapped for one with the new limit
+// (same tokens), so the next request already follows it.
+func (s *Service) SetConcurrency(ctx context.Context, n int) error {
+	p, err := s.opts.Store.ActivePortal(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: set concurrency: %w", err)
+	}
+	s.notePortal(p)
+	s.mu.Lock()
+	edition, known := s.editions[p.OrgID]
+	s.mu.Unlock()
+	limit := desk.MaxPlanConcurrency
+	if known {
+		limit = desk.PlanConcurrency(edition)
+	}
+	if n < 0 || n > limit {
+		return fmt.Errorf("sync: set concurrency: %w", app.Errorf(app.EINVALID, "Choose between 1 and %d requests at once (the most the portal's plan serves), or automatic.", limit))
+	}
+	p.Concurrency = n
+	if known && p.Edition == "" {
+		p.Edition = edition
+	}
+	if err := s.opts.Store.SavePortal(ctx, p); err != nil {
+		return fmt.Errorf("sync: set concurrency: %w", err)
+	}
+	s.notePortal(p)
+	conc := s.concurrency(p.OrgID)
+	s.mu.Lock()
+	if cl := s.clients[p.OrgID]; cl != nil {
+		s.clients[p.OrgID] = cl.WithConcurrency(conc)
+	}
+	s.mu.Unlock()
+	s.log.Info("requests at once changed", "org", p.OrgID, "setting", n, "in_use", conc)
+	return nil
 }
 
 // noteEditions remembers the editions of listed portals.
@@ -345,6 +436,7 @@ func (s *Service) client(ctx context.Context, p *app.Portal) (*desk.Client, erro
 	if err != nil {
 		return nil, err
 	}
+	s.notePortal(p)
 	org := p.OrgID
 	save := desk.TokenStoreFunc(func(tok *oauth2.Token) {
 		if tok.RefreshToken == "" || tok.RefreshToken == refresh {

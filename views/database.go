@@ -56,10 +56,15 @@ func newDatabaseCare(m *mainWindow) *databaseCare {
 // 1.1 s (issue 17). A variable so that tests can set it to 0.
 var integrityCheckDelay = 20 * time.Second
 
-// check runs the quick check at once (when the open left it for later;
-// otherwise it returns what the open found) and the full integrity check
-// once the window has had its first seconds, both in the background.
+// check shows the damage found when the database was opened, if any;
+// otherwise it runs the quick check at once (when the open left it for
+// later) and the full integrity check once the window has had its first
+// seconds, both in the background.
 func (c *databaseCare) check() {
+	if d := c.m.params.Damage; d != nil {
+		c.show(d) // found at open: no need to wait for the full check
+		return
+	}
 	if c.m.params.QuickCheck != nil {
 		c.runCheck(c.m.params.QuickCheck)
 	}

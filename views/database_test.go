@@ -151,3 +151,22 @@ func firstAside(t *testing.T, path string) string {
 	}
 	return m[0]
 }
+
+// TestDamageFoundAtOpenShownAtOnce: damage the quick check found when the
+// database was opened is said as soon as the window is up, not after the
+// full check that starts 20 s later (the real window showed nothing for
+// those 20 s while the log already said "database damaged").
+func TestDamageFoundAtOpenShownAtOnce(t *testing.T) {
+	old := integrityCheckDelay
+	integrityCheckDelay = time.Hour
+	t.Cleanup(func() { integrityCheckDelay = old })
+	db := damagedStore(t)
+	if db.Damage() == nil {
+		t.Fatal("the quick check at open found nothing")
+	}
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	m := newTestWindow(t, crm, Params{CheckDatabase: db.CheckIntegrity, Damage: db.Damage()})
+	if !m.database.banner.Visible() || !hasText(m, damageText(db.Damage())) {
+		t.Fatal("the damage found at open is not shown at once")
+	}
+}

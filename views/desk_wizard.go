@@ -33,7 +33,8 @@ type deskSettings struct {
 	*deskUI
 	body *fyne.Container // the page shown
 
-	portal *app.Portal // the active portal, nil when none
+	portal *app.Portal     // the active portal, nil when none
+	limits *concurrencyRow // Manage's "Requests at once"
 
 	// The wizard's answers.
 	step     int
@@ -867,6 +868,8 @@ func (s *deskSettings) showManage(msg string) {
 		rows,
 		container.NewHBox(s.changeMode, s.editMapping, layout.NewSpacer(), s.deactivate),
 	)
+	s.limits = newConcurrencyRow(s)
+	box.Add(s.limits.box)
 	if msg != "" {
 		box.Add(note(msg, widget.SuccessImportance))
 	}

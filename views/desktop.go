@@ -3,6 +3,8 @@ package views
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -215,4 +217,26 @@ func (w *Window) Showing() string {
 		return "signals"
 	}
 	return fmt.Sprintf("screen %d", m.current)
+}
+
+// Import shows the window and opens Import… on the file at path, as when
+// Tandem is asked to open a CSV, TSV, .xlsx or vCard file (a file manager's
+// "Open with", or `tandem --import FILE`): a vCard goes to Contacts,
+// anything else to the screen shown. Nothing is imported before the user
+// has seen the preview and pressed Import.
+func (w *Window) Import(path string) {
+	w.Show()
+	m := w.m
+	if m.crm.Imports == nil {
+		return
+	}
+	if len(m.open) > 0 {
+		return // a dialog is open (maybe an import): do not replace what is in it
+	}
+	kind := m.currentKind()
+	if strings.EqualFold(filepath.Ext(path), ".vcf") {
+		kind = app.KindContact
+	}
+	m.importing = m.ui.openImport(kind, m.refreshAll)
+	m.importing.choose(path)
 }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -83,4 +84,20 @@ func dynamicMessage(msg string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ShowCannotOpen shows the window Tandem opens instead of the main one when
+// its database in dataDir cannot be opened (locked, read-only, not a
+// database), in the interface language, with the cause and Quit.
+func ShowCannotOpen(a fyne.App, dataDir, cause string) fyne.Window {
+	w := a.NewWindow("Tandem")
+	msg := widget.NewLabel(lang.L("Tandem cannot open its database in {{.Dir}}", map[string]any{"Dir": nameText(dataDir)}))
+	msg.Wrapping = fyne.TextWrapWord
+	why := widget.NewLabel(translateMessage(cause))
+	why.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewPadded(container.NewVBox(
+		msg, why, container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Quit"), a.Quit)))))
+	w.Resize(fyne.NewSize(560, 200))
+	w.Show()
+	return w
 }

@@ -292,3 +292,40 @@ func TestImportDialogInJapanese(t *testing.T) {
 		t.Error("the refused count is not in Japanese")
 	}
 }
+
+// TestImportFileFromOutside: a file handed to Tandem from outside (a file
+// manager's "Open with", `tandem FILE`) opens Import… on it; a vCard goes
+// to Contacts whatever the screen; a second file while the dialog is open
+// does not replace what is in it.
+func TestImportFileFromOutside(t *testing.T) {
+	db := newTestDB(t)
+	m := newTestWindow(t, transferCRM(db))
+	m.nav.Select(1) // Companies
+	settle(m)
+	dir := t.TempDir()
+	vcf := filepath.Join(dir, "phone.vcf")
+	if err := os.WriteFile(vcf, []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nN:山田;太郎;;;\r\nFN:山田 太郎\r\nEMAIL:taro@example.jp\r\nEND:VCARD\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	(&Window{m: m}).Import(vcf)
+	settle(m)
+	w := m.importing
+	if w == nil || len(m.open) != 1 {
+		t.Fatal("Import did not open the import dialog")
+	}
+	if w.kind != app.KindContact || w.path != vcf {
+		t.Errorf("dialog for kind %q on %q, want contacts on the vCard", w.kind, w.path)
+	}
+	if !hasText(m, "phone.vcf") {
+		t.Error("the chosen file is not named in the dialog")
+	}
+	csv := filepath.Join(dir, "other.csv")
+	if err := os.WriteFile(csv, []byte("name\nAcme\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	(&Window{m: m}).Import(csv)
+	settle(m)
+	if m.importing != w || w.path != vcf || len(m.open) != 1 {
+		t.Errorf("a second file replaced the open dialog: %q, %d dialogs", m.importing.path, len(m.open))
+	}
+}

@@ -46,6 +46,10 @@ type Params struct {
 	// calls it off the UI goroutine after start) and returns the damage it
 	// found, or nil. On damage the window says so, with what is lost.
 	CheckDatabase func(ctx context.Context) (*app.Damage, error)
+	// Damage is what the quick check found when the database was opened
+	// (nil: none): the window says so at once, not only once the full
+	// check has run.
+	Damage *app.Damage
 	// Salvage copies what can be read of a damaged database into a new file
 	// in its place, keeping the damaged one aside; the app then restarts.
 	// Nil hides the offer.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,7 +18,7 @@ import (
 	"github.com/tandem-crm/tandem/app/store"
 )
 
-const usage = `Usage: tandem [--data-dir DIR] [command]
+const usage = `Usage: tandem [--data-dir DIR] [command | FILE]
 
 Without a command, opens the Tandem window.
 
@@ -60,6 +61,7 @@ Global flags:
   --data-dir DIR     the database folder (default: your data folder)
   --desk TARGET      demo (the built-in demo help desk, default), a Zoho region, or a URL
   --hidden           start in the tray without showing the window
+  --import FILE      open the window's Import… on FILE (also: tandem FILE)
   --version          print the version
 `
 
@@ -72,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a base URL")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	hidden := fs.Bool("hidden", false, "start in the tray without showing the window (used at login)")
+	importFile := fs.String("import", "", "open the window's Import… on this file (CSV, TSV, .xlsx, vCard)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -80,8 +83,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
+	if len(rest) == 1 && *importFile == "" && importable(rest[0]) {
+		// A file manager's "Open with Tandem" passes the file alone.
+		*importFile, rest = rest[0], nil
+	}
 	if len(rest) == 0 || rest[0] == "gui" {
-		return runGUI(ctx, guiOptions{dataDir: *dataDir, deskTarget: *deskTarget, hidden: *hidden}, stdout, stderr)
+		o := guiOptions{dataDir: *dataDir, deskTarget: *deskTarget, hidden: *hidden}
+		if *importFile != "" {
+			abs, err := filepath.Abs(*importFile)
+			if err == nil {
+				_, err = os.Stat(abs)
+			}
+			if err != nil {
+				fmt.Fprintln(stderr, "tandem: cannot import:", err)
+				return 1
+			}
+			o.importFile = abs
+		}
+		return runGUI(ctx, o, stdout, stderr)
 	}
 	// One instance per data folder: some commands go through a running
 	// window or wait for the folder (lifecycle.go).
@@ -344,4 +363,17 @@ func (c *cli) seed(args []string) error {
 	took := time.Since(start)
 	fmt.Fprintf(c.out, "seeded %d contacts, %d companies, %d records in %.2fs\n", sz.Contacts, sz.Companies, sz.Records, took.Seconds())
 	return nil
+}
+
+// importable reports whether arg names an existing file Import… reads
+// (by its extension), so `tandem FILE` opens it instead of failing as an
+// unknown command.
+func importable(arg string) bool {
+	switch strings.ToLower(filepath.Ext(arg)) {
+	case ".csv", ".tsv", ".txt", ".xlsx", ".vcf":
+	default:
+		return false
+	}
+	st, err := os.Stat(arg)
+	return err == nil && st.Mode().IsRegular()
 }

@@ -16,9 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/app/autostart"
@@ -36,7 +34,8 @@ import (
 type guiOptions struct {
 	dataDir    string
 	deskTarget string
-	hidden     bool // start in the tray (at login)
+	hidden     bool   // start in the tray (at login)
+	importFile string // open Import… on this file once the window is up
 }
 
 // newFyneApp and runApp are the real driver; the two-process tests swap
@@ -59,7 +58,11 @@ func runGUI(ctx context.Context, o guiOptions, stdout, stderr io.Writer) int {
 	lock, err := instance.Acquire(o.dataDir, versionString())
 	var held *instance.HeldError
 	if errors.As(err, &held) && held.Info.Addr != "" {
-		resp, cerr := instance.Call(ctx, o.dataDir, "show")
+		op, args := "show", []string(nil)
+		if o.importFile != "" {
+			op, args = "import", []string{o.importFile}
+		}
+		resp, cerr := instance.Call(ctx, o.dataDir, op, args...)
 		if cerr == nil && resp.OK {
 			fmt.Fprintf(stdout, "Tandem is already running (process %d); its window was brought to the front.\n", held.Info.PID)
 			return 0
@@ -98,7 +101,7 @@ func runGUI(ctx context.Context, o guiOptions, stdout, stderr io.Writer) int {
 		// details go to the debug log).
 		slog.Debug("open database", "dir", o.dataDir, "err", err)
 		fmt.Fprintln(stderr, "tandem:", app.ErrorMessage(err))
-		showFatal(a, fmt.Sprintf("Tandem cannot open its database in\n%s\n\n%s", o.dataDir, app.ErrorMessage(err)))
+		views.ShowCannotOpen(a, o.dataDir, app.ErrorMessage(err))
 		runApp(ctx, a)
 		return 1
 	}
@@ -108,8 +111,15 @@ func runGUI(ctx context.Context, o guiOptions, stdout, stderr io.Writer) int {
 	if !o.hidden {
 		s.win.Show()
 	}
-	if started != nil {
-		a.Lifecycle().SetOnStarted(func() { started(a) })
+	if started != nil || o.importFile != "" {
+		a.Lifecycle().SetOnStarted(func() {
+			if o.importFile != "" {
+				s.win.Import(o.importFile)
+			}
+			if started != nil {
+				started(a)
+			}
+		})
 	}
 	ran := make(chan struct{})
 	go func() {
@@ -209,6 +219,7 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 
 		QuickCheck:    db.Verify,
 		CheckDatabase: db.CheckIntegrity,
+		Damage:        db.Damage(),
 		Salvage:       func(ctx context.Context) (*app.SalvageReport, error) { return store.SalvageInPlace(ctx, db) },
 		RestoreBackup: s.restoreLatestGood,
 	}
@@ -347,6 +358,13 @@ func (s *session) handle(ctx context.Context, op string, args []string) instance
 		slog.Info("window shown: Tandem was started again on this data folder")
 		fyne.Do(s.win.Show)
 		return instance.Response{OK: true, Message: "shown"}
+	case "import":
+		if len(args) != 1 {
+			return instance.Response{Code: app.EINVALID, Message: "import needs one file"}
+		}
+		slog.Info("import asked for by a second start", "file", args[0])
+		fyne.Do(func() { s.win.Import(args[0]) })
+		return instance.Response{OK: true, Message: "shown"}
 	case "changed":
 		slog.Info("data changed outside the window: reloading")
 		fyne.Do(s.win.Reload)
@@ -393,13 +411,4 @@ func loginItem(dataDir string) app.LoginItem {
 		args = append(args, "--data-dir", dataDir)
 	}
 	return &autostart.Item{ID: appID, Name: "Tandem", Exe: exe, Args: args}
-}
-
-func showFatal(a fyne.App, msg string) {
-	w := a.NewWindow("Tandem")
-	w.SetContent(container.NewPadded(container.NewVBox(
-		widget.NewLabel(msg),
-		widget.NewButton("Quit", a.Quit),
-	)))
-	w.Show()
 }

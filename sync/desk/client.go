@@ -151,6 +151,19 @@ func (c *Client) WithZSC(creds *ZSCCredentials) *Client {
 	return &cc
 }
 
+// WithConcurrency returns a copy of c that sends at most n requests at
+// once (DefaultConcurrency when n <= 0); it shares c's tokens, so changing
+// the setting costs no new access token, and c's counters. Requests in
+// flight on c finish under c's limit.
+func (c *Client) WithConcurrency(n int) *Client {
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	cc := *c
+	cc.sem = make(chan struct{}, n)
+	return &cc
+}
+
 // OrgID returns the portal id the client sends.
 func (c *Client) OrgID() string { return c.orgID }
 
