@@ -25,9 +25,10 @@ import (
 // "<file>-checked") what the file then was:
 //
 //   - its size and modification time, which Close first sets to a time
-//     with random nanoseconds, so a later write by anything — even in the
-//     same clock tick as the close — gives the file another time (on a
-//     file system that keeps no nanoseconds no marker is written);
+//     a second or two in the past (random below the second), so a later
+//     write by anything — even in the same clock tick as the close —
+//     gives the file another time (on a file system that cannot keep
+//     the time to 100 ns no marker is written);
 //   - a digest of its 100-byte header (page count, change counter, schema
 //     cookie);
 //   - and the schema version.
@@ -112,9 +113,11 @@ func writeMarker(path string) error {
 	if _, err := rand.Read(r[:]); err != nil {
 		return err
 	}
-	// Nanoseconds that are not a multiple of a microsecond: no file
-	// system clock tick gives them.
-	ns := int64(binary.LittleEndian.Uint32(r[:])%999_999)*1000 + 1 + int64(r[0])%999
+	// A time one to two seconds in the past, in NTFS's 100 ns steps: a
+	// later write stamps the file with the time of the write, which is
+	// later (unless the clock is set back meanwhile), so it cannot repeat
+	// this one.
+	ns := int64(binary.LittleEndian.Uint32(r[:])%10_000_000) * 100
 	mt := time.Now().Truncate(time.Second).Add(time.Duration(ns) - time.Second)
 	if err := os.Chtimes(path, time.Time{}, mt); err != nil {
 		return err
@@ -124,7 +127,7 @@ func writeMarker(path string) error {
 		return err
 	}
 	if m.MTime != mt.UnixNano() {
-		return errors.New("the file system does not keep the time to the nanosecond")
+		return errors.New("the file system does not keep the time to 100 ns")
 	}
 	raw, err := json.Marshal(m)
 	if err != nil {
