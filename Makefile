@@ -61,8 +61,8 @@ bench:
 
 ## bench-import: import and export figures against their floors (several minutes: 1M rows)
 bench-import:
-	$(GO) test -tags $(TAGS) -run '^$$' -bench 'Preview100MB' -benchtime 20x ./app/transfer/
-	$(GO) test -tags $(TAGS) -run '^$$' -bench 'ImportCSV100k|ImportRSS|ImportXLSX' -benchtime 1x -timeout 40m ./cmd/tandem/
+	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench 'Preview100MB' -benchtime 20x ./app/transfer/ | $(BENCHFMT)
+	set -o pipefail; $(GO) test -tags $(TAGS) -run '^$$' -bench 'ImportCSV100k|ImportRSS|ImportXLSX' -benchtime 1x -timeout 40m ./cmd/tandem/ | $(BENCHFMT)
 
 ## seeds: the randomized sync test over many seeds (SEEDS=5000); prints how many passed
 SEEDS ?= 5000

@@ -55,32 +55,36 @@ func newDatabaseCare(m *mainWindow) *databaseCare {
 // 1.1 s (issue 17). A variable so that tests can set it to 0.
 var integrityCheckDelay = 20 * time.Second
 
-// check shows the damage found when the database was opened, if any, or
-// else runs the full integrity check in the background (the quick one ran
-// at open), once the window has had its first seconds.
+// check shows the damage found when the database was opened, if any;
+// otherwise it runs the quick check at once (when the open left it for
+// later) and the full integrity check once the window has had its first
+// seconds, both in the background.
 func (c *databaseCare) check() {
 	if d := c.m.params.Damage; d != nil {
 		c.show(d) // found at open: no need to wait for the full check
 		return
 	}
+	if c.m.params.QuickCheck != nil {
+		c.runCheck(c.m.params.QuickCheck)
+	}
 	if c.m.params.CheckDatabase == nil {
 		return
 	}
 	if integrityCheckDelay <= 0 {
-		c.runCheck()
+		c.runCheck(c.m.params.CheckDatabase)
 		return
 	}
 	ctx := c.m.ctx
 	time.AfterFunc(integrityCheckDelay, func() {
 		if ctx.Err() == nil {
-			c.runCheck() // the runner may be used from any goroutine
+			c.runCheck(c.m.params.CheckDatabase) // the runner may be used from any goroutine
 		}
 	})
 }
 
-func (c *databaseCare) runCheck() {
+func (c *databaseCare) runCheck(check func(context.Context) (*app.Damage, error)) {
 	c.m.run.Go(func(ctx context.Context) func() {
-		d, err := c.m.params.CheckDatabase(ctx)
+		d, err := check(ctx)
 		return func() {
 			if err != nil {
 				logError("check database", err)

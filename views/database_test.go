@@ -19,8 +19,12 @@ import (
 
 // damagedStore is issue 18's damaged database: 82 contacts, then bytes
 // overwritten in a page of the contacts table; opened as the app opens it.
-func damagedStore(t *testing.T) *store.DB {
+func damagedStore(t *testing.T, opts ...store.Options) *store.DB {
 	t.Helper()
+	o := store.Options{AllowDamaged: true}
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tandem.db")
 	db, err := store.Open(ctx, path)
@@ -54,12 +58,31 @@ func damagedStore(t *testing.T) *store.DB {
 		t.Fatal(err)
 	}
 	f.Close()
-	db, err = store.OpenOptions(ctx, path, store.Options{AllowDamaged: true})
+	db, err = store.OpenOptions(ctx, path, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestDamagedDatabaseWindowDeferredCheck: the window's open leaves the
+// quick check for the background (issue 17); the window runs it at once,
+// not after the full check's delay, and says the file is damaged.
+func TestDamagedDatabaseWindowDeferredCheck(t *testing.T) {
+	db := damagedStore(t, store.Options{AllowDamaged: true, DeferCheck: true})
+	if db.Damage() != nil {
+		t.Fatal("the deferred open checked the file")
+	}
+	old := integrityCheckDelay
+	integrityCheckDelay = time.Hour // only the quick check may find it
+	t.Cleanup(func() { integrityCheckDelay = old })
+	crm := app.CRM{Contacts: db, Companies: db, Pipelines: db}
+	m := newTestWindow(t, crm, Params{QuickCheck: db.Verify, CheckDatabase: db.CheckIntegrity})
+	settle(m)
+	if !m.database.banner.Visible() || !strings.Contains(m.database.text.Text, app.MsgDamaged) {
+		t.Fatalf("no damage banner after the deferred quick check: %q", m.database.text.Text)
+	}
 }
 
 // TestDamagedDatabaseWindow is the finding "the window opens without a

@@ -38,6 +38,10 @@ type Params struct {
 	// Desktop adds the menu, close-to-tray, Settings › General and
 	// Settings › Backups (views/desktop.go); nil leaves them out.
 	Desktop *Desktop
+	// QuickCheck returns what the database's quick check found (running it
+	// when the open left it for later); the window calls it off the UI
+	// goroutine at once and says so on damage. Nil: the open checked.
+	QuickCheck func(ctx context.Context) (*app.Damage, error)
 	// CheckDatabase runs the database's full integrity check (the window
 	// calls it off the UI goroutine after start) and returns the damage it
 	// found, or nil. On damage the window says so, with what is lost.

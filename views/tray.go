@@ -204,7 +204,15 @@ func badgeIcon(n int) fyne.Resource {
 		}
 	})
 	if n <= 0 || baseIcon == nil || badgeFace == nil {
-		r := fyne.NewStaticResource("tandem-tray.png", assets.IconPNG)
+		// The 64-pixel icon: the tray sends the icon's pixels over D-Bus
+		// (systray), and the 512-pixel one took 0.3 s of the UI goroutine
+		// at every start (issue 17).
+		data := assets.IconPNG
+		var buf bytes.Buffer
+		if baseIcon != nil && png.Encode(&buf, baseIcon) == nil {
+			data = buf.Bytes()
+		}
+		r := fyne.NewStaticResource("tandem-tray.png", data)
 		badges[n] = r
 		return r
 	}

@@ -150,6 +150,7 @@ type Scheduler struct {
 	Backup func(ctx context.Context, path string) error
 	Keep   Keep             // zero: DefaultKeep
 	Every  time.Duration    // how often Run looks (zero: one hour)
+	Delay  time.Duration    // how long Run waits before its first look (zero: none)
 	Now    func() time.Time // zero: time.Now
 	Loc    *time.Location   // days and weeks (zero: time.Local)
 	Logger *slog.Logger     // zero: slog.Default()
@@ -173,10 +174,20 @@ func (s *Scheduler) defaults() {
 	}
 }
 
-// Run calls Once at once and then every Every until ctx ends; it returns
-// ctx's error. A failed backup is logged and tried again at the next look.
+// Run calls Once after Delay and then every Every until ctx ends; it
+// returns ctx's error. A failed backup is logged and tried again at the
+// next look.
 func (s *Scheduler) Run(ctx context.Context) error {
 	s.defaults()
+	if s.Delay > 0 {
+		d := time.NewTimer(s.Delay)
+		select {
+		case <-ctx.Done():
+			d.Stop()
+			return ctx.Err()
+		case <-d.C:
+		}
+	}
 	t := time.NewTicker(s.Every)
 	defer t.Stop()
 	for {

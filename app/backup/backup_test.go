@@ -195,3 +195,28 @@ func TestListMissingFolder(t *testing.T) {
 		t.Errorf("%v %v", bs, err)
 	}
 }
+
+// TestSchedulerDelay: Run makes no backup before Delay (the window's
+// first seconds, issue 17) and one after it.
+func TestSchedulerDelay(t *testing.T) {
+	made := make(chan string, 1)
+	s := &Scheduler{Dir: t.TempDir(), Delay: time.Hour, Backup: func(_ context.Context, p string) error {
+		made <- p
+		return os.WriteFile(p, []byte("x"), 0o600)
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	cancel()
+	<-done
+	if len(made) != 0 {
+		t.Fatal("a backup was made before the delay")
+	}
+	s.Delay = time.Millisecond
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	go func() { done <- s.Run(ctx) }()
+	<-made // after the delay
+	cancel()
+	<-done
+}

@@ -42,15 +42,30 @@ func (db *DB) StartImport(ctx context.Context, b *app.ImportBatch) error {
 	if err != nil {
 		return fmt.Errorf("store: start import: %w", err)
 	}
+	// An import's pages are written once and rarely read again: a smaller
+	// page cache keeps the import's memory low (issue 17: the writer's
+	// 32 MB cache took about 60 MB of a 100k-row import's 150 MB peak
+	// RSS; 10 MB costs the import about 5% of its speed, 4 MB a third).
+	// Back to the usual size at FinishImport.
+	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
+		return fmt.Errorf("store: start import: %w", translate(err))
+	}
 	b.StartedAt = now
 	return nil
 }
+
+// The writer's page cache in KiB: usually, and during an import.
+const (
+	writerCacheKiB = 32000
+	importCacheKiB = 10000
+)
 
 var kindTable = map[string]string{app.KindContact: "contacts", app.KindCompany: "companies", app.KindRecord: "pipeline_records"}
 
 // FinishImport stores the batch's counts and end time.
 func (db *DB) FinishImport(ctx context.Context, b *app.ImportBatch) error {
 	now := db.now()
+	defer db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = -%d", writerCacheKiB))
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE import_batches SET finished_at = ?, created = ?, updated = ?, skipped = ?, refused = ?
 			WHERE id = ?`, toDB(now), b.Created, b.Updated, b.Skipped, b.Refused, b.ID)

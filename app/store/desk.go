@@ -371,13 +371,19 @@ func (db *DB) UpsertRemote(ctx context.Context, rs []app.RemoteRecord) error {
 }
 
 func upsertRemote(ctx context.Context, tx *sql.Tx, rs []app.RemoteRecord) error {
-	st, err := tx.PrepareContext(ctx, `INSERT INTO desk_remote (org_id, kind, desk_id, match_key, modified, vals) VALUES (?, ?, ?, ?, ?, ?)
+	const q = `INSERT INTO desk_remote (org_id, kind, desk_id, match_key, modified, vals) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id, kind, desk_id) DO UPDATE SET match_key = excluded.match_key, modified = excluded.modified, vals = excluded.vals
-		WHERE excluded.modified >= desk_remote.modified`)
+		WHERE excluded.modified >= desk_remote.modified`
+	st, err := cached(ctx, tx, q)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	if st == nil {
+		if st, err = tx.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
 	for _, r := range rs {
 		if _, err := st.ExecContext(ctx, r.OrgID, r.Kind, r.DeskID, r.MatchKey, toDBz(r.Modified), encodeMap(r.Values)); err != nil {
 			return err
@@ -523,7 +529,7 @@ func (db *DB) SaveLink(ctx context.Context, l *app.Link) error {
 
 func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error {
 	var other int64
-	err := tx.QueryRowContext(ctx, "SELECT crm_id FROM desk_links WHERE org_id = ? AND kind = ? AND desk_id = ?", l.OrgID, l.Kind, l.DeskID).Scan(&other)
+	err := queryRowTx(ctx, tx, "SELECT crm_id FROM desk_links WHERE org_id = ? AND kind = ? AND desk_id = ?", l.OrgID, l.Kind, l.DeskID).Scan(&other)
 	switch {
 	case err == nil && other != l.CRMID:
 		return app.Errorf(app.ECONFLICT, "The Desk record is already linked to another Tandem record.")
@@ -534,7 +540,7 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 		l.LinkedAt = now
 	}
 	l.UpdatedAt = now
-	_, err = tx.ExecContext(ctx, `INSERT INTO desk_links (`+linkCols+`, crm_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
+	_, err = execTx(ctx, tx, `INSERT INTO desk_links (`+linkCols+`, crm_created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
 			coalesce((SELECT created_at FROM `+crmTable(l.Kind)+` WHERE id = ?3), 0))
 		ON CONFLICT (org_id, kind, crm_id) DO UPDATE SET desk_id = excluded.desk_id, agreed = excluded.agreed,
 			crm_rev = excluded.crm_rev, desk_modified = excluded.desk_modified, updated_at = excluded.updated_at,
@@ -546,7 +552,7 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 // dropQueuedUpdates deletes the pending or sending pushes of a CRM record
 // to the Desk record deskID.
 func dropQueuedUpdates(ctx context.Context, tx *sql.Tx, orgID, kind string, crmID int64, deskID string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM desk_outbox WHERE org_id = ? AND crm_kind = ? AND crm_id = ?
+	_, err := execTx(ctx, tx, `DELETE FROM desk_outbox WHERE org_id = ? AND crm_kind = ? AND crm_id = ?
 		AND state IN ('pending', 'sending') AND kind IN (?, ?) AND json_extract(payload, '$.deskId') = ?`,
 		orgID, kind, crmID, app.OutboxPushContact, app.OutboxPushCompany, deskID)
 	return err
@@ -657,6 +663,10 @@ func (db *DB) CompaniesToPush(ctx context.Context, orgID string, after int64, li
 	return collect(rows, scanCompany, "companies to push")
 }
 
+// bulkApplyRows is how many new records an ApplyFromDesk batch needs for
+// its search text to be indexed in bulk.
+const bulkApplyRows = 8
+
 // ApplyFromDesk writes each reconciliation in one transaction: a batch is
 // tried in one transaction first, then (when an item fails) item by item.
 func (db *DB) ApplyFromDesk(ctx context.Context, items []app.DeskApply) ([]error, error) {
@@ -683,13 +693,32 @@ func (db *DB) ApplyFromDesk(ctx context.Context, items []app.DeskApply) ([]error
 			snaps[i].link = &l
 		}
 	}
+	inserts := 0
+	for _, a := range items {
+		if a.Contact != nil && a.Contact.ID == 0 || a.Company != nil && a.Company.ID == 0 {
+			inserts++
+		}
+	}
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		defer cacheStatements(tx)()
+		// A first sync's pages insert many records: their search text is
+		// indexed in one statement at the end (issue 17). Row by row, FTS5
+		// wrote each row's terms as a segment of its own at the next
+		// statement and then merged them, a large part of the ~0.7 ms a
+		// record cost.
+		finish := func() error { return nil }
+		if inserts >= bulkApplyRows {
+			var err error
+			if finish, err = bulkSearch(ctx, tx); err != nil {
+				return err
+			}
+		}
 		for i := range items {
 			if err := applyOne(ctx, tx, &items[i], now); err != nil {
 				return err
 			}
 		}
-		return nil
+		return finish()
 	})
 	if err == nil {
 		return errs, nil
@@ -733,7 +762,7 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 			return err
 		}
 		if c.ID == 0 {
-			res, err := tx.ExecContext(ctx, insertContactSQL, contactArgs(c, toDB(now))...)
+			res, err := execTx(ctx, tx, insertContactSQL, contactArgs(c, toDB(now))...)
 			if err != nil {
 				return err
 			}
@@ -753,7 +782,7 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 			return err
 		}
 		if c.ID == 0 {
-			res, err := tx.ExecContext(ctx, insertCompanySQL, companyArgs(c, toDB(now))...)
+			res, err := execTx(ctx, tx, insertCompanySQL, companyArgs(c, toDB(now))...)
 			if err != nil {
 				return err
 			}
@@ -820,11 +849,11 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 		case a.Push != nil:
 			org = a.Push.OrgID
 		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM desk_sync_errors WHERE org_id = ? AND kind = ? AND crm_id = ?", org, kind, crmID); err != nil {
+		if _, err := execTx(ctx, tx, "DELETE FROM desk_sync_errors WHERE org_id = ? AND kind = ? AND crm_id = ?", org, kind, crmID); err != nil {
 			return err
 		}
 		if a.Link != nil && a.Link.DeskID != "" {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM desk_sync_errors WHERE org_id = ? AND kind = ? AND crm_id = 0 AND desk_id = ?", org, kind, a.Link.DeskID); err != nil {
+			if _, err := execTx(ctx, tx, "DELETE FROM desk_sync_errors WHERE org_id = ? AND kind = ? AND crm_id = 0 AND desk_id = ?", org, kind, a.Link.DeskID); err != nil {
 				return err
 			}
 		}

@@ -36,8 +36,14 @@ func (db *DB) markDamaged(d *app.Damage) error {
 	return app.DamagedError(db.damaged.Load())
 }
 
-// writable returns the EDAMAGED error once damage was found.
+// writable returns the EDAMAGED error once damage was found. A write
+// waits for a deferred quick check (running it when nobody has yet).
 func (db *DB) writable() error {
+	if db.pending != nil {
+		if _, err := db.Verify(context.Background()); err != nil {
+			return err
+		}
+	}
 	if d := db.damaged.Load(); d != nil {
 		return app.DamagedError(d)
 	}
@@ -91,6 +97,7 @@ func (db *DB) CheckIntegrity(ctx context.Context) (*app.Damage, error) {
 		return nil, fmt.Errorf("store: check integrity: %w", err)
 	}
 	if len(problems) == 0 {
+		db.sound.Store(true)
 		return nil, nil
 	}
 	d := &app.Damage{Path: db.path, Problems: problems, At: db.now()}

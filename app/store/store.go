@@ -58,6 +58,11 @@ type Options struct {
 	// with EDAMAGED, and Damage says what was found, so the window can show
 	// what is readable and offer to salvage it.
 	AllowDamaged bool
+	// DeferCheck leaves the quick check of a file that changed since its
+	// last checked close (see marker.go) for Verify to run, so the window
+	// opens without reading the whole file first; writes wait for the
+	// check. A file that needs migrating is still checked before.
+	DeferCheck bool
 	// ImportBatch is how many rows an import writes per transaction. Zero
 	// means 5,000.
 	ImportBatch int
@@ -78,6 +83,13 @@ type DB struct {
 	// damaged is set once an integrity check or a statement found the file
 	// damaged; from then on every write fails with EDAMAGED.
 	damaged atomic.Pointer[app.Damage]
+	// checkedBy says how the quick check went at open (checkRan,
+	// checkSkipped or checkDeferred); pending is the deferred check.
+	checkedBy string
+	pending   *pendingCheck
+	// sound is set once a check passed (or the marker vouched for the
+	// file): only then does Close write the marker.
+	sound atomic.Bool
 }
 
 // Open opens (creating if needed) the database at path with default Options
@@ -110,13 +122,15 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 		opts.now = time.Now
 	}
 	db := &DB{path: abs, opts: opts}
+	// Read before any connection touches the file.
+	unchanged := markerValid(abs)
 
 	busy := fmt.Sprint(opts.BusyTimeout.Milliseconds())
 	wq := url.Values{}
 	wq.Add("_pragma", "busy_timeout("+busy+")")
 	wq.Add("_pragma", "foreign_keys(1)")
 	wq.Add("_pragma", "synchronous(NORMAL)")
-	wq.Add("_pragma", "cache_size(-32000)")
+	wq.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
 	wq.Add("_pragma", "temp_store(MEMORY)")
 	wq.Set("_txlock", "immediate")
 	if opts.ReadOnly {
@@ -132,7 +146,7 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.write.SetConnMaxLifetime(0)
 	db.write.SetConnMaxIdleTime(0)
 
-	if err := db.prepare(ctx); err != nil {
+	if err := db.prepare(ctx, unchanged); err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, diskFull(filepath.Dir(abs), err))
 	}
@@ -174,8 +188,9 @@ func dsn(path string, q url.Values) string {
 	return u.String()
 }
 
-// prepare switches the file to WAL and applies pending migrations.
-func (db *DB) prepare(ctx context.Context) error {
+// prepare checks the file (unless unchanged says a checked close left it
+// as it is), switches it to WAL and applies pending migrations.
+func (db *DB) prepare(ctx context.Context, unchanged bool) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return translate(err)
@@ -188,9 +203,20 @@ func (db *DB) prepare(ctx context.Context) error {
 		return translate(err)
 	}
 	// A damaged file must not be migrated or written: check it first.
-	problems, err := check(ctx, conn, "quick_check")
-	if err != nil {
-		return err
+	var problems []string
+	switch {
+	case unchanged:
+		db.checkedBy = checkSkipped
+		db.sound.Store(true)
+	case db.opts.DeferCheck && !db.opts.ReadOnly && version == SchemaVersion():
+		db.checkedBy = checkDeferred
+		db.pending = &pendingCheck{}
+	default:
+		db.checkedBy = checkRan
+		if problems, err = check(ctx, conn, "quick_check"); err != nil {
+			return err
+		}
+		db.sound.Store(len(problems) == 0)
 	}
 	if len(problems) > 0 {
 		d := &app.Damage{Path: db.path, Problems: problems, At: db.now()}
@@ -219,11 +245,23 @@ func (db *DB) Close() error {
 		errs = append(errs, db.read.Close())
 	}
 	if db.write != nil {
-		// A best-effort checkpoint keeps the -wal file small between runs.
+		// A best-effort checkpoint keeps the -wal file small between runs
+		// and, when it emptied the log of a file known to be sound, lets
+		// the next open skip the quick check (marker.go).
+		clean := false
 		if !db.opts.ReadOnly && db.damaged.Load() == nil {
-			_, _ = db.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+			var busy, log, done int
+			err := db.write.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &done)
+			clean = err == nil && busy == 0 && db.sound.Load() && db.damaged.Load() == nil
 		}
 		errs = append(errs, db.write.Close())
+		if clean {
+			if err := writeMarker(db.path); err != nil {
+				removeMarker(db.path)
+			}
+		} else if !db.opts.ReadOnly {
+			removeMarker(db.path)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("store: close: %w", err)

@@ -198,8 +198,10 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	// A damaged file opens read-only, so the window can say what is lost
-	// and salvage what is not.
-	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: true})
+	// and salvage what is not. The quick check of a file that changed since
+	// its last checked close runs in the background (writes wait for it);
+	// sync and backups start once it passed.
+	db, err := store.OpenOptions(ctx, path, store.Options{AllowDamaged: true, DeferCheck: true})
 	if err != nil {
 		cancel()
 		return nil, err
@@ -215,6 +217,7 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		LoadSample: func(ctx context.Context) error { return sample.Load(ctx, crm, 1, sample.Demo) },
 		Signals:    det,
 
+		QuickCheck:    db.Verify,
 		CheckDatabase: db.CheckIntegrity,
 		Damage:        db.Damage(),
 		Salvage:       func(ctx context.Context) (*app.SalvageReport, error) { return store.SalvageInPlace(ctx, db) },
@@ -231,29 +234,35 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		}
 		return a.OpenURL(u)
 	}
-	damaged := db.Damage() != nil
-	switch {
-	case err != nil:
+	if err != nil {
 		// The CRM works without the help desk: say why in the log and go on.
 		slog.Error("help desk", "err", err)
 		dw = nil
-	case damaged:
-		// Nothing is synced into a damaged file; the window says why.
+	} else {
 		s.dw = dw
 		params.Integration = dw.svc
-		slog.Error("database damaged: sync stopped", "path", path, "damage", db.Damage())
-	default:
-		s.dw = dw
-		params.Integration = dw.svc
-		s.goRun(ctx, dw.svc.Run)
 	}
 	bsvc := &backupService{db: db, dataDir: o.dataDir, restore: s.requestRestore}
-	if !damaged {
-		// A damaged file is not backed up over the good backups it may be
-		// restored from.
-		sched := &backup.Scheduler{Dir: backupsDir(o.dataDir), Backup: db.Backup}
+	s.goRun(ctx, func(ctx context.Context) error {
+		// Nothing is synced into a damaged file, and it is not backed up
+		// over the good backups it may be restored from; the window says
+		// why (Params.QuickCheck).
+		if d, err := db.Verify(ctx); err != nil || d != nil {
+			slog.Error("database damaged or unreadable: sync and backups stopped", "path", path, "damage", d, "err", err)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if s.dw != nil {
+			s.goRun(ctx, s.dw.svc.Run)
+		}
+		// The day's backup reads and checks the whole file (2 s of CPU at
+		// 100k contacts): not in the window's first seconds (issue 17).
+		sched := &backup.Scheduler{Dir: backupsDir(o.dataDir), Backup: db.Backup, Delay: backupDelay}
 		s.goRun(ctx, sched.Run)
-	}
+		return nil
+	})
 	params.Desktop = &views.Desktop{
 		About:      views.About{Version: versionString(), DataDir: o.dataDir, Licenses: thirdPartyLicenses},
 		Backups:    bsvc,
@@ -273,14 +282,22 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		tp.SyncNow = s.dw.svc.SyncNow
 	}
 	if d, ok := a.(desktop.App); ok {
+		var shown fyne.Resource
 		tp.Set = func(m *fyne.Menu, icon fyne.Resource) {
 			d.SetSystemTrayMenu(m)
-			d.SetSystemTrayIcon(icon)
+			if icon != shown { // each icon is sent over D-Bus as pixels
+				shown = icon
+				d.SetSystemTrayIcon(icon)
+			}
 		}
 	}
 	s.tray = views.NewTray(ctx, tp)
 	return s, nil
 }
+
+// backupDelay is how long after the window opens the day's automatic
+// backup starts; a variable so tests can set it to 0.
+var backupDelay = time.Minute
 
 // goRun runs fn in a goroutine close waits for.
 func (s *session) goRun(ctx context.Context, fn func(context.Context) error) {
