@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -233,6 +234,7 @@ func TestScrollsToSentMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 12; i++ {
+		e.emu.Advance(time.Minute) // a reply a minute, not twelve in one millisecond
 		if _, err := e.emu.CustomerReply(e.org, id, "<p>Message "+itoa(i)+" with some words to take space.</p><p>And a second line.</p>"); err != nil {
 			t.Fatal(err)
 		}

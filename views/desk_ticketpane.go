@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"image/color"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -59,6 +61,7 @@ type ticketPane struct {
 	loadSeq      int
 	compose      *composeForm
 	shown        string // the ticket painted, to scroll to the latest message once
+	scrollEnd    bool   // a message was just sent: show it when painted
 }
 
 func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
@@ -223,8 +226,11 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	p.shown = td.Ticket.ID
 	p.paint()
 	p.relayout()
-	if first {
-		p.scroll.ScrollToBottom() // the latest message first
+	if first || p.scrollEnd {
+		// The latest message first; after a send, what was sent.
+		p.scrollEnd = false
+		p.scroll.Refresh()
+		p.scroll.ScrollToBottom()
 	}
 }
 
@@ -354,16 +360,52 @@ const pageMessages = 20
 // convoEntry is one item of the conversation.
 type convoEntry struct {
 	at      time.Time
+	request bool // the ticket's description: the customer's original request
 	thread  *app.Thread
 	comment *app.Comment
 	pending *app.OutboxItem
 }
 
-// paint builds the conversation: threads and comments in time order, then
-// what is still waiting to be sent.
+// requestIsThread reports whether the ticket's description is already the
+// first message of its threads (an email ticket's first thread is the
+// customer's mail; a ticket made through the API or a web form has only
+// the description).
+func requestIsThread(td *app.TicketDetail) bool {
+	if len(td.Threads) == 0 {
+		return false
+	}
+	first := &td.Threads[0]
+	for i := range td.Threads {
+		if td.Threads[i].CreatedTime.Before(first.CreatedTime) {
+			first = &td.Threads[i]
+		}
+	}
+	if first.Direction == "out" {
+		return false
+	}
+	desc := strings.TrimSpace(td.Ticket.Description)
+	body := strings.TrimSpace(first.Content)
+	if desc == body {
+		return true
+	}
+	a, b := richtext.ParseLimit(desc, maxBodyText), richtext.ParseLimit(firstNonEmpty(body, first.Summary), maxBodyText)
+	at, bt := strings.Join(strings.Fields(a.Text()), " "), strings.Join(strings.Fields(b.Text()), " ")
+	if body == "" { // only the summary, a shortened start
+		return bt != "" && strings.HasPrefix(at, bt)
+	}
+	return at == bt
+}
+
+// paint builds the conversation: the original request, then threads and
+// comments in time order, then what is still waiting to be sent. Every
+// part comes from the cache, which keeps what Desk answered before: a
+// refresh merges into it, so nothing already shown disappears.
 func (p *ticketPane) paint() {
 	td := p.detail
-	var es []convoEntry
+	es := make([]convoEntry, 0, len(td.Threads)+len(td.Comments)+len(td.Pending)+1)
+	if strings.TrimSpace(td.Ticket.Description) != "" && !requestIsThread(td) {
+		es = append(es, convoEntry{at: td.Ticket.CreatedTime, request: true})
+	}
 	for i := range td.Threads {
 		es = append(es, convoEntry{at: td.Threads[i].CreatedTime, thread: &td.Threads[i]})
 	}
@@ -388,11 +430,10 @@ func (p *ticketPane) paint() {
 	} else {
 		p.more = nil
 	}
-	if len(es) == 0 && td.Ticket.Description != "" {
-		objs = append(objs, messageCard(lang.L("Original request"), "", "", td.Ticket.Description, "text/html", nil, false))
-	}
 	for _, e := range es {
 		switch {
+		case e.request:
+			objs = append(objs, requestCard(&td.Ticket))
 		case e.thread != nil:
 			objs = append(objs, threadCard(e.thread))
 		case e.comment != nil:
@@ -403,6 +444,28 @@ func (p *ticketPane) paint() {
 	}
 	p.convo.Objects = objs
 	p.convo.Refresh()
+}
+
+// cardSide says where a message sits and how it looks: the customer's on
+// the left, the help desk's on the right, internal comments tinted with a
+// lock, so private and public cannot be confused.
+type cardSide int
+
+const (
+	sideCustomer cardSide = iota // incoming: the customer wrote it
+	sideAgent                    // outgoing: the help desk sent it
+	sideInternal                 // an internal comment: agents only
+)
+
+// requestCard is the ticket's description: what the customer asked.
+func requestCard(tk *app.Ticket) fyne.CanvasObject {
+	who := nameText(firstNonEmpty(tk.ContactName, tk.ContactEmail, tk.Email))
+	head := lang.L("Original request")
+	if who != "" {
+		head = lang.L("Original request from {{.Name}}", map[string]any{"Name": who})
+	}
+	head += " · " + when(tk.CreatedTime)
+	return messageCard(sideCustomer, head, "", tk.Description, "text/html", nil)
 }
 
 func threadCard(th *app.Thread) fyne.CanvasObject {
@@ -428,25 +491,24 @@ func threadCard(th *app.Thread) fyne.CanvasObject {
 	if body == "" {
 		body, ct = th.Summary, "text/plain"
 	}
-	return messageCard(head, strings.Join(addr, "   "), directionLabel(th.Direction), body, ct, attachmentNames(th.Raw), th.Direction == "out")
-}
-
-func directionLabel(dir string) string {
-	if dir == "out" {
-		return lang.L("Outgoing")
+	side := sideCustomer
+	if th.Direction == "out" {
+		side = sideAgent
 	}
-	return lang.L("Incoming")
+	return messageCard(side, head, strings.Join(addr, "   "), body, ct, attachmentNames(th.Raw))
 }
 
 func commentCard(c *app.Comment) fyne.CanvasObject {
 	who := nameText(c.CommenterName)
 	head := lang.L("Internal comment by {{.Name}}", map[string]any{"Name": who})
+	side := sideInternal
 	if c.IsPublic {
 		head = lang.L("Public comment by {{.Name}}", map[string]any{"Name": who})
+		side = sideAgent
 	}
 	head += " · " + when(c.CommentedTime)
 	body := firstNonEmpty(c.Text, c.Content)
-	return messageCard(head, "", lang.L("Comment"), body, c.ContentType, attachmentNames(c.Raw), true)
+	return messageCard(side, head, "", body, c.ContentType, attachmentNames(c.Raw))
 }
 
 // attachmentNames reads the names of a thread's or comment's attachments
@@ -472,18 +534,34 @@ func attachmentNames(raw json.RawMessage) []string {
 	return out
 }
 
+// lockSVG is a padlock, the mark of what only agents see.
+const lockSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#000000" d="M18 8h-1V6A5 5 0 0 0 7 6v2H6a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V10a2 2 0 0 0-2-2zM9 6a3 3 0 0 1 6 0v2H9V6zm3 11a2 2 0 1 1 0-4 2 2 0 0 1 0 4z"/></svg>`
+
+// lockIcon is lockSVG in the theme's foreground colour.
+var lockIcon = theme.NewThemedResource(fyne.NewStaticResource("lock.svg", []byte(lockSVG)))
+
+// sideInset is how far a message is moved from the other side, so the
+// customer's and the help desk's messages line up on their own sides.
+const sideInset = 56
+
 // messageCard is one message of the conversation.
-func messageCard(head, addresses, tag, body, contentType string, attachments []string, ours bool) fyne.CanvasObject {
+func messageCard(side cardSide, head, addresses, body, contentType string, attachments []string) fyne.CanvasObject {
 	h := widget.NewLabel(breakable(head))
 	h.TextStyle = fyne.TextStyle{Bold: true}
 	h.Wrapping = fyne.TextWrapWord
-	icon := widget.NewIcon(theme.DownloadIcon())
-	if ours {
-		icon.SetResource(theme.UploadIcon())
+	var icon *widget.Icon
+	switch side {
+	case sideCustomer:
+		icon = widget.NewIcon(theme.AccountIcon())
+	case sideAgent:
+		icon = widget.NewIcon(theme.MailSendIcon())
+	default:
+		icon = widget.NewIcon(lockIcon)
 	}
-	tagLabel := widget.NewLabel(tag)
-	tagLabel.Importance = widget.LowImportance
-	box := container.NewVBox(container.NewBorder(nil, nil, icon, tagLabel, h))
+	box := container.NewVBox(container.NewBorder(nil, nil, icon, nil, h))
+	if side == sideInternal {
+		box.Add(note(lang.L("Internal — not sent to the customer"), widget.WarningImportance))
+	}
 	if addresses != "" {
 		a := widget.NewLabel(addresses)
 		a.Importance = widget.LowImportance
@@ -495,8 +573,36 @@ func messageCard(head, addresses, tag, body, contentType string, attachments []s
 		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		box.Add(container.NewHBox(widget.NewIcon(theme.FileIcon()), l))
 	}
-	card := widget.NewCard("", "", box)
-	return card
+	var card fyne.CanvasObject
+	if side == sideInternal {
+		// A tinted card of its own: widget.Card paints an opaque
+		// background over any tint.
+		tint := canvas.NewRectangle(internalTint())
+		tint.CornerRadius = theme.InputRadiusSize()
+		tint.StrokeColor = theme.Color(theme.ColorNameWarning)
+		tint.StrokeWidth = 1
+		card = container.NewStack(tint, container.NewPadded(box))
+	} else {
+		card = widget.NewCard("", "", box)
+	}
+	return onSide(side, card)
+}
+
+// onSide moves a card to its side of the conversation.
+func onSide(side cardSide, card fyne.CanvasObject) fyne.CanvasObject {
+	inset := canvas.NewRectangle(color.Transparent)
+	inset.SetMinSize(fyne.NewSize(sideInset, 1))
+	if side == sideCustomer {
+		return container.NewBorder(nil, nil, nil, inset, card)
+	}
+	return container.NewBorder(nil, nil, inset, nil, card)
+}
+
+// internalTint is the background of an internal comment: the warning
+// colour, faint.
+func internalTint() color.Color {
+	r, g, b, _ := theme.Color(theme.ColorNameWarning).RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x30}
 }
 
 // maxBodyText is how much of one message the pane shows (a long email is
@@ -700,7 +806,13 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 		}
 		box.Add(container.NewHBox(retry))
 	}
-	return widget.NewCard("", "", box)
+	if it.Kind == app.OutboxComment && !pl.Public {
+		box.Objects = append(box.Objects[:1], append([]fyne.CanvasObject{note(lang.L("Internal — not sent to the customer"), widget.WarningImportance)}, box.Objects[1:]...)...)
+		tint := canvas.NewRectangle(internalTint())
+		tint.CornerRadius = theme.InputRadiusSize()
+		return onSide(sideInternal, container.NewStack(tint, container.NewPadded(box)))
+	}
+	return onSide(sideAgent, widget.NewCard("", "", box))
 }
 
 // composeForm is the Reply / Reply all / Forward / comment dialog.
@@ -853,6 +965,7 @@ func (p *ticketPane) send(f *composeForm) {
 				return
 			}
 			f.dlg.Hide()
+			p.scrollEnd = true
 			p.reload(false)
 		}
 	})
