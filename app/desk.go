@@ -62,6 +62,7 @@ type Portal struct {
 	IsAdmin          bool   // an administrator of the portal (isAdminInOrg): may do everything
 	CanCreateTickets bool   // "may create tickets": tickets.create of Desk's GET /myProfilePermissions
 	CanReply         bool   // "may reply by email" (reply, reply all, forward): tickets.mailSend
+	CanEditTickets   bool   // may change a ticket's priority and assignee: tickets.edit
 	ReadOnlyReason   string // why the agent may not create or reply, for people
 	SupportEmail     string // the portal's support address replies are sent from
 
@@ -301,6 +302,9 @@ const (
 	OutboxForward      = "forward"
 	OutboxComment      = "comment"
 	OutboxStatus       = "status"
+	// OutboxTicketUpdate changes a ticket's priority or assignee
+	// (payload: TicketUpdate).
+	OutboxTicketUpdate = "ticket_update"
 	OutboxPushContact  = "push_contact"
 	OutboxPushCompany  = "push_company"
 )
@@ -741,6 +745,12 @@ type Integration interface {
 	Forward(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Comment(ctx context.Context, ticketID string, content string, public bool) (*OutboxItem, error)
 	ChangeStatus(ctx context.Context, ticketID, status string) (*OutboxItem, error)
+	// UpdateTicket queues a change of a ticket's priority or assignee
+	// (EFORBIDDEN when the agent may not edit tickets, EINVALID when u
+	// changes nothing).
+	UpdateTicket(ctx context.Context, ticketID string, u TicketUpdate) (*OutboxItem, error)
+	// Agents returns the portal's agents, for the assignee drop-down.
+	Agents(ctx context.Context) ([]Agent, error)
 	// Outbox lists the active portal's pending, sending and failed items;
 	// RetryOutbox sends a failed one again.
 	Outbox(ctx context.Context) ([]OutboxItem, error)
@@ -775,6 +785,7 @@ type AgentPermissions struct {
 	IsAdmin          bool
 	CanCreateTickets bool
 	CanReply         bool
+	CanEditTickets   bool
 	// CanViewContacts: Desk contacts and accounts may be read (two-way
 	// sync pulls them). CanWriteContacts: they may be created and edited
 	// (every sync option but No sync pushes them).
@@ -889,4 +900,18 @@ type TicketChange struct {
 	// Flags that turned true in this pass.
 	BecameOverdue   bool
 	BecameEscalated bool
+}
+
+// TicketUpdate is a change of a ticket's details queued in the outbox: a
+// nil field is left as it is.
+type TicketUpdate struct {
+	Priority   *string `json:"priority,omitempty"`
+	AssigneeID *string `json:"assigneeId,omitempty"` // "" unassigns
+	// AssigneeName is shown while the change waits to be sent.
+	AssigneeName string `json:"assigneeName,omitempty"`
+}
+
+// Agent is a help-desk agent of a portal.
+type Agent struct {
+	ID, Name, Email string
 }

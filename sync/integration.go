@@ -207,7 +207,7 @@ func (s *Service) PortalPermissions(ctx context.Context, orgID string) (app.Agen
 	if err != nil {
 		return app.AgentPermissions{}, fmt.Errorf("sync: portal permissions: %w", err)
 	}
-	return app.AgentPermissions{IsAdmin: perm.IsAdmin, CanCreateTickets: perm.CanCreateTickets, CanReply: perm.CanReply,
+	return app.AgentPermissions{IsAdmin: perm.IsAdmin, CanCreateTickets: perm.CanCreateTickets, CanReply: perm.CanReply, CanEditTickets: perm.CanEditTickets,
 		CanViewContacts: perm.CanViewContacts, CanWriteContacts: perm.CanWriteContacts, Reason: perm.Reason}, nil
 }
 
@@ -367,6 +367,7 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 	p.AccountEmail = accountEmail
 	p.AgentID, p.AgentName, p.AgentEmail = me.ID, me.Name, me.EmailID
 	p.IsAdmin, p.CanCreateTickets, p.CanReply, p.ReadOnlyReason = perm.IsAdmin, perm.CanCreateTickets, perm.CanReply, perm.Reason
+	p.CanEditTickets = perm.CanEditTickets
 	p.ViaZSC, p.AdminEmail = zsc != nil, ""
 	if zsc != nil {
 		p.AdminEmail = zsc.AdminEmail
@@ -917,6 +918,54 @@ func (s *Service) ChangeStatus(ctx context.Context, ticketID, status string) (*a
 		return nil, fmt.Errorf("sync: change status: %w", app.Errorf(app.EINVALID, "Choose a status."))
 	}
 	return s.enqueue(ctx, p, app.OutboxStatus, ticketID, "", 0, statusPayload{Status: status})
+}
+
+// UpdateTicket queues a change of a ticket's priority or assignee.
+func (s *Service) UpdateTicket(ctx context.Context, ticketID string, u app.TicketUpdate) (*app.OutboxItem, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: update ticket: %w", err)
+	}
+	if !p.CanEditTickets {
+		return nil, fmt.Errorf("sync: update ticket: %w", app.Errorf(app.EFORBIDDEN, "Your Zoho Desk profile does not allow editing tickets."))
+	}
+	if u.Priority == nil && u.AssigneeID == nil {
+		return nil, fmt.Errorf("sync: update ticket: %w", app.Errorf(app.EINVALID, "Nothing to change."))
+	}
+	return s.enqueue(ctx, p, app.OutboxTicketUpdate, ticketID, "", 0, u)
+}
+
+// Agents returns the active portal's agents, cached in memory.
+func (s *Service) Agents(ctx context.Context) ([]app.Agent, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	as, ok := s.agentList[p.OrgID]
+	s.mu.Unlock()
+	if ok {
+		return as, nil
+	}
+	cl, err := s.client(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("sync: agents: %w", err)
+	}
+	list, err := cl.Agents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: agents: %w", err)
+	}
+	for _, a := range list {
+		n := a.Name
+		if n == "" {
+			n = app.PersonName(a.FirstName, a.LastName)
+		}
+		as = append(as, app.Agent{ID: a.ID, Name: n, Email: a.EmailID})
+	}
+	s.mu.Lock()
+	s.agentList[p.OrgID] = as
+	s.mu.Unlock()
+	return as, nil
 }
 
 // Outbox lists the active portal's unfinished and failed actions.

@@ -294,6 +294,28 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		tk := ticketFromDesk(ps.p.OrgID, t)
 		tk.DetailWanted = true
 		return app.OutboxResult{ResultID: t.ID, Ticket: &tk}, nil
+	case app.OutboxTicketUpdate:
+		var pl app.TicketUpdate
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		f := desk.Fields{}
+		if pl.Priority != nil {
+			f["priority"] = *pl.Priority
+		}
+		if pl.AssigneeID != nil {
+			if *pl.AssigneeID == "" {
+				f["assigneeId"] = nil
+			} else {
+				f["assigneeId"] = *pl.AssigneeID
+			}
+		}
+		t, err := cl.UpdateTicket(ctx, it.TicketID, f)
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		tk := ticketFromDesk(ps.p.OrgID, t)
+		return app.OutboxResult{ResultID: t.ID, Ticket: &tk}, nil
 	}
 	return app.OutboxResult{}, fmt.Errorf("sync: outbox: %w", app.Errorf(app.EINTERNAL, "Unknown outbox action %q.", it.Kind))
 }

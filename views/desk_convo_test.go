@@ -272,3 +272,52 @@ func contains(outer, inner fyne.CanvasObject) bool {
 	os, is := outer.Size(), inner.Size()
 	return ip.X >= op.X && ip.Y >= op.Y && ip.X+is.Width <= op.X+os.Width+0.5 && ip.Y+is.Height <= op.Y+os.Height+0.5
 }
+
+// TestTicketDetailsHeader: the pane's header shows the ticket's details,
+// overdue in words, and changes priority and assignee through the outbox.
+func TestTicketDetailsHeader(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 35, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Printer", "description": "<p>E-02.</p>", "priority": "High",
+		"channel": "Phone", "contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.emu.SetDueDate(e.org, id, time.Now().Add(-50*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+	for _, want := range []string{"overdue by 2 days", "Phone", "Mia Sato <mia.sato@summit.example>"} {
+		if !e.hasText(want) {
+			t.Errorf("the header does not show %q", want)
+		}
+	}
+	if p.department.Text == "—" || p.department.Text == "" {
+		t.Errorf("department %q", p.department.Text)
+	}
+	if p.priority.Selected != "High" || p.priority.Disabled() || p.assignee.Disabled() || len(p.agents) == 0 {
+		t.Fatalf("priority %q (disabled %v), assignee disabled %v, %d agents", p.priority.Selected, p.priority.Disabled(), p.assignee.Disabled(), len(p.agents))
+	}
+	// Offline: both changes are queued and shown, then sent once.
+	fault := e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultStatus, Status: 503})
+	p.priority.SetSelected("Low")
+	e.settle()
+	p.assignee.SetSelectedIndex(0)
+	e.settle()
+	e.syncOnce()
+	if !e.hasText("Waiting to be sent") || p.priority.Selected != "Low" || p.assignee.SelectedIndex() != 0 {
+		t.Errorf("queued changes not shown: priority %q, assignee %d", p.priority.Selected, p.assignee.SelectedIndex())
+	}
+	e.emu.RemoveFault(fault)
+	e.syncOnce()
+	td, err := e.svc.Ticket(e.ctx, id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if td.Ticket.Priority != "Low" || td.Ticket.AssigneeID != p.agents[0].ID || len(td.Pending) != 0 {
+		t.Errorf("on Desk: priority %q, assignee %q (want %q), pending %d", td.Ticket.Priority, td.Ticket.AssigneeID, p.agents[0].ID, len(td.Pending))
+	}
+	e.shot("desk-ticket-details.png")
+}

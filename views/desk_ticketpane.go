@@ -62,6 +62,20 @@ type ticketPane struct {
 	compose      *composeForm
 	shown        string // the ticket painted, to scroll to the latest message once
 	scrollEnd    bool   // a message was just sent: show it when painted
+
+	// The details: status, priority and assignee editable where the
+	// agent's profile allows, the rest as text.
+	details    *fyne.Container
+	priority   *keySelect
+	priorities []string // Desk's names of the priority drop-down's options
+	assignee   *keySelect
+	agents     []app.Agent // the assignee drop-down's options, in order
+	department *widget.Label
+	due        *widget.Label
+	channel    *widget.Label
+	contact    *widget.Label
+	account    *widget.Label
+	depts      map[string]string // department names by id
 }
 
 func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
@@ -100,11 +114,33 @@ func (p *ticketPane) build(back func()) {
 	for _, b := range []*widget.Button{p.reply, p.replyAll, p.forward, p.comment, p.openDesk} {
 		b.Disable()
 	}
-	statusBox := container.NewHBox(widget.NewLabel(lang.L("Status")), container.NewGridWrap(fyne.NewSize(180, p.status.MinSize().Height), p.status))
+	p.priority = newKeySelect(nil, p.priorityChanged)
+	p.priority.PlaceHolder = lang.L("Priority")
+	p.priority.Disable()
+	p.assignee = newKeySelect(nil, p.assigneeChanged)
+	p.assignee.PlaceHolder = lang.L("Unassigned")
+	p.assignee.Disable()
+	value := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	p.department, p.due, p.channel, p.contact, p.account = value(), value(), value(), value(), value()
+	field := func(name string, o fyne.CanvasObject) fyne.CanvasObject {
+		l := widget.NewLabel(name)
+		l.Importance = widget.LowImportance
+		return container.NewBorder(nil, nil, l, nil, o)
+	}
+	p.details = container.NewGridWithColumns(3,
+		field(lang.L("Status"), p.status), field(lang.L("Priority"), p.priority), field(lang.L("Assignee"), p.assignee),
+		field(lang.L("Due"), p.due), field(lang.L("Department"), p.department), field(lang.L("Channel"), p.channel),
+		field(lang.L("Contact"), p.contact), field(lang.L("Account"), p.account),
+	)
 	p.header = container.NewVBox(
-		container.NewBorder(nil, nil, backBtn, statusBox),
+		container.NewBorder(nil, nil, backBtn, nil),
 		container.NewBorder(nil, nil, nil, container.NewVBox(p.showAll), p.title),
 		container.NewBorder(nil, nil, nil, p.badges, p.meta),
+		p.details,
 		p.notice,
 		container.NewHBox(p.reply, p.replyAll, p.forward, p.comment, layout.NewSpacer(), p.openDesk),
 		widget.NewSeparator(),
@@ -137,6 +173,27 @@ func (p *ticketPane) reload(refresh bool) {
 			}
 		}
 	})
+	if p.depts == nil {
+		p.d.run.Go(func(ctx context.Context) func() {
+			ds, derr := p.d.integ.Departments(ctx)
+			as, aerr := p.d.integ.Agents(ctx)
+			return func() {
+				p.depts = map[string]string{}
+				if derr != nil {
+					logError("departments", derr) // offline: the id stays unnamed
+				}
+				for _, d := range ds {
+					p.depts[d.ID] = d.Name
+				}
+				if aerr != nil {
+					logError("agents", aerr)
+				} else {
+					p.agents = as
+				}
+				p.fillDetails()
+			}
+		})
+	}
 	if p.statuses == nil {
 		p.d.run.Go(func(ctx context.Context) func() {
 			st, err := p.d.integ.Statuses(ctx)
@@ -191,21 +248,9 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	subject, cut := display.LineCut(tk.Subject, display.Subject)
 	setWrapped(p.title, "#"+nameText(tk.Number)+"  "+subject)
 	p.showAll.Hidden = !cut
-	parts := []string{}
-	if tk.ContactName != "" || tk.ContactEmail != "" {
-		parts = append(parts, strings.TrimSpace(nameText(tk.ContactName)+" <"+nameText(firstNonEmpty(tk.ContactEmail, tk.Email))+">"))
-	}
-	if tk.Priority != "" {
-		parts = append(parts, priorityName(tk.Priority))
-	}
-	if !tk.DueDate.IsZero() {
-		parts = append(parts, lang.L("Due {{.Date}}", map[string]any{"Date": when(tk.DueDate)}))
-	}
-	parts = append(parts, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
-	if tk.Channel != "" {
-		parts = append(parts, channelName(nameText(tk.Channel)))
-	}
-	setWrapped(p.meta, strings.Join(parts, " · "))
+	setWrapped(p.meta, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
+	p.detail = td
+	p.fillDetails()
 	if webURL(tk.WebURL) != "" {
 		p.openDesk.Enable()
 	} else {
@@ -326,11 +371,203 @@ func (p *ticketPane) fillStatuses() {
 	p.status.Options = labels
 	p.status.SetSelected(statusName(cur))
 	p.settingUp = false
-	if p.canReply() {
+	if p.canEdit() {
 		p.status.Enable()
 	} else {
 		p.status.Disable()
 	}
+}
+
+// canEdit reports whether the agent may change priority and assignee.
+func (p *ticketPane) canEdit() bool { return p.portal != nil && p.portal.CanEditTickets }
+
+// pendingUpdate is the ticket's details as the changes still waiting to be
+// sent will make them.
+func (p *ticketPane) pendingUpdate() (priority, assigneeID string) {
+	tk := &p.detail.Ticket
+	priority, assigneeID = tk.Priority, tk.AssigneeID
+	for _, it := range p.detail.Pending {
+		if it.Kind != app.OutboxTicketUpdate {
+			continue
+		}
+		var u app.TicketUpdate
+		if json.Unmarshal(it.Payload, &u) == nil {
+			if u.Priority != nil {
+				priority = *u.Priority
+			}
+			if u.AssigneeID != nil {
+				assigneeID = *u.AssigneeID
+			}
+		}
+	}
+	return priority, assigneeID
+}
+
+// ticketAccount is the name of the ticket's account, from the contact Desk
+// embeds in the ticket.
+func ticketAccount(raw json.RawMessage) string {
+	var v struct {
+		Contact *struct {
+			Account *struct {
+				AccountName string `json:"accountName"`
+			} `json:"account"`
+		} `json:"contact"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.Contact == nil || v.Contact.Account == nil {
+		return ""
+	}
+	return v.Contact.Account.AccountName
+}
+
+// dueText is a due date with, for an open ticket, how far away it is or
+// how long ago it passed, in words (not only a red badge).
+func dueText(tk *app.Ticket, now time.Time) string {
+	if tk.DueDate.IsZero() {
+		return lang.L("No due date")
+	}
+	s := when(tk.DueDate)
+	if tk.Closed() {
+		return s
+	}
+	d := tk.DueDate.Sub(now)
+	if d < 0 || tk.IsOverdue {
+		return lang.L("{{.Date}} — overdue by {{.Span}}", map[string]any{"Date": s, "Span": span(-d)})
+	}
+	return lang.L("{{.Date}} — in {{.Span}}", map[string]any{"Date": s, "Span": span(d)})
+}
+
+// span is a duration in whole days, hours or minutes.
+func span(d time.Duration) string {
+	switch {
+	case d < 0:
+		d = 0
+		fallthrough
+	case d < time.Hour:
+		return lang.L("{{.N}} min", map[string]any{"N": int(d / time.Minute)})
+	case d < 48*time.Hour:
+		return lang.L("{{.N}} h", map[string]any{"N": int(d / time.Hour)})
+	}
+	return lang.L("{{.N}} days", map[string]any{"N": int(d / (24 * time.Hour))})
+}
+
+// fillDetails shows the ticket's details in the header.
+func (p *ticketPane) fillDetails() {
+	if p.detail == nil {
+		return
+	}
+	tk := &p.detail.Ticket
+	dash := func(s string) string {
+		if s == "" {
+			return "—"
+		}
+		return s
+	}
+	p.due.SetText(dueText(tk, time.Now()))
+	if tk.IsOverdue || (!tk.DueDate.IsZero() && tk.DueDate.Before(time.Now()) && !tk.Closed()) {
+		p.due.Importance = widget.DangerImportance
+	} else {
+		p.due.Importance = widget.MediumImportance
+	}
+	p.due.Refresh()
+	dept := p.depts[tk.DepartmentID]
+	p.department.SetText(dash(nameText(dept)))
+	ch := ""
+	if tk.Channel != "" {
+		ch = channelName(nameText(tk.Channel))
+	}
+	p.channel.SetText(dash(ch))
+	who := nameText(tk.ContactName)
+	if e := nameText(firstNonEmpty(tk.ContactEmail, tk.Email)); e != "" {
+		who = strings.TrimSpace(who + " <" + e + ">")
+	}
+	p.contact.SetText(dash(who))
+	p.account.SetText(dash(nameText(ticketAccount(tk.Raw))))
+
+	prio, assignee := p.pendingUpdate()
+	opts := []string{"High", "Medium", "Low"}
+	if prio != "" && prio != "High" && prio != "Medium" && prio != "Low" {
+		opts = append(opts, prio)
+	}
+	labels := make([]string, len(opts))
+	for i, o := range opts {
+		labels[i] = priorityLabel(o)
+	}
+	p.settingUp = true
+	p.priorities = opts
+	p.priority.Options = labels
+	if prio != "" {
+		p.priority.SetSelected(priorityLabel(prio))
+	} else {
+		p.priority.ClearSelected()
+	}
+	names := make([]string, 0, len(p.agents)+1)
+	found := false
+	for _, a := range p.agents {
+		names = append(names, nameText(a.Name))
+		if a.ID == assignee {
+			found = true
+		}
+	}
+	p.assignee.Options = names
+	switch {
+	case assignee == "":
+		p.assignee.ClearSelected()
+	case found:
+		for i, a := range p.agents {
+			if a.ID == assignee {
+				p.assignee.SetSelectedIndex(i)
+			}
+		}
+	default:
+		p.assignee.ClearSelected()
+		p.assignee.PlaceHolder = lang.L("Assigned (agent not listed)")
+	}
+	p.settingUp = false
+	if p.canEdit() {
+		p.priority.Enable()
+	} else {
+		p.priority.Disable()
+	}
+	if p.canEdit() && len(p.agents) > 0 {
+		p.assignee.Enable()
+	} else {
+		p.assignee.Disable()
+	}
+}
+
+// priorityChanged queues the priority chosen in the drop-down.
+func (p *ticketPane) priorityChanged(string) {
+	i := p.priority.SelectedIndex()
+	if p.settingUp || p.detail == nil || i < 0 || i >= len(p.priorities) {
+		return
+	}
+	v := p.priorities[i]
+	p.queueUpdate(app.TicketUpdate{Priority: &v})
+}
+
+// assigneeChanged queues the agent chosen in the drop-down.
+func (p *ticketPane) assigneeChanged(string) {
+	i := p.assignee.SelectedIndex()
+	if p.settingUp || p.detail == nil || i < 0 || i >= len(p.agents) {
+		return
+	}
+	a := p.agents[i]
+	p.queueUpdate(app.TicketUpdate{AssigneeID: &a.ID, AssigneeName: a.Name})
+}
+
+func (p *ticketPane) queueUpdate(u app.TicketUpdate) {
+	p.priority.Disable()
+	p.assignee.Disable()
+	id := p.ticketID
+	p.d.run.Go(func(ctx context.Context) func() {
+		_, err := p.d.integ.UpdateTicket(ctx, id, u)
+		return func() {
+			if err != nil {
+				p.d.showErr("update ticket", err)
+			}
+			p.reload(false)
+		}
+	})
 }
 
 // statusChanged sends the status chosen in the drop-down (shown
@@ -773,6 +1010,17 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 		what = lang.L("Internal comment")
 	case app.OutboxStatus:
 		what = lang.L("Status change to {{.Status}}", map[string]any{"Status": nameText(statusName(pl.Status))})
+	case app.OutboxTicketUpdate:
+		var u app.TicketUpdate
+		_ = json.Unmarshal(it.Payload, &u)
+		var ch []string
+		if u.Priority != nil {
+			ch = append(ch, priorityName(*u.Priority))
+		}
+		if u.AssigneeID != nil {
+			ch = append(ch, lang.L("Assignee: {{.Name}}", map[string]any{"Name": nameText(u.AssigneeName)}))
+		}
+		what = lang.L("Change of {{.What}}", map[string]any{"What": strings.Join(ch, ", ")})
 	default:
 		what = it.Kind
 	}
