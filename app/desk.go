@@ -589,6 +589,9 @@ type DeskStore interface {
 	SetThreadContent(ctx context.Context, orgID, ticketID, threadID, content, contentType string) error
 	// FindTicket returns a cached ticket with its conversation, or ENOTFOUND.
 	FindTicket(ctx context.Context, orgID, ticketID string) (*TicketDetail, error)
+	// SearchTickets finds cached tickets by the words of their subject,
+	// description, threads and comments (at most limit, newest first).
+	SearchTickets(ctx context.Context, orgID, query string, limit int) ([]TicketHit, error)
 	// TicketsForRecord lists the tickets associated with a CRM record (see
 	// the Integration interface for the rules).
 	TicketsForRecord(ctx context.Context, orgID string, mode SyncMode, kind string, id int64, f TicketFilter) (*TicketList, error)
@@ -749,6 +752,9 @@ type Integration interface {
 	// (EFORBIDDEN when the agent may not edit tickets, EINVALID when u
 	// changes nothing).
 	UpdateTicket(ctx context.Context, ticketID string, u TicketUpdate) (*OutboxItem, error)
+	// SearchTickets finds the active portal's cached tickets by what they
+	// say, each with the message that matched.
+	SearchTickets(ctx context.Context, query string, limit int) ([]TicketHit, error)
 	// Agents returns the portal's agents, for the assignee drop-down.
 	Agents(ctx context.Context) ([]Agent, error)
 	// Outbox lists the active portal's pending, sending and failed items;
@@ -914,4 +920,13 @@ type TicketUpdate struct {
 // Agent is a help-desk agent of a portal.
 type Agent struct {
 	ID, Name, Email string
+}
+
+// TicketHit is a ticket found by a search over what tickets say, with the
+// message that matched: Kind "ticket" (the subject), "request" (the
+// description), "thread" or "comment" with MessageID.
+type TicketHit struct {
+	Ticket    SignalTicket // the ticket and the CRM record it belongs to
+	Kind      string
+	MessageID string
 }

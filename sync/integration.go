@@ -935,6 +935,19 @@ func (s *Service) UpdateTicket(ctx context.Context, ticketID string, u app.Ticke
 	return s.enqueue(ctx, p, app.OutboxTicketUpdate, ticketID, "", 0, u)
 }
 
+// SearchTickets finds cached tickets by what they say.
+func (s *Service) SearchTickets(ctx context.Context, query string, limit int) ([]app.TicketHit, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := s.store.SearchTickets(ctx, p.OrgID, query, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sync: search tickets: %w", err)
+	}
+	return hits, nil
+}
+
 // Agents returns the active portal's agents, cached in memory.
 func (s *Service) Agents(ctx context.Context) ([]app.Agent, error) {
 	p, err := s.ActivePortal(ctx)

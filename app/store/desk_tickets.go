@@ -88,7 +88,7 @@ func upsertTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 			return err
 		}
 	}
-	return nil
+	return indexTickets(ctx, tx, ts)
 }
 
 // UpsertTickets stores tickets in one transaction.
@@ -168,6 +168,9 @@ func (db *DB) StoreConversation(ctx context.Context, orgID, ticketID string, syn
 				return err
 			}
 		}
+		if err := indexConversation(ctx, tx, ths, cms); err != nil {
+			return err
+		}
 		if err := deleteMissing(ctx, tx, "desk_threads", orgID, ticketID, keepTh); err != nil {
 			return err
 		}
@@ -207,8 +210,15 @@ func deleteMissing(ctx context.Context, tx *sql.Tx, table, orgID, ticketID strin
 		return err
 	}
 	rows.Close()
+	kind := docThread
+	if table == "desk_comments" {
+		kind = docComment
+	}
 	for _, id := range gone {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE org_id = ? AND ticket_id = ? AND id = ?", orgID, ticketID, id); err != nil {
+			return err
+		}
+		if err := unindex(ctx, tx, orgID, ticketID, kind, id); err != nil {
 			return err
 		}
 	}
@@ -670,9 +680,15 @@ func (db *DB) CompleteOutbox(ctx context.Context, id int64, r app.OutboxResult) 
 			if err := upsertThread(ctx, tx, r.Thread); err != nil {
 				return err
 			}
+			if err := indexConversation(ctx, tx, []app.Thread{*r.Thread}, nil); err != nil {
+				return err
+			}
 		}
 		if r.Comment != nil {
 			if err := upsertComment(ctx, tx, r.Comment); err != nil {
+				return err
+			}
+			if err := indexConversation(ctx, tx, nil, []app.Comment{*r.Comment}); err != nil {
 				return err
 			}
 		}
