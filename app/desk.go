@@ -286,6 +286,8 @@ type TicketFilter struct {
 // TicketList is a page of a record's tickets, newest first, with counts
 // over all of them.
 type TicketList struct {
+	// Hits are the messages a search found, by ticket id (views only).
+	Hits     map[string]TicketHit
 	Tickets  []Ticket
 	Open     int // Open and On Hold
 	Resolved int // Closed

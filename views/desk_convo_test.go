@@ -321,3 +321,70 @@ func TestTicketDetailsHeader(t *testing.T) {
 	}
 	e.shot("desk-ticket-details.png")
 }
+
+// TestTicketSearch: a ticket is found by what it says, from its record's
+// Tickets tab and from Go to… (Ctrl/Cmd+K), and opens at the message that
+// matched, even one behind "Show earlier messages".
+func TestTicketSearch(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 36, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Toner", "description": "<p>請求書の金額が違います。</p>",
+		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.emu.Advance(time.Minute)
+	shipping, err := e.emu.CustomerReply(e.org, id, "<p>The shipping label was torn.</p>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 24; i++ {
+		e.emu.Advance(time.Minute)
+		if _, err := e.emu.CustomerReply(e.org, id, "<p>Reminder "+itoa(i)+".</p>"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	tab.search.SetText("shipp")
+	e.waitFor("the search", func() bool { return len(tab.rows) == 1 && tab.rows[0].hit != nil })
+	if h := tab.rows[0].hit; h.Kind != "thread" || h.MessageID != shipping {
+		t.Errorf("hit %+v, want thread %s", h, shipping)
+	}
+	tab.list.Select(0)
+	e.settle()
+	if tab.pane == nil || !e.hasText("The shipping label was torn.") {
+		t.Fatal("the ticket did not open at the matching message (behind Show earlier messages)")
+	}
+	if tab.pane.scroll.Offset.Y <= 0 {
+		t.Error("the pane is not scrolled to the matching message")
+	}
+	e.shot("desk-ticket-search.png")
+	tab.Close()
+	tab.search.SetText("")
+
+	// Go to… finds contacts and tickets together; Japanese too.
+	m := newMainWindow(e.ctx, fyne.CurrentApp(), Params{CRM: e.crm, Integration: e.svc}, e.q.post)
+	queues[m] = e.q
+	t.Cleanup(func() { settle(m); e.settle(); m.win.Close() })
+	settle(m)
+	m.goTo()
+	g := m.goToOpen
+	typeIn(m, g.search, "請求")
+	e.waitFor("Go to… results", func() bool { settle(m); return g.first != nil })
+	found := false
+	for _, o := range g.results.Objects {
+		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "Toner") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("Go to… does not list the ticket that says 請求書")
+	}
+	g.first()
+	settle(m)
+	e.settle()
+	if m.contacts.current == nil || m.contacts.current.ID != c.ID {
+		t.Error("the ticket hit did not open its contact")
+	}
+}

@@ -62,6 +62,9 @@ type ticketPane struct {
 	compose      *composeForm
 	shown        string // the ticket painted, to scroll to the latest message once
 	scrollEnd    bool   // a message was just sent: show it when painted
+	focus        string // a message to open at (a search hit, see hitMessage)
+	focusY       float32
+	focusFound   bool
 
 	// The details: status, priority and assignee editable where the
 	// agent's profile allows, the rest as text.
@@ -131,7 +134,9 @@ func (p *ticketPane) build(back func()) {
 		l.Importance = widget.LowImportance
 		return container.NewBorder(nil, nil, l, nil, o)
 	}
-	p.details = container.NewGridWithColumns(3,
+	// Cells of one width that wrap to the pane's width, so a narrow
+	// window (and longer Japanese labels) still fits.
+	p.details = container.NewGridWrap(fyne.NewSize(280, p.status.MinSize().Height),
 		field(lang.L("Status"), p.status), field(lang.L("Priority"), p.priority), field(lang.L("Assignee"), p.assignee),
 		field(lang.L("Due"), p.due), field(lang.L("Department"), p.department), field(lang.L("Channel"), p.channel),
 		field(lang.L("Contact"), p.contact), field(lang.L("Account"), p.account),
@@ -271,7 +276,13 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	p.shown = td.Ticket.ID
 	p.paint()
 	p.relayout()
-	if first || p.scrollEnd {
+	if p.focusFound {
+		// Opened from a search: at the message that matched.
+		p.focusFound, p.focus = false, ""
+		p.scroll.Refresh()
+		p.scroll.Offset = fyne.NewPos(0, min(p.focusY, max(0, p.convo.MinSize().Height-p.scroll.Size().Height)))
+		p.scroll.Refresh()
+	} else if first || p.scrollEnd {
 		// The latest message first; after a send, what was sent.
 		p.scrollEnd = false
 		p.scroll.Refresh()
@@ -653,6 +664,14 @@ func (p *ticketPane) paint() {
 	for i := range td.Pending {
 		es = append(es, convoEntry{at: td.Pending[i].CreatedAt, pending: &td.Pending[i]})
 	}
+	if p.focus != "" {
+		for i, e := range es {
+			if e.request && p.focus == focusRequest || e.thread != nil && e.thread.ID == p.focus || e.comment != nil && e.comment.ID == p.focus {
+				p.showN = max(p.showN, len(es)-i)
+				p.focusFound = true
+			}
+		}
+	}
 	objs := make([]fyne.CanvasObject, 0, min(len(es), p.showN)+2)
 	if hidden := len(es) - p.showN; hidden > 0 {
 		// Building and laying out every message of a long ticket takes
@@ -681,7 +700,23 @@ func (p *ticketPane) paint() {
 	}
 	p.convo.Objects = objs
 	p.convo.Refresh()
+	if p.focusFound {
+		p.focusY = 0
+		off := len(objs) - len(es) // the Show earlier button
+		for i := 0; i < len(objs); i++ {
+			if i >= off {
+				e := es[i-off]
+				if e.request && p.focus == focusRequest || e.thread != nil && e.thread.ID == p.focus || e.comment != nil && e.comment.ID == p.focus {
+					break
+				}
+			}
+			p.focusY += objs[i].MinSize().Height + theme.Padding()
+		}
+	}
 }
+
+// focusRequest is the focus that opens a pane at the original request.
+const focusRequest = "request"
 
 // cardSide says where a message sits and how it looks: the customer's on
 // the left, the help desk's on the right, internal comments tinted with a
