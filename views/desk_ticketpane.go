@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/color"
 	"net/url"
 	"sort"
@@ -767,7 +768,7 @@ func threadCard(th *app.Thread) fyne.CanvasObject {
 	if th.Direction == "out" {
 		side = sideAgent
 	}
-	return messageCard(side, head, strings.Join(addr, "   "), body, ct, attachmentNames(th.Raw))
+	return messageCard(side, head, strings.Join(addr, "   "), body, ct, attachments(th.Raw))
 }
 
 func commentCard(c *app.Comment) fyne.CanvasObject {
@@ -780,30 +781,66 @@ func commentCard(c *app.Comment) fyne.CanvasObject {
 	}
 	head += " · " + when(c.CommentedTime)
 	body := firstNonEmpty(c.Text, c.Content)
-	return messageCard(side, head, "", body, c.ContentType, attachmentNames(c.Raw))
+	return messageCard(side, head, "", body, c.ContentType, attachments(c.Raw))
 }
 
-// attachmentNames reads the names of a thread's or comment's attachments
-// from Desk's JSON (never their content).
-func attachmentNames(raw json.RawMessage) []string {
-	if len(raw) == 0 {
+// attachment is one file of a thread or comment, as Desk lists it
+// (Thread.json attachmentsJson: id, name, size, href, previewurl).
+type attachment struct {
+	ID   string
+	Name string
+	Size int64 // bytes; 0 when Desk did not say
+}
+
+// attachments reads a thread's or comment's attachments from Desk's JSON
+// (never their content). Desk sends size as a number or a string.
+func attachments(raw json.RawMessage) []attachment {
+	if len(raw) == 0 || !strings.Contains(string(raw), `"attachments"`) {
 		return nil
 	}
 	var v struct {
 		Attachments []struct {
-			Name string `json:"name"`
+			ID   json.Number `json:"id"`
+			Name string      `json:"name"`
+			Size json.Number `json:"size"`
 		} `json:"attachments"`
 	}
 	if json.Unmarshal(raw, &v) != nil {
 		return nil
 	}
-	var out []string
+	var out []attachment
 	for _, a := range v.Attachments {
-		if name := nameText(a.Name); name != "" {
-			out = append(out, name)
+		name := nameText(a.Name)
+		if name == "" {
+			continue
 		}
+		n, _ := a.Size.Int64()
+		out = append(out, attachment{ID: a.ID.String(), Name: name, Size: max(n, 0)})
 	}
 	return out
+}
+
+// fileType is what kind of file a name says it is, for people: the
+// extension in capitals ("PDF"), or "File".
+func fileType(name string) string {
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || i == len(name)-1 || len(name)-i > 9 {
+		return lang.L("File")
+	}
+	return strings.ToUpper(name[i+1:])
+}
+
+// fileSize is a size in bytes for people (1 KB = 1024 bytes).
+func fileSize(n int64) string {
+	switch {
+	case n <= 0:
+		return lang.L("size unknown")
+	case n < 1<<10:
+		return lang.L("{{.N}} bytes", map[string]any{"N": n})
+	case n < 1<<20:
+		return lang.L("{{.N}} KB", map[string]any{"N": (n + 1<<9) >> 10})
+	}
+	return lang.L("{{.N}} MB", map[string]any{"N": fmt.Sprintf("%.1f", float64(n)/(1<<20))})
 }
 
 // lockSVG is a padlock, the mark of what only agents see.
@@ -817,7 +854,7 @@ var lockIcon = theme.NewThemedResource(fyne.NewStaticResource("lock.svg", []byte
 const sideInset = 56
 
 // messageCard is one message of the conversation.
-func messageCard(side cardSide, head, addresses, body, contentType string, attachments []string) fyne.CanvasObject {
+func messageCard(side cardSide, head, addresses, body, contentType string, files []attachment) fyne.CanvasObject {
 	h := widget.NewLabel(breakable(head))
 	h.TextStyle = fyne.TextStyle{Bold: true}
 	h.Wrapping = fyne.TextWrapWord
@@ -841,9 +878,11 @@ func messageCard(side cardSide, head, addresses, body, contentType string, attac
 		box.Add(a)
 	}
 	box.Add(bodyText(body, contentType))
-	for _, name := range attachments {
-		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-		box.Add(container.NewHBox(widget.NewIcon(theme.FileIcon()), l))
+	for _, f := range files {
+		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": f.Name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		meta := widget.NewLabel(fileType(f.Name) + " · " + fileSize(f.Size))
+		meta.Importance = widget.LowImportance
+		box.Add(container.NewHBox(widget.NewIcon(theme.MailAttachmentIcon()), l, meta))
 	}
 	var card fyne.CanvasObject
 	if side == sideInternal {
