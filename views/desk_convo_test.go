@@ -388,3 +388,28 @@ func TestTicketSearch(t *testing.T) {
 		t.Error("the ticket hit did not open its contact")
 	}
 }
+
+// TestAttachmentsFromDesk: a customer's files are listed on their message
+// with name, type and size, as the strict emulator sends them.
+func TestAttachmentsFromDesk(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 37, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Screen", "description": "<p>See attached.</p>",
+		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.emu.Advance(time.Minute)
+	if _, err := e.emu.CustomerReplyWithFiles(e.org, id, "<p>Here is the screenshot and the invoice.</p>",
+		deskemu.File{Name: "screenshot.png", Size: 245760}, deskemu.File{Name: "invoice-2291.pdf", Size: 1572864}); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	e.openTicketByID(tab, id)
+	for _, want := range []string{"Attachment: screenshot.png", "PNG · 240 KB", "Attachment: invoice-2291.pdf", "PDF · 1.5 MB"} {
+		if !e.hasText(want) {
+			t.Errorf("the conversation does not show %q", want)
+		}
+	}
+}

@@ -360,6 +360,19 @@ type Thread struct {
 	IsForward        bool    `json:"isForward"`
 	Content          string  `json:"content"`
 	ContentType      string  `json:"contentType"`
+	// Attachments are the thread's files (Thread.json attachmentsJson);
+	// their content is fetched only when a person opens one.
+	Attachments []Attachment `json:"attachments"`
+}
+
+// Attachment is a file of a thread (Thread.json attachmentsJson: id,
+// name, size, href, previewurl; size as a number or a string).
+type Attachment struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Size       Count  `json:"size"`
+	Href       string `json:"href"`
+	PreviewURL string `json:"previewurl"`
 }
 
 // Content types for replies and comments.
