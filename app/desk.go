@@ -594,6 +594,8 @@ type DeskStore interface {
 	// SearchTickets finds cached tickets by the words of their subject,
 	// description, threads and comments (at most limit, newest first).
 	SearchTickets(ctx context.Context, orgID, query string, limit int) ([]TicketHit, error)
+	// TicketTarget returns a cached ticket with its CRM record, or ENOTFOUND.
+	TicketTarget(ctx context.Context, orgID, ticketID string) (SignalTicket, error)
 	// TicketsForRecord lists the tickets associated with a CRM record (see
 	// the Integration interface for the rules).
 	TicketsForRecord(ctx context.Context, orgID string, mode SyncMode, kind string, id int64, f TicketFilter) (*TicketList, error)
@@ -757,6 +759,9 @@ type Integration interface {
 	// SearchTickets finds the active portal's cached tickets by what they
 	// say, each with the message that matched.
 	SearchTickets(ctx context.Context, query string, limit int) ([]TicketHit, error)
+	// TicketTarget names the CRM record a cached ticket opens on
+	// (RecordKind "" when none; ENOTFOUND).
+	TicketTarget(ctx context.Context, ticketID string) (SignalTicket, error)
 	// Agents returns the portal's agents, for the assignee drop-down.
 	Agents(ctx context.Context) ([]Agent, error)
 	// Outbox lists the active portal's pending, sending and failed items;
@@ -928,7 +933,7 @@ type Agent struct {
 // message that matched: Kind "ticket" (the subject), "request" (the
 // description), "thread" or "comment" with MessageID.
 type TicketHit struct {
-	Ticket    SignalTicket // the ticket and the CRM record it belongs to
+	Ticket    SignalTicket // the ticket's list columns; the record via TicketTarget
 	Kind      string
 	MessageID string
 }

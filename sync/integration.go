@@ -948,6 +948,19 @@ func (s *Service) SearchTickets(ctx context.Context, query string, limit int) ([
 	return hits, nil
 }
 
+// TicketTarget names the CRM record a cached ticket opens on.
+func (s *Service) TicketTarget(ctx context.Context, ticketID string) (app.SignalTicket, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return app.SignalTicket{}, err
+	}
+	st, err := s.store.TicketTarget(ctx, p.OrgID, ticketID)
+	if err != nil {
+		return st, fmt.Errorf("sync: ticket target: %w", err)
+	}
+	return st, nil
+}
+
 // Agents returns the active portal's agents, cached in memory.
 func (s *Service) Agents(ctx context.Context) ([]app.Agent, error) {
 	p, err := s.ActivePortal(ctx)

@@ -108,24 +108,40 @@ func (g *goToDialog) show(cs []app.Contact, cos []app.Company, hits []app.Ticket
 	for i := range hits {
 		h := &hits[i]
 		st := &h.Ticket
-		text := joinNonEmpty(" · ", "#"+nameText(st.Ticket.Number)+"  "+rowText(st.Ticket.Subject), nameText(statusName(st.Ticket.Status)), nameText(st.RecordName))
-		if st.RecordKind != app.KindContact && st.RecordKind != app.KindCompany {
-			// Tickets open on a contact's or company's Tickets tab.
-			b := widget.NewButtonWithIcon(lang.L("{{.Ticket}} (not linked to a contact or company here)", map[string]any{"Ticket": text}), theme.MailComposeIcon(), nil)
-			b.Alignment = widget.ButtonAlignLeading
-			b.Disable()
-			g.results.Add(b)
-			continue
-		}
-		kind, id, target := st.RecordKind, st.RecordID, st.Ticket.ID
+		text := joinNonEmpty(" · ", "#"+nameText(st.Ticket.Number)+"  "+rowText(st.Ticket.Subject), nameText(statusName(st.Ticket.Status)),
+			nameText(firstNonEmpty(st.Ticket.ContactName, st.Ticket.ContactEmail)))
+		ticketID, target := st.Ticket.ID, st.Ticket.ID
 		if m := hitMessage(h); m != "" {
 			target += "#" + m
 		}
-		add(theme.MailComposeIcon(), text, func() { g.open(kind, id, target) })
+		add(theme.MailComposeIcon(), text, func() { g.openTicket(ticketID, target, text) })
 	}
 	if len(cs)+len(cos)+len(hits) == 0 {
 		g.results.Add(dimLabel(lang.L("Nothing found")))
 	}
+}
+
+// openTicket finds the contact or company a ticket belongs to (off the UI
+// goroutine) and opens it there, at the message that matched.
+func (g *goToDialog) openTicket(ticketID, target, text string) {
+	integ := g.m.integ
+	g.m.run.Go(func(ctx context.Context) func() {
+		st, err := integ.TicketTarget(ctx, ticketID)
+		return func() {
+			switch {
+			case err != nil:
+				logError("go to: ticket", err)
+				g.results.RemoveAll()
+				g.results.Add(dimLabel(errText(err)))
+			case st.RecordKind != app.KindContact && st.RecordKind != app.KindCompany:
+				// Tickets open on a contact's or company's Tickets tab.
+				g.results.RemoveAll()
+				g.results.Add(dimLabel(lang.L("{{.Ticket}} (not linked to a contact or company here)", map[string]any{"Ticket": text})))
+			default:
+				g.open(st.RecordKind, st.RecordID, target)
+			}
+		}
+	})
 }
 
 // open shows a record, on its Tickets tab at ticket ("id" or

@@ -226,7 +226,9 @@ const searchPage = 64
 
 // SearchTickets finds cached tickets by what they say: subject,
 // description, threads and comments, newest indexed first, at most limit
-// tickets (each once, at its newest matching message).
+// tickets (each once, at its newest matching message). A hit carries the
+// ticket's list columns only; TicketTarget names its CRM record when a
+// person opens it (resolving it for every hit cost 10 times the search).
 func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int) ([]app.TicketHit, error) {
 	q := ftsQuery(query)
 	if q == "" {
@@ -278,14 +280,33 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 		if len(ids) == 0 {
 			return nil
 		}
-		sts, err := signalTicketsTx(ctx, tx, orgID, ids)
+		args := []any{orgID}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, number, subject, status, status_type, contact_name, contact_email, created_time
+			FROM desk_tickets WHERE org_id = ? AND id IN (`+placeholders(len(ids))+")", args...)
 		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		got := make(map[string]app.Ticket, len(ids))
+		for rows.Next() {
+			t := app.Ticket{OrgID: orgID}
+			var created int64
+			if err := rows.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.StatusType, &t.ContactName, &t.ContactEmail, &created); err != nil {
+				return err
+			}
+			t.CreatedTime = fromDBz(created)
+			got[t.ID] = t
+		}
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		out := hits[:0]
 		for _, h := range hits {
-			if st, ok := sts[h.Ticket.Ticket.ID]; ok {
-				h.Ticket = st
+			if t, ok := got[h.Ticket.Ticket.ID]; ok {
+				h.Ticket.Ticket = t
 				out = append(out, h)
 			}
 		}
@@ -296,4 +317,25 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 		return nil, fmt.Errorf("store: search tickets: %w", translate(err))
 	}
 	return hits, nil
+}
+
+// TicketTarget returns a cached ticket with the CRM record it belongs to
+// (RecordKind "" when none), or ENOTFOUND.
+func (db *DB) TicketTarget(ctx context.Context, orgID, ticketID string) (app.SignalTicket, error) {
+	var st app.SignalTicket
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		m, err := signalTicketsTx(ctx, tx, orgID, []string{ticketID})
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if st, ok = m[ticketID]; !ok {
+			return notFound("Ticket")
+		}
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("store: ticket target: %w", err)
+	}
+	return st, nil
 }
