@@ -137,7 +137,7 @@ func (p *ticketPane) build(back func()) {
 	}
 	// Cells of one width that wrap to the pane's width, so a narrow
 	// window (and longer Japanese labels) still fits.
-	p.details = container.NewGridWrap(fyne.NewSize(280, p.status.MinSize().Height),
+	p.details = container.NewGridWrap(fyne.NewSize(340, p.status.MinSize().Height),
 		field(lang.L("Status"), p.status), field(lang.L("Priority"), p.priority), field(lang.L("Assignee"), p.assignee),
 		field(lang.L("Due"), p.due), field(lang.L("Department"), p.department), field(lang.L("Channel"), p.channel),
 		field(lang.L("Contact"), p.contact), field(lang.L("Account"), p.account),
