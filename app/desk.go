@@ -594,6 +594,10 @@ type DeskStore interface {
 	// SearchTickets finds cached tickets by the words of their subject,
 	// description, threads and comments (at most limit, newest first).
 	SearchTickets(ctx context.Context, orgID, query string, limit int) ([]TicketHit, error)
+	// Setting and SetSetting read and write a local setting ("" deletes
+	// nothing: it stores the empty value).
+	Setting(ctx context.Context, key string) (string, bool, error)
+	SetSetting(ctx context.Context, key, value string) error
 	// TicketTarget returns a cached ticket with its CRM record, or ENOTFOUND.
 	TicketTarget(ctx context.Context, orgID, ticketID string) (SignalTicket, error)
 	// TicketsForRecord lists the tickets associated with a CRM record (see
@@ -759,6 +763,11 @@ type Integration interface {
 	// SearchTickets finds the active portal's cached tickets by what they
 	// say, each with the message that matched.
 	SearchTickets(ctx context.Context, query string, limit int) ([]TicketHit, error)
+	// Draft returns the reply a person began on a ticket (kind: reply,
+	// reply all, forward or comment) and did not send; SaveDraft keeps one
+	// (an empty draft clears it). Drafts are local: never sent to Desk.
+	Draft(ctx context.Context, ticketID, kind string) (ReplyDraft, error)
+	SaveDraft(ctx context.Context, ticketID, kind string, d ReplyDraft) error
 	// TicketTarget names the CRM record a cached ticket opens on
 	// (RecordKind "" when none; ENOTFOUND).
 	TicketTarget(ctx context.Context, ticketID string) (SignalTicket, error)
@@ -884,6 +893,9 @@ type ReplyRequest struct {
 	CC      string
 	Content string // plain text or HTML
 	HTML    bool
+	// Status, when set, is the ticket's status after the reply
+	// (sendReply's ticketStatus): "Send and set to On Hold".
+	Status string
 }
 
 // Detector receives what each pass found, for signals (DESIGN §6). The
@@ -937,3 +949,14 @@ type TicketHit struct {
 	Kind      string
 	MessageID string
 }
+
+// ReplyDraft is an unsent reply kept while its dialog is closed and across
+// restarts.
+type ReplyDraft struct {
+	To      string `json:"to,omitempty"`
+	CC      string `json:"cc,omitempty"`
+	Content string `json:"content,omitempty"`
+}
+
+// Empty reports whether the draft holds nothing worth keeping.
+func (d ReplyDraft) Empty() bool { return d.Content == "" }

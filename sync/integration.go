@@ -852,7 +852,7 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 	if req.HTML {
 		ct = desk.ContentHTML
 	}
-	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward}
+	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status)}
 	return s.enqueue(ctx, p, kind, ticketID, "", 0, pl)
 }
 
@@ -946,6 +946,42 @@ func (s *Service) SearchTickets(ctx context.Context, query string, limit int) ([
 		return nil, fmt.Errorf("sync: search tickets: %w", err)
 	}
 	return hits, nil
+}
+
+func draftKey(org, ticketID, kind string) string { return "desk.draft." + org + "." + ticketID + "." + kind }
+
+// Draft returns the unsent reply of a ticket ({} when none).
+func (s *Service) Draft(ctx context.Context, ticketID, kind string) (app.ReplyDraft, error) {
+	var d app.ReplyDraft
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return d, err
+	}
+	v, ok, err := s.store.Setting(ctx, draftKey(p.OrgID, ticketID, kind))
+	if err != nil || !ok || v == "" {
+		return d, err
+	}
+	if err := json.Unmarshal([]byte(v), &d); err != nil {
+		return app.ReplyDraft{}, nil // an unreadable draft is dropped
+	}
+	return d, nil
+}
+
+// SaveDraft keeps (or, empty, clears) the unsent reply of a ticket.
+func (s *Service) SaveDraft(ctx context.Context, ticketID, kind string, d app.ReplyDraft) error {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return err
+	}
+	v := ""
+	if !d.Empty() {
+		b, _ := json.Marshal(d)
+		v = string(b)
+	}
+	if err := s.store.SetSetting(ctx, draftKey(p.OrgID, ticketID, kind), v); err != nil {
+		return fmt.Errorf("sync: save draft: %w", err)
+	}
+	return nil
 }
 
 // TicketTarget names the CRM record a cached ticket opens on.

@@ -31,6 +31,7 @@ type (
 		Content     string `json:"content"`
 		ContentType string `json:"contentType"`
 		IsForward   bool   `json:"isForward,omitempty"`
+		Status      string `json:"ticketStatus,omitempty"`
 	}
 	commentPayload struct {
 		Content  string `json:"content"`
@@ -265,7 +266,7 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 			return app.OutboxResult{}, err
 		}
 		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", FromEmailAddress: from, To: pl.recipients(),
-			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward})
+			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward, TicketStatus: pl.Status})
 		if err != nil {
 			return app.OutboxResult{}, err
 		}

@@ -413,3 +413,62 @@ func TestAttachmentsFromDesk(t *testing.T) {
 		}
 	}
 }
+
+// TestComposerStatusAndDraft: a reply can set the ticket's status on send
+// (sendReply's ticketStatus); an unsent reply is kept when the dialog
+// closes and when the pane (or the app) is opened again.
+func TestComposerStatusAndDraft(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 38, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Delivery", "description": "<p>When?</p>",
+		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+
+	// A draft survives closing the dialog and a new pane.
+	e.tap(p.reply)
+	test.Type(p.compose.body, "Half-written answer")
+	e.waitFor("the draft to be kept", func() bool {
+		d, err := e.svc.Draft(e.ctx, id, app.OutboxReply)
+		return err == nil && d.Content == "Half-written answer"
+	})
+	p.compose.dlg.Hide()
+	e.settle()
+	tab.pane.close()
+	tab.pane = nil
+	p = e.openTicketByID(tab, id)
+	e.tap(p.reply)
+	if p.compose.body.Text != "Half-written answer" || !e.hasText("Your unsent draft is back.") {
+		t.Fatalf("the draft did not come back: %q", p.compose.body.Text)
+	}
+
+	// Send and set to On Hold.
+	f := p.compose
+	if f.setStatus == nil {
+		t.Fatal("no status choice in the composer")
+	}
+	for i, v := range f.statusAfter {
+		if v == "On Hold" {
+			f.setStatus.SetSelectedIndex(i + 1)
+		}
+	}
+	if !strings.Contains(f.send.Text, "On Hold") {
+		t.Errorf("send button says %q", f.send.Text)
+	}
+	e.tap(f.send)
+	e.syncOnce()
+	td, err := e.svc.Ticket(e.ctx, id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if td.Ticket.Status != "On Hold" || len(td.Pending) != 0 {
+		t.Errorf("after send: status %q, pending %d", td.Ticket.Status, len(td.Pending))
+	}
+	if d, _ := e.svc.Draft(e.ctx, id, app.OutboxReply); !d.Empty() {
+		t.Errorf("the sent reply's draft is still kept: %+v", d)
+	}
+}

@@ -357,12 +357,14 @@ func (p *ticketPane) fillStatuses() {
 	}
 	cur := p.detail.Ticket.Status
 	for _, it := range p.detail.Pending {
-		if it.Kind == app.OutboxStatus {
+		switch it.Kind {
+		case app.OutboxStatus, app.OutboxReply, app.OutboxReplyAll, app.OutboxForward:
 			var pl struct {
-				Status string `json:"status"`
+				Status       string `json:"status"`
+				TicketStatus string `json:"ticketStatus"`
 			}
-			if json.Unmarshal(it.Payload, &pl) == nil && pl.Status != "" {
-				cur = pl.Status
+			if json.Unmarshal(it.Payload, &pl) == nil && firstNonEmpty(pl.Status, pl.TicketStatus) != "" {
+				cur = firstNonEmpty(pl.Status, pl.TicketStatus)
 			}
 		}
 	}
@@ -838,9 +840,9 @@ func fileSize(n int64) string {
 	case n < 1<<10:
 		return lang.L("{{.N}} bytes", map[string]any{"N": n})
 	case n < 1<<20:
-		return lang.L("{{.N}} KB", map[string]any{"N": (n + 1<<9) >> 10})
+		return fmt.Sprintf("%d KB", (n+1<<9)>>10) // units read the same in Japanese
 	}
-	return lang.L("{{.N}} MB", map[string]any{"N": fmt.Sprintf("%.1f", float64(n)/(1<<20))})
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 }
 
 // lockSVG is a padlock, the mark of what only agents see.
@@ -1147,6 +1149,12 @@ type composeForm struct {
 	public  *keyCheck
 	send    *widget.Button
 	message *widget.Label
+	// setStatus is the ticket's status after the reply ("" keeps it):
+	// statusAfter[i-1] for option i, option 0 keeping it.
+	setStatus   *keySelect
+	statusAfter []string
+	sent        bool
+	deb         debouncer
 }
 
 // replyAddresses fills in To and CC for a reply (the ticket's contact) or
@@ -1228,7 +1236,25 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append(lang.L("CC"), f.cc)
 	}
 	form.Append(lang.L("Message"), f.body)
+	if kind != app.OutboxComment && len(p.statusValues) > 0 {
+		opts := []string{lang.L("Keep the status")}
+		for _, v := range p.statusValues {
+			f.statusAfter = append(f.statusAfter, v)
+			opts = append(opts, lang.L("Set to {{.Status}}", map[string]any{"Status": statusName(v)}))
+		}
+		f.setStatus = newKeySelect(opts, func(string) {
+			if i := f.setStatus.SelectedIndex(); i > 0 {
+				f.send.SetText(lang.L("Send and set to {{.Status}}", map[string]any{"Status": statusName(f.statusAfter[i-1])}))
+			} else {
+				f.send.SetText(lang.L("Send"))
+			}
+		})
+		form.Append(lang.L("Then"), f.setStatus)
+	}
 	f.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { p.send(f) })
+	if f.setStatus != nil {
+		f.setStatus.SetSelectedIndex(0)
+	}
 	if kind == app.OutboxComment {
 		f.send.SetText(lang.L("Add comment"))
 	}
@@ -1246,6 +1272,48 @@ func (p *ticketPane) openCompose(kind string) {
 	} else {
 		p.d.win.Canvas().Focus(f.body)
 	}
+	p.keepDraft(f, to, cc)
+}
+
+// keepDraft restores the reply a person began on this ticket and did not
+// send, and keeps what they type (a moment after they stop), so closing
+// the dialog or quitting the app loses nothing.
+func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
+	id, kind := p.ticketID, f.kind
+	f.deb = debouncer{r: p.d.run}
+	save := func() {
+		d := app.ReplyDraft{Content: strings.TrimSpace(f.body.Text)}
+		if f.to.Text != to || f.cc.Text != cc {
+			d.To, d.CC = f.to.Text, f.cc.Text
+		}
+		if f.sent {
+			return
+		}
+		p.d.run.Go(func(ctx context.Context) func() {
+			if err := p.d.integ.SaveDraft(ctx, id, kind, d); err != nil {
+				logError("save draft", err)
+			}
+			return nil
+		})
+	}
+	p.d.run.Go(func(ctx context.Context) func() {
+		d, err := p.d.integ.Draft(ctx, id, kind)
+		return func() {
+			if err != nil {
+				logError("read draft", err)
+			}
+			if !d.Empty() && strings.TrimSpace(f.body.Text) == "" {
+				f.body.SetText(d.Content)
+				if d.To != "" || d.CC != "" {
+					f.to.SetText(d.To)
+					f.cc.SetText(d.CC)
+				}
+				setWrapped(f.message, lang.L("Your unsent draft is back."))
+			}
+			changed := func(string) { f.deb.call(save) }
+			f.body.OnChanged, f.to.OnChanged, f.cc.OnChanged = changed, changed, changed
+		}
+	})
 }
 
 func (p *ticketPane) send(f *composeForm) {
@@ -1265,6 +1333,11 @@ func (p *ticketPane) send(f *composeForm) {
 	setWrapped(f.message, "")
 	f.send.Disable()
 	req := app.ReplyRequest{To: to, CC: cc, Content: text}
+	if f.setStatus != nil {
+		if i := f.setStatus.SelectedIndex(); i > 0 {
+			req.Status = f.statusAfter[i-1]
+		}
+	}
 	public := f.public != nil && f.public.Checked
 	id := p.ticketID
 	p.d.run.Go(func(ctx context.Context) func() {
@@ -1286,7 +1359,15 @@ func (p *ticketPane) send(f *composeForm) {
 				setWrapped(f.message, errorText(err))
 				return
 			}
+			f.sent = true
 			f.dlg.Hide()
+			kind := f.kind
+			p.d.run.Go(func(ctx context.Context) func() {
+				if err := p.d.integ.SaveDraft(ctx, id, kind, app.ReplyDraft{}); err != nil {
+					logError("clear draft", err)
+				}
+				return nil
+			})
 			p.scrollEnd = true
 			p.reload(false)
 		}

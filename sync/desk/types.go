@@ -392,6 +392,9 @@ type Reply struct {
 	Content          string `json:"content"`
 	ContentType      string `json:"contentType"`
 	IsForward        bool   `json:"isForward,omitempty"`
+	// TicketStatus sets the ticket's status with the reply
+	// (emailThreadSendReply's ticketStatus).
+	TicketStatus string `json:"ticketStatus,omitempty"`
 }
 
 // Commenter is who wrote a comment.
