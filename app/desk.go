@@ -594,6 +594,9 @@ type DeskStore interface {
 	// SearchTickets finds cached tickets by the words of their subject,
 	// description, threads and comments (at most limit, newest first).
 	SearchTickets(ctx context.Context, orgID, query string, limit int) ([]TicketHit, error)
+	// IndexTickets indexes for search up to limit tickets written in big
+	// batches since they were last indexed, and returns how many.
+	IndexTickets(ctx context.Context, orgID string, limit int) (int, error)
 	// Setting and SetSetting read and write a local setting ("" deletes
 	// nothing: it stores the empty value).
 	Setting(ctx context.Context, key string) (string, bool, error)

@@ -948,7 +948,9 @@ func (s *Service) SearchTickets(ctx context.Context, query string, limit int) ([
 	return hits, nil
 }
 
-func draftKey(org, ticketID, kind string) string { return "desk.draft." + org + "." + ticketID + "." + kind }
+func draftKey(org, ticketID, kind string) string {
+	return "desk.draft." + org + "." + ticketID + "." + kind
+}
 
 // Draft returns the unsent reply of a ticket ({} when none).
 func (s *Service) Draft(ctx context.Context, ticketID, kind string) (app.ReplyDraft, error) {

@@ -124,9 +124,18 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 	if err := ps.fetchConversations(ctx, ids); err != nil {
 		return fmt.Errorf("sync: tickets: %w", err)
 	}
+	// Tickets a first pass (or a burst of changes) wrote in big batches
+	// are indexed for search here, a batch a pass: the first pass itself
+	// is not slowed by it.
+	if _, err := s.store.IndexTickets(ctx, org, indexBatch); err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
 	ps.progress("tickets")
 	return nil
 }
+
+// indexBatch is how many tickets a pass indexes for search at most.
+const indexBatch = 10_000
 
 // fetchConversations downloads the conversations of tickets, several at
 // once (as the client's concurrency allows); they are stored one by one.

@@ -70,7 +70,9 @@ const upsertTicketSQL = `INSERT INTO desk_tickets (org_id, id, number, subject, 
 		due_date = excluded.due_date, is_overdue = excluded.is_overdue, is_escalated = excluded.is_escalated,
 		created_time = excluded.created_time, modified_time = excluded.modified_time, closed_time = excluded.closed_time,
 		thread_count = excluded.thread_count, comment_count = excluded.comment_count, web_url = excluded.web_url,
-		detail_wanted = max(desk_tickets.detail_wanted, excluded.detail_wanted), raw = excluded.raw
+		detail_wanted = max(desk_tickets.detail_wanted, excluded.detail_wanted), raw = excluded.raw,
+		search_indexed = CASE WHEN excluded.subject <> desk_tickets.subject
+			OR (excluded.description <> '' AND excluded.description <> desk_tickets.description) THEN 0 ELSE desk_tickets.search_indexed END
 	WHERE excluded.modified_time >= desk_tickets.modified_time`
 
 func upsertTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
@@ -88,7 +90,10 @@ func upsertTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 			return err
 		}
 	}
-	return indexTickets(ctx, tx, ts)
+	if len(ts) <= inlineIndex {
+		return indexTickets(ctx, tx, ts)
+	}
+	return nil // IndexTickets, after the pass
 }
 
 // UpsertTickets stores tickets in one transaction.

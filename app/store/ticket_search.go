@@ -145,8 +145,14 @@ func (ix *searchIndexer) put(ctx context.Context, org, ticketID, kind, msgID, su
 	return err
 }
 
+// inlineIndex is the largest batch of tickets indexed as it is written (a
+// ticket opened, an action's answer); bigger ones (a pass's pages) are
+// left to IndexTickets.
+const inlineIndex = 10
+
 // indexTickets indexes tickets' subjects and (when Desk sent one) their
-// descriptions.
+// descriptions, as stored (the upsert keeps a description a list item
+// lacks), and marks them indexed.
 func indexTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 	if !indexing || len(ts) == 0 {
 		return nil
@@ -158,16 +164,60 @@ func indexTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 	defer ix.close()
 	for i := range ts {
 		t := &ts[i]
-		if err := ix.put(ctx, t.OrgID, t.ID, docTicket, "", t.Subject, ""); err != nil {
+		var subject, desc string
+		err := tx.QueryRowContext(ctx, "UPDATE desk_tickets SET search_indexed = 1 WHERE org_id = ? AND id = ? RETURNING subject, description",
+			t.OrgID, t.ID).Scan(&subject, &desc)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
 			return err
 		}
-		if t.Description != "" {
-			if err := ix.put(ctx, t.OrgID, t.ID, docRequest, "", "", searchText(t.Description)); err != nil {
+		if err := ix.put(ctx, t.OrgID, t.ID, docTicket, "", subject, ""); err != nil {
+			return err
+		}
+		if desc != "" {
+			if err := ix.put(ctx, t.OrgID, t.ID, docRequest, "", "", searchText(desc)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// IndexTickets indexes up to limit of a portal's tickets written since
+// they were last indexed (a pass's big batches), and returns how many.
+func (db *DB) IndexTickets(ctx context.Context, orgID string, limit int) (int, error) {
+	if !indexing {
+		return 0, nil
+	}
+	n := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM desk_tickets INDEXED BY desk_tickets_unindexed WHERE org_id = ? AND search_indexed = 0 LIMIT ?", orgID, limit)
+		if err != nil {
+			return err
+		}
+		var ts []app.Ticket
+		for rows.Next() {
+			t := app.Ticket{OrgID: orgID}
+			if err := rows.Scan(&t.ID); err != nil {
+				rows.Close()
+				return err
+			}
+			ts = append(ts, t)
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
+		}
+		rows.Close()
+		n = len(ts)
+		return indexTickets(ctx, tx, ts)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: index tickets: %w", err)
+	}
+	return n, nil
 }
 
 // indexConversation indexes threads (their content; the summary until the
@@ -222,7 +272,7 @@ func unindex(ctx context.Context, tx *sql.Tx, org, ticketID, kind, msgID string)
 }
 
 // searchPage is how many hits one step of a search reads.
-const searchPage = 64
+const searchPage = 256
 
 // SearchTickets finds cached tickets by what they say: subject,
 // description, threads and comments, newest indexed first, at most limit

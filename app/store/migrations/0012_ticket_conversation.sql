@@ -27,6 +27,13 @@ CREATE TABLE desk_search_docs (
     UNIQUE (org_id, ticket_id, kind, msg_id)
 );
 
+-- A ticket whose subject or description is not indexed yet. A first sync
+-- writes 50k tickets; indexing them inline made that 2.5 times slower, so
+-- big batches are indexed after the pass, a batch per pass, found through
+-- this partial index (empty once all are indexed: a constant cost).
+ALTER TABLE desk_tickets ADD COLUMN search_indexed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX desk_tickets_unindexed ON desk_tickets (org_id) WHERE search_indexed = 0;
+
 CREATE VIRTUAL TABLE desk_search_fts USING fts5 (
     subject, body, extra,
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2'
