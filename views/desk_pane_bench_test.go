@@ -181,3 +181,41 @@ func TestAttachmentsListed(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotedTextFolded: the quoted history of a long email thread is folded
+// behind "Show quoted text" and unfolds on a tap.
+func TestQuotedTextFolded(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	p := newBenchPane(w)
+	w.SetContent(p.content)
+	w.Resize(fyne.NewSize(1000, 700))
+	td := bigDetail(1)
+	td.Threads[0].Content = `<p>Thanks, that fixed it.</p><blockquote><p>On Monday Support wrote: please clear the cache.</p></blockquote>`
+	p.apply(td, nil)
+	visible := func(text string) bool {
+		for _, o := range walk(nil, w.Canvas().Content()) {
+			if rt, ok := o.(*widget.RichText); ok && rt.Visible() && strings.Contains(unbreakable(rt.String()), text) {
+				return true
+			}
+		}
+		return false
+	}
+	if !visible("Thanks, that fixed it.") || visible("please clear the cache") {
+		t.Fatal("the quoted history is not folded")
+	}
+	var show *widget.Button
+	for _, o := range walk(nil, w.Canvas().Content()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Show quoted text" {
+			show = b
+		}
+	}
+	if show == nil {
+		t.Fatal("no Show quoted text")
+	}
+	test.Tap(show)
+	if !visible("please clear the cache") || show.Text != "Hide quoted text" {
+		t.Error("Show quoted text did not unfold it")
+	}
+}

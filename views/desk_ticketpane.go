@@ -879,7 +879,7 @@ func messageCard(side cardSide, head, addresses, body, contentType string, files
 		a.Wrapping = fyne.TextWrapWord
 		box.Add(a)
 	}
-	box.Add(bodyText(body, contentType))
+	box.Add(foldedBody(body, contentType))
 	for _, f := range files {
 		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": f.Name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		meta := widget.NewLabel(fileType(f.Name) + " · " + fileSize(f.Size))
@@ -935,6 +935,51 @@ func bodyText(body, contentType string) *widget.RichText {
 	rt := widget.NewRichText(docSegments(doc)...)
 	rt.Wrapping = fyne.TextWrapWord
 	return rt
+}
+
+// foldedBody is a message body with the quoted history of an email thread
+// (blockquotes) folded behind "Show quoted text", when there is something
+// besides the quote to read.
+func foldedBody(body, contentType string) fyne.CanvasObject {
+	if strings.Contains(strings.ToLower(contentType), "plain") || !strings.Contains(strings.ToLower(body), "<blockquote") {
+		return bodyText(body, contentType)
+	}
+	doc := richtext.ParseLimit(body, maxBodyText)
+	var own, quoted richtext.Doc
+	for _, b := range doc.Blocks {
+		if b.Quote > 0 {
+			quoted.Blocks = append(quoted.Blocks, b)
+		} else {
+			own.Blocks = append(own.Blocks, b)
+		}
+	}
+	own.Truncated = doc.Truncated
+	if len(quoted.Blocks) == 0 || len(own.Blocks) == 0 {
+		rt := widget.NewRichText(docSegments(doc)...)
+		rt.Wrapping = fyne.TextWrapWord
+		return rt
+	}
+	main := widget.NewRichText(docSegments(own)...)
+	main.Wrapping = fyne.TextWrapWord
+	q := widget.NewRichText(docSegments(quoted)...)
+	q.Wrapping = fyne.TextWrapWord
+	q.Hide()
+	box := container.NewVBox(main)
+	var toggle *widget.Button
+	toggle = widget.NewButtonWithIcon(lang.L("Show quoted text"), theme.MoreHorizontalIcon(), func() {
+		if q.Visible() {
+			q.Hide()
+			toggle.SetText(lang.L("Show quoted text"))
+		} else {
+			q.Show()
+			toggle.SetText(lang.L("Hide quoted text"))
+		}
+		box.Refresh()
+	})
+	toggle.Importance = widget.LowImportance
+	box.Add(container.NewHBox(toggle))
+	box.Add(q)
+	return box
 }
 
 // docSegments turns a parsed body into RichText segments: each block ends
