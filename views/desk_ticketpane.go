@@ -966,7 +966,7 @@ func foldedBody(body, contentType string) fyne.CanvasObject {
 	q.Hide()
 	box := container.NewVBox(main)
 	var toggle *widget.Button
-	toggle = widget.NewButtonWithIcon(lang.L("Show quoted text"), theme.MoreHorizontalIcon(), func() {
+	toggle = widget.NewButton(lang.L("Show quoted text"), func() { // no icon: an SVG per message costs as much as its text
 		if q.Visible() {
 			q.Hide()
 			toggle.SetText(lang.L("Show quoted text"))
