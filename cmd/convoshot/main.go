@@ -127,6 +127,12 @@ func run(out, search string) error {
 		if shotErr = exec.Command("import", "-window", "root", out).Run(); shotErr != nil {
 			return
 		}
+		// The top of the conversation: the original request.
+		_ = exec.Command("xdotool", "mousemove", "900", "560", "click", "--repeat", "15", "4").Run()
+		time.Sleep(time.Second)
+		if shotErr = exec.Command("import", "-window", "root", strings.TrimSuffix(out, ".png")+"-top.png").Run(); shotErr != nil {
+			return
+		}
 		if search == "" {
 			return
 		}
