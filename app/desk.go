@@ -62,6 +62,7 @@ type Portal struct {
 	IsAdmin          bool   // an administrator of the portal (isAdminInOrg): may do everything
 	CanCreateTickets bool   // "may create tickets": tickets.create of Desk's GET /myProfilePermissions
 	CanReply         bool   // "may reply by email" (reply, reply all, forward): tickets.mailSend
+	CanEditTickets   bool   // may change a ticket's priority and assignee: tickets.edit
 	ReadOnlyReason   string // why the agent may not create or reply, for people
 	SupportEmail     string // the portal's support address replies are sent from
 
@@ -292,6 +293,8 @@ type TicketFilter struct {
 // TicketList is a page of a record's tickets, newest first, with counts
 // over all of them.
 type TicketList struct {
+	// Hits are the messages a search found, by ticket id (views only).
+	Hits     map[string]TicketHit
 	Tickets  []Ticket
 	Open     int // Open and On Hold
 	Resolved int // Closed
@@ -308,6 +311,9 @@ const (
 	OutboxForward      = "forward"
 	OutboxComment      = "comment"
 	OutboxStatus       = "status"
+	// OutboxTicketUpdate changes a ticket's priority or assignee
+	// (payload: TicketUpdate).
+	OutboxTicketUpdate = "ticket_update"
 	OutboxPushContact  = "push_contact"
 	OutboxPushCompany  = "push_company"
 )
@@ -592,6 +598,18 @@ type DeskStore interface {
 	SetThreadContent(ctx context.Context, orgID, ticketID, threadID, content, contentType string) error
 	// FindTicket returns a cached ticket with its conversation, or ENOTFOUND.
 	FindTicket(ctx context.Context, orgID, ticketID string) (*TicketDetail, error)
+	// SearchTickets finds cached tickets by the words of their subject,
+	// description, threads and comments (at most limit, newest first).
+	SearchTickets(ctx context.Context, orgID, query string, limit int) ([]TicketHit, error)
+	// IndexTickets indexes for search up to limit tickets written in big
+	// batches since they were last indexed, and returns how many.
+	IndexTickets(ctx context.Context, orgID string, limit int) (int, error)
+	// Setting and SetSetting read and write a local setting ("" deletes
+	// nothing: it stores the empty value).
+	Setting(ctx context.Context, key string) (string, bool, error)
+	SetSetting(ctx context.Context, key, value string) error
+	// TicketTarget returns a cached ticket with its CRM record, or ENOTFOUND.
+	TicketTarget(ctx context.Context, orgID, ticketID string) (SignalTicket, error)
 	// TicketsForRecord lists the tickets associated with a CRM record (see
 	// the Integration interface for the rules).
 	TicketsForRecord(ctx context.Context, orgID string, mode SyncMode, kind string, id int64, f TicketFilter) (*TicketList, error)
@@ -753,6 +771,23 @@ type Integration interface {
 	Forward(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Comment(ctx context.Context, ticketID string, content string, public bool) (*OutboxItem, error)
 	ChangeStatus(ctx context.Context, ticketID, status string) (*OutboxItem, error)
+	// UpdateTicket queues a change of a ticket's priority or assignee
+	// (EFORBIDDEN when the agent may not edit tickets, EINVALID when u
+	// changes nothing).
+	UpdateTicket(ctx context.Context, ticketID string, u TicketUpdate) (*OutboxItem, error)
+	// SearchTickets finds the active portal's cached tickets by what they
+	// say, each with the message that matched.
+	SearchTickets(ctx context.Context, query string, limit int) ([]TicketHit, error)
+	// Draft returns the reply a person began on a ticket (kind: reply,
+	// reply all, forward or comment) and did not send; SaveDraft keeps one
+	// (an empty draft clears it). Drafts are local: never sent to Desk.
+	Draft(ctx context.Context, ticketID, kind string) (ReplyDraft, error)
+	SaveDraft(ctx context.Context, ticketID, kind string, d ReplyDraft) error
+	// TicketTarget names the CRM record a cached ticket opens on
+	// (RecordKind "" when none; ENOTFOUND).
+	TicketTarget(ctx context.Context, ticketID string) (SignalTicket, error)
+	// Agents returns the portal's agents, for the assignee drop-down.
+	Agents(ctx context.Context) ([]Agent, error)
 	// Outbox lists the active portal's pending, sending and failed items;
 	// RetryOutbox sends a failed one again.
 	Outbox(ctx context.Context) ([]OutboxItem, error)
@@ -787,6 +822,7 @@ type AgentPermissions struct {
 	IsAdmin          bool
 	CanCreateTickets bool
 	CanReply         bool
+	CanEditTickets   bool
 	// CanViewContacts: Desk contacts and accounts may be read (two-way
 	// sync pulls them). CanWriteContacts: they may be created and edited
 	// (every sync option but No sync pushes them).
@@ -884,6 +920,9 @@ type ReplyRequest struct {
 	CC      string
 	Content string // plain text or HTML
 	HTML    bool
+	// Status, when set, is the ticket's status after the reply
+	// (sendReply's ticketStatus): "Send and set to On Hold".
+	Status string
 }
 
 // Detector receives what each pass found, for signals (DESIGN §6). The
@@ -914,3 +953,37 @@ type TicketChange struct {
 	BecameOverdue   bool
 	BecameEscalated bool
 }
+
+// TicketUpdate is a change of a ticket's details queued in the outbox: a
+// nil field is left as it is.
+type TicketUpdate struct {
+	Priority   *string `json:"priority,omitempty"`
+	AssigneeID *string `json:"assigneeId,omitempty"` // "" unassigns
+	// AssigneeName is shown while the change waits to be sent.
+	AssigneeName string `json:"assigneeName,omitempty"`
+}
+
+// Agent is a help-desk agent of a portal.
+type Agent struct {
+	ID, Name, Email string
+}
+
+// TicketHit is a ticket found by a search over what tickets say, with the
+// message that matched: Kind "ticket" (the subject), "request" (the
+// description), "thread" or "comment" with MessageID.
+type TicketHit struct {
+	Ticket    SignalTicket // the ticket's list columns; the record via TicketTarget
+	Kind      string
+	MessageID string
+}
+
+// ReplyDraft is an unsent reply kept while its dialog is closed and across
+// restarts.
+type ReplyDraft struct {
+	To      string `json:"to,omitempty"`
+	CC      string `json:"cc,omitempty"`
+	Content string `json:"content,omitempty"`
+}
+
+// Empty reports whether the draft holds nothing worth keeping.
+func (d ReplyDraft) Empty() bool { return d.Content == "" }

@@ -207,7 +207,7 @@ func (s *Service) PortalPermissions(ctx context.Context, orgID string) (app.Agen
 	if err != nil {
 		return app.AgentPermissions{}, fmt.Errorf("sync: portal permissions: %w", err)
 	}
-	return app.AgentPermissions{IsAdmin: perm.IsAdmin, CanCreateTickets: perm.CanCreateTickets, CanReply: perm.CanReply,
+	return app.AgentPermissions{IsAdmin: perm.IsAdmin, CanCreateTickets: perm.CanCreateTickets, CanReply: perm.CanReply, CanEditTickets: perm.CanEditTickets,
 		CanViewContacts: perm.CanViewContacts, CanWriteContacts: perm.CanWriteContacts, Reason: perm.Reason}, nil
 }
 
@@ -370,6 +370,7 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 	p.AccountEmail = accountEmail
 	p.AgentID, p.AgentName, p.AgentEmail = me.ID, me.Name, me.EmailID
 	p.IsAdmin, p.CanCreateTickets, p.CanReply, p.ReadOnlyReason = perm.IsAdmin, perm.CanCreateTickets, perm.CanReply, perm.Reason
+	p.CanEditTickets = perm.CanEditTickets
 	p.ViaZSC, p.AdminEmail = zsc != nil, ""
 	if zsc != nil {
 		p.AdminEmail = zsc.AdminEmail
@@ -854,7 +855,7 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 	if req.HTML {
 		ct = desk.ContentHTML
 	}
-	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward}
+	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status)}
 	return s.enqueue(ctx, p, kind, ticketID, "", 0, pl)
 }
 
@@ -920,6 +921,118 @@ func (s *Service) ChangeStatus(ctx context.Context, ticketID, status string) (*a
 		return nil, fmt.Errorf("sync: change status: %w", app.Errorf(app.EINVALID, "Choose a status."))
 	}
 	return s.enqueue(ctx, p, app.OutboxStatus, ticketID, "", 0, statusPayload{Status: status})
+}
+
+// UpdateTicket queues a change of a ticket's priority or assignee.
+func (s *Service) UpdateTicket(ctx context.Context, ticketID string, u app.TicketUpdate) (*app.OutboxItem, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: update ticket: %w", err)
+	}
+	if !p.CanEditTickets {
+		return nil, fmt.Errorf("sync: update ticket: %w", app.Errorf(app.EFORBIDDEN, "Your Zoho Desk profile does not allow editing tickets."))
+	}
+	if u.Priority == nil && u.AssigneeID == nil {
+		return nil, fmt.Errorf("sync: update ticket: %w", app.Errorf(app.EINVALID, "Nothing to change."))
+	}
+	return s.enqueue(ctx, p, app.OutboxTicketUpdate, ticketID, "", 0, u)
+}
+
+// SearchTickets finds cached tickets by what they say.
+func (s *Service) SearchTickets(ctx context.Context, query string, limit int) ([]app.TicketHit, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := s.store.SearchTickets(ctx, p.OrgID, query, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sync: search tickets: %w", err)
+	}
+	return hits, nil
+}
+
+func draftKey(org, ticketID, kind string) string {
+	return "desk.draft." + org + "." + ticketID + "." + kind
+}
+
+// Draft returns the unsent reply of a ticket ({} when none).
+func (s *Service) Draft(ctx context.Context, ticketID, kind string) (app.ReplyDraft, error) {
+	var d app.ReplyDraft
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return d, err
+	}
+	v, ok, err := s.store.Setting(ctx, draftKey(p.OrgID, ticketID, kind))
+	if err != nil || !ok || v == "" {
+		return d, err
+	}
+	if err := json.Unmarshal([]byte(v), &d); err != nil {
+		return app.ReplyDraft{}, nil // an unreadable draft is dropped
+	}
+	return d, nil
+}
+
+// SaveDraft keeps (or, empty, clears) the unsent reply of a ticket.
+func (s *Service) SaveDraft(ctx context.Context, ticketID, kind string, d app.ReplyDraft) error {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return err
+	}
+	v := ""
+	if !d.Empty() {
+		b, _ := json.Marshal(d)
+		v = string(b)
+	}
+	if err := s.store.SetSetting(ctx, draftKey(p.OrgID, ticketID, kind), v); err != nil {
+		return fmt.Errorf("sync: save draft: %w", err)
+	}
+	return nil
+}
+
+// TicketTarget names the CRM record a cached ticket opens on.
+func (s *Service) TicketTarget(ctx context.Context, ticketID string) (app.SignalTicket, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return app.SignalTicket{}, err
+	}
+	st, err := s.store.TicketTarget(ctx, p.OrgID, ticketID)
+	if err != nil {
+		return st, fmt.Errorf("sync: ticket target: %w", err)
+	}
+	return st, nil
+}
+
+// Agents returns the active portal's agents, cached in memory.
+func (s *Service) Agents(ctx context.Context) ([]app.Agent, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	as, ok := s.agentList[p.OrgID]
+	s.mu.Unlock()
+	if ok {
+		return as, nil
+	}
+	cl, err := s.client(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("sync: agents: %w", err)
+	}
+	list, err := cl.Agents(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sync: agents: %w", err)
+	}
+	for _, a := range list {
+		n := a.Name
+		if n == "" {
+			n = app.PersonName(a.FirstName, a.LastName)
+		}
+		as = append(as, app.Agent{ID: a.ID, Name: n, Email: a.EmailID})
+	}
+	s.mu.Lock()
+	s.agentList[p.OrgID] = as
+	s.mu.Unlock()
+	return as, nil
 }
 
 // Outbox lists the active portal's unfinished and failed actions.

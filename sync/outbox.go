@@ -31,6 +31,7 @@ type (
 		Content     string `json:"content"`
 		ContentType string `json:"contentType"`
 		IsForward   bool   `json:"isForward,omitempty"`
+		Status      string `json:"ticketStatus,omitempty"`
 	}
 	commentPayload struct {
 		Content  string `json:"content"`
@@ -265,7 +266,7 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 			return app.OutboxResult{}, err
 		}
 		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", FromEmailAddress: from, To: pl.recipients(),
-			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward})
+			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward, TicketStatus: pl.Status})
 		if err != nil {
 			return app.OutboxResult{}, err
 		}
@@ -293,6 +294,28 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		}
 		tk := ticketFromDesk(ps.p.OrgID, t)
 		tk.DetailWanted = true
+		return app.OutboxResult{ResultID: t.ID, Ticket: &tk}, nil
+	case app.OutboxTicketUpdate:
+		var pl app.TicketUpdate
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		f := desk.Fields{}
+		if pl.Priority != nil {
+			f["priority"] = *pl.Priority
+		}
+		if pl.AssigneeID != nil {
+			if *pl.AssigneeID == "" {
+				f["assigneeId"] = nil
+			} else {
+				f["assigneeId"] = *pl.AssigneeID
+			}
+		}
+		t, err := cl.UpdateTicket(ctx, it.TicketID, f)
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		tk := ticketFromDesk(ps.p.OrgID, t)
 		return app.OutboxResult{ResultID: t.ID, Ticket: &tk}, nil
 	}
 	return app.OutboxResult{}, fmt.Errorf("sync: outbox: %w", app.Errorf(app.EINTERNAL, "Unknown outbox action %q.", it.Kind))

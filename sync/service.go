@@ -98,6 +98,8 @@ type Service struct {
 	signIn   *signInState
 	deptment map[string][]app.Department
 	statuses map[string][]desk.TicketStatus
+	// agentList is each portal's agents (the assignee drop-down).
+	agentList map[string][]app.Agent
 	// editions: the portals' Zoho editions, by org id, as /organizations
 	// reported them since the service started (for the concurrency cap).
 	editions map[string]string
@@ -140,16 +142,17 @@ func New(opts Options) (*Service, error) {
 		log = slog.Default()
 	}
 	return &Service{
-		opts:     opts,
-		store:    opts.Store,
-		crm:      opts.CRM,
-		log:      log.With("component", "sync"),
-		kick:     make(chan struct{}, 1),
-		subs:     map[int]func(app.SyncEvent){},
-		clients:  map[string]*desk.Client{},
-		state:    app.StateIdle,
-		deptment: map[string][]app.Department{},
-		statuses: map[string][]desk.TicketStatus{},
+		opts:      opts,
+		store:     opts.Store,
+		crm:       opts.CRM,
+		log:       log.With("component", "sync"),
+		kick:      make(chan struct{}, 1),
+		subs:      map[int]func(app.SyncEvent){},
+		clients:   map[string]*desk.Client{},
+		state:     app.StateIdle,
+		deptment:  map[string][]app.Department{},
+		agentList: map[string][]app.Agent{},
+		statuses:  map[string][]desk.TicketStatus{},
 	}, nil
 }
 

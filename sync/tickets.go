@@ -124,9 +124,18 @@ func (ps *pass) pullTickets(ctx context.Context) error {
 	if err := ps.fetchConversations(ctx, ids); err != nil {
 		return fmt.Errorf("sync: tickets: %w", err)
 	}
+	// Tickets a first pass (or a burst of changes) wrote in big batches
+	// are indexed for search here, a batch a pass: the first pass itself
+	// is not slowed by it.
+	if _, err := s.store.IndexTickets(ctx, org, indexBatch); err != nil {
+		return fmt.Errorf("sync: tickets: %w", err)
+	}
 	ps.progress("tickets")
 	return nil
 }
+
+// indexBatch is how many tickets a pass indexes for search at most.
+const indexBatch = 10_000
 
 // fetchConversations downloads the conversations of tickets, several at
 // once (as the client's concurrency allows); they are stored one by one.
@@ -372,6 +381,11 @@ func (s *Service) fetchConversation(ctx context.Context, p *app.Portal, cl *desk
 			cms = append(cms, c)
 		}
 	}
+	// An answer with fewer messages than Desk counts for the ticket is a
+	// partial one (a list that lags a reply just sent): what the cache
+	// already has stays, so nothing shown disappears.
+	ths = mergeByID(old.Threads, ths, func(t app.Thread) string { return t.ID }, old.Ticket.ThreadCount)
+	cms = mergeByID(old.Comments, cms, func(c app.Comment) string { return c.ID }, old.Ticket.CommentCount)
 	slices.SortFunc(ths, func(a, b app.Thread) int { return a.CreatedTime.Compare(b.CreatedTime) })
 	slices.SortFunc(cms, func(a, b app.Comment) int { return a.CommentedTime.Compare(b.CommentedTime) })
 	if err := s.store.StoreConversation(ctx, org, ticketID, old.Ticket.ModifiedTime, ths, cms); err != nil {
@@ -382,6 +396,25 @@ func (s *Service) fetchConversation(ctx context.Context, p *app.Portal, cl *desk
 		counts.Comments += len(cms)
 	}
 	return nil
+}
+
+// mergeByID returns fetched, plus the cached items it lacks when it has
+// fewer than want (Desk's count for the ticket): a complete answer replaces
+// the cache (an item deleted on Desk goes), a partial one only adds to it.
+func mergeByID[T any](cached, fetched []T, id func(T) string, want int) []T {
+	if len(fetched) >= want {
+		return fetched
+	}
+	got := make(map[string]bool, len(fetched))
+	for _, f := range fetched {
+		got[id(f)] = true
+	}
+	for _, c := range cached {
+		if !got[id(c)] {
+			fetched = append(fetched, c)
+		}
+	}
+	return fetched
 }
 
 // ticketFromDesk converts a Desk ticket.

@@ -130,3 +130,92 @@ func TestChunks(t *testing.T) {
 		}
 	}
 }
+
+// attachDetail is bigDetail(n) with files attached to the first `files`
+// threads, in the shape of Thread.json's attachmentsJson.
+func attachDetail(n, files int) *app.TicketDetail {
+	td := bigDetail(n)
+	for i := range td.Threads {
+		td.Threads[i].Raw = []byte(`{"attachments":[]}`)
+		if i < files {
+			td.Threads[i].Raw = []byte(fmt.Sprintf(`{"attachments":[{"id":"%d","name":"請求書-%d.pdf","size":"%d","href":"https://desk.example/a/%d","previewurl":null}]}`, 900+i, i, 120000+i, i))
+		}
+	}
+	return td
+}
+
+// BenchmarkTicketPane200Attach20Build builds the pane from a cached
+// 200-message ticket with 20 attachments, without painting (the goal:
+// ≤ 30 ms; BenchmarkTicketPane200Build beside it is the same ticket with
+// one attachment name on every thread, as before issue 15).
+func BenchmarkTicketPane200Attach20Build(b *testing.B) {
+	test.NewTempApp(b)
+	td := attachDetail(200, 20)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	for b.Loop() {
+		p := newBenchPane(w)
+		w.SetContent(p.content)
+		w.Resize(fyne.NewSize(1000, 700))
+		p.apply(td, nil)
+	}
+}
+
+// TestAttachmentsListed: each message lists its files with name, type and
+// size, from Desk's attachment JSON (size as a number or a string).
+func TestAttachmentsListed(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	p := newBenchPane(w)
+	w.SetContent(p.content)
+	w.Resize(fyne.NewSize(1000, 700))
+	td := bigDetail(2)
+	td.Threads[1].Raw = []byte(`{"attachments":[{"id":"9","name":"invoice.pdf","size":"123456","href":"https://desk.example/a/9","previewurl":null}]}`)
+	td.Threads[0].Raw = []byte(`{"attachments":[{"id":"8","name":"screen.png","size":2048},{"id":"7","name":"README","size":"10"}]}`)
+	p.apply(td, nil)
+	texts := strings.Join(checkTexts(t, walk(nil, w.Canvas().Content())), "\n")
+	for _, want := range []string{"Attachment: invoice.pdf", "PDF · 121 KB", "Attachment: screen.png", "PNG · 2 KB", "File · 10 bytes"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("no label with %q", want)
+		}
+	}
+}
+
+// TestQuotedTextFolded: the quoted history of a long email thread is folded
+// behind "Show quoted text" and unfolds on a tap.
+func TestQuotedTextFolded(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	p := newBenchPane(w)
+	w.SetContent(p.content)
+	w.Resize(fyne.NewSize(1000, 700))
+	td := bigDetail(1)
+	td.Threads[0].Content = `<p>Thanks, that fixed it.</p><blockquote><p>On Monday Support wrote: please clear the cache.</p></blockquote>`
+	p.apply(td, nil)
+	visible := func(text string) bool {
+		for _, o := range walk(nil, w.Canvas().Content()) {
+			if rt, ok := o.(*widget.RichText); ok && rt.Visible() && strings.Contains(unbreakable(rt.String()), text) {
+				return true
+			}
+		}
+		return false
+	}
+	if !visible("Thanks, that fixed it.") || visible("please clear the cache") {
+		t.Fatal("the quoted history is not folded")
+	}
+	var show *widget.Button
+	for _, o := range walk(nil, w.Canvas().Content()) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "Show quoted text" {
+			show = b
+		}
+	}
+	if show == nil {
+		t.Fatal("no Show quoted text")
+	}
+	test.Tap(show)
+	if !visible("please clear the cache") || show.Text != "Hide quoted text" {
+		t.Error("Show quoted text did not unfold it")
+	}
+}

@@ -540,6 +540,8 @@ func outboxWhat(it *app.OutboxItem, names map[string]string) string {
 		return lang.L("Internal comment")
 	case app.OutboxStatus:
 		return lang.L("Status change to {{.Status}}", map[string]any{"Status": statusName(pl.Status)})
+	case app.OutboxTicketUpdate:
+		return lang.L("Change of {{.What}}", map[string]any{"What": lang.L("Ticket details")})
 	case app.OutboxPushContact:
 		return lang.L("Sending contact {{.Name}} to Zoho Desk", map[string]any{"Name": name})
 	case app.OutboxPushCompany:

@@ -3,12 +3,15 @@ package views
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"image/color"
 	"net/url"
 	"sort"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -58,6 +61,24 @@ type ticketPane struct {
 	loadSeq      int
 	compose      *composeForm
 	shown        string // the ticket painted, to scroll to the latest message once
+	scrollEnd    bool   // a message was just sent: show it when painted
+	focus        string // a message to open at (a search hit, see hitMessage)
+	focusY       float32
+	focusFound   bool
+
+	// The details: status, priority and assignee editable where the
+	// agent's profile allows, the rest as text.
+	details    *fyne.Container
+	priority   *keySelect
+	priorities []string // Desk's names of the priority drop-down's options
+	assignee   *keySelect
+	agents     []app.Agent // the assignee drop-down's options, in order
+	department *widget.Label
+	due        *widget.Label
+	channel    *widget.Label
+	contact    *widget.Label
+	account    *widget.Label
+	depts      map[string]string // department names by id
 }
 
 func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
@@ -96,11 +117,35 @@ func (p *ticketPane) build(back func()) {
 	for _, b := range []*widget.Button{p.reply, p.replyAll, p.forward, p.comment, p.openDesk} {
 		b.Disable()
 	}
-	statusBox := container.NewHBox(widget.NewLabel(lang.L("Status")), container.NewGridWrap(fyne.NewSize(180, p.status.MinSize().Height), p.status))
+	p.priority = newKeySelect(nil, p.priorityChanged)
+	p.priority.PlaceHolder = lang.L("Priority")
+	p.priority.Disable()
+	p.assignee = newKeySelect(nil, p.assigneeChanged)
+	p.assignee.PlaceHolder = lang.L("Unassigned")
+	p.assignee.Disable()
+	value := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	p.department, p.due, p.channel, p.contact, p.account = value(), value(), value(), value(), value()
+	field := func(name string, o fyne.CanvasObject) fyne.CanvasObject {
+		l := widget.NewLabel(name)
+		l.Importance = widget.LowImportance
+		return container.NewBorder(nil, nil, l, nil, o)
+	}
+	// Cells of one width that wrap to the pane's width, so a narrow
+	// window (and longer Japanese labels) still fits.
+	p.details = container.NewGridWrap(fyne.NewSize(340, p.status.MinSize().Height),
+		field(lang.L("Status"), p.status), field(lang.L("Priority"), p.priority), field(lang.L("Assignee"), p.assignee),
+		field(lang.L("Due"), p.due), field(lang.L("Department"), p.department), field(lang.L("Channel"), p.channel),
+		field(lang.L("Contact"), p.contact), field(lang.L("Account"), p.account),
+	)
 	p.header = container.NewVBox(
-		container.NewBorder(nil, nil, backBtn, statusBox),
+		container.NewBorder(nil, nil, backBtn, nil),
 		container.NewBorder(nil, nil, nil, container.NewVBox(p.showAll), p.title),
 		container.NewBorder(nil, nil, nil, p.badges, p.meta),
+		p.details,
 		p.notice,
 		container.NewHBox(p.reply, p.replyAll, p.forward, p.comment, layout.NewSpacer(), p.openDesk),
 		widget.NewSeparator(),
@@ -133,6 +178,27 @@ func (p *ticketPane) reload(refresh bool) {
 			}
 		}
 	})
+	if p.depts == nil {
+		p.d.run.Go(func(ctx context.Context) func() {
+			ds, derr := p.d.integ.Departments(ctx)
+			as, aerr := p.d.integ.Agents(ctx)
+			return func() {
+				p.depts = map[string]string{}
+				if derr != nil {
+					logError("departments", derr) // offline: the id stays unnamed
+				}
+				for _, d := range ds {
+					p.depts[d.ID] = d.Name
+				}
+				if aerr != nil {
+					logError("agents", aerr)
+				} else {
+					p.agents = as
+				}
+				p.fillDetails()
+			}
+		})
+	}
 	if p.statuses == nil {
 		p.d.run.Go(func(ctx context.Context) func() {
 			st, err := p.d.integ.Statuses(ctx)
@@ -187,21 +253,9 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	subject, cut := display.LineCut(tk.Subject, display.Subject)
 	setWrapped(p.title, "#"+nameText(tk.Number)+"  "+subject)
 	p.showAll.Hidden = !cut
-	parts := []string{}
-	if tk.ContactName != "" || tk.ContactEmail != "" {
-		parts = append(parts, strings.TrimSpace(nameText(tk.ContactName)+" <"+nameText(firstNonEmpty(tk.ContactEmail, tk.Email))+">"))
-	}
-	if tk.Priority != "" {
-		parts = append(parts, priorityName(tk.Priority))
-	}
-	if !tk.DueDate.IsZero() {
-		parts = append(parts, lang.L("Due {{.Date}}", map[string]any{"Date": when(tk.DueDate)}))
-	}
-	parts = append(parts, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
-	if tk.Channel != "" {
-		parts = append(parts, channelName(nameText(tk.Channel)))
-	}
-	setWrapped(p.meta, strings.Join(parts, " · "))
+	setWrapped(p.meta, lang.L("Created {{.Date}}", map[string]any{"Date": when(tk.CreatedTime)}))
+	p.detail = td
+	p.fillDetails()
 	if webURL(tk.WebURL) != "" {
 		p.openDesk.Enable()
 	} else {
@@ -222,8 +276,17 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	p.shown = td.Ticket.ID
 	p.paint()
 	p.relayout()
-	if first {
-		p.scroll.ScrollToBottom() // the latest message first
+	if p.focusFound {
+		// Opened from a search: at the message that matched.
+		p.focusFound, p.focus = false, ""
+		p.scroll.Refresh()
+		p.scroll.Offset = fyne.NewPos(0, min(p.focusY, max(0, p.convo.MinSize().Height-p.scroll.Size().Height)))
+		p.scroll.Refresh()
+	} else if first || p.scrollEnd {
+		// The latest message first; after a send, what was sent.
+		p.scrollEnd = false
+		p.scroll.Refresh()
+		p.scroll.ScrollToBottom()
 	}
 }
 
@@ -304,12 +367,14 @@ func (p *ticketPane) fillStatuses() {
 	}
 	cur := p.detail.Ticket.Status
 	for _, it := range p.detail.Pending {
-		if it.Kind == app.OutboxStatus {
+		switch it.Kind {
+		case app.OutboxStatus, app.OutboxReply, app.OutboxReplyAll, app.OutboxForward:
 			var pl struct {
-				Status string `json:"status"`
+				Status       string `json:"status"`
+				TicketStatus string `json:"ticketStatus"`
 			}
-			if json.Unmarshal(it.Payload, &pl) == nil && pl.Status != "" {
-				cur = pl.Status
+			if json.Unmarshal(it.Payload, &pl) == nil && firstNonEmpty(pl.Status, pl.TicketStatus) != "" {
+				cur = firstNonEmpty(pl.Status, pl.TicketStatus)
 			}
 		}
 	}
@@ -330,11 +395,203 @@ func (p *ticketPane) fillStatuses() {
 	p.status.Options = labels
 	p.status.SetSelected(statusName(cur))
 	p.settingUp = false
-	if p.canReply() {
+	if p.canEdit() {
 		p.status.Enable()
 	} else {
 		p.status.Disable()
 	}
+}
+
+// canEdit reports whether the agent may change priority and assignee.
+func (p *ticketPane) canEdit() bool { return p.portal != nil && p.portal.CanEditTickets }
+
+// pendingUpdate is the ticket's details as the changes still waiting to be
+// sent will make them.
+func (p *ticketPane) pendingUpdate() (priority, assigneeID string) {
+	tk := &p.detail.Ticket
+	priority, assigneeID = tk.Priority, tk.AssigneeID
+	for _, it := range p.detail.Pending {
+		if it.Kind != app.OutboxTicketUpdate {
+			continue
+		}
+		var u app.TicketUpdate
+		if json.Unmarshal(it.Payload, &u) == nil {
+			if u.Priority != nil {
+				priority = *u.Priority
+			}
+			if u.AssigneeID != nil {
+				assigneeID = *u.AssigneeID
+			}
+		}
+	}
+	return priority, assigneeID
+}
+
+// ticketAccount is the name of the ticket's account, from the contact Desk
+// embeds in the ticket.
+func ticketAccount(raw json.RawMessage) string {
+	var v struct {
+		Contact *struct {
+			Account *struct {
+				AccountName string `json:"accountName"`
+			} `json:"account"`
+		} `json:"contact"`
+	}
+	if json.Unmarshal(raw, &v) != nil || v.Contact == nil || v.Contact.Account == nil {
+		return ""
+	}
+	return v.Contact.Account.AccountName
+}
+
+// dueText is a due date with, for an open ticket, how far away it is or
+// how long ago it passed, in words (not only a red badge).
+func dueText(tk *app.Ticket, now time.Time) string {
+	if tk.DueDate.IsZero() {
+		return lang.L("No due date")
+	}
+	s := when(tk.DueDate)
+	if tk.Closed() {
+		return s
+	}
+	d := tk.DueDate.Sub(now)
+	if d < 0 || tk.IsOverdue {
+		return lang.L("{{.Date}} — overdue by {{.Span}}", map[string]any{"Date": s, "Span": span(-d)})
+	}
+	return lang.L("{{.Date}} — in {{.Span}}", map[string]any{"Date": s, "Span": span(d)})
+}
+
+// span is a duration in whole days, hours or minutes.
+func span(d time.Duration) string {
+	switch {
+	case d < 0:
+		d = 0
+		fallthrough
+	case d < time.Hour:
+		return lang.L("{{.N}} min", map[string]any{"N": int(d / time.Minute)})
+	case d < 48*time.Hour:
+		return lang.L("{{.N}} h", map[string]any{"N": int(d / time.Hour)})
+	}
+	return lang.L("{{.N}} days", map[string]any{"N": int(d / (24 * time.Hour))})
+}
+
+// fillDetails shows the ticket's details in the header.
+func (p *ticketPane) fillDetails() {
+	if p.detail == nil {
+		return
+	}
+	tk := &p.detail.Ticket
+	dash := func(s string) string {
+		if s == "" {
+			return "—"
+		}
+		return s
+	}
+	p.due.SetText(dueText(tk, time.Now()))
+	if tk.IsOverdue || (!tk.DueDate.IsZero() && tk.DueDate.Before(time.Now()) && !tk.Closed()) {
+		p.due.Importance = widget.DangerImportance
+	} else {
+		p.due.Importance = widget.MediumImportance
+	}
+	p.due.Refresh()
+	dept := p.depts[tk.DepartmentID]
+	p.department.SetText(dash(nameText(dept)))
+	ch := ""
+	if tk.Channel != "" {
+		ch = channelName(nameText(tk.Channel))
+	}
+	p.channel.SetText(dash(ch))
+	who := nameText(tk.ContactName)
+	if e := nameText(firstNonEmpty(tk.ContactEmail, tk.Email)); e != "" {
+		who = strings.TrimSpace(who + " <" + e + ">")
+	}
+	p.contact.SetText(dash(who))
+	p.account.SetText(dash(nameText(ticketAccount(tk.Raw))))
+
+	prio, assignee := p.pendingUpdate()
+	opts := []string{"High", "Medium", "Low"}
+	if prio != "" && prio != "High" && prio != "Medium" && prio != "Low" {
+		opts = append(opts, prio)
+	}
+	labels := make([]string, len(opts))
+	for i, o := range opts {
+		labels[i] = priorityLabel(o)
+	}
+	p.settingUp = true
+	p.priorities = opts
+	p.priority.Options = labels
+	if prio != "" {
+		p.priority.SetSelected(priorityLabel(prio))
+	} else {
+		p.priority.ClearSelected()
+	}
+	names := make([]string, 0, len(p.agents)+1)
+	found := false
+	for _, a := range p.agents {
+		names = append(names, nameText(a.Name))
+		if a.ID == assignee {
+			found = true
+		}
+	}
+	p.assignee.Options = names
+	switch {
+	case assignee == "":
+		p.assignee.ClearSelected()
+	case found:
+		for i, a := range p.agents {
+			if a.ID == assignee {
+				p.assignee.SetSelectedIndex(i)
+			}
+		}
+	default:
+		p.assignee.ClearSelected()
+		p.assignee.PlaceHolder = lang.L("Assigned (agent not listed)")
+	}
+	p.settingUp = false
+	if p.canEdit() {
+		p.priority.Enable()
+	} else {
+		p.priority.Disable()
+	}
+	if p.canEdit() && len(p.agents) > 0 {
+		p.assignee.Enable()
+	} else {
+		p.assignee.Disable()
+	}
+}
+
+// priorityChanged queues the priority chosen in the drop-down.
+func (p *ticketPane) priorityChanged(string) {
+	i := p.priority.SelectedIndex()
+	if p.settingUp || p.detail == nil || i < 0 || i >= len(p.priorities) {
+		return
+	}
+	v := p.priorities[i]
+	p.queueUpdate(app.TicketUpdate{Priority: &v})
+}
+
+// assigneeChanged queues the agent chosen in the drop-down.
+func (p *ticketPane) assigneeChanged(string) {
+	i := p.assignee.SelectedIndex()
+	if p.settingUp || p.detail == nil || i < 0 || i >= len(p.agents) {
+		return
+	}
+	a := p.agents[i]
+	p.queueUpdate(app.TicketUpdate{AssigneeID: &a.ID, AssigneeName: a.Name})
+}
+
+func (p *ticketPane) queueUpdate(u app.TicketUpdate) {
+	p.priority.Disable()
+	p.assignee.Disable()
+	id := p.ticketID
+	p.d.run.Go(func(ctx context.Context) func() {
+		_, err := p.d.integ.UpdateTicket(ctx, id, u)
+		return func() {
+			if err != nil {
+				p.d.showErr("update ticket", err)
+			}
+			p.reload(false)
+		}
+	})
 }
 
 // statusChanged sends the status chosen in the drop-down (shown
@@ -364,16 +621,52 @@ const pageMessages = 20
 // convoEntry is one item of the conversation.
 type convoEntry struct {
 	at      time.Time
+	request bool // the ticket's description: the customer's original request
 	thread  *app.Thread
 	comment *app.Comment
 	pending *app.OutboxItem
 }
 
-// paint builds the conversation: threads and comments in time order, then
-// what is still waiting to be sent.
+// requestIsThread reports whether the ticket's description is already the
+// first message of its threads (an email ticket's first thread is the
+// customer's mail; a ticket made through the API or a web form has only
+// the description).
+func requestIsThread(td *app.TicketDetail) bool {
+	if len(td.Threads) == 0 {
+		return false
+	}
+	first := &td.Threads[0]
+	for i := range td.Threads {
+		if td.Threads[i].CreatedTime.Before(first.CreatedTime) {
+			first = &td.Threads[i]
+		}
+	}
+	if first.Direction == "out" {
+		return false
+	}
+	desc := strings.TrimSpace(td.Ticket.Description)
+	body := strings.TrimSpace(first.Content)
+	if desc == body {
+		return true
+	}
+	a, b := richtext.ParseLimit(desc, maxBodyText), richtext.ParseLimit(firstNonEmpty(body, first.Summary), maxBodyText)
+	at, bt := strings.Join(strings.Fields(a.Text()), " "), strings.Join(strings.Fields(b.Text()), " ")
+	if body == "" { // only the summary, a shortened start
+		return bt != "" && strings.HasPrefix(at, bt)
+	}
+	return at == bt
+}
+
+// paint builds the conversation: the original request, then threads and
+// comments in time order, then what is still waiting to be sent. Every
+// part comes from the cache, which keeps what Desk answered before: a
+// refresh merges into it, so nothing already shown disappears.
 func (p *ticketPane) paint() {
 	td := p.detail
-	var es []convoEntry
+	es := make([]convoEntry, 0, len(td.Threads)+len(td.Comments)+len(td.Pending)+1)
+	if strings.TrimSpace(td.Ticket.Description) != "" && !requestIsThread(td) {
+		es = append(es, convoEntry{at: td.Ticket.CreatedTime, request: true})
+	}
 	for i := range td.Threads {
 		es = append(es, convoEntry{at: td.Threads[i].CreatedTime, thread: &td.Threads[i]})
 	}
@@ -383,6 +676,14 @@ func (p *ticketPane) paint() {
 	sort.SliceStable(es, func(i, j int) bool { return es[i].at.Before(es[j].at) })
 	for i := range td.Pending {
 		es = append(es, convoEntry{at: td.Pending[i].CreatedAt, pending: &td.Pending[i]})
+	}
+	if p.focus != "" {
+		for i, e := range es {
+			if e.request && p.focus == focusRequest || e.thread != nil && e.thread.ID == p.focus || e.comment != nil && e.comment.ID == p.focus {
+				p.showN = max(p.showN, len(es)-i)
+				p.focusFound = true
+			}
+		}
 	}
 	objs := make([]fyne.CanvasObject, 0, min(len(es), p.showN)+2)
 	if hidden := len(es) - p.showN; hidden > 0 {
@@ -398,11 +699,10 @@ func (p *ticketPane) paint() {
 	} else {
 		p.more = nil
 	}
-	if len(es) == 0 && td.Ticket.Description != "" {
-		objs = append(objs, messageCard(lang.L("Original request"), "", "", td.Ticket.Description, "text/html", nil, false))
-	}
 	for _, e := range es {
 		switch {
+		case e.request:
+			objs = append(objs, requestCard(&td.Ticket))
 		case e.thread != nil:
 			objs = append(objs, threadCard(e.thread, &td.Ticket))
 		case e.comment != nil:
@@ -413,6 +713,44 @@ func (p *ticketPane) paint() {
 	}
 	p.convo.Objects = objs
 	p.convo.Refresh()
+	if p.focusFound {
+		p.focusY = 0
+		off := len(objs) - len(es) // the Show earlier button
+		for i := 0; i < len(objs); i++ {
+			if i >= off {
+				e := es[i-off]
+				if e.request && p.focus == focusRequest || e.thread != nil && e.thread.ID == p.focus || e.comment != nil && e.comment.ID == p.focus {
+					break
+				}
+			}
+			p.focusY += objs[i].MinSize().Height + theme.Padding()
+		}
+	}
+}
+
+// focusRequest is the focus that opens a pane at the original request.
+const focusRequest = "request"
+
+// cardSide says where a message sits and how it looks: the customer's on
+// the left, the help desk's on the right, internal comments tinted with a
+// lock, so private and public cannot be confused.
+type cardSide int
+
+const (
+	sideCustomer cardSide = iota // incoming: the customer wrote it
+	sideAgent                    // outgoing: the help desk sent it
+	sideInternal                 // an internal comment: agents only
+)
+
+// requestCard is the ticket's description: what the customer asked.
+func requestCard(tk *app.Ticket) fyne.CanvasObject {
+	who := nameText(firstNonEmpty(tk.ContactName, tk.ContactEmail, tk.Email))
+	head := lang.L("Original request")
+	if who != "" {
+		head = lang.L("Original request from {{.Name}}", map[string]any{"Name": who})
+	}
+	head += " · " + when(tk.CreatedTime)
+	return messageCard(sideCustomer, head, "", tk.Description, "text/html", nil)
 }
 
 func threadCard(th *app.Thread, tk *app.Ticket) fyne.CanvasObject {
@@ -438,75 +776,156 @@ func threadCard(th *app.Thread, tk *app.Ticket) fyne.CanvasObject {
 	if body == "" {
 		body, ct = th.Summary, "text/plain"
 	}
-	return messageCard(head, strings.Join(addr, "   "), directionLabel(th.Direction), body, ct, attachmentNames(th.Raw), th.Direction == "out")
-}
-
-func directionLabel(dir string) string {
-	if dir == "out" {
-		return lang.L("Outgoing")
+	side := sideCustomer
+	if th.Direction == "out" {
+		side = sideAgent
 	}
-	return lang.L("Incoming")
+	return messageCard(side, head, strings.Join(addr, "   "), body, ct, attachments(th.Raw))
 }
 
 func commentCard(c *app.Comment) fyne.CanvasObject {
 	who := nameText(c.CommenterName)
 	head := lang.L("Internal comment by {{.Name}}", map[string]any{"Name": who})
+	side := sideInternal
 	if c.IsPublic {
 		head = lang.L("Public comment by {{.Name}}", map[string]any{"Name": who})
+		side = sideAgent
 	}
 	head += " · " + when(c.CommentedTime)
 	body := firstNonEmpty(c.Text, c.Content)
-	return messageCard(head, "", lang.L("Comment"), body, c.ContentType, attachmentNames(c.Raw), true)
+	return messageCard(side, head, "", body, c.ContentType, attachments(c.Raw))
 }
 
-// attachmentNames reads the names of a thread's or comment's attachments
-// from Desk's JSON (never their content).
-func attachmentNames(raw json.RawMessage) []string {
-	if len(raw) == 0 {
+// attachment is one file of a thread or comment, as Desk lists it
+// (Thread.json attachmentsJson: id, name, size, href, previewurl).
+type attachment struct {
+	ID   string
+	Name string
+	Size int64 // bytes; 0 when Desk did not say
+}
+
+// attachments reads a thread's or comment's attachments from Desk's JSON
+// (never their content). Desk sends size as a number or a string.
+func attachments(raw json.RawMessage) []attachment {
+	if len(raw) == 0 || !strings.Contains(string(raw), `"attachments"`) {
 		return nil
 	}
 	var v struct {
 		Attachments []struct {
-			Name string `json:"name"`
+			ID   json.Number `json:"id"`
+			Name string      `json:"name"`
+			Size json.Number `json:"size"`
 		} `json:"attachments"`
 	}
 	if json.Unmarshal(raw, &v) != nil {
 		return nil
 	}
-	var out []string
+	var out []attachment
 	for _, a := range v.Attachments {
-		if name := nameText(a.Name); name != "" {
-			out = append(out, name)
+		name := nameText(a.Name)
+		if name == "" {
+			continue
 		}
+		n, _ := a.Size.Int64()
+		out = append(out, attachment{ID: a.ID.String(), Name: name, Size: max(n, 0)})
 	}
 	return out
 }
 
+// fileType is what kind of file a name says it is, for people: the
+// extension in capitals ("PDF"), or "File".
+func fileType(name string) string {
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || i == len(name)-1 || len(name)-i > 9 {
+		return lang.L("File")
+	}
+	return strings.ToUpper(name[i+1:])
+}
+
+// fileSize is a size in bytes for people (1 KB = 1024 bytes).
+func fileSize(n int64) string {
+	switch {
+	case n <= 0:
+		return lang.L("size unknown")
+	case n < 1<<10:
+		return lang.L("{{.N}} bytes", map[string]any{"N": n})
+	case n < 1<<20:
+		return fmt.Sprintf("%d KB", (n+1<<9)>>10) // units read the same in Japanese
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// lockSVG is a padlock, the mark of what only agents see.
+const lockSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#000000" d="M18 8h-1V6A5 5 0 0 0 7 6v2H6a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V10a2 2 0 0 0-2-2zM9 6a3 3 0 0 1 6 0v2H9V6zm3 11a2 2 0 1 1 0-4 2 2 0 0 1 0 4z"/></svg>`
+
+// lockIcon is lockSVG in the theme's foreground colour.
+var lockIcon = theme.NewThemedResource(fyne.NewStaticResource("lock.svg", []byte(lockSVG)))
+
+// sideInset is how far a message is moved from the other side, so the
+// customer's and the help desk's messages line up on their own sides.
+const sideInset = 56
+
 // messageCard is one message of the conversation.
-func messageCard(head, addresses, tag, body, contentType string, attachments []string, ours bool) fyne.CanvasObject {
+func messageCard(side cardSide, head, addresses, body, contentType string, files []attachment) fyne.CanvasObject {
 	h := widget.NewLabel(breakable(head))
 	h.TextStyle = fyne.TextStyle{Bold: true}
 	h.Wrapping = fyne.TextWrapWord
-	icon := widget.NewIcon(theme.DownloadIcon())
-	if ours {
-		icon.SetResource(theme.UploadIcon())
+	var icon *widget.Icon
+	switch side {
+	case sideCustomer:
+		icon = widget.NewIcon(theme.AccountIcon())
+	case sideAgent:
+		icon = widget.NewIcon(theme.MailSendIcon())
+	default:
+		icon = widget.NewIcon(lockIcon)
 	}
-	tagLabel := widget.NewLabel(tag)
-	tagLabel.Importance = widget.LowImportance
-	box := container.NewVBox(container.NewBorder(nil, nil, icon, tagLabel, h))
+	box := container.NewVBox(container.NewBorder(nil, nil, icon, nil, h))
+	if side == sideInternal {
+		box.Add(note(lang.L("Internal — not sent to the customer"), widget.WarningImportance))
+	}
 	if addresses != "" {
 		a := widget.NewLabel(addresses)
 		a.Importance = widget.LowImportance
 		a.Wrapping = fyne.TextWrapWord
 		box.Add(a)
 	}
-	box.Add(bodyText(body, contentType))
-	for _, name := range attachments {
-		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-		box.Add(container.NewHBox(widget.NewIcon(theme.FileIcon()), l))
+	box.Add(foldedBody(body, contentType))
+	for _, f := range files {
+		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": f.Name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		meta := widget.NewLabel(fileType(f.Name) + " · " + fileSize(f.Size))
+		meta.Importance = widget.LowImportance
+		box.Add(container.NewHBox(widget.NewIcon(theme.MailAttachmentIcon()), l, meta))
 	}
-	card := widget.NewCard("", "", box)
-	return card
+	var card fyne.CanvasObject
+	if side == sideInternal {
+		// A tinted card of its own: widget.Card paints an opaque
+		// background over any tint.
+		tint := canvas.NewRectangle(internalTint())
+		tint.CornerRadius = theme.InputRadiusSize()
+		tint.StrokeColor = theme.Color(theme.ColorNameWarning)
+		tint.StrokeWidth = 1
+		card = container.NewStack(tint, container.NewPadded(box))
+	} else {
+		card = widget.NewCard("", "", box)
+	}
+	return onSide(side, card)
+}
+
+// onSide moves a card to its side of the conversation.
+func onSide(side cardSide, card fyne.CanvasObject) fyne.CanvasObject {
+	inset := canvas.NewRectangle(color.Transparent)
+	inset.SetMinSize(fyne.NewSize(sideInset, 1))
+	if side == sideCustomer {
+		return container.NewBorder(nil, nil, nil, inset, card)
+	}
+	return container.NewBorder(nil, nil, inset, nil, card)
+}
+
+// internalTint is the background of an internal comment: the warning
+// colour, faint.
+func internalTint() color.Color {
+	r, g, b, _ := theme.Color(theme.ColorNameWarning).RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x30}
 }
 
 // maxBodyText is how much of one message the pane shows (a long email is
@@ -526,6 +945,51 @@ func bodyText(body, contentType string) *widget.RichText {
 	rt := widget.NewRichText(docSegments(doc)...)
 	rt.Wrapping = fyne.TextWrapWord
 	return rt
+}
+
+// foldedBody is a message body with the quoted history of an email thread
+// (blockquotes) folded behind "Show quoted text", when there is something
+// besides the quote to read.
+func foldedBody(body, contentType string) fyne.CanvasObject {
+	if strings.Contains(strings.ToLower(contentType), "plain") || !strings.Contains(strings.ToLower(body), "<blockquote") {
+		return bodyText(body, contentType)
+	}
+	doc := richtext.ParseLimit(body, maxBodyText)
+	var own, quoted richtext.Doc
+	for _, b := range doc.Blocks {
+		if b.Quote > 0 {
+			quoted.Blocks = append(quoted.Blocks, b)
+		} else {
+			own.Blocks = append(own.Blocks, b)
+		}
+	}
+	own.Truncated = doc.Truncated
+	if len(quoted.Blocks) == 0 || len(own.Blocks) == 0 {
+		rt := widget.NewRichText(docSegments(doc)...)
+		rt.Wrapping = fyne.TextWrapWord
+		return rt
+	}
+	main := widget.NewRichText(docSegments(own)...)
+	main.Wrapping = fyne.TextWrapWord
+	q := widget.NewRichText(docSegments(quoted)...)
+	q.Wrapping = fyne.TextWrapWord
+	q.Hide()
+	box := container.NewVBox(main)
+	var toggle *widget.Button
+	toggle = widget.NewButton(lang.L("Show quoted text"), func() { // no icon: an SVG per message costs as much as its text
+		if q.Visible() {
+			q.Hide()
+			toggle.SetText(lang.L("Show quoted text"))
+		} else {
+			q.Show()
+			toggle.SetText(lang.L("Hide quoted text"))
+		}
+		box.Refresh()
+	})
+	toggle.Importance = widget.LowImportance
+	box.Add(container.NewHBox(toggle))
+	box.Add(q)
+	return box
 }
 
 // docSegments turns a parsed body into RichText segments: each block ends
@@ -677,6 +1141,17 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 		what = lang.L("Internal comment")
 	case app.OutboxStatus:
 		what = lang.L("Status change to {{.Status}}", map[string]any{"Status": nameText(statusName(pl.Status))})
+	case app.OutboxTicketUpdate:
+		var u app.TicketUpdate
+		_ = json.Unmarshal(it.Payload, &u)
+		var ch []string
+		if u.Priority != nil {
+			ch = append(ch, priorityName(*u.Priority))
+		}
+		if u.AssigneeID != nil {
+			ch = append(ch, lang.L("Assignee: {{.Name}}", map[string]any{"Name": nameText(u.AssigneeName)}))
+		}
+		what = lang.L("Change of {{.What}}", map[string]any{"What": strings.Join(ch, ", ")})
 	default:
 		what = it.Kind
 	}
@@ -710,7 +1185,13 @@ func (p *ticketPane) pendingCard(it *app.OutboxItem) fyne.CanvasObject {
 		}
 		box.Add(container.NewHBox(retry))
 	}
-	return widget.NewCard("", "", box)
+	if it.Kind == app.OutboxComment && !pl.Public {
+		box.Objects = append(box.Objects[:1], append([]fyne.CanvasObject{note(lang.L("Internal — not sent to the customer"), widget.WarningImportance)}, box.Objects[1:]...)...)
+		tint := canvas.NewRectangle(internalTint())
+		tint.CornerRadius = theme.InputRadiusSize()
+		return onSide(sideInternal, container.NewStack(tint, container.NewPadded(box)))
+	}
+	return onSide(sideAgent, widget.NewCard("", "", box))
 }
 
 // composeForm is the Reply / Reply all / Forward / comment dialog.
@@ -723,6 +1204,12 @@ type composeForm struct {
 	public  *keyCheck
 	send    *widget.Button
 	message *widget.Label
+	// setStatus is the ticket's status after the reply ("" keeps it):
+	// statusAfter[i-1] for option i, option 0 keeping it.
+	setStatus   *keySelect
+	statusAfter []string
+	sent        bool
+	deb         debouncer
 }
 
 // replyAddresses fills in To and CC for a reply (the ticket's contact) or
@@ -804,7 +1291,25 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append(lang.L("CC"), f.cc)
 	}
 	form.Append(lang.L("Message"), f.body)
+	if kind != app.OutboxComment && len(p.statusValues) > 0 {
+		opts := []string{lang.L("Keep the status")}
+		for _, v := range p.statusValues {
+			f.statusAfter = append(f.statusAfter, v)
+			opts = append(opts, lang.L("Set to {{.Status}}", map[string]any{"Status": statusName(v)}))
+		}
+		f.setStatus = newKeySelect(opts, func(string) {
+			if i := f.setStatus.SelectedIndex(); i > 0 {
+				f.send.SetText(lang.L("Send and set to {{.Status}}", map[string]any{"Status": statusName(f.statusAfter[i-1])}))
+			} else {
+				f.send.SetText(lang.L("Send"))
+			}
+		})
+		form.Append(lang.L("Then"), f.setStatus)
+	}
 	f.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { p.send(f) })
+	if f.setStatus != nil {
+		f.setStatus.SetSelectedIndex(0)
+	}
 	if kind == app.OutboxComment {
 		f.send.SetText(lang.L("Add comment"))
 	}
@@ -822,6 +1327,48 @@ func (p *ticketPane) openCompose(kind string) {
 	} else {
 		p.d.win.Canvas().Focus(f.body)
 	}
+	p.keepDraft(f, to, cc)
+}
+
+// keepDraft restores the reply a person began on this ticket and did not
+// send, and keeps what they type (a moment after they stop), so closing
+// the dialog or quitting the app loses nothing.
+func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
+	id, kind := p.ticketID, f.kind
+	f.deb = debouncer{r: p.d.run}
+	save := func() {
+		d := app.ReplyDraft{Content: strings.TrimSpace(f.body.Text)}
+		if f.to.Text != to || f.cc.Text != cc {
+			d.To, d.CC = f.to.Text, f.cc.Text
+		}
+		if f.sent {
+			return
+		}
+		p.d.run.Go(func(ctx context.Context) func() {
+			if err := p.d.integ.SaveDraft(ctx, id, kind, d); err != nil {
+				logError("save draft", err)
+			}
+			return nil
+		})
+	}
+	p.d.run.Go(func(ctx context.Context) func() {
+		d, err := p.d.integ.Draft(ctx, id, kind)
+		return func() {
+			if err != nil {
+				logError("read draft", err)
+			}
+			if !d.Empty() && strings.TrimSpace(f.body.Text) == "" {
+				f.body.SetText(d.Content)
+				if d.To != "" || d.CC != "" {
+					f.to.SetText(d.To)
+					f.cc.SetText(d.CC)
+				}
+				setWrapped(f.message, lang.L("Your unsent draft is back."))
+			}
+			changed := func(string) { f.deb.call(save) }
+			f.body.OnChanged, f.to.OnChanged, f.cc.OnChanged = changed, changed, changed
+		}
+	})
 }
 
 func (p *ticketPane) send(f *composeForm) {
@@ -841,6 +1388,11 @@ func (p *ticketPane) send(f *composeForm) {
 	setWrapped(f.message, "")
 	f.send.Disable()
 	req := app.ReplyRequest{To: to, CC: cc, Content: text}
+	if f.setStatus != nil {
+		if i := f.setStatus.SelectedIndex(); i > 0 {
+			req.Status = f.statusAfter[i-1]
+		}
+	}
 	public := f.public != nil && f.public.Checked
 	id := p.ticketID
 	p.d.run.Go(func(ctx context.Context) func() {
@@ -862,7 +1414,16 @@ func (p *ticketPane) send(f *composeForm) {
 				setWrapped(f.message, errorText(err))
 				return
 			}
+			f.sent = true
 			f.dlg.Hide()
+			kind := f.kind
+			p.d.run.Go(func(ctx context.Context) func() {
+				if err := p.d.integ.SaveDraft(ctx, id, kind, app.ReplyDraft{}); err != nil {
+					logError("clear draft", err)
+				}
+				return nil
+			})
+			p.scrollEnd = true
 			p.reload(false)
 		}
 	})

@@ -45,6 +45,8 @@ type TicketsTab struct {
 	body      *fyne.Container
 
 	loadSeq int // drops the results of loads a newer one replaced
+	search  *entry
+	deb     debouncer
 
 	portal     *app.Portal
 	rows       []ticketRow
@@ -57,6 +59,7 @@ type TicketsTab struct {
 type ticketRow struct {
 	ticket  *app.Ticket
 	pending *app.OutboxItem
+	hit     *app.TicketHit // the message a search found, when searching
 }
 
 // NewTicketsTab returns the Tickets tab of a record; kind is "contact",
@@ -90,15 +93,23 @@ func newTicketsTab(d *deskUI, kind string, id int64) *TicketsTab {
 	t.list.OnSelected = func(i widget.ListItemID) {
 		t.list.UnselectAll()
 		if i < len(t.rows) && t.rows[i].ticket != nil {
-			t.openTicket(t.rows[i].ticket.ID)
+			msg := ""
+			if h := t.rows[i].hit; h != nil {
+				msg = hitMessage(h)
+			}
+			t.openTicketAt(t.rows[i].ticket.ID, msg)
 		}
 	}
 	t.body = container.NewStack(t.list)
+	t.deb = debouncer{r: d.run}
+	t.search = newEntry(d.host, lang.L("Search these tickets' messages"))
+	t.search.OnChanged = func(string) { t.deb.call(t.Reload) }
 	// Counts above the filter and + Ticket, so a narrow window fits them.
 	top := container.NewVBox(
 		t.state,
 		container.NewHBox(t.counts, container.NewCenter(t.bar.box)),
 		container.NewBorder(nil, nil, nil, t.newTicket, t.filter),
+		t.search,
 		t.why,
 	)
 	t.listPage = container.NewBorder(top, nil, nil, nil, t.body)
@@ -139,6 +150,10 @@ func (t *TicketsTab) Reload() {
 	seq := t.loadSeq
 	f := app.TicketFilter{Status: t.statusFilter(), Limit: 200}
 	kind, id := t.kind, t.id
+	q := ""
+	if t.search != nil {
+		q = strings.TrimSpace(t.search.Text)
+	}
 	t.d.run.Go(func(ctx context.Context) func() {
 		if t.ctx.Err() != nil {
 			return nil
@@ -150,6 +165,9 @@ func (t *TicketsTab) Reload() {
 		if perr == nil {
 			st, _ = t.d.integ.Status(ctx)
 			tl, err = t.d.integ.TicketsForRecord(ctx, kind, id, f)
+			if err == nil && q != "" {
+				err = searchWithin(ctx, t.d.integ, q, tl)
+			}
 		}
 		cands, reason := ticketCandidates(ctx, t.d.crm, kind, id)
 		return func() {
@@ -205,6 +223,9 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 	}
 	for i := range tl.Tickets {
 		t.rows = append(t.rows, ticketRow{ticket: &tl.Tickets[i]})
+		if h, ok := tl.Hits[tl.Tickets[i].ID]; ok {
+			t.rows[len(t.rows)-1].hit = &h
+		}
 	}
 	t.counts.SetText(lang.L("{{.Open}} open · {{.Resolved}} resolved", map[string]any{"Open": tl.Open, "Resolved": tl.Resolved}))
 	t.bar.set(tl.Open, tl.Resolved)
@@ -213,6 +234,9 @@ func (t *TicketsTab) apply(p *app.Portal, perr error, st *app.SyncStatus, tl *ap
 		msg := lang.L("No tickets for {{.What}} yet.", map[string]any{"What": kindNoun(t.kind)})
 		if t.statusFilter() != "" {
 			msg = lang.L("No tickets match this filter.")
+		}
+		if t.search != nil && strings.TrimSpace(t.search.Text) != "" {
+			msg = lang.L("No ticket of {{.What}} says that.", map[string]any{"What": kindNoun(t.kind)})
 		}
 		t.showEmpty(msg)
 	} else {
@@ -402,7 +426,45 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
-func (t *TicketsTab) openTicket(id string) {
+func (t *TicketsTab) openTicket(id string) { t.openTicketAt(id, "") }
+
+// hitMessage is the message a search hit opens at: a thread's or a
+// comment's id, "request" for the description, "" for the subject.
+func hitMessage(h *app.TicketHit) string {
+	switch h.Kind {
+	case "thread", "comment":
+		return h.MessageID
+	case "request":
+		return focusRequest
+	}
+	return ""
+}
+
+// searchWithin keeps of a record's tickets those a search over what
+// tickets say finds, in the search's order, with the message found.
+func searchWithin(ctx context.Context, integ app.Integration, q string, tl *app.TicketList) error {
+	hits, err := integ.SearchTickets(ctx, q, 200)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]int, len(tl.Tickets))
+	for i, tk := range tl.Tickets {
+		byID[tk.ID] = i
+	}
+	var keep []app.Ticket
+	tl.Hits = map[string]app.TicketHit{}
+	for _, h := range hits {
+		if i, ok := byID[h.Ticket.Ticket.ID]; ok {
+			keep = append(keep, tl.Tickets[i])
+			tl.Hits[h.Ticket.Ticket.ID] = h
+		}
+	}
+	tl.Tickets, tl.PendingCreates = keep, nil
+	return nil
+}
+
+// openTicketAt opens a ticket's pane at a message (see hitMessage).
+func (t *TicketsTab) openTicketAt(id, msg string) {
 	t.pane = newTicketPane(t.d, t.ctx, id, func() {
 		t.pane.close()
 		t.pane = nil
@@ -410,6 +472,7 @@ func (t *TicketsTab) openTicket(id string) {
 		t.root.Refresh()
 		t.Reload()
 	})
+	t.pane.focus = msg
 	t.root.Objects = []fyne.CanvasObject{t.pane.content}
 	t.root.Refresh()
 }

@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
+	"strings"
 )
 
 // recordTickets is the Details / Tickets pair of tabs on a record's page.
@@ -45,7 +46,9 @@ func (rt *recordTickets) wrap(u *ui, body fyne.CanvasObject, kind string, id int
 	if ticketID != "" {
 		tabs.SelectIndex(1)
 		build()
-		rt.tab.openTicket(ticketID)
+		// "ticket#message" opens the ticket at a message (a search hit).
+		tid, msg, _ := strings.Cut(ticketID, "#")
+		rt.tab.openTicketAt(tid, msg)
 	}
 	return tabs
 }

@@ -165,8 +165,9 @@ func TestHostileTextInTicketViews(t *testing.T) {
 	if p.showAll.Visible() {
 		t.Error("Show all for a short subject")
 	}
-	if strings.Contains(p.meta.Text, "\n") || !strings.Contains(p.meta.Text, hostileClean+" <evil@example.com>") {
-		t.Errorf("meta = %q", p.meta.Text)
+	// The contact is in the details header now (issue 15).
+	if strings.Contains(p.contact.Text, "\n") || !strings.Contains(p.contact.Text, hostileClean+" <evil@example.com>") {
+		t.Errorf("contact = %q", p.contact.Text)
 	}
 	texts := strings.Join(checkTexts(t, walk(nil, w.Canvas().Content())), "\n")
 	for _, want := range []string{"Message from " + hostileClean, "Reply from " + rloTrue, "Attachment: invoicefdp.exe", "Internal comment by " + hostileClean} {

@@ -155,7 +155,7 @@ func TestJapaneseDeskValues(t *testing.T) {
 		}
 	}
 	e.settle()
-	if tab.pane == nil || !strings.Contains(unbreakable(tab.pane.meta.Text), "電話") {
+	if tab.pane == nil || !strings.Contains(unbreakable(tab.pane.channel.Text), "電話") {
 		t.Fatalf("the ticket does not say its channel in Japanese")
 	}
 	if got := tab.pane.status.Selected; got != "対応中" {

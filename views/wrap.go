@@ -42,8 +42,11 @@ func breakable(s string) string {
 	return b.String()
 }
 
-// unbreakable removes what breakable inserted (for copying text).
-func unbreakable(s string) string { return strings.ReplaceAll(s, string(hairSpace), "") }
+// unbreakable removes what breakable and the conversation's word wrap
+// (zwsp) inserted, for copying text.
+func unbreakable(s string) string {
+	return strings.NewReplacer(string(hairSpace), "", zwsp, "").Replace(s)
+}
 
 // isCJKBreakable reports whether a line may break beside r in Japanese
 // text: ideographs, kana and full-width punctuation.

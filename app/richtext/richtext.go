@@ -573,7 +573,32 @@ func safeURL(u string) string {
 // clean removes control characters (except tab and newline, made spaces
 // or kept for <pre>), bidirectional controls that could reorder what people
 // read, and invalid UTF-8: the same rule as every other text on screen.
-func clean(s string) string { return display.Clean(s) }
+// A message body also loses what the window would draw as a stray "?" (a
+// replacement character in a diamond): the bytes of a mis-encoded mail and
+// NUL references, which the tokenizer and display.Clean turn into U+FFFD,
+// and the invisible format characters mail editors put between words
+// (zero-width space, word joiner, soft hyphen, byte order mark), which
+// fonts often lack. Zero-width joiners stay: emoji sequences need them.
+func clean(s string) string {
+	if strings.ContainsFunc(s, stray) {
+		s = strings.Map(func(r rune) rune {
+			if stray(r) {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	return display.Clean(s)
+}
+
+// stray reports whether r is dropped from a message body (see clean).
+func stray(r rune) bool {
+	switch r {
+	case utf8.RuneError, 0, 0x00ad, 0x200b, 0x2060, 0xfeff, 0x180e:
+		return true
+	}
+	return false
+}
 
 // cut shortens s to at most n bytes at a rune boundary.
 func cut(s string, n int) string {

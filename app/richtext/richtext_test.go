@@ -267,3 +267,29 @@ func BenchmarkParseHostile(b *testing.B) {
 		Parse(body)
 	}
 }
+
+// TestNoStrayMarks: what a person reads has no replacement characters (the
+// window draws them, and any glyph the font lacks, as a "?" in a diamond)
+// nor invisible format characters that some fonts lack: broken bytes of a
+// mis-encoded mail, NUL references, zero-width spaces and joiners Outlook
+// and Desk's editor put between words, soft hyphens.
+func TestNoStrayMarks(t *testing.T) {
+	for in, want := range map[string]string{
+		"<p>caf\xe9 au lait</p>":                  "caf au lait",
+		"<p>a&#0;b</p>":                           "ab",
+		"<p>&#65533;Hello</p>":                    "Hello",
+		"<p>Zero&#8203;width&#xFEFF; space</p>":   "Zerowidth space",
+		"<p>soft&shy;hyphen and&#8288;joiner</p>": "softhyphen andjoiner",
+		"<p>Hello&nbsp;world</p>":                 "Hello world",
+		"<p>日本語\u200bです</p>":                      "日本語です",
+	} {
+		d := Parse(in)
+		if got := d.Text(); got != want {
+			t.Errorf("Parse(%q) = %q, want %q", in, got, want)
+		}
+	}
+	d := Plain("broken \xff\xfe bytes\u200b")
+	if got := d.Text(); got != "broken  bytes" && got != "broken bytes" {
+		t.Errorf("Plain = %q", got)
+	}
+}

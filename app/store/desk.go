@@ -62,14 +62,14 @@ func decodeMap(s string) (map[string]string, error) {
 
 const portalCols = `org_id, name, portal_url, data_centre, base_url, mode, active, account_email, agent_id, agent_name,
 	agent_email, is_admin, can_create_tickets, can_reply, read_only_reason, support_email, via_zsc, admin_email,
-	last_success, last_error, created_at, updated_at, edition, concurrency`
+	last_success, last_error, created_at, updated_at, edition, concurrency, can_edit_tickets`
 
 func scanPortal(sc interface{ Scan(...any) error }, p *app.Portal) error {
 	var mode string
 	var last, created, updated int64
 	if err := sc.Scan(&p.OrgID, &p.Name, &p.PortalURL, &p.DataCentre, &p.BaseURL, &mode, &p.Active, &p.AccountEmail,
 		&p.AgentID, &p.AgentName, &p.AgentEmail, &p.IsAdmin, &p.CanCreateTickets, &p.CanReply, &p.ReadOnlyReason,
-		&p.SupportEmail, &p.ViaZSC, &p.AdminEmail, &last, &p.LastError, &created, &updated, &p.Edition, &p.Concurrency); err != nil {
+		&p.SupportEmail, &p.ViaZSC, &p.AdminEmail, &last, &p.LastError, &created, &updated, &p.Edition, &p.Concurrency, &p.CanEditTickets); err != nil {
 		return err
 	}
 	p.Mode = app.SyncMode(mode)
@@ -143,19 +143,19 @@ func (db *DB) SavePortal(ctx context.Context, p *app.Portal) error {
 			}
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO desk_portals (`+portalCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (org_id) DO UPDATE SET name = excluded.name, portal_url = excluded.portal_url,
 				data_centre = excluded.data_centre, base_url = excluded.base_url, mode = excluded.mode,
 				active = excluded.active, account_email = excluded.account_email, agent_id = excluded.agent_id,
 				agent_name = excluded.agent_name, agent_email = excluded.agent_email, is_admin = excluded.is_admin,
-				can_create_tickets = excluded.can_create_tickets, can_reply = excluded.can_reply,
+				can_create_tickets = excluded.can_create_tickets, can_reply = excluded.can_reply, can_edit_tickets = excluded.can_edit_tickets,
 				read_only_reason = excluded.read_only_reason, support_email = excluded.support_email,
 				via_zsc = excluded.via_zsc, admin_email = excluded.admin_email, updated_at = excluded.updated_at,
 				edition = excluded.edition, concurrency = excluded.concurrency`,
 			p.OrgID, p.Name, p.PortalURL, p.DataCentre, p.BaseURL, string(p.Mode), b2i(p.Active), p.AccountEmail,
 			p.AgentID, p.AgentName, p.AgentEmail, b2i(p.IsAdmin), b2i(p.CanCreateTickets), b2i(p.CanReply),
 			p.ReadOnlyReason, p.SupportEmail, b2i(p.ViaZSC), p.AdminEmail, toDBz(p.LastSuccess), p.LastError,
-			toDB(now), toDB(now), p.Edition, p.Concurrency)
+			toDB(now), toDB(now), p.Edition, p.Concurrency, b2i(p.CanEditTickets))
 		return err
 	})
 	if err != nil {

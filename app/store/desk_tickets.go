@@ -70,7 +70,9 @@ const upsertTicketSQL = `INSERT INTO desk_tickets (org_id, id, number, subject, 
 		due_date = excluded.due_date, is_overdue = excluded.is_overdue, is_escalated = excluded.is_escalated,
 		created_time = excluded.created_time, modified_time = excluded.modified_time, closed_time = excluded.closed_time,
 		thread_count = excluded.thread_count, comment_count = excluded.comment_count, web_url = excluded.web_url,
-		detail_wanted = max(desk_tickets.detail_wanted, excluded.detail_wanted), raw = excluded.raw
+		detail_wanted = max(desk_tickets.detail_wanted, excluded.detail_wanted), raw = excluded.raw,
+		search_indexed = CASE WHEN excluded.subject <> desk_tickets.subject
+			OR (excluded.description <> '' AND excluded.description <> desk_tickets.description) THEN 0 ELSE desk_tickets.search_indexed END
 	WHERE excluded.modified_time >= desk_tickets.modified_time`
 
 func upsertTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
@@ -88,7 +90,10 @@ func upsertTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 			return err
 		}
 	}
-	return nil
+	if len(ts) <= inlineIndex {
+		return indexTickets(ctx, tx, ts)
+	}
+	return nil // IndexTickets, after the pass
 }
 
 // UpsertTickets stores tickets in one transaction.
@@ -168,6 +173,9 @@ func (db *DB) StoreConversation(ctx context.Context, orgID, ticketID string, syn
 				return err
 			}
 		}
+		if err := indexConversation(ctx, tx, ths, cms); err != nil {
+			return err
+		}
 		if err := deleteMissing(ctx, tx, "desk_threads", orgID, ticketID, keepTh); err != nil {
 			return err
 		}
@@ -207,8 +215,15 @@ func deleteMissing(ctx context.Context, tx *sql.Tx, table, orgID, ticketID strin
 		return err
 	}
 	rows.Close()
+	kind := docThread
+	if table == "desk_comments" {
+		kind = docComment
+	}
 	for _, id := range gone {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE org_id = ? AND ticket_id = ? AND id = ?", orgID, ticketID, id); err != nil {
+			return err
+		}
+		if err := unindex(ctx, tx, orgID, ticketID, kind, id); err != nil {
 			return err
 		}
 	}
@@ -348,14 +363,71 @@ func ticketCond(kind string) string {
 	case app.KindContact:
 		return contactTickets("?2")
 	case app.KindCompany:
-		return `t.account_id <> '' AND t.account_id IN (SELECT l.desk_id FROM desk_links l WHERE l.org_id = ?1 AND l.kind = 'company' AND l.crm_id = ?2
-			UNION ALL SELECT r.desk_id FROM desk_remote r WHERE r.org_id = ?1 AND r.kind = 'company'
-				AND r.match_key = (SELECT name_norm FROM companies WHERE id = ?2)
-				AND NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = ?1 AND l2.kind = 'company' AND l2.desk_id = r.desk_id))`
+		// The account's tickets and those of the company's contacts, as
+		// Bigin gathers an account's people's tickets.
+		const cids = "SELECT c.id FROM contacts c WHERE c.company_id = ?2"
+		acc := accountIDs("?2")
+		return "t.id IN (" + accountTicketIDs(acc) + " UNION ALL " + contactTicketIDs(cids) + ") AND (t.account_id IN (" + acc + ") OR " + contactTicketFilter(cids) + ")"
 	case app.KindRecord:
+		// What the record was created with, its linked contacts' tickets and
+		// its company's (the account's and its contacts', as on the
+		// company's tab).
 		const origins = `SELECT o.ticket_id FROM desk_ticket_origins o WHERE o.org_id = ?1 AND o.crm_kind = 'record' AND o.crm_id = ?2`
-		const cids = "SELECT contact_id FROM pipeline_record_contacts WHERE record_id = ?2"
-		return "t.id IN (" + origins + " UNION ALL " + contactTicketIDs(cids) + ") AND (t.id IN (" + origins + ") OR " + contactTicketFilter(cids) + ")"
+		const cids = `SELECT contact_id FROM pipeline_record_contacts WHERE record_id = ?2
+			UNION ALL SELECT c.id FROM contacts c WHERE c.company_id = (SELECT company_id FROM pipeline_records WHERE id = ?2)`
+		acc := accountIDs("(SELECT company_id FROM pipeline_records WHERE id = ?2)")
+		return "t.id IN (" + origins + " UNION ALL " + contactTicketIDs(cids) + " UNION ALL " + accountTicketIDs(acc) + ") AND (t.id IN (" + origins + ") OR " +
+			contactTicketFilter(cids) + " OR t.account_id IN (" + acc + "))"
+	}
+	return ""
+}
+
+// accountIDs selects the Desk account ids of the CRM company co (an
+// expression): its link, or (unlinked, "no sync") the account of the same
+// name that is linked to no company.
+func accountIDs(co string) string {
+	return `SELECT l.desk_id FROM desk_links l WHERE l.org_id = ?1 AND l.kind = 'company' AND l.crm_id = ` + co + `
+			UNION ALL SELECT r.desk_id FROM desk_remote r WHERE r.org_id = ?1 AND r.kind = 'company'
+				AND r.match_key = (SELECT name_norm FROM companies WHERE id = ` + co + `)
+				AND NOT EXISTS (SELECT 1 FROM desk_links l2 WHERE l2.org_id = ?1 AND l2.kind = 'company' AND l2.desk_id = r.desk_id)`
+}
+
+// accountTicketIDs selects the ids of the tickets of the accounts acc.
+func accountTicketIDs(acc string) string {
+	return "SELECT t3.id FROM desk_tickets t3 WHERE t3.org_id = ?1 AND t3.account_id <> '' AND t3.account_id IN (" + acc + ")"
+}
+
+// nameContacts fills in the contact's name of tickets whose Desk contact
+// came without one, from the CRM contact of the same email, so a company's
+// or record's rows say whose ticket each is.
+func nameContacts(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
+	for i := range ts {
+		t := &ts[i]
+		if t.ContactName != "" {
+			continue
+		}
+		e := app.NormalizeEmail(firstNonEmptyStr(t.ContactEmail, t.Email))
+		if e == "" {
+			continue
+		}
+		var first, last string
+		err := tx.QueryRowContext(ctx, "SELECT first_name, last_name FROM contacts WHERE email_norm = ? ORDER BY id LIMIT 1", e).Scan(&first, &last)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		t.ContactName = app.PersonName(first, last)
+	}
+	return nil
+}
+
+func firstNonEmptyStr(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
 	}
 	return ""
 }
@@ -396,6 +468,12 @@ func (db *DB) TicketsForRecord(ctx context.Context, orgID string, mode app.SyncM
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		rows.Close()
+		if kind != app.KindContact {
+			if err := nameContacts(ctx, tx, tl.Tickets); err != nil {
+				return err
+			}
 		}
 		tl.PendingCreates, err = outboxWhere(ctx, tx, "org_id = ? AND kind = 'create_ticket' AND crm_kind = ? AND crm_id = ? AND state IN ('pending', 'sending', 'failed')", orgID, kind, id)
 		return err
@@ -607,9 +685,15 @@ func (db *DB) CompleteOutbox(ctx context.Context, id int64, r app.OutboxResult) 
 			if err := upsertThread(ctx, tx, r.Thread); err != nil {
 				return err
 			}
+			if err := indexConversation(ctx, tx, []app.Thread{*r.Thread}, nil); err != nil {
+				return err
+			}
 		}
 		if r.Comment != nil {
 			if err := upsertComment(ctx, tx, r.Comment); err != nil {
+				return err
+			}
+			if err := indexConversation(ctx, tx, nil, []app.Comment{*r.Comment}); err != nil {
 				return err
 			}
 		}

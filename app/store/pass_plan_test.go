@@ -182,7 +182,7 @@ func partialIndex(step string) bool {
 	f := strings.Fields(step)
 	for i := 0; i+1 < len(f); i++ {
 		if f[i] == "INDEX" {
-			return slices.Contains([]string{"desk_tickets_wanted", "desk_tickets_wanted_by_time", "desk_tickets_flagged_unsignalled", "desk_outbox_open", "desk_outbox_record", "desk_links_held_account"}, f[i+1])
+			return slices.Contains([]string{"desk_tickets_wanted", "desk_tickets_wanted_by_time", "desk_tickets_flagged_unsignalled", "desk_tickets_unindexed", "desk_outbox_open", "desk_outbox_record", "desk_links_held_account"}, f[i+1])
 		}
 	}
 	return false

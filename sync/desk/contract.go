@@ -238,6 +238,7 @@ var (
 		{Name: "author", Kinds: KObj}, {Name: "author.id", Kinds: KID}, {Name: "author.name", Kinds: KText},
 		{Name: "author.email", Kinds: KText}, {Name: "author.type", Kinds: KText}, {Name: "hasAttach", Kinds: KFlag},
 		{Name: "attachmentCount", Kinds: KCount}, {Name: "visibility", Kinds: KText}, {Name: "isForward", Kinds: KFlag},
+		{Name: "attachments", Kinds: KList, Note: "Thread.json attachmentsJson items: id, name, size, href, previewurl"},
 	}
 	commentFields = []Field{
 		{Name: "id", Kinds: KID, Required: true}, {Name: "content", Kinds: KText}, {Name: "contentType", Kinds: KText},

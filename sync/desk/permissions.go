@@ -30,6 +30,9 @@ type Permissions struct {
 	CanCreateTickets bool
 	// CanReply: tickets.mailSend — may send replies and forwards by email.
 	CanReply bool
+	// CanEditTickets: tickets.edit — may change a ticket's fields
+	// (priority, assignee; updateTicket).
+	CanEditTickets bool
 	// CanViewContacts: contacts.view and accounts.view (two-way sync pulls
 	// them); CanWriteContacts: their create and edit (sync pushes them).
 	CanViewContacts  bool
@@ -45,11 +48,13 @@ func PermissionsFromProfile(a Agent, pp ProfilePermissions, isAdminInOrg bool) P
 	perm := Permissions{AgentID: a.ID, IsAdmin: isAdminInOrg}
 	if perm.IsAdmin {
 		perm.CanCreateTickets, perm.CanReply, perm.CanViewContacts, perm.CanWriteContacts = true, true, true, true
+		perm.CanEditTickets = true
 		return perm
 	}
 	t := pp.Permissions[PermModuleTickets]
 	perm.CanCreateTickets = t[PermCreate]
 	perm.CanReply = t[PermMailSend]
+	perm.CanEditTickets = t[PermEdit]
 	pc, pa := pp.Permissions[PermModuleContacts], pp.Permissions[PermModuleAccounts]
 	perm.CanViewContacts = pc[PermView] && pa[PermView]
 	perm.CanWriteContacts = pc[PermCreate] && pc[PermEdit] && pa[PermCreate] && pa[PermEdit]

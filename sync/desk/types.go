@@ -360,6 +360,19 @@ type Thread struct {
 	IsForward        bool    `json:"isForward"`
 	Content          string  `json:"content"`
 	ContentType      string  `json:"contentType"`
+	// Attachments are the thread's files (Thread.json attachmentsJson);
+	// their content is fetched only when a person opens one.
+	Attachments []Attachment `json:"attachments"`
+}
+
+// Attachment is a file of a thread (Thread.json attachmentsJson: id,
+// name, size, href, previewurl; size as a number or a string).
+type Attachment struct {
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Size       Count  `json:"size"`
+	Href       string `json:"href"`
+	PreviewURL string `json:"previewurl"`
 }
 
 // Content types for replies and comments.
@@ -379,6 +392,9 @@ type Reply struct {
 	Content          string `json:"content"`
 	ContentType      string `json:"contentType"`
 	IsForward        bool   `json:"isForward,omitempty"`
+	// TicketStatus sets the ticket's status with the reply
+	// (emailThreadSendReply's ticketStatus).
+	TicketStatus string `json:"ticketStatus,omitempty"`
 }
 
 // Commenter is who wrote a comment.

@@ -1038,11 +1038,14 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		Content          string `json:"content"`
 		ContentType      string `json:"contentType"`
 		IsForward        bool   `json:"isForward"`
+		TicketStatus     string `json:"ticketStatus"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		return 0, nil, errf(http.StatusBadRequest, desk.CodeInvalidData, "The request body is not valid JSON.")
 	}
 	switch {
+	case in.TicketStatus != "" && !slices.Contains(c.portal.statusOrder, in.TicketStatus):
+		return 0, nil, fieldErr("ticketStatus", "invalid", "not a status of this portal: "+in.TicketStatus)
 	case in.Channel != "EMAIL":
 		return 0, nil, fieldErr("channel", "invalid", "this ticket is answered by EMAIL")
 	case strings.TrimSpace(in.To) == "":
@@ -1066,6 +1069,9 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		Author:  author{ID: c.agent.ID, Name: c.agent.User.name(), Email: c.agent.User.Email, Type: "AGENT"},
 		Content: in.Content, ContentType: in.ContentType}
 	t.threads = append(t.threads, th)
+	if in.TicketStatus != "" {
+		t.Status, t.StatusType = in.TicketStatus, c.portal.statusType(in.TicketStatus)
+	}
 	c.portal.touchTicket(t, now)
 	return http.StatusOK, threadView(th, true), nil
 }

@@ -140,11 +140,21 @@ func asErr(e *apiError) error {
 // CustomerReply adds an incoming email from the ticket's contact and
 // returns the new thread's id.
 func (s *Server) CustomerReply(orgID, ticketID, content string) (string, error) {
+	return s.CustomerReplyWithFiles(orgID, ticketID, content)
+}
+
+// CustomerReplyWithFiles is CustomerReply with attachments (their names
+// and sizes; the emulator keeps no content).
+func (s *Server) CustomerReplyWithFiles(orgID, ticketID, content string, files ...File) (string, error) {
 	var id string
 	err := s.withTicket(orgID, ticketID, func(p *portal, t *ticket) error {
 		now := s.clock.now()
 		th := &thread{ID: p.newID(), Channel: "EMAIL", Direction: "in", From: t.Email, To: p.departmentMail(t.DepartmentID),
 			Summary: summarize(content), Created: now, Visibility: "public", Content: content, ContentType: "html"}
+		for _, f := range files {
+			f.ID = p.newID()
+			th.Files = append(th.Files, f)
+		}
 		if ct := p.contactsBy[t.ContactID]; ct != nil {
 			th.Author = author{Name: strings.TrimSpace(ct.FirstName + " " + ct.LastName), Email: ct.Email, Type: "END_USER"}
 		}

@@ -75,6 +75,14 @@ type thread struct {
 	Author                                                         author
 	IsForward                                                      bool
 	Content, ContentType                                           string
+	Files                                                          []File
+}
+
+// File is an attachment of a thread: what Desk lists of it.
+type File struct {
+	ID   string
+	Name string
+	Size int64
 }
 
 type comment struct {

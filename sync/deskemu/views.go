@@ -1,6 +1,7 @@
 package deskemu
 
 import (
+	"fmt"
 	"maps"
 	"strconv"
 	"strings"
@@ -117,6 +118,14 @@ func threadView(th *thread, withContent bool) threadJSON {
 	}
 	if withContent {
 		v.Content, v.ContentType = str(th.Content), th.ContentType
+	}
+	v.Attachments = []fileJSON{}
+	for _, f := range th.Files {
+		v.Attachments = append(v.Attachments, fileJSON{ID: f.ID, Name: f.Name, Size: fmt.Sprint(f.Size),
+			Href: "https://desk.example.invalid/api/v1/tickets/attachments/" + f.ID + "/content"})
+	}
+	if n := len(th.Files); n > 0 {
+		v.HasAttach, v.AttachmentCount = true, fmt.Sprint(n)
 	}
 	return v
 }

@@ -367,6 +367,7 @@ type threadJSON struct {
 	Status           string     `json:"status"`
 	CanReply         bool       `json:"canReply"`
 	RespondedIn      *string    `json:"respondedIn"`
+	Attachments      []fileJSON `json:"attachments"`
 	Content          *string    `json:"content,omitempty"`
 	ContentType      string     `json:"contentType,omitempty"`
 }
@@ -414,4 +415,14 @@ type tokenJSON struct {
 	APIDomain    string `json:"api_domain"`
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
+}
+
+// fileJSON is Thread.json's attachmentsJson (size as a string, as the
+// examples send counts).
+type fileJSON struct {
+	ID         string  `json:"id"`
+	Name       string  `json:"name"`
+	Size       string  `json:"size"`
+	Href       string  `json:"href"`
+	PreviewURL *string `json:"previewurl"`
 }

@@ -1,0 +1,391 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"html"
+	"strings"
+
+	"github.com/tandem-crm/tandem/app"
+)
+
+// This file implements full-text search over cached tickets: one document
+// per ticket subject, per description (the original request), per thread
+// and per comment (desk_search_docs, desk_search_fts of migration 0012).
+// Documents are written with the rows they index, in the same transaction.
+
+// Kinds of search documents.
+const (
+	docTicket  = "ticket"  // the subject
+	docRequest = "request" // the description
+	docThread  = "thread"
+	docComment = "comment"
+)
+
+// maxDocText is how much of one message is indexed: the start of a long
+// mail is what people remember, and indexing cost grows with the text.
+const maxDocText = 8 << 10
+
+// indexing can be turned off by benchmarks that measure what it costs.
+var indexing = true
+
+// searchText is what is indexed of a body: without markup, entities
+// decoded, cut to maxDocText.
+func searchText(body string) string {
+	if strings.ContainsAny(body, "<&") {
+		var b strings.Builder
+		b.Grow(len(body))
+		in := false
+		for _, r := range body {
+			switch {
+			case r == '<':
+				in = true
+				b.WriteByte(' ')
+			case r == '>' && in:
+				in = false
+			case !in:
+				b.WriteRune(r)
+			}
+		}
+		body = html.UnescapeString(b.String())
+	}
+	return cut(body, maxDocText)
+}
+
+// cut shortens s to at most n bytes at a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && (s[n]&0xc0) == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// searchExtra is the extra tokens of a document: suffixes of its Japanese
+// words and the hiragana of kana, so a prefix query finds a word inside
+// Japanese text (the approach of the contact search, store/text.go).
+func searchExtra(texts ...string) string {
+	set := map[string]struct{}{}
+	for _, s := range texts {
+		if !strings.ContainsFunc(s, isJapanese) && !strings.ContainsFunc(s, isHalfWidthKana) {
+			continue
+		}
+		japaneseSuffixes(set, s)
+		kanaWords(set, s)
+	}
+	if len(set) == 0 {
+		return ""
+	}
+	return joinSet(set)
+}
+
+func textHash(parts ...string) int64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		_, _ = h.Write([]byte(p))
+		_, _ = h.Write([]byte{0})
+	}
+	return int64(h.Sum64() >> 1)
+}
+
+// searchIndexer writes search documents in one transaction with prepared
+// statements.
+type searchIndexer struct {
+	doc, del, ins *sql.Stmt
+}
+
+func newSearchIndexer(ctx context.Context, tx *sql.Tx) (*searchIndexer, error) {
+	var ix searchIndexer
+	var err error
+	// RETURNING answers only for a document inserted or whose text
+	// changed: unchanged text costs one index lookup.
+	if ix.doc, err = tx.PrepareContext(ctx, `INSERT INTO desk_search_docs (org_id, ticket_id, kind, msg_id, hash) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (org_id, ticket_id, kind, msg_id) DO UPDATE SET hash = excluded.hash WHERE hash <> excluded.hash
+		RETURNING doc`); err != nil {
+		return nil, err
+	}
+	if ix.del, err = tx.PrepareContext(ctx, "DELETE FROM desk_search_fts WHERE rowid = ?"); err != nil {
+		return nil, err
+	}
+	if ix.ins, err = tx.PrepareContext(ctx, "INSERT INTO desk_search_fts (rowid, subject, body, extra) VALUES (?, ?, ?, ?)"); err != nil {
+		return nil, err
+	}
+	return &ix, nil
+}
+
+func (ix *searchIndexer) close() {
+	for _, st := range []*sql.Stmt{ix.doc, ix.del, ix.ins} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// put indexes one document; unchanged text is left alone.
+func (ix *searchIndexer) put(ctx context.Context, org, ticketID, kind, msgID, subject, body string) error {
+	if !indexing || strings.TrimSpace(subject+body) == "" {
+		return nil
+	}
+	var doc int64
+	err := ix.doc.QueryRowContext(ctx, org, ticketID, kind, msgID, textHash(subject, body)).Scan(&doc)
+	if err == sql.ErrNoRows {
+		return nil // unchanged
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := ix.del.ExecContext(ctx, doc); err != nil {
+		return err
+	}
+	_, err = ix.ins.ExecContext(ctx, doc, subject, body, searchExtra(subject, body))
+	return err
+}
+
+// inlineIndex is the largest batch of tickets indexed as it is written (a
+// ticket opened, an action's answer); bigger ones (a pass's pages) are
+// left to IndexTickets.
+const inlineIndex = 10
+
+// indexTickets indexes tickets' subjects and (when Desk sent one) their
+// descriptions, as stored (the upsert keeps a description a list item
+// lacks), and marks them indexed.
+func indexTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
+	if !indexing || len(ts) == 0 {
+		return nil
+	}
+	ix, err := newSearchIndexer(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer ix.close()
+	for i := range ts {
+		t := &ts[i]
+		var subject, desc string
+		err := tx.QueryRowContext(ctx, "UPDATE desk_tickets SET search_indexed = 1 WHERE org_id = ? AND id = ? RETURNING subject, description",
+			t.OrgID, t.ID).Scan(&subject, &desc)
+		if err == sql.ErrNoRows {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := ix.put(ctx, t.OrgID, t.ID, docTicket, "", subject, ""); err != nil {
+			return err
+		}
+		if desc != "" {
+			if err := ix.put(ctx, t.OrgID, t.ID, docRequest, "", "", searchText(desc)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// IndexTickets indexes up to limit of a portal's tickets written since
+// they were last indexed (a pass's big batches), and returns how many.
+func (db *DB) IndexTickets(ctx context.Context, orgID string, limit int) (int, error) {
+	if !indexing {
+		return 0, nil
+	}
+	n := 0
+	err := db.writeTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id FROM desk_tickets INDEXED BY desk_tickets_unindexed WHERE org_id = ? AND search_indexed = 0 LIMIT ?", orgID, limit)
+		if err != nil {
+			return err
+		}
+		var ts []app.Ticket
+		for rows.Next() {
+			t := app.Ticket{OrgID: orgID}
+			if err := rows.Scan(&t.ID); err != nil {
+				rows.Close()
+				return err
+			}
+			ts = append(ts, t)
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return err
+		}
+		rows.Close()
+		n = len(ts)
+		return indexTickets(ctx, tx, ts)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: index tickets: %w", err)
+	}
+	return n, nil
+}
+
+// indexConversation indexes threads (their content; the summary until the
+// content is known) and comments.
+func indexConversation(ctx context.Context, tx *sql.Tx, ths []app.Thread, cms []app.Comment) error {
+	if !indexing || len(ths)+len(cms) == 0 {
+		return nil
+	}
+	ix, err := newSearchIndexer(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer ix.close()
+	for i := range ths {
+		t := &ths[i]
+		body := t.Content
+		if body == "" {
+			// Only the summary: index it for a thread not indexed yet,
+			// never over what its content gave.
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM desk_search_docs WHERE org_id = ? AND ticket_id = ? AND kind = 'thread' AND msg_id = ?",
+				t.OrgID, t.TicketID, t.ID).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			body = t.Summary
+		}
+		if err := ix.put(ctx, t.OrgID, t.TicketID, docThread, t.ID, "", searchText(body)); err != nil {
+			return err
+		}
+	}
+	for i := range cms {
+		c := &cms[i]
+		if err := ix.put(ctx, c.OrgID, c.TicketID, docComment, c.ID, "", searchText(firstNonEmptyStr(c.Text, c.Content))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unindex removes the documents of a deleted thread or comment.
+func unindex(ctx context.Context, tx *sql.Tx, org, ticketID, kind, msgID string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM desk_search_fts WHERE rowid IN
+		(SELECT doc FROM desk_search_docs WHERE org_id = ? AND ticket_id = ? AND kind = ? AND msg_id = ?)`, org, ticketID, kind, msgID)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "DELETE FROM desk_search_docs WHERE org_id = ? AND ticket_id = ? AND kind = ? AND msg_id = ?", org, ticketID, kind, msgID)
+	return err
+}
+
+// searchPage is how many hits one step of a search reads.
+const searchPage = 256
+
+// SearchTickets finds cached tickets by what they say: subject,
+// description, threads and comments, newest indexed first, at most limit
+// tickets (each once, at its newest matching message). A hit carries the
+// ticket's list columns only; TicketTarget names its CRM record when a
+// person opens it (resolving it for every hit cost 10 times the search).
+func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int) ([]app.TicketHit, error) {
+	q := ftsQuery(query)
+	if q == "" {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	var hits []app.TicketHit
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		seen := map[string]int{}
+		var ids []string
+		last := int64(1<<63 - 1)
+		for steps := 0; len(ids) < limit && steps < 20; steps++ {
+			rows, err := tx.QueryContext(ctx, `SELECT f.rowid, d.org_id, d.ticket_id, d.kind, d.msg_id FROM desk_search_fts f
+				JOIN desk_search_docs d ON d.doc = f.rowid
+				WHERE desk_search_fts MATCH ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`, q, last, searchPage)
+			if err != nil {
+				return err
+			}
+			n := 0
+			for rows.Next() {
+				var h app.TicketHit
+				var org string
+				if err := rows.Scan(&last, &org, &h.Ticket.Ticket.ID, &h.Kind, &h.MessageID); err != nil {
+					rows.Close()
+					return err
+				}
+				n++
+				if org != orgID {
+					continue
+				}
+				if _, dup := seen[h.Ticket.Ticket.ID]; dup || len(ids) >= limit {
+					continue
+				}
+				seen[h.Ticket.Ticket.ID] = len(hits)
+				ids = append(ids, h.Ticket.Ticket.ID)
+				hits = append(hits, h)
+			}
+			if err := rows.Err(); err != nil {
+				rows.Close()
+				return err
+			}
+			rows.Close()
+			if n < searchPage {
+				break
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		args := []any{orgID}
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, number, subject, status, status_type, contact_name, contact_email, created_time
+			FROM desk_tickets WHERE org_id = ? AND id IN (`+placeholders(len(ids))+")", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		got := make(map[string]app.Ticket, len(ids))
+		for rows.Next() {
+			t := app.Ticket{OrgID: orgID}
+			var created int64
+			if err := rows.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.StatusType, &t.ContactName, &t.ContactEmail, &created); err != nil {
+				return err
+			}
+			t.CreatedTime = fromDBz(created)
+			got[t.ID] = t
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out := hits[:0]
+		for _, h := range hits {
+			if t, ok := got[h.Ticket.Ticket.ID]; ok {
+				h.Ticket.Ticket = t
+				out = append(out, h)
+			}
+		}
+		hits = out
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: search tickets: %w", translate(err))
+	}
+	return hits, nil
+}
+
+// TicketTarget returns a cached ticket with the CRM record it belongs to
+// (RecordKind "" when none), or ENOTFOUND.
+func (db *DB) TicketTarget(ctx context.Context, orgID, ticketID string) (app.SignalTicket, error) {
+	var st app.SignalTicket
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		m, err := signalTicketsTx(ctx, tx, orgID, []string{ticketID})
+		if err != nil {
+			return err
+		}
+		var ok bool
+		if st, ok = m[ticketID]; !ok {
+			return notFound("Ticket")
+		}
+		return nil
+	})
+	if err != nil {
+		return st, fmt.Errorf("store: ticket target: %w", err)
+	}
+	return st, nil
+}
