@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,8 +34,12 @@ func needKeyring(t *testing.T) {
 // 16 from sample contacts) without the window, runs
 // a pass in a second process-like invocation (a fresh emulator, as after a
 // restart: the keyring's refresh token is adopted), and prints the status.
+//
+// Something else holds 127.0.0.1:47615, the port the demo desk once
+// insisted on, for the whole test: the demo must not depend on any port.
 func TestDeskHeadless(t *testing.T) {
 	needKeyring(t)
+	holdPort(t, "127.0.0.1:47615")
 	dir := t.TempDir()
 	if code, _, errs := tandem(t, dir, "sample"); code != 0 {
 		t.Fatal(errs)
@@ -62,6 +67,49 @@ func TestDeskHeadless(t *testing.T) {
 	if code, out, _ = tandem(t, dir, "--desk", "demo", "desk", "status"); code != 0 || !strings.Contains(out, "no Zoho Desk portal") {
 		t.Fatalf("status after deactivate: %q", out)
 	}
+}
+
+// holdPort listens on addr for the rest of the test, when it is free (when
+// it is not, something else holds it, which serves as well).
+func holdPort(t *testing.T, addr string) {
+	t.Helper()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Logf("%s is held by something else already: %v", addr, err)
+		return
+	}
+	t.Cleanup(func() { l.Close() })
+}
+
+// TestDeskSyncBesideDemoWindow is the finding: with the window open on the
+// demo help desk, a headless `desk sync` said "cannot be reached". The
+// portal is configured headless (one demo desk on a free port), then a
+// window opens on the demo (another free port) and the headless pass goes
+// through it; 47615 is held by something else all along.
+func TestDeskSyncBesideDemoWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts several processes")
+	}
+	needKeyring(t)
+	holdPort(t, "127.0.0.1:47615")
+	dir := t.TempDir()
+	if code, _, errs := tandem(t, dir, "sample"); code != 0 {
+		t.Fatal(errs)
+	}
+	t.Setenv(envRefreshToken, "1000.demo-alice.refresh")
+	if code, out, errs := tandem(t, dir, "--desk", "demo", "desk", "configure", "-mode", "two_way"); code != 0 {
+		t.Fatalf("configure: %d %q %q", code, out, errs)
+	}
+	t.Setenv(envRefreshToken, "")
+	t.Cleanup(func() { tandem(t, dir, "--desk", "demo", "desk", "deactivate") })
+	win := startOn(t, dir, "demo", "--hidden")
+	holder(t, dir, 0)
+	code, out, errs := runProcOn(t, dir, "demo", "desk", "sync")
+	if code != 0 || !strings.Contains(out, "by the running window") || !strings.Contains(out, "tickets 166") {
+		t.Fatalf("desk sync beside the demo window: %d %q %q\nwindow: %s", code, out, errs, win.err.String())
+	}
+	win.cmd.Process.Kill()
+	win.cmd.Wait()
 }
 
 // TestDeskConflictsHeadless makes a conflict against an emulator on
