@@ -357,7 +357,7 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 	}
 	p.Name = choice(org).Name
 	p.PortalURL = org.PortalURL
-	p.DataCentre = dc.ID
+	p.DataCentre = dc.ID // the demo's address changes with every start: not kept
 	if dc.ID == "custom" {
 		p.BaseURL = dc.DeskURL
 	} else {

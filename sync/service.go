@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -254,10 +255,25 @@ func (s *Service) hook(point string) error {
 }
 
 // dataCentre returns the region of a portal (or of new sign-ins for nil).
+// A demo portal is wherever this process's demo help desk listens now.
 func (s *Service) dataCentre(p *app.Portal) (desk.DataCentre, error) {
 	id, base := s.opts.DataCentre, s.opts.BaseURL
 	if p != nil {
 		id, base = p.DataCentre, p.BaseURL
+		if legacyDemo(p) {
+			id, base = desk.DemoID, ""
+		}
+	}
+	if id == desk.DemoID {
+		if s.opts.DataCentre != desk.DemoID {
+			return desk.DataCentre{}, fmt.Errorf("sync: data centre: %w", app.Errorf(app.EINVALID,
+				"This portal is on the demo help desk, and Tandem was started for another help desk."))
+		}
+		dc, err := desk.DemoDataCentre(s.opts.BaseURL)
+		if err != nil {
+			return desk.DataCentre{}, fmt.Errorf("sync: data centre: %w", err)
+		}
+		return dc, nil
 	}
 	if base != "" || id == "custom" {
 		dc, err := desk.CustomDataCentre(base)
@@ -274,6 +290,12 @@ func (s *Service) dataCentre(p *app.Portal) (desk.DataCentre, error) {
 		return desk.DataCentre{}, fmt.Errorf("sync: data centre: %w", app.Errorf(app.EINVALID, "Unknown Zoho data centre %q.", id))
 	}
 	return dc, nil
+}
+
+// legacyDemo reports a demo portal saved before demo portals had their own
+// data centre id: the address the demo help desk used to insist on.
+func legacyDemo(p *app.Portal) bool {
+	return p.DataCentre == "custom" && strings.TrimRight(p.BaseURL, "/") == "http://127.0.0.1:47615"
 }
 
 func (s *Service) oauthConfig(dc desk.DataCentre) desk.OAuthConfig {

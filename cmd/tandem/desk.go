@@ -28,10 +28,11 @@ const (
 	envZSCKey       = "TANDEM_ZOHO_ZSC_KEY"       // for `desk configure -admin-email`
 )
 
-// demoAddr is where the in-process demo help desk listens, so a demo
-// portal's address stays the same across restarts; a random port is used
-// when it is taken.
-const demoAddr = "127.0.0.1:47615"
+// demoAddr is where the in-process demo help desk listens: a free loopback
+// port, another at every start. A demo portal keeps no address (its data
+// centre is desk.DemoID), so nothing depends on the port; a headless
+// command beside a window on the demo goes through the window (lifecycle.go).
+const demoAddr = "127.0.0.1:0"
 
 // deskTarget says which help desk the app talks to: "demo" (the emulator,
 // in-process on loopback), a Zoho region id ("us", "eu", "jp", …) or a base
@@ -97,13 +98,11 @@ func newDesk(ctx context.Context, target string, store app.DeskStore, crm app.CR
 		seedDemoDesk(w.emu)
 		r, err := w.emu.Start(demoAddr)
 		if err != nil {
-			if r, err = w.emu.Start("127.0.0.1:0"); err != nil {
-				return nil, fmt.Errorf("demo help desk: %w", err)
-			}
+			return nil, fmt.Errorf("demo help desk: %w", err)
 		}
 		w.running = r
 		info := w.emu.Info()
-		opts.BaseURL = r.URL
+		opts.BaseURL, opts.DataCentre = r.URL, desk.DemoID
 		opts.OAuth = tsync.OAuthClient{ClientID: info.ClientID, ClientSecret: info.ClientSecret}
 	case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
 		if _, err := url.Parse(target); err != nil {

@@ -105,7 +105,7 @@ func TestDeskSyncBesideDemoWindow(t *testing.T) {
 	win := startOn(t, dir, "demo", "--hidden")
 	holder(t, dir, 0)
 	code, out, errs := runProcOn(t, dir, "demo", "desk", "sync")
-	if code != 0 || !strings.Contains(out, "by the running window") || !strings.Contains(out, "tickets 166") {
+	if code != 0 || !strings.Contains(out, "by the running window") || !strings.Contains(out, "errors 0") {
 		t.Fatalf("desk sync beside the demo window: %d %q %q\nwindow: %s", code, out, errs, win.err.String())
 	}
 	win.cmd.Process.Kill()

@@ -52,6 +52,26 @@ func CustomDataCentre(baseURL string) (DataCentre, error) {
 	return DataCentre{ID: "custom", Name: u.Host, AccountsURL: b, DeskURL: b}, nil
 }
 
+// DemoID is the data centre id of the demo help desk: the emulator Tandem
+// runs in its own process. Its address changes with every start (a free
+// loopback port), so a demo portal stores this id and never an address.
+const DemoID = "demo"
+
+// DemoDataCentre returns the demo help desk's data centre at baseURL (the
+// emulator's address in this process).
+func DemoDataCentre(baseURL string) (DataCentre, error) {
+	dc, err := CustomDataCentre(baseURL)
+	if err != nil {
+		return DataCentre{}, err
+	}
+	dc.ID, dc.Name = DemoID, "Demo help desk"
+	return dc, nil
+}
+
+// IsLocal reports whether the data centre is the emulator or a test
+// server (its address is not one of Zoho's).
+func (dc DataCentre) IsLocal() bool { return dc.ID == "custom" || dc.ID == DemoID }
+
 // checkBaseURL refuses anything but https, or http to a loopback host.
 func checkBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))

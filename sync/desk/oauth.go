@@ -416,7 +416,7 @@ func (s *SignIn) Wait(ctx context.Context) (*SignInResult, error) {
 	// from the one we started with; only trust ones from our table.
 	if dc, ok := LookupDataCentre(cb.accountsServer); ok {
 		oc.DataCentre = dc
-	} else if dc, ok := LookupDataCentre(cb.location); ok && oc.DataCentre.ID != "custom" {
+	} else if dc, ok := LookupDataCentre(cb.location); ok && !oc.DataCentre.IsLocal() {
 		oc.DataCentre = dc
 	}
 	tok, err := oc.Exchange(ctx, cb.code, s.redirectURL, s.verifier)
