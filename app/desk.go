@@ -79,8 +79,44 @@ type Portal struct {
 // Secret names under which a portal's credentials live in the SecretStore.
 const (
 	SecretRefreshToken = "refresh_token"
-	SecretZSCKey       = "zsc_key"
+	// SecretAccessToken is the current access token with its expiry
+	// (JSON), kept until it expires: Zoho allows only a few access tokens
+	// per refresh token in ten minutes.
+	SecretAccessToken = "access_token"
+	SecretZSCKey      = "zsc_key" // no longer written; deleted on deactivate
 )
+
+// SecretStore keys of the Zoho OAuth client an organisation entered in
+// Settings › Zoho Desk (the client id is not secret, but it lives beside
+// the secret it comes with).
+const (
+	SecretZohoClientID     = "zoho/client_id"
+	SecretZohoClientSecret = "zoho/client_secret"
+)
+
+// DemoHelpDesk is the HelpDesk target of the demo help desk.
+const DemoHelpDesk = "demo"
+
+// HelpDesk is what the Connect page offers: which help desk the next
+// sign-in goes to and with which OAuth client.
+type HelpDesk struct {
+	Target        string // DemoHelpDesk, a Zoho data centre id, or "custom"
+	DataCentres   []DataCentreChoice
+	DemoAvailable bool   // a demo help desk runs in this process
+	CustomURL     string // Target "custom": the address Tandem was started with
+	// ClientID is the Zoho OAuth client Tandem signs in with ("" when this
+	// build has none and none was entered); FromSettings when entered.
+	ClientID     string
+	FromSettings bool
+	// RedirectURI is what an organisation registers for its own client.
+	RedirectURI string
+}
+
+// DataCentreChoice is a Zoho data centre offered on the Connect page.
+type DataCentreChoice struct {
+	ID   string
+	Name string // English; the screens translate it
+}
 
 // PortalSecretKey returns the SecretStore key of a portal's secret
 // (SecretRefreshToken or SecretZSCKey).
@@ -671,6 +707,13 @@ type OutboxResult struct {
 // queued actions still succeed), EINVALID (with a message for people),
 // ENOTFOUND.
 type Integration interface {
+	// HelpDesk says which help desk the next sign-in goes to and with which
+	// OAuth client; SetHelpDesk changes the target (DemoHelpDesk or a data
+	// centre id); SetZohoClient keeps an organisation's own client id (and
+	// secret, when its client has one) in the keyring ("" removes it).
+	HelpDesk(ctx context.Context) (HelpDesk, error)
+	SetHelpDesk(ctx context.Context, target string) error
+	SetZohoClient(ctx context.Context, clientID, clientSecret string) error
 	// Wizard step 1: BeginSignIn starts Zoho's OAuth sign-in and returns the
 	// consent page URL to open in the browser (the emulator approves at
 	// once). loginHint may be "".

@@ -37,7 +37,14 @@ func (s *Service) BeginSignIn(ctx context.Context, loginHint string) (string, er
 	if err != nil {
 		return "", err
 	}
+	s.loadZohoClient(ctx)
+	if err := s.needClient(dc); err != nil {
+		return "", fmt.Errorf("sync: begin sign-in: %w", err)
+	}
 	si, err := s.oauthConfig(dc).StartSignIn(ctx, loginHint)
+	if app.ErrorCode(err) == app.EUNAVAILABLE {
+		return "", fmt.Errorf("sync: begin sign-in: %w", err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("sync: begin sign-in: %w", &app.Error{Code: app.EUNAVAILABLE, Message: "Tandem could not start the sign-in.", Err: err})
 	}
@@ -74,7 +81,7 @@ func (s *Service) CompleteSignIn(ctx context.Context) (string, error) {
 // account's email.
 func (s *Service) useRefreshToken(ctx context.Context, dc desk.DataCentre, tok *oauth2.Token) (string, error) {
 	ts := s.oauthConfig(dc).TokenSource(tok, nil)
-	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.opts.BaseURL, Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry})
+	cl, err := desk.New(desk.Options{DataCentre: dc, Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry})
 	if err != nil {
 		return "", fmt.Errorf("sync: sign-in: %w", err)
 	}

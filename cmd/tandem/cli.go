@@ -69,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	dataDir := fs.String("data-dir", defaultDataDir(), "folder for the database and settings")
-	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a base URL")
+	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, uk, in, au, jp, cn, ca, sa) or a base URL")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	hidden := fs.Bool("hidden", false, "start in the tray without showing the window (used at login)")
 	if err := fs.Parse(args); err != nil {

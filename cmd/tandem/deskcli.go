@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandem-crm/tandem/app"
 	tsync "github.com/tandem-crm/tandem/sync"
+	"github.com/tandem-crm/tandem/sync/desk"
 )
 
 // desk runs the headless help-desk commands.
@@ -19,7 +20,12 @@ func (c *cli) desk(args []string) error {
 	if len(args) == 0 {
 		return errUsage
 	}
-	w, err := newDesk(c.ctx, c.deskTarget, c.db, c.crm, newDetector(c.db, false))
+	// A portal on the demo help desk needs the demo running, whatever --desk says.
+	demo := false
+	if p, err := c.db.ActivePortal(c.ctx); err == nil {
+		demo = p.DataCentre == desk.DemoID
+	}
+	w, err := newDesk(c.ctx, c.deskTarget, demo, c.db, c.crm, newDetector(c.db, false))
 	if err != nil {
 		return err
 	}

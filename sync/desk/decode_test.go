@@ -299,7 +299,7 @@ func TestAuthCodeURL(t *testing.T) {
 			t.Errorf("%s lacks %s", u, want)
 		}
 	}
-	if len(DataCentres) != 8 {
+	if len(DataCentres) != 9 {
 		t.Fatal("data centres")
 	}
 	if dc, ok := LookupDataCentre("https://accounts.zoho.com.au/"); !ok || dc.DeskURL != "https://desk.zoho.com.au" {

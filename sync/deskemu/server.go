@@ -42,6 +42,16 @@ type Options struct {
 	// next day. 0: no limit. Each operation costs its contract row's
 	// Credits.
 	DailyCredits int
+	// Location is the data centre the emulated accounts live in, as the
+	// consent redirect names it (location, accounts-server): "" is the
+	// emulator itself ("us" with its own address). With Location set, the
+	// redirect names that data centre's Zoho accounts server, and the
+	// emulator serves its hosts (see Router).
+	Location string
+	// TokenLimit is how many access tokens one refresh token may get in
+	// ten minutes (emulator time) before Zoho answers "Access Denied"
+	// (Zoho: ten). 0: ten; -1: no limit.
+	TokenLimit int
 	// CheckAnswers makes the emulator check each of its own answers
 	// against the contract's response fields, recording a Violation for
 	// every mismatch (tests).
@@ -93,6 +103,10 @@ type Server struct {
 	log      []LogEntry
 	tokSeq   int
 	refused  []Violation
+	// tokenReqs: every token endpoint request, by grant type; minted:
+	// when each refresh token got its access tokens (for TokenLimit).
+	tokenReqs map[string]int
+	minted    map[string][]time.Time
 
 	mux *http.ServeMux
 }
@@ -107,6 +121,9 @@ func New(opts Options) *Server {
 		access:  map[string]tokenInfo{},
 		refresh: map[string]*user{},
 		codes:   map[string]codeInfo{},
+
+		tokenReqs: map[string]int{},
+		minted:    map[string][]time.Time{},
 	}
 	s.latency.Store(int64(s.opts.Latency))
 	s.rnd = rand.New(rand.NewPCG(s.opts.Seed, s.opts.Seed^0x9e3779b97f4a7c15))
