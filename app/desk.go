@@ -65,9 +65,9 @@ type Portal struct {
 	ReadOnlyReason   string // why the agent may not create or reply, for people
 	SupportEmail     string // the portal's support address replies are sent from
 
-	// ViaZSC is set when the portal was configured with another user's
+	// ViaAdmin is set when the portal was configured as another user's
 	// administrator email and ZSC key ("Configure another user's portal").
-	ViaZSC     bool
+	ViaAdmin   bool
 	AdminEmail string
 
 	LastSuccess time.Time // end of the last pass that finished without error
@@ -724,9 +724,13 @@ type Integration interface {
 	// Wizard step 2: ListAccountPortals lists the portals the signed-in
 	// account belongs to.
 	ListAccountPortals(ctx context.Context) ([]PortalChoice, error)
-	// VerifyZSC checks another user's portal credentials and returns the
-	// portal they unlock (EFORBIDDEN when refused).
-	VerifyZSC(ctx context.Context, adminEmail, zscKey string) (PortalChoice, error)
+	// VerifyAdmin checks another user's portal after its administrator
+	// authorized Tandem (BeginSignIn with their email as the login hint,
+	// CompleteSignIn): the grant's user (/myinfo) must be adminEmail, and
+	// the portal (orgID, or their default when "") one they administer.
+	// EFORBIDDEN for someone else's grant or portal, EUNAUTHORIZED for a
+	// grant Zoho no longer honours.
+	VerifyAdmin(ctx context.Context, adminEmail, orgID string) (PortalChoice, error)
 	// Wizard step 4: DeskFields returns the Desk fields of a kind, with
 	// required ones marked; CRMFields the mappable CRM fields;
 	// DefaultMappings sensible defaults. ValidateMappings checks types and
@@ -851,7 +855,7 @@ type PortalChoice struct {
 	IsAdmin    bool
 	IsDefault  bool
 	Edition    string
-	ViaZSC     bool
+	ViaAdmin   bool
 	AdminEmail string
 }
 

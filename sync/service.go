@@ -447,16 +447,6 @@ func (s *Service) client(ctx context.Context, p *app.Portal) (*desk.Client, erro
 	if err != nil {
 		return nil, err
 	}
-	if p.ViaZSC {
-		key, err := s.opts.Secrets.GetSecret(ctx, app.PortalSecretKey(org, app.SecretZSCKey))
-		if app.ErrorCode(err) == app.ENOTFOUND {
-			return nil, fmt.Errorf("sync: desk client: %w", app.Errorf(app.EUNAUTHORIZED, "The portal's ZSC key is missing; configure the portal again."))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sync: desk client: %w", err)
-		}
-		cl = cl.WithZSC(&desk.ZSCCredentials{AdminEmail: p.AdminEmail, Key: key})
-	}
 	s.mu.Lock()
 	s.clients[org] = cl
 	s.mu.Unlock()

@@ -200,6 +200,12 @@ func (s *deskStatus) show() {
 		s.line.SetText(lang.L("Zoho Desk: not connected"))
 		s.syncNow.Hide()
 	}
+	// The demo help desk says so on the status line (the window title
+	// stays "Tandem": scripts find the window by it), so nobody takes its
+	// tickets for real ones.
+	if st.Portal != nil && st.Portal.DataCentre == app.DemoHelpDesk {
+		s.line.SetText(lang.L("Demo help desk (sample tickets, not Zoho Desk)") + " · " + s.line.Text)
+	}
 }
 
 // showAttention puts the problems on the button beside the line: what to

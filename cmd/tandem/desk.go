@@ -35,7 +35,6 @@ const (
 	envClientID     = "TANDEM_ZOHO_CLIENT_ID"
 	envClientSecret = "TANDEM_ZOHO_CLIENT_SECRET"
 	envRefreshToken = "TANDEM_ZOHO_REFRESH_TOKEN" // for `desk configure`
-	envZSCKey       = "TANDEM_ZOHO_ZSC_KEY"       // for `desk configure -admin-email`
 )
 
 // demoAddr is where the in-process demo help desk listens: a free loopback

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,17 +266,6 @@ func TestDecodeMentions(t *testing.T) {
 	}
 	if EncodeMention("42") != "zsu[@user:42]zsu" {
 		t.Fatal(EncodeMention("42"))
-	}
-}
-
-func TestZSCCredentialsOnTheWire(t *testing.T) {
-	req := httptest.NewRequest("GET", "/", nil)
-	zscCredentials(req, "admin@example.com", "k3y")
-	if req.Header.Get(ZSCEmailHeader) != "admin@example.com" || req.Header.Get(ZSCKeyHeader) != "k3y" {
-		t.Fatal(req.Header)
-	}
-	if s := (ZSCCredentials{AdminEmail: "a@b", Key: "secret"}).String(); strings.Contains(s, "secret") {
-		t.Fatal(s)
 	}
 }
 

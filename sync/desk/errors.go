@@ -128,10 +128,6 @@ const (
 	MsgAnswerTooLarge   = "Zoho Desk sent an answer larger than Tandem accepts ({{.Detail}}). Tandem will try again."
 )
 
-// ErrZSCKeyRejected is in the chain of the error a ZSC-authenticated call
-// returns when Desk refuses the administrator email or ZSC key.
-var ErrZSCKeyRejected = errors.New("desk: the administrator email or ZSC key was not accepted")
-
 // MaybeApplied reports whether err says a non-idempotent request may have
 // reached Desk and been acted on although no success came back.
 func MaybeApplied(err error) bool {
@@ -197,9 +193,6 @@ func toAppError(err error) error {
 	var ae *app.Error
 	if errors.As(err, &ae) {
 		return err
-	}
-	if errors.Is(err, ErrZSCKeyRejected) {
-		return &app.Error{Code: app.EFORBIDDEN, Message: "Zoho Desk did not accept the administrator email or ZSC key. Check them, or ask the portal administrator for the current key.", Err: err}
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {

@@ -262,7 +262,7 @@ func (s *TokenSource) refreshLocked(ctx context.Context) (*oauth2.Token, error) 
 		if errors.As(err, &le) {
 			s.limitedUntil = le.RetryAt
 		}
-		return nil, fmt.Errorf("desk: refresh token: %w", err)
+		return nil, toAppError(fmt.Errorf("desk: refresh token: %w", err))
 	}
 	if t.RefreshToken == "" {
 		t.RefreshToken = s.tok.RefreshToken

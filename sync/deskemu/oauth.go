@@ -109,7 +109,7 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 	if bu, bp, ok := r.BasicAuth(); ok {
 		id, secret = bu, bp
 	}
-	if id != s.opts.ClientID || secret != s.opts.ClientSecret {
+	if id != s.opts.ClientID || (secret != s.opts.ClientSecret && !(s.opts.PublicClient && secret == "")) {
 		writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_client"})
 		return
 	}
@@ -126,6 +126,10 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 		delete(s.codes, code) // single use
 		if !ok || now.After(ci.expires) || ci.redirectURI != r.PostForm.Get("redirect_uri") {
 			writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code"})
+			return
+		}
+		if ci.challenge == "" && s.opts.PublicClient {
+			writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code_verifier"})
 			return
 		}
 		if ci.challenge != "" {

@@ -48,6 +48,10 @@ type Options struct {
 	// redirect names that data centre's Zoho accounts server, and the
 	// emulator serves its hosts (see Router).
 	Location string
+	// PublicClient makes the OAuth client a public one, as Zoho registers
+	// a mobile or desktop app: the token endpoint takes no client secret,
+	// and a code is only exchanged with its PKCE verifier.
+	PublicClient bool
 	// TokenLimit is how many access tokens one refresh token may get in
 	// ten minutes (emulator time) before Zoho answers "Access Denied"
 	// (Zoho: ten). 0: ten; -1: no limit.
@@ -298,8 +302,7 @@ type caller struct {
 	user   *user
 	portal *portal // nil for /organizations
 	agent  *agent
-	zsc    *portal // the portal unlocked by ZSC credentials, if any
-	base   string  // scheme://host of the request
+	base   string // scheme://host of the request
 }
 
 func baseURL(r *http.Request) string {
@@ -310,7 +313,9 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// authenticate checks the token, the ZSC credentials and the orgId header.
+// authenticate checks the token and the orgId header. (Nothing in Desk's
+// public API takes a ZSC key: another user's portal is reached with its
+// administrator's own grant, an ordinary token.)
 // Call with s.mu held.
 func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError) {
 	h := r.Header.Get("Authorization")
@@ -323,22 +328,6 @@ func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError
 		return nil, errf(http.StatusUnauthorized, desk.CodeInvalidOAuth, "The OAuth token is invalid or has expired.")
 	}
 	c := &caller{user: ti.user, base: baseURL(r)}
-	// ZSC: see desk.ZSCKeyHeader for the shared guess.
-	email, key := r.Header.Get(desk.ZSCEmailHeader), r.Header.Get(desk.ZSCKeyHeader)
-	if email != "" || key != "" {
-		var found *portal
-		for _, p := range s.portals {
-			if key != "" && p.zscKey == key {
-				if a := p.admin(); a != nil && strings.EqualFold(a.User.Email, email) {
-					found = p
-				}
-			}
-		}
-		if found == nil {
-			return nil, errf(http.StatusUnauthorized, desk.ZSCRejectedCode, "The ZSC key or the administrator email is invalid.")
-		}
-		c.zsc = found
-	}
 	if !needOrg {
 		return c, nil
 	}
@@ -353,13 +342,6 @@ func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError
 		}}
 	}
 	p := s.byOrg[org]
-	if c.zsc != nil {
-		if p != c.zsc {
-			return nil, errf(http.StatusForbidden, desk.CodeForbidden, "The ZSC key does not belong to this organization.")
-		}
-		c.portal, c.agent = p, p.admin()
-		return c, nil
-	}
 	if p == nil {
 		return nil, errf(http.StatusForbidden, desk.CodeForbidden, "You are not a member of organization %s.", org)
 	}
