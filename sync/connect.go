@@ -3,6 +3,7 @@ package sync
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -136,7 +137,7 @@ func (s *Service) keptAccessToken(ctx context.Context, org string) (*keptToken, 
 	}
 	var k keptToken
 	if err := json.Unmarshal([]byte(raw), &k); err != nil || k.AccessToken == "" || !k.Expiry.After(s.opts.Now()) {
-		return nil, app.Errorf(app.ENOTFOUND, "no kept access token")
+		return nil, errors.New("sync: no kept access token")
 	}
 	return &k, nil
 }
