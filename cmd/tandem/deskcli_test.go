@@ -195,3 +195,116 @@ func TestDeskConflictsHeadless(t *testing.T) {
 		t.Errorf("Desk title after restore = %q", dc.Title)
 	}
 }
+
+// TestDeskTokensKept: two headless commands in a row use one access token
+// (Zoho allows a refresh token only about ten in ten minutes, so each
+// command minting its own soon runs out); it lives in the keyring.
+func TestDeskTokensKept(t *testing.T) {
+	needKeyring(t)
+	emu := deskemu.New(deskemu.Options{Seed: 3})
+	r, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	info := emu.Info()
+	t.Setenv(envClientID, info.ClientID)
+	t.Setenv(envClientSecret, info.ClientSecret)
+	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	dir := t.TempDir()
+	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mode", "none"); code != 0 {
+		t.Fatalf("configure: %q %q", out, errs)
+	}
+	defer tandem(t, dir, "--desk", r.URL, "desk", "deactivate")
+	t.Setenv(envRefreshToken, "")
+	after := emu.TokenRequests("")
+	for i := range 2 {
+		if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "sync"); code != 0 {
+			t.Fatalf("sync %d: %q %q", i, out, errs)
+		}
+	}
+	if n := emu.TokenRequests(""); n != after {
+		t.Fatalf("token requests: %d by configure, %d more by two syncs (want none: the access token is kept)", after, n-after)
+	}
+	if after != 1 {
+		t.Errorf("configure asked for %d tokens, want 1", after)
+	}
+	// The access token expires: the next command refreshes it once.
+	emu.Advance(2 * time.Hour)
+	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "sync"); code != 0 {
+		t.Fatalf("sync after expiry: %q %q", out, errs)
+	}
+	if n := emu.TokenRequests("refresh_token") - after; n != 1 {
+		t.Errorf("%d refreshes after expiry, want 1", n)
+	}
+}
+
+// TestDeskConfigureRefusals: headless configure says exactly what was
+// refused; a mapping file is the one `desk mapping` prints, and names
+// unknown fields and keys; `desk sync` without a portal fails.
+func TestDeskConfigureRefusals(t *testing.T) {
+	needKeyring(t)
+	emu := deskemu.New(deskemu.Options{Seed: 3})
+	r, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	info := emu.Info()
+	dir := t.TempDir()
+	if code, _, errs := tandem(t, dir, "--desk", r.URL, "desk", "sync"); code == 0 || !strings.Contains(errs, "No Zoho Desk portal is connected") {
+		t.Fatalf("sync without a portal: %d %q", code, errs)
+	}
+	// No client id for a Zoho data centre.
+	t.Setenv(envClientID, "")
+	t.Setenv(envRefreshToken, "1000.x.y")
+	if code, _, errs := tandem(t, dir, "--desk", "eu", "desk", "configure"); code == 0 || !strings.Contains(errs, "no Zoho OAuth client id") {
+		t.Fatalf("no client id: %d %q", code, errs)
+	}
+	// A wrong client.
+	t.Setenv(envClientID, "1000.WRONGCLIENT")
+	t.Setenv(envClientSecret, "nope")
+	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	if code, _, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure"); code == 0 || !strings.Contains(errs, "OAuth client id") {
+		t.Fatalf("wrong client: %d %q", code, errs)
+	}
+	t.Setenv(envClientID, info.ClientID)
+	t.Setenv(envClientSecret, info.ClientSecret)
+	// A wrong (or revoked) refresh token.
+	t.Setenv(envRefreshToken, "1000.revoked.token")
+	if code, _, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure"); code == 0 || !strings.Contains(errs, "refused the refresh token") {
+		t.Fatalf("wrong refresh token: %d %q", code, errs)
+	}
+	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	// A portal the account has no access to.
+	if code, _, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-org", "123"); code == 0 || !strings.Contains(errs, "no access to that portal") {
+		t.Fatalf("no access: %d %q", code, errs)
+	}
+	// A mapping naming unknown fields, and one with unknown keys.
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`[{"kind":"contact","crmField":"Shoe","deskField":"lastName","type":"text"},
+		{"kind":"contact","crmField":"Email","deskField":"cf_nothing","type":"email"}]`), 0o600)
+	code, _, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mapping", bad)
+	if code == 0 || !strings.Contains(errs, "Shoe") || !strings.Contains(errs, "cf_nothing") {
+		t.Fatalf("unknown fields: %d %q", code, errs)
+	}
+	keys := filepath.Join(dir, "keys.json")
+	os.WriteFile(keys, []byte(`[{"kind":"contact","crm":"Email","deskField":"email","type":"email"}]`), 0o600)
+	if code, _, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mapping", keys); code == 0 || !strings.Contains(errs, "[0].crm") {
+		t.Fatalf("unknown keys: %d %q", code, errs)
+	}
+	// The right one: configure, print the mapping, configure again with it.
+	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure"); code != 0 {
+		t.Fatalf("configure: %q %q", out, errs)
+	}
+	defer tandem(t, dir, "--desk", r.URL, "desk", "deactivate")
+	code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "mapping")
+	if code != 0 || !strings.Contains(out, `"deskField": "email"`) {
+		t.Fatalf("mapping: %d %q %q", code, out, errs)
+	}
+	m := filepath.Join(dir, "mapping.json")
+	os.WriteFile(m, []byte(out), 0o600)
+	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mapping", m); code != 0 {
+		t.Fatalf("configure with the printed mapping: %q %q", out, errs)
+	}
+}
