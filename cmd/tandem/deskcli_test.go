@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -306,5 +308,86 @@ func TestDeskConfigureRefusals(t *testing.T) {
 	os.WriteFile(m, []byte(out), 0o600)
 	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mapping", m); code != 0 {
 		t.Fatalf("configure with the printed mapping: %q %q", out, errs)
+	}
+}
+
+// TestNoSecretOutsideKeyring extends the backup test's "holds no secret"
+// to the new paths: the kept access token, an organisation's client
+// secret, the refresh token. After configure and two syncs (logged at
+// debug level), none of them is in any file of the data folder (database,
+// WAL, backups) or in the log; all are in the keyring.
+func TestNoSecretOutsideKeyring(t *testing.T) {
+	needKeyring(t)
+	emu := deskemu.New(deskemu.Options{Seed: 3, Contacts: 20, Accounts: 5, Tickets: 20})
+	r, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	info := emu.Info()
+	t.Setenv(envClientID, info.ClientID)
+	t.Setenv(envClientSecret, info.ClientSecret)
+	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	dir := t.TempDir()
+	var logs strings.Builder
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer slog.SetDefault(old)
+	if code, _, errs := tandem(t, dir, "sample"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mode", "two_way")
+	if code != 0 {
+		t.Fatalf("configure: %q %q", out, errs)
+	}
+	defer tandem(t, dir, "--desk", r.URL, "desk", "deactivate")
+	t.Setenv(envRefreshToken, "")
+	for range 2 {
+		if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "sync"); code != 0 {
+			t.Fatalf("sync: %q %q", out, errs)
+		}
+	}
+	if code, _, errs := tandem(t, dir, "backup"); code != 0 {
+		t.Fatal(errs)
+	}
+	ctx := context.Background()
+	kept, err := newSecrets().GetSecret(ctx, app.PortalSecretKey(emu.DefaultOrgID(), app.SecretAccessToken))
+	if err != nil {
+		t.Fatalf("the access token is not in the keyring: %v", err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(kept), &tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("kept token %v", err)
+	}
+	secrets := map[string]string{"refresh token": info.Users[0].RefreshToken, "access token": tok.AccessToken, "client secret": info.ClientSecret}
+	files := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, v := range secrets {
+			if strings.Contains(string(b), v) {
+				t.Errorf("%s holds the %s", p, what)
+			}
+		}
+		return nil
+	})
+	if files < 2 {
+		t.Fatalf("only %d files in the data folder", files)
+	}
+	for what, v := range secrets {
+		if strings.Contains(logs.String(), v) || strings.Contains(out, v) || strings.Contains(errs, v) {
+			t.Errorf("the log or output holds the %s", what)
+		}
+	}
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged: the check proves nothing")
 	}
 }
