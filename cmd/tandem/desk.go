@@ -28,6 +28,25 @@ import (
 // Empty: the window says so and takes an organisation's own client id.
 var zohoClientID string
 
+// buildVars carries build settings in one -X flag, for builds whose
+// -ldflags cannot hold spaces (GOFLAGS, which `fyne package` reads):
+//
+//	GOFLAGS=-ldflags=-X=main.buildVars=version=0.1.0,zohoClientID=1000.XXXX
+var buildVars string
+
+func init() {
+	for _, kv := range strings.Split(buildVars, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch {
+		case v == "":
+		case k == "version":
+			version = v
+		case k == "zohoClientID":
+			zohoClientID = v
+		}
+	}
+}
+
 // Environment variables for a real Zoho Desk, for scripts: an OAuth client
 // (instead of the build's or Settings' one) and credentials for `desk
 // configure`.

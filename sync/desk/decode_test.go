@@ -386,3 +386,20 @@ func BenchmarkDecodeTicketsPage(b *testing.B) {
 		}
 	}
 }
+
+func TestDataCentreForLocale(t *testing.T) {
+	for in, want := range map[string]string{
+		"en_GB.UTF-8": "uk", "ja_JP.UTF-8": "jp", "en-IN": "in", "en_AU": "au", "zh_CN.UTF-8": "cn", "fr_CA": "ca",
+		"ar_SA": "sa", "de_DE@euro": "eu", "en_US.UTF-8": "us", "ja": "jp", "fr": "eu", "": "us", "C": "us",
+	} {
+		if got := DataCentreForLocale(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+		if _, ok := LookupDataCentre(want); !ok {
+			t.Errorf("%q is not a data centre", want)
+		}
+	}
+	if dc, ok := LookupDataCentre("uk"); !ok || dc.AccountsURL != "https://accounts.zoho.uk" {
+		t.Fatalf("UK: %+v", dc)
+	}
+}
