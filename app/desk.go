@@ -100,10 +100,12 @@ const DemoHelpDesk = "demo"
 // HelpDesk is what the Connect page offers: which help desk the next
 // sign-in goes to and with which OAuth client.
 type HelpDesk struct {
-	Target        string // DemoHelpDesk, a Zoho data centre id, or "custom"
-	DataCentres   []DataCentreChoice
-	DemoAvailable bool   // a demo help desk runs in this process
-	CustomURL     string // Target "custom": the address Tandem was started with
+	Target string // DemoHelpDesk, a Zoho data centre id, or "custom"
+	// DefaultDataCentre is the data centre the system locale suggests.
+	DefaultDataCentre string
+	DataCentres       []DataCentreChoice
+	DemoAvailable     bool   // a demo help desk runs in this process
+	CustomURL         string // Target "custom": the address Tandem was started with
 	// ClientID is the Zoho OAuth client Tandem signs in with ("" when this
 	// build has none and none was entered); FromSettings when entered.
 	ClientID     string

@@ -19,7 +19,7 @@ func (s *Service) HelpDesk(ctx context.Context) (app.HelpDesk, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := app.HelpDesk{Target: s.target, DemoAvailable: s.opts.DemoURL != "", ClientID: s.opts.OAuth.ClientID,
-		RedirectURI: desk.RedirectURI}
+		RedirectURI: desk.RedirectURI, DefaultDataCentre: s.opts.DefaultDataCentre}
 	if s.zoho != nil && s.zoho.ClientID != "" {
 		h.ClientID, h.FromSettings = s.zoho.ClientID, true
 	}

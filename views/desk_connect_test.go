@@ -109,6 +109,9 @@ func TestConnectDemo(t *testing.T) {
 	e.tap(s.connect)
 	s.deskWay.SetSelected(s.deskWay.Options[1])
 	e.settle()
+	if s.dcSelect.Selected != dataCentreName("us") {
+		t.Fatalf("data centre %q, want the locale's", s.dcSelect.Selected)
+	}
 	if s.signInBtn.Text != "Sign in to the demo help desk" {
 		t.Fatalf("sign-in button %q", s.signInBtn.Text)
 	}
@@ -138,6 +141,9 @@ func TestConnectWithoutClientID(t *testing.T) {
 	s := newDeskSettings(e.d)
 	e.show(s.body)
 	e.tap(s.connect)
+	if s.dcSelect.Selected != dataCentreName("eu") {
+		t.Fatalf("data centre %q, want the locale's (eu) while no client id is set", s.dcSelect.Selected)
+	}
 	if !s.clientBox.Visible() || s.signInBox.Visible() {
 		t.Fatal("no client id: the page must ask for one instead of offering the sign-in")
 	}

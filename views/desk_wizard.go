@@ -58,6 +58,8 @@ type deskSettings struct {
 	dcSelect     *keySelect
 	clientBox    *fyne.Container
 	signInBox    *fyne.Container
+	signInText   *widget.Label
+	signInForm   *widget.Form
 	clientEntry  *entry
 	saveClient   *widget.Button
 	connect      *widget.Button
@@ -404,8 +406,10 @@ func (s *deskSettings) accountPage() fyne.CanvasObject {
 		s.signedIn(s.email)
 	}
 	form := widget.NewForm(widget.NewFormItem(lang.L("Zoho account email"), s.emailEntry))
+	s.signInText = wrapLabel(lang.L("Sign in with the Zoho account you use for Zoho Desk. Your web browser opens Zoho's sign-in page; when it says you can close it, come back here. Tandem never sees your password."))
+	s.signInForm = form
 	signInBox := container.NewVBox(
-		wrapLabel(lang.L("Sign in with the Zoho account you use for Zoho Desk. Your web browser opens Zoho's sign-in page; when it says you can close it, come back here. Tandem never sees your password.")),
+		s.signInText,
 		form,
 		container.NewHBox(s.signInBtn),
 		s.accountNote,
@@ -462,10 +466,10 @@ func (s *deskSettings) helpDeskChoice(signInBox *fyne.Container) fyne.CanvasObje
 	}
 	dcID := h.Target
 	if dcID == app.DemoHelpDesk || dcID == "" {
+		dcID = h.DefaultDataCentre
+	}
+	if _, ok := ids[dataCentreName(dcID)]; !ok {
 		dcID = "us"
-		if len(h.DataCentres) > 0 {
-			dcID = h.DataCentres[0].ID
-		}
 	}
 	s.clientEntry = newEntry(s.host, "")
 	s.clientEntry.SetPlaceHolder("1000.XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX")
@@ -488,13 +492,15 @@ func (s *deskSettings) helpDeskChoice(signInBox *fyne.Container) fyne.CanvasObje
 		if way == demo {
 			zohoBox.Hide()
 			signInBox.Show()
+			setWrapped(s.signInText, lang.L("The demo help desk runs inside Tandem with sample contacts and tickets, so every help-desk screen can be tried without a Zoho account. Nothing you do there reaches a real customer, and it forgets its changes when Tandem quits."))
+			s.signInForm.Hide()
 			s.signInBtn.SetText(lang.L("Sign in to the demo help desk"))
-			s.emailEntry.Disable()
 			return
 		}
 		zohoBox.Show()
+		setWrapped(s.signInText, lang.L("Sign in with the Zoho account you use for Zoho Desk. Your web browser opens Zoho's sign-in page; when it says you can close it, come back here. Tandem never sees your password."))
+		s.signInForm.Show()
 		s.signInBtn.SetText(lang.L("Sign in with Zoho"))
-		s.emailEntry.Enable()
 		if s.helpDesk.ClientID == "" {
 			s.clientBox.Show()
 			signInBox.Hide()
