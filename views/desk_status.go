@@ -204,7 +204,7 @@ func (s *deskStatus) show() {
 	// stays "Tandem": scripts find the window by it), so nobody takes its
 	// tickets for real ones.
 	if st.Portal != nil && st.Portal.DataCentre == app.DemoHelpDesk {
-		s.line.SetText(lang.L("Demo help desk (sample tickets, not Zoho Desk)") + " · " + s.line.Text)
+		s.line.SetText(lang.L("Demo help desk") + " · " + s.line.Text)
 	}
 }
 

@@ -660,8 +660,12 @@ func (s *deskSettings) loadPortals() {
 	})
 }
 
-func choiceLabel(c app.PortalChoice) string {
+// choiceLabel is a portal in the list; the demo help desk's say so.
+func (s *deskSettings) choiceLabel(c app.PortalChoice) string {
 	l := c.Name
+	if s.helpDesk.Target == app.DemoHelpDesk {
+		l = lang.L("{{.Name}} (demo help desk)", map[string]any{"Name": c.Name})
+	}
 	if c.PortalURL != "" {
 		l += " — " + c.PortalURL
 	}
@@ -678,11 +682,11 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	mine, other := lang.L("One of my portals"), lang.L("Configure another user's portal")
 	var labels []string
 	for _, c := range s.choices {
-		labels = append(labels, choiceLabel(c))
+		labels = append(labels, s.choiceLabel(c))
 	}
 	s.portalSelect = newKeySelect(labels, func(l string) {
 		for i := range s.choices {
-			if choiceLabel(s.choices[i]) == l {
+			if s.choiceLabel(s.choices[i]) == l {
 				c := s.choices[i]
 				s.chosen = &c
 			}
@@ -732,7 +736,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	} else {
 		s.portalWay.SetSelected(mine)
 		if chosen != nil {
-			s.portalSelect.SetSelected(choiceLabel(*chosen))
+			s.portalSelect.SetSelected(s.choiceLabel(*chosen))
 		}
 	}
 	return container.NewVBox(
@@ -978,6 +982,9 @@ func (s *deskSettings) activatePage() fyne.CanvasObject {
 	name, who := "", s.email
 	if c != nil {
 		name = c.Name
+		if s.helpDesk.Target == app.DemoHelpDesk {
+			name = lang.L("{{.Name}} (demo help desk)", map[string]any{"Name": c.Name})
+		}
 		if c.ViaAdmin {
 			who = lang.L("{{.Email}} (another user's portal, administrator {{.Admin}})", map[string]any{"Email": s.email, "Admin": c.AdminEmail})
 		}
