@@ -84,7 +84,7 @@ func (s *Service) CompleteSignIn(ctx context.Context) (string, error) {
 // account's email.
 func (s *Service) useRefreshToken(ctx context.Context, dc desk.DataCentre, tok *oauth2.Token) (string, error) {
 	ts := s.oauthConfig(dc).TokenSource(tok, nil)
-	cl, err := desk.New(desk.Options{DataCentre: dc, Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry})
+	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.apiOverride(dc), Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry})
 	if err != nil {
 		return "", fmt.Errorf("sync: sign-in: %w", err)
 	}

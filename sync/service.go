@@ -326,6 +326,15 @@ func (s *Service) dataCentre(p *app.Portal) (desk.DataCentre, error) {
 	return dc, nil
 }
 
+// apiOverride is the address Tandem was started with (`--desk URL`) for a
+// portal at a custom address: it serves the API in place of the stored one.
+func (s *Service) apiOverride(dc desk.DataCentre) string {
+	if dc.ID == "custom" {
+		return s.opts.BaseURL
+	}
+	return ""
+}
+
 // legacyDemo reports a demo portal saved before demo portals had their own
 // data centre id: the address the demo help desk used to insist on.
 func legacyDemo(p *app.Portal) bool {
@@ -361,7 +370,7 @@ func (s *Service) newClient(dc desk.DataCentre, orgID, refresh string, save desk
 // until it expires, and the refresh token).
 func (s *Service) newClientFrom(dc desk.DataCentre, orgID string, tok *oauth2.Token, save desk.TokenStore) (*desk.Client, error) {
 	ts := s.oauthConfig(dc).TokenSource(tok, save)
-	cl, err := desk.New(desk.Options{DataCentre: dc, OrgID: orgID, Tokens: ts, HTTPClient: s.opts.HTTPClient,
+	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.apiOverride(dc), OrgID: orgID, Tokens: ts, HTTPClient: s.opts.HTTPClient,
 		Retry: s.opts.Retry, UserAgent: "Tandem-CRM", Concurrency: s.concurrency(orgID)})
 	if err != nil {
 		return nil, fmt.Errorf("sync: desk client: %w", err)

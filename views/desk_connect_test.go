@@ -1,8 +1,12 @@
 package views
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/container"
 
 	"fyne.io/fyne/v2/test"
 
@@ -168,4 +172,67 @@ func TestConnectWithoutClientID(t *testing.T) {
 	if p.DataCentre != "eu" {
 		t.Fatalf("portal in %q", p.DataCentre)
 	}
+}
+
+// TestStatusTokenLimits: Zoho limiting token requests is "Zoho is
+// limiting sign-ins; trying again at HH:MM" on the status line (in
+// Japanese too), never the sign-in banner; a revoked refresh token is the
+// banner with its one Sign in again button.
+func TestStatusTokenLimits(t *testing.T) {
+	for _, language := range []string{"en", "ja_JP.UTF-8"} {
+		t.Run(language, func(t *testing.T) {
+			useLanguage(language)
+			t.Cleanup(func() { useLanguage("en") })
+			// One token per ten minutes: configuring used it.
+			e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 4, Contacts: 4, Accounts: 2, Tickets: 5, TokenLimit: 1},
+				user: 0, mode: app.SyncNone, noFirst: true})
+			st := newDeskStatus(e.d)
+			e.show(container.NewVBox(st.lineBox, st.banner))
+			// The kept access token expires: one refresh (the one allowed in
+			// these ten minutes); then Desk refuses the new token (401), and
+			// the second refresh within ten minutes is refused by Zoho.
+			e.emu.Advance(61 * time.Minute)
+			e.syncOnce()
+			raw, err := e.sec.GetSecret(e.ctx, app.PortalSecretKey(e.org, app.SecretAccessToken))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kept struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal([]byte(raw), &kept); err != nil {
+				t.Fatal(err)
+			}
+			e.emu.RevokeAccessToken(kept.AccessToken)
+			e.syncOnce()
+			st.reload()
+			want := "Zoho is limiting sign-ins"
+			if language != "en" {
+				want = "Zoho がサインインの回数を制限しています"
+			}
+			e.waitFor("the limit on the status line", func() bool { return strings.Contains(st.line.Text, want) })
+			if st.banner.Visible() {
+				t.Fatal("a limited refresh shows the sign-in banner")
+			}
+			e.shot("desk-status-limited-" + language[:2] + ".png")
+		})
+	}
+	t.Run("revoked", func(t *testing.T) {
+		e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 4, Contacts: 4, Accounts: 2, Tickets: 5},
+			user: 0, mode: app.SyncNone, noFirst: true})
+		st := newDeskStatus(e.d)
+		e.show(container.NewVBox(st.lineBox, st.banner))
+		refresh, err := e.sec.GetSecret(e.ctx, app.PortalSecretKey(e.org, app.SecretRefreshToken))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.emu.RevokeRefreshToken(refresh)
+		e.emu.Advance(61 * time.Minute)
+		e.syncOnce()
+		st.reload()
+		e.waitFor("the sign-in banner", func() bool { return st.banner.Visible() })
+		if st.signIn.Disabled() || st.signIn.Hidden {
+			t.Fatal("no Sign in again button")
+		}
+	})
 }
