@@ -295,12 +295,39 @@ func TestDeskConfigureRefusals(t *testing.T) {
 	if code, _, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mapping", keys); code == 0 || !strings.Contains(errs, "[0].crm") {
 		t.Fatalf("unknown keys: %d %q", code, errs)
 	}
+	// Another user's portal: the grant must be the named administrator's.
+	var initech deskemu.PortalInfo
+	for _, p := range info.Portals {
+		if p.Name == "Initech Service Desk" {
+			initech = p
+		}
+	}
+	code, _, errs = tandem(t, dir, "--desk", r.URL, "desk", "configure", "-admin-email", initech.AdminEmail, "-mode", "none")
+	if code == 0 || !strings.Contains(errs, "not the administrator "+initech.AdminEmail) {
+		t.Fatalf("someone else's grant: %d %q", code, errs)
+	}
+	var hanako string
+	for _, u := range info.Users {
+		if u.Email == initech.AdminEmail {
+			hanako = u.RefreshToken
+		}
+	}
+	t.Setenv(envRefreshToken, hanako)
+	code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-admin-email", initech.AdminEmail, "-mode", "none")
+	if code != 0 || !strings.Contains(out, "Initech") {
+		t.Fatalf("the administrator's grant: %d %q %q", code, out, errs)
+	}
+	if code, _, _ := tandem(t, dir, "--desk", r.URL, "desk", "deactivate"); code != 0 {
+		t.Fatal("deactivate")
+	}
+	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+
 	// The right one: configure, print the mapping, configure again with it.
 	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure"); code != 0 {
 		t.Fatalf("configure: %q %q", out, errs)
 	}
 	defer tandem(t, dir, "--desk", r.URL, "desk", "deactivate")
-	code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "mapping")
+	code, out, errs = tandem(t, dir, "--desk", r.URL, "desk", "mapping")
 	if code != 0 || !strings.Contains(out, `"deskField": "email"`) {
 		t.Fatalf("mapping: %d %q %q", code, out, errs)
 	}
