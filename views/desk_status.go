@@ -268,7 +268,18 @@ func reauthorize(ctx context.Context, integ app.Integration, openURL func(string
 	if err != nil {
 		return err
 	}
-	u, err := integ.BeginSignIn(ctx, p.AccountEmail)
+	// Sign in where the portal is (the demo, or its data centre), as its
+	// administrator for another user's portal.
+	if p.DataCentre != "" && p.DataCentre != "custom" {
+		if err := integ.SetHelpDesk(ctx, p.DataCentre); err != nil {
+			return err
+		}
+	}
+	hint := p.AccountEmail
+	if p.ViaAdmin {
+		hint = p.AdminEmail
+	}
+	u, err := integ.BeginSignIn(ctx, hint)
 	if err != nil {
 		return err
 	}
@@ -277,6 +288,11 @@ func reauthorize(ctx context.Context, integ app.Integration, openURL func(string
 	}
 	if _, err := integ.CompleteSignIn(ctx); err != nil {
 		return err
+	}
+	if p.ViaAdmin {
+		if _, err := integ.VerifyAdmin(ctx, p.AdminEmail, p.OrgID); err != nil {
+			return err
+		}
 	}
 	if p.Mode == app.SyncNone {
 		ms = nil

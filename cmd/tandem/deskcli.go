@@ -116,7 +116,7 @@ func printStatus(c *cli, st *app.SyncStatus, outbox []app.OutboxItem) {
 	if !st.LastSuccess.IsZero() {
 		last = st.LastSuccess.Local().Format("2006-01-02 15:04:05")
 	}
-	fmt.Fprintf(c.out, "portal:          %s (org %s), mode %s\n", st.Portal.Name, st.Portal.OrgID, st.Portal.Mode)
+	fmt.Fprintf(c.out, "portal:          %s (org %s), mode %s%s\n", st.Portal.Name, st.Portal.OrgID, st.Portal.Mode, demoNote(st.Portal))
 	fmt.Fprintf(c.out, "state:           %s\n", st.State)
 	fmt.Fprintf(c.out, "last success:    %s\n", last)
 	if st.LastError != "" {
@@ -207,8 +207,16 @@ func (c *cli) deskConfigure(w *deskWiring, args []string) error {
 	if err != nil {
 		return configureRefusal(err)
 	}
-	fmt.Fprintf(c.out, "connected portal %q (org %s) as %s, mode %s\n", p.Name, p.OrgID, p.AgentEmail, p.Mode)
+	fmt.Fprintf(c.out, "connected portal %q (org %s) as %s, mode %s%s\n", p.Name, p.OrgID, p.AgentEmail, p.Mode, demoNote(p))
 	return nil
+}
+
+// demoNote marks a portal of the demo help desk in headless output.
+func demoNote(p *app.Portal) string {
+	if p.DataCentre == desk.DemoID {
+		return " — the demo help desk (sample tickets, not Zoho Desk)"
+	}
+	return ""
 }
 
 // configureRefusal names what Zoho or Tandem refused, with every field a

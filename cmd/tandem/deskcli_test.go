@@ -51,7 +51,7 @@ func TestDeskHeadless(t *testing.T) {
 	}
 	t.Setenv(envRefreshToken, "1000.demo-alice.refresh")
 	code, out, errs := tandem(t, dir, "--desk", "demo", "desk", "configure", "-mode", "two_way")
-	if code != 0 || !strings.Contains(out, `connected portal "Acme Support"`) {
+	if code != 0 || !strings.Contains(out, `connected portal "Acme Support"`) || !strings.Contains(out, "demo help desk") {
 		t.Fatalf("configure: %d %q %q", code, out, errs)
 	}
 	t.Setenv(envRefreshToken, "")
