@@ -168,6 +168,18 @@ func TestConnectWithoutClientID(t *testing.T) {
 	if id, err := e.sec.GetSecret(e.ctx, app.SecretZohoClientID); err != nil || id != orgClient {
 		t.Fatalf("keyring client id %q %v", id, err)
 	}
+	// Entered in Settings, it can be replaced (here: the same one again).
+	e.tap(s.otherClient)
+	if !s.clientBox.Visible() {
+		t.Fatal("Use another client id does not open the field")
+	}
+	s.clientEntry.SetText("")
+	e.tap(s.saveClient)
+	if !strings.Contains(s.message.Text, "Paste the client id first") {
+		t.Fatalf("an empty field: %q", s.message.Text)
+	}
+	s.clientEntry.SetText(orgClient)
+	e.tap(s.saveClient)
 	p := walkConnect(t, e, s)
 	if p.DataCentre != "eu" {
 		t.Fatalf("portal in %q", p.DataCentre)

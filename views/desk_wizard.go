@@ -60,6 +60,7 @@ type deskSettings struct {
 	signInBox    *fyne.Container
 	signInText   *widget.Label
 	signInForm   *widget.Form
+	otherClient  *widget.Button
 	clientEntry  *entry
 	saveClient   *widget.Button
 	connect      *widget.Button
@@ -473,12 +474,34 @@ func (s *deskSettings) helpDeskChoice(signInBox *fyne.Container) fyne.CanvasObje
 	}
 	s.clientEntry = newEntry(s.host, "")
 	s.clientEntry.SetPlaceHolder("1000.XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX")
-	s.saveClient = widget.NewButtonWithIcon(lang.L("Use this client id"), theme.ConfirmIcon(), s.saveClientID)
+	s.saveClient = widget.NewButtonWithIcon(lang.L("Use this client id"), theme.ConfirmIcon(), func() {
+		id := strings.TrimSpace(s.clientEntry.Text)
+		if id == "" {
+			setWrapped(s.message, lang.L("Paste the client id first."))
+			return
+		}
+		s.applyClientID(id)
+	})
+	intro := lang.L("Your organisation can use its own Zoho OAuth client instead: register it at api-console.zoho.com as a “Mobile-based application” with the redirect URI {{.Redirect}}, turn on Multi DC, and paste its client id here.", map[string]any{"Redirect": h.RedirectURI})
+	if h.ClientID == "" {
+		intro = lang.L("This copy of Tandem was built without a Zoho OAuth client id, so it cannot sign in to Zoho Desk yet. Your organisation can register its own at api-console.zoho.com: choose the client type “Mobile-based application”, enter the redirect URI {{.Redirect}}, and under Settings turn on Multi DC for the data centres your people use. Then paste its client id here.", map[string]any{"Redirect": h.RedirectURI})
+	}
 	s.clientBox = container.NewVBox(
-		note(lang.L("This copy of Tandem was built without a Zoho OAuth client id, so it cannot sign in to Zoho Desk yet. Your organisation can register its own at api-console.zoho.com: choose the client type “Mobile-based application”, enter the redirect URI {{.Redirect}}, and under Settings turn on Multi DC for the data centres your people use. Then paste its client id here.", map[string]any{"Redirect": h.RedirectURI}), widget.WarningImportance),
+		note(intro, widget.WarningImportance),
 		widget.NewForm(widget.NewFormItem(lang.L("Client id"), s.clientEntry)),
 		container.NewHBox(s.saveClient),
 	)
+	// With a client id: say whose, and let an organisation use its own.
+	s.otherClient = widget.NewButton(lang.L("Use another client id…"), func() {
+		s.clientBox.Show()
+		s.otherClient.Hide()
+		s.body.Refresh()
+	})
+	s.otherClient.Importance = widget.LowImportance
+	clientLine := container.NewHBox(s.otherClient)
+	if h.FromSettings {
+		clientLine.Add(widget.NewButton(lang.L("Use this build's client id"), func() { s.applyClientID("") }))
+	}
 	zohoBox := container.NewVBox()
 	s.dcSelect = newKeySelect(names, func(n string) {
 		if id := ids[n]; id != "" && s.deskWay.Selected == zoho {
@@ -488,6 +511,9 @@ func (s *deskSettings) helpDeskChoice(signInBox *fyne.Container) fyne.CanvasObje
 	zohoBox.Add(widget.NewForm(widget.NewFormItem(lang.L("Data centre"), s.dcSelect)))
 	zohoBox.Add(wrapLabel(lang.L("The data centre your Zoho account was created in. If Zoho says it is another one when you sign in, Tandem uses that one.")))
 	zohoBox.Add(s.clientBox)
+	if h.ClientID != "" {
+		zohoBox.Add(clientLine)
+	}
 	show := func(way string) {
 		if way == demo {
 			zohoBox.Hide()
@@ -557,9 +583,9 @@ func (s *deskSettings) setHelpDesk(target string) {
 	})
 }
 
-// saveClientID keeps an organisation's own Zoho client id (keyring).
-func (s *deskSettings) saveClientID() {
-	id := strings.TrimSpace(s.clientEntry.Text)
+// applyClientID keeps an organisation's own Zoho client id (keyring); ""
+// goes back to the one this build was made with.
+func (s *deskSettings) applyClientID(id string) {
 	setWrapped(s.message, "")
 	s.saveClient.Disable()
 	s.run.Go(func(ctx context.Context) func() {
