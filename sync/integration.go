@@ -287,16 +287,17 @@ func (s *Service) Activate(ctx context.Context, req app.ActivateRequest) (*app.P
 	if org.ID == "" {
 		return nil, fmt.Errorf("sync: activate: %w", app.Errorf(app.ENOTFOUND, "The signed-in account has no portal %s.", req.OrgID))
 	}
-	p, err := s.activate(ctx, st.dc, st.cl.WithOrg(org.ID), st.refresh, org, adminEmail, st.email, req.Mode, req.Mappings)
+	// The wizard's access token is still good: activate keeps it for the
+	// passes that follow (Token sends no request while it is valid).
+	var tok *oauth2.Token
+	if st.ts != nil {
+		if t, err := st.ts.Token(); err == nil {
+			tok = t
+		}
+	}
+	p, err := s.activate(ctx, st.dc, st.cl.WithOrg(org.ID), st.refresh, tok, org, adminEmail, st.email, req.Mode, req.Mappings)
 	if err != nil {
 		return nil, err
-	}
-	// The wizard's access token is still good: keep it for the next start
-	// (Token sends no request while it is valid).
-	if st.ts != nil {
-		if tok, err := st.ts.Token(); err == nil {
-			s.keepAccessToken(ctx, org.ID, tok)
-		}
 	}
 	s.mu.Lock()
 	s.signIn = nil
@@ -368,7 +369,7 @@ func (s *Service) Configure(ctx context.Context, cp ConfigureParams) (*app.Porta
 }
 
 // activate saves a portal, its secrets and mappings, and makes it active.
-func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Client, refresh string, org desk.Organization,
+func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Client, refresh string, tok *oauth2.Token, org desk.Organization,
 	adminEmail, accountEmail string, mode app.SyncMode, ms []app.FieldMapping,
 ) (*app.Portal, error) {
 	if mode == "" {
@@ -422,6 +423,9 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 	p.ViaAdmin, p.AdminEmail = adminEmail != "", adminEmail
 	if err := s.opts.Secrets.SetSecret(ctx, app.PortalSecretKey(org.ID, app.SecretRefreshToken), refresh); err != nil {
 		return nil, fmt.Errorf("sync: activate: %w", err)
+	}
+	if tok != nil {
+		s.keepAccessToken(ctx, org.ID, tok)
 	}
 	s.passMu.Lock()
 	defer s.passMu.Unlock()
