@@ -361,11 +361,6 @@ func (s *Service) oauthConfig(dc desk.DataCentre) desk.OAuthConfig {
 		ListenAddr: s.opts.SignInAddr}
 }
 
-// newClient builds a Desk client from a refresh token.
-func (s *Service) newClient(dc desk.DataCentre, orgID, refresh string, save desk.TokenStore) (*desk.Client, error) {
-	return s.newClientFrom(dc, orgID, &oauth2.Token{RefreshToken: refresh}, save)
-}
-
 // newClientFrom builds a Desk client from a token (an access token kept
 // until it expires, and the refresh token).
 func (s *Service) newClientFrom(dc desk.DataCentre, orgID string, tok *oauth2.Token, save desk.TokenStore) (*desk.Client, error) {
