@@ -16,7 +16,10 @@ TAGS=migrated_fynedo
 ID=com.tandemcrm.tandem
 VERSION=$(sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
 BUILD=$(sed -n 's/^Build = \([0-9]*\)/\1/p' FyneApp.toml)
-LDFLAGS="-s -w -X main.version=$VERSION"
+LDFLAGS="-s -w -X main.version=$VERSION${ZOHO_CLIENT_ID:+ -X main.zohoClientID=$ZOHO_CLIENT_ID}"
+# fyne package reads -ldflags from GOFLAGS, where a value has no spaces:
+# both settings travel in main.buildVars (cmd/tandem/desk.go).
+BUILDVARS="-ldflags=-X=main.buildVars=version=$VERSION,zohoClientID=${ZOHO_CLIENT_ID:-}"
 mkdir -p dist
 tmpdirs=()
 trap 'rm -rf "${tmpdirs[@]}"' EXIT
@@ -41,7 +44,7 @@ timed() { # label command...
 
 linux() {
   need_fyne
-  with_fyneapp "$GOBIN/fyne" package -os linux --tags $TAGS --release
+  with_fyneapp env GOFLAGS="$BUILDVARS" "$GOBIN/fyne" package -os linux --tags $TAGS --release
   mv cmd/tandem/*.tar.xz dist/
   ls -l dist/*.tar.xz
 }
@@ -103,7 +106,7 @@ windows() {
   # the manifest and the version resource from FyneApp.toml.
   # (It takes -ldflags from GOFLAGS, where a flag's value has no spaces.)
   with_fyneapp env CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-    GOFLAGS="-ldflags=-X=main.version=$VERSION" \
+    GOFLAGS="$BUILDVARS" \
     "$GOBIN/fyne" package -os windows --tags $TAGS --app-version "$VERSION" --app-build "$BUILD" --release
   mv cmd/tandem/Tandem.exe dist/Tandem.exe
   local work
@@ -130,7 +133,7 @@ macos() {
     exit 1
   fi
   need_fyne
-  with_fyneapp "$GOBIN/fyne" package -os darwin --tags $TAGS --app-version "$VERSION" --app-build "$BUILD" --release
+  with_fyneapp env GOFLAGS="$BUILDVARS" "$GOBIN/fyne" package -os darwin --tags $TAGS --app-version "$VERSION" --app-build "$BUILD" --release
   rm -rf dist/Tandem.app
   mv cmd/tandem/Tandem.app dist/
   hdiutil create -volname Tandem -srcfolder dist/Tandem.app -ov -format UDZO "dist/Tandem-$VERSION.dmg"

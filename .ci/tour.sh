@@ -26,7 +26,7 @@ LANG=en_US.UTF-8 "$bin" --data-dir "$data" sample >/dev/null 2>&1
   # The window has a menu bar (File, Edit, Zoho Desk, Help) above the
   # content: the content starts about 28 px lower than the window.
   click 60 245;  shot 1-settings
-  click 255 197; click 245 236; shot 2-signed-in
+  click 255 197; click 288 273; shot 2-signed-in
   click 1050 650; shot 3-portal
   click 1050 650; shot 4-sync-option 2
   click 1050 650; shot 5-mapping

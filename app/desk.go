@@ -66,9 +66,9 @@ type Portal struct {
 	ReadOnlyReason   string // why the agent may not create or reply, for people
 	SupportEmail     string // the portal's support address replies are sent from
 
-	// ViaZSC is set when the portal was configured with another user's
+	// ViaAdmin is set when the portal was configured as another user's
 	// administrator email and ZSC key ("Configure another user's portal").
-	ViaZSC     bool
+	ViaAdmin   bool
 	AdminEmail string
 
 	// Edition is the portal's Zoho edition ("Standard", "Professional"…,
@@ -87,8 +87,46 @@ type Portal struct {
 // Secret names under which a portal's credentials live in the SecretStore.
 const (
 	SecretRefreshToken = "refresh_token"
-	SecretZSCKey       = "zsc_key"
+	// SecretAccessToken is the current access token with its expiry
+	// (JSON), kept until it expires: Zoho allows only a few access tokens
+	// per refresh token in ten minutes.
+	SecretAccessToken = "access_token"
+	SecretZSCKey      = "zsc_key" // no longer written; deleted on deactivate
 )
+
+// SecretStore keys of the Zoho OAuth client an organisation entered in
+// Settings › Zoho Desk (the client id is not secret, but it lives beside
+// the secret it comes with).
+const (
+	SecretZohoClientID     = "zoho/client_id"
+	SecretZohoClientSecret = "zoho/client_secret"
+)
+
+// DemoHelpDesk is the HelpDesk target of the demo help desk.
+const DemoHelpDesk = "demo"
+
+// HelpDesk is what the Connect page offers: which help desk the next
+// sign-in goes to and with which OAuth client.
+type HelpDesk struct {
+	Target string // DemoHelpDesk, a Zoho data centre id, or "custom"
+	// DefaultDataCentre is the data centre the system locale suggests.
+	DefaultDataCentre string
+	DataCentres       []DataCentreChoice
+	DemoAvailable     bool   // a demo help desk runs in this process
+	CustomURL         string // Target "custom": the address Tandem was started with
+	// ClientID is the Zoho OAuth client Tandem signs in with ("" when this
+	// build has none and none was entered); FromSettings when entered.
+	ClientID     string
+	FromSettings bool
+	// RedirectURI is what an organisation registers for its own client.
+	RedirectURI string
+}
+
+// DataCentreChoice is a Zoho data centre offered on the Connect page.
+type DataCentreChoice struct {
+	ID   string
+	Name string // English; the screens translate it
+}
 
 // PortalSecretKey returns the SecretStore key of a portal's secret
 // (SecretRefreshToken or SecretZSCKey).
@@ -696,6 +734,13 @@ type OutboxResult struct {
 // queued actions still succeed), EINVALID (with a message for people),
 // ENOTFOUND.
 type Integration interface {
+	// HelpDesk says which help desk the next sign-in goes to and with which
+	// OAuth client; SetHelpDesk changes the target (DemoHelpDesk or a data
+	// centre id); SetZohoClient keeps an organisation's own client id (and
+	// secret, when its client has one) in the keyring ("" removes it).
+	HelpDesk(ctx context.Context) (HelpDesk, error)
+	SetHelpDesk(ctx context.Context, target string) error
+	SetZohoClient(ctx context.Context, clientID, clientSecret string) error
 	// Wizard step 1: BeginSignIn starts Zoho's OAuth sign-in and returns the
 	// consent page URL to open in the browser (the emulator approves at
 	// once). loginHint may be "".
@@ -706,9 +751,13 @@ type Integration interface {
 	// Wizard step 2: ListAccountPortals lists the portals the signed-in
 	// account belongs to.
 	ListAccountPortals(ctx context.Context) ([]PortalChoice, error)
-	// VerifyZSC checks another user's portal credentials and returns the
-	// portal they unlock (EFORBIDDEN when refused).
-	VerifyZSC(ctx context.Context, adminEmail, zscKey string) (PortalChoice, error)
+	// VerifyAdmin checks another user's portal after its administrator
+	// authorized Tandem (BeginSignIn with their email as the login hint,
+	// CompleteSignIn): the grant's user (/myinfo) must be adminEmail, and
+	// the portal (orgID, or their default when "") one they administer.
+	// EFORBIDDEN for someone else's grant or portal, EUNAUTHORIZED for a
+	// grant Zoho no longer honours.
+	VerifyAdmin(ctx context.Context, adminEmail, orgID string) (PortalChoice, error)
 	// Wizard step 4: DeskFields returns the Desk fields of a kind, with
 	// required ones marked; CRMFields the mappable CRM fields;
 	// DefaultMappings sensible defaults. ValidateMappings checks types and
@@ -856,7 +905,7 @@ type PortalChoice struct {
 	IsAdmin    bool
 	IsDefault  bool
 	Edition    string
-	ViaZSC     bool
+	ViaAdmin   bool
 	AdminEmail string
 }
 

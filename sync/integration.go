@@ -27,8 +27,11 @@ type signInState struct {
 	cl      *desk.Client // without an org
 	email   string
 	orgs    []desk.Organization
-	zsc     *desk.ZSCCredentials
-	zscOrg  desk.Organization
+	ts      *desk.TokenSource
+	// admin, adminOrg: VerifyAdmin found the sign-in to be the named
+	// administrator of adminOrg ("Configure another user's portal").
+	admin    string
+	adminOrg desk.Organization
 }
 
 // BeginSignIn starts the OAuth sign-in and returns the consent URL.
@@ -37,7 +40,14 @@ func (s *Service) BeginSignIn(ctx context.Context, loginHint string) (string, er
 	if err != nil {
 		return "", err
 	}
+	s.loadZohoClient(ctx)
+	if err := s.needClient(dc); err != nil {
+		return "", fmt.Errorf("sync: begin sign-in: %w", err)
+	}
 	si, err := s.oauthConfig(dc).StartSignIn(ctx, loginHint)
+	if app.ErrorCode(err) == app.EUNAVAILABLE {
+		return "", fmt.Errorf("sync: begin sign-in: %w", err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("sync: begin sign-in: %w", &app.Error{Code: app.EUNAVAILABLE, Message: "Tandem could not start the sign-in.", Err: err})
 	}
@@ -74,7 +84,7 @@ func (s *Service) CompleteSignIn(ctx context.Context) (string, error) {
 // account's email.
 func (s *Service) useRefreshToken(ctx context.Context, dc desk.DataCentre, tok *oauth2.Token) (string, error) {
 	ts := s.oauthConfig(dc).TokenSource(tok, nil)
-	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.opts.BaseURL, Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry})
+	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.apiOverride(dc), Tokens: ts, HTTPClient: s.opts.HTTPClient, Retry: s.opts.Retry})
 	if err != nil {
 		return "", fmt.Errorf("sync: sign-in: %w", err)
 	}
@@ -90,7 +100,7 @@ func (s *Service) useRefreshToken(ctx context.Context, dc desk.DataCentre, tok *
 		}
 	}
 	s.mu.Lock()
-	s.signIn = &signInState{dc: dc, refresh: tok.RefreshToken, cl: cl, email: email, orgs: orgs}
+	s.signIn = &signInState{dc: dc, refresh: tok.RefreshToken, cl: cl, ts: ts, email: email, orgs: orgs}
 	s.mu.Unlock()
 	return email, nil
 }
@@ -125,24 +135,63 @@ func choice(o desk.Organization) app.PortalChoice {
 	return app.PortalChoice{OrgID: o.ID, Name: name, PortalURL: o.PortalURL, IsAdmin: o.IsAdminInOrg, IsDefault: o.IsDefault, Edition: o.Edition}
 }
 
-// VerifyZSC checks another user's portal credentials.
-func (s *Service) VerifyZSC(ctx context.Context, adminEmail, zscKey string) (app.PortalChoice, error) {
+// VerifyAdmin checks another user's portal: the administrator has just
+// authorized Tandem (BeginSignIn with their email as the login hint, then
+// CompleteSignIn), and /myinfo must name that administrator in a portal
+// they administer (orgID, or their default one when ""). A grant of
+// someone else is EFORBIDDEN; one Zoho no longer honours, EUNAUTHORIZED.
+func (s *Service) VerifyAdmin(ctx context.Context, adminEmail, orgID string) (app.PortalChoice, error) {
+	adminEmail = strings.TrimSpace(adminEmail)
+	if !app.ValidEmail(adminEmail) {
+		return app.PortalChoice{}, fmt.Errorf("sync: verify administrator: %w", app.Errorf(app.EINVALID, "Enter the administrator's email address."))
+	}
 	st, err := s.pending()
 	if err != nil {
-		return app.PortalChoice{}, fmt.Errorf("sync: verify ZSC: %w", err)
+		return app.PortalChoice{}, fmt.Errorf("sync: verify administrator: %w", err)
 	}
-	creds := desk.ZSCCredentials{AdminEmail: strings.TrimSpace(adminEmail), Key: strings.TrimSpace(zscKey)}
-	o, err := st.cl.VerifyZSC(ctx, creds)
+	var o desk.Organization
+	for _, x := range st.orgs {
+		if x.IsAdminInOrg && (x.ID == orgID || orgID == "" && (o.ID == "" || x.IsDefault)) {
+			o = x
+		}
+	}
+	me, err := st.cl.WithOrg(firstOrg(st.orgs, o)).MyInfo(ctx)
+	if app.ErrorCode(err) == app.EUNAUTHORIZED {
+		return app.PortalChoice{}, fmt.Errorf("sync: verify administrator: %w", &app.Error{Code: app.EUNAUTHORIZED,
+			Message: "The administrator's authorization has expired or was withdrawn. Ask them to authorize Tandem again.", Err: err})
+	}
 	if err != nil {
-		return app.PortalChoice{}, fmt.Errorf("sync: verify ZSC: %w", err)
+		return app.PortalChoice{}, fmt.Errorf("sync: verify administrator: %w", err)
+	}
+	if app.NormalizeEmail(me.EmailID) != app.NormalizeEmail(adminEmail) {
+		return app.PortalChoice{}, fmt.Errorf("sync: verify administrator: %w", app.Errorf(app.EFORBIDDEN,
+			"Zoho signed in %s, not the administrator %s. Ask the administrator to sign in on this computer, then try again.", me.EmailID, adminEmail))
+	}
+	if o.ID == "" {
+		msg := fmt.Sprintf("%s administers no Zoho Desk portal.", adminEmail)
+		if orgID != "" {
+			msg = fmt.Sprintf("%s is not an administrator of the portal %s.", adminEmail, orgID)
+		}
+		return app.PortalChoice{}, fmt.Errorf("sync: verify administrator: %w", app.Errorf(app.EFORBIDDEN, "%s", msg))
 	}
 	s.mu.Lock()
-	st.zsc, st.zscOrg = &creds, o
+	st.admin, st.adminOrg = me.EmailID, o
 	s.mu.Unlock()
 	s.noteEditions([]desk.Organization{o})
 	c := choice(o)
-	c.ViaZSC, c.AdminEmail, c.IsAdmin = true, creds.AdminEmail, true
+	c.ViaAdmin, c.AdminEmail, c.IsAdmin = true, me.EmailID, true
 	return c, nil
+}
+
+// firstOrg is the portal to ask /myinfo in: the chosen one, else any.
+func firstOrg(orgs []desk.Organization, chosen desk.Organization) string {
+	if chosen.ID != "" {
+		return chosen.ID
+	}
+	if len(orgs) > 0 {
+		return orgs[0].ID
+	}
+	return ""
 }
 
 // DeskFields returns Desk's fields of kind for a portal (the wizard's one
@@ -175,9 +224,6 @@ func (s *Service) DeskFields(ctx context.Context, orgID, kind string) ([]app.Des
 func (s *Service) clientFor(ctx context.Context, orgID string) (*desk.Client, error) {
 	if st, err := s.pending(); err == nil {
 		cl := st.cl.WithOrg(orgID)
-		if st.zsc != nil && st.zscOrg.ID == orgID {
-			cl = cl.WithZSC(st.zsc)
-		}
 		return cl, nil
 	}
 	p, err := s.store.FindPortal(ctx, orgID)
@@ -199,9 +245,9 @@ func (s *Service) PortalPermissions(ctx context.Context, orgID string) (app.Agen
 		for _, o := range st.orgs {
 			admin = admin || o.ID == orgID && o.IsAdminInOrg
 		}
-		admin = admin || st.zsc != nil && st.zscOrg.ID == orgID
+		admin = admin || st.admin != "" && st.adminOrg.ID == orgID
 	} else if p, err := s.store.FindPortal(ctx, orgID); err == nil {
-		admin = p.IsAdmin || p.ViaZSC
+		admin = p.IsAdmin || p.ViaAdmin
 	}
 	perm, err := cl.MyPermissions(ctx, admin)
 	if err != nil {
@@ -229,19 +275,27 @@ func (s *Service) Activate(ctx context.Context, req app.ActivateRequest) (*app.P
 		return nil, fmt.Errorf("sync: activate: %w", err)
 	}
 	var org desk.Organization
-	var zsc *desk.ZSCCredentials
+	adminEmail := ""
 	for _, o := range st.orgs {
 		if o.ID == req.OrgID {
 			org = o
 		}
 	}
-	if st.zsc != nil && st.zscOrg.ID == req.OrgID {
-		org, zsc = st.zscOrg, st.zsc
+	if st.admin != "" && st.adminOrg.ID == req.OrgID {
+		org, adminEmail = st.adminOrg, st.admin
 	}
 	if org.ID == "" {
 		return nil, fmt.Errorf("sync: activate: %w", app.Errorf(app.ENOTFOUND, "The signed-in account has no portal %s.", req.OrgID))
 	}
-	p, err := s.activate(ctx, st.dc, st.cl.WithOrg(org.ID), st.refresh, org, zsc, st.email, req.Mode, req.Mappings)
+	// The wizard's access token is still good: activate keeps it for the
+	// passes that follow (Token sends no request while it is valid).
+	var tok *oauth2.Token
+	if st.ts != nil {
+		if t, err := st.ts.Token(); err == nil {
+			tok = t
+		}
+	}
+	p, err := s.activate(ctx, st.dc, st.cl.WithOrg(org.ID), st.refresh, tok, org, adminEmail, st.email, req.Mode, req.Mappings)
 	if err != nil {
 		return nil, err
 	}
@@ -259,8 +313,10 @@ type ConfigureParams struct {
 	Mode         app.SyncMode
 	Mappings     []app.FieldMapping // nil: DefaultMappings
 	RefreshToken string
-	AdminEmail   string // with ZSCKey: another user's portal
-	ZSCKey       string
+	// AdminEmail: another user's portal; RefreshToken is then that
+	// administrator's grant, and OrgID (or their default portal) must be
+	// one they administer.
+	AdminEmail string
 }
 
 // Configure connects and activates a portal headlessly and returns it.
@@ -284,8 +340,8 @@ func (s *Service) Configure(ctx context.Context, cp ConfigureParams) (*app.Porta
 		return nil, fmt.Errorf("sync: configure: %w", err)
 	}
 	orgID := cp.OrgID
-	if cp.ZSCKey != "" {
-		c, err := s.VerifyZSC(ctx, cp.AdminEmail, cp.ZSCKey)
+	if cp.AdminEmail != "" {
+		c, err := s.VerifyAdmin(ctx, cp.AdminEmail, cp.OrgID)
 		if err != nil {
 			return nil, fmt.Errorf("sync: configure: %w", err)
 		}
@@ -313,17 +369,14 @@ func (s *Service) Configure(ctx context.Context, cp ConfigureParams) (*app.Porta
 }
 
 // activate saves a portal, its secrets and mappings, and makes it active.
-func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Client, refresh string, org desk.Organization,
-	zsc *desk.ZSCCredentials, accountEmail string, mode app.SyncMode, ms []app.FieldMapping,
+func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Client, refresh string, tok *oauth2.Token, org desk.Organization,
+	adminEmail, accountEmail string, mode app.SyncMode, ms []app.FieldMapping,
 ) (*app.Portal, error) {
 	if mode == "" {
 		mode = app.SyncTwoWay
 	}
 	if !mode.Valid() {
 		return nil, fmt.Errorf("sync: activate: %w", app.Errorf(app.EINVALID, "Choose two-way, one-way or no sync."))
-	}
-	if zsc != nil {
-		cl = cl.WithZSC(zsc)
 	}
 	if mode != app.SyncNone {
 		if ms == nil {
@@ -341,7 +394,7 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 			return nil, fmt.Errorf("sync: activate: %w", err)
 		}
 	}
-	perm, err := cl.MyPermissions(ctx, org.IsAdminInOrg || zsc != nil)
+	perm, err := cl.MyPermissions(ctx, org.IsAdminInOrg || adminEmail != "")
 	if err != nil {
 		return nil, fmt.Errorf("sync: activate: %w", err)
 	}
@@ -360,7 +413,7 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 	if org.Edition != "" {
 		p.Edition = org.Edition
 	}
-	p.DataCentre = dc.ID
+	p.DataCentre = dc.ID // the demo's address changes with every start: not kept
 	if dc.ID == "custom" {
 		p.BaseURL = dc.DeskURL
 	} else {
@@ -371,17 +424,12 @@ func (s *Service) activate(ctx context.Context, dc desk.DataCentre, cl *desk.Cli
 	p.AgentID, p.AgentName, p.AgentEmail = me.ID, me.Name, me.EmailID
 	p.IsAdmin, p.CanCreateTickets, p.CanReply, p.ReadOnlyReason = perm.IsAdmin, perm.CanCreateTickets, perm.CanReply, perm.Reason
 	p.CanEditTickets = perm.CanEditTickets
-	p.ViaZSC, p.AdminEmail = zsc != nil, ""
-	if zsc != nil {
-		p.AdminEmail = zsc.AdminEmail
-	}
+	p.ViaAdmin, p.AdminEmail = adminEmail != "", adminEmail
 	if err := s.opts.Secrets.SetSecret(ctx, app.PortalSecretKey(org.ID, app.SecretRefreshToken), refresh); err != nil {
 		return nil, fmt.Errorf("sync: activate: %w", err)
 	}
-	if zsc != nil {
-		if err := s.opts.Secrets.SetSecret(ctx, app.PortalSecretKey(org.ID, app.SecretZSCKey), zsc.Key); err != nil {
-			return nil, fmt.Errorf("sync: activate: %w", err)
-		}
+	if tok != nil {
+		s.keepAccessToken(ctx, org.ID, tok)
 	}
 	s.passMu.Lock()
 	defer s.passMu.Unlock()
@@ -478,7 +526,7 @@ func (s *Service) Deactivate(ctx context.Context) error {
 		return fmt.Errorf("sync: deactivate: %w", err)
 	}
 	var errs []error
-	for _, name := range []string{app.SecretRefreshToken, app.SecretZSCKey} {
+	for _, name := range []string{app.SecretRefreshToken, app.SecretAccessToken, app.SecretZSCKey} {
 		if err := s.opts.Secrets.DeleteSecret(ctx, app.PortalSecretKey(p.OrgID, name)); err != nil {
 			errs = append(errs, err)
 		}

@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	gosync "sync"
 	"time"
 
@@ -45,11 +46,22 @@ type Options struct {
 	CRM     app.CRM
 	Secrets app.SecretStore
 	OAuth   OAuthClient
-	// DataCentre is the Zoho region new sign-ins start in ("us" when
-	// empty); BaseURL, when set, serves both OAuth and the API (the
-	// emulator) and overrides it.
-	DataCentre string
-	BaseURL    string
+	// DataCentre is the help desk new sign-ins start with: desk.DemoID
+	// (the demo help desk at DemoURL), a Zoho region id, or "" (the
+	// locale's region, DefaultDataCentre, else "us"); BaseURL, when set
+	// and DataCentre is not the demo, serves both OAuth and the API (a
+	// test emulator, `--desk URL`) and overrides it. The Connect page
+	// changes the choice (SetHelpDesk).
+	DataCentre        string
+	BaseURL           string
+	DefaultDataCentre string
+	// DemoURL is the demo help desk running in this process ("" none) and
+	// DemoOAuth its OAuth client.
+	DemoURL   string
+	DemoOAuth OAuthClient
+	// SignInAddr is where a Zoho sign-in waits for the redirect ("": the
+	// registered loopback port, desk.RedirectPort; tests: "127.0.0.1:0").
+	SignInAddr string
 	HTTPClient *http.Client     // nil: the Desk client's safe default
 	Retry      desk.RetryPolicy // per-call retry budget of the Desk client
 
@@ -112,6 +124,10 @@ type Service struct {
 	// accountsChecked: portals whose held contact companies were looked
 	// at since the service started (see recheckAccounts).
 	accountsChecked map[string]bool
+	// target: the help desk the next sign-in goes to (see Options.DataCentre);
+	// zoho: the OAuth client entered in Settings (nil: not read yet).
+	target string
+	zoho   *OAuthClient
 }
 
 // New returns a Service; call Run to start its loop.
@@ -141,7 +157,24 @@ func New(opts Options) (*Service, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	if opts.DataCentre == desk.DemoID && opts.DemoURL == "" {
+		opts.DemoURL, opts.DemoOAuth = opts.BaseURL, opts.OAuth
+	}
+	if opts.DataCentre == desk.DemoID {
+		opts.BaseURL = ""
+	}
+	target := opts.DataCentre
+	switch {
+	case target == "" && opts.BaseURL != "":
+		target = "custom"
+	case target == "":
+		target = opts.DefaultDataCentre
+	}
+	if target == "" {
+		target = "us"
+	}
 	return &Service{
+		target:    target,
 		opts:      opts,
 		store:     opts.Store,
 		crm:       opts.CRM,
@@ -259,10 +292,27 @@ func (s *Service) hook(point string) error {
 }
 
 // dataCentre returns the region of a portal (or of new sign-ins for nil).
+// A demo portal is wherever this process's demo help desk listens now.
 func (s *Service) dataCentre(p *app.Portal) (desk.DataCentre, error) {
-	id, base := s.opts.DataCentre, s.opts.BaseURL
+	s.mu.Lock()
+	id, base := s.target, s.opts.BaseURL
+	s.mu.Unlock()
 	if p != nil {
 		id, base = p.DataCentre, p.BaseURL
+		if legacyDemo(p) {
+			id, base = desk.DemoID, ""
+		}
+	}
+	if id == desk.DemoID {
+		if s.opts.DemoURL == "" {
+			return desk.DataCentre{}, fmt.Errorf("sync: data centre: %w", app.Errorf(app.EINVALID,
+				"This portal is on the demo help desk, and Tandem was started for another help desk."))
+		}
+		dc, err := desk.DemoDataCentre(s.opts.DemoURL)
+		if err != nil {
+			return desk.DataCentre{}, fmt.Errorf("sync: data centre: %w", err)
+		}
+		return dc, nil
 	}
 	if base != "" || id == "custom" {
 		dc, err := desk.CustomDataCentre(base)
@@ -281,14 +331,46 @@ func (s *Service) dataCentre(p *app.Portal) (desk.DataCentre, error) {
 	return dc, nil
 }
 
-func (s *Service) oauthConfig(dc desk.DataCentre) desk.OAuthConfig {
-	return desk.OAuthConfig{ClientID: s.opts.OAuth.ClientID, ClientSecret: s.opts.OAuth.ClientSecret, DataCentre: dc, HTTPClient: s.opts.HTTPClient}
+// apiOverride is the address Tandem was started with (`--desk URL`) for a
+// portal at a custom address: it serves the API in place of the stored one.
+func (s *Service) apiOverride(dc desk.DataCentre) string {
+	if dc.ID == "custom" {
+		return s.opts.BaseURL
+	}
+	return ""
 }
 
-// newClient builds a Desk client from a refresh token.
-func (s *Service) newClient(dc desk.DataCentre, orgID, refresh string, save desk.TokenStore) (*desk.Client, error) {
-	ts := s.oauthConfig(dc).TokenSource(&oauth2.Token{RefreshToken: refresh}, save)
-	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.opts.BaseURL, OrgID: orgID, Tokens: ts, HTTPClient: s.opts.HTTPClient,
+// legacyDemo reports a demo portal saved before demo portals had their own
+// data centre id: the address the demo help desk used to insist on.
+func legacyDemo(p *app.Portal) bool {
+	return p.DataCentre == "custom" && strings.TrimRight(p.BaseURL, "/") == "http://127.0.0.1:47615"
+}
+
+// oauthConfig is the OAuth client for dc: the demo help desk's own, the
+// one given for a custom address, else Tandem's Zoho client (entered in
+// Settings, else the one this build was made with).
+func (s *Service) oauthConfig(dc desk.DataCentre) desk.OAuthConfig {
+	c := s.opts.OAuth
+	switch dc.ID {
+	case desk.DemoID:
+		c = s.opts.DemoOAuth
+	case "custom":
+	default:
+		s.mu.Lock()
+		if s.zoho != nil && s.zoho.ClientID != "" {
+			c = *s.zoho
+		}
+		s.mu.Unlock()
+	}
+	return desk.OAuthConfig{ClientID: c.ClientID, ClientSecret: c.ClientSecret, DataCentre: dc, HTTPClient: s.opts.HTTPClient,
+		ListenAddr: s.opts.SignInAddr}
+}
+
+// newClientFrom builds a Desk client from a token (an access token kept
+// until it expires, and the refresh token).
+func (s *Service) newClientFrom(dc desk.DataCentre, orgID string, tok *oauth2.Token, save desk.TokenStore) (*desk.Client, error) {
+	ts := s.oauthConfig(dc).TokenSource(tok, save)
+	cl, err := desk.New(desk.Options{DataCentre: dc, BaseURL: s.apiOverride(dc), OrgID: orgID, Tokens: ts, HTTPClient: s.opts.HTTPClient,
 		Retry: s.opts.Retry, UserAgent: "Tandem-CRM", Concurrency: s.concurrency(orgID)})
 	if err != nil {
 		return nil, fmt.Errorf("sync: desk client: %w", err)
@@ -441,29 +523,28 @@ func (s *Service) client(ctx context.Context, p *app.Portal) (*desk.Client, erro
 	}
 	s.notePortal(p)
 	org := p.OrgID
+	s.loadZohoClient(ctx)
+	tok := &oauth2.Token{RefreshToken: refresh}
+	if kept, err := s.keptAccessToken(ctx, org); err == nil {
+		tok.AccessToken, tok.Expiry = kept.AccessToken, kept.Expiry
+	}
 	save := desk.TokenStoreFunc(func(tok *oauth2.Token) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// The access token is kept until it expires, so the next headless
+		// command (or the next start) does not spend one of the few token
+		// requests Zoho allows per refresh token.
+		s.keepAccessToken(ctx, org, tok)
 		if tok.RefreshToken == "" || tok.RefreshToken == refresh {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
 		if err := s.opts.Secrets.SetSecret(ctx, app.PortalSecretKey(org, app.SecretRefreshToken), tok.RefreshToken); err != nil {
 			s.log.Warn("saving the refreshed Desk token failed", "org", org, "err", err)
 		}
 	})
-	cl, err = s.newClient(dc, org, refresh, save)
+	cl, err = s.newClientFrom(dc, org, tok, save)
 	if err != nil {
 		return nil, err
-	}
-	if p.ViaZSC {
-		key, err := s.opts.Secrets.GetSecret(ctx, app.PortalSecretKey(org, app.SecretZSCKey))
-		if app.ErrorCode(err) == app.ENOTFOUND {
-			return nil, fmt.Errorf("sync: desk client: %w", app.Errorf(app.EUNAUTHORIZED, "The portal's ZSC key is missing; configure the portal again."))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sync: desk client: %w", err)
-		}
-		cl = cl.WithZSC(&desk.ZSCCredentials{AdminEmail: p.AdminEmail, Key: key})
 	}
 	s.mu.Lock()
 	s.clients[org] = cl

@@ -40,6 +40,11 @@ type deskEnv struct {
 	q    *uiQueue
 	d    *deskUI
 	sec  app.SecretStore
+	// router serves Zoho's hosts from the emulator (deskEnvOptions.zoho).
+	router *deskemu.Router
+	// browse, when set, is the "browser" instead of following the consent
+	// page at once (another person signing in, a code left to expire).
+	browse func(u string) error
 }
 
 type deskEnvOptions struct {
@@ -48,6 +53,13 @@ type deskEnvOptions struct {
 	user    int  // demo user to configure the portal with; -1: none
 	mode    app.SyncMode
 	noFirst bool // skip the first pass after configuring
+	// zoho: the service is Tandem's real wiring, not `--desk URL`: Zoho's
+	// data centres (the emulator serves their hosts through a Router),
+	// the locale's data centre dc, Tandem's client from the build
+	// (noClient: none) and the demo help desk beside them.
+	zoho     bool
+	dc       string
+	noClient bool
 }
 
 func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
@@ -76,14 +88,35 @@ func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
 	}
 	e := &deskEnv{t: t, ctx: ctx, emu: emu, run: run, info: emu.Info(), org: emu.DefaultOrgID(), db: db,
 		crm: app.CRM{Contacts: db, Companies: db, Pipelines: db}, q: &uiQueue{}, sec: secretstest.New()}
-	e.svc, err = tsync.New(tsync.Options{
+	so := tsync.Options{
 		Store:   db,
 		CRM:     e.crm,
 		Secrets: e.sec,
 		OAuth:   tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
 		BaseURL: run.URL,
 		Retry:   desk.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
-	})
+	}
+	if o.zoho {
+		e.router = &deskemu.Router{Base: run.URL, Next: http.DefaultTransport}
+		so.BaseURL, so.DefaultDataCentre, so.SignInAddr = "", o.dc, "127.0.0.1:0"
+		so.HTTPClient = &http.Client{Transport: e.router}
+		if o.emu.PublicClient {
+			so.OAuth.ClientSecret = ""
+		}
+		if o.noClient {
+			so.OAuth = tsync.OAuthClient{}
+		}
+		// The demo help desk: another emulator, as main runs one.
+		demo := deskemu.New(deskemu.Options{Seed: 1, Contacts: 6, Accounts: 2, Tickets: 8})
+		dr, err := demo.Start("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = dr.Close() })
+		di := demo.Info()
+		so.DemoURL, so.DemoOAuth = dr.URL, tsync.OAuthClient{ClientID: di.ClientID, ClientSecret: di.ClientSecret}
+	}
+	e.svc, err = tsync.New(so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +151,14 @@ func newDeskEnv(t *testing.T, o deskEnvOptions) *deskEnv {
 // openURL stands in for the system browser: it follows the consent page's
 // redirect back to the loopback listener, as a browser would.
 func (e *deskEnv) openURL(u string) error {
-	resp, err := http.Get(u)
+	if e.browse != nil {
+		return e.browse(u)
+	}
+	hc := http.DefaultClient
+	if e.router != nil {
+		hc = &http.Client{Transport: e.router}
+	}
+	resp, err := hc.Get(u)
 	if err != nil {
 		return err
 	}

@@ -200,6 +200,12 @@ func (s *deskStatus) show() {
 		s.line.SetText(lang.L("Zoho Desk: not connected"))
 		s.syncNow.Hide()
 	}
+	// The demo help desk says so on the status line (the window title
+	// stays "Tandem": scripts find the window by it), so nobody takes its
+	// tickets for real ones.
+	if st.Portal != nil && st.Portal.DataCentre == app.DemoHelpDesk {
+		s.line.SetText(lang.L("Demo help desk") + " · " + s.line.Text)
+	}
 }
 
 // showAttention puts the problems on the button beside the line: what to
@@ -262,7 +268,18 @@ func reauthorize(ctx context.Context, integ app.Integration, openURL func(string
 	if err != nil {
 		return err
 	}
-	u, err := integ.BeginSignIn(ctx, p.AccountEmail)
+	// Sign in where the portal is (the demo, or its data centre), as its
+	// administrator for another user's portal.
+	if p.DataCentre != "" && p.DataCentre != "custom" {
+		if err := integ.SetHelpDesk(ctx, p.DataCentre); err != nil {
+			return err
+		}
+	}
+	hint := p.AccountEmail
+	if p.ViaAdmin {
+		hint = p.AdminEmail
+	}
+	u, err := integ.BeginSignIn(ctx, hint)
 	if err != nil {
 		return err
 	}
@@ -271,6 +288,11 @@ func reauthorize(ctx context.Context, integ app.Integration, openURL func(string
 	}
 	if _, err := integ.CompleteSignIn(ctx); err != nil {
 		return err
+	}
+	if p.ViaAdmin {
+		if _, err := integ.VerifyAdmin(ctx, p.AdminEmail, p.OrgID); err != nil {
+			return err
+		}
 	}
 	if p.Mode == app.SyncNone {
 		ms = nil

@@ -50,7 +50,20 @@ type deskSettings struct {
 	perm    *app.AgentPermissions
 	permErr error
 
+	// helpDesk is where the sign-in goes (the demo or a Zoho data centre)
+	// and with which OAuth client; read when the wizard starts.
+	helpDesk app.HelpDesk
+
 	// Widgets of the current page, kept for tests.
+	deskWay      *widget.RadioGroup
+	dcSelect     *keySelect
+	clientBox    *fyne.Container
+	signInBox    *fyne.Container
+	signInText   *widget.Label
+	signInForm   *widget.Form
+	otherClient  *widget.Button
+	clientEntry  *entry
+	saveClient   *widget.Button
 	connect      *widget.Button
 	signInBtn    *widget.Button
 	emailEntry   *entry
@@ -58,7 +71,6 @@ type deskSettings struct {
 	portalWay    *widget.RadioGroup
 	portalSelect *keySelect
 	adminEmail   *entry
-	zscKey       *entry
 	verifyBtn    *widget.Button
 	portalNote   *widget.Label
 	modeRadio    *widget.RadioGroup
@@ -253,6 +265,22 @@ func (s *deskSettings) showIntro(old []app.Portal) {
 }
 
 func (s *deskSettings) startWizard() {
+	s.connect.Disable()
+	s.run.Go(func(ctx context.Context) func() {
+		h, err := s.integ.HelpDesk(ctx)
+		return func() {
+			s.connect.Enable()
+			if err != nil {
+				logError("desk help desk", err)
+				return
+			}
+			s.helpDesk = h
+			s.startSteps()
+		}
+	})
+}
+
+func (s *deskSettings) startSteps() {
 	s.managing = false
 	s.email, s.choices, s.chosen, s.fields, s.mappings = "", nil, nil, nil, nil
 	s.mode = app.SyncTwoWay
@@ -380,13 +408,206 @@ func (s *deskSettings) accountPage() fyne.CanvasObject {
 		s.signedIn(s.email)
 	}
 	form := widget.NewForm(widget.NewFormItem(lang.L("Zoho account email"), s.emailEntry))
-	return container.NewVBox(
-		stepTitle(stepAccount, lang.L("Zoho Desk account")),
-		wrapLabel(lang.L("Sign in with the Zoho account you use for Zoho Desk. Your web browser opens Zoho's sign-in page; when it says you can close it, come back here. Tandem never sees your password.")),
+	s.signInText = wrapLabel(lang.L("Sign in with the Zoho account you use for Zoho Desk. Your web browser opens Zoho's sign-in page; when it says you can close it, come back here. Tandem never sees your password."))
+	s.signInForm = form
+	signInBox := container.NewVBox(
+		s.signInText,
 		form,
 		container.NewHBox(s.signInBtn),
 		s.accountNote,
 	)
+	s.signInBox = signInBox
+	return container.NewVBox(
+		stepTitle(stepAccount, lang.L("Help desk and account")),
+		s.helpDeskChoice(signInBox),
+		signInBox,
+	)
+}
+
+// dataCentreName is a Zoho data centre as people know it.
+func dataCentreName(id string) string {
+	switch id {
+	case "us":
+		return lang.L("United States")
+	case "eu":
+		return lang.L("Europe")
+	case "uk":
+		return lang.L("United Kingdom")
+	case "in":
+		return lang.L("India")
+	case "au":
+		return lang.L("Australia")
+	case "jp":
+		return lang.L("Japan")
+	case "cn":
+		return lang.L("China")
+	case "ca":
+		return lang.L("Canada")
+	case "sa":
+		return lang.L("Saudi Arabia")
+	}
+	return id
+}
+
+// helpDeskChoice is the top of step 1: Zoho Desk (in which data centre)
+// or the demo help desk, and, for a build without a Zoho client id, how
+// to register one and a field to paste it. signInBox is shown only when
+// a sign-in can work.
+func (s *deskSettings) helpDeskChoice(signInBox *fyne.Container) fyne.CanvasObject {
+	h := s.helpDesk
+	zoho, demo := lang.L("Zoho Desk"), lang.L("The demo help desk (sample tickets, not a real help desk)")
+	if h.Target == "custom" {
+		return note(lang.L("Help desk at {{.URL}} (set when Tandem was started).", map[string]any{"URL": h.CustomURL}), widget.LowImportance)
+	}
+	var names []string
+	ids := map[string]string{}
+	for _, dc := range h.DataCentres {
+		n := dataCentreName(dc.ID)
+		names = append(names, n)
+		ids[n] = dc.ID
+	}
+	dcID := h.Target
+	if dcID == app.DemoHelpDesk || dcID == "" {
+		dcID = h.DefaultDataCentre
+	}
+	if _, ok := ids[dataCentreName(dcID)]; !ok {
+		dcID = "us"
+	}
+	s.clientEntry = newEntry(s.host, "")
+	s.clientEntry.SetPlaceHolder("1000.XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX")
+	s.saveClient = widget.NewButtonWithIcon(lang.L("Use this client id"), theme.ConfirmIcon(), func() {
+		id := strings.TrimSpace(s.clientEntry.Text)
+		if id == "" {
+			setWrapped(s.message, lang.L("Paste the client id first."))
+			return
+		}
+		s.applyClientID(id)
+	})
+	intro := lang.L("Your organisation can use its own Zoho OAuth client instead: register it at api-console.zoho.com as a “Mobile-based application” with the redirect URI {{.Redirect}}, turn on Multi DC, and paste its client id here.", map[string]any{"Redirect": h.RedirectURI})
+	if h.ClientID == "" {
+		intro = lang.L("This copy of Tandem was built without a Zoho OAuth client id, so it cannot sign in to Zoho Desk yet. Your organisation can register its own at api-console.zoho.com: choose the client type “Mobile-based application”, enter the redirect URI {{.Redirect}}, and under Settings turn on Multi DC for the data centres your people use. Then paste its client id here.", map[string]any{"Redirect": h.RedirectURI})
+	}
+	s.clientBox = container.NewVBox(
+		note(intro, widget.WarningImportance),
+		widget.NewForm(widget.NewFormItem(lang.L("Client id"), s.clientEntry)),
+		container.NewHBox(s.saveClient),
+	)
+	// With a client id: say whose, and let an organisation use its own.
+	s.otherClient = widget.NewButton(lang.L("Use another client id…"), func() {
+		s.clientBox.Show()
+		s.otherClient.Hide()
+		s.body.Refresh()
+	})
+	s.otherClient.Importance = widget.LowImportance
+	clientLine := container.NewHBox(s.otherClient)
+	if h.FromSettings {
+		clientLine.Add(widget.NewButton(lang.L("Use this build's client id"), func() { s.applyClientID("") }))
+	}
+	zohoBox := container.NewVBox()
+	s.dcSelect = newKeySelect(names, func(n string) {
+		if id := ids[n]; id != "" && s.deskWay.Selected == zoho {
+			s.setHelpDesk(id)
+		}
+	})
+	zohoBox.Add(widget.NewForm(widget.NewFormItem(lang.L("Data centre"), s.dcSelect)))
+	zohoBox.Add(wrapLabel(lang.L("The data centre your Zoho account was created in. If Zoho says it is another one when you sign in, Tandem uses that one.")))
+	zohoBox.Add(s.clientBox)
+	if h.ClientID != "" {
+		zohoBox.Add(clientLine)
+	}
+	show := func(way string) {
+		if way == demo {
+			zohoBox.Hide()
+			signInBox.Show()
+			setWrapped(s.signInText, lang.L("The demo help desk runs inside Tandem with sample contacts and tickets, so every help-desk screen can be tried without a Zoho account. Nothing you do there reaches a real customer, and it forgets its changes when Tandem quits."))
+			s.signInForm.Hide()
+			s.signInBtn.SetText(lang.L("Sign in to the demo help desk"))
+			return
+		}
+		zohoBox.Show()
+		setWrapped(s.signInText, lang.L("Sign in with the Zoho account you use for Zoho Desk. Your web browser opens Zoho's sign-in page; when it says you can close it, come back here. Tandem never sees your password."))
+		s.signInForm.Show()
+		s.signInBtn.SetText(lang.L("Sign in with Zoho"))
+		if s.helpDesk.ClientID == "" {
+			s.clientBox.Show()
+			signInBox.Hide()
+		} else {
+			s.clientBox.Hide()
+			signInBox.Show()
+		}
+	}
+	ways := []string{zoho}
+	if h.DemoAvailable {
+		ways = append(ways, demo)
+	}
+	s.deskWay = widget.NewRadioGroup(ways, func(v string) {
+		show(v)
+		if v == demo {
+			s.setHelpDesk(app.DemoHelpDesk)
+		} else if id := ids[s.dcSelect.Selected]; id != "" {
+			s.setHelpDesk(id)
+		}
+		s.body.Refresh()
+	})
+	s.deskWay.Required = true
+	s.dcSelect.SetSelected(dataCentreName(dcID))
+	if h.Target == app.DemoHelpDesk {
+		s.deskWay.SetSelected(demo)
+	} else {
+		s.deskWay.SetSelected(zoho)
+	}
+	return container.NewVBox(s.deskWay, zohoBox)
+}
+
+// setHelpDesk tells the service where the next sign-in goes; a change
+// forgets a sign-in made elsewhere.
+func (s *deskSettings) setHelpDesk(target string) {
+	if s.helpDesk.Target == target {
+		return
+	}
+	s.helpDesk.Target = target
+	if s.email != "" {
+		s.email = ""
+		setWrapped(s.accountNote, "")
+		s.signInBtn.Importance = widget.HighImportance
+		s.signInBtn.Refresh()
+		s.updateNext()
+	}
+	s.run.Go(func(ctx context.Context) func() {
+		err := s.integ.SetHelpDesk(ctx, target)
+		return func() {
+			if err != nil {
+				logError("desk help desk", err)
+				setWrapped(s.message, errorText(err))
+			}
+		}
+	})
+}
+
+// applyClientID keeps an organisation's own Zoho client id (keyring); ""
+// goes back to the one this build was made with.
+func (s *deskSettings) applyClientID(id string) {
+	setWrapped(s.message, "")
+	s.saveClient.Disable()
+	s.run.Go(func(ctx context.Context) func() {
+		err := s.integ.SetZohoClient(ctx, id, "")
+		var h app.HelpDesk
+		if err == nil {
+			h, err = s.integ.HelpDesk(ctx)
+		}
+		return func() {
+			s.saveClient.Enable()
+			if err != nil {
+				logError("desk client id", err)
+				setWrapped(s.message, errorText(err))
+				return
+			}
+			target := s.helpDesk.Target
+			s.helpDesk = h
+			s.helpDesk.Target = target
+			s.showStep(stepAccount)
+		}
+	})
 }
 
 func (s *deskSettings) signIn() {
@@ -466,8 +687,12 @@ func (s *deskSettings) loadPortals() {
 	})
 }
 
-func choiceLabel(c app.PortalChoice) string {
+// choiceLabel is a portal in the list; the demo help desk's say so.
+func (s *deskSettings) choiceLabel(c app.PortalChoice) string {
 	l := c.Name
+	if s.helpDesk.Target == app.DemoHelpDesk {
+		l = lang.L("{{.Name}} (demo help desk)", map[string]any{"Name": c.Name})
+	}
 	if c.PortalURL != "" {
 		l += " — " + c.PortalURL
 	}
@@ -478,16 +703,17 @@ func choiceLabel(c app.PortalChoice) string {
 }
 
 // portalPage is step 2: one of the account's portals, or another user's
-// portal unlocked with its administrator's email and ZSC key.
+// portal, which its administrator authorizes Tandem for on this computer
+// (Zoho's sign-in with their email as the login hint).
 func (s *deskSettings) portalPage() fyne.CanvasObject {
 	mine, other := lang.L("One of my portals"), lang.L("Configure another user's portal")
 	var labels []string
 	for _, c := range s.choices {
-		labels = append(labels, choiceLabel(c))
+		labels = append(labels, s.choiceLabel(c))
 	}
 	s.portalSelect = newKeySelect(labels, func(l string) {
 		for i := range s.choices {
-			if choiceLabel(s.choices[i]) == l {
+			if s.choiceLabel(s.choices[i]) == l {
 				c := s.choices[i]
 				s.chosen = &c
 			}
@@ -501,13 +727,11 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	}
 	s.adminEmail = newEntry(s.host, "")
 	s.adminEmail.SetPlaceHolder("admin@example.com")
-	s.zscKey = newPasswordEntry(s.host)
-	s.zscKey.SetPlaceHolder(lang.L("ZSC key from the portal's Setup › Developer Space"))
-	s.verifyBtn = widget.NewButtonWithIcon(lang.L("Check with Zoho Desk"), theme.ConfirmIcon(), s.verifyZSC)
+	s.verifyBtn = widget.NewButtonWithIcon(lang.L("Administrator: sign in with Zoho"), theme.LoginIcon(), s.verifyAdmin)
 	s.portalNote = wrapLabel("")
 	otherBox := container.NewVBox(
-		wrapLabel(lang.L("Use this when the portal belongs to someone else: enter its administrator's email and the portal's ZSC key. Tandem checks them with Zoho Desk before going on.")),
-		widget.NewForm(widget.NewFormItem(lang.L("Administrator email"), s.adminEmail), widget.NewFormItem(lang.L("ZSC key"), s.zscKey)),
+		wrapLabel(lang.L("Use this when the portal belongs to someone else. Its administrator signs in with Zoho here, on this computer, and allows Tandem; Tandem then checks with Zoho Desk that it is that administrator and a portal they administer. Tandem works in the portal with the administrator's authorization, kept in this computer's keyring.")),
+		widget.NewForm(widget.NewFormItem(lang.L("Administrator email"), s.adminEmail)),
 		container.NewHBox(s.verifyBtn),
 	)
 	mineBox := container.NewVBox(s.portalSelect)
@@ -515,7 +739,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 		if v == other {
 			mineBox.Hide()
 			otherBox.Show()
-			if s.chosen != nil && !s.chosen.ViaZSC {
+			if s.chosen != nil && !s.chosen.ViaAdmin {
 				s.chosen = nil
 			}
 		} else {
@@ -531,7 +755,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	})
 	s.portalWay.Required = true
 	chosen := s.chosen
-	if chosen != nil && chosen.ViaZSC {
+	if chosen != nil && chosen.ViaAdmin {
 		s.portalWay.SetSelected(other)
 		s.adminEmail.SetText(chosen.AdminEmail)
 		setWrapped(s.portalNote, lang.L("Checked: {{.Name}}.", map[string]any{"Name": chosen.Name}))
@@ -539,7 +763,7 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	} else {
 		s.portalWay.SetSelected(mine)
 		if chosen != nil {
-			s.portalSelect.SetSelected(choiceLabel(*chosen))
+			s.portalSelect.SetSelected(s.choiceLabel(*chosen))
 		}
 	}
 	return container.NewVBox(
@@ -549,29 +773,46 @@ func (s *deskSettings) portalPage() fyne.CanvasObject {
 	)
 }
 
-func (s *deskSettings) verifyZSC() {
-	email, key := strings.TrimSpace(s.adminEmail.Text), strings.TrimSpace(s.zscKey.Text)
+// verifyAdmin has the administrator sign in (their email as the login
+// hint), then checks that the grant is theirs and a portal they administer.
+func (s *deskSettings) verifyAdmin() {
+	email := strings.TrimSpace(s.adminEmail.Text)
 	setWrapped(s.message, "")
-	if !app.ValidEmail(email) || key == "" {
+	if !app.ValidEmail(email) {
 		s.portalNote.Importance = widget.DangerImportance
-		setWrapped(s.portalNote, lang.L("Enter the administrator's email address and the ZSC key."))
+		setWrapped(s.portalNote, lang.L("Enter the administrator's email address."))
 		return
 	}
 	s.verifyBtn.Disable()
 	s.chosen = nil
 	s.updateNext()
 	s.portalNote.Importance = widget.MediumImportance
-	setWrapped(s.portalNote, lang.L("Checking with Zoho Desk…"))
+	setWrapped(s.portalNote, lang.L("Waiting for the administrator to finish signing in in the browser…"))
 	s.run.Go(func(ctx context.Context) func() {
-		c, err := s.integ.VerifyZSC(ctx, email, key)
+		c, err := func() (app.PortalChoice, error) {
+			u, err := s.integ.BeginSignIn(ctx, email)
+			if err != nil {
+				return app.PortalChoice{}, err
+			}
+			if err := s.openURL(u); err != nil {
+				return app.PortalChoice{}, app.Errorf(app.EUNAVAILABLE, "The browser could not be opened.")
+			}
+			if _, err := s.integ.CompleteSignIn(ctx); err != nil {
+				return app.PortalChoice{}, err
+			}
+			return s.integ.VerifyAdmin(ctx, email, "")
+		}()
 		return func() {
 			s.verifyBtn.Enable()
 			if err != nil {
-				logError("verify ZSC", err)
+				logError("verify administrator", err)
 				s.portalNote.Importance = widget.DangerImportance
-				if app.ErrorCode(err) == app.EFORBIDDEN || app.ErrorCode(err) == app.EUNAUTHORIZED || app.ErrorCode(err) == app.EINVALID {
-					setWrapped(s.portalNote, lang.L("Zoho Desk did not accept this administrator email and ZSC key. Check both and try again."))
-				} else {
+				switch app.ErrorCode(err) {
+				case app.EFORBIDDEN, app.EINVALID:
+					setWrapped(s.portalNote, translateMessage(app.ErrorMessage(err)))
+				case app.EUNAUTHORIZED:
+					setWrapped(s.portalNote, lang.L("Zoho did not accept the administrator's authorization (it expired or was withdrawn). Ask the administrator to sign in again."))
+				default:
 					setWrapped(s.portalNote, errorText(err))
 				}
 				return
@@ -768,7 +1009,10 @@ func (s *deskSettings) activatePage() fyne.CanvasObject {
 	name, who := "", s.email
 	if c != nil {
 		name = c.Name
-		if c.ViaZSC {
+		if s.helpDesk.Target == app.DemoHelpDesk {
+			name = lang.L("{{.Name}} (demo help desk)", map[string]any{"Name": c.Name})
+		}
+		if c.ViaAdmin {
 			who = lang.L("{{.Email}} (another user's portal, administrator {{.Admin}})", map[string]any{"Email": s.email, "Admin": c.AdminEmail})
 		}
 	}
@@ -846,7 +1090,7 @@ func (s *deskSettings) showManage(msg string) {
 		perm = lang.L("Portal administrator")
 	}
 	account := p.AccountEmail
-	if p.ViaZSC {
+	if p.ViaAdmin {
 		account = lang.L("{{.Email}} (another user's portal, administrator {{.Admin}})", map[string]any{"Email": p.AccountEmail, "Admin": p.AdminEmail})
 	}
 	s.changeMode = widget.NewButtonWithIcon(lang.L("Change sync option"), theme.SettingsIcon(), s.startChangeMode)
@@ -859,12 +1103,12 @@ func (s *deskSettings) showManage(msg string) {
 	}
 	s.deactivate = widget.NewButtonWithIcon(lang.L("Deactivate…"), theme.CancelIcon(), s.askDeactivate)
 	s.deactivate.Importance = widget.DangerImportance
-	rows := detailRows(lang.L("Portal"), p.Name, lang.L("Address"), p.PortalURL, lang.L("Account"), account,
+	rows := detailRows(lang.L("Portal"), portalLabel(p), lang.L("Address"), p.PortalURL, lang.L("Account"), account,
 		lang.L("Agent"), agentLine(p.AgentName, p.AgentEmail), lang.L("Permissions"), perm,
 		lang.L("Sync option"), modeName(p.Mode), lang.L("Last sync"), lastSyncValue(p))
 	s.lastSync = rows.Objects[len(rows.Objects)-1].(*widget.Label)
 	box := container.NewVBox(
-		heading(lang.L("Zoho Desk: connected to {{.Name}}", map[string]any{"Name": p.Name})),
+		heading(lang.L("Zoho Desk: connected to {{.Name}}", map[string]any{"Name": portalLabel(p)})),
 		rows,
 		container.NewHBox(s.changeMode, s.editMapping, layout.NewSpacer(), s.deactivate),
 	)
@@ -1305,4 +1549,16 @@ func agentLine(name, email string) string {
 		return name
 	}
 	return name + " <" + email + ">"
+}
+
+// portalLabel names a portal for people; the demo help desk's says it is
+// the demo, so nobody takes its tickets for real ones.
+func portalLabel(p *app.Portal) string {
+	if p != nil && p.DataCentre == app.DemoHelpDesk {
+		return lang.L("{{.Name}} (demo help desk)", map[string]any{"Name": p.Name})
+	}
+	if p == nil {
+		return ""
+	}
+	return p.Name
 }

@@ -65,14 +65,6 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) {
 	e.Entry.TypedShortcut(s)
 }
 
-// newPasswordEntry is a password entry that passes keys on like entry.
-func newPasswordEntry(u *ui) *entry {
-	e := newEntry(u, "")
-	e.Password = true
-	e.Wrapping = fyne.TextWrapOff
-	return e
-}
-
 // newMultiLineEntry is a multi-line entry that passes keys on like entry.
 func newMultiLineEntry(u *ui) *entry {
 	e := newEntry(u, "")

@@ -69,7 +69,7 @@ func scanPortal(sc interface{ Scan(...any) error }, p *app.Portal) error {
 	var last, created, updated int64
 	if err := sc.Scan(&p.OrgID, &p.Name, &p.PortalURL, &p.DataCentre, &p.BaseURL, &mode, &p.Active, &p.AccountEmail,
 		&p.AgentID, &p.AgentName, &p.AgentEmail, &p.IsAdmin, &p.CanCreateTickets, &p.CanReply, &p.ReadOnlyReason,
-		&p.SupportEmail, &p.ViaZSC, &p.AdminEmail, &last, &p.LastError, &created, &updated, &p.Edition, &p.Concurrency, &p.CanEditTickets); err != nil {
+		&p.SupportEmail, &p.ViaAdmin, &p.AdminEmail, &last, &p.LastError, &created, &updated, &p.Edition, &p.Concurrency, &p.CanEditTickets); err != nil {
 		return err
 	}
 	p.Mode = app.SyncMode(mode)
@@ -154,7 +154,7 @@ func (db *DB) SavePortal(ctx context.Context, p *app.Portal) error {
 				edition = excluded.edition, concurrency = excluded.concurrency`,
 			p.OrgID, p.Name, p.PortalURL, p.DataCentre, p.BaseURL, string(p.Mode), b2i(p.Active), p.AccountEmail,
 			p.AgentID, p.AgentName, p.AgentEmail, b2i(p.IsAdmin), b2i(p.CanCreateTickets), b2i(p.CanReply),
-			p.ReadOnlyReason, p.SupportEmail, b2i(p.ViaZSC), p.AdminEmail, toDBz(p.LastSuccess), p.LastError,
+			p.ReadOnlyReason, p.SupportEmail, b2i(p.ViaAdmin), p.AdminEmail, toDBz(p.LastSuccess), p.LastError,
 			toDB(now), toDB(now), p.Edition, p.Concurrency, b2i(p.CanEditTickets))
 		return err
 	})

@@ -1,6 +1,6 @@
 // Command deskemu runs the Zoho Desk emulator on a loopback address with
 // generated data, for demos and development. It prints the base URL, the
-// OAuth client, the demo users' tokens, the portals and their ZSC keys.
+// OAuth client, the demo users' tokens, the portals and their administrators.
 //
 // Point Tandem at it with the "custom data centre" base URL it prints.
 package main
@@ -77,7 +77,7 @@ func printInfo(out io.Writer, base string, in deskemu.Info) {
 	tw.Flush()
 	fmt.Fprintln(out)
 	for _, p := range in.Portals {
-		fmt.Fprintf(out, "Portal %q  orgId=%s  admin=%s  ZSC key=%s\n", p.Name, p.OrgID, p.AdminEmail, p.ZSCKey)
+		fmt.Fprintf(out, "Portal %q  orgId=%s  admin=%s\n", p.Name, p.OrgID, p.AdminEmail)
 		fmt.Fprintf(out, "  %d contacts, %d accounts, %d tickets; statuses: %s; support address: %s\n",
 			p.Contacts, p.Accounts, p.Tickets, strings.Join(p.Statuses, ", "), p.SupportMail)
 		for _, a := range p.Agents {

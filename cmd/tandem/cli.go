@@ -46,10 +46,13 @@ Commands:
   sample                                  load the demo data into an empty database
   seed [-contacts N] [-companies M] [-records K] [-seed S]
                                           generate a large data set for benchmarks
-  desk configure [-org ID] [-mode two_way|one_way|none] [-admin-email E]
+  desk configure [-org ID] [-mode two_way|one_way|none] [-admin-email E] [-mapping FILE]
                                           connect a Zoho Desk portal without the window;
                                           the refresh token comes from $TANDEM_ZOHO_REFRESH_TOKEN
-                                          (or the keyring), a ZSC key from $TANDEM_ZOHO_ZSC_KEY
+                                          (or the keyring); with -admin-email it is that portal
+                                          administrator's grant; -mapping: a file as printed by
+                                          "desk mapping"
+  desk mapping                            print the active portal's field mapping (JSON)
   desk sync                               run one sync pass and print what it did
   desk status                             last success, pending outbox, conflicts, record errors
   desk conflicts                          fields the two sides disagreed on, with the value that lost
@@ -59,7 +62,8 @@ Commands:
 
 Global flags:
   --data-dir DIR     the database folder (default: your data folder)
-  --desk TARGET      demo (the built-in demo help desk, default), a Zoho region, or a URL
+  --desk TARGET      demo (the built-in demo help desk), a Zoho region (us, eu, uk, in, au, jp,
+                     cn, ca, sa), or a URL; default: the demo unless Tandem has a Zoho client id
   --hidden           start in the tray without showing the window
   --import FILE      open the window's Import… on FILE (also: tandem FILE)
   --version          print the version
@@ -71,7 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
 	dataDir := fs.String("data-dir", defaultDataDir(), "folder for the database and settings")
-	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a base URL")
+	deskTarget := fs.String("desk", defaultDeskTarget(), "help desk: demo, a Zoho region (us, eu, uk, in, au, jp, cn, ca, sa) or a base URL")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	hidden := fs.Bool("hidden", false, "start in the tray without showing the window (used at login)")
 	importFile := fs.String("import", "", "open the window's Import… on this file (CSV, TSV, .xlsx, vCard)")

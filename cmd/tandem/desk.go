@@ -19,28 +19,79 @@ import (
 	"github.com/tandem-crm/tandem/views"
 )
 
-// Environment variables for a real Zoho Desk: Tandem's OAuth client as
-// registered in Zoho's API console (a desktop app ships its own).
+// zohoClientID is the Zoho OAuth client id this build signs in with,
+// set by whoever distributes Tandem:
+//
+//	go build -ldflags "-X main.zohoClientID=1000.XXXX" ./cmd/tandem
+//
+// (the Makefile's ZOHO_CLIENT_ID, README "Connecting the real Zoho Desk").
+// Empty: the window says so and takes an organisation's own client id.
+var zohoClientID string
+
+// buildVars carries build settings in one -X flag, for builds whose
+// -ldflags cannot hold spaces (GOFLAGS, which `fyne package` reads):
+//
+//	GOFLAGS=-ldflags=-X=main.buildVars=version=0.1.0,zohoClientID=1000.XXXX
+var buildVars string
+
+func init() {
+	for _, kv := range strings.Split(buildVars, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch {
+		case v == "":
+		case k == "version":
+			version = v
+		case k == "zohoClientID":
+			zohoClientID = v
+		}
+	}
+}
+
+// Environment variables for a real Zoho Desk, for scripts: an OAuth client
+// (instead of the build's or Settings' one) and credentials for `desk
+// configure`.
 const (
 	envClientID     = "TANDEM_ZOHO_CLIENT_ID"
 	envClientSecret = "TANDEM_ZOHO_CLIENT_SECRET"
 	envRefreshToken = "TANDEM_ZOHO_REFRESH_TOKEN" // for `desk configure`
-	envZSCKey       = "TANDEM_ZOHO_ZSC_KEY"       // for `desk configure -admin-email`
 )
 
-// demoAddr is where the in-process demo help desk listens, so a demo
-// portal's address stays the same across restarts; a random port is used
-// when it is taken.
-const demoAddr = "127.0.0.1:47615"
+// demoAddr is where the in-process demo help desk listens: a free loopback
+// port, another at every start. A demo portal keeps no address (its data
+// centre is desk.DemoID), so nothing depends on the port; a headless
+// command beside a window on the demo goes through the window (lifecycle.go).
+const demoAddr = "127.0.0.1:0"
 
 // deskTarget says which help desk the app talks to: "demo" (the emulator,
 // in-process on loopback), a Zoho region id ("us", "eu", "jp", …) or a base
-// URL. The default is the demo unless a Zoho OAuth client is configured.
+// URL. The default is the demo unless Tandem has a Zoho OAuth client (built
+// in or from the environment), then the locale's data centre; the window's
+// Connect page can change it either way.
 func defaultDeskTarget() string {
-	if os.Getenv(envClientID) != "" {
-		return "us"
+	if zohoClient().ClientID != "" {
+		return localeDataCentre()
 	}
 	return "demo"
+}
+
+// localeDataCentre is the Zoho data centre the system locale suggests.
+func localeDataCentre() string {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(k); v != "" && v != "C" && v != "POSIX" && !strings.HasPrefix(v, "C.") {
+			return desk.DataCentreForLocale(v)
+		}
+	}
+	return "us"
+}
+
+// zohoClient is Tandem's Zoho OAuth client: the environment's (scripts),
+// else the build's. A secret only ever comes from the environment; the
+// window keeps an organisation's in the keyring.
+func zohoClient() tsync.OAuthClient {
+	if id := os.Getenv(envClientID); id != "" {
+		return tsync.OAuthClient{ClientID: id, ClientSecret: os.Getenv(envClientSecret)}
+	}
+	return tsync.OAuthClient{ClientID: zohoClientID}
 }
 
 // newDetector returns the signals detector on db; with popups it shows
@@ -87,36 +138,39 @@ func (d *deskWiring) Close() {
 	}
 }
 
-// newDesk builds the sync service for target on the store.
-func newDesk(ctx context.Context, target string, store app.DeskStore, crm app.CRM, det app.Detector) (*deskWiring, error) {
+// newDesk builds the sync service for target on the store. With demo
+// (the window: the Connect page offers it whatever the target), the demo
+// help desk runs in this process on a free loopback port.
+func newDesk(ctx context.Context, target string, demo bool, store app.DeskStore, crm app.CRM, det app.Detector) (*deskWiring, error) {
 	w := &deskWiring{secrets: newSecrets()}
-	opts := tsync.Options{Store: store, CRM: crm, Secrets: w.secrets, Detector: det}
-	switch {
-	case target == "demo":
+	opts := tsync.Options{Store: store, CRM: crm, Secrets: w.secrets, Detector: det, OAuth: zohoClient(),
+		DefaultDataCentre: localeDataCentre()}
+	if demo || target == "demo" {
 		w.emu = deskemu.New(deskemu.Options{Seed: 1})
 		seedDemoDesk(w.emu)
 		r, err := w.emu.Start(demoAddr)
 		if err != nil {
-			if r, err = w.emu.Start("127.0.0.1:0"); err != nil {
-				return nil, fmt.Errorf("demo help desk: %w", err)
-			}
+			return nil, fmt.Errorf("demo help desk: %w", err)
 		}
 		w.running = r
 		info := w.emu.Info()
-		opts.BaseURL = r.URL
-		opts.OAuth = tsync.OAuthClient{ClientID: info.ClientID, ClientSecret: info.ClientSecret}
+		opts.DemoURL, opts.DemoOAuth = r.URL, tsync.OAuthClient{ClientID: info.ClientID, ClientSecret: info.ClientSecret}
+	}
+	switch {
+	case target == "demo":
+		opts.DataCentre = desk.DemoID
 	case strings.HasPrefix(target, "http://") || strings.HasPrefix(target, "https://"):
 		if _, err := url.Parse(target); err != nil {
+			w.Close()
 			return nil, fmt.Errorf("--desk %q is not a URL: %w", target, err)
 		}
 		opts.BaseURL = strings.TrimRight(target, "/")
-		opts.OAuth = tsync.OAuthClient{ClientID: os.Getenv(envClientID), ClientSecret: os.Getenv(envClientSecret)}
 	default:
 		if _, ok := desk.LookupDataCentre(target); !ok {
-			return nil, fmt.Errorf("--desk %q: use demo, a Zoho region (us, eu, in, au, jp, cn, ca, sa) or a URL", target)
+			w.Close()
+			return nil, fmt.Errorf("--desk %q: use demo, a Zoho region (us, eu, uk, in, au, jp, cn, ca, sa) or a URL", target)
 		}
 		opts.DataCentre = target
-		opts.OAuth = tsync.OAuthClient{ClientID: os.Getenv(envClientID), ClientSecret: os.Getenv(envClientSecret)}
 	}
 	svc, err := tsync.New(opts)
 	if err != nil {
@@ -159,7 +213,7 @@ func (d *deskWiring) demoSignIn(ctx context.Context, authURL string) bool {
 // app quits, a real Desk does not.
 func (d *deskWiring) adoptDemoToken(ctx context.Context, store app.DeskStore) {
 	p, err := store.ActivePortal(ctx)
-	if err != nil {
+	if err != nil || (p.DataCentre != desk.DemoID && p.DataCentre != "custom") {
 		return
 	}
 	tok, err := d.secrets.GetSecret(ctx, app.PortalSecretKey(p.OrgID, app.SecretRefreshToken))

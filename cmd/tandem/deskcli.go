@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -12,6 +15,7 @@ import (
 
 	"github.com/tandem-crm/tandem/app"
 	tsync "github.com/tandem-crm/tandem/sync"
+	"github.com/tandem-crm/tandem/sync/desk"
 )
 
 // desk runs the headless help-desk commands.
@@ -19,37 +23,25 @@ func (c *cli) desk(args []string) error {
 	if len(args) == 0 {
 		return errUsage
 	}
-	w, err := newDesk(c.ctx, c.deskTarget, c.db, c.crm, newDetector(c.db, false))
+	// A portal on the demo help desk needs the demo running, whatever --desk says.
+	demo := false
+	if p, err := c.db.ActivePortal(c.ctx); err == nil {
+		demo = p.DataCentre == desk.DemoID
+	}
+	w, err := newDesk(c.ctx, c.deskTarget, demo, c.db, c.crm, newDetector(c.db, false))
 	if err != nil {
 		return err
 	}
 	defer w.Close()
 	switch args[0] {
 	case "configure":
-		fs := flag.NewFlagSet("desk configure", flag.ContinueOnError)
-		org := fs.String("org", "", "portal (organisation) id; default: the account's default portal")
-		mode := fs.String("mode", string(app.SyncTwoWay), "two_way, one_way or none")
-		admin := fs.String("admin-email", "", "another user's portal: its administrator's email (ZSC key from $"+envZSCKey+")")
-		if err := fs.Parse(args[1:]); err != nil {
-			return errUsage
-		}
-		if !app.SyncMode(*mode).Valid() {
-			return app.Errorf(app.EINVALID, "-mode must be two_way, one_way or none.")
-		}
-		cp := tsync.ConfigureParams{OrgID: *org, Mode: app.SyncMode(*mode), RefreshToken: os.Getenv(envRefreshToken)}
-		if *admin != "" {
-			cp.AdminEmail, cp.ZSCKey = *admin, os.Getenv(envZSCKey)
-			if cp.ZSCKey == "" {
-				return app.Errorf(app.EINVALID, "Set $%s to the portal's ZSC key.", envZSCKey)
-			}
-		}
-		p, err := w.svc.Configure(c.ctx, cp)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.out, "connected portal %q (org %s) as %s, mode %s\n", p.Name, p.OrgID, p.AgentEmail, p.Mode)
-		return nil
+		return c.deskConfigure(w, args[1:])
+	case "mapping":
+		return c.deskMapping(w)
 	case "sync":
+		if _, err := w.svc.ActivePortal(c.ctx); app.ErrorCode(err) == app.ENOTFOUND {
+			return app.Errorf(app.ENOTFOUND, "No Zoho Desk portal is connected: connect one in the window (Settings › Zoho Desk) or with `tandem desk configure`.")
+		}
 		msg, err := syncPass(c.ctx, w.svc)
 		if err != nil {
 			return err
@@ -124,7 +116,7 @@ func printStatus(c *cli, st *app.SyncStatus, outbox []app.OutboxItem) {
 	if !st.LastSuccess.IsZero() {
 		last = st.LastSuccess.Local().Format("2006-01-02 15:04:05")
 	}
-	fmt.Fprintf(c.out, "portal:          %s (org %s), mode %s\n", st.Portal.Name, st.Portal.OrgID, st.Portal.Mode)
+	fmt.Fprintf(c.out, "portal:          %s (org %s), mode %s%s\n", st.Portal.Name, st.Portal.OrgID, st.Portal.Mode, demoNote(st.Portal))
 	fmt.Fprintf(c.out, "state:           %s\n", st.State)
 	fmt.Fprintf(c.out, "last success:    %s\n", last)
 	if st.LastError != "" {
@@ -175,4 +167,138 @@ func syncPass(ctx context.Context, svc *tsync.Service) (string, error) {
 	return fmt.Sprintf("sync pass done in %.2fs: contacts pulled %d pushed %d, companies pulled %d pushed %d, tickets %d, threads %d, comments %d, outbox sent %d, conflicts %d, errors %d, requests %d",
 		time.Since(start).Seconds(), k.ContactsPulled, k.ContactsPushed, k.CompaniesPulled, k.CompaniesPushed,
 		k.Tickets, k.Threads, k.Comments, k.OutboxSent, k.Conflicts, k.Errors, k.Requests), nil
+}
+
+// deskConfigure connects a portal without the window and says exactly what
+// was refused: no client id, a wrong client, a wrong or revoked refresh
+// token, no access to the portal, a mapping naming unknown fields.
+func (c *cli) deskConfigure(w *deskWiring, args []string) error {
+	fs := flag.NewFlagSet("desk configure", flag.ContinueOnError)
+	fs.SetOutput(c.errw)
+	org := fs.String("org", "", "portal (organisation) id; default: the account's default portal")
+	mode := fs.String("mode", string(app.SyncTwoWay), "two_way, one_way or none")
+	admin := fs.String("admin-email", "", "another user's portal: its administrator's email ($"+envRefreshToken+" is then the administrator's grant)")
+	mapping := fs.String("mapping", "", "field mapping file (JSON, as `tandem desk mapping` prints it); default: Tandem's")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if !app.SyncMode(*mode).Valid() {
+		return app.Errorf(app.EINVALID, "-mode must be two_way, one_way or none.")
+	}
+	h, err := w.svc.HelpDesk(c.ctx)
+	if err != nil {
+		return err
+	}
+	if h.Target != desk.DemoID && h.Target != "custom" && h.ClientID == "" {
+		return app.Errorf(app.EINVALID, "Refused: this Tandem has no Zoho OAuth client id. Set $%s (and $%s if your client has a secret), or enter one in the window's Settings › Zoho Desk.", envClientID, envClientSecret)
+	}
+	cp := tsync.ConfigureParams{OrgID: *org, Mode: app.SyncMode(*mode), RefreshToken: os.Getenv(envRefreshToken), AdminEmail: *admin}
+	if cp.RefreshToken == "" && cp.OrgID == "" {
+		return app.Errorf(app.EINVALID, "Refused: no Zoho refresh token. Set $%s (the administrator's, with -admin-email), or give -org for a portal whose token is in the keyring.", envRefreshToken)
+	}
+	if *mapping != "" {
+		ms, err := readMappingFile(*mapping)
+		if err != nil {
+			return err
+		}
+		cp.Mappings = ms
+	}
+	p, err := w.svc.Configure(c.ctx, cp)
+	if err != nil {
+		return configureRefusal(err)
+	}
+	fmt.Fprintf(c.out, "connected portal %q (org %s) as %s, mode %s%s\n", p.Name, p.OrgID, p.AgentEmail, p.Mode, demoNote(p))
+	return nil
+}
+
+// demoNote marks a portal of the demo help desk in headless output.
+func demoNote(p *app.Portal) string {
+	if p.DataCentre == desk.DemoID {
+		return " — the demo help desk (sample tickets, not Zoho Desk)"
+	}
+	return ""
+}
+
+// configureRefusal names what Zoho or Tandem refused, with every field a
+// mapping named wrongly.
+func configureRefusal(err error) error {
+	msg := app.ErrorMessage(err)
+	var ve *app.ValidationError
+	if errors.As(err, &ve) && len(ve.Fields) > 0 {
+		parts := make([]string, len(ve.Fields))
+		for i, f := range ve.Fields {
+			parts[i] = f.Field + ": " + f.Message
+		}
+		msg = "the field mapping: " + strings.Join(parts, "; ")
+	} else if app.ErrorCode(err) == app.EUNAUTHORIZED && msg == "Sign in to Zoho Desk again." {
+		msg = "Zoho refused the refresh token (wrong, revoked, or of another client). Get a new one and try again."
+	} else if app.ErrorCode(err) == app.EFORBIDDEN || app.ErrorCode(err) == app.ENOTFOUND {
+		msg = "no access to that portal: " + msg
+	}
+	return &app.Error{Code: app.ErrorCode(err), Message: "Refused: " + msg, Err: err}
+}
+
+// mappingJSON is one row of a mapping file: what Settings › Zoho Desk ›
+// Field mapping saves for a portal.
+type mappingJSON struct {
+	Kind      string `json:"kind"`
+	CRMField  string `json:"crmField"`
+	DeskField string `json:"deskField"`
+	Type      string `json:"type"`
+}
+
+// readMappingFile reads a mapping file; unknown keys are refused by name.
+func readMappingFile(path string) ([]app.FieldMapping, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, app.Errorf(app.EINVALID, "Refused: the mapping file cannot be read: %v", err)
+	}
+	var raw []map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, app.Errorf(app.EINVALID, "Refused: the mapping file is not a JSON list of mappings: %v", err)
+	}
+	known := map[string]bool{"kind": true, "crmField": true, "deskField": true, "type": true}
+	var unknown []string
+	for i, r := range raw {
+		for k := range r {
+			if !known[k] {
+				unknown = append(unknown, fmt.Sprintf("[%d].%s", i, k))
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, app.Errorf(app.EINVALID, "Refused: the mapping file has keys Tandem does not know: %s (each mapping has kind, crmField, deskField and type).", strings.Join(unknown, ", "))
+	}
+	var rows []mappingJSON
+	if err := json.Unmarshal(b, &rows); err != nil {
+		return nil, app.Errorf(app.EINVALID, "Refused: the mapping file: %v", err)
+	}
+	ms := make([]app.FieldMapping, len(rows))
+	for i, r := range rows {
+		ms[i] = app.FieldMapping{Kind: r.Kind, CRMField: r.CRMField, DeskField: r.DeskField, Type: r.Type}
+	}
+	return ms, nil
+}
+
+// deskMapping prints the active portal's field mapping as a mapping file.
+func (c *cli) deskMapping(w *deskWiring) error {
+	p, err := w.svc.ActivePortal(c.ctx)
+	if err != nil {
+		return err
+	}
+	ms, err := c.db.FieldMappings(c.ctx, p.OrgID)
+	if err != nil {
+		return err
+	}
+	rows := make([]mappingJSON, len(ms))
+	for i, m := range ms {
+		rows[i] = mappingJSON{Kind: m.Kind, CRMField: m.CRMField, DeskField: m.DeskField, Type: m.Type}
+	}
+	b, err := json.MarshalIndent(rows, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.out, string(b))
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/sync/deskemu"
 )
 
@@ -59,6 +60,11 @@ func TestDeskFaultsHeadless(t *testing.T) {
 		{deskemu.Fault{Kind: deskemu.FaultStatus, Status: 503}, "Zoho Desk is unavailable right now. Tandem will try again."},
 	} {
 		emu.ClearFaults()
+		// The kept access token would spare the token endpoint; drop it so
+		// each pass signs in again and the token path sees the fault too.
+		if err := newSecrets().DeleteSecret(context.Background(), app.PortalSecretKey(emu.DefaultOrgID(), app.SecretAccessToken)); err != nil && app.ErrorCode(err) != app.ENOTFOUND {
+			t.Fatal(err)
+		}
 		emu.AddFault(tc.fault)
 		code, out, errs := tandemLogged(t, dir, "--desk", r.URL, "desk", "sync")
 		if code == 0 || strings.Count(errs, tc.want) != 1 || strings.Count(errs, "\n") != 1 {

@@ -166,7 +166,13 @@ func start(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
 	// A help desk at an address where nothing listens: the window has a
 	// sync service (desk sync can go through it) and no fixed port is taken.
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--", "--data-dir", dir, "--desk", "http://127.0.0.1:9"}, args...)...)
+	return startOn(t, dir, "http://127.0.0.1:9", args...)
+}
+
+// startOn starts Tandem in another process on the help desk target.
+func startOn(t *testing.T, dir, target string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--", "--data-dir", dir, "--desk", target}, args...)...)
 	cmd.Env = append(os.Environ(), "TANDEM_TEST_MAIN=1", "LANG=en_US.UTF-8")
 	p := &proc{cmd: cmd, out: &syncBuffer{}, err: &syncBuffer{}}
 	cmd.Stdout, cmd.Stderr = p.out, p.err
@@ -183,7 +189,13 @@ func start(t *testing.T, dir string, args ...string) *proc {
 // runProc runs Tandem in another process to its end.
 func runProc(t *testing.T, dir string, args ...string) (int, string, string) {
 	t.Helper()
-	p := start(t, dir, args...)
+	return runProcOn(t, dir, "http://127.0.0.1:9", args...)
+}
+
+// runProcOn runs Tandem on the help desk target in another process to its end.
+func runProcOn(t *testing.T, dir, target string, args ...string) (int, string, string) {
+	t.Helper()
+	p := startOn(t, dir, target, args...)
 	err := p.cmd.Wait()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {

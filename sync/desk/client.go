@@ -51,8 +51,6 @@ type Options struct {
 	OrgID string
 	// Tokens supplies access tokens (a *TokenSource, or StaticToken).
 	Tokens TokenProvider
-	// ZSC, when set, adds another user's portal credentials to every call.
-	ZSC *ZSCCredentials
 	// HTTPClient is used for every call; a safe default when nil. Plain
 	// http is refused to anything but loopback hosts either way.
 	HTTPClient *http.Client
@@ -89,7 +87,6 @@ type Client struct {
 	root   string // https://desk.zoho.com/api/v1
 	orgID  string
 	tokens TokenProvider
-	zsc    *ZSCCredentials
 	hc     *http.Client
 	retry  RetryPolicy
 	ua     string
@@ -126,7 +123,6 @@ func New(opts Options) (*Client, error) {
 		root:   strings.TrimRight(u.String(), "/") + "/api/v1",
 		orgID:  opts.OrgID,
 		tokens: opts.Tokens,
-		zsc:    opts.ZSC,
 		hc:     secureClient(opts.HTTPClient),
 		retry:  opts.Retry.withDefaults(),
 		ua:     ua,
@@ -140,14 +136,6 @@ func New(opts Options) (*Client, error) {
 func (c *Client) WithOrg(orgID string) *Client {
 	cc := *c
 	cc.orgID = orgID
-	return &cc
-}
-
-// WithZSC returns a copy of c that presents another user's portal
-// credentials; it shares c's counters.
-func (c *Client) WithZSC(creds *ZSCCredentials) *Client {
-	cc := *c
-	cc.zsc = creds
 	return &cc
 }
 
@@ -290,9 +278,6 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 		if path != "/organizations" && c.orgID != "" {
 			req.Header.Set("orgId", c.orgID)
 		}
-		if c.zsc != nil {
-			zscCredentials(req, c.zsc.AdminEmail, c.zsc.Key)
-		}
 		c.stats.requests.Add(1)
 		if err := c.acquire(ctx); err != nil {
 			return false, 0, false, &TransportError{Method: method, Path: path, Err: err}
@@ -335,9 +320,6 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 			return false, 0, true, nil
 		}
 		ae := parseAPIError(method, path, resp, data, c.now())
-		if c.zsc != nil && ae.Code == ZSCRejectedCode {
-			return false, 0, false, fmt.Errorf("%w: %w", ErrZSCKeyRejected, ae)
-		}
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized:
 			if *refreshed {

@@ -832,38 +832,6 @@ func TestSignInLoopback(t *testing.T) {
 	wantCode(t, err, app.EUNAUTHORIZED)
 }
 
-func TestZSC(t *testing.T) {
-	e := newEnv(t)
-	c := e.client(t, alice) // alice is not a member of Initech
-	initech := e.info.Portals[2]
-	org, err := c.VerifyZSC(ctx(t), desk.ZSCCredentials{AdminEmail: initech.AdminEmail, Key: initech.ZSCKey})
-	if err != nil || org.ID != initech.OrgID {
-		t.Fatalf("%+v %v", org, err)
-	}
-	zc := c.WithZSC(&desk.ZSCCredentials{AdminEmail: initech.AdminEmail, Key: initech.ZSCKey}).WithOrg(org.ID)
-	tk, err := zc.ListTickets(ctx(t), initech.Departments[0], desk.ListOptions{Limit: 5})
-	if err != nil || len(tk) == 0 {
-		t.Fatalf("%v %v", tk, err)
-	}
-	for _, bad := range []desk.ZSCCredentials{
-		{AdminEmail: initech.AdminEmail, Key: "zsc-wrong"},
-		{AdminEmail: alice, Key: initech.ZSCKey},
-		{AdminEmail: "", Key: ""},
-	} {
-		_, err = c.VerifyZSC(ctx(t), bad)
-		wantCode(t, err, app.EFORBIDDEN)
-		if !errors.Is(err, desk.ErrZSCKeyRejected) {
-			t.Fatalf("%v", err)
-		}
-		if strings.Contains(err.Error(), initech.ZSCKey) {
-			t.Fatal("error leaks the key")
-		}
-	}
-	if c.Stats().Refreshes != 0 {
-		t.Fatal("a rejected ZSC key must not trigger a token refresh")
-	}
-}
-
 func TestConcurrentUse(t *testing.T) {
 	e := newEnv(t)
 	c := e.client(t, alice)
@@ -972,5 +940,66 @@ func TestConcurrencyAndThrottling(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Code != desk.CodeThresholdExceeded || c.Stats().Requests != before+1 ||
 		!strings.Contains(app.ErrorMessage(err), "API credits") {
 		t.Fatalf("%v (%q) %+v", err, app.ErrorMessage(err), c.Stats())
+	}
+}
+
+// TestTokenLimited: Zoho allows a refresh token only a few access tokens
+// in ten minutes. Past them the refresh is "Zoho is limiting sign-ins;
+// trying again at HH:MM" (EUNAVAILABLE), never "sign in again", and no
+// further token request is sent before that time; a revoked refresh token
+// is "sign in again".
+func TestTokenLimited(t *testing.T) {
+	emu := deskemu.New(deskemu.Options{Seed: 7, TokenLimit: 2, CheckAnswers: true})
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	info := emu.Info()
+	dc, _ := desk.CustomDataCentre(srv.URL)
+	oc := desk.OAuthConfig{ClientID: info.ClientID, ClientSecret: info.ClientSecret, DataCentre: dc}
+	_, refresh, err := emu.IssueToken(kenji)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := oc.TokenSource(&oauth2.Token{RefreshToken: refresh}, nil)
+	first, err := ts.AccessToken(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := ts.Refresh(ctx(t), first) // the second of two allowed
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := emu.TokenRequests("refresh_token")
+	_, err = ts.Refresh(ctx(t), second)
+	wantCode(t, err, app.EUNAVAILABLE)
+	var le *desk.LimitedError
+	if !errors.As(err, &le) || le.RetryAt.Before(time.Now().Add(9*time.Minute)) {
+		t.Fatalf("want a LimitedError about ten minutes ahead, got %v", err)
+	}
+	want := "Zoho is limiting sign-ins; trying again at " + le.RetryAt.Local().Format("15:04") + "."
+	if app.ErrorMessage(err) != want {
+		t.Fatalf("message %q, want %q", app.ErrorMessage(err), want)
+	}
+	if _, err := ts.Refresh(ctx(t), second); app.ErrorCode(err) != app.EUNAVAILABLE {
+		t.Fatalf("second try: %v", err)
+	}
+	if n := emu.TokenRequests("refresh_token") - before; n != 1 {
+		t.Fatalf("%d token requests while limited, want 1 (the refused one)", n)
+	}
+
+	// A revoked refresh token (or the 21st of a user, which silently
+	// revokes the oldest) is a sign-in, at once.
+	_, refresh2, _ := emu.IssueToken(kenji)
+	emu.RevokeRefreshToken(refresh2)
+	_, err = oc.TokenSource(&oauth2.Token{RefreshToken: refresh2}, nil).AccessToken(ctx(t))
+	wantCode(t, err, app.EUNAUTHORIZED)
+	if app.ErrorMessage(err) != "Sign in to Zoho Desk again." {
+		t.Fatal(app.ErrorMessage(err))
+	}
+	// A client Zoho does not know is named as such.
+	bad := desk.OAuthConfig{ClientID: "1000.WRONG", ClientSecret: "x", DataCentre: dc}
+	_, err = bad.TokenSource(&oauth2.Token{RefreshToken: refresh2}, nil).AccessToken(ctx(t))
+	wantCode(t, err, app.EUNAUTHORIZED)
+	if app.ErrorMessage(err) != desk.MsgWrongClient {
+		t.Fatal(app.ErrorMessage(err))
 	}
 }

@@ -15,11 +15,14 @@ type DataCentre struct {
 	DeskURL     string // e.g. https://desk.zoho.com
 }
 
-// DataCentres lists Zoho's regions. China, Canada and Saudi Arabia are
-// "likely" in desk-api.md (seen once or inferred).
+// DataCentres lists Zoho's regions, in the order the Connect page offers
+// them. The accounts servers are Zoho Accounts' Multi DC table (the UK's
+// accounts.zoho.uk included); the Desk hosts follow the same pattern (an
+// assumption in the README for uk, ca and sa).
 var DataCentres = []DataCentre{
 	{ID: "us", Name: "United States", AccountsURL: "https://accounts.zoho.com", DeskURL: "https://desk.zoho.com"},
 	{ID: "eu", Name: "Europe", AccountsURL: "https://accounts.zoho.eu", DeskURL: "https://desk.zoho.eu"},
+	{ID: "uk", Name: "United Kingdom", AccountsURL: "https://accounts.zoho.uk", DeskURL: "https://desk.zoho.uk"},
 	{ID: "in", Name: "India", AccountsURL: "https://accounts.zoho.in", DeskURL: "https://desk.zoho.in"},
 	{ID: "au", Name: "Australia", AccountsURL: "https://accounts.zoho.com.au", DeskURL: "https://desk.zoho.com.au"},
 	{ID: "jp", Name: "Japan", AccountsURL: "https://accounts.zoho.jp", DeskURL: "https://desk.zoho.jp"},
@@ -40,6 +43,56 @@ func LookupDataCentre(s string) (DataCentre, bool) {
 	return DataCentre{}, false
 }
 
+// DataCentreForLocale is the data centre a person with the locale (a POSIX
+// LANG such as "ja_JP.UTF-8" or a BCP 47 tag such as "en-GB") most likely
+// signed up in: the country decides, then the language; "us" otherwise.
+// It is only the Connect page's first choice: Zoho's redirect names the
+// real one (location), and Tandem follows it.
+func DataCentreForLocale(locale string) string {
+	l := strings.ToLower(locale)
+	if i := strings.IndexAny(l, ".@"); i >= 0 {
+		l = l[:i]
+	}
+	l = strings.ReplaceAll(l, "-", "_")
+	language, country, _ := strings.Cut(l, "_")
+	if len(country) > 2 {
+		// en_Latn_GB and the like: the region is the last part.
+		if i := strings.LastIndex(country, "_"); i >= 0 {
+			country = country[i+1:]
+		}
+	}
+	switch country {
+	case "gb", "uk":
+		return "uk"
+	case "jp":
+		return "jp"
+	case "in":
+		return "in"
+	case "au", "nz":
+		return "au"
+	case "cn":
+		return "cn"
+	case "ca":
+		return "ca"
+	case "sa":
+		return "sa"
+	case "us":
+		return "us"
+	case "at", "be", "bg", "hr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "gr", "hu", "ie", "it", "lv", "lt", "lu",
+		"mt", "nl", "pl", "pt", "ro", "sk", "si", "es", "se", "no", "is", "ch", "li":
+		return "eu"
+	}
+	switch language {
+	case "ja":
+		return "jp"
+	case "zh":
+		return "cn"
+	case "de", "fr", "it", "es", "nl", "pl", "pt", "sv", "da", "fi", "cs", "el", "hu", "ro":
+		return "eu"
+	}
+	return "us"
+}
+
 // CustomDataCentre returns a data centre whose accounts and Desk API are both
 // served from baseURL — the emulator, or a test server. Plain http is only
 // accepted for loopback hosts.
@@ -51,6 +104,26 @@ func CustomDataCentre(baseURL string) (DataCentre, error) {
 	b := strings.TrimRight(u.String(), "/")
 	return DataCentre{ID: "custom", Name: u.Host, AccountsURL: b, DeskURL: b}, nil
 }
+
+// DemoID is the data centre id of the demo help desk: the emulator Tandem
+// runs in its own process. Its address changes with every start (a free
+// loopback port), so a demo portal stores this id and never an address.
+const DemoID = "demo"
+
+// DemoDataCentre returns the demo help desk's data centre at baseURL (the
+// emulator's address in this process).
+func DemoDataCentre(baseURL string) (DataCentre, error) {
+	dc, err := CustomDataCentre(baseURL)
+	if err != nil {
+		return DataCentre{}, err
+	}
+	dc.ID, dc.Name = DemoID, "Demo help desk"
+	return dc, nil
+}
+
+// IsLocal reports whether the data centre is the emulator or a test
+// server (its address is not one of Zoho's).
+func (dc DataCentre) IsLocal() bool { return dc.ID == "custom" || dc.ID == DemoID }
 
 // checkBaseURL refuses anything but https, or http to a loopback host.
 func checkBaseURL(raw string) (*url.URL, error) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,17 +269,6 @@ func TestDecodeMentions(t *testing.T) {
 	}
 }
 
-func TestZSCCredentialsOnTheWire(t *testing.T) {
-	req := httptest.NewRequest("GET", "/", nil)
-	zscCredentials(req, "admin@example.com", "k3y")
-	if req.Header.Get(ZSCEmailHeader) != "admin@example.com" || req.Header.Get(ZSCKeyHeader) != "k3y" {
-		t.Fatal(req.Header)
-	}
-	if s := (ZSCCredentials{AdminEmail: "a@b", Key: "secret"}).String(); strings.Contains(s, "secret") {
-		t.Fatal(s)
-	}
-}
-
 func TestLoopbackHosts(t *testing.T) {
 	for h, want := range map[string]bool{"127.0.0.1": true, "127.8.9.10": true, "::1": true, "[::1]": true, "localhost": true, "LOCALHOST": true,
 		"10.0.0.1": false, "example.com": false, "localhost.example.com": false, "": false} {
@@ -299,7 +287,7 @@ func TestAuthCodeURL(t *testing.T) {
 			t.Errorf("%s lacks %s", u, want)
 		}
 	}
-	if len(DataCentres) != 8 {
+	if len(DataCentres) != 9 {
 		t.Fatal("data centres")
 	}
 	if dc, ok := LookupDataCentre("https://accounts.zoho.com.au/"); !ok || dc.DeskURL != "https://desk.zoho.com.au" {
@@ -396,5 +384,22 @@ func BenchmarkDecodeTicketsPage(b *testing.B) {
 		if err != nil || len(ts) != 100 {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestDataCentreForLocale(t *testing.T) {
+	for in, want := range map[string]string{
+		"en_GB.UTF-8": "uk", "ja_JP.UTF-8": "jp", "en-IN": "in", "en_AU": "au", "zh_CN.UTF-8": "cn", "fr_CA": "ca",
+		"ar_SA": "sa", "de_DE@euro": "eu", "en_US.UTF-8": "us", "ja": "jp", "fr": "eu", "": "us", "C": "us",
+	} {
+		if got := DataCentreForLocale(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+		if _, ok := LookupDataCentre(want); !ok {
+			t.Errorf("%q is not a data centre", want)
+		}
+	}
+	if dc, ok := LookupDataCentre("uk"); !ok || dc.AccountsURL != "https://accounts.zoho.uk" {
+		t.Fatalf("UK: %+v", dc)
 	}
 }

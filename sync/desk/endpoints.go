@@ -71,8 +71,8 @@ func get[T any](ctx context.Context, c *Client, id string, q url.Values, body an
 	return v, nil
 }
 
-// Organizations lists the portals of the signed-in user (or, with ZSC
-// credentials, the portal they unlock). It sends no orgId header.
+// Organizations lists the portals of the signed-in user. It sends no
+// orgId header.
 func (c *Client) Organizations(ctx context.Context) ([]Organization, error) {
 	return list[Organization](ctx, c, OpGetOrganizations, nil)
 }

@@ -128,10 +128,6 @@ const (
 	MsgAnswerTooLarge   = "Zoho Desk sent an answer larger than Tandem accepts ({{.Detail}}). Tandem will try again."
 )
 
-// ErrZSCKeyRejected is in the chain of the error a ZSC-authenticated call
-// returns when Desk refuses the administrator email or ZSC key.
-var ErrZSCKeyRejected = errors.New("desk: the administrator email or ZSC key was not accepted")
-
 // MaybeApplied reports whether err says a non-idempotent request may have
 // reached Desk and been acted on although no success came back.
 func MaybeApplied(err error) bool {
@@ -198,9 +194,6 @@ func toAppError(err error) error {
 	if errors.As(err, &ae) {
 		return err
 	}
-	if errors.Is(err, ErrZSCKeyRejected) {
-		return &app.Error{Code: app.EFORBIDDEN, Message: "Zoho Desk did not accept the administrator email or ZSC key. Check them, or ask the portal administrator for the current key.", Err: err}
-	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		if apiErr.Status == http.StatusTooManyRequests || apiErr.Code == CodeThresholdExceeded {
@@ -223,6 +216,18 @@ func toAppError(err error) error {
 	var te *TransportError
 	if errors.As(err, &te) {
 		return &app.Error{Code: app.EUNAVAILABLE, Message: "Zoho Desk cannot be reached right now. Tandem will try again.", Err: err}
+	}
+	var pe *portError
+	if errors.As(err, &pe) {
+		return &app.Error{Code: app.EUNAVAILABLE, Message: fmt.Sprintf("Another program is using port %d, where Zoho sends the sign-in back to Tandem. Close it and try again.", RedirectPort), Err: err}
+	}
+	var le *LimitedError
+	if errors.As(err, &le) {
+		return &app.Error{Code: app.EUNAVAILABLE, Message: "Zoho is limiting sign-ins; trying again at " + le.RetryAt.Local().Format("15:04") + ".", Err: err}
+	}
+	var ce *clientError
+	if errors.As(err, &ce) {
+		return &app.Error{Code: app.EUNAUTHORIZED, Message: MsgWrongClient, Err: err}
 	}
 	var se *signInError
 	if errors.As(err, &se) {
@@ -282,6 +287,41 @@ func messageFor(e *APIError) string {
 	}
 	return "Zoho Desk answered unexpectedly."
 }
+
+// MsgWrongClient is the message for a client id Zoho does not know (or
+// whose secret it refused).
+const MsgWrongClient = "Zoho does not accept Tandem's OAuth client id. Check the client id in Settings › Zoho Desk, or the one this build of Tandem was made with."
+
+// LimitedError reports that Zoho refused a token because too many were
+// asked for (Zoho allows about ten access tokens per refresh token in ten
+// minutes). It is not a reason to sign in again.
+type LimitedError struct {
+	RetryAt time.Time // when Tandem asks again
+}
+
+// Error implements error.
+func (e *LimitedError) Error() string {
+	return "desk: Zoho is limiting token requests until " + e.RetryAt.Format(time.RFC3339)
+}
+
+// portError reports that the sign-in's loopback port is taken.
+type portError struct{ err error }
+
+// Error implements error.
+func (e *portError) Error() string { return "desk: redirect port: " + e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *portError) Unwrap() error { return e.err }
+
+// clientError reports that the token endpoint refused the client id or
+// secret (invalid_client).
+type clientError struct{ err error }
+
+// Error implements error.
+func (e *clientError) Error() string { return "desk: client refused: " + e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *clientError) Unwrap() error { return e.err }
 
 // signInError reports that the token could not be refreshed because the
 // refresh token was refused (revoked, expired, wrong client).

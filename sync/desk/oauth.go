@@ -32,6 +32,33 @@ var DefaultScopes = []string{
 // CallbackPath is the path of the loopback redirect URI.
 const CallbackPath = "/callback"
 
+// RedirectPort is the loopback port of the redirect URI Tandem's Zoho
+// client is registered with. Zoho compares the redirect_uri of a sign-in
+// with the registered one exactly (its pages say "has to be the same URI
+// which is provided when registering"), so the port cannot be random; the
+// listener is open only while a sign-in waits (a minute or two). The demo
+// help desk and test servers accept any loopback port.
+const RedirectPort = 47619
+
+// RedirectURI is the redirect URI to register for Tandem's Zoho client
+// (client type "Mobile-based application", which Zoho's pages give to
+// mobile and desktop apps, with PKCE).
+var RedirectURI = fmt.Sprintf("http://127.0.0.1:%d%s", RedirectPort, CallbackPath)
+
+// ValidClientID reports whether id looks like a Zoho OAuth client id
+// ("1000." and then letters and digits).
+func ValidClientID(id string) bool {
+	if !strings.HasPrefix(id, "1000.") || len(id) < 10 || len(id) > 80 {
+		return false
+	}
+	for _, r := range id[5:] {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // OAuthConfig describes the registered desktop client and the data centre
 // to sign in to.
 type OAuthConfig struct {
@@ -40,6 +67,9 @@ type OAuthConfig struct {
 	DataCentre   DataCentre
 	Scopes       []string     // DefaultScopes when empty
 	HTTPClient   *http.Client // for the token endpoint; a safe default when nil
+	// ListenAddr is where the sign-in waits for Zoho's redirect: the
+	// registered RedirectPort on loopback when empty (tests: "127.0.0.1:0").
+	ListenAddr string
 }
 
 // Config returns the golang.org/x/oauth2 configuration for redirectURL.
@@ -157,7 +187,15 @@ type TokenSource struct {
 
 	mu  sync.Mutex
 	tok *oauth2.Token
+	// limitedUntil: Zoho said it is limiting token requests; none is sent
+	// before this time (asking again would only extend the limit).
+	limitedUntil time.Time
 }
+
+// LimitWindow is how long Tandem waits after Zoho refused a token for
+// being asked too often: Zoho counts token requests per refresh token in
+// ten-minute windows and does not say when the window ends.
+const LimitWindow = 10 * time.Minute
 
 // TokenSource returns a TokenSource starting from tok (typically only a
 // refresh token loaded from the keyring); store may be nil.
@@ -211,12 +249,20 @@ func (s *TokenSource) refreshLocked(ctx context.Context) (*oauth2.Token, error) 
 	if s.tok.RefreshToken == "" {
 		return nil, &signInError{err: errors.New("no refresh token")}
 	}
+	if time.Now().Before(s.limitedUntil) {
+		return nil, toAppError(fmt.Errorf("desk: refresh token: %w", &LimitedError{RetryAt: s.limitedUntil}))
+	}
 	// A token without an access token makes oauth2's ReuseTokenSource
 	// refresh at once, so the library does the grant_type=refresh_token call.
 	rec := &answerRecorder{}
 	t, err := s.cfg.TokenSource(s.oc.recordingCtx(ctx, rec), &oauth2.Token{RefreshToken: s.tok.RefreshToken}).Token()
 	if err != nil {
-		return nil, fmt.Errorf("desk: refresh token: %w", classifyTokenAnswer(classifyTokenError(err), rec))
+		err = classifyTokenAnswer(classifyTokenError(err), rec)
+		var le *LimitedError
+		if errors.As(err, &le) {
+			s.limitedUntil = le.RetryAt
+		}
+		return nil, toAppError(fmt.Errorf("desk: refresh token: %w", err))
 	}
 	if t.RefreshToken == "" {
 		t.RefreshToken = s.tok.RefreshToken
@@ -240,6 +286,12 @@ func classifyTokenError(err error) error {
 		if st >= 500 || st == http.StatusTooManyRequests {
 			return &TransportError{Method: "POST", Path: "/oauth/v2/token", Err: fmt.Errorf("token endpoint HTTP %d", st)}
 		}
+		if isLimited(re) {
+			return &LimitedError{RetryAt: time.Now().Add(LimitWindow).Truncate(time.Minute).Add(time.Minute)}
+		}
+		if strings.EqualFold(re.ErrorCode, "invalid_client") {
+			return &clientError{err: fmt.Errorf("token endpoint refused the client (HTTP %d %s)", st, re.ErrorCode)}
+		}
 		// Only the error code: the body may echo secrets.
 		return &signInError{err: fmt.Errorf("token endpoint refused the grant (HTTP %d %s)", st, re.ErrorCode)}
 	}
@@ -248,6 +300,15 @@ func classifyTokenError(err error) error {
 		return err
 	}
 	return &TransportError{Method: "POST", Path: "/oauth/v2/token", Err: err}
+}
+
+// isLimited reports Zoho's answer to too many token requests: HTTP 200
+// (or 400) with "error": "Access Denied" and a description about too many
+// requests (see the README's assumptions; Zoho's token-limit pages say
+// "Access Denied"). A refused consent is "access_denied" without it.
+func isLimited(re *oauth2.RetrieveError) bool {
+	d := strings.ToLower(re.ErrorDescription)
+	return re.ErrorCode == "Access Denied" || strings.Contains(d, "too many requests")
 }
 
 // answerRecorder keeps the status and media type of the token endpoint's
@@ -354,9 +415,16 @@ type SignInResult struct {
 // StartSignIn opens the loopback listener and returns the consent URL to
 // show. loginHint may be empty. Call Wait, then Close.
 func (c OAuthConfig) StartSignIn(ctx context.Context, loginHint string) (*SignIn, error) {
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	addr := fmt.Sprintf("127.0.0.1:%d", RedirectPort)
+	if c.ListenAddr != "" {
+		addr = c.ListenAddr
+	}
+	if c.DataCentre.IsLocal() {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("desk: sign in: listen: %w", err)
+		return nil, toAppError(fmt.Errorf("desk: sign in: listen: %w", &portError{err: err}))
 	}
 	s := &SignIn{
 		oc:          c,
@@ -416,7 +484,7 @@ func (s *SignIn) Wait(ctx context.Context) (*SignInResult, error) {
 	// from the one we started with; only trust ones from our table.
 	if dc, ok := LookupDataCentre(cb.accountsServer); ok {
 		oc.DataCentre = dc
-	} else if dc, ok := LookupDataCentre(cb.location); ok && oc.DataCentre.ID != "custom" {
+	} else if dc, ok := LookupDataCentre(cb.location); ok && !oc.DataCentre.IsLocal() {
 		oc.DataCentre = dc
 	}
 	tok, err := oc.Exchange(ctx, cb.code, s.redirectURL, s.verifier)

@@ -269,13 +269,6 @@ func (s *Server) getOrganizations(c *caller, r *http.Request, _ []byte) (int, an
 	for _, p := range s.portals {
 		o := orgJSON{ID: p.org.ID, CompanyName: p.org.CompanyName, PortalName: p.org.PortalName, PortalURL: p.org.PortalURL,
 			Edition: p.org.Edition, CurrencyCode: "USD", TimeZone: "Asia/Tokyo"}
-		if c.zsc != nil {
-			if p == c.zsc {
-				o.IsAdminInOrg = true
-				out = append(out, o)
-			}
-			continue
-		}
 		if a := p.agentByUser(c.user); a != nil {
 			o.IsAdminInOrg = a.Admin
 			out = append(out, o)

@@ -36,7 +36,6 @@ type PortalInfo struct {
 	OrgID       string `json:"orgId"`
 	Name        string `json:"name"`
 	AdminEmail  string `json:"adminEmail"`
-	ZSCKey      string `json:"zscKey"`
 	SupportMail string `json:"supportEmail"`
 	// Departments lists the portal's department ids, the default first.
 	Departments []string    `json:"departments"`
@@ -66,7 +65,7 @@ func (s *Server) Info() Info {
 			AccessToken: "1000.demo-" + name + ".access", RefreshToken: "1000.demo-" + name + ".refresh"})
 	}
 	for _, p := range s.portals {
-		pi := PortalInfo{OrgID: p.org.ID, Name: p.org.CompanyName, ZSCKey: p.zscKey, SupportMail: p.supportMail(),
+		pi := PortalInfo{OrgID: p.org.ID, Name: p.org.CompanyName, SupportMail: p.supportMail(),
 			Statuses: append([]string(nil), p.statusOrder...), Contacts: len(p.contacts), Accounts: len(p.accounts), Tickets: len(p.tickets)}
 		if a := p.admin(); a != nil {
 			pi.AdminEmail = a.User.Email

@@ -8,7 +8,7 @@
 // mentions, escalations, ratings, a controllable clock), and fault knobs
 // (429, 5xx, latency, dropped connections, malformed JSON).
 //
-// Where Zoho's behaviour is a guess (ZSC key headers, profile permissions,
+// Where Zoho's behaviour is a guess (profile permissions,
 // mention markup) the emulator imports the guess from sync/desk so both
 // sides share one definition; everything else uses the emulator's own JSON
 // types so that fixtures catch drift between client and emulator.

@@ -127,7 +127,6 @@ type org struct {
 
 type portal struct {
 	org       org
-	zscKey    string
 	seq       int64
 	prefix    string
 	ticketSeq int

@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/tandem-crm/tandem/sync/desk"
 )
 
 // AccessTokenLifetime is how long an access token lasts (Zoho: one hour).
@@ -87,6 +90,10 @@ func (s *Server) oauthAuth(w http.ResponseWriter, r *http.Request) {
 	back.Set("code", code)
 	back.Set("location", "us")
 	back.Set("accounts-server", baseURL(r))
+	if dc, ok := desk.LookupDataCentre(s.opts.Location); ok {
+		back.Set("location", dc.ID)
+		back.Set("accounts-server", dc.AccountsURL)
+	}
 	ru.RawQuery = back.Encode()
 	http.Redirect(w, r, ru.String(), http.StatusFound)
 }
@@ -102,12 +109,13 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 	if bu, bp, ok := r.BasicAuth(); ok {
 		id, secret = bu, bp
 	}
-	if id != s.opts.ClientID || secret != s.opts.ClientSecret {
+	if id != s.opts.ClientID || (secret != s.opts.ClientSecret && !(s.opts.PublicClient && secret == "")) {
 		writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_client"})
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.tokenReqs[r.PostForm.Get("grant_type")]++
 	now := s.clock.now()
 	resp := tokenJSON{APIDomain: baseURL(r), TokenType: "Bearer", ExpiresIn: int(AccessTokenLifetime / time.Second)}
 	var u *user
@@ -118,6 +126,10 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 		delete(s.codes, code) // single use
 		if !ok || now.After(ci.expires) || ci.redirectURI != r.PostForm.Get("redirect_uri") {
 			writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code"})
+			return
+		}
+		if ci.challenge == "" && s.opts.PublicClient {
+			writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code_verifier"})
 			return
 		}
 		if ci.challenge != "" {
@@ -132,9 +144,16 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 		s.refresh[resp.RefreshToken] = u
 	case "refresh_token":
 		var ok bool
-		u, ok = s.refresh[r.PostForm.Get("refresh_token")]
+		rt := r.PostForm.Get("refresh_token")
+		u, ok = s.refresh[rt]
 		if !ok {
 			writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_code"})
+			return
+		}
+		if !s.mintLocked(rt, now) {
+			// Zoho's answer to too many token requests (see the README).
+			writeJSON(w, http.StatusOK, map[string]string{"error": "Access Denied",
+				"error_description": "You have made too many requests continuously. Please try again after some time.", "status": "failure"})
 			return
 		}
 	default:
@@ -144,6 +163,104 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 	resp.AccessToken = s.newTokenLocked("access")
 	s.access[resp.AccessToken] = tokenInfo{user: u, expires: now.Add(AccessTokenLifetime)}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// mintLocked records an access token for refresh token rt at now and
+// reports whether TokenLimit allows it; call with s.mu held.
+func (s *Server) mintLocked(rt string, now time.Time) bool {
+	limit := s.opts.TokenLimit
+	if limit < 0 {
+		return true
+	}
+	if limit == 0 {
+		limit = 10
+	}
+	var recent []time.Time
+	for _, t := range s.minted[rt] {
+		if now.Sub(t) < 10*time.Minute {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= limit {
+		s.minted[rt] = recent
+		return false
+	}
+	s.minted[rt] = append(recent, now)
+	return true
+}
+
+// TokenRequests returns how many token endpoint requests the emulator
+// answered with grant_type (authorization_code, refresh_token; "" for all).
+func (s *Server) TokenRequests(grantType string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if grantType != "" {
+		return s.tokenReqs[grantType]
+	}
+	n := 0
+	for _, v := range s.tokenReqs {
+		n += v
+	}
+	return n
+}
+
+// Router is an http.RoundTripper that serves the https hosts of Zoho's
+// data centres (accounts.zoho.uk, desk.zoho.jp, …) from the emulator at
+// base, so the client walks a real data centre's addresses; it records
+// which hosts were asked. Anything else goes to Next (nil: refused).
+type Router struct {
+	Base string // the emulator's URL (Running.URL)
+	Next http.RoundTripper
+
+	mu    sync.Mutex
+	hosts map[string]int
+}
+
+// RoundTrip implements http.RoundTripper.
+func (rt *Router) RoundTrip(req *http.Request) (*http.Response, error) {
+	h := req.URL.Hostname()
+	if req.URL.Scheme != "https" || !isZohoHost(h) {
+		if rt.Next == nil {
+			return nil, fmt.Errorf("deskemu: router: %s is not a Zoho host", req.URL.Host)
+		}
+		return rt.Next.RoundTrip(req)
+	}
+	rt.mu.Lock()
+	if rt.hosts == nil {
+		rt.hosts = map[string]int{}
+	}
+	rt.hosts[h]++
+	rt.mu.Unlock()
+	base, err := url.Parse(rt.Base)
+	if err != nil {
+		return nil, err
+	}
+	r2 := req.Clone(req.Context())
+	r2.URL.Scheme, r2.URL.Host = base.Scheme, base.Host
+	r2.Host = base.Host
+	return http.DefaultTransport.RoundTrip(r2)
+}
+
+// Hosts returns how many requests each Zoho host got.
+func (rt *Router) Hosts() map[string]int {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := make(map[string]int, len(rt.hosts))
+	for k, v := range rt.hosts {
+		out[k] = v
+	}
+	return out
+}
+
+func isZohoHost(h string) bool {
+	for _, dc := range desk.DataCentres {
+		for _, u := range []string{dc.AccountsURL, dc.DeskURL} {
+			if pu, err := url.Parse(u); err == nil && pu.Hostname() == h {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // IssueToken returns a fresh access token (valid for AccessTokenLifetime)

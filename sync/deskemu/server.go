@@ -42,6 +42,20 @@ type Options struct {
 	// next day. 0: no limit. Each operation costs its contract row's
 	// Credits.
 	DailyCredits int
+	// Location is the data centre the emulated accounts live in, as the
+	// consent redirect names it (location, accounts-server): "" is the
+	// emulator itself ("us" with its own address). With Location set, the
+	// redirect names that data centre's Zoho accounts server, and the
+	// emulator serves its hosts (see Router).
+	Location string
+	// PublicClient makes the OAuth client a public one, as Zoho registers
+	// a mobile or desktop app: the token endpoint takes no client secret,
+	// and a code is only exchanged with its PKCE verifier.
+	PublicClient bool
+	// TokenLimit is how many access tokens one refresh token may get in
+	// ten minutes (emulator time) before Zoho answers "Access Denied"
+	// (Zoho: ten). 0: ten; -1: no limit.
+	TokenLimit int
 	// CheckAnswers makes the emulator check each of its own answers
 	// against the contract's response fields, recording a Violation for
 	// every mismatch (tests).
@@ -93,6 +107,10 @@ type Server struct {
 	log      []LogEntry
 	tokSeq   int
 	refused  []Violation
+	// tokenReqs: every token endpoint request, by grant type; minted:
+	// when each refresh token got its access tokens (for TokenLimit).
+	tokenReqs map[string]int
+	minted    map[string][]time.Time
 
 	mux *http.ServeMux
 }
@@ -107,6 +125,9 @@ func New(opts Options) *Server {
 		access:  map[string]tokenInfo{},
 		refresh: map[string]*user{},
 		codes:   map[string]codeInfo{},
+
+		tokenReqs: map[string]int{},
+		minted:    map[string][]time.Time{},
 	}
 	s.latency.Store(int64(s.opts.Latency))
 	s.rnd = rand.New(rand.NewPCG(s.opts.Seed, s.opts.Seed^0x9e3779b97f4a7c15))
@@ -281,8 +302,7 @@ type caller struct {
 	user   *user
 	portal *portal // nil for /organizations
 	agent  *agent
-	zsc    *portal // the portal unlocked by ZSC credentials, if any
-	base   string  // scheme://host of the request
+	base   string // scheme://host of the request
 }
 
 func baseURL(r *http.Request) string {
@@ -293,7 +313,9 @@ func baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// authenticate checks the token, the ZSC credentials and the orgId header.
+// authenticate checks the token and the orgId header. (Nothing in Desk's
+// public API takes a ZSC key: another user's portal is reached with its
+// administrator's own grant, an ordinary token.)
 // Call with s.mu held.
 func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError) {
 	h := r.Header.Get("Authorization")
@@ -306,22 +328,6 @@ func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError
 		return nil, errf(http.StatusUnauthorized, desk.CodeInvalidOAuth, "The OAuth token is invalid or has expired.")
 	}
 	c := &caller{user: ti.user, base: baseURL(r)}
-	// ZSC: see desk.ZSCKeyHeader for the shared guess.
-	email, key := r.Header.Get(desk.ZSCEmailHeader), r.Header.Get(desk.ZSCKeyHeader)
-	if email != "" || key != "" {
-		var found *portal
-		for _, p := range s.portals {
-			if key != "" && p.zscKey == key {
-				if a := p.admin(); a != nil && strings.EqualFold(a.User.Email, email) {
-					found = p
-				}
-			}
-		}
-		if found == nil {
-			return nil, errf(http.StatusUnauthorized, desk.ZSCRejectedCode, "The ZSC key or the administrator email is invalid.")
-		}
-		c.zsc = found
-	}
 	if !needOrg {
 		return c, nil
 	}
@@ -336,13 +342,6 @@ func (s *Server) authenticate(r *http.Request, needOrg bool) (*caller, *apiError
 		}}
 	}
 	p := s.byOrg[org]
-	if c.zsc != nil {
-		if p != c.zsc {
-			return nil, errf(http.StatusForbidden, desk.CodeForbidden, "The ZSC key does not belong to this organization.")
-		}
-		c.portal, c.agent = p, p.admin()
-		return c, nil
-	}
 	if p == nil {
 		return nil, errf(http.StatusForbidden, desk.CodeForbidden, "You are not a member of organization %s.", org)
 	}
