@@ -54,8 +54,8 @@ LANG=$lng "$bin" --data-dir "$data" --desk "$url" desk sync >>"$out/hostile-$tag
   [ -n "$wid" ] || { echo "hostile tour: no window"; kill $pid; exit 0; }
   click 60 89; click 250 50; xdotool type --delay 40 Mallory; sleep 1.5
   click 300 170; click 615 55; shot 0-tickets 2
-  click 700 170; shot 1-huge-subject 3
-  click 520 100; click 700 258; shot 2-rlo-subject 2
+  click 700 218; shot 1-huge-subject 3
+  click 520 100; click 700 296; shot 2-rlo-subject 2
   kill $pid; wait $pid 2>/dev/null
   # Damage one page of the contacts table, as a failing disk would.
   db="$data/tandem.db"

@@ -118,7 +118,7 @@ func (p *ticketPane) build(back func()) {
 		b.Disable()
 	}
 	p.priority = newKeySelect(nil, p.priorityChanged)
-	p.priority.PlaceHolder = lang.L("Priority")
+	p.priority.PlaceHolder = lang.L("No priority")
 	p.priority.Disable()
 	p.assignee = newKeySelect(nil, p.assigneeChanged)
 	p.assignee.PlaceHolder = lang.L("Unassigned")
