@@ -318,6 +318,9 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 			if twin, err = ps.contactTwin(ctx, pl.Key); err != nil {
 				return app.OutboxResult{}, err
 			}
+			if herr := ps.s.hookErr("outbox-before-create"); herr != nil {
+				return app.OutboxResult{}, herr
+			}
 			if twin != nil {
 				// Desk made the contact a moment ago (a ticket for its
 				// email): the search the pull reads does not show it yet.
