@@ -202,9 +202,23 @@ func (ps *pass) complete(ctx context.Context, it *app.OutboxItem, res app.Outbox
 		return fmt.Errorf("sync: outbox: %w", err)
 	}
 	ps.counts.OutboxSent++
+	if res.Remote != nil && it.CRMKind != "" && !res.Remote.Modified.IsZero() {
+		// The time Desk accepted the push: the Tandem side's time of the
+		// conflicts it won (one clock, Desk's).
+		if err := ps.s.store.SetConflictCRMTime(ctx, ps.p.OrgID, it.CRMKind, it.CRMID, res.Remote.Modified); err != nil {
+			return fmt.Errorf("sync: outbox: %w", err)
+		}
+	}
 	switch it.Kind {
 	case app.OutboxPushContact:
 		ps.counts.ContactsPushed++
+		var pl pushPayload
+		if json.Unmarshal(it.Payload, &pl) == nil && pl.DeskID == "" && pl.Key != "" {
+			if ps.created == nil {
+				ps.created = map[string]bool{}
+			}
+			ps.created[pl.Key] = true
+		}
 	case app.OutboxPushCompany:
 		ps.counts.CompaniesPushed++
 	}

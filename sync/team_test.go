@@ -373,10 +373,64 @@ func TestTeamOneClock(t *testing.T) {
 	}
 }
 
-// assertDeletedChanged: placeholder until deleted-here-changed-there items
-// exist (the fix adds them).
+// assertDeletedChanged: in two-way mode the user is asked about the
+// record deleted here and changed in Zoho Desk (Needs your attention), and
+// restoring it brings Desk's copy back, linked; keeping it deleted holds
+// until Desk changes it again. One-way mode asks nothing.
 func assertDeletedChanged(ctx context.Context, t *testing.T, e *env, mode app.SyncMode, deskID string) {
+	t.Helper()
+	ts, err := e.svc.DeletedChanged(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode != app.SyncTwoWay {
+		if len(ts) != 0 {
+			t.Errorf("one-way: %d deleted-and-changed items, want none (Desk edits never reach Tandem)", len(ts))
+		}
+		return
+	}
+	if len(ts) != 1 || ts[0].DeskID != deskID || ts[0].State != app.TombChanged || ts[0].ChangedAt.IsZero() {
+		t.Fatalf("deleted-here-changed-there items: %+v, want one for Desk contact %s", ts, deskID)
+	}
+	// Keep deleted: gone from the list, and stays deleted after passes.
+	if err := e.svc.KeepDeleted(ctx, ts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if ts, _ := e.svc.DeletedChanged(ctx); len(ts) != 0 {
+		t.Errorf("kept deleted, still listed: %+v", ts)
+	}
+	// Desk changes it again: asked again; restore brings it back, linked.
+	if err := e.emu.EditContact(e.org, deskID, map[string]any{"title": "Edited again"}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	ts, _ = e.svc.DeletedChanged(ctx)
+	if len(ts) != 1 {
+		t.Fatalf("changed again after keep deleted: %d items, want 1", len(ts))
+	}
+	if err := e.svc.RestoreDeleted(ctx, ts[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	l, err := e.db.FindLinkByDesk(ctx, e.org, app.KindContact, deskID)
+	if err != nil {
+		t.Fatalf("restored record not linked: %v", err)
+	}
+	c, err := e.db.FindContact(ctx, l.CRMID)
+	if err != nil || c.Title != "Edited again" {
+		t.Fatalf("restored record: %+v, %v; want Desk's copy (title %q)", c, err, "Edited again")
+	}
+	if ts, _ := e.svc.DeletedChanged(ctx); len(ts) != 0 {
+		t.Errorf("restored, still listed: %+v", ts)
+	}
 }
 
-// assertConflictTimes: placeholder until conflicts carry both times.
-func assertConflictTimes(t *testing.T, cf *app.Conflict) {}
+// assertConflictTimes: a conflict shows both times on Desk's clock: the
+// Desk change's modifiedTime and when Desk accepted Tandem's push, later.
+func assertConflictTimes(t *testing.T, cf *app.Conflict) {
+	t.Helper()
+	if cf.DeskTime.IsZero() || cf.CRMTime.IsZero() || !cf.CRMTime.After(cf.DeskTime) {
+		t.Errorf("conflict times: Desk %v, Tandem (accepted by Desk) %v; want both, Tandem's later", cf.DeskTime, cf.CRMTime)
+	}
+}

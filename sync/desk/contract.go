@@ -154,6 +154,7 @@ const (
 	OpGetContact              = "getContact"
 	OpCreateContact           = "createContact"
 	OpUpdateContact           = "updateContact"
+	OpMergeContacts           = "mergeContacts"
 	OpSearchContacts          = "searchContacts"
 	OpGetAccounts             = "getAccounts"
 	OpGetAccount              = "getAccount"
@@ -413,6 +414,18 @@ var Contract = []Op{
 	{
 		ID: OpUpdateContact, Spec: "Contact.json", Method: "PATCH", Path: "/contacts/{contactId}",
 		Body: contactBody, Response: contactFields,
+	},
+	{
+		ID: OpMergeContacts, Spec: "Contact.json", Method: "POST", Path: "/contacts/{contactId}/merge",
+		Body: []Field{
+			{Name: "ids", Kinds: KList, Required: true, Note: "contactMergeRequest: long_array, required"},
+			{Name: "source", Kinds: KObj, Note: "sourceValues: per field, the id of the contact whose value the merged contact takes"},
+		},
+		Response: contactFields,
+		Source:   Inferred,
+		Note: "Contact.json mergeContacts (Desk.contacts.UPDATE; 200 contactResponse; 404, 422, 403). The definition does not say which " +
+			"contact survives: Tandem takes the path's contact as the one kept and lists every merged contact in ids (the path's one too, " +
+			"as the example lists two); fields not named in source keep the kept contact's value. Tandem sends no source",
 	},
 	{
 		ID: OpSearchContacts, Spec: "Search.json", Method: "GET", Path: "/contacts/search", List: true,

@@ -197,6 +197,7 @@ func TestEveryOperationAnswersTheContract(t *testing.T) {
 		{op: desk.OpGetContact, path: "/contacts/" + ct.ID},
 		{op: desk.OpCreateContact, path: "/contacts", body: map[string]any{"lastName": "山田", "email": "yamada@example.jp", "cf": map[string]any{"cf_customer_tier": "Gold"}}},
 		{op: desk.OpUpdateContact, path: "/contacts/" + ct.ID, body: map[string]any{"title": "部長", "phone": nil}},
+		{op: desk.OpMergeContacts, path: "/contacts/" + ct.ID + "/merge", body: map[string]any{"ids": []string{ct.ID, p.contacts[len(p.contacts)-1].ID}}},
 		{op: desk.OpSearchContacts, path: "/contacts/search?modifiedTimeRange=" + window + "&sortBy=modifiedTime&from=0&limit=100"},
 		{op: desk.OpGetAccounts, path: "/accounts?from=1&limit=99&sortBy=-createdTime"},
 		{op: desk.OpGetAccount, path: "/accounts/" + ac.ID},
