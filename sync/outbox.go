@@ -47,8 +47,9 @@ func (pl replyPayload) recipients() string {
 	return strings.Join(splitAddrs(pl.To+","+pl.CC), ",")
 }
 
-// lookupSkew is how much earlier than our "sending" mark a Desk creation
-// time may be and still be taken for ours (clocks differ).
+// lookupSkew is how much earlier than our "sending" mark (on Desk's clock,
+// as estimated from its Date headers, to the second) a Desk creation time
+// may be and still be taken for ours.
 const lookupSkew = 2 * time.Minute
 
 // drainOutbox sends the portal's pending items in order. An item left
@@ -101,7 +102,10 @@ func (ps *pass) drainOutbox(ctx context.Context, deferUpdates bool) error {
 			}
 			continue
 		}
-		if err := s.store.MarkSending(ctx, it.ID, s.opts.Now()); err != nil {
+		// The mark is on Desk's clock (the client's estimate from Desk's
+		// Date headers), as are the creation times the look-up compares
+		// it with: a desktop clock that is off cannot hide our own create.
+		if err := s.store.MarkSending(ctx, it.ID, ps.cl.ServerNow()); err != nil {
 			return fmt.Errorf("sync: outbox: %w", err)
 		}
 		if err := s.hookErr("outbox-before-send"); err != nil {
@@ -337,9 +341,13 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 			}
 			if twin != nil {
 				// Desk made the contact a moment ago (a ticket for its
-				// email): the search the pull reads does not show it yet.
-				// Link it rather than create a second one.
-				c, err = ps.cl.UpdateContact(ctx, twin.ID, body)
+				// email, or another desktop of the team): the search the
+				// pull reads does not show it yet. Link it rather than
+				// create a second one; the values ours overwrites are kept
+				// as conflicts.
+				if err = ps.noteOverwrites(ctx, it, &pl, twin.ID); err == nil {
+					c, err = ps.cl.UpdateContact(ctx, twin.ID, body)
+				}
 			} else {
 				c, err = ps.cl.CreateContact(ctx, body)
 			}
@@ -519,6 +527,9 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 					// Send the fields again: the contact may be one Desk
 					// made for a ticket to the email, not ours (PATCH sets
 					// absolute values, so for ours it changes nothing).
+					if err := ps.noteOverwrites(ctx, it, &pl, c.ID); err != nil {
+						return app.OutboxResult{}, false, err
+					}
 					full, err := cl.UpdateContact(ctx, c.ID, pushBody(it, &pl))
 					if err != nil {
 						return app.OutboxResult{}, false, err
@@ -724,4 +735,39 @@ func (ps *pass) accountResult(ctx context.Context, it *app.OutboxItem, pl *pushP
 	rr := accountRemote(ps.p.OrgID, full)
 	res, err := ps.pushResult(ctx, it, pl, &rr)
 	return res, err == nil, err
+}
+
+// noteOverwrites records, before a create is sent as an update of an
+// unlinked Desk contact with the same email (a twin another desktop or a
+// ticket made a moment ago), the twin's values the update overwrites: they
+// are conflicts this desktop's change won (it reaches Desk later), kept
+// for the user to restore.
+func (ps *pass) noteOverwrites(ctx context.Context, it *app.OutboxItem, pl *pushPayload, deskID string) error {
+	twin, err := ps.cl.GetContact(ctx, deskID)
+	if err != nil {
+		return err
+	}
+	rr := contactRemote(ps.p.OrgID, twin)
+	var cs []app.Conflict
+	rec, err := ps.findRecord(ctx, it.CRMKind, it.CRMID)
+	if err != nil {
+		return nil // gone: pushResult handles it
+	}
+	for _, m := range mappingsFor(ps.ms, it.CRMKind) {
+		v, ok := pl.Fields[m.DeskField]
+		d := rr.Values[m.DeskField]
+		if !ok || d == "" || d == v || m.Type == app.FieldAccount {
+			continue
+		}
+		cs = append(cs, app.Conflict{OrgID: ps.p.OrgID, Kind: it.CRMKind, CRMID: it.CRMID, DeskID: deskID, DeskField: m.DeskField,
+			CRMField: m.CRMField, CRMValue: v, DeskValue: d, Winner: app.WinnerCRM, DeskTime: rr.Modified, RecordName: rec.name()})
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	if _, err := ps.s.store.ApplyFromDesk(ctx, []app.DeskApply{{Conflicts: cs}}); err != nil {
+		return err
+	}
+	ps.counts.Conflicts += len(cs)
+	return nil
 }

@@ -374,9 +374,20 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 		switch app.ErrorCode(err) {
 		case "":
 			if _, err := s.store.FindLink(ctx, org, kind, l.CRMID); app.ErrorCode(err) == app.ENOTFOUND {
-				// The CRM record was deleted (its id may even be reused): drop the link.
+				// The CRM record was deleted (its id may even be reused):
+				// drop the link, remembering the delete, so this change
+				// asks the user rather than bringing the record back.
+				if err := s.store.SaveTombstone(ctx, &app.Tombstone{OrgID: org, Kind: kind, DeskID: l.DeskID, CRMID: l.CRMID,
+					Name: agreedName(*l), DeskModified: l.DeskModified}); err != nil {
+					return err
+				}
 				if err := s.store.DeleteLink(ctx, org, kind, l.CRMID); err != nil {
 					return err
+				}
+				if ps.p.Mode.Pulls() {
+					if _, err := ps.deletedHere(ctx, rr); err != nil {
+						return err
+					}
 				}
 				continue
 			} else if err != nil {

@@ -241,12 +241,15 @@ func (ps *pass) resolve(ctx context.Context, key string, cands map[string]app.Re
 		sr = contactRemote(org, c)
 		ps.counts.Merged += len(live)
 	}
-	a, err := ps.relink(ctx, &sr, losers, len(live) > 0)
+	a, handled, err := ps.relink(ctx, &sr, losers, len(live) > 0)
 	if err != nil {
 		return nil, err
 	}
 	if err := ps.apply(ctx, []app.DeskApply{a}); err != nil {
 		return nil, err
+	}
+	if !handled {
+		return losers, nil // the pull reconciles the survivor (the next one its merged copy)
 	}
 	return append(losers, sr.DeskID), nil
 }
@@ -256,7 +259,8 @@ func (ps *pass) resolve(ctx context.Context, key string, cands map[string]app.Re
 // Desk's merge did not keep is recorded as a conflict (Needs your
 // attention offers it back), and a local edit not sent yet is merged as
 // usual (it is pushed to the survivor).
-func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []string, byUs bool) (app.DeskApply, error) {
+// It reports whether sr itself was handled (else the pull reconciles it).
+func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []string, byUs bool) (app.DeskApply, bool, error) {
 	s, org, kind := ps.s, ps.p.OrgID, app.KindContact
 	ms := mappingsFor(ps.ms, kind)
 	var links []*app.Link
@@ -264,7 +268,7 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 	if l, err := s.store.FindLinkByDesk(ctx, org, kind, sr.DeskID); err == nil {
 		target = l
 	} else if app.ErrorCode(err) != app.ENOTFOUND {
-		return app.DeskApply{}, err
+		return app.DeskApply{}, false, err
 	}
 	for _, id := range losers {
 		l, err := s.store.FindLinkByDesk(ctx, org, kind, id)
@@ -272,7 +276,7 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 			continue
 		}
 		if err != nil {
-			return app.DeskApply{}, err
+			return app.DeskApply{}, false, err
 		}
 		links = append(links, l)
 	}
@@ -280,22 +284,41 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 	note := &app.MergeNote{OrgID: org, Kind: kind, SurvivorID: sr.DeskID, Losers: losers, ByUs: byUs, RecordName: remoteName(sr)}
 	base := app.DeskApply{Remote: sr, Forget: losers, Merge: note, ClearErrors: true}
 	if target == nil && len(links) == 0 {
-		// Nothing of ours was linked to them: the survivor is reconciled
-		// by the next pull like any changed record.
+		// Nothing of ours is linked to them. One deleted here makes the
+		// survivor deleted here too (a merge never brings a deleted person
+		// back); else the survivor is reconciled like any changed record.
 		if !byUs {
 			base.Merge = nil
 		}
-		return base, nil
+		for _, id := range losers {
+			t, err := s.store.FindTombstone(ctx, org, kind, id)
+			if app.ErrorCode(err) == app.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return app.DeskApply{}, false, err
+			}
+			if _, err := s.store.FindTombstone(ctx, org, kind, sr.DeskID); app.ErrorCode(err) == app.ENOTFOUND {
+				if err := s.store.SaveTombstone(ctx, &app.Tombstone{OrgID: org, Kind: kind, DeskID: sr.DeskID, CRMID: t.CRMID,
+					Name: t.Name, DeskModified: sr.Modified}); err != nil {
+					return app.DeskApply{}, false, err
+				}
+			} else if err != nil {
+				return app.DeskApply{}, false, err
+			}
+			return base, true, nil
+		}
+		return base, false, nil
 	}
 	if target == nil {
 		target, links = links[0], links[1:]
 	}
 	rec, err := ps.findRecord(ctx, kind, target.CRMID)
 	if app.ErrorCode(err) == app.ENOTFOUND {
-		return base, nil // deleted here meanwhile: dropOrphans handles it
+		return base, true, nil // deleted here meanwhile: dropOrphans handles it
 	}
 	if err != nil {
-		return app.DeskApply{}, err
+		return app.DeskApply{}, false, err
 	}
 	// Other records of ours linked to merged-away contacts are the same
 	// person too: fold them into the target (their differing values are
@@ -311,7 +334,7 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 			continue
 		}
 		if err != nil {
-			return app.DeskApply{}, err
+			return app.DeskApply{}, false, err
 		}
 		ov := ps.values(ctx, other, ms)
 		for _, m := range ms {
@@ -321,10 +344,10 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 			}
 		}
 		if err := s.crm.Contacts.MergeContacts(ctx, target.CRMID, l.CRMID); err != nil {
-			return app.DeskApply{}, err
+			return app.DeskApply{}, false, err
 		}
 		if rec, err = ps.findRecord(ctx, kind, target.CRMID); err != nil {
-			return app.DeskApply{}, err
+			return app.DeskApply{}, false, err
 		}
 	}
 	crm := ps.values(ctx, rec, ms)
@@ -354,7 +377,7 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 	}
 	note.RecordName = rec.name()
 	a.Remote, a.Forget, a.Merge, a.ClearErrors = sr, losers, note, true
-	return a, nil
+	return a, true, nil
 }
 
 // agreedName names a deleted record by the values its link agreed.

@@ -530,6 +530,17 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return err
 	}
+	// A link left by a deleted CRM record whose id SQLite gave to this one:
+	// its Desk record was deleted here (issue 12: remembered, so a change
+	// in Desk asks rather than bringing it back).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
+		SELECT org_id, kind, desk_id, crm_id, trim(coalesce(json_extract(agreed, '$.firstName'), '') || ' ' ||
+			coalesce(json_extract(agreed, '$.lastName'), json_extract(agreed, '$.accountName'), '')), 'deleted', ?, desk_modified
+		FROM desk_links WHERE org_id = ? AND kind = ? AND crm_id = ? AND desk_id <> ?
+			AND crm_created <> coalesce((SELECT created_at FROM `+crmTable(l.Kind)+` WHERE id = ?), 0)
+		ON CONFLICT (org_id, kind, desk_id) DO NOTHING`, toDB(now), l.OrgID, l.Kind, l.CRMID, l.DeskID, l.CRMID); err != nil {
+		return err
+	}
 	if l.LinkedAt.IsZero() {
 		l.LinkedAt = now
 	}
