@@ -117,6 +117,8 @@ func (ps *pass) drainOutbox(ctx context.Context, deferUpdates bool) error {
 		}
 		if err != nil {
 			switch {
+			case errors.Is(err, errAborted):
+				return err // killed mid-send: left "sending", looked up first next time
 			case desk.MaybeApplied(err):
 				// Leave it "sending": the next drain looks it up first.
 				if ctx.Err() != nil {
@@ -345,14 +347,27 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 				// pull reads does not show it yet. Link it rather than
 				// create a second one; the values ours overwrites are kept
 				// as conflicts.
-				if err = ps.noteOverwrites(ctx, it, &pl, twin.ID); err == nil {
+				if err = ps.noteOverwrites(ctx, it, &pl, twin.ID, nil); err == nil {
 					c, err = ps.cl.UpdateContact(ctx, twin.ID, body)
 				}
 			} else {
 				c, err = ps.cl.CreateContact(ctx, body)
 			}
 		} else {
-			c, err = ps.cl.UpdateContact(ctx, pl.DeskID, body)
+			// Another desktop (or Desk) may have changed a field we push
+			// since our last pull (Desk's search index lags, so the pull
+			// may not have shown it): the value overwritten is kept as a
+			// conflict, ours winning (it reaches Desk later).
+			var base map[string]string
+			if l, lerr := ps.s.store.FindLink(ctx, ps.p.OrgID, it.CRMKind, it.CRMID); lerr == nil && l.DeskID == pl.DeskID {
+				base = l.Agreed
+			}
+			if base != nil {
+				err = ps.noteOverwrites(ctx, it, &pl, pl.DeskID, base)
+			}
+			if err == nil {
+				c, err = ps.cl.UpdateContact(ctx, pl.DeskID, body)
+			}
 		}
 		if err != nil {
 			return app.OutboxResult{}, err
@@ -527,7 +542,7 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 					// Send the fields again: the contact may be one Desk
 					// made for a ticket to the email, not ours (PATCH sets
 					// absolute values, so for ours it changes nothing).
-					if err := ps.noteOverwrites(ctx, it, &pl, c.ID); err != nil {
+					if err := ps.noteOverwrites(ctx, it, &pl, c.ID, nil); err != nil {
 						return app.OutboxResult{}, false, err
 					}
 					full, err := cl.UpdateContact(ctx, c.ID, pushBody(it, &pl))
@@ -742,7 +757,10 @@ func (ps *pass) accountResult(ctx context.Context, it *app.OutboxItem, pl *pushP
 // ticket made a moment ago), the twin's values the update overwrites: they
 // are conflicts this desktop's change won (it reaches Desk later), kept
 // for the user to restore.
-func (ps *pass) noteOverwrites(ctx context.Context, it *app.OutboxItem, pl *pushPayload, deskID string) error {
+//
+// With base (an update of a linked contact), a Desk value counts only when
+// it moved from the agreed one.
+func (ps *pass) noteOverwrites(ctx context.Context, it *app.OutboxItem, pl *pushPayload, deskID string, base map[string]string) error {
 	twin, err := ps.cl.GetContact(ctx, deskID)
 	if err != nil {
 		return err
@@ -756,7 +774,13 @@ func (ps *pass) noteOverwrites(ctx context.Context, it *app.OutboxItem, pl *push
 	for _, m := range mappingsFor(ps.ms, it.CRMKind) {
 		v, ok := pl.Fields[m.DeskField]
 		d := rr.Values[m.DeskField]
-		if !ok || d == "" || d == v || m.Type == app.FieldAccount {
+		if !ok || d == v || m.Type == app.FieldAccount {
+			continue
+		}
+		if base == nil && d == "" {
+			continue
+		}
+		if b, hasB := base[m.DeskField]; base != nil && (!hasB || b == d) {
 			continue
 		}
 		cs = append(cs, app.Conflict{OrgID: ps.p.OrgID, Kind: it.CRMKind, CRMID: it.CRMID, DeskID: deskID, DeskField: m.DeskField,

@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	teamSeedsFlag = flag.Int("team-seeds", 0, "TestTeamRandomized: how many seeds to run (300; 100 under -race)")
+	teamSeedsFlag = flag.Int("team-seeds", 0, "TestTeamRandomized: how many seeds to run (200; 50 under -race)")
 	teamSeedFlag  = flag.Int64("team-seed", 0, "TestTeamRandomized: run only this seed (replay a failure)")
 )
 
@@ -45,9 +45,9 @@ const inFlightPOST = "in-flight-POST"
 func TestTeamRandomized(t *testing.T) {
 	n := *teamSeedsFlag
 	if n <= 0 {
-		n = 300
+		n = 200
 		if raceEnabled {
-			n = 100
+			n = 50
 		}
 	}
 	var seeds []int64
