@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
@@ -281,7 +282,7 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 		links = append(links, l)
 	}
 	slices.SortFunc(links, func(a, b *app.Link) int { return cmp.Compare(a.CRMID, b.CRMID) })
-	note := &app.MergeNote{OrgID: org, Kind: kind, SurvivorID: sr.DeskID, Losers: losers, ByUs: byUs, RecordName: remoteName(sr)}
+	note := &app.MergeNote{OrgID: org, Kind: kind, SurvivorID: sr.DeskID, Losers: losers, ByUs: byUs, RecordName: strings.Trim(remoteName(sr), "“”")}
 	base := app.DeskApply{Remote: sr, Forget: losers, Merge: note, ClearErrors: true}
 	if target == nil && len(links) == 0 {
 		// Nothing of ours is linked to them. One deleted here makes the
@@ -380,14 +381,18 @@ func (ps *pass) relink(ctx context.Context, sr *app.RemoteRecord, losers []strin
 	return a, true, nil
 }
 
-// agreedName names a deleted record by the values its link agreed.
+// agreedName names a deleted record by the values its link agreed: a
+// contact's name and email, a company's name.
 func agreedName(l app.Link) string {
-	rr := app.RemoteRecord{Kind: l.Kind, Values: l.Agreed}
-	n := remoteName(&rr)
-	if n == "it" {
-		return ""
+	v := l.Agreed
+	if l.Kind == app.KindCompany {
+		return v["accountName"]
 	}
-	return n
+	name := app.PersonName(v["firstName"], v["lastName"])
+	if e := v["email"]; e != "" {
+		name = strings.TrimSpace(name + " <" + e + ">")
+	}
+	return name
 }
 
 // deletedHere reports whether the Desk record rr belongs to a record
@@ -406,8 +411,8 @@ func (ps *pass) deletedHere(ctx context.Context, rr *app.RemoteRecord) (bool, er
 		return false, err
 	}
 	if news {
-		name := t.Name
-		if name == "" {
+		name := "“" + t.Name + "”"
+		if t.Name == "" {
 			name = remoteName(rr)
 		}
 		ps.s.publish(app.SyncEvent{Kind: app.EventConflict, OrgID: ps.p.OrgID, Counts: ps.counts,

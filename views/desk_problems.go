@@ -595,7 +595,7 @@ func (p *syncProblems) mergeCard(m *app.MergeNote) fyne.CanvasObject {
 	title.Truncation = fyne.TextTruncateEllipsis
 	var what string
 	if m.ByUs {
-		what = lang.L("Zoho Desk had {{.Count}} contacts for this person (created on several computers at about the same time). Tandem merged them into the oldest one in Zoho Desk and linked this record to it.",
+		what = lang.L("Zoho Desk had {{.Count}} contacts with this email (made on several computers, or in Zoho Desk, at about the same time). Tandem merged them into the oldest one in Zoho Desk and linked this record to it.",
 			map[string]any{"Count": len(m.Losers) + 1})
 	} else {
 		what = lang.L("Zoho Desk had {{.Count}} contacts for this person; another computer of your team merged them into the oldest one. This record is now linked to it.",
