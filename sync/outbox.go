@@ -789,9 +789,10 @@ func (ps *pass) noteOverwrites(ctx context.Context, it *app.OutboxItem, pl *push
 	if len(cs) == 0 {
 		return nil
 	}
+	// Stored once (the same conflict found by the reconciliation that
+	// queued this push is not stored again); not counted again either.
 	if _, err := ps.s.store.ApplyFromDesk(ctx, []app.DeskApply{{Conflicts: cs}}); err != nil {
 		return err
 	}
-	ps.counts.Conflicts += len(cs)
 	return nil
 }

@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	teamSeedsFlag = flag.Int("team-seeds", 0, "TestTeamRandomized: how many seeds to run (200; 50 under -race)")
+	teamSeedsFlag = flag.Int("team-seeds", 0, "TestTeamRandomized: how many seeds to run (200; 40 under -race)")
 	teamSeedFlag  = flag.Int64("team-seed", 0, "TestTeamRandomized: run only this seed (replay a failure)")
 )
 
@@ -47,7 +47,7 @@ func TestTeamRandomized(t *testing.T) {
 	if n <= 0 {
 		n = 200
 		if raceEnabled {
-			n = 50
+			n = 40
 		}
 	}
 	var seeds []int64

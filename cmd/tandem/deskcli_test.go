@@ -118,7 +118,9 @@ func TestDeskConflictsHeadless(t *testing.T) {
 		t.Fatalf("sync: %q %q", out, errs)
 	}
 	code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "conflicts")
-	want := `contact "Ada Lovelace"  Title: kept "Analyst" (Zoho Desk), other "Mathematician" (Tandem)`
+	// One clock (issue 12): Tandem's change reaches Desk after Desk's, so
+	// it is the later one and is kept.
+	want := `contact "Ada Lovelace"  Title: kept "Mathematician" (Tandem), other "Analyst" (Zoho Desk)`
 	if code != 0 || !strings.Contains(out, want) {
 		t.Fatalf("conflicts: %q %q", out, errs)
 	}
@@ -143,7 +145,7 @@ func TestDeskConflictsHeadless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if dc.Title != "Mathematician" {
+	if dc.Title != "Analyst" {
 		t.Errorf("Desk title after restore = %q", dc.Title)
 	}
 }
