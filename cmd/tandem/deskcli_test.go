@@ -91,7 +91,7 @@ func TestDeskConflictsHeadless(t *testing.T) {
 	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "sync"); code != 0 {
 		t.Fatalf("sync: %q %q", out, errs)
 	}
-	// Both sides change the title between two passes; Desk's later edit wins.
+	// Both sides change the title between two passes; Tandem's edit reaches Desk last and wins.
 	db, err := store.Open(ctx, filepath.Join(dir, "tandem.db"))
 	if err != nil {
 		t.Fatal(err)
