@@ -19,6 +19,7 @@ import (
 var (
 	teamSeedsFlag = flag.Int("team-seeds", 0, "TestTeamRandomized: how many seeds to run (200; 40 under -race)")
 	teamSeedFlag  = flag.Int64("team-seed", 0, "TestTeamRandomized: run only this seed (replay a failure)")
+	teamFirstFlag = flag.Int64("team-first", 1, "TestTeamRandomized: the first seed of the run (batches)")
 )
 
 // teamCrashPoints are the named points a desktop is killed at: every hook
@@ -54,8 +55,8 @@ func TestTeamRandomized(t *testing.T) {
 	if *teamSeedFlag != 0 {
 		seeds = []int64{*teamSeedFlag}
 	} else {
-		for i := 1; i <= n; i++ {
-			seeds = append(seeds, int64(i))
+		for i := int64(0); i < int64(n); i++ {
+			seeds = append(seeds, *teamFirstFlag+i)
 		}
 	}
 	var passed, dups atomic.Int64
