@@ -342,6 +342,9 @@ const (
 	OutboxStatus       = "status"
 	OutboxPushContact  = "push_contact"
 	OutboxPushCompany  = "push_company"
+	// OutboxTrashContact moves a Desk contact to Desk's Recycle Bin: the
+	// user deleted its Tandem record and asked to delete it in Desk too.
+	OutboxTrashContact = "trash_contact"
 )
 
 // Outbox states. An item is written pending; it is marked sending before
@@ -838,6 +841,12 @@ type Integration interface {
 	// Desk since; RestoreDeleted brings one back from Desk's copy,
 	// KeepDeleted keeps it deleted (a later change in Desk asks again).
 	DeletedChanged(ctx context.Context) ([]Tombstone, error)
+	// LinkedOnDesk reports whether a CRM contact is linked to a Desk
+	// contact of the active portal (two-way or one-way), so deleting it
+	// may offer to delete it in Zoho Desk too; DeleteOnDesk queues that
+	// (call it before deleting the record in Tandem). Companies: false.
+	LinkedOnDesk(ctx context.Context, kind string, crmID int64) (bool, error)
+	DeleteOnDesk(ctx context.Context, kind string, crmID int64) error
 	RestoreDeleted(ctx context.Context, id int64) error
 	KeepDeleted(ctx context.Context, id int64) error
 

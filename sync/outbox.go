@@ -238,6 +238,16 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 	switch it.Kind {
 	case app.OutboxPushContact, app.OutboxPushCompany:
 		return ps.sendPush(ctx, it)
+	case app.OutboxTrashContact:
+		var pl trashPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		err := cl.TrashContacts(ctx, []string{pl.DeskID})
+		if err != nil && (app.ErrorCode(err) == app.EINVALID || app.ErrorCode(err) == app.ENOTFOUND) {
+			err = nil // gone already (merged, or deleted by someone else)
+		}
+		return app.OutboxResult{ResultID: pl.DeskID}, err
 	case app.OutboxCreateTicket:
 		var pl createTicketPayload
 		if err := json.Unmarshal(it.Payload, &pl); err != nil {

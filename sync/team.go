@@ -504,3 +504,57 @@ func (s *Service) RestoreDeleted(ctx context.Context, id int64) error {
 	s.SyncNow()
 	return nil
 }
+
+// trashPayload is the outbox payload of a Desk delete.
+type trashPayload struct {
+	DeskID string `json:"deskId"`
+	Name   string `json:"name,omitempty"`
+}
+
+// LinkedOnDesk reports whether a CRM contact is linked on the active
+// portal (pushing modes: No sync links nothing to delete).
+func (s *Service) LinkedOnDesk(ctx context.Context, kind string, crmID int64) (bool, error) {
+	if kind != app.KindContact {
+		return false, nil
+	}
+	p, err := s.store.ActivePortal(ctx)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sync: linked: %w", err)
+	}
+	if !p.Mode.Pushes() {
+		return false, nil
+	}
+	_, err = s.store.FindLink(ctx, p.OrgID, kind, crmID)
+	if app.ErrorCode(err) == app.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sync: linked: %w", err)
+	}
+	return true, nil
+}
+
+// DeleteOnDesk queues the delete (Recycle Bin) of a CRM contact's Desk
+// contact, for everyone on the team; the caller then deletes the record in
+// Tandem. Other desktops keep their copy until they delete it: Desk's API
+// has no feed of deleted contacts.
+func (s *Service) DeleteOnDesk(ctx context.Context, kind string, crmID int64) error {
+	if kind != app.KindContact {
+		return fmt.Errorf("sync: delete on desk: %w", app.Errorf(app.EINVALID, "Only contacts can be deleted in Zoho Desk from Tandem."))
+	}
+	p, err := s.store.ActivePortal(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: delete on desk: %w", err)
+	}
+	l, err := s.store.FindLink(ctx, p.OrgID, kind, crmID)
+	if err != nil {
+		return fmt.Errorf("sync: delete on desk: %w", err)
+	}
+	if _, err := s.enqueue(ctx, p, app.OutboxTrashContact, "", "", 0, trashPayload{DeskID: l.DeskID, Name: agreedName(*l)}); err != nil {
+		return err
+	}
+	return nil
+}

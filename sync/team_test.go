@@ -434,3 +434,42 @@ func assertConflictTimes(t *testing.T, cf *app.Conflict) {
 		t.Errorf("conflict times: Desk %v, Tandem (accepted by Desk) %v; want both, Tandem's later", cf.DeskTime, cf.CRMTime)
 	}
 }
+
+// TestTeamDeleteOnDesk: deleting a linked record may delete it in Zoho
+// Desk too (the user ticks it; off by default): the Desk contact goes to
+// the Recycle Bin, and a record deleted only here stays in Desk.
+func TestTeamDeleteOnDesk(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 10, Contacts: 3, Accounts: 1, Tickets: 1}, mode: app.SyncTwoWay})
+	keep := &app.Contact{FirstName: "Only", LastName: "Here", Email: "only-here@example.jp"}
+	gone := &app.Contact{FirstName: "Every", LastName: "Where", Email: "everywhere@example.jp"}
+	for _, c := range []*app.Contact{keep, gone} {
+		if err := e.db.CreateContact(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustSync(t, e)
+	if ok, err := e.svc.LinkedOnDesk(ctx, app.KindContact, gone.ID); err != nil || !ok {
+		t.Fatalf("linked: %v %v", ok, err)
+	}
+	if err := e.svc.DeleteOnDesk(ctx, app.KindContact, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*app.Contact{keep, gone} {
+		if err := e.db.DeleteContact(ctx, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mustSync(t, e)
+	mustSync(t, e)
+	on := (&team{t: t, emu: e.emu, desks: []*env{e}}).deskContactsByEmail(ctx)
+	if len(on["everywhere@example.jp"]) != 0 {
+		t.Errorf("deleted in Zoho Desk too, still there: %+v", on["everywhere@example.jp"])
+	}
+	if len(on["only-here@example.jp"]) != 1 {
+		t.Errorf("deleted only in Tandem: %d in Desk, want 1 (deletes do not cascade by default)", len(on["only-here@example.jp"]))
+	}
+	if items, _ := e.db.Outbox(ctx, e.org, app.OutboxPending, app.OutboxSending, app.OutboxFailed); len(items) != 0 {
+		t.Errorf("outbox left: %+v", items)
+	}
+}

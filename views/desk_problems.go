@@ -655,6 +655,7 @@ func outboxWhat(it *app.OutboxItem, names map[string]string) string {
 		To      string `json:"to"`
 		Subject string `json:"subject"`
 		Status  string `json:"status"`
+		Name    string `json:"name"`
 	}
 	_ = json.Unmarshal(it.Payload, &pl)
 	name := shown(names[recordKey(it.CRMKind, it.CRMID)])
@@ -673,6 +674,8 @@ func outboxWhat(it *app.OutboxItem, names map[string]string) string {
 		return lang.L("Sending contact {{.Name}} to Zoho Desk", map[string]any{"Name": name})
 	case app.OutboxPushCompany:
 		return lang.L("Sending company {{.Name}} to Zoho Desk", map[string]any{"Name": name})
+	case app.OutboxTrashContact:
+		return lang.L("Deleting {{.Name}} in Zoho Desk", map[string]any{"Name": shown(pl.Name)})
 	}
 	return it.Kind
 }

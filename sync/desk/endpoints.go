@@ -303,6 +303,12 @@ func (c *Client) MergeContacts(ctx context.Context, keepID string, ids []string)
 	return get[Contact](ctx, c, OpMergeContacts, nil, map[string]any{"ids": all}, keepID)
 }
 
+// TrashContacts moves contacts to Desk's Recycle Bin (deleteContact).
+func (c *Client) TrashContacts(ctx context.Context, ids []string) error {
+	_, err := get[struct{}](ctx, c, OpTrashContacts, nil, map[string]any{"contactIds": ids})
+	return err
+}
+
 // ListAccounts returns one page of the accounts list (Desk counts its
 // `from` from 1 and serves at most 99 a page; o.From stays 0-based).
 func (c *Client) ListAccounts(ctx context.Context, o ListOptions) ([]Account, error) {

@@ -34,6 +34,7 @@ func (s *Server) handlers() map[string]handlerFunc {
 		desk.OpCreateContact:           s.createContact,
 		desk.OpUpdateContact:           s.updateContact,
 		desk.OpMergeContacts:           s.mergeContacts,
+		desk.OpTrashContacts:           s.trashContacts,
 		desk.OpSearchContacts:          s.searchContacts,
 		desk.OpGetAccounts:             s.listAccounts,
 		desk.OpGetAccount:              s.getAccount,
@@ -677,6 +678,34 @@ func (s *Server) mergeContacts(c *caller, r *http.Request, body []byte) (int, an
 		p.contacts = slices.DeleteFunc(p.contacts, func(x *contact) bool { return x == o })
 	}
 	return http.StatusOK, contactFull[msTime](keep), nil
+}
+
+// trashContacts moves contacts to the Recycle Bin: they are gone from the
+// lists, searches and reads.
+func (s *Server) trashContacts(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
+	// The emulator's profiles have no delete right: edit stands for it.
+	if !c.can(desk.PermModuleContacts, desk.PermEdit) {
+		return 0, nil, forbidden()
+	}
+	var req struct {
+		IDs []string `json:"contactIds"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || len(req.IDs) == 0 {
+		return 0, nil, fieldErr("contactIds", "invalid", "contactIds must be a list of contact ids")
+	}
+	p := c.portal
+	for _, id := range req.IDs {
+		if _, ok := p.contactsBy[id]; !ok {
+			return 0, nil, fieldErr("contactIds", "invalid", "no such contact: "+id)
+		}
+	}
+	for _, id := range req.IDs {
+		o := p.contactsBy[id]
+		p.contactMod.remove(o)
+		delete(p.contactsBy, id)
+		p.contacts = slices.DeleteFunc(p.contacts, func(x *contact) bool { return x == o })
+	}
+	return http.StatusNoContent, nil, nil
 }
 
 func contactValue(ct *contact, f string) (string, bool) {
