@@ -157,7 +157,7 @@ func (s *contactsScreen) confirmDelete(c *app.Contact) {
 			// there too is offered, off by default.
 			s.deskCheck = widget.NewCheck(lang.L("Also delete it in Zoho Desk, for everyone on your team"), nil)
 			body := container.NewVBox(wrapLabel(msg), s.deskCheck,
-				dimLabel(lang.L("Otherwise it stays in Zoho Desk, and on your team's computers.")))
+				wrapLabel(lang.L("Otherwise it stays in Zoho Desk, and on your team's computers.")))
 			d := dialog.NewCustomConfirm(lang.L("Delete contact"), lang.L("Delete"), lang.L("Cancel"), body, func(ok bool) {
 				if ok {
 					del(s.deskCheck.Checked)
