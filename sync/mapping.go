@@ -365,13 +365,6 @@ func (r record) rev() int64 {
 	return r.company.Rev
 }
 
-func (r record) updated() time.Time {
-	if r.contact != nil {
-		return r.contact.UpdatedAt
-	}
-	return r.company.UpdatedAt
-}
-
 // created is when the CRM record was created: with its id, it tells the
 // record apart from a later one that reused a deleted record's id.
 func (r record) created() time.Time {
