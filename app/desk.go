@@ -216,7 +216,46 @@ type RemoteRecord struct {
 	DeskID   string
 	MatchKey string
 	Modified time.Time
-	Values   map[string]string // every field Desk sent, canonical strings
+	// Created is Desk's createdTime (zero when unknown): of two Desk
+	// records that are one person, the older survives.
+	Created time.Time
+	Values  map[string]string // every field Desk sent, canonical strings
+}
+
+// Tombstone states.
+const (
+	TombDeleted = "deleted" // deleted in Tandem, unchanged in Desk since
+	TombChanged = "changed" // deleted in Tandem, changed in Zoho Desk since: ask
+	TombKept    = "kept"    // the user chose to keep it deleted
+)
+
+// Tombstone remembers a linked record deleted in Tandem, so a later change
+// in Zoho Desk does not bring it back silently.
+type Tombstone struct {
+	ID           int64
+	OrgID        string
+	Kind         string
+	DeskID       string
+	CRMID        int64
+	Name         string
+	State        string
+	DeletedAt    time.Time
+	DeskModified time.Time // Desk's modifiedTime the state covers
+	ChangedAt    time.Time // Desk's modifiedTime of the change since the delete
+}
+
+// MergeNote records duplicates on Desk resolved into one survivor.
+type MergeNote struct {
+	ID         int64
+	OrgID      string
+	Kind       string
+	SurvivorID string
+	Losers     []string
+	CRMID      int64
+	RecordName string
+	ByUs       bool // this desktop merged them on Desk (else: found merged)
+	At         time.Time
+	Dismissed  bool
 }
 
 // Ticket is a cached Desk ticket.
@@ -354,6 +393,9 @@ const (
 	OutboxTicketUpdate = "ticket_update"
 	OutboxPushContact  = "push_contact"
 	OutboxPushCompany  = "push_company"
+	// OutboxTrashContact moves a Desk contact to Desk's Recycle Bin: the
+	// user deleted its Tandem record and asked to delete it in Desk too.
+	OutboxTrashContact = "trash_contact"
 )
 
 // Outbox states. An item is written pending; it is marked sending before
@@ -402,6 +444,10 @@ type Conflict struct {
 	At         time.Time
 	Resolved   bool // restored or dismissed
 	RecordName string
+	// CRMTime and DeskTime are both sides' times on Desk's clock: Desk's
+	// modifiedTime of its change, and when Desk accepted Tandem's push
+	// (zero while not sent, or when Tandem's value lost).
+	CRMTime, DeskTime time.Time
 	// CRMText and DeskText are the values as people read them (filled in
 	// by Integration.Conflicts): a company's name for an account id.
 	CRMText, DeskText string
@@ -492,6 +538,7 @@ type SyncCounts struct {
 	OutboxSent      int
 	Conflicts       int
 	Errors          int
+	Merged          int   // duplicate Desk contacts merged into their survivor
 	Requests        int64 // HTTP requests to Desk
 }
 
@@ -557,6 +604,28 @@ type DeskStore interface {
 	RemoteStamps(ctx context.Context, orgID, kind string, deskIDs []string) (map[string]time.Time, error)
 	// FindRemoteByKey returns the Desk records with the given match key.
 	FindRemoteByKey(ctx context.Context, orgID, kind, key string) ([]RemoteRecord, error)
+
+	// A team on one portal (issue 12). Merges lists the duplicates on Desk
+	// resolved into one record; DismissMerge hides one.
+	Merges(ctx context.Context, orgID string, withDismissed bool) ([]MergeNote, error)
+	DismissMerge(ctx context.Context, id int64) error
+	// SaveTombstone remembers a linked record deleted in Tandem.
+	SaveTombstone(ctx context.Context, t *Tombstone) error
+	// FindTombstone (by Desk record) and FindTombstoneByID return
+	// ENOTFOUND when there is none.
+	FindTombstone(ctx context.Context, orgID, kind, deskID string) (*Tombstone, error)
+	FindTombstoneByID(ctx context.Context, id int64) (*Tombstone, error)
+	// TombstoneChanged marks a deleted record changed in Zoho Desk at
+	// modified; it reports whether that is news.
+	TombstoneChanged(ctx context.Context, orgID, kind, deskID string, modified time.Time) (bool, error)
+	// Tombstones returns the records deleted here and changed in Desk.
+	Tombstones(ctx context.Context, orgID string) ([]Tombstone, error)
+	// KeepDeleted and DeleteTombstone record the user's answer.
+	KeepDeleted(ctx context.Context, id int64) error
+	DeleteTombstone(ctx context.Context, id int64) error
+	// SetConflictCRMTime fills in when Desk accepted the push that won a
+	// record's open conflicts.
+	SetConflictCRMTime(ctx context.Context, orgID, kind string, crmID int64, at time.Time) error
 
 	// FindLink returns the link of a CRM record, or ENOTFOUND.
 	FindLink(ctx context.Context, orgID, kind string, crmID int64) (*Link, error)
@@ -710,6 +779,12 @@ type DeskApply struct {
 	// same transaction, so a crash never leaves a pulled change stored but
 	// not reconciled.
 	Remote *RemoteRecord
+	// Forget lists Desk records merged into Remote (the survivor, which
+	// must be set): their remote copies and links are deleted (but the
+	// Link's record's, which moves to the survivor) in the same transaction.
+	Forget []string
+	// Merge, when set, is recorded (CRMID filled in like the link's).
+	Merge *MergeNote
 }
 
 // OutboxResult is what a successful outbox item leaves behind, stored with
@@ -854,6 +929,22 @@ type Integration interface {
 	Conflicts(ctx context.Context) ([]Conflict, error)
 	RestoreConflict(ctx context.Context, id int64) error
 	DismissConflict(ctx context.Context, id int64) error
+	// Merges lists the duplicate Desk contacts resolved into one (merged
+	// by this desktop or found merged); DismissMerge hides one.
+	Merges(ctx context.Context) ([]MergeNote, error)
+	DismissMerge(ctx context.Context, id int64) error
+	// DeletedChanged lists records deleted in Tandem and changed in Zoho
+	// Desk since; RestoreDeleted brings one back from Desk's copy,
+	// KeepDeleted keeps it deleted (a later change in Desk asks again).
+	DeletedChanged(ctx context.Context) ([]Tombstone, error)
+	// LinkedOnDesk reports whether a CRM contact is linked to a Desk
+	// contact of the active portal (two-way or one-way), so deleting it
+	// may offer to delete it in Zoho Desk too; DeleteOnDesk queues that
+	// (call it before deleting the record in Tandem). Companies: false.
+	LinkedOnDesk(ctx context.Context, kind string, crmID int64) (bool, error)
+	DeleteOnDesk(ctx context.Context, kind string, crmID int64) error
+	RestoreDeleted(ctx context.Context, id int64) error
+	KeepDeleted(ctx context.Context, id int64) error
 
 	// Status returns the sync status; SyncNow asks for a pass soon.
 	Status(ctx context.Context) (*SyncStatus, error)

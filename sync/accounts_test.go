@@ -123,8 +123,9 @@ func TestContactCompanySync(t *testing.T) {
 		t.Errorf("after Desk cleared the account: CRM company %d", got)
 	}
 
-	// Both change it between two passes: the later (Desk) wins, and the
-	// conflict names the companies.
+	// Both change it between two passes: the CRM's change reaches Desk
+	// last (one clock, Desk's: issue 12) and wins, and the conflict names
+	// the companies.
 	p = a.contact(peter.ID)
 	p.CompanyID = companies[1].ID
 	if err := e.db.UpdateContact(ctx, p); err != nil {
@@ -135,27 +136,37 @@ func TestContactCompanySync(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustSync(t, e)
-	if got := a.contact(peter.ID).CompanyID; got != initech.ID {
-		t.Errorf("after the conflict: CRM company %d, want Initech", got)
+	if got := a.contact(peter.ID).CompanyID; got != companies[1].ID {
+		t.Errorf("after the conflict: CRM company %d, want %d", got, companies[1].ID)
 	}
 	conflicts, err := e.svc.Conflicts(ctx)
 	if err != nil || len(conflicts) != 1 {
 		t.Fatalf("conflicts: %+v %v", conflicts, err)
 	}
 	cf := conflicts[0]
-	if cf.CRMField != app.CRMFieldCompany || cf.DeskText != "Initech" || cf.CRMText != companies[1].Name || cf.Winner != app.WinnerDesk {
+	if cf.CRMField != app.CRMFieldCompany || cf.DeskText != "Initech" || cf.CRMText != companies[1].Name || cf.Winner != app.WinnerCRM {
 		t.Errorf("conflict: %+v", cf)
 	}
-	// Restoring it puts the CRM's company back, and Desk follows.
+	// Restoring it puts Desk's company (Initech) into the CRM, and Desk
+	// follows; then the CRM's company is set again for what follows.
 	if err := e.svc.RestoreConflict(ctx, cf.ID); err != nil {
 		t.Fatal(err)
 	}
 	mustSync(t, e)
-	if got := a.contact(peter.ID).CompanyID; got != companies[1].ID {
-		t.Errorf("after restore: CRM company %d, want %d", got, companies[1].ID)
+	if got := a.contact(peter.ID).CompanyID; got != initech.ID {
+		t.Errorf("after restore: CRM company %d, want %d", got, initech.ID)
 	}
-	if got, want := a.deskAccount(peter.ID), a.accountOf(companies[1].ID); got != want {
+	if got, want := a.deskAccount(peter.ID), a.accountOf(initech.ID); got != want {
 		t.Errorf("after restore: Desk account %q, want %q", got, want)
+	}
+	p = a.contact(peter.ID)
+	p.CompanyID = companies[1].ID
+	if err := e.db.UpdateContact(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if got, want := a.deskAccount(peter.ID), a.accountOf(companies[1].ID); got != want {
+		t.Errorf("moved back: Desk account %q, want %q", got, want)
 	}
 
 	// Deleting a company in the CRM does not take its contacts out of

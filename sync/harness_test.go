@@ -33,6 +33,8 @@ type env struct {
 	info    deskemu.Info
 	hook    func(string) error
 	conc    int
+	// skew puts this desktop's clock off (its database and service).
+	skew time.Duration
 }
 
 type envOptions struct {
@@ -126,7 +128,12 @@ func (e *env) open() {
 				e.t.Fatal(err)
 			}
 		}
-		db, err := store.Open(context.Background(), e.dbPath)
+		var clock func() time.Time
+		if e.skew != 0 {
+			skew := e.skew
+			clock = func() time.Time { return time.Now().Add(skew) }
+		}
+		db, err := store.OpenOptions(context.Background(), e.dbPath, store.Options{Clock: clock})
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -139,6 +146,7 @@ func (e *env) open() {
 		OAuth:       tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
 		BaseURL:     e.run.URL,
 		Concurrency: e.conc,
+		Now:         func() time.Time { return time.Now().Add(e.skew) },
 		Retry:       desk.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
 		Hook: func(p string) error {
 			if e.hook != nil {

@@ -277,7 +277,7 @@ func contactRemote(org string, c desk.Contact) app.RemoteRecord {
 		v[app.DeskCustomPrefix+k] = anyString(x)
 	}
 	return app.RemoteRecord{OrgID: org, Kind: app.KindContact, DeskID: c.ID, MatchKey: app.NormalizeEmail(c.Email),
-		Modified: c.ModifiedTime.Time, Values: v}
+		Modified: c.ModifiedTime.Time, Created: c.CreatedTime.Time, Values: v}
 }
 
 // accountRemote turns a Desk account into its remote copy.
@@ -291,7 +291,7 @@ func accountRemote(org string, a desk.Account) app.RemoteRecord {
 		v[app.DeskCustomPrefix+k] = anyString(x)
 	}
 	return app.RemoteRecord{OrgID: org, Kind: app.KindCompany, DeskID: a.ID, MatchKey: app.NormalizeName(a.AccountName),
-		Modified: a.ModifiedTime.Time, Values: v}
+		Modified: a.ModifiedTime.Time, Created: a.CreatedTime.Time, Values: v}
 }
 
 // contactField returns a pointer to a contact's string field, or nil for
@@ -363,13 +363,6 @@ func (r record) rev() int64 {
 		return r.contact.Rev
 	}
 	return r.company.Rev
-}
-
-func (r record) updated() time.Time {
-	if r.contact != nil {
-		return r.contact.UpdatedAt
-	}
-	return r.company.UpdatedAt
 }
 
 // created is when the CRM record was created: with its id, it tells the

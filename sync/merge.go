@@ -27,7 +27,15 @@ type mergeResult struct {
 // changed on both, the later change wins and the loser is kept as a
 // conflict; with no base an empty side takes the other's value. One-way:
 // the CRM's changed values are pushed and Desk's never reach the CRM.
-func merge(mode app.SyncMode, ms []app.FieldMapping, base, crm, dsk map[string]string, crmTime, deskTime time.Time) mergeResult {
+//
+// "Later" is read on one clock that every desktop shares, Desk's: a Desk
+// change is at its modifiedTime (deskTime), and a Tandem change at the time
+// Desk accepts its push. A Tandem change still to push reaches Desk after
+// every change Desk holds now, so it is the later one and wins; the Desk
+// value is kept as the conflict, with Desk's time, and the time Desk
+// accepts the push is added to the conflict when it does. Desktop clocks
+// are never compared with each other or with Desk's.
+func merge(mode app.SyncMode, ms []app.FieldMapping, base, crm, dsk map[string]string, deskTime time.Time) mergeResult {
 	r := mergeResult{agreed: map[string]string{}, toCRM: map[string]string{}, toDesk: map[string]string{}}
 	keep := func(f string, b string, hasB bool) {
 		if hasB {
@@ -61,15 +69,9 @@ func merge(mode app.SyncMode, ms []app.FieldMapping, base, crm, dsk map[string]s
 		case !hasB && d == "":
 			r.toDesk[f] = c
 		default:
-			cf := app.Conflict{DeskField: f, CRMField: m.CRMField, CRMValue: c, DeskValue: d}
-			if crmTime.After(deskTime) {
-				cf.Winner = app.WinnerCRM
-				r.toDesk[f] = c
-				keep(f, b, hasB)
-			} else {
-				cf.Winner = app.WinnerDesk
-				r.agreed[f], r.toCRM[f] = d, d
-			}
+			cf := app.Conflict{DeskField: f, CRMField: m.CRMField, CRMValue: c, DeskValue: d, DeskTime: deskTime, Winner: app.WinnerCRM}
+			r.toDesk[f] = c
+			keep(f, b, hasB)
 			r.conflicts = append(r.conflicts, cf)
 		}
 	}

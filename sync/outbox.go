@@ -48,8 +48,9 @@ func (pl replyPayload) recipients() string {
 	return strings.Join(splitAddrs(pl.To+","+pl.CC), ",")
 }
 
-// lookupSkew is how much earlier than our "sending" mark a Desk creation
-// time may be and still be taken for ours (clocks differ).
+// lookupSkew is how much earlier than our "sending" mark (on Desk's clock,
+// as estimated from its Date headers, to the second) a Desk creation time
+// may be and still be taken for ours.
 const lookupSkew = 2 * time.Minute
 
 // drainOutbox sends the portal's pending items in order. An item left
@@ -102,7 +103,10 @@ func (ps *pass) drainOutbox(ctx context.Context, deferUpdates bool) error {
 			}
 			continue
 		}
-		if err := s.store.MarkSending(ctx, it.ID, s.opts.Now()); err != nil {
+		// The mark is on Desk's clock (the client's estimate from Desk's
+		// Date headers), as are the creation times the look-up compares
+		// it with: a desktop clock that is off cannot hide our own create.
+		if err := s.store.MarkSending(ctx, it.ID, ps.cl.ServerNow()); err != nil {
 			return fmt.Errorf("sync: outbox: %w", err)
 		}
 		if err := s.hookErr("outbox-before-send"); err != nil {
@@ -114,6 +118,8 @@ func (ps *pass) drainOutbox(ctx context.Context, deferUpdates bool) error {
 		}
 		if err != nil {
 			switch {
+			case errors.Is(err, errAborted):
+				return err // killed mid-send: left "sending", looked up first next time
 			case desk.MaybeApplied(err):
 				// Leave it "sending": the next drain looks it up first.
 				if ctx.Err() != nil {
@@ -203,9 +209,23 @@ func (ps *pass) complete(ctx context.Context, it *app.OutboxItem, res app.Outbox
 		return fmt.Errorf("sync: outbox: %w", err)
 	}
 	ps.counts.OutboxSent++
+	if res.Remote != nil && it.CRMKind != "" && !res.Remote.Modified.IsZero() {
+		// The time Desk accepted the push: the Tandem side's time of the
+		// conflicts it won (one clock, Desk's).
+		if err := ps.s.store.SetConflictCRMTime(ctx, ps.p.OrgID, it.CRMKind, it.CRMID, res.Remote.Modified); err != nil {
+			return fmt.Errorf("sync: outbox: %w", err)
+		}
+	}
 	switch it.Kind {
 	case app.OutboxPushContact:
 		ps.counts.ContactsPushed++
+		var pl pushPayload
+		if json.Unmarshal(it.Payload, &pl) == nil && pl.DeskID == "" && pl.Key != "" {
+			if ps.created == nil {
+				ps.created = map[string]bool{}
+			}
+			ps.created[pl.Key] = true
+		}
 	case app.OutboxPushCompany:
 		ps.counts.CompaniesPushed++
 	}
@@ -219,6 +239,16 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 	switch it.Kind {
 	case app.OutboxPushContact, app.OutboxPushCompany:
 		return ps.sendPush(ctx, it)
+	case app.OutboxTrashContact:
+		var pl trashPayload
+		if err := json.Unmarshal(it.Payload, &pl); err != nil {
+			return app.OutboxResult{}, badPayload(err)
+		}
+		err := cl.TrashContacts(ctx, []string{pl.DeskID})
+		if err != nil && (app.ErrorCode(err) == app.EINVALID || app.ErrorCode(err) == app.ENOTFOUND) {
+			err = nil // gone already (merged, or deleted by someone else)
+		}
+		return app.OutboxResult{ResultID: pl.DeskID}, err
 	case app.OutboxCreateTicket:
 		var pl createTicketPayload
 		if err := json.Unmarshal(it.Payload, &pl); err != nil {
@@ -341,16 +371,36 @@ func (ps *pass) sendPush(ctx context.Context, it *app.OutboxItem) (app.OutboxRes
 			if twin, err = ps.contactTwin(ctx, pl.Key); err != nil {
 				return app.OutboxResult{}, err
 			}
+			if herr := ps.s.hookErr("outbox-before-create"); herr != nil {
+				return app.OutboxResult{}, herr
+			}
 			if twin != nil {
 				// Desk made the contact a moment ago (a ticket for its
-				// email): the search the pull reads does not show it yet.
-				// Link it rather than create a second one.
-				c, err = ps.cl.UpdateContact(ctx, twin.ID, body)
+				// email, or another desktop of the team): the search the
+				// pull reads does not show it yet. Link it rather than
+				// create a second one; the values ours overwrites are kept
+				// as conflicts.
+				if err = ps.noteOverwrites(ctx, it, &pl, twin.ID, nil); err == nil {
+					c, err = ps.cl.UpdateContact(ctx, twin.ID, body)
+				}
 			} else {
 				c, err = ps.cl.CreateContact(ctx, body)
 			}
 		} else {
-			c, err = ps.cl.UpdateContact(ctx, pl.DeskID, body)
+			// Another desktop (or Desk) may have changed a field we push
+			// since our last pull (Desk's search index lags, so the pull
+			// may not have shown it): the value overwritten is kept as a
+			// conflict, ours winning (it reaches Desk later).
+			var base map[string]string
+			if l, lerr := ps.s.store.FindLink(ctx, ps.p.OrgID, it.CRMKind, it.CRMID); lerr == nil && l.DeskID == pl.DeskID {
+				base = l.Agreed
+			}
+			if base != nil {
+				err = ps.noteOverwrites(ctx, it, &pl, pl.DeskID, base)
+			}
+			if err == nil {
+				c, err = ps.cl.UpdateContact(ctx, pl.DeskID, body)
+			}
 		}
 		if err != nil {
 			return app.OutboxResult{}, err
@@ -525,6 +575,9 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 					// Send the fields again: the contact may be one Desk
 					// made for a ticket to the email, not ours (PATCH sets
 					// absolute values, so for ours it changes nothing).
+					if err := ps.noteOverwrites(ctx, it, &pl, c.ID, nil); err != nil {
+						return app.OutboxResult{}, false, err
+					}
 					full, err := cl.UpdateContact(ctx, c.ID, pushBody(it, &pl))
 					if err != nil {
 						return app.OutboxResult{}, false, err
@@ -730,4 +783,49 @@ func (ps *pass) accountResult(ctx context.Context, it *app.OutboxItem, pl *pushP
 	rr := accountRemote(ps.p.OrgID, full)
 	res, err := ps.pushResult(ctx, it, pl, &rr)
 	return res, err == nil, err
+}
+
+// noteOverwrites records, before a create is sent as an update of an
+// unlinked Desk contact with the same email (a twin another desktop or a
+// ticket made a moment ago), the twin's values the update overwrites: they
+// are conflicts this desktop's change won (it reaches Desk later), kept
+// for the user to restore.
+//
+// With base (an update of a linked contact), a Desk value counts only when
+// it moved from the agreed one.
+func (ps *pass) noteOverwrites(ctx context.Context, it *app.OutboxItem, pl *pushPayload, deskID string, base map[string]string) error {
+	twin, err := ps.cl.GetContact(ctx, deskID)
+	if err != nil {
+		return err
+	}
+	rr := contactRemote(ps.p.OrgID, twin)
+	var cs []app.Conflict
+	rec, err := ps.findRecord(ctx, it.CRMKind, it.CRMID)
+	if err != nil {
+		return nil // gone: pushResult handles it
+	}
+	for _, m := range mappingsFor(ps.ms, it.CRMKind) {
+		v, ok := pl.Fields[m.DeskField]
+		d := rr.Values[m.DeskField]
+		if !ok || d == v || m.Type == app.FieldAccount {
+			continue
+		}
+		if base == nil && d == "" {
+			continue
+		}
+		if b, hasB := base[m.DeskField]; base != nil && (!hasB || b == d) {
+			continue
+		}
+		cs = append(cs, app.Conflict{OrgID: ps.p.OrgID, Kind: it.CRMKind, CRMID: it.CRMID, DeskID: deskID, DeskField: m.DeskField,
+			CRMField: m.CRMField, CRMValue: v, DeskValue: d, Winner: app.WinnerCRM, DeskTime: rr.Modified, RecordName: rec.name()})
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	// Stored once (the same conflict found by the reconciliation that
+	// queued this push is not stored again); not counted again either.
+	if _, err := ps.s.store.ApplyFromDesk(ctx, []app.DeskApply{{Conflicts: cs}}); err != nil {
+		return err
+	}
+	return nil
 }

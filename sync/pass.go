@@ -25,6 +25,9 @@ type pass struct {
 	// contactTwin); nil until read, and again after Desk may have created
 	// a contact (a ticket for an email).
 	newest []desk.Contact
+	// created holds the email keys of the contacts this pass created on
+	// Desk (their twins are looked for after the drain: dedupeCreated).
+	created map[string]bool
 }
 
 // errAborted wraps a Hook's error, so a simulated crash is told apart.
@@ -111,6 +114,9 @@ func (ps *pass) run(ctx context.Context) error {
 		}
 		if err := ps.drainOutbox(ctx, false); err != nil {
 			return err
+		}
+		if err := ps.dedupeCreated(ctx); err != nil {
+			return fmt.Errorf("sync: duplicates: %w", err)
 		}
 		if err := ps.recheckAccounts(ctx); err != nil {
 			return err
@@ -295,6 +301,13 @@ func (ps *pass) pull(ctx context.Context, kind string) error {
 			// stored (a reconciliation may fail and be retried).
 			fresh = append(fresh, r)
 		}
+		if kind == app.KindContact && ps.p.Mode.Pushes() && len(fresh) > 0 {
+			// Duplicates first: a twin is never linked, created or
+			// reported as "already linked" (see team.go).
+			if fresh, err = ps.dedupe(ctx, fresh); err != nil {
+				return err
+			}
+		}
 		if len(fresh) == 0 {
 			return nil
 		}
@@ -361,9 +374,20 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 		switch app.ErrorCode(err) {
 		case "":
 			if _, err := s.store.FindLink(ctx, org, kind, l.CRMID); app.ErrorCode(err) == app.ENOTFOUND {
-				// The CRM record was deleted (its id may even be reused): drop the link.
+				// The CRM record was deleted (its id may even be reused):
+				// drop the link, remembering the delete, so this change
+				// asks the user rather than bringing the record back.
+				if err := s.store.SaveTombstone(ctx, &app.Tombstone{OrgID: org, Kind: kind, DeskID: l.DeskID, CRMID: l.CRMID,
+					Name: agreedName(*l), DeskModified: l.DeskModified}); err != nil {
+					return err
+				}
 				if err := s.store.DeleteLink(ctx, org, kind, l.CRMID); err != nil {
 					return err
+				}
+				if ps.p.Mode.Pulls() {
+					if _, err := ps.deletedHere(ctx, rr); err != nil {
+						return err
+					}
 				}
 				continue
 			} else if err != nil {
@@ -394,6 +418,15 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 		rec, found, err := ps.matchCRM(ctx, kind, rr)
 		if err != nil {
 			return err
+		}
+		if !found {
+			// Deleted here: a change in Desk never brings it back
+			// silently; the user is asked (Needs your attention).
+			if stop, err := ps.deletedHere(ctx, rr); err != nil {
+				return err
+			} else if stop {
+				continue
+			}
 		}
 		if found {
 			if _, err := s.store.FindLink(ctx, org, kind, rec.id()); err == nil {
@@ -548,7 +581,7 @@ func (ps *pass) reconcile(ctx context.Context, ms []app.FieldMapping, rec record
 	crm := ps.values(ctx, rec, ms)
 	all := ms
 	ms, held := ps.holdAccounts(ctx, ms, base, crm, dsk)
-	mr := merge(ps.p.Mode, ms, base, crm, dsk, rec.updated(), deskMod)
+	mr := merge(ps.p.Mode, ms, base, crm, dsk, deskMod)
 	keepHeld(&mr, base, held)
 
 	newLink := &app.Link{OrgID: org, Kind: kind, CRMID: rec.id(), DeskID: deskID, Agreed: mr.agreed, CRMRev: rec.rev(), DeskModified: deskMod}
@@ -640,7 +673,7 @@ func (ps *pass) apply(ctx context.Context, batch []app.DeskApply) error {
 		if n := len(a.Conflicts); n > 0 {
 			ps.counts.Conflicts += n
 			ps.s.publish(app.SyncEvent{Kind: app.EventConflict, OrgID: ps.p.OrgID, Counts: ps.counts,
-				Message: fmt.Sprintf("%s was changed on both sides; the later change was kept.", a.Conflicts[0].RecordName)})
+				Message: fmt.Sprintf("%s was changed on both sides; the change that reached Zoho Desk last was kept.", a.Conflicts[0].RecordName)})
 		}
 	}
 	return ps.s.hookErr("applied")
@@ -791,6 +824,10 @@ func (ps *pass) dropOrphans(ctx context.Context, after int64) error {
 		return fmt.Errorf("sync: orphans: %w", err)
 	}
 	for _, l := range ls {
+		if err := ps.s.store.SaveTombstone(ctx, &app.Tombstone{OrgID: l.OrgID, Kind: l.Kind, DeskID: l.DeskID, CRMID: l.CRMID,
+			Name: agreedName(l), DeskModified: l.DeskModified}); err != nil {
+			return fmt.Errorf("sync: orphans: %w", err)
+		}
 		if err := ps.s.store.DeleteLink(ctx, l.OrgID, l.Kind, l.CRMID); err != nil {
 			return fmt.Errorf("sync: orphans: %w", err)
 		}

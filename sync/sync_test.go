@@ -91,7 +91,9 @@ func TestPushMatchAndConflict(t *testing.T) {
 	if d.Phone != "+44 20 7946 0000" {
 		t.Fatalf("desk phone = %q", d.Phone)
 	}
-	// Both change the title: the later (Desk) wins, the CRM value is a conflict.
+	// Both change the title: the CRM's change reaches Desk after Desk's (it
+	// is pushed by this pass), so it is the later one on Desk's clock and
+	// wins; Desk's value is the conflict (issue 12: one clock).
 	got, _ = e.db.FindContact(ctx, c.ID)
 	got.Title = "Mathematician"
 	if err := e.db.UpdateContact(ctx, got); err != nil {
@@ -104,7 +106,7 @@ func TestPushMatchAndConflict(t *testing.T) {
 	mustSync(t, e)
 	got, _ = e.db.FindContact(ctx, c.ID)
 	cs, _ := e.svc.Conflicts(ctx)
-	if got.Title != "Analyst" || len(cs) != 1 || cs[0].CRMValue != "Mathematician" || cs[0].Winner != app.WinnerDesk {
+	if got.Title != "Mathematician" || len(cs) != 1 || cs[0].DeskValue != "Analyst" || cs[0].Winner != app.WinnerCRM {
 		t.Fatalf("title %q conflicts %+v", got.Title, cs)
 	}
 	// Restore the loser: it goes to Desk too.
@@ -113,7 +115,7 @@ func TestPushMatchAndConflict(t *testing.T) {
 	}
 	mustSync(t, e)
 	d, _ = e.client().GetContact(ctx, ds[0].ID)
-	if d.Title != "Mathematician" {
+	if d.Title != "Analyst" {
 		t.Fatalf("desk title after restore = %q", d.Title)
 	}
 	// A Desk contact with the same email as an unlinked CRM contact is linked, not duplicated.

@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,6 +19,8 @@ import (
 type contactsScreen struct {
 	*browser[app.Contact]
 	form *contactForm // the open form, if any
+	// deskCheck is the delete dialog's "also in Zoho Desk" box (tests).
+	deskCheck *widget.Check
 	// changed runs after a contact was written, so other screens can reload.
 	changed func()
 }
@@ -115,10 +118,16 @@ func (s *contactsScreen) openForm(c *app.Contact) {
 
 func (s *contactsScreen) confirmDelete(c *app.Contact) {
 	msg := lang.L("Delete {{.Name}}? This cannot be undone.", map[string]any{"Name": c.DisplayName()})
-	s.u.confirmDelete(lang.L("Delete contact"), msg, func() {
-		svc := s.u.crm.Contacts
+	del := func(onDesk bool) {
+		svc, integ := s.u.crm.Contacts, s.u.integ
 		s.u.run.Go(func(ctx context.Context) func() {
-			err := svc.DeleteContact(ctx, c.ID)
+			var err error
+			if onDesk {
+				err = integ.DeleteOnDesk(ctx, app.KindContact, c.ID)
+			}
+			if err == nil {
+				err = svc.DeleteContact(ctx, c.ID)
+			}
 			return func() {
 				if err != nil {
 					s.u.showError("delete contact", err)
@@ -131,6 +140,33 @@ func (s *contactsScreen) confirmDelete(c *app.Contact) {
 				}
 			}
 		})
+	}
+	if s.u.integ == nil {
+		s.u.confirmDelete(lang.L("Delete contact"), msg, func() { del(false) })
+		return
+	}
+	integ := s.u.integ
+	s.u.run.Go(func(ctx context.Context) func() {
+		linked, err := integ.LinkedOnDesk(ctx, app.KindContact, c.ID)
+		return func() {
+			if err != nil || !linked {
+				s.u.confirmDelete(lang.L("Delete contact"), msg, func() { del(false) })
+				return
+			}
+			// Linked: the team shares it through Zoho Desk. Deleting it
+			// there too is offered, off by default.
+			s.deskCheck = widget.NewCheck(lang.L("Also delete it in Zoho Desk, for everyone on your team"), nil)
+			body := container.NewVBox(wrapLabel(msg), s.deskCheck,
+				wrapLabel(lang.L("Otherwise it stays in Zoho Desk, and on your team's computers.")))
+			d := dialog.NewCustomConfirm(lang.L("Delete contact"), lang.L("Delete"), lang.L("Cancel"), body, func(ok bool) {
+				if ok {
+					del(s.deskCheck.Checked)
+				}
+			}, s.u.win)
+			d.SetConfirmImportance(widget.DangerImportance)
+			d.Resize(fyne.NewSize(520, 0))
+			s.u.show(d)
+		}
 	})
 }
 

@@ -89,7 +89,7 @@ func TestJapaneseManageProblems(t *testing.T) {
 	s := newDeskSettings(e.d)
 	e.show(s.body)
 	e.waitFor("the conflict", func() bool { return s.problems != nil && len(s.problems.conflicts) == 1 })
-	for _, want := range []string{"確認が必要な項目", "山田 太郎 — ", "「営業部長」に戻す", "このままにする"} {
+	for _, want := range []string{"確認が必要な項目", "山田 太郎 — ", "「取締役」に戻す", "このままにする"} {
 		if !e.hasText(want) {
 			t.Errorf("Manage in Japanese lacks %q", want)
 		}

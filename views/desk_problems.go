@@ -37,6 +37,13 @@ type syncProblems struct {
 	// dismissAll are the Dismiss (all) buttons of the groups of failed
 	// actions, then of the groups of record errors.
 	dismissAll []*widget.Button
+	// A team on one portal (issue 12): records deleted here and changed in
+	// Zoho Desk since (restore / keep deleted), and duplicates merged.
+	deleted     []app.Tombstone
+	merges      []app.MergeNote
+	restoreDel  []*widget.Button // one per deleted record
+	keepDel     []*widget.Button // one per deleted record
+	dismissMerg []*widget.Button // one per merge
 	// changeMode, when set, opens Change sync option (a read-only profile).
 	changeMode func()
 }
@@ -60,6 +67,8 @@ type problemData struct {
 	failed    []app.OutboxItem
 	names     map[string]string // kind/id → record name, for errors
 	labels    map[string]string // kind/crm field → label
+	deleted   []app.Tombstone
+	merges    []app.MergeNote
 }
 
 func (p *syncProblems) reload() {
@@ -83,6 +92,12 @@ func (p *syncProblems) read(ctx context.Context) (*problemData, error) {
 	d := &problemData{names: map[string]string{}, labels: map[string]string{}}
 	var err error
 	if d.conflicts, err = p.integ.Conflicts(ctx); err != nil {
+		return nil, err
+	}
+	if d.deleted, err = p.integ.DeletedChanged(ctx); err != nil {
+		return nil, err
+	}
+	if d.merges, err = p.integ.Merges(ctx); err != nil {
 		return nil, err
 	}
 	st, err := p.integ.Status(ctx)
@@ -157,9 +172,11 @@ const maxGroupNames = 5
 // Dismiss all, not 62 cards. Nothing at all when there are none.
 func (p *syncProblems) show(d *problemData) {
 	p.conflicts, p.errs, p.failed = d.conflicts, d.errs, d.failed
+	p.deleted, p.merges = d.deleted, d.merges
 	p.restore, p.dismiss, p.retry, p.dismissAll = nil, nil, nil, nil
+	p.restoreDel, p.keepDel, p.dismissMerg = nil, nil, nil
 	p.box.Objects = nil
-	if len(d.conflicts)+len(d.errs)+len(d.failed) == 0 {
+	if len(d.conflicts)+len(d.errs)+len(d.failed)+len(d.deleted)+len(d.merges) == 0 {
 		p.box.Add(widget.NewSeparator())
 		p.box.Add(note(lang.L("Nothing needs your attention: your records and Zoho Desk agree."), widget.LowImportance))
 		p.box.Refresh()
@@ -167,11 +184,17 @@ func (p *syncProblems) show(d *problemData) {
 	}
 	p.box.Add(widget.NewSeparator())
 	p.box.Add(heading(lang.L("Needs your attention")))
+	for i := range d.deleted {
+		p.box.Add(p.deletedCard(&d.deleted[i]))
+	}
 	if len(d.conflicts) > 0 {
-		p.box.Add(wrapLabel(lang.L("Tandem and Zoho Desk had different values for these fields. The later change was kept; the other value is here if you want it back.")))
+		p.box.Add(wrapLabel(lang.L("Tandem and Zoho Desk had different values for these fields. The change that reached Zoho Desk last was kept; the other value is here if you want it back.")))
 		for i := range d.conflicts {
 			p.box.Add(p.conflictCard(&d.conflicts[i], d.labels))
 		}
+	}
+	for i := range d.merges {
+		p.box.Add(p.mergeCard(&d.merges[i]))
 	}
 	for _, g := range groupFailed(d.failed) {
 		p.box.Add(p.failedGroupCard(g, d.names))
@@ -494,8 +517,114 @@ func (p *syncProblems) conflictCard(c *app.Conflict, labels map[string]string) f
 	if b := p.openButton(c.Kind, c.CRMID); b != nil {
 		row.Add(b)
 	}
-	body := container.NewVBox(title, wrapLabel(what), note(when(c.At), widget.LowImportance), row)
+	body := container.NewVBox(title, wrapLabel(what), note(conflictTimes(c), widget.LowImportance), row)
 	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, body))
+}
+
+// conflictTimes shows both sides' times on Zoho Desk's clock (the one the
+// later change is decided by): Desk's change, and when Desk accepted
+// Tandem's.
+func conflictTimes(c *app.Conflict) string {
+	desk := lang.L("unknown")
+	if !c.DeskTime.IsZero() {
+		desk = when(c.DeskTime)
+	}
+	crm := lang.L("not sent yet")
+	switch {
+	case c.Winner == app.WinnerDesk:
+		crm = lang.L("not sent")
+	case !c.CRMTime.IsZero():
+		crm = when(c.CRMTime)
+	}
+	return lang.L("Changed in Zoho Desk {{.Desk}} · Tandem's change reached Zoho Desk {{.CRM}}", map[string]any{"Desk": desk, "CRM": crm})
+}
+
+// deletedCard is a record deleted in Tandem and changed in Zoho Desk
+// since: restore it from Desk's copy, or keep it deleted.
+func (p *syncProblems) deletedCard(t *app.Tombstone) fyne.CanvasObject {
+	name := t.Name
+	if name == "" {
+		name = kindLabel(t.Kind)
+	}
+	title := widget.NewLabel(rowText(name))
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.Truncation = fyne.TextTruncateEllipsis
+	what := lang.L("Deleted here, changed in Zoho Desk since: someone on your team or in Zoho Desk changed it after you deleted it. Restore it from Zoho Desk, or keep it deleted.")
+	times := lang.L("Deleted {{.Deleted}} · changed in Zoho Desk {{.Changed}}", map[string]any{"Deleted": when(t.DeletedAt), "Changed": when(t.ChangedAt)})
+	id := t.ID
+	restore := widget.NewButtonWithIcon(lang.L("Restore"), theme.ContentUndoIcon(), nil)
+	keep := widget.NewButtonWithIcon(lang.L("Keep deleted"), theme.DeleteIcon(), nil)
+	act := func(restoring bool) {
+		restore.Disable()
+		keep.Disable()
+		p.run.Go(func(ctx context.Context) func() {
+			var err error
+			if restoring {
+				err = p.integ.RestoreDeleted(ctx, id)
+			} else {
+				err = p.integ.KeepDeleted(ctx, id)
+			}
+			return func() {
+				if err != nil {
+					restore.Enable()
+					keep.Enable()
+					p.showErr("deleted record", err)
+					return
+				}
+				p.reload()
+			}
+		})
+	}
+	restore.OnTapped = func() { act(true) }
+	keep.OnTapped = func() { act(false) }
+	p.restoreDel = append(p.restoreDel, restore)
+	p.keepDel = append(p.keepDel, keep)
+	body := container.NewVBox(title, wrapLabel(what), note(times, widget.LowImportance), container.NewHBox(restore, keep))
+	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, body))
+}
+
+// mergeCard tells of duplicate Zoho Desk contacts made one: merged by this
+// desktop, or found merged by another one of the team.
+func (p *syncProblems) mergeCard(m *app.MergeNote) fyne.CanvasObject {
+	name := m.RecordName
+	if name == "" {
+		name = kindLabel(m.Kind)
+	}
+	title := widget.NewLabel(rowText(name))
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.Truncation = fyne.TextTruncateEllipsis
+	var what string
+	if m.ByUs {
+		what = lang.L("Zoho Desk had {{.Count}} contacts with this email (made on several computers, or in Zoho Desk, at about the same time). Tandem merged them into the oldest one in Zoho Desk and linked this record to it.",
+			map[string]any{"Count": len(m.Losers) + 1})
+	} else {
+		what = lang.L("Zoho Desk had {{.Count}} contacts for this person; another computer of your team merged them into the oldest one. This record is now linked to it.",
+			map[string]any{"Count": len(m.Losers) + 1})
+	}
+	hint := lang.L("Values that differed are listed above, if you want one back.")
+	id := m.ID
+	dismiss := widget.NewButtonWithIcon(lang.L("OK"), theme.ConfirmIcon(), nil)
+	dismiss.OnTapped = func() {
+		dismiss.Disable()
+		p.run.Go(func(ctx context.Context) func() {
+			err := p.integ.DismissMerge(ctx, id)
+			return func() {
+				if err != nil {
+					dismiss.Enable()
+					p.showErr("dismiss merge", err)
+					return
+				}
+				p.reload()
+			}
+		})
+	}
+	p.dismissMerg = append(p.dismissMerg, dismiss)
+	row := container.NewHBox(dismiss)
+	if b := p.openButton(m.Kind, m.CRMID); b != nil {
+		row.Add(b)
+	}
+	body := container.NewVBox(title, wrapLabel(what), wrapLabel(hint), note(when(m.At), widget.LowImportance), row)
+	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, body))
 }
 
 func (p *syncProblems) openButton(kind string, id int64) *widget.Button {
@@ -526,6 +655,7 @@ func outboxWhat(it *app.OutboxItem, names map[string]string) string {
 		To      string `json:"to"`
 		Subject string `json:"subject"`
 		Status  string `json:"status"`
+		Name    string `json:"name"`
 	}
 	_ = json.Unmarshal(it.Payload, &pl)
 	name := shown(names[recordKey(it.CRMKind, it.CRMID)])
@@ -546,6 +676,8 @@ func outboxWhat(it *app.OutboxItem, names map[string]string) string {
 		return lang.L("Sending contact {{.Name}} to Zoho Desk", map[string]any{"Name": name})
 	case app.OutboxPushCompany:
 		return lang.L("Sending company {{.Name}} to Zoho Desk", map[string]any{"Name": name})
+	case app.OutboxTrashContact:
+		return lang.L("Deleting {{.Name}} in Zoho Desk", map[string]any{"Name": shown(pl.Name)})
 	}
 	return it.Kind
 }

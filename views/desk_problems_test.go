@@ -38,7 +38,8 @@ func TestManageShowsSyncProblems(t *testing.T) {
 		t.Error("no all-clear line while nothing is wrong")
 	}
 
-	// Both sides change the title between two passes: Desk's later edit wins.
+	// Both sides change the title between two passes: Tandem's edit
+	// reaches Desk last (one clock, Desk's: issue 12) and wins.
 	conflict := func(crmTitle, deskTitle string) {
 		t.Helper()
 		c, err := e.db.FindContact(ctx, ada.ID)
@@ -92,7 +93,7 @@ func TestManageShowsSyncProblems(t *testing.T) {
 	if !st.attention.Visible() || st.attention.Text != "3 problems need your attention" || strings.Contains(st.line.Text, "problem") {
 		t.Errorf("status line = %q, attention %q", st.line.Text, st.attention.Text)
 	}
-	if got := s.problems.restore[0].Text; got != "Use “Mathematician” instead" {
+	if got := s.problems.restore[0].Text; got != "Use “Analyst” instead" {
 		t.Errorf("restore button says %q", got)
 	}
 	e.shot("desk-manage-problems.png")
@@ -101,14 +102,15 @@ func TestManageShowsSyncProblems(t *testing.T) {
 		t.Errorf("Open showed %+v, want Ada (%d)", opens, ada.ID)
 	}
 
-	// Restore: the CRM gets the losing value back, and the next pass sends it.
+	// Restore: the CRM gets the losing (Desk's) value back, and the next
+	// pass sends it.
 	e.tap(s.problems.restore[0])
 	e.waitFor("the conflict to go", func() bool { return len(s.problems.conflicts) == 0 })
-	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Mathematician" {
+	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Analyst" {
 		t.Errorf("title after restore = %q", c.Title)
 	}
 	e.syncOnce()
-	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Mathematician" {
+	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Analyst" {
 		t.Errorf("title after the pass that sends the restore = %q", c.Title)
 	}
 
@@ -118,7 +120,7 @@ func TestManageShowsSyncProblems(t *testing.T) {
 	e.waitFor("the second conflict", func() bool { return len(s.problems.conflicts) == 1 })
 	e.tap(s.problems.dismiss[0])
 	e.waitFor("the conflict to go", func() bool { return len(s.problems.conflicts) == 0 })
-	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Engineer" {
+	if c, _ := e.db.FindContact(ctx, ada.ID); c.Title != "Poet" {
 		t.Errorf("title after dismiss = %q", c.Title)
 	}
 

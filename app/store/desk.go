@@ -371,8 +371,9 @@ func (db *DB) UpsertRemote(ctx context.Context, rs []app.RemoteRecord) error {
 }
 
 func upsertRemote(ctx context.Context, tx *sql.Tx, rs []app.RemoteRecord) error {
-	const q = `INSERT INTO desk_remote (org_id, kind, desk_id, match_key, modified, vals) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (org_id, kind, desk_id) DO UPDATE SET match_key = excluded.match_key, modified = excluded.modified, vals = excluded.vals
+	const q = `INSERT INTO desk_remote (org_id, kind, desk_id, match_key, modified, vals, created) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (org_id, kind, desk_id) DO UPDATE SET match_key = excluded.match_key, modified = excluded.modified, vals = excluded.vals,
+			created = CASE WHEN excluded.created <> 0 THEN excluded.created ELSE desk_remote.created END
 		WHERE excluded.modified >= desk_remote.modified`
 	st, err := cached(ctx, tx, q)
 	if err != nil {
@@ -385,7 +386,7 @@ func upsertRemote(ctx context.Context, tx *sql.Tx, rs []app.RemoteRecord) error 
 		defer st.Close()
 	}
 	for _, r := range rs {
-		if _, err := st.ExecContext(ctx, r.OrgID, r.Kind, r.DeskID, r.MatchKey, toDBz(r.Modified), encodeMap(r.Values)); err != nil {
+		if _, err := st.ExecContext(ctx, r.OrgID, r.Kind, r.DeskID, r.MatchKey, toDBz(r.Modified), encodeMap(r.Values), toDBz(r.Created)); err != nil {
 			return err
 		}
 	}
@@ -393,12 +394,12 @@ func upsertRemote(ctx context.Context, tx *sql.Tx, rs []app.RemoteRecord) error 
 }
 
 func scanRemote(sc interface{ Scan(...any) error }, r *app.RemoteRecord) error {
-	var mod int64
+	var mod, created int64
 	var vals string
-	if err := sc.Scan(&r.OrgID, &r.Kind, &r.DeskID, &r.MatchKey, &mod, &vals); err != nil {
+	if err := sc.Scan(&r.OrgID, &r.Kind, &r.DeskID, &r.MatchKey, &mod, &vals, &created); err != nil {
 		return err
 	}
-	r.Modified = fromDBz(mod)
+	r.Modified, r.Created = fromDBz(mod), fromDBz(created)
 	m, err := decodeMap(vals)
 	if err != nil {
 		return fmt.Errorf("remote %s: %w", r.DeskID, err)
@@ -407,7 +408,7 @@ func scanRemote(sc interface{ Scan(...any) error }, r *app.RemoteRecord) error {
 	return nil
 }
 
-const remoteCols = "org_id, kind, desk_id, match_key, modified, vals"
+const remoteCols = "org_id, kind, desk_id, match_key, modified, vals, created"
 
 // FindRemote returns a pulled Desk record, or ENOTFOUND.
 func (db *DB) FindRemote(ctx context.Context, orgID, kind, deskID string) (*app.RemoteRecord, error) {
@@ -534,6 +535,17 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 	case err == nil && other != l.CRMID:
 		return app.Errorf(app.ECONFLICT, "The Desk record is already linked to another Tandem record.")
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	// A link left by a deleted CRM record whose id SQLite gave to this one:
+	// its Desk record was deleted here (issue 12: remembered, so a change
+	// in Desk asks rather than bringing it back).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
+		SELECT org_id, kind, desk_id, crm_id, trim(coalesce(json_extract(agreed, '$.firstName'), '') || ' ' ||
+			coalesce(json_extract(agreed, '$.lastName'), json_extract(agreed, '$.accountName'), '')), 'deleted', ?, desk_modified
+		FROM desk_links WHERE org_id = ? AND kind = ? AND crm_id = ? AND desk_id <> ?
+			AND crm_created <> coalesce((SELECT created_at FROM `+crmTable(l.Kind)+` WHERE id = ?), 0)
+		ON CONFLICT (org_id, kind, desk_id) DO NOTHING`, toDB(now), l.OrgID, l.Kind, l.CRMID, l.DeskID, l.CRMID); err != nil {
 		return err
 	}
 	if l.LinkedAt.IsZero() {
@@ -801,6 +813,18 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 			return err
 		}
 	}
+	if len(a.Forget) > 0 && a.Remote != nil {
+		var keepCRM int64
+		if a.Link != nil {
+			keepCRM = a.Link.CRMID
+			if crmID != 0 {
+				keepCRM = crmID
+			}
+		}
+		if err := forgetMerged(ctx, tx, a.Remote.OrgID, a.Remote.Kind, a.Remote.DeskID, keepCRM, a.Forget); err != nil {
+			return err
+		}
+	}
 	if a.Link != nil {
 		if crmID != 0 {
 			a.Link.CRMID, a.Link.CRMRev = crmID, rev
@@ -833,13 +857,22 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 		}
 		c.At = now
 		res, err := tx.ExecContext(ctx, `INSERT INTO desk_conflicts (org_id, kind, crm_id, desk_id, desk_field, crm_field,
-			crm_value, desk_value, winner, record_name, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			crm_value, desk_value, winner, record_name, at, crm_time, desk_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (org_id, kind, crm_id, desk_field, crm_value, desk_value) DO NOTHING`,
-			c.OrgID, c.Kind, c.CRMID, c.DeskID, c.DeskField, c.CRMField, c.CRMValue, c.DeskValue, c.Winner, c.RecordName, toDB(now))
+			c.OrgID, c.Kind, c.CRMID, c.DeskID, c.DeskField, c.CRMField, c.CRMValue, c.DeskValue, c.Winner, c.RecordName, toDB(now),
+			toDBz(c.CRMTime), toDBz(c.DeskTime))
 		if err != nil {
 			return err
 		}
 		c.ID, _ = res.LastInsertId()
+	}
+	if m := a.Merge; m != nil {
+		if crmID != 0 {
+			m.CRMID = crmID
+		}
+		if err := recordMerge(ctx, tx, m, now); err != nil {
+			return err
+		}
 	}
 	if a.ClearErrors && crmID != 0 {
 		org := ""
@@ -861,15 +894,15 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 	return nil
 }
 
-const conflictCols = "id, org_id, kind, crm_id, desk_id, desk_field, crm_field, crm_value, desk_value, winner, record_name, at, resolved"
+const conflictCols = "id, org_id, kind, crm_id, desk_id, desk_field, crm_field, crm_value, desk_value, winner, record_name, at, resolved, crm_time, desk_time"
 
 func scanConflict(sc interface{ Scan(...any) error }, c *app.Conflict) error {
-	var at int64
+	var at, ct, dt int64
 	if err := sc.Scan(&c.ID, &c.OrgID, &c.Kind, &c.CRMID, &c.DeskID, &c.DeskField, &c.CRMField, &c.CRMValue, &c.DeskValue,
-		&c.Winner, &c.RecordName, &at, &c.Resolved); err != nil {
+		&c.Winner, &c.RecordName, &at, &c.Resolved, &ct, &dt); err != nil {
 		return err
 	}
-	c.At = fromDB(at)
+	c.At, c.CRMTime, c.DeskTime = fromDB(at), fromDBz(ct), fromDBz(dt)
 	return nil
 }
 

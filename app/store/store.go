@@ -68,6 +68,9 @@ type Options struct {
 	ImportBatch int
 	// now replaces time.Now in tests.
 	now func() time.Time
+	// Clock, when set, replaces time.Now (a desktop whose clock is off,
+	// in tests of several desktops).
+	Clock func() time.Time
 }
 
 // driverName is the database/sql driver Open uses: modernc's, or in tests
@@ -117,6 +120,9 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if opts.ImportBatch <= 0 {
 		opts.ImportBatch = 5000
+	}
+	if opts.now == nil && opts.Clock != nil {
+		opts.now = opts.Clock
 	}
 	if opts.now == nil {
 		opts.now = time.Now

@@ -154,6 +154,8 @@ const (
 	OpGetContact              = "getContact"
 	OpCreateContact           = "createContact"
 	OpUpdateContact           = "updateContact"
+	OpMergeContacts           = "mergeContacts"
+	OpTrashContacts           = "deleteContact"
 	OpSearchContacts          = "searchContacts"
 	OpGetAccounts             = "getAccounts"
 	OpGetAccount              = "getAccount"
@@ -414,6 +416,24 @@ var Contract = []Op{
 	{
 		ID: OpUpdateContact, Spec: "Contact.json", Method: "PATCH", Path: "/contacts/{contactId}",
 		Body: contactBody, Response: contactFields,
+	},
+	{
+		ID: OpMergeContacts, Spec: "Contact.json", Method: "POST", Path: "/contacts/{contactId}/merge",
+		Body: []Field{
+			{Name: "ids", Kinds: KList, Required: true, Note: "contactMergeRequest: long_array, required"},
+			{Name: "source", Kinds: KObj, Note: "sourceValues: per field, the id of the contact whose value the merged contact takes"},
+		},
+		Response: contactFields,
+		Source:   Inferred,
+		Note: "Contact.json mergeContacts (Desk.contacts.UPDATE; 200 contactResponse; 404, 422, 403). The definition does not say which " +
+			"contact survives: Tandem takes the path's contact as the one kept and lists every merged contact in ids (the path's one too, " +
+			"as the example lists two); fields not named in source keep the kept contact's value. Tandem sends no source",
+	},
+	{
+		ID: OpTrashContacts, Spec: "Contact.json", Method: "POST", Path: "/contacts/moveToTrash",
+		Body: []Field{{Name: "contactIds", Kinds: KList, Required: true, Note: "deleteContactsRequest: contactIds, required"}},
+		Note: "Contact.json deleteContact (\"Delete Contacts\": moves them to the Recycle Bin; Desk.contacts.DELETE; 204, 404, 422, 403, 500). " +
+			"Tandem sends it only when the user asks to delete a record in Zoho Desk too",
 	},
 	{
 		ID: OpSearchContacts, Spec: "Search.json", Method: "GET", Path: "/contacts/search", List: true,

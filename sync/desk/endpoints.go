@@ -289,6 +289,26 @@ func (c *Client) UpdateContact(ctx context.Context, id string, f Fields) (Contac
 	return get[Contact](ctx, c, OpUpdateContact, nil, f, id)
 }
 
+// MergeContacts merges the contacts ids into keepID on Desk (mergeContacts:
+// the others are gone afterwards) and returns the merged contact. ids may
+// include keepID. Not retried automatically: a lost answer is checked by
+// reading the contacts again.
+func (c *Client) MergeContacts(ctx context.Context, keepID string, ids []string) (Contact, error) {
+	all := []string{keepID}
+	for _, id := range ids {
+		if id != keepID {
+			all = append(all, id)
+		}
+	}
+	return get[Contact](ctx, c, OpMergeContacts, nil, map[string]any{"ids": all}, keepID)
+}
+
+// TrashContacts moves contacts to Desk's Recycle Bin (deleteContact).
+func (c *Client) TrashContacts(ctx context.Context, ids []string) error {
+	_, err := get[struct{}](ctx, c, OpTrashContacts, nil, map[string]any{"contactIds": ids})
+	return err
+}
+
 // ListAccounts returns one page of the accounts list (Desk counts its
 // `from` from 1 and serves at most 99 a page; o.From stays 0-based).
 func (c *Client) ListAccounts(ctx context.Context, o ListOptions) ([]Account, error) {

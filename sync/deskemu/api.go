@@ -33,6 +33,8 @@ func (s *Server) handlers() map[string]handlerFunc {
 		desk.OpGetContact:              s.getContact,
 		desk.OpCreateContact:           s.createContact,
 		desk.OpUpdateContact:           s.updateContact,
+		desk.OpMergeContacts:           s.mergeContacts,
+		desk.OpTrashContacts:           s.trashContacts,
 		desk.OpSearchContacts:          s.searchContacts,
 		desk.OpGetAccounts:             s.listAccounts,
 		desk.OpGetAccount:              s.getAccount,
@@ -606,6 +608,123 @@ func (s *Server) editContact(p *portal, ct *contact, m map[string]any) *apiError
 	*ct = cp
 	p.contactMod.insert(ct)
 	return nil
+}
+
+// mergeContacts folds the contacts of ids into the path's contact (the one
+// kept): fields named in source take that contact's value, the rest keep
+// the kept contact's; the others' tickets move to it and they are gone.
+func (s *Server) mergeContacts(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
+	if !c.can(desk.PermModuleContacts, desk.PermEdit) {
+		return 0, nil, forbidden()
+	}
+	p := c.portal
+	keep, ok := p.contactsBy[r.PathValue("contactId")]
+	if !ok {
+		return 0, nil, notFound("contact")
+	}
+	var req struct {
+		IDs    []string          `json:"ids"`
+		Source map[string]string `json:"source"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return 0, nil, fieldErr("ids", "invalid", "ids must be a list of contact ids")
+	}
+	var others []*contact
+	for _, id := range req.IDs {
+		if id == keep.ID {
+			continue
+		}
+		ct, ok := p.contactsBy[id]
+		if !ok {
+			return 0, nil, fieldErr("ids", "invalid", "no such contact: "+id)
+		}
+		others = append(others, ct)
+	}
+	if len(others) == 0 {
+		return 0, nil, fieldErr("ids", "invalid", "at least two contacts are merged")
+	}
+	fields := map[string]any{}
+	for f, id := range req.Source {
+		src, ok := p.contactsBy[id]
+		if !ok || (id != keep.ID && !slices.Contains(req.IDs, id)) {
+			return 0, nil, fieldErr("source/"+f, "invalid", "not one of the merged contacts")
+		}
+		v, ok := contactValue(src, f)
+		if !ok {
+			return 0, nil, fieldErr("source/"+f, "invalid", "no such field")
+		}
+		fields[f] = v
+	}
+	if err := s.editContact(p, keep, fields); err != nil {
+		return 0, nil, err
+	}
+	now := s.clock.now()
+	for _, o := range others {
+		for _, t := range p.tickets {
+			if t.ContactID == o.ID {
+				t.ContactID = keep.ID
+				p.touchTicket(t, now)
+			}
+		}
+		p.contactMod.remove(o)
+		delete(p.contactsBy, o.ID)
+		p.contacts = slices.DeleteFunc(p.contacts, func(x *contact) bool { return x == o })
+	}
+	return http.StatusOK, contactFull[msTime](keep), nil
+}
+
+// trashContacts moves contacts to the Recycle Bin: they are gone from the
+// lists, searches and reads.
+func (s *Server) trashContacts(c *caller, r *http.Request, body []byte) (int, any, *apiError) {
+	// The emulator's profiles have no delete right: edit stands for it.
+	if !c.can(desk.PermModuleContacts, desk.PermEdit) {
+		return 0, nil, forbidden()
+	}
+	var req struct {
+		IDs []string `json:"contactIds"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil || len(req.IDs) == 0 {
+		return 0, nil, fieldErr("contactIds", "invalid", "contactIds must be a list of contact ids")
+	}
+	p := c.portal
+	for _, id := range req.IDs {
+		if _, ok := p.contactsBy[id]; !ok {
+			return 0, nil, fieldErr("contactIds", "invalid", "no such contact: "+id)
+		}
+	}
+	for _, id := range req.IDs {
+		o := p.contactsBy[id]
+		p.contactMod.remove(o)
+		delete(p.contactsBy, id)
+		p.contacts = slices.DeleteFunc(p.contacts, func(x *contact) bool { return x == o })
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+func contactValue(ct *contact, f string) (string, bool) {
+	switch f {
+	case "firstName":
+		return ct.FirstName, true
+	case "lastName":
+		return ct.LastName, true
+	case "email":
+		return ct.Email, true
+	case "secondaryEmail":
+		return ct.SecondaryEmail, true
+	case "phone":
+		return ct.Phone, true
+	case "mobile":
+		return ct.Mobile, true
+	case "title":
+		return ct.Title, true
+	case "accountId":
+		return ct.AccountID, true
+	case "description":
+		return ct.Description, true
+	case "type":
+		return ct.Type, true
+	}
+	return "", false
 }
 
 // --- accounts ---

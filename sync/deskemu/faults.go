@@ -43,6 +43,10 @@ type Fault struct {
 	Latency time.Duration `json:"latency,omitempty"`
 	// Times limits how many requests the fault hits; 0 means until cleared.
 	Times int `json:"times,omitempty"`
+	// AfterApply applies the request first and then drops the connection
+	// without an answer: a write Desk made whose answer was lost (a POST
+	// in flight when Tandem was killed).
+	AfterApply bool `json:"afterApply,omitempty"`
 	// Rate, when between 0 and 1, hits that share of matching requests,
 	// chosen by the server's seeded random source.
 	Rate float64 `json:"rate,omitempty"`

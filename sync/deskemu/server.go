@@ -264,6 +264,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	if !strings.HasPrefix(r.URL.Path, "/_emu/") {
 		if f := s.matchFault(r); f != nil {
+			if f.AfterApply {
+				// Desk applies the request, then the answer is lost: the
+				// handler writes to nowhere and the connection is closed.
+				s.mux.ServeHTTP(&discardWriter{h: http.Header{}}, r)
+				rec.status = 0
+				s.applyFault(rec, r, &Fault{Kind: FaultDrop})
+				return
+			}
 			if s.applyFault(rec, r, f) {
 				return
 			}
@@ -399,3 +407,10 @@ func (s *Server) Start(addr string) (*Running, error) {
 	go func() { _ = hs.Serve(ln) }()
 	return &Running{URL: "http://" + ln.Addr().String(), server: hs, ln: ln}, nil
 }
+
+// discardWriter takes an answer that never reaches the client.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d *discardWriter) WriteHeader(int)             {}
