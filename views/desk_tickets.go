@@ -426,8 +426,6 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 }
 
-func (t *TicketsTab) openTicket(id string) { t.openTicketAt(id, "") }
-
 // hitMessage is the message a search hit opens at: a thread's or a
 // comment's id, "request" for the description, "" for the subject.
 func hitMessage(h *app.TicketHit) string {
