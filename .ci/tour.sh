@@ -34,7 +34,7 @@ LANG=en_US.UTF-8 "$bin" --data-dir "$data" sample >/dev/null 2>&1
   click 213 353;  shot 7-connected 4
   click 60 89;    click 250 50; xdotool type --delay 40 grace; sleep 1.5
   click 300 170;  click 615 55; shot 8-contact-tickets 2
-  click 700 170;  shot 9-ticket-pane 2
+  click 700 218;  shot 9-ticket-pane 2
   kill $pid; wait $pid 2>/dev/null
   exit 0
 ' _ "$bin" "$data" "$out"
