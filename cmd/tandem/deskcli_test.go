@@ -120,16 +120,7 @@ func TestDeskSyncBesideDemoWindow(t *testing.T) {
 func TestDeskConflictsHeadless(t *testing.T) {
 	needKeyring(t)
 	ctx := context.Background()
-	emu := deskemu.New(deskemu.Options{Seed: 3})
-	r, err := emu.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	info := emu.Info()
-	t.Setenv(envClientID, info.ClientID)
-	t.Setenv(envClientSecret, info.ClientSecret)
-	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	emu, r, info := headlessDesk(t, deskemu.Options{Seed: 3})
 	dir := t.TempDir()
 	if code, _, errs := tandem(t, dir, "contacts", "add", "-first", "Ada", "-last", "Lovelace", "-email", "ada@example.org"); code != 0 {
 		t.Fatal(errs)
@@ -205,16 +196,7 @@ func TestDeskConflictsHeadless(t *testing.T) {
 // command minting its own soon runs out); it lives in the keyring.
 func TestDeskTokensKept(t *testing.T) {
 	needKeyring(t)
-	emu := deskemu.New(deskemu.Options{Seed: 3})
-	r, err := emu.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	info := emu.Info()
-	t.Setenv(envClientID, info.ClientID)
-	t.Setenv(envClientSecret, info.ClientSecret)
-	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	emu, r, _ := headlessDesk(t, deskemu.Options{Seed: 3})
 	dir := t.TempDir()
 	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mode", "none"); code != 0 {
 		t.Fatalf("configure: %q %q", out, errs)
@@ -347,16 +329,7 @@ func TestDeskConfigureRefusals(t *testing.T) {
 // WAL, backups) or in the log; all are in the keyring.
 func TestNoSecretOutsideKeyring(t *testing.T) {
 	needKeyring(t)
-	emu := deskemu.New(deskemu.Options{Seed: 3, Contacts: 20, Accounts: 5, Tickets: 20})
-	r, err := emu.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	info := emu.Info()
-	t.Setenv(envClientID, info.ClientID)
-	t.Setenv(envClientSecret, info.ClientSecret)
-	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	emu, r, info := headlessDesk(t, deskemu.Options{Seed: 3, Contacts: 20, Accounts: 5, Tickets: 20})
 	dir := t.TempDir()
 	var logs strings.Builder
 	old := slog.Default()
@@ -419,4 +392,22 @@ func TestNoSecretOutsideKeyring(t *testing.T) {
 	if logs.Len() == 0 {
 		t.Fatal("nothing was logged: the check proves nothing")
 	}
+}
+
+// headlessDesk starts an emulator on a free loopback port for the length
+// of the test and points the headless commands' environment at it as its
+// first demo user (client id, secret and refresh token).
+func headlessDesk(t *testing.T, o deskemu.Options) (*deskemu.Server, *deskemu.Running, deskemu.Info) {
+	t.Helper()
+	emu := deskemu.New(o)
+	r, err := emu.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	info := emu.Info()
+	t.Setenv(envClientID, info.ClientID)
+	t.Setenv(envClientSecret, info.ClientSecret)
+	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	return emu, r, info
 }

@@ -30,16 +30,7 @@ func tandemLogged(t *testing.T, dataDir string, args ...string) (int, string, st
 // last error `desk status` shows.
 func TestDeskFaultsHeadless(t *testing.T) {
 	needKeyring(t)
-	emu := deskemu.New(deskemu.Options{Seed: 3})
-	r, err := emu.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	info := emu.Info()
-	t.Setenv(envClientID, info.ClientID)
-	t.Setenv(envClientSecret, info.ClientSecret)
-	t.Setenv(envRefreshToken, info.Users[0].RefreshToken)
+	emu, r, _ := headlessDesk(t, deskemu.Options{Seed: 3})
 	dir := t.TempDir()
 	if code, out, errs := tandem(t, dir, "--desk", r.URL, "desk", "configure", "-mode", "two_way"); code != 0 {
 		t.Fatalf("configure: %q %q", out, errs)
