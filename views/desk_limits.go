@@ -34,7 +34,10 @@ func newConcurrencyRow(s *deskSettings) *concurrencyRow {
 	r.help = wrapLabel(lang.L("Reading the portal's limits…"))
 	r.help.Importance = widget.LowImportance
 	r.box = container.NewVBox(
-		container.NewHBox(widget.NewLabel(lang.L("Requests at once")), r.choose),
+		// A Select in an HBox is as narrow as its arrow allows and cut
+		// "Automatic (12)" to "Automatic …" in the real window.
+		container.NewHBox(widget.NewLabel(lang.L("Requests at once")),
+			container.NewGridWrap(fyne.NewSize(220, r.choose.MinSize().Height), r.choose)),
 		r.help)
 	r.load()
 	return r
