@@ -129,6 +129,7 @@ type deskWiring struct {
 	secrets app.SecretStore
 	emu     *deskemu.Server  // the demo help desk, or nil
 	running *deskemu.Running // its listener
+	journal *demoJournal     // what changed the demo desk, or nil
 }
 
 // Close stops the demo help desk, if any.
@@ -136,20 +137,34 @@ func (d *deskWiring) Close() {
 	if d.running != nil {
 		d.running.Close()
 	}
+	if d.journal != nil {
+		d.journal.Close()
+	}
 }
 
 // newDesk builds the sync service for target on the store. With demo
 // (the window: the Connect page offers it whatever the target), the demo
-// help desk runs in this process on a free loopback port.
-func newDesk(ctx context.Context, target string, demo bool, store app.DeskStore, crm app.CRM, det app.Detector) (*deskWiring, error) {
+// help desk runs in this process on a free loopback port, keeping its
+// changes in the journal file journal ("": it forgets them at quit).
+func newDesk(ctx context.Context, target string, demo bool, journal string, store app.DeskStore, crm app.CRM, det app.Detector) (*deskWiring, error) {
 	w := &deskWiring{secrets: newSecrets()}
 	opts := tsync.Options{Store: store, CRM: crm, Secrets: w.secrets, Detector: det, OAuth: zohoClient(),
 		DefaultDataCentre: localeDataCentre()}
 	if demo || target == "demo" {
 		w.emu = deskemu.New(deskemu.Options{Seed: 1})
 		seedDemoDesk(w.emu)
-		r, err := w.emu.Start(demoAddr)
+		var h http.Handler = w.emu
+		if journal != "" {
+			j, err := openDemoJournal(w.emu, journal)
+			if err != nil {
+				slog.Warn("demo help desk: changes will not be kept", "err", err)
+			} else {
+				w.journal, h = j, j
+			}
+		}
+		r, err := w.emu.StartHandler(demoAddr, h)
 		if err != nil {
+			w.Close()
 			return nil, fmt.Errorf("demo help desk: %w", err)
 		}
 		w.running = r

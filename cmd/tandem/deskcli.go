@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ func (c *cli) desk(args []string) error {
 	if p, err := c.db.ActivePortal(c.ctx); err == nil {
 		demo = p.DataCentre == desk.DemoID
 	}
-	w, err := newDesk(c.ctx, c.deskTarget, demo, c.db, c.crm, newDetector(c.db, false))
+	w, err := newDesk(c.ctx, c.deskTarget, demo, filepath.Join(filepath.Dir(c.db.Path()), demoJournalName), c.db, c.crm, newDetector(c.db, false))
 	if err != nil {
 		return err
 	}

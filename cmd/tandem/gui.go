@@ -223,7 +223,7 @@ func newSession(ctx context.Context, a fyne.App, o guiOptions, notifier *notify.
 		Salvage:       func(ctx context.Context) (*app.SalvageReport, error) { return store.SalvageInPlace(ctx, db) },
 		RestoreBackup: s.restoreLatestGood,
 	}
-	dw, err := newDesk(ctx, o.deskTarget, true, db, crm, det)
+	dw, err := newDesk(ctx, o.deskTarget, true, filepath.Join(filepath.Dir(db.Path()), demoJournalName), db, crm, det)
 	params.OpenURL = func(s string) error {
 		if dw != nil && dw.demoSignIn(ctx, s) {
 			return nil

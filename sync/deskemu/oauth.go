@@ -278,6 +278,19 @@ func (s *Server) IssueToken(email string) (access, refresh string, err error) {
 	return access, refresh, nil
 }
 
+// TokenUser is the email of the user an "Authorization: Zoho-oauthtoken
+// …" header's access token belongs to, or "" for none (expired or
+// unknown).
+func (s *Server) TokenUser(authorization string) string {
+	tok := strings.TrimPrefix(authorization, "Zoho-oauthtoken ")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ti, ok := s.access[tok]; ok && ti.user != nil && s.clock.now().Before(ti.expires) {
+		return ti.user.Email
+	}
+	return ""
+}
+
 // AdoptRefreshToken makes token a valid refresh token for the user with
 // email. The demo help desk runs in-process and forgets its tokens when the
 // app quits; main hands back the refresh token the keyring kept, so a demo
