@@ -796,6 +796,9 @@ type OutboxResult struct {
 	Ticket   *Ticket       // a created or changed ticket
 	Thread   *Thread       // a sent reply
 	Comment  *Comment      // an added comment
+	// Tombstone: the push created a Desk record for a CRM record deleted
+	// meanwhile (deleted here; Desk keeps it).
+	Tombstone *Tombstone
 	// Origin links a created ticket to the CRM record it was created from.
 	OriginKind string
 	OriginID   int64
