@@ -531,7 +531,7 @@ func TestTeamDeletedDuringCreate(t *testing.T) {
 			}
 			_ = a.db.Close()
 			a.db = nil
-			a.open() // restarted
+			a.open()                // restarted
 			_ = a.svc.SyncOnce(ctx) // the search index lags
 			tm.settleAll(ctx, 4)
 
