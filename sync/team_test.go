@@ -557,3 +557,67 @@ func TestTeamDeletedDuringCreate(t *testing.T) {
 		})
 	}
 }
+
+// TestTeamLostUpdateAnswer: an update of a linked contact reaches Desk but
+// its answer is lost (a kill right after the send); someone then edits the
+// same field in Desk, later. The update still counts as the later change
+// (it is sent again), but the Desk edit is never lost: it is on Desk or
+// kept as a conflict Needs your attention offers back.
+func TestTeamLostUpdateAnswer(t *testing.T) {
+	ctx := context.Background()
+	crash := ""
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 12, Contacts: 3, Accounts: 1, Tickets: 1}, mode: app.SyncTwoWay,
+		hook: func(p string) error {
+			if crash != "" && p == crash {
+				crash = ""
+				return errors.New("killed at " + p)
+			}
+			return nil
+		}})
+	c := &app.Contact{FirstName: "Hana", LastName: "Ueda", Email: "lost-answer@example.jp", Title: "Clerk"}
+	if err := e.db.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	l, err := e.db.FindLink(ctx, e.org, app.KindContact, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Title = "Manager"
+	if err := e.db.UpdateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	crash = "outbox-after-send"
+	_ = e.svc.SyncOnce(ctx)
+	if d, _ := e.client().GetContact(ctx, l.DeskID); d.Title != "Manager" {
+		t.Fatalf("the update did not reach Desk before the kill: %q", d.Title)
+	}
+	if err := e.emu.EditContact(e.org, l.DeskID, map[string]any{"title": "Director"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.db.Close()
+	e.db = nil
+	e.open()
+	for i := 0; i < 3; i++ {
+		_ = e.syncOnce(ctx)
+	}
+	d, err := e.client().GetContact(ctx, l.DeskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.db.FindContact(ctx, c.ID)
+	if got.Title != d.Title {
+		t.Errorf("Tandem %q, Desk %q", got.Title, d.Title)
+	}
+	if d.Title == "Director" {
+		return
+	}
+	cfs, _ := e.db.Conflicts(ctx, e.org, true)
+	for _, cf := range cfs {
+		if cf.DeskField == "title" && cf.DeskValue == "Director" {
+			t.Logf("Desk's later edit is kept as a conflict (winner %s); Desk holds %q", cf.Winner, d.Title)
+			return
+		}
+	}
+	t.Errorf("Desk's later edit %q was lost: Desk holds %q, no conflict (%+v)", "Director", d.Title, cfs)
+}
