@@ -507,8 +507,12 @@ type SyncStatus struct {
 	Conflicts     int // unresolved
 	RecordErrors  []SyncError
 	CachedTickets int
-	// Problems is what Manage asks the user to look at: conflicts, failed
-	// actions and record errors, a failed push counted once.
+	// Merges: duplicate Desk contacts made one, not dismissed;
+	// DeletedChanged: records deleted here and changed in Desk since.
+	Merges, DeletedChanged int
+	// Problems is what Manage asks the user to look at (one per card of
+	// Needs your attention): conflicts, failed actions, record errors (a
+	// failed push counted once), merges and deleted-here-changed-there.
 	Problems int
 }
 
@@ -796,6 +800,9 @@ type OutboxResult struct {
 	Ticket   *Ticket       // a created or changed ticket
 	Thread   *Thread       // a sent reply
 	Comment  *Comment      // an added comment
+	// Tombstone: the push created a Desk record for a CRM record deleted
+	// meanwhile (deleted here; Desk keeps it).
+	Tombstone *Tombstone
 	// Origin links a created ticket to the CRM record it was created from.
 	OriginKind string
 	OriginID   int64

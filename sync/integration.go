@@ -1228,6 +1228,7 @@ func (s *Service) DismissConflict(ctx context.Context, id int64) error {
 	if err := s.store.ResolveConflict(ctx, id); err != nil {
 		return fmt.Errorf("sync: dismiss conflict: %w", err)
 	}
+	s.problemsChanged(ctx)
 	return nil
 }
 
@@ -1280,6 +1281,18 @@ func (s *Service) Status(ctx context.Context) (*app.SyncStatus, error) {
 			st.Problems++
 		}
 	}
+	// A team's cards too (issue 12): merged duplicates not dismissed, and
+	// records deleted here and changed in Desk since.
+	ms, err := s.store.Merges(ctx, p.OrgID, false)
+	if err != nil {
+		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	ts, err := s.store.Tombstones(ctx, p.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("sync: status: %w", err)
+	}
+	st.Merges, st.DeletedChanged = len(ms), len(ts)
+	st.Problems += st.Merges + st.DeletedChanged
 	return st, nil
 }
 

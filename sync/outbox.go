@@ -475,8 +475,15 @@ func (ps *pass) pushResult(ctx context.Context, it *app.OutboxItem, pl *pushPayl
 		return app.OutboxResult{}, err
 	} else if gone {
 		// The CRM record was deleted meanwhile: no link (deletes do not
-		// cascade; Desk's record stays as it is).
-		return app.OutboxResult{ResultID: rr.DeskID, Remote: rr}, nil
+		// cascade; Desk's record stays as it is). A create made the Desk
+		// record for it: remembered as deleted here, so no pull brings it
+		// back (and a change in Desk asks the user).
+		res := app.OutboxResult{ResultID: rr.DeskID, Remote: rr}
+		if pl.DeskID == "" {
+			res.Tombstone = &app.Tombstone{OrgID: ps.p.OrgID, Kind: it.CRMKind, DeskID: rr.DeskID, CRMID: it.CRMID,
+				Name: agreedName(app.Link{Kind: it.CRMKind, Agreed: pl.Agreed}), DeskModified: rr.Modified}
+		}
+		return res, nil
 	}
 	l, err := ps.s.store.FindLink(ctx, ps.p.OrgID, it.CRMKind, it.CRMID)
 	switch code := app.ErrorCode(err); {

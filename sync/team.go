@@ -421,6 +421,14 @@ func (ps *pass) deletedHere(ctx context.Context, rr *app.RemoteRecord) (bool, er
 	return true, nil
 }
 
+// problemsChanged tells the screens that a card of Needs your attention
+// was handled (the status line's count follows).
+func (s *Service) problemsChanged(ctx context.Context) {
+	if p, err := s.store.ActivePortal(ctx); err == nil {
+		s.publish(app.SyncEvent{Kind: app.EventConflict, OrgID: p.OrgID})
+	}
+}
+
 // Merges lists the active portal's resolved duplicates not dismissed.
 func (s *Service) Merges(ctx context.Context) ([]app.MergeNote, error) {
 	p, err := s.ActivePortal(ctx)
@@ -439,6 +447,7 @@ func (s *Service) DismissMerge(ctx context.Context, id int64) error {
 	if err := s.store.DismissMerge(ctx, id); err != nil {
 		return fmt.Errorf("sync: dismiss merge: %w", err)
 	}
+	s.problemsChanged(ctx)
 	return nil
 }
 
@@ -461,6 +470,7 @@ func (s *Service) KeepDeleted(ctx context.Context, id int64) error {
 	if err := s.store.KeepDeleted(ctx, id); err != nil {
 		return fmt.Errorf("sync: keep deleted: %w", err)
 	}
+	s.problemsChanged(ctx)
 	return nil
 }
 

@@ -473,3 +473,151 @@ func TestTeamDeleteOnDesk(t *testing.T) {
 		t.Errorf("outbox left: %+v", items)
 	}
 }
+
+// TestTeamDeletedDuringCreate: a contact is deleted here while its create
+// is unsettled — the POST applied but its answer lost (in flight, or a
+// kill right after it), or deleted while the POST is on the wire. Desk
+// keeps the contact it made (deletes do not cascade), so this desktop holds
+// a tombstone for it: it does not come back, a change in Desk asks the
+// user, and another desktop of the team has the contact (seeds 3903 and
+// 4074 of TestTeamRandomized: no link and no tombstone were left).
+func TestTeamDeletedDuringCreate(t *testing.T) {
+	for _, how := range []string{inFlightPOST, "outbox-after-send", "during-POST"} {
+		t.Run(how, func(t *testing.T) {
+			ctx := context.Background()
+			var tm *team
+			var victim int64
+			crash := ""
+			tm = newTeam(t, 2, envOptions{emu: deskemu.Options{Seed: 11, Contacts: 3, Accounts: 1, Tickets: 1}, mode: app.SyncTwoWay},
+				func(i int, p string) error {
+					switch {
+					case i != 0:
+					case how == "during-POST" && p == "outbox-before-create" && victim != 0:
+						// The user deletes the contact while the POST is on its way.
+						if err := tm.desks[0].db.DeleteContact(ctx, victim); err != nil {
+							t.Error(err)
+						}
+						victim = 0
+					case crash != "" && p == crash:
+						crash = ""
+						return errors.New("killed at " + p)
+					}
+					return nil
+				})
+			tm.settleAll(ctx, 3)
+			a, b := tm.desks[0], tm.desks[1]
+			const email = "deleted-mid-create@example.jp"
+			c := &app.Contact{FirstName: "Sora", LastName: "Kato", Email: email}
+			if err := a.db.CreateContact(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			switch how {
+			case inFlightPOST:
+				id := tm.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultDrop, Method: "POST", Path: "/api/v1/contacts", AfterApply: true, Times: 1})
+				_ = a.svc.SyncOnce(ctx)
+				tm.emu.RemoveFault(id)
+			case "outbox-after-send":
+				crash = how
+				_ = a.svc.SyncOnce(ctx)
+			case "during-POST":
+				victim = c.ID
+				_ = a.svc.SyncOnce(ctx)
+			}
+			if how != "during-POST" {
+				// Deleted before the next pass learns what the POST did.
+				if err := a.db.DeleteContact(ctx, c.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_ = a.db.Close()
+			a.db = nil
+			a.open()                // restarted
+			_ = a.svc.SyncOnce(ctx) // the search index lags
+			tm.settleAll(ctx, 4)
+
+			on := tm.deskContactsByEmail(ctx)[email]
+			if len(on) != 1 {
+				t.Fatalf("Desk holds %d contacts with %s, want the one the POST made", len(on), email)
+			}
+			if n := len(contactsByEmail(t, a, email)); n != 0 {
+				t.Fatalf("the contact deleted here came back (%d copies)", n)
+			}
+			if _, err := a.db.FindTombstone(ctx, a.org, app.KindContact, on[0].ID); err != nil {
+				t.Fatalf("no tombstone for Desk contact %s after the delete: %v", on[0].ID, err)
+			}
+			if len(contactsByEmail(t, b, email)) != 1 {
+				t.Errorf("the other desktop lacks the contact Desk keeps")
+			}
+			if err := tm.emu.EditContact(a.org, on[0].ID, map[string]any{"title": "Edited in Desk"}); err != nil {
+				t.Fatal(err)
+			}
+			a.settle()
+			mustSync(t, a)
+			assertDeletedChanged(ctx, t, a, app.SyncTwoWay, on[0].ID)
+		})
+	}
+}
+
+// TestTeamLostUpdateAnswer: an update of a linked contact reaches Desk but
+// its answer is lost (a kill right after the send); someone then edits the
+// same field in Desk, later. The update still counts as the later change
+// (it is sent again), but the Desk edit is never lost: it is on Desk or
+// kept as a conflict Needs your attention offers back.
+func TestTeamLostUpdateAnswer(t *testing.T) {
+	ctx := context.Background()
+	crash := ""
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 12, Contacts: 3, Accounts: 1, Tickets: 1}, mode: app.SyncTwoWay,
+		hook: func(p string) error {
+			if crash != "" && p == crash {
+				crash = ""
+				return errors.New("killed at " + p)
+			}
+			return nil
+		}})
+	c := &app.Contact{FirstName: "Hana", LastName: "Ueda", Email: "lost-answer@example.jp", Title: "Clerk"}
+	if err := e.db.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	l, err := e.db.FindLink(ctx, e.org, app.KindContact, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Title = "Manager"
+	if err := e.db.UpdateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	crash = "outbox-after-send"
+	_ = e.svc.SyncOnce(ctx)
+	if d, _ := e.client().GetContact(ctx, l.DeskID); d.Title != "Manager" {
+		t.Fatalf("the update did not reach Desk before the kill: %q", d.Title)
+	}
+	if err := e.emu.EditContact(e.org, l.DeskID, map[string]any{"title": "Director"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.db.Close()
+	e.db = nil
+	e.open()
+	for i := 0; i < 3; i++ {
+		_ = e.syncOnce(ctx)
+	}
+	d, err := e.client().GetContact(ctx, l.DeskID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := e.db.FindContact(ctx, c.ID)
+	if got.Title != d.Title {
+		t.Errorf("Tandem %q, Desk %q", got.Title, d.Title)
+	}
+	if d.Title == "Director" {
+		return
+	}
+	cfs, _ := e.db.Conflicts(ctx, e.org, true)
+	for _, cf := range cfs {
+		if cf.DeskField == "title" && cf.DeskValue == "Director" {
+			t.Logf("Desk's later edit is kept as a conflict (winner %s); Desk holds %q", cf.Winner, d.Title)
+			return
+		}
+	}
+	t.Errorf("Desk's later edit %q was lost: Desk holds %q, no conflict (%+v)", "Director", d.Title, cfs)
+}

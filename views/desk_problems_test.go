@@ -159,3 +159,61 @@ func TestShownValue(t *testing.T) {
 		t.Errorf("shown long = %q (%d runes)", string(got), len(got))
 	}
 }
+
+// TestStatusCountsTeamCards: the status line's count of problems holds
+// every kind of card Needs your attention shows — a merge of duplicate
+// Desk contacts and a record deleted here and changed in Zoho Desk too
+// (issue 12), not only conflicts, failed actions and record errors.
+func TestStatusCountsTeamCards(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{mode: app.SyncTwoWay})
+	ctx := e.ctx
+	// Two Desk contacts for one person: the pass merges them (a merge card).
+	for _, last := range []string{"Twin", "Twin-Copy"} {
+		if _, err := e.emu.CreateContact(e.org, map[string]any{"lastName": last, "email": "twin@example.org"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A contact deleted here and edited in Desk since (a deleted card).
+	gone := &app.Contact{FirstName: "Ren", LastName: "Ito", Email: "gone@example.org"}
+	if err := e.db.CreateContact(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	l, err := e.db.FindLink(ctx, e.org, app.KindContact, gone.ID)
+	if err != nil {
+		t.Fatalf("not pushed: %v", err)
+	}
+	if err := e.db.DeleteContact(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	time.Sleep(5 * time.Millisecond)
+	if err := e.emu.EditContact(e.org, l.DeskID, map[string]any{"title": "Edited in Desk"}); err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+
+	s := newDeskSettings(e.d)
+	e.show(s.body)
+	e.waitFor("the team's cards", func() bool {
+		return s.problems != nil && len(s.problems.merges) == 1 && len(s.problems.deleted) == 1
+	})
+	cards := len(s.problems.conflicts) + len(s.problems.errs) + len(s.problems.failed) + len(s.problems.deleted) + len(s.problems.merges)
+	st := newDeskStatus(e.d)
+	e.waitFor("the status line", func() bool { return st.st != nil })
+	if st.st.Problems != cards || cards != 2 {
+		t.Errorf("status counts %d problems; Needs your attention shows %d cards (want 2: a merge, a deleted record)", st.st.Problems, cards)
+	}
+	if !st.attention.Visible() || st.attention.Text != "2 problems need your attention" {
+		t.Errorf("attention button %q (visible %v), want “2 problems need your attention”", st.attention.Text, st.attention.Visible())
+	}
+	// Dismissing the merge and keeping the record deleted clear the count.
+	e.tap(s.problems.dismissMerg[0])
+	e.waitFor("the merge card to go", func() bool { return len(s.problems.merges) == 0 })
+	e.tap(s.problems.keepDel[0])
+	e.waitFor("the deleted card to go", func() bool { return len(s.problems.deleted) == 0 })
+	e.waitFor("the status line to follow", func() bool { return st.st.Problems == 0 })
+	if st.attention.Visible() {
+		t.Errorf("after OK and Keep deleted the attention button still says %q", st.attention.Text)
+	}
+}

@@ -671,6 +671,11 @@ func (db *DB) CompleteOutbox(ctx context.Context, id int64, r app.OutboxResult) 
 				return err
 			}
 		}
+		if r.Tombstone != nil {
+			if err := saveTombstone(ctx, tx, r.Tombstone, now); err != nil {
+				return err
+			}
+		}
 		if r.Ticket != nil {
 			if err := upsertTickets(ctx, tx, []app.Ticket{*r.Ticket}); err != nil {
 				return err

@@ -102,16 +102,18 @@ func (db *DB) execOne(ctx context.Context, op, what, q string, args ...any) erro
 	return nil
 }
 
+func saveTombstone(ctx context.Context, tx *sql.Tx, t *app.Tombstone, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
+		VALUES (?, ?, ?, ?, ?, 'deleted', ?, ?) ON CONFLICT (org_id, kind, desk_id) DO UPDATE SET crm_id = excluded.crm_id,
+		name = excluded.name, state = 'deleted', deleted_at = excluded.deleted_at, desk_modified = excluded.desk_modified, changed_at = 0`,
+		t.OrgID, t.Kind, t.DeskID, t.CRMID, t.Name, toDB(now), toDBz(t.DeskModified))
+	return err
+}
+
 // SaveTombstone remembers a linked record deleted in Tandem (once per Desk
 // record: deleting a record restored from it starts again from 'deleted').
 func (db *DB) SaveTombstone(ctx context.Context, t *app.Tombstone) error {
-	err := db.writeTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
-			VALUES (?, ?, ?, ?, ?, 'deleted', ?, ?) ON CONFLICT (org_id, kind, desk_id) DO UPDATE SET crm_id = excluded.crm_id,
-			name = excluded.name, state = 'deleted', deleted_at = excluded.deleted_at, desk_modified = excluded.desk_modified, changed_at = 0`,
-			t.OrgID, t.Kind, t.DeskID, t.CRMID, t.Name, toDB(db.now()), toDBz(t.DeskModified))
-		return err
-	})
+	err := db.writeTx(ctx, func(tx *sql.Tx) error { return saveTombstone(ctx, tx, t, db.now()) })
 	if err != nil {
 		return fmt.Errorf("store: save tombstone: %w", err)
 	}
