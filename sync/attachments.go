@@ -48,22 +48,8 @@ func (s *Service) fileCache() *filecache.Cache {
 	return s.cache
 }
 
-// CheckAttachment says why a file cannot be attached ("" when it can):
-// not a readable regular file, empty, or over Desk's size limit.
-func CheckAttachment(path string) error {
-	fi, err := os.Stat(path)
-	switch {
-	case err != nil:
-		return app.Errorf(app.EINVALID, "%s cannot be read.", filepath.Base(path))
-	case !fi.Mode().IsRegular():
-		return app.Errorf(app.EINVALID, "%s is not a file.", filepath.Base(path))
-	case fi.Size() == 0:
-		return app.Errorf(app.EINVALID, "%s is empty.", filepath.Base(path))
-	case fi.Size() > desk.MaxUploadBytes:
-		return app.Errorf(app.EINVALID, "%s is larger than Zoho Desk accepts (%d MB at most).", filepath.Base(path), desk.MaxUploadBytes>>20)
-	}
-	return nil
-}
+// CheckAttachment says why a file cannot be attached (app.CheckAttachment).
+func CheckAttachment(path string) error { return app.CheckAttachment(path) }
 
 // stage copies the files into a new folder of the outbox staging.
 func (s *Service) stage(paths []string) ([]stagedFile, string, error) {

@@ -211,3 +211,9 @@ func TestFetchAttachment(t *testing.T) {
 		t.Errorf("too large: %v", err)
 	}
 }
+
+func TestAttachmentLimitsAgree(t *testing.T) {
+	if app.MaxAttachmentBytes != desk.MaxUploadBytes {
+		t.Errorf("app says %d, the Desk client %d", app.MaxAttachmentBytes, desk.MaxUploadBytes)
+	}
+}
