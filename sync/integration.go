@@ -1132,6 +1132,7 @@ func (s *Service) DismissOutbox(ctx context.Context, id int64) error {
 		if err := s.store.DismissOutbox(ctx, id); err != nil {
 			return fmt.Errorf("sync: dismiss: %w", err)
 		}
+		unstage(&it) // a given-up reply's staged files
 		if it.CRMID != 0 && (it.Kind == app.OutboxPushContact || it.Kind == app.OutboxPushCompany) {
 			if err := s.store.DismissSyncError(ctx, p.OrgID, it.CRMKind, it.CRMID, ""); err != nil {
 				return fmt.Errorf("sync: dismiss: %w", err)
