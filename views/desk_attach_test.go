@@ -86,6 +86,7 @@ func TestAttachmentsOpenAndSend(t *testing.T) {
 	if !e.hasText("notes.txt — TXT, 19 bytes") || len(opened) != 0 {
 		t.Fatalf("the dialog does not say what the file is (opened %v)", opened)
 	}
+	e.shot("attach-open.png")
 	e.tap(e.button("Open"))
 	e.waitFor("the file to open", func() bool { return len(opened) == 1 })
 	if b, _ := os.ReadFile(opened[0]); string(b) != "disk full at 03:00\n" {
@@ -97,6 +98,7 @@ func TestAttachmentsOpenAndSend(t *testing.T) {
 	if !e.hasText("can run programs") || e.hasButton("Open") || !e.hasButton("Save as…") {
 		t.Error("an executable can be opened")
 	}
+	e.shot("attach-exe.png")
 	p.attachDialog.Hide()
 	e.settle()
 
@@ -153,6 +155,7 @@ func TestAttachmentsOpenAndSend(t *testing.T) {
 		t.Fatalf("no chip for the dropped file: %v", fc.list())
 	}
 	test.Type(p.compose.body, "The quote is attached.")
+	e.shot("attach-compose.png")
 	e.tap(p.compose.send)
 	if len(p.detail.Pending) != 1 {
 		t.Fatalf("pending = %d", len(p.detail.Pending))

@@ -1,10 +1,12 @@
 package views
 
 import (
+	"image/color"
 	"path/filepath"
 	"slices"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -27,7 +29,7 @@ type fileChips struct {
 }
 
 func (p *ticketPane) newFileChips(msg *widget.Label) *fileChips {
-	fc := &fileChips{chips: container.NewHBox(), msg: msg}
+	fc := &fileChips{chips: container.NewVBox(), msg: msg}
 	fc.attach = widget.NewButtonWithIcon(lang.L("Attach files…"), theme.MailAttachmentIcon(), func() {
 		d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err != nil || r == nil {
@@ -38,7 +40,11 @@ func (p *ticketPane) newFileChips(msg *widget.Label) *fileChips {
 		}, p.d.win)
 		d.Show()
 	})
-	fc.row = container.NewVBox(container.NewHBox(fc.attach), container.NewHScroll(fc.chips))
+	// Room for the chips is kept from the start (a dialog does not grow
+	// when its content does); more than fit scroll.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(1, 2*theme.Size(theme.SizeNameInlineIcon)+2*theme.Padding()))
+	fc.row = container.NewBorder(nil, nil, container.NewVBox(fc.attach), nil, container.NewStack(room, container.NewVScroll(fc.chips)))
 	return fc
 }
 
@@ -75,7 +81,7 @@ func (fc *fileChips) render() {
 		l := widget.NewLabel(name + " · " + fileSize(fc.sizes[i]))
 		rm := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { fc.remove(i) })
 		rm.Importance = widget.LowImportance
-		chip := widget.NewCard("", "", container.NewHBox(widget.NewIcon(theme.FileIcon()), l, rm))
+		chip := container.NewHBox(widget.NewIcon(theme.FileIcon()), l, rm)
 		fc.chips.Add(chip)
 	}
 	fc.chips.Refresh()
