@@ -738,6 +738,9 @@ type DeskStore interface {
 	MarkSending(ctx context.Context, id int64, at time.Time) error
 	// MarkPending puts an item back to pending with an error message.
 	MarkPending(ctx context.Context, id int64, msg string) error
+	// SetOutboxPayload replaces an item's payload (what a send has done so
+	// far, such as the ids of uploaded files).
+	SetOutboxPayload(ctx context.Context, id int64, payload json.RawMessage) error
 	// MarkFailed makes an item failed for good, with an error for people.
 	MarkFailed(ctx context.Context, id int64, msg string) error
 	// CompleteOutbox marks an item done and, in the same transaction, stores
@@ -901,6 +904,12 @@ type Integration interface {
 	ReplyAll(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Forward(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Comment(ctx context.Context, ticketID string, content string, public bool) (*OutboxItem, error)
+	// CachedAttachment is the downloaded copy of an attachment, if any
+	// (no network). FetchAttachment downloads it into the cache first when
+	// needed: EUNAVAILABLE offline, EINVALID when it is too large,
+	// ENOTFOUND when Desk no longer has it.
+	CachedAttachment(ref AttachmentRef) (string, bool)
+	FetchAttachment(ctx context.Context, ref AttachmentRef) (string, error)
 	ChangeStatus(ctx context.Context, ticketID, status string) (*OutboxItem, error)
 	// UpdateTicket queues a change of a ticket's priority or assignee
 	// (EFORBIDDEN when the agent may not edit tickets, EINVALID when u
@@ -1060,6 +1069,13 @@ func (r *NewTicketRequest) Validate() error {
 	return v.result()
 }
 
+// AttachmentRef names a thread's attachment.
+type AttachmentRef struct {
+	TicketID, ThreadID, ID string
+	Name                   string
+	Size                   int64 // as Desk listed it; 0 unknown
+}
+
 // ReplyRequest is a reply, reply all or forward. For a reply and reply all
 // To and CC are filled in from the ticket when empty; a forward needs To.
 type ReplyRequest struct {
@@ -1070,6 +1086,9 @@ type ReplyRequest struct {
 	// Status, when set, is the ticket's status after the reply
 	// (sendReply's ticketStatus): "Send and set to On Hold".
 	Status string
+	// Files are paths of files to attach: copied into the data folder
+	// when the reply is queued, uploaded when it is sent.
+	Files []string
 }
 
 // Detector receives what each pass found, for signals (DESIGN §6). The

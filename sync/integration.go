@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -903,8 +904,16 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 	if req.HTML {
 		ct = desk.ContentHTML
 	}
-	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status)}
-	return s.enqueue(ctx, p, kind, ticketID, "", 0, pl)
+	files, staged, err := s.stage(req.Files)
+	if err != nil {
+		return nil, fmt.Errorf("sync: %s: %w", kind, err)
+	}
+	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status), Files: files}
+	it, err := s.enqueue(ctx, p, kind, ticketID, "", 0, pl)
+	if err != nil && staged != "" {
+		_ = os.RemoveAll(staged)
+	}
+	return it, err
 }
 
 func splitAddrs(s string) []string {
@@ -1123,6 +1132,7 @@ func (s *Service) DismissOutbox(ctx context.Context, id int64) error {
 		if err := s.store.DismissOutbox(ctx, id); err != nil {
 			return fmt.Errorf("sync: dismiss: %w", err)
 		}
+		unstage(&it) // a given-up reply's staged files
 		if it.CRMID != 0 && (it.Kind == app.OutboxPushContact || it.Kind == app.OutboxPushCompany) {
 			if err := s.store.DismissSyncError(ctx, p.OrgID, it.CRMKind, it.CRMID, ""); err != nil {
 				return fmt.Errorf("sync: dismiss: %w", err)

@@ -32,6 +32,8 @@ type (
 		ContentType string `json:"contentType"`
 		IsForward   bool   `json:"isForward,omitempty"`
 		Status      string `json:"ticketStatus,omitempty"`
+		// Files are attachments staged in the data folder (see stagedFile).
+		Files []stagedFile `json:"files,omitempty"`
 	}
 	commentPayload struct {
 		Content  string `json:"content"`
@@ -208,6 +210,7 @@ func (ps *pass) complete(ctx context.Context, it *app.OutboxItem, res app.Outbox
 	if err := ps.s.store.CompleteOutbox(ctx, it.ID, res); err != nil {
 		return fmt.Errorf("sync: outbox: %w", err)
 	}
+	unstage(it)
 	ps.counts.OutboxSent++
 	if res.Remote != nil && it.CRMKind != "" && !res.Remote.Modified.IsZero() {
 		// The time Desk accepted the push: the Tandem side's time of the
@@ -295,8 +298,12 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		if err != nil {
 			return app.OutboxResult{}, err
 		}
+		ids, err := ps.uploadStaged(ctx, it, &pl)
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
 		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", FromEmailAddress: from, To: pl.recipients(),
-			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward, TicketStatus: pl.Status})
+			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward, TicketStatus: pl.Status, AttachmentIDs: ids})
 		if err != nil {
 			return app.OutboxResult{}, err
 		}

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/filecache"
 	"github.com/tandem-crm/tandem/sync/desk"
 	"golang.org/x/oauth2"
 )
@@ -52,8 +53,13 @@ type Options struct {
 	// and DataCentre is not the demo, serves both OAuth and the API (a
 	// test emulator, `--desk URL`) and overrides it. The Connect page
 	// changes the choice (SetHelpDesk).
-	DataCentre        string
-	BaseURL           string
+	DataCentre string
+	BaseURL    string
+	// FilesDir is where downloaded attachments and files queued to send
+	// are kept ("": the store's FilesDir, beside the database file);
+	// CacheBytes caps the downloads (0: filecache.DefaultCap).
+	FilesDir          string
+	CacheBytes        int64
 	DefaultDataCentre string
 	// DemoURL is the demo help desk running in this process ("" none) and
 	// DemoOAuth its OAuth client.
@@ -93,10 +99,13 @@ type Options struct {
 
 // Service is the sync service and the app.Integration facade.
 type Service struct {
-	opts  Options
-	store app.DeskStore
-	crm   app.CRM
-	log   *slog.Logger
+	opts Options
+
+	cacheOnce gosync.Once
+	cache     *filecache.Cache
+	store     app.DeskStore
+	crm       app.CRM
+	log       *slog.Logger
 
 	kick chan struct{}
 

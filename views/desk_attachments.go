@@ -3,9 +3,12 @@ package views
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/tandem-crm/tandem/app"
 )
 
 // attachment is one file of a thread or comment, as Desk lists it
@@ -14,6 +17,9 @@ type attachment struct {
 	ID   string
 	Name string
 	Size int64 // bytes; 0 when Desk did not say
+	// ref names it for a download; act, when set, offers Open and Save as.
+	ref app.AttachmentRef
+	act *ticketPane
 }
 
 // attachments reads a thread's or comment's attachments from Desk's JSON
@@ -68,3 +74,12 @@ func fileSize(n int64) string {
 }
 
 // lockSVG is a padlock, the mark of what only agents see.
+
+// statFile is a file's size.
+func statFile(path string) (int64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}

@@ -29,6 +29,9 @@ type deskUI struct {
 	run   *runner
 	// openURL opens a web address in the system browser.
 	openURL func(string) error
+	// openFile hands a downloaded file to the system's viewer (nil: a
+	// file:// URL through openURL); tests record what was opened.
+	openFile func(path string) error
 	// host is the window's ui when the screen is part of the main
 	// window: its dialogs then close with Esc and take Ctrl/Cmd+Enter.
 	host *ui

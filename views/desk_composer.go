@@ -31,6 +31,7 @@ type composeForm struct {
 	statusAfter []string
 	sent        bool
 	deb         debouncer
+	files       *fileChips // the reply's attachments (nil for a comment)
 }
 
 // replyAddresses fills in To and CC for a reply (the ticket's contact) or
@@ -112,6 +113,11 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append(lang.L("CC"), f.cc)
 	}
 	form.Append(lang.L("Message"), f.body)
+	if kind != app.OutboxComment {
+		f.files = p.newFileChips(f.message)
+		form.Append(lang.L("Files"), f.files.row)
+		p.d.win.SetOnDropped(f.files.onDropped)
+	}
 	if kind != app.OutboxComment && len(p.statusValues) > 0 {
 		opts := []string{lang.L("Keep the status")}
 		for _, v := range p.statusValues {
@@ -208,7 +214,7 @@ func (p *ticketPane) send(f *composeForm) {
 	}
 	setWrapped(f.message, "")
 	f.send.Disable()
-	req := app.ReplyRequest{To: to, CC: cc, Content: text}
+	req := app.ReplyRequest{To: to, CC: cc, Content: text, Files: f.files.list()}
 	if f.setStatus != nil {
 		if i := f.setStatus.SelectedIndex(); i > 0 {
 			req.Status = f.statusAfter[i-1]
@@ -236,6 +242,9 @@ func (p *ticketPane) send(f *composeForm) {
 				return
 			}
 			f.sent = true
+			if f.files != nil {
+				p.d.win.SetOnDropped(nil)
+			}
 			f.dlg.Hide()
 			kind := f.kind
 			p.d.run.Go(func(ctx context.Context) func() {

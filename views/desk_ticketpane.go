@@ -27,12 +27,16 @@ import (
 // Forward, an internal comment and the status drop-down. It paints from the
 // cache first, then refreshes from Desk in the background.
 type ticketPane struct {
-	d        *deskUI
-	ctx      context.Context
-	cancel   context.CancelFunc
-	ticketID string
-	content  *fyne.Container
-	header   *fyne.Container
+	d *deskUI
+	// attachDialog is the open "Open attachment" dialog; saved the name
+	// of the last attachment saved (tests look at both).
+	attachDialog dialog.Dialog
+	saved        string
+	ctx          context.Context
+	cancel       context.CancelFunc
+	ticketID     string
+	content      *fyne.Container
+	header       *fyne.Container
 
 	title    *widget.Label
 	showAll  *widget.Button // the whole subject, when the title is shortened
@@ -703,7 +707,7 @@ func (p *ticketPane) paint() {
 		case e.request:
 			objs = append(objs, requestCard(&td.Ticket))
 		case e.thread != nil:
-			objs = append(objs, threadCard(e.thread, &td.Ticket))
+			objs = append(objs, p.threadCardWithFiles(e.thread, &td.Ticket))
 		case e.comment != nil:
 			objs = append(objs, commentCard(e.comment))
 		default:
@@ -753,6 +757,10 @@ func requestCard(tk *app.Ticket) fyne.CanvasObject {
 }
 
 func threadCard(th *app.Thread, tk *app.Ticket) fyne.CanvasObject {
+	return threadCardFiles(th, tk, attachments(th.Raw))
+}
+
+func threadCardFiles(th *app.Thread, tk *app.Ticket, files []attachment) fyne.CanvasObject {
 	who := nameText(threadAuthor(th, tk))
 	var head string
 	switch {
@@ -779,7 +787,7 @@ func threadCard(th *app.Thread, tk *app.Ticket) fyne.CanvasObject {
 	if th.Direction == "out" {
 		side = sideAgent
 	}
-	return messageCard(side, head, strings.Join(addr, "   "), body, ct, attachments(th.Raw))
+	return messageCard(side, head, strings.Join(addr, "   "), body, ct, files)
 }
 
 func commentCard(c *app.Comment) fyne.CanvasObject {
@@ -830,10 +838,7 @@ func messageCard(side cardSide, head, addresses, body, contentType string, files
 	}
 	box.Add(foldedBody(body, contentType))
 	for _, f := range files {
-		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": f.Name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
-		meta := widget.NewLabel(fileType(f.Name) + " · " + fileSize(f.Size))
-		meta.Importance = widget.LowImportance
-		box.Add(container.NewHBox(widget.NewIcon(theme.MailAttachmentIcon()), l, meta))
+		box.Add(attachmentRow(f))
 	}
 	var card fyne.CanvasObject
 	if side == sideInternal {

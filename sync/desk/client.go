@@ -192,7 +192,10 @@ func idempotent(method string) bool {
 // (false on 204 No Content or an empty body).
 func (c *Client) call(ctx context.Context, method, path string, query url.Values, in, out any) (bool, error) {
 	var body []byte
-	if in != nil {
+	ctype := "application/json"
+	if mb, ok := in.(*multipartBody); ok {
+		body, ctype = mb.data, mb.ctype
+	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return false, fmt.Errorf("desk: encode body: %w", err)
@@ -208,7 +211,7 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	var waited time.Duration
 	var lastErr error
 	for attempt := 1; ; attempt++ {
-		retryable, wait, decoded, err := c.once(ctx, method, path, u, body, out, idem, &refreshed)
+		retryable, wait, decoded, err := c.once(ctx, method, path, u, body, ctype, out, idem, &refreshed)
 		if err == nil {
 			return decoded, nil
 		}
@@ -255,7 +258,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // once sends one request. retryable says whether another attempt may
 // follow; wait is the server's Retry-After.
-func (c *Client) once(ctx context.Context, method, path, u string, body []byte, out any, idem bool, refreshed *bool) (retryable bool, wait time.Duration, decoded bool, err error) {
+func (c *Client) once(ctx context.Context, method, path, u string, body []byte, ctype string, out any, idem bool, refreshed *bool) (retryable bool, wait time.Duration, decoded bool, err error) {
 	tok, err := c.tokens.AccessToken(ctx)
 	if err != nil {
 		return false, 0, false, err
@@ -273,7 +276,7 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("User-Agent", c.ua)
 		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Type", ctype)
 		}
 		if path != "/organizations" && c.orgID != "" {
 			req.Header.Set("orgId", c.orgID)
@@ -295,12 +298,21 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 			te.MaybeApplied = true
 			return false, 0, false, te
 		}
-		data, err := readBody(resp)
+		sink, _ := out.(*fileSink)
+		limit := int64(maxBodyBytes)
+		if sink != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			limit = sink.max
+		}
+		data, err := readBody(resp, limit)
+		if sink != nil && errors.Is(err, errBodyTooLarge) {
+			err = &FileTooLargeError{Max: sink.max}
+		}
 		c.release()
 		c.noteDate(resp.Header.Get("Date"))
 		if err != nil {
 			te := &TransportError{Method: method, Path: path, Err: err}
-			if errors.Is(err, errBodyTooLarge) || ctx.Err() != nil {
+			var big *FileTooLargeError
+			if errors.Is(err, errBodyTooLarge) || errors.As(err, &big) || ctx.Err() != nil {
 				te.MaybeApplied = !idem
 				return false, 0, false, te
 			}
@@ -311,6 +323,10 @@ func (c *Client) once(ctx context.Context, method, path, u string, body []byte, 
 			return false, 0, false, te
 		}
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			if sink != nil {
+				sink.data, sink.ctype = data, resp.Header.Get("Content-Type")
+				return false, 0, true, nil
+			}
 			if resp.StatusCode == http.StatusNoContent || len(bytes.TrimSpace(data)) == 0 || out == nil {
 				return false, 0, false, nil
 			}
@@ -364,14 +380,28 @@ func notSent(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("read response: %w", err)
 	}
-	if len(data) > maxBodyBytes {
+	if int64(len(data)) > limit {
 		return nil, errBodyTooLarge
 	}
 	return data, nil
+}
+
+// multipartBody is a request body that is not JSON (an upload).
+type multipartBody struct {
+	data  []byte
+	ctype string
+}
+
+// fileSink receives a file's bytes (an attachment's content) instead of a
+// decoded JSON answer: at most max bytes.
+type fileSink struct {
+	max   int64
+	data  []byte
+	ctype string
 }

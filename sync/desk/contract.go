@@ -131,6 +131,11 @@ type Op struct {
 	OneOf [][]string
 	// List: the answer is {"data": [...]}, or 204 No Content when empty.
 	List bool
+	// Multipart names the file fields of a multipart/form-data body (an
+	// upload); such a body is not JSON and Body is empty.
+	Multipart []string
+	// File: the answer is a file's bytes, not JSON.
+	File bool
 	// Response lists the fields Tandem reads and their JSON kinds.
 	Response []Field
 	// Credits an API call costs (Zoho: "depends on the complexity of the
@@ -172,6 +177,10 @@ const (
 	OpSendReply               = "sendReply"
 	OpGetTicketComments       = "getTicketComments"
 	OpCreateTicketComment     = "createTicketComment"
+	OpUploadFile              = "uploadFile"
+	// OpGetThreadAttachmentContent is not an operationId: the definition
+	// declares no download; the path is the one attachments' href names.
+	OpGetThreadAttachmentContent = "getThreadAttachmentContent"
 )
 
 // Paging facts shared by several rows.
@@ -612,6 +621,25 @@ var Contract = []Op{
 			{Name: "isPublic", Kinds: KFlag}, {Name: "contentType", Kinds: KText, Enum: []string{"plainText", "html"}},
 		},
 		Response: commentFields,
+	},
+	{
+		ID: OpUploadFile, Spec: "Upload.json", Method: "POST", Path: "/uploads",
+		Multipart: []string{"file"},
+		Response: []Field{
+			{Name: "id", Kinds: KID, Required: true}, {Name: "name", Kinds: KText}, {Name: "size", Kinds: KCount},
+			{Name: "href", Kinds: KText}, {Name: "previewurl", Kinds: KText}, {Name: "createdTime", Kinds: KTime},
+		},
+		Note: "uploadFileRequest: multipart/form-data with one binary field \"file\" (required, nothing else); " +
+			"the answer's id goes in sendReply's or createTicketComment's attachmentIds. No size limit in the definition: " +
+			"MaxUploadBytes is a guess",
+	},
+	{
+		ID: OpGetThreadAttachmentContent, Spec: "Thread.json", Method: "GET",
+		Path: "/tickets/{ticketId}/threads/{threadId}/attachments/{attachmentId}/content",
+		File: true, Source: Inferred,
+		Note: "the definition declares only DELETE on /tickets/{ticketId}/threads/{threadId}/attachments/{attachmentId}; " +
+			"a thread's attachmentsJson href (\"API endpoint URL to access the uploaded file\") is this path + /content, " +
+			"as Zoho's documentation examples show. Tandem builds the path from ids (never follows href to another host)",
 	},
 }
 

@@ -213,6 +213,10 @@ func toAppError(err error) error {
 		}
 		return &app.Error{Code: app.EUNAVAILABLE, Message: strings.Replace(MsgAnswerTooLarge, "{{.Detail}}", detail, 1), Err: err}
 	}
+	var big *FileTooLargeError
+	if errors.As(err, &big) {
+		return &app.Error{Code: app.EINVALID, Message: big.Message(), Err: err}
+	}
 	var te *TransportError
 	if errors.As(err, &te) {
 		return &app.Error{Code: app.EUNAVAILABLE, Message: "Zoho Desk cannot be reached right now. Tandem will try again.", Err: err}

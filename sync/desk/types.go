@@ -395,6 +395,8 @@ type Reply struct {
 	// TicketStatus sets the ticket's status with the reply
 	// (emailThreadSendReply's ticketStatus).
 	TicketStatus string `json:"ticketStatus,omitempty"`
+	// AttachmentIDs are uploads (UploadFile) the reply carries.
+	AttachmentIDs []string `json:"attachmentIds,omitempty"`
 }
 
 // Commenter is who wrote a comment.

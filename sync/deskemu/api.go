@@ -21,36 +21,38 @@ type handlerFunc func(c *caller, r *http.Request, body []byte) (int, any, *apiEr
 // exactly the contract's operations.
 func (s *Server) handlers() map[string]handlerFunc {
 	return map[string]handlerFunc{
-		desk.OpGetOrganizations:        s.getOrganizations,
-		desk.OpGetMyInfo:               s.getMyInfo,
-		desk.OpGetAgents:               s.listAgents,
-		desk.OpGetMyProfilePermissions: s.getMyProfilePermissions,
-		desk.OpGetDepartments:          s.getDepartments,
-		desk.OpGetFields:               s.getFields,
-		desk.OpGetReplyMailAddresses:   s.listMailReplyAddresses,
-		desk.OpGetCustomerHappiness:    s.listRatings,
-		desk.OpGetContacts:             s.listContacts,
-		desk.OpGetContact:              s.getContact,
-		desk.OpCreateContact:           s.createContact,
-		desk.OpUpdateContact:           s.updateContact,
-		desk.OpMergeContacts:           s.mergeContacts,
-		desk.OpTrashContacts:           s.trashContacts,
-		desk.OpSearchContacts:          s.searchContacts,
-		desk.OpGetAccounts:             s.listAccounts,
-		desk.OpGetAccount:              s.getAccount,
-		desk.OpCreateAccount:           s.createAccount,
-		desk.OpUpdateAccount:           s.updateAccount,
-		desk.OpSearchAccounts:          s.searchAccounts,
-		desk.OpGetTickets:              s.listTickets,
-		desk.OpGetTicket:               s.getTicket,
-		desk.OpCreateTicket:            s.createTicket,
-		desk.OpUpdateTicket:            s.updateTicket,
-		desk.OpSearchTickets:           s.searchTickets,
-		desk.OpGetThreads:              s.listThreads,
-		desk.OpGetThread:               s.getThread,
-		desk.OpSendReply:               s.sendReply,
-		desk.OpGetTicketComments:       s.listComments,
-		desk.OpCreateTicketComment:     s.addComment,
+		desk.OpGetOrganizations:           s.getOrganizations,
+		desk.OpGetMyInfo:                  s.getMyInfo,
+		desk.OpGetAgents:                  s.listAgents,
+		desk.OpGetMyProfilePermissions:    s.getMyProfilePermissions,
+		desk.OpGetDepartments:             s.getDepartments,
+		desk.OpGetFields:                  s.getFields,
+		desk.OpGetReplyMailAddresses:      s.listMailReplyAddresses,
+		desk.OpGetCustomerHappiness:       s.listRatings,
+		desk.OpGetContacts:                s.listContacts,
+		desk.OpGetContact:                 s.getContact,
+		desk.OpCreateContact:              s.createContact,
+		desk.OpUpdateContact:              s.updateContact,
+		desk.OpMergeContacts:              s.mergeContacts,
+		desk.OpTrashContacts:              s.trashContacts,
+		desk.OpSearchContacts:             s.searchContacts,
+		desk.OpGetAccounts:                s.listAccounts,
+		desk.OpGetAccount:                 s.getAccount,
+		desk.OpCreateAccount:              s.createAccount,
+		desk.OpUpdateAccount:              s.updateAccount,
+		desk.OpSearchAccounts:             s.searchAccounts,
+		desk.OpGetTickets:                 s.listTickets,
+		desk.OpGetTicket:                  s.getTicket,
+		desk.OpCreateTicket:               s.createTicket,
+		desk.OpUpdateTicket:               s.updateTicket,
+		desk.OpSearchTickets:              s.searchTickets,
+		desk.OpGetThreads:                 s.listThreads,
+		desk.OpGetThread:                  s.getThread,
+		desk.OpSendReply:                  s.sendReply,
+		desk.OpGetTicketComments:          s.listComments,
+		desk.OpCreateTicketComment:        s.addComment,
+		desk.OpUploadFile:                 s.uploadFile,
+		desk.OpGetThreadAttachmentContent: s.threadAttachment,
 	}
 }
 
@@ -89,9 +91,17 @@ func (s *Server) routes() {
 func (s *Server) api(op *desk.Op, h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Date", s.Now().Format(http.TimeFormat))
-		body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+		max := int64(4 << 20)
+		if len(op.Multipart) > 0 {
+			max = uploadLimit + 1<<20 // the file and the form around it
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 		if err != nil {
 			writeErr(w, http.StatusBadRequest, desk.CodeInvalidData, "The request body could not be read.")
+			return
+		}
+		if int64(len(body)) > max {
+			writeErr(w, http.StatusRequestEntityTooLarge, desk.CodeInvalidData, "The request body is too large.")
 			return
 		}
 		s.mu.Lock()
@@ -136,7 +146,11 @@ func (s *Server) api(op *desk.Op, h handlerFunc) http.HandlerFunc {
 			writeJSON(w, http.StatusUnprocessableEntity, violationBody(desk.CodeUnprocessable, queryMessage(vs[0]), vs))
 			return
 		}
-		if vs := op.CheckBody(body); len(vs) > 0 {
+		vs := op.CheckBody(body)
+		if len(op.Multipart) > 0 {
+			vs = checkMultipart(op, r.Header.Get("Content-Type"), body)
+		}
+		if len(vs) > 0 {
 			s.noteViolations(op, r, vs, false)
 			writeJSON(w, http.StatusUnprocessableEntity, violationBody(desk.CodeInvalidData, "The data does not comply to the validation restrictions defined.", vs))
 			return
@@ -150,6 +164,13 @@ func (s *Server) api(op *desk.Op, h handlerFunc) http.HandlerFunc {
 		}
 		if st == http.StatusNoContent {
 			w.WriteHeader(st)
+			return
+		}
+		if f, ok := v.(fileAnswer); ok {
+			w.Header().Set("Content-Type", f.ctype)
+			w.Header().Set("Content-Disposition", "attachment")
+			w.WriteHeader(st)
+			_, _ = w.Write(f.data)
 			return
 		}
 		b, err := json.Marshal(v)
@@ -1144,16 +1165,21 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		return 0, nil, notFound("ticket")
 	}
 	var in struct {
-		Channel          string `json:"channel"`
-		FromEmailAddress string `json:"fromEmailAddress"`
-		To               string `json:"to"`
-		Content          string `json:"content"`
-		ContentType      string `json:"contentType"`
-		IsForward        bool   `json:"isForward"`
-		TicketStatus     string `json:"ticketStatus"`
+		Channel          string   `json:"channel"`
+		FromEmailAddress string   `json:"fromEmailAddress"`
+		To               string   `json:"to"`
+		Content          string   `json:"content"`
+		ContentType      string   `json:"contentType"`
+		IsForward        bool     `json:"isForward"`
+		TicketStatus     string   `json:"ticketStatus"`
+		AttachmentIDs    []string `json:"attachmentIds"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		return 0, nil, errf(http.StatusBadRequest, desk.CodeInvalidData, "The request body is not valid JSON.")
+	}
+	files, aerr := c.portal.takeUploads(in.AttachmentIDs)
+	if aerr != nil {
+		return 0, nil, aerr
 	}
 	switch {
 	case in.TicketStatus != "" && !slices.Contains(c.portal.statusOrder, in.TicketStatus):
@@ -1179,7 +1205,7 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 	th := &thread{ID: c.portal.newID(), Channel: "EMAIL", Direction: "out", From: in.FromEmailAddress, To: in.To,
 		Summary: summarize(in.Content), Created: now, Visibility: "public", IsForward: in.IsForward,
 		Author:  author{ID: c.agent.ID, Name: c.agent.User.name(), Email: c.agent.User.Email, Type: "AGENT"},
-		Content: in.Content, ContentType: in.ContentType}
+		Content: in.Content, ContentType: in.ContentType, Files: files}
 	t.threads = append(t.threads, th)
 	if in.TicketStatus != "" {
 		t.Status, t.StatusType = in.TicketStatus, c.portal.statusType(in.TicketStatus)

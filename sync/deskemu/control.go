@@ -143,7 +143,7 @@ func (s *Server) CustomerReply(orgID, ticketID, content string) (string, error) 
 }
 
 // CustomerReplyWithFiles is CustomerReply with attachments (their names
-// and sizes; the emulator keeps no content).
+// and sizes, and their bytes: Data, or Size bytes made from the name).
 func (s *Server) CustomerReplyWithFiles(orgID, ticketID, content string, files ...File) (string, error) {
 	var id string
 	err := s.withTicket(orgID, ticketID, func(p *portal, t *ticket) error {
@@ -152,7 +152,7 @@ func (s *Server) CustomerReplyWithFiles(orgID, ticketID, content string, files .
 			Summary: summarize(content), Created: now, Visibility: "public", Content: content, ContentType: "html"}
 		for _, f := range files {
 			f.ID = p.newID()
-			th.Files = append(th.Files, f)
+			th.Files = append(th.Files, f.withData())
 		}
 		if ct := p.contactsBy[t.ContactID]; ct != nil {
 			th.Author = author{Name: strings.TrimSpace(ct.FirstName + " " + ct.LastName), Email: ct.Email, Type: "END_USER"}

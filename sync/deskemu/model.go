@@ -78,11 +78,27 @@ type thread struct {
 	Files                                                          []File
 }
 
-// File is an attachment of a thread: what Desk lists of it.
+// File is an attachment of a thread: what Desk lists of it, and its
+// bytes (generated from the name when a test gives none).
 type File struct {
 	ID   string
 	Name string
 	Size int64
+	Data []byte
+}
+
+// withData returns f with Data filled in (Size bytes made from the name)
+// and Size matching it.
+func (f File) withData() File {
+	if f.Data == nil {
+		seed := []byte(f.Name + "\n")
+		f.Data = make([]byte, f.Size)
+		for i := range f.Data {
+			f.Data[i] = seed[i%len(seed)]
+		}
+	}
+	f.Size = int64(len(f.Data))
+	return f
 }
 
 type comment struct {
@@ -126,6 +142,8 @@ type org struct {
 }
 
 type portal struct {
+	// uploads are files uploaded (POST /uploads) and not yet attached.
+	uploads   map[string]*File
 	org       org
 	seq       int64
 	prefix    string
