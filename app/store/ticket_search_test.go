@@ -60,22 +60,32 @@ func TestSearchTickets(t *testing.T) {
 		}
 		var out []string
 		for _, h := range hits {
-			out = append(out, h.Ticket.Ticket.ID+":"+h.Kind+":"+h.MessageID)
+			if h.Kind != "" || h.Query != q {
+				t.Errorf("search %q: hit %+v is located or lacks its query", q, h)
+			}
+			kind, msg, err := db.LocateTicketHit(ctx, "o1", h.Ticket.Ticket.ID, h.Query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, h.Ticket.Ticket.ID+":"+kind+":"+msg)
 		}
 		sort.Strings(out)
 		return out
 	}
 	for q, want := range map[string]string{
-		"inv":      "t1:ticket:,t3:comment:c1", // not the other portal's
-		"twice":    "t1:request:",
-		"sign":     "t3:thread:h1",
-		"cache":    "t3:thread:h2",
-		"山田":       "t2:request:",
-		"印刷":       "t2:ticket:",
-		"ぷりんたー":    "t2:ticket:",
-		"amp":      "",
-		"nothing":  "",
-		"\"a OR b": "",
+		"inv":   "t1:ticket:,t3:comment:c1", // not the other portal's
+		"twice": "t1:request:",
+		"sign":  "t3:thread:h1",
+		"cache": "t3:thread:h2",
+		"山田":    "t2:request:",
+		"印刷":    "t2:ticket:",
+		"ぷりんたー": "t2:ticket:",
+		"amp":   "",
+		// The words of one ticket spread over its messages: found, at the
+		// message of the first word.
+		"cache invoice": "t3:thread:h2",
+		"nothing":       "",
+		"\"a OR b":      "",
 	} {
 		if got := strings.Join(find(q), ","); got != want {
 			t.Errorf("search %q = %s, want %s", q, got, want)
@@ -91,6 +101,57 @@ func TestSearchTickets(t *testing.T) {
 	hits, err := db.SearchTickets(ctx, "o1", "sign", 50)
 	if err != nil || len(hits) != 1 || hits[0].Ticket.Ticket.Number != "103" {
 		t.Errorf("hit: %+v %v", hits, err)
+	}
+}
+
+// TestSearchTicketsOncePerTicket: a ticket with hundreds of matching
+// messages comes once, at its newest one, and the other tickets still fill
+// the page; the ticket written last comes first.
+func TestSearchTicketsOncePerTicket(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	var ts []app.Ticket
+	for i := range 60 {
+		ts = append(ts, app.Ticket{OrgID: "o1", ID: fmt.Sprintf("t%d", i), Number: fmt.Sprint(i), Subject: fmt.Sprintf("Refund %d", i), CreatedTime: at})
+	}
+	if err := db.UpsertTickets(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	indexAll(t, db)
+	var ths []app.Thread
+	for j := range 300 {
+		ths = append(ths, app.Thread{OrgID: "o1", TicketID: "t7", ID: fmt.Sprintf("h%d", j), Content: "refund please", CreatedTime: at.Add(time.Duration(j) * time.Minute)})
+	}
+	if err := db.StoreConversation(ctx, "o1", "t7", at, ths, nil); err != nil {
+		t.Fatal(err)
+	}
+	hits, err := db.SearchTickets(ctx, "o1", "re", 50)
+	if err != nil || len(hits) != 50 {
+		t.Fatalf("%d hits, %v", len(hits), err)
+	}
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if seen[h.Ticket.Ticket.ID] {
+			t.Errorf("ticket %s twice", h.Ticket.Ticket.ID)
+		}
+		seen[h.Ticket.Ticket.ID] = true
+	}
+	if hits[0].Ticket.Ticket.ID != "t7" || hits[0].Ticket.Ticket.Subject != "Refund 7" {
+		t.Errorf("first hit %+v, want t7 (written last)", hits[0].Ticket.Ticket)
+	}
+	if kind, msg, err := db.LocateTicketHit(ctx, "o1", "t7", "re"); kind != "thread" || msg != "h299" || err != nil {
+		t.Errorf("t7 opens at %s %s %v, want its newest thread h299", kind, msg, err)
+	}
+	if kind, msg, err := db.LocateTicketHit(ctx, "o1", "t8", "re"); kind != "ticket" || msg != "" || err != nil {
+		t.Errorf("t8 opens at %s %s %v, want its subject", kind, msg, err)
+	}
+	// The threads go: t7 is found by its subject only.
+	if err := db.StoreConversation(ctx, "o1", "t7", at, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if hits, _ := db.SearchTickets(ctx, "o1", "please", 50); len(hits) != 0 {
+		t.Errorf("deleted threads still found: %+v", hits)
 	}
 }
 
@@ -281,7 +342,11 @@ func TestIndexTicketsAfterPass(t *testing.T) {
 	if err := db.UpsertTickets(ctx, []app.Ticket{tk}); err != nil {
 		t.Fatal(err)
 	}
-	if hits, _ := db.SearchTickets(ctx, "o1", "parcel", 50); len(hits) != 1 || hits[0].Kind != "request" {
-		t.Errorf("description of a refreshed ticket: %+v", hits)
+	hits, _ = db.SearchTickets(ctx, "o1", "parcel", 50)
+	if len(hits) != 1 {
+		t.Fatalf("description of a refreshed ticket: %+v", hits)
+	}
+	if kind, _, err := db.LocateTicketHit(ctx, "o1", hits[0].Ticket.Ticket.ID, "parcel"); kind != "request" || err != nil {
+		t.Errorf("description of a refreshed ticket: %s %v", kind, err)
 	}
 }
