@@ -80,8 +80,8 @@ type ticketPane struct {
 	depts      map[string]string // department names by id
 }
 
-func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
-	p := &ticketPane{d: d, ticketID: ticketID, showN: pageMessages}
+func newTicketPane(d *deskUI, parent context.Context, ticketID, focus string, back func()) *ticketPane {
+	p := &ticketPane{d: d, ticketID: ticketID, showN: pageMessages, focus: focus}
 	p.ctx, p.cancel = context.WithCancel(parent)
 	p.build(back)
 	p.reload(true)
@@ -160,15 +160,30 @@ func (p *ticketPane) reload(refresh bool) {
 	p.loadSeq++
 	seq := p.loadSeq
 	id := p.ticketID
+	focus := p.focus
 	p.d.run.Go(func(ctx context.Context) func() {
 		if p.ctx.Err() != nil {
 			return nil
+		}
+		// A search hit: the message it opens at is found now, for the
+		// ticket opened only (finding it for every hit cost 10 times the
+		// search).
+		located := focus
+		if q, ok := strings.CutPrefix(focus, focusSearch); ok {
+			kind, msg, err := p.d.integ.LocateTicketHit(ctx, id, q)
+			if err != nil {
+				logError("locate search hit", err) // opens at the latest messages
+			}
+			located = hitMessage(&app.TicketHit{Kind: kind, MessageID: msg})
 		}
 		portal, _ := p.d.integ.ActivePortal(ctx)
 		td, err := p.d.integ.Ticket(ctx, id, false)
 		return func() {
 			if seq != p.loadSeq {
 				return
+			}
+			if p.focus == focus {
+				p.focus = located
 			}
 			p.portal = portal
 			p.apply(td, err)
@@ -727,8 +742,13 @@ func (p *ticketPane) paint() {
 	}
 }
 
-// focusRequest is the focus that opens a pane at the original request.
-const focusRequest = "request"
+// focusRequest is the focus that opens a pane at the original request;
+// focusSearch starts the focus of a search hit not located yet (its query
+// follows).
+const (
+	focusRequest = "request"
+	focusSearch  = "?"
+)
 
 // cardSide says where a message sits and how it looks: the customer's on
 // the left, the help desk's on the right, internal comments tinted with a
