@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -170,11 +171,26 @@ func benchText(r *rand.Rand, n int) string {
 	return b.String()
 }
 
+// searchBench is searchBenchDB's store, built once per test binary (it
+// takes minutes on a loaded machine; -count runs share it).
+var searchBench *DB
+
 // searchBenchDB is a store with 50k tickets and 200k threads, indexed.
 func searchBenchDB(b *testing.B) *DB {
 	b.Helper()
+	if searchBench != nil {
+		return searchBench
+	}
 	ctx := context.Background()
-	db := openTestDB(b)
+	dir, err := os.MkdirTemp("", "tandem-search-bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := Open(ctx, filepath.Join(dir, "t.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { searchBench = db }()
 	r := rand.New(rand.NewPCG(1, 2))
 	ts := benchTickets(50_000)
 	for i := range ts {
