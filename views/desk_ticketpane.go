@@ -838,23 +838,27 @@ func messageCard(side cardSide, head, addresses, body, contentType string, files
 	default:
 		icon = widget.NewIcon(lockIcon)
 	}
-	box := container.NewVBox(container.NewBorder(nil, nil, icon, nil, h))
+	// The parts are gathered first and the box made once: each Add lays
+	// out (and measures the text of) what the box already holds.
+	parts := make([]fyne.CanvasObject, 0, 4+len(files))
+	parts = append(parts, container.NewBorder(nil, nil, icon, nil, h))
 	if side == sideInternal {
-		box.Add(note(lang.L("Internal — not sent to the customer"), widget.WarningImportance))
+		parts = append(parts, note(lang.L("Internal — not sent to the customer"), widget.WarningImportance))
 	}
 	if addresses != "" {
 		a := widget.NewLabel(addresses)
 		a.Importance = widget.LowImportance
 		a.Wrapping = fyne.TextWrapWord
-		box.Add(a)
+		parts = append(parts, a)
 	}
-	box.Add(foldedBody(body, contentType))
+	parts = append(parts, foldedBody(body, contentType))
 	for _, f := range files {
 		l := widget.NewLabelWithStyle(lang.L("Attachment: {{.Name}}", map[string]any{"Name": f.Name}), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		meta := widget.NewLabel(fileType(f.Name) + " · " + fileSize(f.Size))
 		meta.Importance = widget.LowImportance
-		box.Add(container.NewHBox(widget.NewIcon(theme.MailAttachmentIcon()), l, meta))
+		parts = append(parts, container.NewHBox(widget.NewIcon(theme.MailAttachmentIcon()), l, meta))
 	}
+	box := container.NewVBox(parts...)
 	var card fyne.CanvasObject
 	if side == sideInternal {
 		// A tinted card of its own: widget.Card paints an opaque
@@ -933,8 +937,8 @@ func foldedBody(body, contentType string) fyne.CanvasObject {
 	q := widget.NewRichText(docSegments(quoted)...)
 	q.Wrapping = fyne.TextWrapWord
 	q.Hide()
-	box := container.NewVBox(main)
 	var toggle *widget.Button
+	var box *fyne.Container
 	toggle = widget.NewButton(lang.L("Show quoted text"), func() { // no icon: an SVG per message costs as much as its text
 		if q.Visible() {
 			q.Hide()
@@ -946,8 +950,7 @@ func foldedBody(body, contentType string) fyne.CanvasObject {
 		box.Refresh()
 	})
 	toggle.Importance = widget.LowImportance
-	box.Add(container.NewHBox(toggle))
-	box.Add(q)
+	box = container.NewVBox(main, container.NewHBox(toggle), q)
 	return box
 }
 
