@@ -106,3 +106,41 @@ func BenchmarkImportContactsIndexCost(b *testing.B) {
 	b.ReportMetric(ms(without), "floor-without-index-ms")
 	b.ReportMetric(float64(with)/float64(without), "x-index")
 }
+
+// TestTicketDocsBackfill: migration 0014 writes the ticket documents of
+// what an older store indexed, so its tickets are found after the update.
+func TestTicketDocsBackfill(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	if err := db.UpsertTickets(ctx, []app.Ticket{{OrgID: "o1", ID: "t1", Number: "1", Subject: "Printer jam", CreatedTime: at},
+		{OrgID: "o1", ID: "t2", Number: "2", Subject: "請求書の件", CreatedTime: at}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.StoreConversation(ctx, "o1", "t1", at, []app.Thread{{OrgID: "o1", TicketID: "t1", ID: "h1", Content: "<p>株式会社山田商事より</p>", CreatedTime: at}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m string
+	for _, x := range ms {
+		if strings.Contains(x.sql, "CREATE VIRTUAL TABLE desk_search_ticket_fts") {
+			m = x.sql
+		}
+	}
+	backfill := m[strings.Index(m, "INSERT INTO desk_search_tickets"):]
+	// A store as 0013 left it: documents per message only.
+	for _, q := range []string{"DELETE FROM desk_search_ticket_fts", "DELETE FROM desk_search_tickets", backfill} {
+		if _, err := db.write.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for q, want := range map[string]string{"pri": "t1", "山田": "t1", "請求": "t2"} {
+		hits, err := db.SearchTickets(ctx, "o1", q, 50)
+		if err != nil || len(hits) != 1 || hits[0].Ticket.Ticket.ID != want {
+			t.Errorf("after the backfill, %q finds %+v %v, want %s", q, hits, err, want)
+		}
+	}
+}
