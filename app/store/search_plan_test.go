@@ -144,3 +144,24 @@ func TestTicketDocsBackfill(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketSearchPlans: the search walks the ticket documents' FTS index
+// in rowid order (no sort of every match) and looks each hit up by key;
+// locating a hit reads the ticket's documents by key, each probed in the
+// per-message index.
+func TestTicketSearchPlans(t *testing.T) {
+	db := openTest(t)
+	search := strings.Join(queryPlan(t, db, searchTicketsSQL), "\n")
+	for _, want := range []string{"SCAN f VIRTUAL TABLE", "SEARCH t USING INTEGER PRIMARY KEY", "SEARCH k USING PRIMARY KEY (org_id=? AND id=?)"} {
+		if !strings.Contains(search, want) {
+			t.Errorf("search plan lacks %q:\n%s", want, search)
+		}
+	}
+	if strings.Contains(search, "TEMP B-TREE") {
+		t.Errorf("search sorts its matches:\n%s", search)
+	}
+	locate := strings.Join(queryPlan(t, db, locateHitSQL), "\n")
+	if !strings.Contains(locate, "SEARCH d USING") || !strings.Contains(locate, "(org_id=? AND ticket_id=?)") {
+		t.Errorf("locating a hit does not read the ticket's documents by key:\n%s", locate)
+	}
+}

@@ -373,10 +373,7 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		// Down the FTS index's rowid order, stopping at the limit: the
 		// planner must not reorder the joins (CROSS JOIN).
-		rows, err := tx.QueryContext(ctx, `SELECT k.id, k.number, k.subject, k.status, k.status_type, k.contact_name, k.contact_email, k.created_time
-			FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t CROSS JOIN desk_tickets k
-			WHERE desk_search_ticket_fts MATCH ? AND t.doc = f.rowid AND t.org_id = ? AND k.org_id = t.org_id AND k.id = t.ticket_id
-			ORDER BY f.rowid DESC LIMIT ?`, q, orgID, limit)
+		rows, err := tx.QueryContext(ctx, searchTicketsSQL, q, orgID, limit)
 		if err != nil {
 			return err
 		}
@@ -400,6 +397,20 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 	return hits, nil
 }
 
+// searchTicketsSQL reads a portal's tickets a query finds down the ticket
+// documents' FTS index, in rowid order, stopping at the limit; locateHitSQL
+// probes a ticket's documents in the per-message index by rowid. Both keep
+// their join order (CROSS JOIN): the other order reads every match.
+const (
+	searchTicketsSQL = `SELECT k.id, k.number, k.subject, k.status, k.status_type, k.contact_name, k.contact_email, k.created_time
+		FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t CROSS JOIN desk_tickets k
+		WHERE desk_search_ticket_fts MATCH ? AND t.doc = f.rowid AND t.org_id = ? AND k.org_id = t.org_id AND k.id = t.ticket_id
+		ORDER BY f.rowid DESC LIMIT ?`
+	locateHitSQL = `SELECT d.kind, d.msg_id FROM desk_search_docs d CROSS JOIN desk_search_fts f
+		WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc AND desk_search_fts MATCH ?
+		ORDER BY d.doc DESC LIMIT 1`
+)
+
 // LocateTicketHit returns the message of a ticket a search for query opens
 // at: the newest of its documents the whole query finds, else the newest
 // one finds the query's first word that is found (the words of a hit may be
@@ -417,9 +428,7 @@ func (db *DB) LocateTicketHit(ctx context.Context, orgID, ticketID, query string
 		for _, t := range tries {
 			// The ticket's documents first, each probed by rowid (CROSS
 			// JOIN): not every document the query finds.
-			err := tx.QueryRowContext(ctx, `SELECT d.kind, d.msg_id FROM desk_search_docs d CROSS JOIN desk_search_fts f
-				WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc AND desk_search_fts MATCH ?
-				ORDER BY d.doc DESC LIMIT 1`, orgID, ticketID, t).Scan(&kind, &msgID)
+			err := tx.QueryRowContext(ctx, locateHitSQL, orgID, ticketID, t).Scan(&kind, &msgID)
 			if err == nil {
 				return nil
 			}
