@@ -712,6 +712,9 @@ type DeskStore interface {
 	// SearchTickets finds cached tickets by the words of their subject,
 	// description, threads and comments (at most limit, newest first).
 	SearchTickets(ctx context.Context, orgID, query string, limit int) ([]TicketHit, error)
+	// LocateTicketHit returns the message of a ticket a search for query
+	// opens at (the Kind and MessageID of a TicketHit).
+	LocateTicketHit(ctx context.Context, orgID, ticketID, query string) (kind, messageID string, err error)
 	// IndexTickets indexes for search up to limit tickets written in big
 	// batches since they were last indexed, and returns how many.
 	IndexTickets(ctx context.Context, orgID string, limit int) (int, error)
@@ -918,6 +921,10 @@ type Integration interface {
 	// SearchTickets finds the active portal's cached tickets by what they
 	// say, each with the message that matched.
 	SearchTickets(ctx context.Context, query string, limit int) ([]TicketHit, error)
+	// LocateTicketHit returns the message of one of the active portal's
+	// tickets a search for query opens at (the Kind and MessageID of a
+	// TicketHit).
+	LocateTicketHit(ctx context.Context, ticketID, query string) (kind, messageID string, err error)
 	// Draft returns the reply a person began on a ticket (kind: reply,
 	// reply all, forward or comment) and did not send; SaveDraft keeps one
 	// (an empty draft clears it). Drafts are local: never sent to Desk.
@@ -1136,11 +1143,14 @@ type Agent struct {
 
 // TicketHit is a ticket found by a search over what tickets say, with the
 // message that matched: Kind "ticket" (the subject), "request" (the
-// description), "thread" or "comment" with MessageID.
+// description), "thread" or "comment" with MessageID. A search leaves Kind
+// "" and gives the Query: LocateTicketHit finds the message when the
+// ticket is opened.
 type TicketHit struct {
 	Ticket    SignalTicket // the ticket's list columns; the record via TicketTarget
 	Kind      string
 	MessageID string
+	Query     string
 }
 
 // ReplyDraft is an unsent reply kept while its dialog is closed and across

@@ -1008,6 +1008,19 @@ func (s *Service) SearchTickets(ctx context.Context, query string, limit int) ([
 	return hits, nil
 }
 
+// LocateTicketHit finds the message of a ticket a search opens at.
+func (s *Service) LocateTicketHit(ctx context.Context, ticketID, query string) (string, string, error) {
+	p, err := s.ActivePortal(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	kind, msg, err := s.store.LocateTicketHit(ctx, p.OrgID, ticketID, query)
+	if err != nil {
+		return "", "", fmt.Errorf("sync: locate ticket hit: %w", err)
+	}
+	return kind, msg, nil
+}
+
 func draftKey(org, ticketID, kind string) string {
 	return "desk.draft." + org + "." + ticketID + "." + kind
 }

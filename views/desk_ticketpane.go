@@ -84,8 +84,8 @@ type ticketPane struct {
 	depts      map[string]string // department names by id
 }
 
-func newTicketPane(d *deskUI, parent context.Context, ticketID string, back func()) *ticketPane {
-	p := &ticketPane{d: d, ticketID: ticketID, showN: pageMessages}
+func newTicketPane(d *deskUI, parent context.Context, ticketID, focus string, back func()) *ticketPane {
+	p := &ticketPane{d: d, ticketID: ticketID, showN: pageMessages, focus: focus}
 	p.ctx, p.cancel = context.WithCancel(parent)
 	p.build(back)
 	p.reload(true)
@@ -164,15 +164,30 @@ func (p *ticketPane) reload(refresh bool) {
 	p.loadSeq++
 	seq := p.loadSeq
 	id := p.ticketID
+	focus := p.focus
 	p.d.run.Go(func(ctx context.Context) func() {
 		if p.ctx.Err() != nil {
 			return nil
+		}
+		// A search hit: the message it opens at is found now, for the
+		// ticket opened only (finding it for every hit cost 10 times the
+		// search).
+		located := focus
+		if q, ok := strings.CutPrefix(focus, focusSearch); ok {
+			kind, msg, err := p.d.integ.LocateTicketHit(ctx, id, q)
+			if err != nil {
+				logError("locate search hit", err) // opens at the latest messages
+			}
+			located = hitMessage(&app.TicketHit{Kind: kind, MessageID: msg})
 		}
 		portal, _ := p.d.integ.ActivePortal(ctx)
 		td, err := p.d.integ.Ticket(ctx, id, false)
 		return func() {
 			if seq != p.loadSeq {
 				return
+			}
+			if p.focus == focus {
+				p.focus = located
 			}
 			p.portal = portal
 			p.apply(td, err)
@@ -731,8 +746,13 @@ func (p *ticketPane) paint() {
 	}
 }
 
-// focusRequest is the focus that opens a pane at the original request.
-const focusRequest = "request"
+// focusRequest is the focus that opens a pane at the original request;
+// focusSearch starts the focus of a search hit not located yet (its query
+// follows).
+const (
+	focusRequest = "request"
+	focusSearch  = "?"
+)
 
 // cardSide says where a message sits and how it looks: the customer's on
 // the left, the help desk's on the right, internal comments tinted with a
@@ -826,20 +846,24 @@ func messageCard(side cardSide, head, addresses, body, contentType string, files
 	default:
 		icon = widget.NewIcon(lockIcon)
 	}
-	box := container.NewVBox(container.NewBorder(nil, nil, icon, nil, h))
+	// The parts are gathered first and the box made once: each Add lays
+	// out (and measures the text of) what the box already holds.
+	parts := make([]fyne.CanvasObject, 0, 4+len(files))
+	parts = append(parts, container.NewBorder(nil, nil, icon, nil, h))
 	if side == sideInternal {
-		box.Add(note(lang.L("Internal — not sent to the customer"), widget.WarningImportance))
+		parts = append(parts, note(lang.L("Internal — not sent to the customer"), widget.WarningImportance))
 	}
 	if addresses != "" {
 		a := widget.NewLabel(addresses)
 		a.Importance = widget.LowImportance
 		a.Wrapping = fyne.TextWrapWord
-		box.Add(a)
+		parts = append(parts, a)
 	}
-	box.Add(foldedBody(body, contentType))
+	parts = append(parts, foldedBody(body, contentType))
 	for _, f := range files {
-		box.Add(attachmentRow(f))
+		parts = append(parts, attachmentRow(f))
 	}
+	box := container.NewVBox(parts...)
 	var card fyne.CanvasObject
 	if side == sideInternal {
 		// A tinted card of its own: widget.Card paints an opaque
@@ -918,8 +942,8 @@ func foldedBody(body, contentType string) fyne.CanvasObject {
 	q := widget.NewRichText(docSegments(quoted)...)
 	q.Wrapping = fyne.TextWrapWord
 	q.Hide()
-	box := container.NewVBox(main)
 	var toggle *widget.Button
+	var box *fyne.Container
 	toggle = widget.NewButton(lang.L("Show quoted text"), func() { // no icon: an SVG per message costs as much as its text
 		if q.Visible() {
 			q.Hide()
@@ -931,8 +955,7 @@ func foldedBody(body, contentType string) fyne.CanvasObject {
 		box.Refresh()
 	})
 	toggle.Importance = widget.LowImportance
-	box.Add(container.NewHBox(toggle))
-	box.Add(q)
+	box = container.NewVBox(main, container.NewHBox(toggle), q)
 	return box
 }
 

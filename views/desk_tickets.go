@@ -427,9 +427,15 @@ func (t *TicketsTab) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 }
 
 // hitMessage is the message a search hit opens at: a thread's or a
-// comment's id, "request" for the description, "" for the subject.
+// comment's id, "request" for the description, "" for the subject, and
+// for a hit the search did not locate, its query after focusSearch (the
+// pane locates it).
 func hitMessage(h *app.TicketHit) string {
 	switch h.Kind {
+	case "":
+		if h.Query != "" {
+			return focusSearch + h.Query
+		}
 	case "thread", "comment":
 		return h.MessageID
 	case "request":
@@ -463,14 +469,13 @@ func searchWithin(ctx context.Context, integ app.Integration, q string, tl *app.
 
 // openTicketAt opens a ticket's pane at a message (see hitMessage).
 func (t *TicketsTab) openTicketAt(id, msg string) {
-	t.pane = newTicketPane(t.d, t.ctx, id, func() {
+	t.pane = newTicketPane(t.d, t.ctx, id, msg, func() {
 		t.pane.close()
 		t.pane = nil
 		t.root.Objects = []fyne.CanvasObject{t.listPage}
 		t.root.Refresh()
 		t.Reload()
 	})
-	t.pane.focus = msg
 	t.root.Objects = []fyne.CanvasObject{t.pane.content}
 	t.root.Refresh()
 }

@@ -13,7 +13,12 @@ import (
 
 // This file implements full-text search over cached tickets: one document
 // per ticket subject, per description (the original request), per thread
-// and per comment (desk_search_docs, desk_search_fts of migration 0012).
+// and per comment (desk_search_docs, desk_search_fts of migration 0012),
+// and one document per ticket with all of its text (desk_search_tickets,
+// desk_search_ticket_fts of migration 0014), written again whenever one of
+// its documents changes. A search ranks the tickets' documents, so its top
+// 50 costs one FTS query; the message a hit opens at is found in the
+// per-message index when the ticket is opened (LocateTicketHit).
 // Documents are written with the rows they index, in the same transaction.
 
 // Kinds of search documents.
@@ -96,10 +101,15 @@ func textHash(parts ...string) int64 {
 // statements.
 type searchIndexer struct {
 	doc, del, ins *sql.Stmt
+	tx            *sql.Tx
+	touched       []ticketKey // tickets whose documents changed, in order
+	seen          map[ticketKey]bool
 }
 
+type ticketKey struct{ org, id string }
+
 func newSearchIndexer(ctx context.Context, tx *sql.Tx) (*searchIndexer, error) {
-	var ix searchIndexer
+	ix := searchIndexer{tx: tx, seen: map[ticketKey]bool{}}
 	var err error
 	// RETURNING answers only for a document inserted or whose text
 	// changed: unchanged text costs one index lookup.
@@ -141,7 +151,74 @@ func (ix *searchIndexer) put(ctx context.Context, org, ticketID, kind, msgID, su
 	if _, err := ix.del.ExecContext(ctx, doc); err != nil {
 		return err
 	}
-	_, err = ix.ins.ExecContext(ctx, doc, subject, body, searchExtra(subject, body))
+	if _, err = ix.ins.ExecContext(ctx, doc, subject, body, searchExtra(subject, body)); err != nil {
+		return err
+	}
+	if k := (ticketKey{org, ticketID}); !ix.seen[k] {
+		ix.seen[k] = true
+		ix.touched = append(ix.touched, k)
+	}
+	return nil
+}
+
+// flush writes again the ticket documents of the tickets put changed.
+func (ix *searchIndexer) flush(ctx context.Context) error {
+	for _, k := range ix.touched {
+		if err := writeTicketDoc(ctx, ix.tx, k.org, k.id); err != nil {
+			return err
+		}
+	}
+	ix.touched, ix.seen = nil, map[ticketKey]bool{}
+	return nil
+}
+
+// writeTicketDoc writes a ticket's document again from its documents in
+// desk_search_docs (none: it has no document), numbered as the newest.
+func writeTicketDoc(ctx context.Context, tx *sql.Tx, org, ticketID string) error {
+	var old int64
+	err := tx.QueryRowContext(ctx, "DELETE FROM desk_search_tickets WHERE org_id = ? AND ticket_id = ? RETURNING doc", org, ticketID).Scan(&old)
+	switch {
+	case err == nil:
+		if _, err := tx.ExecContext(ctx, "DELETE FROM desk_search_ticket_fts WHERE rowid = ?", old); err != nil {
+			return err
+		}
+	case err != sql.ErrNoRows:
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT f.subject, f.body, f.extra FROM desk_search_docs d CROSS JOIN desk_search_fts f
+		WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc ORDER BY d.doc`, org, ticketID)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for rows.Next() {
+		var subject, body, extra string
+		if err := rows.Scan(&subject, &body, &extra); err != nil {
+			rows.Close()
+			return err
+		}
+		for _, t := range []string{subject, body, extra} {
+			if t != "" {
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(t)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return err
+	}
+	rows.Close()
+	if b.Len() == 0 {
+		return nil
+	}
+	var doc int64
+	if err := tx.QueryRowContext(ctx, "INSERT INTO desk_search_tickets (org_id, ticket_id) VALUES (?, ?) RETURNING doc", org, ticketID).Scan(&doc); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO desk_search_ticket_fts (rowid, text) VALUES (?, ?)", doc, b.String())
 	return err
 }
 
@@ -182,7 +259,7 @@ func indexTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 			}
 		}
 	}
-	return nil
+	return ix.flush(ctx)
 }
 
 // IndexTickets indexes up to limit of a portal's tickets written since
@@ -257,7 +334,7 @@ func indexConversation(ctx context.Context, tx *sql.Tx, ths []app.Thread, cms []
 			return err
 		}
 	}
-	return nil
+	return ix.flush(ctx)
 }
 
 // unindex removes the documents of a deleted thread or comment.
@@ -267,18 +344,23 @@ func unindex(ctx context.Context, tx *sql.Tx, org, ticketID, kind, msgID string)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, "DELETE FROM desk_search_docs WHERE org_id = ? AND ticket_id = ? AND kind = ? AND msg_id = ?", org, ticketID, kind, msgID)
-	return err
+	res, err := tx.ExecContext(ctx, "DELETE FROM desk_search_docs WHERE org_id = ? AND ticket_id = ? AND kind = ? AND msg_id = ?", org, ticketID, kind, msgID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return writeTicketDoc(ctx, tx, org, ticketID)
 }
 
-// searchPage is how many hits one step of a search reads.
-const searchPage = 256
-
 // SearchTickets finds cached tickets by what they say: subject,
-// description, threads and comments, newest indexed first, at most limit
-// tickets (each once, at its newest matching message). A hit carries the
-// ticket's list columns only; TicketTarget names its CRM record when a
-// person opens it (resolving it for every hit cost 10 times the search).
+// description, threads and comments, the tickets whose text was written
+// last first, at most limit tickets. Every word of the query is found
+// somewhere in the ticket (not necessarily in one message). A hit carries
+// the ticket's list columns and the query; LocateTicketHit finds the
+// message it opens at, and TicketTarget its CRM record, when a person opens
+// it (finding them for every hit cost 10 times the search).
 func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int) ([]app.TicketHit, error) {
 	q := ftsQuery(query)
 	if q == "" {
@@ -287,86 +369,80 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	var hits []app.TicketHit
+	hits := make([]app.TicketHit, 0, limit)
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
-		seen := map[string]int{}
-		var ids []string
-		last := int64(1<<63 - 1)
-		for steps := 0; len(ids) < limit && steps < 20; steps++ {
-			rows, err := tx.QueryContext(ctx, `SELECT f.rowid, d.org_id, d.ticket_id, d.kind, d.msg_id FROM desk_search_fts f
-				JOIN desk_search_docs d ON d.doc = f.rowid
-				WHERE desk_search_fts MATCH ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?`, q, last, searchPage)
-			if err != nil {
-				return err
-			}
-			n := 0
-			for rows.Next() {
-				var h app.TicketHit
-				var org string
-				if err := rows.Scan(&last, &org, &h.Ticket.Ticket.ID, &h.Kind, &h.MessageID); err != nil {
-					rows.Close()
-					return err
-				}
-				n++
-				if org != orgID {
-					continue
-				}
-				if _, dup := seen[h.Ticket.Ticket.ID]; dup || len(ids) >= limit {
-					continue
-				}
-				seen[h.Ticket.Ticket.ID] = len(hits)
-				ids = append(ids, h.Ticket.Ticket.ID)
-				hits = append(hits, h)
-			}
-			if err := rows.Err(); err != nil {
-				rows.Close()
-				return err
-			}
-			rows.Close()
-			if n < searchPage {
-				break
-			}
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		args := []any{orgID}
-		for _, id := range ids {
-			args = append(args, id)
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, number, subject, status, status_type, contact_name, contact_email, created_time
-			FROM desk_tickets WHERE org_id = ? AND id IN (`+placeholders(len(ids))+")", args...)
+		// Down the FTS index's rowid order, stopping at the limit: the
+		// planner must not reorder the joins (CROSS JOIN).
+		rows, err := tx.QueryContext(ctx, searchTicketsSQL, q, orgID, limit)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		got := make(map[string]app.Ticket, len(ids))
 		for rows.Next() {
-			t := app.Ticket{OrgID: orgID}
+			h := app.TicketHit{Query: query}
+			t := &h.Ticket.Ticket
+			t.OrgID = orgID
 			var created int64
 			if err := rows.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.StatusType, &t.ContactName, &t.ContactEmail, &created); err != nil {
 				return err
 			}
 			t.CreatedTime = fromDBz(created)
-			got[t.ID] = t
+			hits = append(hits, h)
 		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		out := hits[:0]
-		for _, h := range hits {
-			if t, ok := got[h.Ticket.Ticket.ID]; ok {
-				h.Ticket.Ticket = t
-				out = append(out, h)
-			}
-		}
-		hits = out
-		return nil
+		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: search tickets: %w", translate(err))
 	}
 	return hits, nil
+}
+
+// searchTicketsSQL reads a portal's tickets a query finds down the ticket
+// documents' FTS index, in rowid order, stopping at the limit; locateHitSQL
+// probes a ticket's documents in the per-message index by rowid. Both keep
+// their join order (CROSS JOIN): the other order reads every match.
+const (
+	searchTicketsSQL = `SELECT k.id, k.number, k.subject, k.status, k.status_type, k.contact_name, k.contact_email, k.created_time
+		FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t CROSS JOIN desk_tickets k
+		WHERE desk_search_ticket_fts MATCH ? AND t.doc = f.rowid AND t.org_id = ? AND k.org_id = t.org_id AND k.id = t.ticket_id
+		ORDER BY f.rowid DESC LIMIT ?`
+	locateHitSQL = `SELECT d.kind, d.msg_id FROM desk_search_docs d CROSS JOIN desk_search_fts f
+		WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc AND desk_search_fts MATCH ?
+		ORDER BY d.doc DESC LIMIT 1`
+)
+
+// LocateTicketHit returns the message of a ticket a search for query opens
+// at: the newest of its documents the whole query finds, else the newest
+// one finds the query's first word that is found (the words of a hit may be
+// spread over its messages); kind "ticket" (its subject) when none does.
+func (db *DB) LocateTicketHit(ctx context.Context, orgID, ticketID, query string) (kind, msgID string, err error) {
+	q := ftsQuery(query)
+	if q == "" {
+		return docTicket, "", nil
+	}
+	tries := []string{q}
+	if ws := strings.Split(q, " "); len(ws) > 1 {
+		tries = append(tries, ws...)
+	}
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
+		for _, t := range tries {
+			// The ticket's documents first, each probed by rowid (CROSS
+			// JOIN): not every document the query finds.
+			err := tx.QueryRowContext(ctx, locateHitSQL, orgID, ticketID, t).Scan(&kind, &msgID)
+			if err == nil {
+				return nil
+			}
+			if err != sql.ErrNoRows {
+				return err
+			}
+		}
+		kind, msgID = docTicket, ""
+		return nil
+	})
+	if err != nil {
+		return "", "", fmt.Errorf("store: locate ticket hit: %w", translate(err))
+	}
+	return kind, msgID, nil
 }
 
 // TicketTarget returns a cached ticket with the CRM record it belongs to
