@@ -65,15 +65,12 @@ func newBrowser[T any](u *ui, spec browserSpec[T]) *browser[T] {
 	b.count = dimLabel("")
 
 	b.list = newPagedList[T](u.run, func() fyne.CanvasObject {
-		name := widget.NewLabel("")
-		name.TextStyle = fyne.TextStyle{Bold: true}
-		name.Truncation = fyne.TextTruncateEllipsis
-		return container.New(layout.NewCustomPaddedVBoxLayout(0), name, dimLabel(""))
+		return container.New(layout.NewCustomPaddedVBoxLayout(0), newFitLabel(true, false), newFitLabel(false, true))
 	})
 	setRow := func(row fyne.CanvasObject, title, detail string) {
 		o := row.(*fyne.Container).Objects
-		o[0].(*widget.Label).SetText(rowText(title))
-		o[1].(*widget.Label).SetText(rowText(detail))
+		o[0].(*fitLabel).SetText(rowText(title))
+		o[1].(*fitLabel).SetText(rowText(detail))
 	}
 	b.list.show = func(item T, row fyne.CanvasObject) {
 		title, detail := spec.lines(item)

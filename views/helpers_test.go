@@ -95,6 +95,12 @@ func objects(m *mainWindow) []fyne.CanvasObject {
 func walk(out []fyne.CanvasObject, o fyne.CanvasObject) []fyne.CanvasObject {
 	out = append(out, o)
 	switch o := o.(type) {
+	case *fitLabel: // a list row's line: its whole text, as a label would hold it
+		full := widget.NewLabel(o.Full())
+		if !o.Visible() {
+			full.Hide()
+		}
+		return append(out, full)
 	case *fyne.Container:
 		for _, c := range o.Objects {
 			out = walk(out, c)

@@ -32,13 +32,21 @@ func newIndexStrip(jump func(app.IndexEntry)) *indexStrip {
 	return s
 }
 
-// set shows entries; fewer than two rows hide the strip.
-func (s *indexStrip) set(entries []app.IndexEntry) {
-	s.entries = entries
-	s.box.Objects = nil
-	for _, e := range entries {
-		s.box.Add(newIndexCell(e, s.jump))
+// cells builds the strip's rows for entries (off the UI goroutine too).
+func (s *indexStrip) cells(entries []app.IndexEntry) []fyne.CanvasObject {
+	objs := make([]fyne.CanvasObject, len(entries))
+	for i, e := range entries {
+		objs[i] = newIndexCell(e, s.jump)
 	}
+	return objs
+}
+
+// set shows entries as the rows cells built: one Objects assignment and
+// one refresh, not an Add (and a layout) per row; fewer than two rows hide
+// the strip.
+func (s *indexStrip) set(entries []app.IndexEntry, cells []fyne.CanvasObject) {
+	s.entries = entries
+	s.box.Objects = cells
 	if len(entries) < 2 {
 		s.scroll.Hide()
 	} else {
@@ -51,20 +59,21 @@ func (s *indexStrip) set(entries []app.IndexEntry) {
 // answer of a load a newer one replaced.
 func (s *indexStrip) load(run *runner, read func(ctx context.Context) ([]app.IndexEntry, error), current func() bool) {
 	if read == nil {
-		s.set(nil)
+		s.set(nil, nil)
 		return
 	}
 	run.Go(func(ctx context.Context) func() {
 		es, err := read(ctx)
+		cells := s.cells(es)
 		return func() {
 			if !current() {
 				return
 			}
 			if err != nil {
 				logError("list index", err)
-				es = nil
+				es, cells = nil, nil
 			}
-			s.set(es)
+			s.set(es, cells)
 		}
 	})
 }

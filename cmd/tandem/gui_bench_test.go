@@ -137,6 +137,54 @@ func dumpStacks(path string) {
 	fmt.Fprintf(f, "==== %s\n%s\n", time.Now().Format(time.StampMilli), buf[:n])
 }
 
+// sampleMain samples the main (UI) goroutine's stack every 5 ms and, when
+// stopped, writes each sample's time since the start and its frames to
+// path: what the UI goroutine did, and when (TANDEM_GUI_PROBE_SAMPLE).
+func sampleMain(path string) (stop func()) {
+	t0 := time.Now()
+	done := make(chan struct{})
+	var out strings.Builder
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		buf := make([]byte, 1<<22)
+		for {
+			select {
+			case <-done:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+			n := runtime.Stack(buf, true)
+			st := string(buf[:n])
+			i := strings.Index(st, "goroutine 1 [")
+			if i < 0 {
+				continue
+			}
+			g := st[i:]
+			if j := strings.Index(g, "\n\n"); j >= 0 {
+				g = g[:j]
+			}
+			var frames []string
+			for k, line := range strings.Split(g, "\n") {
+				if k == 0 || strings.HasPrefix(line, "\t") {
+					continue
+				}
+				if p := strings.LastIndex(line, "("); p > 0 {
+					line = line[:p]
+				}
+				frames = append(frames, line)
+			}
+			state := strings.SplitN(g, "\n", 2)[0]
+			fmt.Fprintf(&out, "%d %s | %s\n", time.Since(t0).Milliseconds(), state, strings.Join(frames, " < "))
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		_ = os.WriteFile(path, []byte(out.String()), 0o600)
+	}
+}
+
 func maxP99(ws []float64) (float64, float64) {
 	if len(ws) == 0 {
 		return 0, 0
@@ -176,6 +224,10 @@ func probeChild(which string) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if path := os.Getenv("TANDEM_GUI_PROBE_SAMPLE"); path != "" {
+		stop := sampleMain(path + "." + which)
+		defer stop()
 	}
 	hold := 2500 * time.Millisecond
 	if s, err := strconv.ParseFloat(os.Getenv(probeHoldEnv), 64); err == nil {
