@@ -1058,6 +1058,7 @@ func (r *NewTicketRequest) Validate() error {
 type ReplyRequest struct {
 	To      string // comma-separated addresses
 	CC      string
+	BCC     string
 	Content string // plain text or HTML
 	HTML    bool
 	// Status, when set, is the ticket's status after the reply
