@@ -1123,6 +1123,7 @@ type TicketHit struct {
 type ReplyDraft struct {
 	To      string `json:"to,omitempty"`
 	CC      string `json:"cc,omitempty"`
+	BCC     string `json:"bcc,omitempty"`
 	Content string `json:"content,omitempty"`
 }
 
