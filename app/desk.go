@@ -1088,6 +1088,7 @@ type AttachmentRef struct {
 type ReplyRequest struct {
 	To      string // comma-separated addresses
 	CC      string
+	BCC     string
 	Content string // plain text or HTML
 	HTML    bool
 	// Status, when set, is the ticket's status after the reply
@@ -1158,6 +1159,7 @@ type TicketHit struct {
 type ReplyDraft struct {
 	To      string `json:"to,omitempty"`
 	CC      string `json:"cc,omitempty"`
+	BCC     string `json:"bcc,omitempty"`
 	Content string `json:"content,omitempty"`
 }
 

@@ -892,7 +892,8 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 			return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "Enter an address to forward to."))
 		}
 	}
-	for _, a := range splitAddrs(to + "," + cc) {
+	bcc := strings.TrimSpace(req.BCC)
+	for _, a := range splitAddrs(bareList(to + "," + cc + "," + bcc)) { // "Name <a@b>" accepted
 		if !app.ValidEmail(a) {
 			return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "%q is not a valid email address.", a))
 		}
@@ -908,7 +909,7 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 	if err != nil {
 		return nil, fmt.Errorf("sync: %s: %w", kind, err)
 	}
-	pl := replyPayload{To: to, CC: cc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status), Files: files}
+	pl := replyPayload{To: to, CC: cc, BCC: bcc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status), Files: files}
 	it, err := s.enqueue(ctx, p, kind, ticketID, "", 0, pl)
 	if err != nil && staged != "" {
 		_ = os.RemoveAll(staged)

@@ -28,6 +28,7 @@ type (
 	replyPayload struct {
 		To          string `json:"to"`
 		CC          string `json:"cc,omitempty"`
+		BCC         string `json:"bcc,omitempty"`
 		Content     string `json:"content"`
 		ContentType string `json:"contentType"`
 		IsForward   bool   `json:"isForward,omitempty"`
@@ -44,10 +45,28 @@ type (
 	}
 )
 
-// recipients is the reply's to: Desk's sendReply takes no cc (Thread.json,
-// emailThreadSendReply), so a reply all sends to everyone.
+// recipients is the reply's to.
 func (pl replyPayload) recipients() string {
+	return strings.Join(splitAddrs(pl.To), ",")
+}
+
+// oldRecipients is the to an item queued before Tandem sent cc put
+// everyone in: a crash's lookup accepts it too.
+func (pl replyPayload) oldRecipients() string {
 	return strings.Join(splitAddrs(pl.To+","+pl.CC), ",")
+}
+
+// bareList joins the bare addresses of a list: sendReply's cc and bcc take
+// no display name (Thread.json, commonSendReplyJson).
+func bareList(s string) string {
+	var out []string
+	for _, a := range splitAddrs(s) {
+		if lt, gt := strings.LastIndex(a, "<"), strings.LastIndex(a, ">"); lt >= 0 && gt > lt {
+			a = strings.TrimSpace(a[lt+1 : gt])
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, ",")
 }
 
 // lookupSkew is how much earlier than our "sending" mark (on Desk's clock,
@@ -303,7 +322,7 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 			return app.OutboxResult{}, err
 		}
 		th, err := cl.SendReply(ctx, it.TicketID, desk.Reply{Channel: "EMAIL", FromEmailAddress: from, To: pl.recipients(),
-			Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward, TicketStatus: pl.Status, AttachmentIDs: ids})
+			CC: bareList(pl.CC), BCC: bareList(pl.BCC), Content: pl.Content, ContentType: pl.ContentType, IsForward: pl.IsForward, TicketStatus: pl.Status, AttachmentIDs: ids})
 		if err != nil {
 			return app.OutboxResult{}, err
 		}
@@ -661,7 +680,7 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 			if err != nil {
 				return app.OutboxResult{}, false, err
 			}
-			if th.Direction != desk.DirectionOut || th.CreatedTime.Before(since) || th.IsForward != pl.IsForward || th.To != pl.recipients() {
+			if th.Direction != desk.DirectionOut || th.CreatedTime.Before(since) || th.IsForward != pl.IsForward || (th.To != pl.recipients() && th.To != pl.oldRecipients()) {
 				continue
 			}
 			full, err := cl.GetThread(ctx, it.TicketID, th.ID)

@@ -589,3 +589,51 @@ func TestReplyFromSupportAddress(t *testing.T) {
 		t.Errorf("the portal's support address = %q, want %q", p.SupportEmail, support)
 	}
 }
+
+// TestReplyCCAndBCCReachDesk: sendReply takes cc and bcc (Thread.json,
+// commonSendReplyJson): a reply's copies go in cc as bare addresses, not
+// folded into to, and the reply is sent once.
+func TestReplyCCAndBCCReachDesk(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 26, Contacts: 3, Accounts: 1}, mode: app.SyncTwoWay})
+	mustSync(t, e)
+	c := &app.Contact{LastName: "Lovelace", Email: "ada@example.org"}
+	if err := e.db.CreateContact(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	dc := deskContactByEmail(t, e, "ada@example.org")
+	tid, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Engine", "contactId": dc[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.emu.CustomerReply(e.org, tid, "The engine stops."); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	if _, err := e.svc.Reply(ctx, tid, app.ReplyRequest{To: "ada@example.org", CC: "Bea <bea@example.org>, cy@example.org",
+		BCC: "boss@example.org", Content: "Looking at it."}); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	mustSync(t, e)
+	td, err := e.svc.Ticket(ctx, tid, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []app.Thread
+	for _, th := range td.Threads {
+		if th.Direction == desk.DirectionOut {
+			out = append(out, th)
+		}
+	}
+	if len(out) != 1 || len(td.Pending) != 0 {
+		t.Fatalf("replies on Desk %d (want 1), pending %d", len(out), len(td.Pending))
+	}
+	if out[0].To != "ada@example.org" || out[0].CC != "bea@example.org,cy@example.org" {
+		t.Errorf("to %q cc %q", out[0].To, out[0].CC)
+	}
+	if vs := e.emu.Violations(); len(vs) != 0 {
+		t.Errorf("contract violations: %v", vs)
+	}
+}

@@ -21,6 +21,7 @@ type composeForm struct {
 	from    *widget.Label // the support address the reply goes from
 	dlg     dialog.Dialog
 	to, cc  *entry
+	bcc     *entry
 	body    *entry
 	public  *keyCheck
 	send    *widget.Button
@@ -72,7 +73,7 @@ func (p *ticketPane) openCompose(kind string) {
 	}
 	f := &composeForm{kind: kind}
 	p.compose = f
-	f.to, f.cc = newEntry(p.d.host, ""), newEntry(p.d.host, "")
+	f.to, f.cc, f.bcc = newEntry(p.d.host, ""), newEntry(p.d.host, ""), newEntry(p.d.host, "")
 	f.body = newMultiLineEntry(p.d.host)
 	f.body.SetMinRowsVisible(8)
 	f.message = note("", widget.DangerImportance)
@@ -111,6 +112,7 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append(lang.L("From"), f.from)
 		form.Append(lang.L("To"), f.to)
 		form.Append(lang.L("CC"), f.cc)
+		form.Append(lang.L("BCC"), f.bcc)
 	}
 	form.Append(lang.L("Message"), f.body)
 	if kind != app.OutboxComment {
@@ -146,7 +148,9 @@ func (p *ticketPane) openCompose(kind string) {
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
 	p.d.showDialog(f.dlg, formKeys{
-		dirty:  func() bool { return strings.TrimSpace(f.body.Text) != "" || f.to.Text != to || f.cc.Text != cc },
+		dirty: func() bool {
+			return strings.TrimSpace(f.body.Text) != "" || f.to.Text != to || f.cc.Text != cc || f.bcc.Text != ""
+		},
 		submit: func() { p.send(f) },
 	})
 	if kind == app.OutboxForward {
@@ -165,8 +169,8 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 	f.deb = debouncer{r: p.d.run}
 	save := func() {
 		d := app.ReplyDraft{Content: strings.TrimSpace(f.body.Text)}
-		if f.to.Text != to || f.cc.Text != cc {
-			d.To, d.CC = f.to.Text, f.cc.Text
+		if f.to.Text != to || f.cc.Text != cc || f.bcc.Text != "" {
+			d.To, d.CC, d.BCC = f.to.Text, f.cc.Text, f.bcc.Text
 		}
 		if f.sent {
 			return
@@ -186,21 +190,22 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 			}
 			if !d.Empty() && strings.TrimSpace(f.body.Text) == "" {
 				f.body.SetText(d.Content)
-				if d.To != "" || d.CC != "" {
+				if d.To != "" || d.CC != "" || d.BCC != "" {
 					f.to.SetText(d.To)
 					f.cc.SetText(d.CC)
+					f.bcc.SetText(d.BCC)
 				}
 				setWrapped(f.message, lang.L("Your unsent draft is back."))
 			}
 			changed := func(string) { f.deb.call(save) }
-			f.body.OnChanged, f.to.OnChanged, f.cc.OnChanged = changed, changed, changed
+			f.body.OnChanged, f.to.OnChanged, f.cc.OnChanged, f.bcc.OnChanged = changed, changed, changed, changed
 		}
 	})
 }
 
 func (p *ticketPane) send(f *composeForm) {
 	text := strings.TrimSpace(f.body.Text)
-	to, cc := trimAddrs(f.to.Text), trimAddrs(f.cc.Text)
+	to, cc, bcc := trimAddrs(f.to.Text), trimAddrs(f.cc.Text), trimAddrs(f.bcc.Text)
 	switch {
 	case text == "":
 		setWrapped(f.message, lang.L("Write a message first."))
@@ -208,13 +213,13 @@ func (p *ticketPane) send(f *composeForm) {
 	case f.kind != app.OutboxComment && to == "":
 		setWrapped(f.message, lang.L("Enter at least one address in To."))
 		return
-	case f.kind != app.OutboxComment && badAddr(to+", "+cc) != "":
-		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc)}))
+	case f.kind != app.OutboxComment && badAddr(to+", "+cc+", "+bcc) != "":
+		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc + ", " + bcc)}))
 		return
 	}
 	setWrapped(f.message, "")
 	f.send.Disable()
-	req := app.ReplyRequest{To: to, CC: cc, Content: text, Files: f.files.list()}
+	req := app.ReplyRequest{To: to, CC: cc, BCC: bcc, Content: text, Files: f.files.list()}
 	if f.setStatus != nil {
 		if i := f.setStatus.SelectedIndex(); i > 0 {
 			req.Status = f.statusAfter[i-1]

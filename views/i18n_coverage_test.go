@@ -476,7 +476,7 @@ func readAll(t *testing.T, code string) map[string]any {
 
 // notJapanese are the Japanese texts that may be written in Latin letters.
 var notJapanese = map[string]bool{
-	"OK": true, "CC": true, "Tandem": true, "Zoho Desk": true, "ZSC key": true, "last-first": true,
+	"OK": true, "CC": true, "BCC": true, "Tandem": true, "Zoho Desk": true, "ZSC key": true, "last-first": true,
 	"CC：{{.List}}": true, ", ": true, "Web": true, "Facebook": true, "X（Twitter）": true, "Enter": true, "ja": true, // a format name (backups.dateformat)
 
 }

@@ -107,8 +107,14 @@ type Field struct {
 	Kinds    Kind
 	Required bool // a response must carry it (a request must send it)
 	Enum     []string
-	Source   Source // Confirmed when empty
-	Note     string
+	// Pattern, when set, must match the whole of a string value; with
+	// Items, each item of a comma-separated list. MaxLen caps a string's
+	// length (0: no cap).
+	Pattern string
+	Items   bool
+	MaxLen  int
+	Source  Source // Confirmed when empty
+	Note    string
 }
 
 // Op is one operation of Desk API v1.
@@ -592,9 +598,12 @@ var Contract = []Op{
 			{Name: "fromEmailAddress", Kinds: KText, Required: true, Note: "a from address configured in the portal"},
 			{Name: "to", Kinds: KText}, {Name: "contentType", Kinds: KText, Enum: []string{"html", "plainText", "text/html"}},
 			{Name: "isForward", Kinds: KFlag}, {Name: "ticketStatus", Kinds: KText}, {Name: "attachmentIds", Kinds: KList},
+			{Name: "cc", Kinds: KText, Pattern: bareAddress, Items: true, MaxLen: 13000, Source: Inferred,
+				Note: "commonSendReplyJson (allOf of emailThreadSendReply): its pattern is one bare address; a comma-joined list is inferred from maxLength 13000, as to's"},
+			{Name: "bcc", Kinds: KText, Pattern: bareAddress, Items: true, MaxLen: 13000, Source: Inferred, Note: "as cc"},
 		},
 		Response: append(slices.Clone(threadFields), Field{Name: "content", Kinds: KText}, Field{Name: "contentType", Kinds: KText}),
-		Note:     "emailThreadSendReply has no cc or bcc (Zoho's documentation pages list them): a reply all puts every recipient in to",
+		Note:     "emailThreadSendReply is allOf commonSendReplyJson (channel, content, contentType, cc, bcc, …) and the email fields (to, fromEmailAddress, ticketStatus, attachmentIds, isForward); cc and bcc's pattern is one bare address: Tandem sends a comma-joined list of bare addresses (inferred from maxLength 13000, as to's)",
 	},
 	{
 		ID: OpGetTicketComments, Spec: "TicketComment.json", Method: "GET", Path: "/tickets/{ticketId}/comments", List: true,
@@ -642,6 +651,10 @@ var Contract = []Op{
 			"as Zoho's documentation examples show. Tandem builds the path from ids (never follows href to another host)",
 	},
 }
+
+// bareAddress is commonSendReplyJson's pattern for cc and bcc (Thread.json):
+// one address, no display name.
+const bareAddress = `[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+`
 
 func withRequired(fs []Field, names ...string) []Field {
 	out := slices.Clone(fs)
@@ -758,6 +771,11 @@ func init() {
 		for _, p := range op.Query {
 			if p.Pattern != "" {
 				patternREs[p.Pattern] = regexp.MustCompile(`^(?:` + p.Pattern + `)$`)
+			}
+		}
+		for _, f := range op.Body {
+			if f.Pattern != "" {
+				patternREs[f.Pattern] = regexp.MustCompile(`^(?:` + f.Pattern + `)$`)
 			}
 		}
 	}
@@ -905,11 +923,38 @@ func (op *Op) checkObject(m map[string]any, prefix string, vs []Violation) []Vio
 			vs = append(vs, Violation{"/" + strings.ReplaceAll(name, ".", "/"), "invalid", name + " must be one of " + strings.Join(f.Enum, ", ")})
 			continue
 		}
+		if s, ok := v.(string); ok {
+			if msg := f.checkString(s); msg != "" {
+				vs = append(vs, Violation{"/" + strings.ReplaceAll(name, ".", "/"), "invalid", name + " " + msg})
+				continue
+			}
+		}
 		if sub, ok := v.(map[string]any); ok && op.hasSubFields(name) {
 			vs = op.checkObject(sub, name+".", vs)
 		}
 	}
 	return vs
+}
+
+// checkString returns what is wrong with a string value of f ("" when
+// nothing): longer than MaxLen, or not matching Pattern.
+func (f *Field) checkString(s string) string {
+	if f.MaxLen > 0 && len(s) > f.MaxLen {
+		return fmt.Sprintf("is longer than %d characters", f.MaxLen)
+	}
+	if f.Pattern == "" || s == "" {
+		return ""
+	}
+	items := []string{s}
+	if f.Items {
+		items = strings.Split(s, ",")
+	}
+	for _, it := range items {
+		if it = strings.TrimSpace(it); !patternRE(f.Pattern).MatchString(it) {
+			return "does not match the definition's pattern: " + it
+		}
+	}
+	return ""
 }
 
 func (op *Op) bodyField(name string) *Field {

@@ -389,9 +389,13 @@ type Reply struct {
 	Channel          string `json:"channel"`
 	FromEmailAddress string `json:"fromEmailAddress"`
 	To               string `json:"to"`
-	Content          string `json:"content"`
-	ContentType      string `json:"contentType"`
-	IsForward        bool   `json:"isForward,omitempty"`
+	// CC and BCC are comma-joined bare addresses (commonSendReplyJson's
+	// pattern takes no display name).
+	CC          string `json:"cc,omitempty"`
+	BCC         string `json:"bcc,omitempty"`
+	Content     string `json:"content"`
+	ContentType string `json:"contentType"`
+	IsForward   bool   `json:"isForward,omitempty"`
 	// TicketStatus sets the ticket's status with the reply
 	// (emailThreadSendReply's ticketStatus).
 	TicketStatus string `json:"ticketStatus,omitempty"`

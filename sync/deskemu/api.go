@@ -1168,6 +1168,8 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		Channel          string   `json:"channel"`
 		FromEmailAddress string   `json:"fromEmailAddress"`
 		To               string   `json:"to"`
+		CC               string   `json:"cc"`
+		BCC              string   `json:"bcc"`
 		Content          string   `json:"content"`
 		ContentType      string   `json:"contentType"`
 		IsForward        bool     `json:"isForward"`
@@ -1202,7 +1204,7 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		in.ContentType = "html"
 	}
 	now := s.clock.now()
-	th := &thread{ID: c.portal.newID(), Channel: "EMAIL", Direction: "out", From: in.FromEmailAddress, To: in.To,
+	th := &thread{ID: c.portal.newID(), Channel: "EMAIL", Direction: "out", From: in.FromEmailAddress, To: in.To, CC: in.CC, BCC: in.BCC,
 		Summary: summarize(in.Content), Created: now, Visibility: "public", IsForward: in.IsForward,
 		Author:  author{ID: c.agent.ID, Name: c.agent.User.name(), Email: c.agent.User.Email, Type: "AGENT"},
 		Content: in.Content, ContentType: in.ContentType, Files: files}

@@ -215,7 +215,7 @@ func TestEveryOperationAnswersTheContract(t *testing.T) {
 		{op: desk.OpGetThreads, path: "/tickets/" + tk.ID + "/threads?from=0&limit=100"},
 		{op: desk.OpGetThread, path: "/tickets/" + tk.ID + "/threads/" + tk.threads[0].ID},
 		{op: desk.OpSendReply, path: "/tickets/" + tk.ID + "/sendReply", body: map[string]any{"channel": "EMAIL", "fromEmailAddress": from,
-			"to": "a@example.com,b@example.com", "content": "<p>hi</p>", "contentType": "html"}},
+			"to": "a@example.com,b@example.com", "cc": "c@example.com, d@example.com", "bcc": "e@example.com", "content": "<p>hi</p>", "contentType": "html"}},
 		// The definition's example of an agent's mention has firstName and
 		// lastName but no name.
 		{op: desk.OpGetTicketComments, path: "/tickets/" + tk.ID + "/comments?include=mentions&from=0&limit=100", mayBeMissing: []string{"data[].mention[].name"}},
@@ -321,8 +321,10 @@ func TestRefusals(t *testing.T) {
 			body: map[string]any{"subject": "x", "departmentId": e.dep, "status": "Open", "contact": map[string]any{"lastName": "x", "email": "x@example.com", "firstName": "y"}},
 			code: desk.CodeInvalidData, field: "/contact/firstName"},
 		{name: "a new ticket needs a contact", method: "POST", path: "/tickets", body: map[string]any{"subject": "x", "departmentId": e.dep, "status": "Open"}, code: desk.CodeInvalidData, field: "/contactId"},
-		{name: "a reply has no cc", method: "POST", path: "/tickets/" + tk.ID + "/sendReply",
-			body: map[string]any{"channel": "EMAIL", "fromEmailAddress": "x@example.com", "to": "a@example.com", "cc": "b@example.com", "content": "x"}, code: desk.CodeInvalidData, field: "/cc"},
+		{name: "a reply's cc takes bare addresses", method: "POST", path: "/tickets/" + tk.ID + "/sendReply",
+			body: map[string]any{"channel": "EMAIL", "fromEmailAddress": "x@example.com", "to": "a@example.com", "cc": "Bea <b@example.com>", "content": "x"}, code: desk.CodeInvalidData, field: "/cc"},
+		{name: "a reply's bcc takes addresses", method: "POST", path: "/tickets/" + tk.ID + "/sendReply",
+			body: map[string]any{"channel": "EMAIL", "fromEmailAddress": "x@example.com", "to": "a@example.com", "bcc": "b@example.com, not-an-address", "content": "x"}, code: desk.CodeInvalidData, field: "/bcc"},
 		{name: "a reply needs its from address", method: "POST", path: "/tickets/" + tk.ID + "/sendReply",
 			body: map[string]any{"channel": "EMAIL", "to": "a@example.com", "content": "x"}, code: desk.CodeInvalidData, field: "/fromEmailAddress"},
 		{name: "a comment needs attachmentIds", method: "POST", path: "/tickets/" + tk.ID + "/comments", body: map[string]any{"content": "x"}, code: desk.CodeInvalidData, field: "/attachmentIds"},
