@@ -247,9 +247,9 @@ func TestTicketPaneActions(t *testing.T) {
 	p.reload(false)
 	e.settle()
 	last := p.detail.Threads[len(p.detail.Threads)-1]
-	// Desk's sendReply has no cc (Thread.json, emailThreadSendReply): a
-	// reply all sends every recipient in to.
-	if !strings.Contains(last.Content+last.Summary, "Thanks, we are on it.") || !strings.Contains(last.To, "boss@example.com") {
+	// Desk's sendReply takes cc (Thread.json, commonSendReplyJson): the
+	// copy goes there, not into to.
+	if !strings.Contains(last.Content+last.Summary, "Thanks, we are on it.") || !strings.Contains(last.CC, "boss@example.com") || strings.Contains(last.To, "boss@") {
 		t.Errorf("last thread after reply all: %+v", last)
 	}
 

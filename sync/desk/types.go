@@ -381,8 +381,8 @@ const (
 	ContentPlain = "plainText"
 )
 
-// Reply is the body of SendReply: a reply, a reply all (several addresses
-// in To, comma-separated: the definition has no cc) or a forward
+// Reply is the body of SendReply: a reply, a reply all (the customer in
+// To, the other recipients in CC) or a forward
 // (IsForward, To any address). FromEmailAddress must be one of the portal's
 // support addresses.
 type Reply struct {
