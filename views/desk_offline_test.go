@@ -1,6 +1,8 @@
 package views
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -160,4 +162,78 @@ func TestF5SyncsNow(t *testing.T) {
 	time.Sleep(5 * time.Millisecond)
 	m.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF5})
 	until("the pass F5 asked for", func() bool { return st.st.LastSuccess.After(before) })
+}
+
+// gatedStatus is the real integration whose first Status call reads the
+// status at once but answers only when released: a slow read that
+// finishes after a later one, as happens on a loaded machine.
+type gatedStatus struct {
+	app.Integration
+	calls     atomic.Int32
+	firstRead chan struct{} // closed once the first read has the status
+	release   chan struct{}
+}
+
+func (g *gatedStatus) Status(ctx context.Context) (*app.SyncStatus, error) {
+	st, err := g.Integration.Status(ctx)
+	if g.calls.Add(1) == 1 {
+		close(g.firstRead)
+		<-g.release
+	}
+	return st, err
+}
+
+// TestStatusLineKeepsLatest: a status read that finishes after a newer one
+// must not put the older status back on the line. The stale answer left
+// the previous pass's time (and, when read during a pass, "syncing…" with
+// Sync now disabled) on screen until the next pass a minute later; on a
+// loaded machine TestSyncNowButton timed out on it.
+func TestStatusLineKeepsLatest(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 25, Contacts: 2, Accounts: 1, Tickets: 2}, mode: app.SyncTwoWay})
+	g := &gatedStatus{Integration: e.svc, firstRead: make(chan struct{}), release: make(chan struct{})}
+	d := newDeskUI(e.ctx, e.win, g, e.crm, e.openURL, e.q.post)
+	st := newDeskStatus(d) // its first read (before any pass) waits at the gate
+	<-g.firstRead
+	e.emu.Advance(time.Second)
+	if err := e.svc.SyncOnce(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	want, err := e.svc.Status(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.reload() // a newer read, after the pass
+	waitIdle := func() {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			idle := d.run.idle() // before the queue: work posts before it ends
+			fs := e.q.take()
+			for _, f := range fs {
+				f()
+			}
+			if idle && len(fs) == 0 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("status reads did not finish")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for st.st == nil || !st.st.LastSuccess.Equal(want.LastSuccess) {
+		for _, f := range e.q.take() {
+			f()
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the newer status never reached the line")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(g.release) // the older read answers last
+	waitIdle()
+	if !st.st.LastSuccess.Equal(want.LastSuccess) {
+		t.Errorf("the older status (last success %v) replaced the newer one (%v): the line says %q", st.st.LastSuccess, want.LastSuccess, st.line.Text)
+	}
 }

@@ -39,6 +39,10 @@ type deskStatus struct {
 
 	st    *app.SyncStatus
 	phase string // during a pass
+	// reads counts status reads asked for; only the latest one's answer
+	// is shown. Reads run in parallel and may answer out of order: an
+	// older one arriving last would put a stale status back on the line.
+	reads int
 }
 
 // NewDeskStatus returns the Zoho Desk status line (online, offline,
@@ -115,9 +119,14 @@ func (s *deskStatus) event(e app.SyncEvent) {
 }
 
 func (s *deskStatus) reload() {
+	s.reads++
+	read := s.reads
 	s.run.Go(func(ctx context.Context) func() {
 		st, err := s.integ.Status(ctx)
 		return func() {
+			if read != s.reads {
+				return // a newer read was asked for; its answer counts
+			}
 			if err != nil {
 				logError("desk status", err)
 				s.line.SetText(lang.L("Zoho Desk: status unknown"))
