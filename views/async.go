@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,6 +56,17 @@ func (r *runner) Go(work func(ctx context.Context) func()) {
 		}
 	}()
 }
+
+// latest keeps only the newest of several answers: reads that run in
+// parallel can answer out of order, and an older one arriving last would
+// put stale data back on screen. next is called when a read is asked for
+// (from any goroutine); current, on the UI goroutine, says whether that
+// read is still the newest.
+type latest struct{ n atomic.Int64 }
+
+func (l *latest) next() int64 { return l.n.Add(1) }
+
+func (l *latest) current(read int64) bool { return l.n.Load() == read }
 
 // debouncer runs the last function it was given once calls pause for
 // searchDelay. Use it from the UI goroutine only.

@@ -39,10 +39,7 @@ type deskStatus struct {
 
 	st    *app.SyncStatus
 	phase string // during a pass
-	// reads counts status reads asked for; only the latest one's answer
-	// is shown. Reads run in parallel and may answer out of order: an
-	// older one arriving last would put a stale status back on the line.
-	reads int
+	reads latest // only the newest status read is shown
 }
 
 // NewDeskStatus returns the Zoho Desk status line (online, offline,
@@ -119,12 +116,11 @@ func (s *deskStatus) event(e app.SyncEvent) {
 }
 
 func (s *deskStatus) reload() {
-	s.reads++
-	read := s.reads
+	read := s.reads.next()
 	s.run.Go(func(ctx context.Context) func() {
 		st, err := s.integ.Status(ctx)
 		return func() {
-			if read != s.reads {
+			if !s.reads.current(read) {
 				return // a newer read was asked for; its answer counts
 			}
 			if err != nil {

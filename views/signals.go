@@ -35,6 +35,7 @@ type signalsFeed struct {
 	markAll *widget.Button
 	empty   *widget.Label
 	content fyne.CanvasObject
+	reads   latest // only the newest read of the feed is shown
 }
 
 // NewSignalsFeed returns the Signals feed: newest first, the unread count,
@@ -89,6 +90,7 @@ func newSignalsFeed(ctx context.Context, w fyne.Window, svc app.SignalService, o
 
 // reload reads the feed and the unread count off the UI goroutine.
 func (f *signalsFeed) reload() {
+	read := f.reads.next() // called from the service's goroutine too
 	f.run.Go(func(ctx context.Context) func() {
 		items, err := f.svc.ListSignals(ctx, app.SignalFilter{Limit: feedPage})
 		var unread int
@@ -96,6 +98,9 @@ func (f *signalsFeed) reload() {
 			unread, err = f.svc.UnreadCount(ctx)
 		}
 		return func() {
+			if !f.reads.current(read) {
+				return // a newer read was asked for
+			}
 			if err != nil {
 				logError("load signals", err)
 				f.count.SetText(errText(err))
@@ -359,23 +364,30 @@ func WatchUnread(ctx context.Context, svc app.SignalService, fn func(unread int)
 
 func watchUnread(ctx context.Context, svc app.SignalService, fn func(int), post func(func())) *runner {
 	r := newRunner(ctx, post)
+	var counts latest // events post from goroutines of their own: keep the newest
+	show := func(read int64, n int) {
+		if counts.current(read) {
+			fn(n)
+		}
+	}
 	load := func() {
+		read := counts.next()
 		r.Go(func(ctx context.Context) func() {
 			n, err := svc.UnreadCount(ctx)
 			if err != nil {
 				logError("count unread signals", err)
 				return nil
 			}
-			return func() { fn(n) }
+			return func() { show(read, n) }
 		})
 	}
 	unsub := svc.Subscribe(func(e app.SignalEvent) {
-		n := e.Unread
+		n, read := e.Unread, counts.next()
 		r.begin()
 		go func() {
 			defer r.end()
 			if ctx.Err() == nil {
-				r.post(func() { fn(n) })
+				r.post(func() { show(read, n) })
 			}
 		}()
 	})

@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -182,5 +183,60 @@ func TestSignalTranslations(t *testing.T) {
 	}
 	if got := lang.N("{{.Count}} unread", 3, map[string]any{"Count": 3}); got != "未読 3 件" {
 		t.Errorf("Japanese plural: %q", got)
+	}
+}
+
+// gatedSignals is the real signal service whose first unread count (the
+// end of a feed read) is taken at once but answered only when released.
+type gatedSignals struct {
+	app.SignalService
+	calls     atomic.Int32
+	firstRead chan struct{}
+	release   chan struct{}
+}
+
+func (g *gatedSignals) UnreadCount(ctx context.Context) (int, error) {
+	n, err := g.SignalService.UnreadCount(ctx)
+	if g.calls.Add(1) == 1 {
+		close(g.firstRead)
+		<-g.release
+	}
+	return n, err
+}
+
+// TestSignalsFeedKeepsLatest: a feed read that answers after a newer one
+// (reads run in parallel) must not bring back signals already marked read.
+func TestSignalsFeedKeepsLatest(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	test.NewTempApp(t)
+	svc, db := newSignalService(t)
+	if _, err := db.InsertSignals(ctx, []app.Signal{{OrgID: "o1", Key: "reply:9", Kind: app.SignalNewReply, TicketID: "t9",
+		Title: "Reply · #9", RecordKind: app.KindContact, RecordID: 1, CreatedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}}); err != nil {
+		t.Fatal(err)
+	}
+	g := &gatedSignals{SignalService: svc, firstRead: make(chan struct{}), release: make(chan struct{})}
+	q := &uiQueue{}
+	w := test.NewWindow(nil)
+	defer w.Close()
+	f := newSignalsFeed(ctx, w, g, nil, q.post)
+	<-g.firstRead // it has read "1 unread" and waits
+	if err := svc.MarkAllRead(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for f.count.Text != "0 unread" { // the newer read, from the service's event
+		for _, fn := range q.take() {
+			fn()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the newer read never reached the feed: %q", f.count.Text)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(g.release) // the older read answers last
+	settleRunner(t, q, f.run)
+	if f.count.Text != "0 unread" || !f.markAll.Disabled() || len(f.items) != 1 || !f.items[0].Read {
+		t.Errorf("the older read came back: count %q, mark all disabled %v, items %+v", f.count.Text, f.markAll.Disabled(), f.items)
 	}
 }
