@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -139,7 +140,10 @@ func (p *ticketPane) saveAs(f attachment) {
 	d.Show()
 }
 
-// saveTo writes the attachment to w and says how it went.
+// saveTo writes the attachment to w and says how it went. The save
+// dialog has made the file already: when the download or the copy fails,
+// it is removed again, so no empty or half-written file is left looking
+// like the attachment.
 func (p *ticketPane) saveTo(f attachment, w io.WriteCloser) {
 	p.fetch(f, func(path string, err error) {
 		if err == nil {
@@ -148,6 +152,12 @@ func (p *ticketPane) saveTo(f attachment, w io.WriteCloser) {
 			_ = w.Close()
 		}
 		if err != nil {
+			if uw, ok := w.(fyne.URIWriteCloser); ok {
+				if derr := storage.Delete(uw.URI()); derr != nil {
+					logError("remove the unsaved file", derr)
+				}
+			}
+			p.saveErr = err
 			logError("save attachment", err)
 			dialog.ShowInformation(lang.L("Save as…"), errorText(err), p.d.win)
 			return

@@ -29,9 +29,11 @@ import (
 type ticketPane struct {
 	d *deskUI
 	// attachDialog is the open "Open attachment" dialog; saved the name
-	// of the last attachment saved (tests look at both).
+	// of the last attachment saved, saveErr why the last save failed
+	// (tests look at them).
 	attachDialog dialog.Dialog
 	saved        string
+	saveErr      error
 	ctx          context.Context
 	cancel       context.CancelFunc
 	ticketID     string
