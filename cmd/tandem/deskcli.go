@@ -125,6 +125,9 @@ func printStatus(c *cli, st *app.SyncStatus, outbox []app.OutboxItem) {
 	}
 	fmt.Fprintf(c.out, "pending outbox:  %d (failed %d)\n", st.PendingOutbox, st.FailedOutbox)
 	fmt.Fprintf(c.out, "conflicts:       %d (desk conflicts)\n", st.Conflicts)
+	// What the window's Needs your attention lists: conflicts, failed
+	// actions, record errors, merges, deleted here and changed there.
+	fmt.Fprintf(c.out, "needs attention: %d (conflicts, failed actions, record errors, merges)\n", st.Problems)
 	fmt.Fprintf(c.out, "cached tickets:  %d\n", st.CachedTickets)
 	for _, it := range outbox {
 		if it.State == app.OutboxFailed {

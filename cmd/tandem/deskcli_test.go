@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -62,6 +63,16 @@ func TestDeskHeadless(t *testing.T) {
 	code, out, errs = tandem(t, dir, "--desk", "demo", "desk", "status")
 	if code != 0 || !strings.Contains(out, "cached tickets:  166") || !strings.Contains(out, "pending outbox:  0") {
 		t.Fatalf("status: %d %q %q", code, out, errs)
+	}
+	// The two-way demo has one job title that differs: a conflict, and so
+	// at least one thing that needs attention (what the window's card lists).
+	var conflicts, attention int
+	for _, line := range strings.Split(out, "\n") {
+		fmt.Sscanf(line, "conflicts: %d", &conflicts)
+		fmt.Sscanf(line, "needs attention: %d", &attention)
+	}
+	if conflicts < 1 || attention < conflicts {
+		t.Errorf("status: conflicts %d, needs attention %d:\n%s", conflicts, attention, out)
 	}
 	if code, _, _ = tandem(t, dir, "--desk", "demo", "desk", "deactivate"); code != 0 {
 		t.Fatalf("deactivate: %d", code)
