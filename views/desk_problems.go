@@ -46,6 +46,7 @@ type syncProblems struct {
 	dismissMerg []*widget.Button // one per merge
 	// changeMode, when set, opens Change sync option (a read-only profile).
 	changeMode func()
+	reads      latest // only the newest read is shown
 }
 
 func newSyncProblems(d *deskUI, openRecord func(kind string, id int64)) *syncProblems {
@@ -72,9 +73,13 @@ type problemData struct {
 }
 
 func (p *syncProblems) reload() {
+	read := p.reads.next()
 	p.run.Go(func(ctx context.Context) func() {
 		data, err := p.read(ctx)
 		return func() {
+			if !p.reads.current(read) {
+				return // a newer read was asked for (after another sync event)
+			}
 			if err != nil {
 				if app.ErrorCode(err) != app.ENOTFOUND {
 					logError("sync problems", err)
@@ -194,7 +199,7 @@ func (p *syncProblems) show(d *problemData) {
 		}
 	}
 	for i := range d.merges {
-		p.box.Add(p.mergeCard(&d.merges[i]))
+		p.box.Add(p.mergeCard(&d.merges[i], d.conflicts))
 	}
 	for _, g := range groupFailed(d.failed) {
 		p.box.Add(p.failedGroupCard(g, d.names))
@@ -585,7 +590,9 @@ func (p *syncProblems) deletedCard(t *app.Tombstone) fyne.CanvasObject {
 
 // mergeCard tells of duplicate Zoho Desk contacts made one: merged by this
 // desktop, or found merged by another one of the team.
-func (p *syncProblems) mergeCard(m *app.MergeNote) fyne.CanvasObject {
+// The values of the merged contacts that Desk did not keep are conflicts
+// of the record, listed above it; the card says so only when there are.
+func (p *syncProblems) mergeCard(m *app.MergeNote, conflicts []app.Conflict) fyne.CanvasObject {
 	name := m.RecordName
 	if name == "" {
 		name = kindLabel(m.Kind)
@@ -601,7 +608,7 @@ func (p *syncProblems) mergeCard(m *app.MergeNote) fyne.CanvasObject {
 		what = lang.L("Zoho Desk had {{.Count}} contacts for this person; another computer of your team merged them into the oldest one. This record is now linked to it.",
 			map[string]any{"Count": len(m.Losers) + 1})
 	}
-	hint := lang.L("Values that differed are listed above, if you want one back.")
+	differed := m.CRMID != 0 && slices.ContainsFunc(conflicts, func(c app.Conflict) bool { return c.Kind == m.Kind && c.CRMID == m.CRMID })
 	id := m.ID
 	dismiss := widget.NewButtonWithIcon(lang.L("OK"), theme.ConfirmIcon(), nil)
 	dismiss.OnTapped = func() {
@@ -623,7 +630,12 @@ func (p *syncProblems) mergeCard(m *app.MergeNote) fyne.CanvasObject {
 	if b := p.openButton(m.Kind, m.CRMID); b != nil {
 		row.Add(b)
 	}
-	body := container.NewVBox(title, wrapLabel(what), wrapLabel(hint), note(when(m.At), widget.LowImportance), row)
+	body := container.NewVBox(title, wrapLabel(what))
+	if differed {
+		body.Add(wrapLabel(lang.L("Values that differed are listed above, if you want one back.")))
+	}
+	body.Add(note(when(m.At), widget.LowImportance))
+	body.Add(row)
 	return widget.NewCard("", "", container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, body))
 }
 

@@ -217,3 +217,23 @@ func TestStatusCountsTeamCards(t *testing.T) {
 		t.Errorf("after OK and Keep deleted the attention button still says %q", st.attention.Text)
 	}
 }
+
+// TestMergeCardHint: the merge card points at the values that differed
+// only when the record has such conflicts listed above it; before, every
+// merge card said so, also with nothing listed.
+func TestMergeCardHint(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 43, Contacts: 1, Accounts: 1, Tickets: 1}, mode: app.SyncTwoWay})
+	p := newSyncProblems(e.d, nil)
+	e.settle()
+	m := app.MergeNote{Kind: app.KindContact, CRMID: 7, RecordName: "Mia Sato", SurvivorID: "1", Losers: []string{"2"}, ByUs: true, At: time.Now()}
+	const hint = "Values that differed are listed above"
+
+	e.show(p.mergeCard(&m, []app.Conflict{{Kind: app.KindContact, CRMID: 8, DeskField: "title"}}))
+	if !e.hasText("Tandem merged them") || e.hasText(hint) {
+		t.Error("a merge with no conflict of its record points at values listed above")
+	}
+	e.show(p.mergeCard(&m, []app.Conflict{{Kind: app.KindContact, CRMID: 7, DeskField: "title"}}))
+	if !e.hasText(hint) {
+		t.Error("a merge whose record has conflicts does not point at them")
+	}
+}
