@@ -1161,7 +1161,11 @@ type ReplyDraft struct {
 	CC      string `json:"cc,omitempty"`
 	BCC     string `json:"bcc,omitempty"`
 	Content string `json:"content,omitempty"`
+	// Files are the attached files. SaveDraft keeps a copy of each in
+	// Tandem's folder; Draft returns the paths of those copies, so the
+	// draft keeps its files when the originals move or go.
+	Files []string `json:"files,omitempty"`
 }
 
 // Empty reports whether the draft holds nothing worth keeping.
-func (d ReplyDraft) Empty() bool { return d.Content == "" }
+func (d ReplyDraft) Empty() bool { return d.Content == "" && len(d.Files) == 0 }
