@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -41,6 +42,7 @@ type addrChips struct {
 	row      fyne.CanvasObject
 	onChange func() // after the chips change (a draft keeps them)
 	relayout func() // lays the form out again (a line may wrap anew)
+	hint     string // the placeholder while the line has no chip
 }
 
 func newAddrChips(u *ui, placeholder string) *addrChips {
@@ -48,6 +50,7 @@ func newAddrChips(u *ui, placeholder string) *addrChips {
 	a.entry = &chipEntry{owner: a}
 	a.entry.u = u
 	a.entry.PlaceHolder = placeholder
+	a.hint = placeholder
 	a.entry.ExtendBaseWidget(a.entry)
 	a.entry.OnChanged = func(string) { a.split(false) }
 	a.box = container.New(&flowLayout{}, a.entry)
@@ -194,6 +197,13 @@ func (a *addrChips) render() {
 		objs = append(objs, a.chipView(i, c))
 	}
 	a.box.Objects = append(objs, a.entry)
+	// Beside chips, an empty box would read as another field: say what
+	// it is for.
+	if len(a.chips) == 0 {
+		a.entry.SetPlaceHolder(a.hint)
+	} else {
+		a.entry.SetPlaceHolder(lang.L("Add another address"))
+	}
 	a.box.Refresh()
 	if a.relayout != nil { // a line that wraps anew changes the form's rows
 		a.relayout()
@@ -227,6 +237,21 @@ func (a *addrChips) chipView(i int, c addrChip) fyne.CanvasObject {
 		row = container.NewHBox(icon, l, rm)
 	}
 	return container.NewStack(bg, row)
+}
+
+// growDialog makes dlg tall enough for content (a line of chips that
+// wrapped onto more rows), never smaller than base nor taller than the
+// window: a Fyne dialog does not grow with its content by itself.
+func growDialog(dlg dialog.Dialog, content fyne.CanvasObject, base fyne.Size, win fyne.Window) {
+	if dlg == nil {
+		return
+	}
+	chrome := 3*theme.TextSize() + 6*theme.Padding() // the title and the dialog's padding
+	h := max(base.Height, content.MinSize().Height+chrome)
+	if wh := win.Canvas().Size().Height - 2*theme.Padding(); wh > base.Height {
+		h = min(h, wh)
+	}
+	dlg.Resize(fyne.NewSize(base.Width, h))
 }
 
 func withAlpha(c color.Color, a uint8) color.Color {

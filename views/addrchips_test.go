@@ -258,3 +258,46 @@ func TestComposerRefusesBadChip(t *testing.T) {
 		t.Fatalf("not queued after removing the bad chip: %d", len(items))
 	}
 }
+
+// TestComposerChipsShots renders the reply composer with a valid and a
+// bad chip, a BCC line and a file chip, in English and Japanese, to
+// testdata/failed/composer-chips-{en,ja}.png for a person to look at.
+func TestComposerChipsShots(t *testing.T) {
+	for _, l := range []struct{ code, name, body string }{
+		{"en", "en", "Thank you, the corrected invoice is attached."},
+		{"ja_JP.UTF-8", "ja", "ご連絡ありがとうございます。修正した請求書を添付いたします。"},
+	} {
+		t.Run(l.name, func(t *testing.T) {
+			useLanguage(l.code)
+			t.Cleanup(func() { useLanguage("en") })
+			e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 43, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+			c := mustContact(t, e.crm, app.Contact{FirstName: "Ken", LastName: "Mori", Email: "ken.mori@summit.example"})
+			id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Invoice", "description": "<p>Wrong amount.</p>",
+				"contact": map[string]any{"email": c.Email, "firstName": "Ken", "lastName": "Mori"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.syncOnce()
+			p := e.openTicketByID(e.tab(app.KindContact, c.ID), id)
+			e.tap(p.reply)
+			f := p.compose
+			// Typed as a person would: focus moving on commits the last one.
+			e.win.Canvas().Focus(f.cc.entry)
+			test.Type(f.cc.entry, "経理 <keiri@summit.example>, sales@summit")
+			e.win.Canvas().Focus(f.bcc.entry)
+			test.Type(f.bcc.entry, "me@tandem.example")
+			e.win.Canvas().Focus(f.body)
+			inv := filepath.Join(t.TempDir(), "invoice-2291.pdf")
+			if err := os.WriteFile(inv, bytes.Repeat([]byte("%PDF "), 40000), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			f.files.add(inv)
+			test.Type(f.body, l.body)
+			e.tap(f.send)
+			if len(f.cc.chips) != 2 || f.cc.chips[1].bad == "" || f.message.Text == "" {
+				t.Fatalf("cc chips %v, message %q", chipTexts(f.cc), f.message.Text)
+			}
+			e.shot("composer-chips-" + l.name + ".png")
+		})
+	}
+}

@@ -114,9 +114,6 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append(lang.L("To"), f.to.row)
 		form.Append(lang.L("CC"), f.cc.row)
 		form.Append(lang.L("BCC"), f.bcc.row)
-		for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
-			a.relayout = form.Refresh
-		}
 	}
 	form.Append(lang.L("Message"), f.body)
 	if kind != app.OutboxComment {
@@ -151,6 +148,9 @@ func (p *ticketPane) openCompose(kind string) {
 	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send)), nil, nil, form)
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
+	for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
+		a.relayout = func() { form.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
+	}
 	p.d.showDialog(f.dlg, formKeys{
 		dirty: func() bool {
 			return strings.TrimSpace(f.body.Text) != "" || f.to.text() != to || f.cc.text() != cc || f.bcc.text() != "" || len(f.files.list()) > 0
