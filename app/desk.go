@@ -907,6 +907,9 @@ type Integration interface {
 	ReplyAll(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Forward(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Comment(ctx context.Context, ticketID string, content string, public bool) (*OutboxItem, error)
+	// CommentWithFiles is Comment with files attached (paths, checked
+	// like a reply's and copied before it returns).
+	CommentWithFiles(ctx context.Context, ticketID string, content string, public bool, paths []string) (*OutboxItem, error)
 	// CachedAttachment is the downloaded copy of an attachment, if any
 	// (no network). FetchAttachment downloads it into the cache first when
 	// needed: EUNAVAILABLE offline, EINVALID when it is too large,

@@ -959,6 +959,13 @@ func replyAllCC(td *app.TicketDetail, support, to string) string {
 
 // Comment queues a comment on a ticket.
 func (s *Service) Comment(ctx context.Context, ticketID, content string, public bool) (*app.OutboxItem, error) {
+	return s.CommentWithFiles(ctx, ticketID, content, public, nil)
+}
+
+// CommentWithFiles queues a comment carrying files: staged like a reply's,
+// uploaded when the comment is sent, their ids in createTicketComment's
+// attachmentIds (TicketComment.json addCommentPayload).
+func (s *Service) CommentWithFiles(ctx context.Context, ticketID, content string, public bool, paths []string) (*app.OutboxItem, error) {
 	p, err := s.writablePortal(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("sync: comment: %w", err)
@@ -966,7 +973,15 @@ func (s *Service) Comment(ctx context.Context, ticketID, content string, public 
 	if strings.TrimSpace(content) == "" {
 		return nil, fmt.Errorf("sync: comment: %w", app.Errorf(app.EINVALID, "Write a comment first."))
 	}
-	return s.enqueue(ctx, p, app.OutboxComment, ticketID, "", 0, commentPayload{Content: content, IsPublic: public})
+	files, staged, err := s.stage(paths)
+	if err != nil {
+		return nil, fmt.Errorf("sync: comment: %w", err)
+	}
+	it, err := s.enqueue(ctx, p, app.OutboxComment, ticketID, "", 0, commentPayload{Content: content, IsPublic: public, Files: files})
+	if err != nil && staged != "" {
+		_ = os.RemoveAll(staged)
+	}
+	return it, err
 }
 
 // ChangeStatus queues a status change.

@@ -301,3 +301,59 @@ func TestComposerChipsShots(t *testing.T) {
 		})
 	}
 }
+
+// TestCommentWithFiles: an internal comment carries a file like a reply
+// (uploaded, then createTicketComment's attachmentIds), queued while Desk
+// cannot be reached and uploaded once when it can; the conversation lists
+// the file on the comment.
+func TestCommentWithFiles(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 44, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Quote", "description": "<p>Quote please.</p>",
+		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+	memo := filepath.Join(t.TempDir(), "call-notes.txt")
+	want := []byte("Called Mia: wants the quote by Friday.\n")
+	if err := os.WriteFile(memo, want, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fault := e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultDrop})
+	e.tap(p.comment)
+	if p.compose.files == nil {
+		t.Fatal("the comment composer takes no files")
+	}
+	p.compose.files.onDropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(memo)})
+	test.Type(p.compose.body, "Notes from the call attached.")
+	e.tap(p.compose.send)
+	e.syncOnce() // offline: queued
+	if n := len(e.emu.SentComments(e.org, id)); n != 0 {
+		t.Fatalf("%d comments on Desk while offline", n)
+	}
+	e.emu.RemoveFault(fault)
+	before := e.uploads()
+	e.syncOnce()
+	e.syncOnce()
+	if n := e.uploads() - before; n != 1 {
+		t.Errorf("%d uploads for one file", n)
+	}
+	var mine []deskemu.SentReply
+	for _, cm := range e.emu.SentComments(e.org, id) {
+		if strings.Contains(cm.Content, "Notes from the call attached.") {
+			mine = append(mine, cm)
+		}
+	}
+	if len(mine) != 1 || len(mine[0].Files) != 1 || mine[0].Files[0].Name != "call-notes.txt" || !bytes.Equal(mine[0].Files[0].Data, want) {
+		t.Fatalf("on Desk: %+v", mine)
+	}
+	p.reload(false)
+	e.settle()
+	if !e.hasText("call-notes.txt") {
+		t.Error("the conversation does not list the comment's file")
+	}
+	e.shot("comment-with-file.png")
+}

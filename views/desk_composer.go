@@ -33,7 +33,7 @@ type composeForm struct {
 	statusAfter []string
 	sent        bool
 	deb         debouncer
-	files       *fileChips // the reply's attachments (nil for a comment)
+	files       *fileChips // the files the reply or comment carries
 }
 
 // replyAddresses fills in To and CC for a reply (the ticket's contact) or
@@ -116,11 +116,10 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append(lang.L("BCC"), f.bcc.row)
 	}
 	form.Append(lang.L("Message"), f.body)
-	if kind != app.OutboxComment {
-		f.files = p.newFileChips(f.message)
-		form.Append(lang.L("Files"), f.files.row)
-		p.d.win.SetOnDropped(f.files.onDropped)
-	}
+	// A comment carries files too (createTicketComment's attachmentIds).
+	f.files = p.newFileChips(f.message)
+	form.Append(lang.L("Files"), f.files.row)
+	p.d.win.SetOnDropped(f.files.onDropped)
 	if kind != app.OutboxComment && len(p.statusValues) > 0 {
 		opts := []string{lang.L("Keep the status")}
 		for _, v := range p.statusValues {
@@ -254,7 +253,7 @@ func (p *ticketPane) send(f *composeForm) {
 		case app.OutboxForward:
 			_, err = p.d.integ.Forward(ctx, id, req)
 		case app.OutboxComment:
-			_, err = p.d.integ.Comment(ctx, id, text, public)
+			_, err = p.d.integ.CommentWithFiles(ctx, id, text, public, req.Files)
 		}
 		return func() {
 			f.send.Enable()
