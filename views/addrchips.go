@@ -145,6 +145,41 @@ func (a *addrChips) has(addr string) bool {
 	return false
 }
 
+// edit takes chip i back into the entry, to correct it.
+func (a *addrChips) edit(i int) {
+	if i < 0 || i >= len(a.chips) {
+		return
+	}
+	text := a.chips[i].text()
+	if t := strings.TrimSpace(a.entry.Text); t != "" {
+		a.commit() // what was typed stays, as a chip
+	}
+	a.remove(i)
+	a.entry.OnChanged = nil
+	a.entry.SetText(text)
+	a.entry.CursorColumn = len([]rune(text))
+	a.entry.OnChanged = func(string) { a.split(false) }
+	if c := fyne.CurrentApp().Driver().CanvasForObject(a.entry); c != nil {
+		c.Focus(a.entry)
+	}
+}
+
+// chipLabel is a chip's text: tapping it takes the chip back into the
+// entry to correct it.
+type chipLabel struct {
+	widget.Label
+	onTap func()
+}
+
+func newChipLabel(text string, tap func()) *chipLabel {
+	l := &chipLabel{onTap: tap}
+	l.Text = text
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+func (l *chipLabel) Tapped(*fyne.PointEvent) { l.onTap() }
+
 func (a *addrChips) remove(i int) {
 	if i < 0 || i >= len(a.chips) {
 		return
@@ -220,7 +255,7 @@ func (a *addrChips) chipView(i int, c addrChip) fyne.CanvasObject {
 	if c.name != "" {
 		label = c.name + " <" + c.addr + ">"
 	}
-	l := widget.NewLabel(label)
+	l := newChipLabel(label, func() { a.edit(i) })
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBorder))
 	var icon fyne.CanvasObject
 	if c.bad != "" {

@@ -91,12 +91,37 @@ func TestAddrChipsTyping(t *testing.T) {
 	if _, bad := a.addrs(); bad != nil || len(a.chips) != 4 {
 		t.Fatalf("× did not remove the bad chip: %v", chipTexts(a))
 	}
+	// Tapping a chip takes it back to correct it.
+	test.Tap(chipLabelOf(t, a, 0))
+	if a.entry.Text != "mia@summit.example" || len(a.chips) != 3 || w.Canvas().Focused() != a.entry {
+		t.Fatalf("edit: entry %q, chips %v", a.entry.Text, chipTexts(a))
+	}
+	// Corrected, Tab (the window moves focus on) makes it a chip again.
+	a.entry.SetText("")
+	test.Type(a.entry, "mia@summit.jp")
+	w.Canvas().FocusNext()
+	if w.Canvas().Focused() == a.entry || a.chips[len(a.chips)-1].addr != "mia@summit.jp" {
+		t.Fatalf("Tab: focused %T, chips %v", w.Canvas().Focused(), chipTexts(a))
+	}
+	w.Canvas().Focus(a.entry)
 	// Enter makes a chip; Enter on nothing does nothing.
 	test.Type(a.entry, "noat")
 	a.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if c := a.chips[len(a.chips)-1]; c.addr != "noat" || c.bad != "it has no @" {
 		t.Errorf("Enter: %+v", c)
 	}
+}
+
+// chipLabelOf is the text of chip i.
+func chipLabelOf(t *testing.T, a *addrChips, i int) *chipLabel {
+	t.Helper()
+	for _, o := range walk(nil, a.box.Objects[i]) {
+		if l, ok := o.(*chipLabel); ok {
+			return l
+		}
+	}
+	t.Fatalf("chip %d has no label", i)
+	return nil
 }
 
 // removeButton is the × of chip i.

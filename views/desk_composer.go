@@ -230,7 +230,7 @@ func (p *ticketPane) send(f *composeForm) {
 		setWrapped(f.message, lang.L("Enter at least one address in To."))
 		return
 	case bad != nil:
-		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address ({{.Reason}}). Correct it or remove it with ×.", map[string]any{"Addr": bad.addr, "Reason": bad.bad}))
+		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address ({{.Reason}}). Click it to correct it, or remove it with ×.", map[string]any{"Addr": bad.addr, "Reason": bad.bad}))
 		return
 	}
 	setWrapped(f.message, "")
