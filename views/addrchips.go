@@ -43,6 +43,10 @@ type addrChips struct {
 	onChange func() // after the chips change (a draft keeps them)
 	relayout func() // lays the form out again (a line may wrap anew)
 	hint     string // the placeholder while the line has no chip
+	// suggest are the addresses offered while typing (the ticket's
+	// people); hints shows those that match what is typed.
+	suggest []addrChip
+	hints   *fyne.Container
 }
 
 func newAddrChips(u *ui, placeholder string) *addrChips {
@@ -54,7 +58,9 @@ func newAddrChips(u *ui, placeholder string) *addrChips {
 	a.entry.ExtendBaseWidget(a.entry)
 	a.entry.OnChanged = func(string) { a.split(false) }
 	a.box = container.New(&flowLayout{}, a.entry)
-	a.row = a.box
+	a.hints = container.NewHBox()
+	a.hints.Hide()
+	a.row = container.NewVBox(a.box, a.hints)
 	return a
 }
 
@@ -70,6 +76,10 @@ func (e *chipEntry) TypedKey(k *fyne.KeyEvent) {
 	switch k.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
 		if strings.TrimSpace(e.Text) != "" {
+			if m := e.owner.matches(); len(m) == 1 && addrProblem(foldWidth(strings.TrimSpace(e.Text))) != "" {
+				e.owner.take(m[0]) // "mia" + Enter: the one person it can mean
+				return
+			}
 			e.owner.commit()
 			return
 		}
@@ -84,8 +94,12 @@ func (e *chipEntry) TypedKey(k *fyne.KeyEvent) {
 	e.entry.TypedKey(k)
 }
 
+// FocusLost makes what is typed a chip, unless suggestions for it are
+// shown: the person may be clicking one (Send still takes the text).
 func (e *chipEntry) FocusLost() {
-	e.owner.commit()
+	if len(e.owner.matches()) == 0 {
+		e.owner.commit()
+	}
 	e.entry.FocusLost()
 }
 
@@ -102,6 +116,7 @@ func (a *addrChips) commit() { a.split(true) }
 // split turns the complete addresses typed so far into chips (all of the
 // text when final), leaving the rest in the entry.
 func (a *addrChips) split(final bool) {
+	defer a.showHints()
 	parts, rest := splitAddrInput(a.entry.Text)
 	if final && strings.TrimSpace(rest) != "" {
 		parts, rest = append(parts, rest), ""
@@ -186,6 +201,89 @@ func (a *addrChips) remove(i int) {
 	}
 	a.chips = append(a.chips[:i:i], a.chips[i+1:]...)
 	a.render()
+}
+
+// matches are the suggestions that fit what is typed (the start of the
+// address or of a word of the name), at most three, none already a chip.
+func (a *addrChips) matches() []addrChip {
+	q := strings.ToLower(strings.TrimSpace(foldWidth(a.entry.Text)))
+	if q == "" {
+		return nil
+	}
+	var out []addrChip
+	for _, c := range a.suggest {
+		fits := strings.HasPrefix(strings.ToLower(c.addr), q)
+		for _, w := range strings.Fields(strings.ToLower(c.name)) {
+			fits = fits || strings.HasPrefix(w, q)
+		}
+		if fits && !a.has(c.addr) && len(out) < 3 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// take adds a suggestion as a chip in place of what is typed.
+func (a *addrChips) take(c addrChip) {
+	a.entry.OnChanged = nil
+	a.entry.SetText("")
+	a.entry.OnChanged = func(string) { a.split(false) }
+	a.add(c.text())
+	a.showHints()
+}
+
+// showHints offers the suggestions that match what is typed, below the
+// line (a pop-up would take the keyboard from the entry).
+func (a *addrChips) showHints() {
+	m := a.matches()
+	if len(m) == 0 && !a.hints.Visible() {
+		return
+	}
+	a.hints.RemoveAll()
+	for _, c := range m {
+		b := widget.NewButtonWithIcon(c.text(), theme.ContentAddIcon(), func() { a.take(c) })
+		b.Importance = widget.LowImportance
+		a.hints.Add(b)
+	}
+	if len(m) == 0 {
+		a.hints.Hide()
+	} else {
+		a.hints.Show()
+	}
+	a.hints.Refresh()
+	if a.relayout != nil {
+		a.relayout()
+	}
+}
+
+// setSuggestions sets the addresses offered while typing.
+func (a *addrChips) setSuggestions(list []addrChip) { a.suggest = list }
+
+// ticketPeople are the addresses on a ticket a reply may go to: its
+// contact and everyone on its messages, except the help desk's own.
+func ticketPeople(td *app.TicketDetail, support string) []addrChip {
+	var out []addrChip
+	seen := map[string]bool{app.NormalizeEmail(support): true, "": true}
+	add := func(name, list string) {
+		parts, rest := splitAddrInput(list)
+		for _, p := range append(parts, rest) {
+			c, ok := parseAddr(p)
+			if n := app.NormalizeEmail(c.addr); ok && c.bad == "" && !seen[n] {
+				seen[n] = true
+				if c.name == "" {
+					c.name = name
+				}
+				out = append(out, c)
+			}
+		}
+	}
+	add(td.Ticket.ContactName, firstNonEmpty(td.Ticket.ContactEmail, td.Ticket.Email))
+	for _, th := range td.Threads {
+		add("", th.From)
+		add("", th.To)
+		add("", th.CC)
+	}
+	return out
 }
 
 // setText replaces the chips by the addresses of s (a prefill or a draft).

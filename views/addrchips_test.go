@@ -382,3 +382,41 @@ func TestCommentWithFiles(t *testing.T) {
 	}
 	e.shot("comment-with-file.png")
 }
+
+// TestAddrSuggestions: typing the start of a name or address on the
+// ticket offers it; a click or Enter takes it.
+func TestAddrSuggestions(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 45, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Quote", "description": "<p>Quote please.</p>",
+		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	p := e.openTicketByID(e.tab(app.KindContact, c.ID), id)
+	e.tap(p.forward)
+	f := p.compose
+	e.win.Canvas().Focus(f.to.entry)
+	test.Type(f.to.entry, "sat")
+	var hint *widget.Button
+	for _, o := range f.to.hints.Objects {
+		if b, ok := o.(*widget.Button); ok && strings.Contains(b.Text, "mia.sato@summit.example") {
+			hint = b
+		}
+	}
+	if hint == nil || !f.to.hints.Visible() {
+		t.Fatalf("no suggestion for %q", f.to.entry.Text)
+	}
+	e.win.Canvas().Unfocus() // a click on the suggestion takes the focus first
+	test.Tap(hint)
+	if !sameList(chipTexts(f.to), "Mia Sato <mia.sato@summit.example>") || f.to.entry.Text != "" || f.to.hints.Visible() {
+		t.Fatalf("after the click: chips %v, entry %q", chipTexts(f.to), f.to.entry.Text)
+	}
+	e.win.Canvas().Focus(f.cc.entry)
+	test.Type(f.cc.entry, "mia")
+	f.cc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if !sameList(chipTexts(f.cc), "Mia Sato <mia.sato@summit.example>") {
+		t.Fatalf("Enter on one suggestion: %v", chipTexts(f.cc))
+	}
+}

@@ -97,6 +97,9 @@ func (p *ticketPane) openCompose(kind string) {
 	}
 	f.to.setText(to)
 	f.cc.setText(cc)
+	for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
+		a.setSuggestions(ticketPeople(p.detail, support))
+	}
 	to, cc = f.to.text(), f.cc.text() // as the chips write them
 	form := widget.NewForm()
 	if kind == app.OutboxComment {
