@@ -323,6 +323,12 @@ func TestComposerChipsShots(t *testing.T) {
 				t.Fatalf("cc chips %v, message %q", chipTexts(f.cc), f.message.Text)
 			}
 			e.shot("composer-chips-" + l.name + ".png")
+			e.win.Canvas().Focus(f.bcc.entry)
+			test.Type(f.bcc.entry, "ken")
+			if !f.bcc.hints.Visible() {
+				t.Error("no suggestion for ken")
+			}
+			e.shot("composer-suggest-" + l.name + ".png")
 		})
 	}
 }
