@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/display"
 )
 
 // addrChip is one recipient: the bare address, the display name if one was
@@ -179,6 +180,14 @@ func (a *addrChips) edit(i int) {
 	}
 }
 
+// chipText is a chip's text as shown: one line, short enough that a
+// pasted name of any length does not widen the composer (the chip keeps
+// it whole).
+func chipText(s string) string { return display.Line(s, chipChars) }
+
+// chipChars is the most characters a chip shows.
+const chipChars = 56
+
 // chipLabel is a chip's text: tapping it takes the chip back into the
 // entry to correct it.
 type chipLabel struct {
@@ -241,7 +250,7 @@ func (a *addrChips) showHints() {
 	}
 	a.hints.RemoveAll()
 	for _, c := range m {
-		b := widget.NewButtonWithIcon(c.text(), theme.ContentAddIcon(), func() { a.take(c) })
+		b := widget.NewButtonWithIcon(chipText(c.text()), theme.ContentAddIcon(), func() { a.take(c) })
 		b.Importance = widget.LowImportance
 		a.hints.Add(b)
 	}
@@ -353,11 +362,11 @@ func (a *addrChips) chipView(i int, c addrChip) fyne.CanvasObject {
 	if c.name != "" {
 		label = c.name + " <" + c.addr + ">"
 	}
-	l := newChipLabel(label, func() { a.edit(i) })
+	l := newChipLabel(chipText(label), func() { a.edit(i) })
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBorder))
 	var icon fyne.CanvasObject
 	if c.bad != "" {
-		l.SetText(lang.L("{{.Addr}}: {{.Reason}}", map[string]any{"Addr": c.addr, "Reason": c.bad}))
+		l.SetText(lang.L("{{.Addr}}: {{.Reason}}", map[string]any{"Addr": chipText(c.addr), "Reason": c.bad}))
 		l.Importance = widget.DangerImportance
 		bg.FillColor = withAlpha(theme.Color(theme.ColorNameError), 0x30)
 		icon = widget.NewIcon(theme.ErrorIcon())

@@ -104,6 +104,12 @@ func TestAddrChipsTyping(t *testing.T) {
 		t.Fatalf("Tab: focused %T, chips %v", w.Canvas().Focused(), chipTexts(a))
 	}
 	w.Canvas().Focus(a.entry)
+	// A pasted name of any length shows short (the chip keeps it whole).
+	long := strings.Repeat("営業部", 200) + " <long@example.jp>"
+	a.setText(long)
+	if l := chipLabelOf(t, a, 0); len([]rune(l.Text)) > chipChars || a.text() != long {
+		t.Errorf("a long name shows as %d characters; kept %q", len([]rune(l.Text)), a.text())
+	}
 	// Enter makes a chip; Enter on nothing does nothing.
 	test.Type(a.entry, "noat")
 	a.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
