@@ -907,6 +907,9 @@ type Integration interface {
 	ReplyAll(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Forward(ctx context.Context, ticketID string, req ReplyRequest) (*OutboxItem, error)
 	Comment(ctx context.Context, ticketID string, content string, public bool) (*OutboxItem, error)
+	// CommentWithFiles is Comment with files attached (paths, checked
+	// like a reply's and copied before it returns).
+	CommentWithFiles(ctx context.Context, ticketID string, content string, public bool, paths []string) (*OutboxItem, error)
 	// CachedAttachment is the downloaded copy of an attachment, if any
 	// (no network). FetchAttachment downloads it into the cache first when
 	// needed: EUNAVAILABLE offline, EINVALID when it is too large,
@@ -1161,7 +1164,11 @@ type ReplyDraft struct {
 	CC      string `json:"cc,omitempty"`
 	BCC     string `json:"bcc,omitempty"`
 	Content string `json:"content,omitempty"`
+	// Files are the attached files. SaveDraft keeps a copy of each in
+	// Tandem's folder; Draft returns the paths of those copies, so the
+	// draft keeps its files when the originals move or go.
+	Files []string `json:"files,omitempty"`
 }
 
 // Empty reports whether the draft holds nothing worth keeping.
-func (d ReplyDraft) Empty() bool { return d.Content == "" }
+func (d ReplyDraft) Empty() bool { return d.Content == "" && len(d.Files) == 0 }

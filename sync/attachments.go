@@ -109,12 +109,13 @@ func copyFile(src, dst string) (int64, error) {
 	return n, err
 }
 
-// uploadStaged uploads the reply's files not uploaded yet, recording each
-// id in the outbox item at once, and returns all the ids.
-func (ps *pass) uploadStaged(ctx context.Context, it *app.OutboxItem, pl *replyPayload) ([]string, error) {
+// uploadStaged uploads the files of a reply or comment (files, the slice
+// of pl that holds them) not uploaded yet, recording each id in the outbox
+// item at once (pl is stored again), and returns all the ids.
+func (ps *pass) uploadStaged(ctx context.Context, it *app.OutboxItem, pl any, files []stagedFile) ([]string, error) {
 	var ids []string
-	for i := range pl.Files {
-		f := &pl.Files[i]
+	for i := range files {
+		f := &files[i]
 		if f.UploadID == "" {
 			data, err := os.ReadFile(f.Path)
 			if err != nil {

@@ -959,6 +959,13 @@ func replyAllCC(td *app.TicketDetail, support, to string) string {
 
 // Comment queues a comment on a ticket.
 func (s *Service) Comment(ctx context.Context, ticketID, content string, public bool) (*app.OutboxItem, error) {
+	return s.CommentWithFiles(ctx, ticketID, content, public, nil)
+}
+
+// CommentWithFiles queues a comment carrying files: staged like a reply's,
+// uploaded when the comment is sent, their ids in createTicketComment's
+// attachmentIds (TicketComment.json addCommentPayload).
+func (s *Service) CommentWithFiles(ctx context.Context, ticketID, content string, public bool, paths []string) (*app.OutboxItem, error) {
 	p, err := s.writablePortal(ctx, false)
 	if err != nil {
 		return nil, fmt.Errorf("sync: comment: %w", err)
@@ -966,7 +973,15 @@ func (s *Service) Comment(ctx context.Context, ticketID, content string, public 
 	if strings.TrimSpace(content) == "" {
 		return nil, fmt.Errorf("sync: comment: %w", app.Errorf(app.EINVALID, "Write a comment first."))
 	}
-	return s.enqueue(ctx, p, app.OutboxComment, ticketID, "", 0, commentPayload{Content: content, IsPublic: public})
+	files, staged, err := s.stage(paths)
+	if err != nil {
+		return nil, fmt.Errorf("sync: comment: %w", err)
+	}
+	it, err := s.enqueue(ctx, p, app.OutboxComment, ticketID, "", 0, commentPayload{Content: content, IsPublic: public, Files: files})
+	if err != nil && staged != "" {
+		_ = os.RemoveAll(staged)
+	}
+	return it, err
 }
 
 // ChangeStatus queues a status change.
@@ -1026,38 +1041,42 @@ func draftKey(org, ticketID, kind string) string {
 	return "desk.draft." + org + "." + ticketID + "." + kind
 }
 
-// Draft returns the unsent reply of a ticket ({} when none).
+// Draft returns the unsent reply of a ticket ({} when none); its Files
+// are the copies SaveDraft kept.
 func (s *Service) Draft(ctx context.Context, ticketID, kind string) (app.ReplyDraft, error) {
-	var d app.ReplyDraft
 	p, err := s.ActivePortal(ctx)
 	if err != nil {
-		return d, err
+		return app.ReplyDraft{}, err
 	}
-	v, ok, err := s.store.Setting(ctx, draftKey(p.OrgID, ticketID, kind))
-	if err != nil || !ok || v == "" {
-		return d, err
-	}
-	if err := json.Unmarshal([]byte(v), &d); err != nil {
-		return app.ReplyDraft{}, nil // an unreadable draft is dropped
-	}
-	return d, nil
+	d, err := s.storedDraft(ctx, draftKey(p.OrgID, ticketID, kind))
+	return d.ReplyDraft, err
 }
 
-// SaveDraft keeps (or, empty, clears) the unsent reply of a ticket.
+// SaveDraft keeps (or, empty, clears) the unsent reply of a ticket, with
+// a copy of each attached file (see keepDraftFiles).
 func (s *Service) SaveDraft(ctx context.Context, ticketID, kind string, d app.ReplyDraft) error {
 	p, err := s.ActivePortal(ctx)
 	if err != nil {
 		return err
 	}
+	s.draftMu.Lock()
+	defer s.draftMu.Unlock()
+	key := draftKey(p.OrgID, ticketID, kind)
+	prev, err := s.storedDraft(ctx, key)
+	if err != nil {
+		return err
+	}
+	sd, ferr := s.keepDraftFiles(key, prev, d)
 	v := ""
-	if !d.Empty() {
-		b, _ := json.Marshal(d)
+	if !sd.Empty() {
+		b, _ := json.Marshal(sd)
 		v = string(b)
 	}
-	if err := s.store.SetSetting(ctx, draftKey(p.OrgID, ticketID, kind), v); err != nil {
+	if err := s.store.SetSetting(ctx, key, v); err != nil {
 		return fmt.Errorf("sync: save draft: %w", err)
 	}
-	return nil
+	s.dropDraftFiles(key, sd) // only once the draft no longer names them
+	return ferr
 }
 
 // TicketTarget names the CRM record a cached ticket opens on.

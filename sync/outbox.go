@@ -39,6 +39,9 @@ type (
 	commentPayload struct {
 		Content  string `json:"content"`
 		IsPublic bool   `json:"isPublic"`
+		// Files are staged like a reply's (the same "files" key, so
+		// unstage removes them alike).
+		Files []stagedFile `json:"files,omitempty"`
 	}
 	statusPayload struct {
 		Status string `json:"status"`
@@ -317,7 +320,7 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		if err != nil {
 			return app.OutboxResult{}, err
 		}
-		ids, err := ps.uploadStaged(ctx, it, &pl)
+		ids, err := ps.uploadStaged(ctx, it, &pl, pl.Files)
 		if err != nil {
 			return app.OutboxResult{}, err
 		}
@@ -333,7 +336,11 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		if err := json.Unmarshal(it.Payload, &pl); err != nil {
 			return app.OutboxResult{}, badPayload(err)
 		}
-		cm, err := cl.AddComment(ctx, it.TicketID, desk.NewComment{Content: pl.Content, ContentType: desk.ContentPlain, IsPublic: pl.IsPublic})
+		ids, err := ps.uploadStaged(ctx, it, &pl, pl.Files)
+		if err != nil {
+			return app.OutboxResult{}, err
+		}
+		cm, err := cl.AddComment(ctx, it.TicketID, desk.NewComment{Content: pl.Content, ContentType: desk.ContentPlain, IsPublic: pl.IsPublic, AttachmentIDs: ids})
 		if err != nil {
 			return app.OutboxResult{}, err
 		}

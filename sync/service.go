@@ -102,6 +102,7 @@ type Service struct {
 	opts Options
 
 	cacheOnce gosync.Once
+	draftMu   gosync.Mutex // one draft save at a time (each may copy files)
 	cache     *filecache.Cache
 	store     app.DeskStore
 	crm       app.CRM

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -154,25 +153,4 @@ func kindNoun(kind string) string {
 		return lang.L("this record")
 	}
 	return lang.L("this contact")
-}
-
-// trimAddrs normalises a comma-separated address list typed by a person.
-func trimAddrs(s string) string {
-	var out []string
-	for _, a := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' }) {
-		if a = strings.TrimSpace(a); a != "" {
-			out = append(out, a)
-		}
-	}
-	return strings.Join(out, ", ")
-}
-
-// badAddr returns the first address of a list that is not valid, or "".
-func badAddr(s string) string {
-	for _, a := range strings.Split(trimAddrs(s), ", ") {
-		if a != "" && !app.ValidEmail(a) {
-			return a
-		}
-	}
-	return ""
 }

@@ -26,6 +26,9 @@ type fileChips struct {
 	row    *fyne.Container
 	attach *widget.Button
 	msg    *widget.Label // where a refusal is said
+	// onChange is called after a file is added or removed (the draft
+	// keeps the files).
+	onChange func()
 }
 
 func (p *ticketPane) newFileChips(msg *widget.Label) *fileChips {
@@ -65,13 +68,32 @@ func (fc *fileChips) add(path string) bool {
 	fc.sizes = append(fc.sizes, size)
 	setWrapped(fc.msg, "")
 	fc.render()
+	fc.changed()
 	return true
+}
+
+// restore shows the files a draft kept (Tandem's copies), unless files
+// were added meanwhile.
+func (fc *fileChips) restore(paths []string) {
+	if fc == nil || len(fc.paths) > 0 {
+		return
+	}
+	for _, p := range paths {
+		fc.add(p)
+	}
+}
+
+func (fc *fileChips) changed() {
+	if fc.onChange != nil {
+		fc.onChange()
+	}
 }
 
 func (fc *fileChips) remove(i int) {
 	fc.paths = slices.Delete(fc.paths, i, i+1)
 	fc.sizes = slices.Delete(fc.sizes, i, i+1)
 	fc.render()
+	fc.changed()
 }
 
 func (fc *fileChips) render() {

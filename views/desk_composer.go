@@ -1,6 +1,7 @@
 package views
 
 import (
+	"cmp"
 	"context"
 	"strings"
 
@@ -20,8 +21,8 @@ type composeForm struct {
 	kind    string
 	from    *widget.Label // the support address the reply goes from
 	dlg     dialog.Dialog
-	to, cc  *entry
-	bcc     *entry
+	to, cc  *addrChips
+	bcc     *addrChips
 	body    *entry
 	public  *keyCheck
 	send    *widget.Button
@@ -32,7 +33,7 @@ type composeForm struct {
 	statusAfter []string
 	sent        bool
 	deb         debouncer
-	files       *fileChips // the reply's attachments (nil for a comment)
+	files       *fileChips // the files the reply or comment carries
 }
 
 // replyAddresses fills in To and CC for a reply (the ticket's contact) or
@@ -73,7 +74,7 @@ func (p *ticketPane) openCompose(kind string) {
 	}
 	f := &composeForm{kind: kind}
 	p.compose = f
-	f.to, f.cc, f.bcc = newEntry(p.d.host, ""), newEntry(p.d.host, ""), newEntry(p.d.host, "")
+	f.to, f.cc, f.bcc = newAddrChips(p.d.host, lang.L("Addresses, separated by commas")), newAddrChips(p.d.host, ""), newAddrChips(p.d.host, "")
 	f.body = newMultiLineEntry(p.d.host)
 	f.body.SetMinRowsVisible(8)
 	f.message = note("", widget.DangerImportance)
@@ -94,9 +95,12 @@ func (p *ticketPane) openCompose(kind string) {
 	if kind == app.OutboxForward {
 		to = ""
 	}
-	f.to.SetText(to)
-	f.cc.SetText(cc)
-	f.to.SetPlaceHolder(lang.L("Addresses, separated by commas"))
+	f.to.setText(to)
+	f.cc.setText(cc)
+	for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
+		a.setSuggestions(ticketPeople(p.detail, support))
+	}
+	to, cc = f.to.text(), f.cc.text() // as the chips write them
 	form := widget.NewForm()
 	if kind == app.OutboxComment {
 		f.public = newKeyCheck(lang.L("Also show this comment to the customer"), nil)
@@ -110,16 +114,15 @@ func (p *ticketPane) openCompose(kind string) {
 		f.from = widget.NewLabel(from)
 		f.from.Importance = widget.LowImportance
 		form.Append(lang.L("From"), f.from)
-		form.Append(lang.L("To"), f.to)
-		form.Append(lang.L("CC"), f.cc)
-		form.Append(lang.L("BCC"), f.bcc)
+		form.Append(lang.L("To"), f.to.row)
+		form.Append(lang.L("CC"), f.cc.row)
+		form.Append(lang.L("BCC"), f.bcc.row)
 	}
 	form.Append(lang.L("Message"), f.body)
-	if kind != app.OutboxComment {
-		f.files = p.newFileChips(f.message)
-		form.Append(lang.L("Files"), f.files.row)
-		p.d.win.SetOnDropped(f.files.onDropped)
-	}
+	// A comment carries files too (createTicketComment's attachmentIds).
+	f.files = p.newFileChips(f.message)
+	form.Append(lang.L("Files"), f.files.row)
+	p.d.win.SetOnDropped(f.files.onDropped)
 	if kind != app.OutboxComment && len(p.statusValues) > 0 {
 		opts := []string{lang.L("Keep the status")}
 		for _, v := range p.statusValues {
@@ -147,14 +150,17 @@ func (p *ticketPane) openCompose(kind string) {
 	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send)), nil, nil, form)
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
+	for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
+		a.relayout = func() { form.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
+	}
 	p.d.showDialog(f.dlg, formKeys{
 		dirty: func() bool {
-			return strings.TrimSpace(f.body.Text) != "" || f.to.Text != to || f.cc.Text != cc || f.bcc.Text != ""
+			return strings.TrimSpace(f.body.Text) != "" || f.to.text() != to || f.cc.text() != cc || f.bcc.text() != "" || len(f.files.list()) > 0
 		},
 		submit: func() { p.send(f) },
 	})
 	if kind == app.OutboxForward {
-		p.d.win.Canvas().Focus(f.to)
+		p.d.win.Canvas().Focus(f.to.entry)
 	} else {
 		p.d.win.Canvas().Focus(f.body)
 	}
@@ -168,9 +174,9 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 	id, kind := p.ticketID, f.kind
 	f.deb = debouncer{r: p.d.run}
 	save := func() {
-		d := app.ReplyDraft{Content: strings.TrimSpace(f.body.Text)}
-		if f.to.Text != to || f.cc.Text != cc || f.bcc.Text != "" {
-			d.To, d.CC, d.BCC = f.to.Text, f.cc.Text, f.bcc.Text
+		d := app.ReplyDraft{Content: strings.TrimSpace(f.body.Text), Files: f.files.list()}
+		if f.to.text() != to || f.cc.text() != cc || f.bcc.text() != "" {
+			d.To, d.CC, d.BCC = f.to.text(), f.cc.text(), f.bcc.text()
 		}
 		if f.sent {
 			return
@@ -191,21 +197,34 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 			if !d.Empty() && strings.TrimSpace(f.body.Text) == "" {
 				f.body.SetText(d.Content)
 				if d.To != "" || d.CC != "" || d.BCC != "" {
-					f.to.SetText(d.To)
-					f.cc.SetText(d.CC)
-					f.bcc.SetText(d.BCC)
+					f.to.setText(d.To)
+					f.cc.setText(d.CC)
+					f.bcc.setText(d.BCC)
 				}
+				f.files.restore(d.Files)
 				setWrapped(f.message, lang.L("Your unsent draft is back."))
 			}
-			changed := func(string) { f.deb.call(save) }
-			f.body.OnChanged, f.to.OnChanged, f.cc.OnChanged, f.bcc.OnChanged = changed, changed, changed, changed
+			changed := func() { f.deb.call(save) }
+			f.body.OnChanged = func(string) { changed() }
+			f.to.onChange, f.cc.onChange, f.bcc.onChange = changed, changed, changed
+			if f.files != nil {
+				f.files.onChange = changed
+			}
 		}
 	})
 }
 
 func (p *ticketPane) send(f *composeForm) {
 	text := strings.TrimSpace(f.body.Text)
-	to, cc, bcc := trimAddrs(f.to.Text), trimAddrs(f.cc.Text), trimAddrs(f.bcc.Text)
+	var to, cc, bcc string
+	var bad *addrChip
+	if f.kind != app.OutboxComment {
+		to, bad = f.to.addrs()
+		var b2, b3 *addrChip
+		cc, b2 = f.cc.addrs()
+		bcc, b3 = f.bcc.addrs()
+		bad = cmp.Or(bad, b2, b3)
+	}
 	switch {
 	case text == "":
 		setWrapped(f.message, lang.L("Write a message first."))
@@ -213,8 +232,8 @@ func (p *ticketPane) send(f *composeForm) {
 	case f.kind != app.OutboxComment && to == "":
 		setWrapped(f.message, lang.L("Enter at least one address in To."))
 		return
-	case f.kind != app.OutboxComment && badAddr(to+", "+cc+", "+bcc) != "":
-		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address.", map[string]any{"Addr": badAddr(to + ", " + cc + ", " + bcc)}))
+	case bad != nil:
+		setWrapped(f.message, lang.L("{{.Addr}} is not a valid email address ({{.Reason}}). Click it to correct it, or remove it with ×.", map[string]any{"Addr": bad.addr, "Reason": bad.bad}))
 		return
 	}
 	setWrapped(f.message, "")
@@ -237,7 +256,7 @@ func (p *ticketPane) send(f *composeForm) {
 		case app.OutboxForward:
 			_, err = p.d.integ.Forward(ctx, id, req)
 		case app.OutboxComment:
-			_, err = p.d.integ.Comment(ctx, id, text, public)
+			_, err = p.d.integ.CommentWithFiles(ctx, id, text, public, req.Files)
 		}
 		return func() {
 			f.send.Enable()

@@ -56,7 +56,7 @@ func TestJapaneseConversation(t *testing.T) {
 	p.scroll.ScrollToBottom()
 	e.shot("desk-pane-ja.png")
 	e.tap(p.replyAll)
-	if cc := p.compose.cc.Text; cc != "" {
+	if cc := p.compose.cc.text(); cc != "" {
 		t.Errorf("Reply all to a customer's own message has CC %q", cc)
 	}
 	e.shot("desk-reply-all-ja.png")

@@ -228,16 +228,16 @@ func TestTicketPaneActions(t *testing.T) {
 	// Reply all: To is the contact, CC editable.
 	e.tap(p.replyAll)
 	f := p.compose
-	if f.to.Text == "" {
+	if f.to.text() == "" {
 		t.Fatal("Reply all has no To")
 	}
 	if support := e.info.Portals[0].SupportMail; f.from == nil || f.from.Text != support {
 		t.Errorf("the reply says it goes from %v, want %s", f.from, support)
 	}
-	if strings.Contains(f.cc.Text, e.info.Portals[0].SupportMail) {
-		t.Errorf("reply all copies the help desk's own address: %q", f.cc.Text)
+	if strings.Contains(f.cc.text(), e.info.Portals[0].SupportMail) {
+		t.Errorf("reply all copies the help desk's own address: %q", f.cc.text())
 	}
-	f.cc.SetText(trimAddrs(f.cc.Text + ", boss@example.com"))
+	f.cc.setText(f.cc.text() + ", boss@example.com")
 	test.Type(f.body, "Thanks, we are on it.")
 	e.tap(f.send)
 	if !e.hasText("Waiting to be sent") {
@@ -256,16 +256,16 @@ func TestTicketPaneActions(t *testing.T) {
 	// Forward: To is typed; a bad address is refused.
 	e.tap(p.forward)
 	f = p.compose
-	if f.to.Text != "" {
-		t.Errorf("Forward starts with To %q", f.to.Text)
+	if f.to.text() != "" {
+		t.Errorf("Forward starts with To %q", f.to.text())
 	}
-	test.Type(f.to, "not an address")
+	test.Type(f.to.entry, "not an address")
 	test.Type(f.body, "FYI")
 	e.tap(f.send)
 	if !strings.Contains(f.message.Text, "not a valid email address") {
 		t.Errorf("bad To accepted: %q", f.message.Text)
 	}
-	f.to.SetText("partner@example.org")
+	f.to.setText("partner@example.org")
 	e.tap(f.send)
 	e.syncOnce()
 

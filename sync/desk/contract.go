@@ -262,6 +262,7 @@ var (
 		{Name: "isPublic", Kinds: KFlag}, {Name: "commenterId", Kinds: KID}, {Name: "commenter", Kinds: KObj},
 		{Name: "commenter.name", Kinds: KText}, {Name: "commenter.type", Kinds: KText | KArray, Note: "the examples send [\"AGENT\"]"}, {Name: "commenter.firstName", Kinds: KText},
 		{Name: "commenter.lastName", Kinds: KText}, {Name: "commentedTime", Kinds: KTime}, {Name: "modifiedTime", Kinds: KTime},
+		{Name: "attachments", Kinds: KList, Note: "TicketComment.json attachmentResponse items: id, name, size, href, previewurl"},
 	}
 	// The body fields createContact and updateContact accept (contactjson).
 	contactBody = []Field{
@@ -626,7 +627,7 @@ var Contract = []Op{
 		Query: []Param{idParam("parentConversationId")},
 		Body: []Field{
 			{Name: "content", Kinds: KText, Required: true},
-			{Name: "attachmentIds", Kinds: KList, Required: true, Note: "required by the definition: Tandem sends []"},
+			{Name: "attachmentIds", Kinds: KList, Required: true, Note: "upload ids (Upload.json), as sendReply's; required here (an older reading of the definition: the stored addCommentPayload requires only content); Tandem sends [] when there is no file"},
 			{Name: "isPublic", Kinds: KFlag}, {Name: "contentType", Kinds: KText, Enum: []string{"plainText", "html"}},
 		},
 		Response: commentFields,

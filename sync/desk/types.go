@@ -427,6 +427,9 @@ type Comment struct {
 	ModifiedTime  Time       `json:"modifiedTime"`
 	// Mention lists who the content mentions (include=mentions).
 	Mention []Mention `json:"mention,omitempty"`
+	// Attachments are the comment's files (TicketComment.json
+	// attachmentResponse: id, name, size, href, previewurl).
+	Attachments []Attachment `json:"attachments,omitempty"`
 
 	Mentions []string `json:"-"` // Desk agent ids of the agents mentioned in Content
 	Text     string   `json:"-"` // Content with mentions made readable

@@ -1244,9 +1244,10 @@ func (s *Server) addComment(c *caller, r *http.Request, body []byte) (int, any, 
 		return 0, nil, notFound("ticket")
 	}
 	var in struct {
-		Content     string `json:"content"`
-		ContentType string `json:"contentType"`
-		IsPublic    bool   `json:"isPublic"`
+		Content       string   `json:"content"`
+		ContentType   string   `json:"contentType"`
+		IsPublic      bool     `json:"isPublic"`
+		AttachmentIDs []string `json:"attachmentIds"`
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		return 0, nil, errf(http.StatusBadRequest, desk.CodeInvalidData, "The request body is not valid JSON.")
@@ -1257,13 +1258,20 @@ func (s *Server) addComment(c *caller, r *http.Request, body []byte) (int, any, 
 	if in.ContentType == "" {
 		in.ContentType = "plainText"
 	}
+	// TicketComment.json addCommentPayload: attachmentIds are upload ids
+	// (Upload.json), taken like sendReply's.
+	files, aerr := c.portal.takeUploads(in.AttachmentIDs)
+	if aerr != nil {
+		return 0, nil, aerr
+	}
 	cm := s.comment(c.portal, t, c.agent, in.Content, in.ContentType, in.IsPublic)
+	cm.Files = files
 	return http.StatusOK, c.portal.commentView(cm, false), nil
 }
 
 func (s *Server) comment(p *portal, t *ticket, a *agent, content, contentType string, public bool) *comment {
 	now := s.clock.now()
-	cm := &comment{ID: p.newID(), Content: content, ContentType: contentType, IsPublic: public, Commenter: a, Commented: now}
+	cm := &comment{ID: p.newID(), TicketID: t.ID, Content: content, ContentType: contentType, IsPublic: public, Commenter: a, Commented: now}
 	t.comments = append(t.comments, cm)
 	p.touchTicket(t, now)
 	return cm

@@ -150,6 +150,19 @@ func (s *Server) SentReplies(orgID, ticketID string) []SentReply {
 	return out
 }
 
+// SentComments lists the comments agents added to a ticket through the
+// API or the emulator, oldest first, with the files attached to each.
+func (s *Server) SentComments(orgID, ticketID string) []SentReply {
+	var out []SentReply
+	_ = s.withTicket(orgID, ticketID, func(_ *portal, t *ticket) error {
+		for _, cm := range t.comments {
+			out = append(out, SentReply{ID: cm.ID, Content: cm.Content, Files: append([]File(nil), cm.Files...)})
+		}
+		return nil
+	})
+	return out
+}
+
 // threadAttachment serves a thread attachment's bytes.
 func (s *Server) threadAttachment(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
 	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]

@@ -130,3 +130,66 @@ func TestAttachments(t *testing.T) {
 		t.Errorf("generated content: %d %q", st, got)
 	}
 }
+
+// TestCommentAttachments: createTicketComment takes uploads in
+// attachmentIds like sendReply (unknown or reused ids refused), and the
+// comment lists them (TicketComment.json attachmentResponse), in its answer
+// and in the list of comments.
+func TestCommentAttachments(t *testing.T) {
+	e := newTEnv(t)
+	p := e.s.portals[0]
+	var tk *ticket
+	for _, x := range p.tickets {
+		if x.DepartmentID == e.dep {
+			tk = x
+			break
+		}
+	}
+	st, b := e.upload(t, [3]string{"file", "notes.txt", "call notes"})
+	if st != 200 {
+		t.Fatalf("upload: %d %s", st, b)
+	}
+	var up struct{ ID string }
+	_ = json.Unmarshal(b, &up)
+	comment := func(ids ...string) (int, []byte) {
+		st, b, _ := e.do(t, "POST", "/api/v1/tickets/"+tk.ID+"/comments", map[string]any{"content": "see file", "contentType": "plainText",
+			"isPublic": false, "attachmentIds": append([]string{}, ids...)})
+		return st, b
+	}
+	if st, b := comment("999999"); st != 422 {
+		t.Errorf("unknown upload id: %d %s", st, b)
+	}
+	st, b = comment(up.ID)
+	if st != 200 {
+		t.Fatalf("comment: %d %s", st, b)
+	}
+	if vs := desk.OpByID(desk.OpCreateTicketComment).CheckResponse(b); len(vs) > 0 {
+		t.Errorf("comment answer: %v", vs)
+	}
+	var cm struct {
+		ID          string
+		Attachments []struct{ ID, Name, Size, Href string }
+	}
+	_ = json.Unmarshal(b, &cm)
+	if len(cm.Attachments) != 1 || cm.Attachments[0].Name != "notes.txt" || cm.Attachments[0].Size != "10" ||
+		!strings.Contains(cm.Attachments[0].Href, "/tickets/"+tk.ID+"/comments/"+cm.ID+"/attachments/") {
+		t.Fatalf("comment attachments: %+v", cm.Attachments)
+	}
+	if st, b := comment(up.ID); st != 422 {
+		t.Errorf("an upload attached twice: %d %s", st, b)
+	}
+	var list struct {
+		Data []struct {
+			ID          string
+			Attachments []struct{ Name string }
+		}
+	}
+	_ = json.Unmarshal(e.get(t, "/api/v1/tickets/"+tk.ID+"/comments"), &list)
+	found := false
+	for _, c := range list.Data {
+		found = found || c.ID == cm.ID && len(c.Attachments) == 1 && c.Attachments[0].Name == "notes.txt"
+	}
+	if !found {
+		t.Errorf("the list of comments does not show the file: %+v", list.Data)
+	}
+}

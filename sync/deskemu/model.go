@@ -103,6 +103,8 @@ func (f File) withData() File {
 
 type comment struct {
 	ID, Content, ContentType string
+	TicketID                 string // for its attachments' href
+	Files                    []File // attached at creation (attachmentIds)
 	IsPublic                 bool
 	Commenter                *agent
 	Commented, Modified      time.Time // Modified zero: never edited

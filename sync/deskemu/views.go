@@ -144,7 +144,11 @@ func commenterView(a *agent) commenterJSON {
 func (p *portal) commentView(cm *comment, withMentions bool) commentJSON {
 	v := commentJSON{ID: cm.ID, Content: cm.Content, ContentType: cm.ContentType, IsPublic: cm.IsPublic,
 		CommenterID: cm.Commenter.ID, Commenter: commenterView(cm.Commenter), CommentedTime: msTime(cm.Commented),
-		ModifiedTime: msTime(cm.Modified), Attachments: []struct{}{}}
+		ModifiedTime: msTime(cm.Modified), Attachments: []fileJSON{}}
+	for _, f := range cm.Files { // TicketComment.json attachmentResponse
+		v.Attachments = append(v.Attachments, fileJSON{ID: f.ID, Name: f.Name, Size: fmt.Sprint(f.Size),
+			Href: "https://desk.example.invalid/api/v1/tickets/" + cm.TicketID + "/comments/" + cm.ID + "/attachments/" + f.ID + "/content"})
+	}
 	if withMentions {
 		ms := []mentionJSON{}
 		rest, off := cm.Content, 0

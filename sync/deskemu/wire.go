@@ -405,7 +405,7 @@ type commentJSON struct {
 	Commenter      commenterJSON  `json:"commenter"`
 	CommentedTime  msTime         `json:"commentedTime"`
 	ModifiedTime   msTime         `json:"modifiedTime"`
-	Attachments    []struct{}     `json:"attachments"`
+	Attachments    []fileJSON     `json:"attachments"`
 	Mention        *[]mentionJSON `json:"mention,omitempty"`
 }
 
