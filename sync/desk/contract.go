@@ -137,6 +137,10 @@ type Op struct {
 	OneOf [][]string
 	// List: the answer is {"data": [...]}, or 204 No Content when empty.
 	List bool
+	// Array: the answer is a bare JSON array (getTemplates'
+	// templateListResponse); Response names its items "data[]…" as for a
+	// List.
+	Array bool
 	// Multipart names the file fields of a multipart/form-data body (an
 	// upload); such a body is not JSON and Body is empty.
 	Multipart []string
@@ -187,7 +191,14 @@ const (
 	// OpGetThreadAttachmentContent is not an operationId: the definition
 	// declares no download; the path is the one attachments' href names.
 	OpGetThreadAttachmentContent = "getThreadAttachmentContent"
+	OpGetTemplates               = "getTemplates"
+	OpGetTemplate                = "getTemplate"
+	OpApplyTemplate              = "applyTemplate"
 )
+
+// TemplatesMaxFrom is the largest `from` getTemplates accepts (and its
+// largest limit): Tandem reads at most the first TemplatesMaxFrom+999.
+const TemplatesMaxFrom = 1000
 
 // Paging facts shared by several rows.
 const (
@@ -374,15 +385,18 @@ var Contract = []Op{
 	{
 		ID: OpGetReplyMailAddresses, Spec: "MailReplyAddress.json", Method: "GET", Path: "/mailReplyAddress", List: true,
 		Query: []Param{
-			{Name: "departmentId", Required: true, Pattern: `[0-9]+`},
-			{Name: "from", Int: true, Min: 1, Source: Inferred, Note: "1-based per Zoho's documentation; the definition gives no range"},
-			{Name: "limit", Int: true, Min: 1, Max: MaxLimit, Source: Guess, Note: "no range in the definition"},
+			{Name: "departmentId", Required: true, Pattern: `allDepartment|[0-9]+`, Note: "a department id, or allDepartment for every department's"},
+			{Name: "from", Int: true, Min: 1, Note: "minimum 1, default 1"},
+			{Name: "limit", Int: true, Min: 1, Max: MaxLimit, Note: "minimum 1, maximum 100, default 50"},
 			flag("isActive"),
 		},
 		Response: data([]Field{
 			{Name: "id", Kinds: KID}, {Name: "address", Kinds: KText, Required: true}, {Name: "displayName", Kinds: KText},
 			{Name: "departmentId", Kinds: KID}, {Name: "isActive", Kinds: KFlag}, {Name: "isVerified", Kinds: KFlag},
+			{Name: "isDepartmentDefault", Kinds: KFlag, Note: "the department's default From address"},
 		}),
+		Note: "fromAddressDetails requires isActive and isVerified; sendReply's fromEmailAddress is one of these " +
+			"(\"a from address configured in your help desk portal\"): Tandem offers the active, verified ones of the ticket's department",
 	},
 	{
 		ID: OpGetCustomerHappiness, Spec: "CustomerHappiness.json", Method: "GET", Path: "/customerHappiness", List: true,
@@ -651,6 +665,46 @@ var Contract = []Op{
 			"a thread's attachmentsJson href (\"API endpoint URL to access the uploaded file\") is this path + /content, " +
 			"as Zoho's documentation examples show. Tandem builds the path from ids (never follows href to another host)",
 	},
+	{
+		ID: OpGetTemplates, Spec: "EmailTemplates.json", Method: "GET", Path: "/templates", Array: true,
+		Query: []Param{
+			{Name: "departmentId", Required: true, Pattern: `[0-9]+`},
+			{Name: "searchStr", Pattern: `(?s).{1,100}`, Note: "1 to 100 characters; a trailing * searches by prefix, *…* within"},
+			{Name: "module", Enum: []string{"tickets", "tasks", "contacts", "accounts", "products", "solutions", "calls", "events"}},
+			{Name: "limit", Int: true, Min: 1, Max: 1000, Note: "minimum 1, maximum 1000, default 1000"},
+			{Name: "from", Int: true, Min: 1, Max: TemplatesMaxFrom, Note: "minimum 1, maximum 1000, default 1"},
+			idParam("folderId"),
+		},
+		Response: data(templateFields),
+		Note: "templateListResponse is a bare array of templateResponse (not {\"data\": …}); no 204 is declared. " +
+			"Scopes Desk.settings.READ or Desk.templates.READ",
+	},
+	{
+		ID: OpGetTemplate, Spec: "EmailTemplates.json", Method: "GET", Path: "/templates/{emailTemplateId}",
+		Response: append(slices.Clone(templateFields), Field{Name: "attachments", Kinds: KList}),
+		Note:     "templateAttachmentResponse: templateResponse plus attachments; no error answer is declared (an unknown id: 404, a guess)",
+	},
+	{
+		ID: OpApplyTemplate, Spec: "EmailTemplates.json", Method: "POST", Path: "/templates/{emailTemplateId}/render",
+		Query: []Param{{Name: "entityId", Required: true, Pattern: `[0-9]{1,100}`, Note: "the contact, ticket or account the placeholders are filled from"}},
+		Body:  []Field{{Name: "source", Kinds: KString, Enum: []string{"TICKET_REPLY", "SLA", "AUTOMATION_ALERTS", "NOTIFICATIONS"}}},
+		Response: []Field{
+			{Name: "subject", Kinds: KText, Required: true}, {Name: "body", Kinds: KText, Required: true},
+			{Name: "attachments", Kinds: KList, Required: true},
+		},
+		Note: "applyTemplateResponse: the subject and HTML body with the placeholders filled on Desk's side, and the attachments. " +
+			"Scope Desk.settings.READ only",
+	},
+}
+
+// templateFields are a templateResponse's fields Tandem reads.
+var templateFields = []Field{
+	{Name: "templateId", Kinds: KID, Required: true}, {Name: "templateName", Kinds: KText, Required: true},
+	{Name: "subject", Kinds: KText}, {Name: "body", Kinds: KText}, {Name: "departmentId", Kinds: KID},
+	{Name: "recordType", Kinds: KText, Enum: []string{"tickets", "tasks", "contacts", "accounts", "products", "solutions", "calls", "events"}},
+	{Name: "category", Kinds: KText, Enum: []string{"CUSTOM_TEMPLATE", "DEFAULT_TEMPLATE"}},
+	{Name: "contentType", Kinds: KText, Enum: []string{"plaintext", "richtext"}},
+	{Name: "folderId", Kinds: KID}, {Name: "folder", Kinds: KObj}, {Name: "folder.folderName", Kinds: KText},
 }
 
 // bareAddress is commonSendReplyJson's pattern for cc and bcc (Thread.json):
@@ -996,7 +1050,7 @@ func (k Kind) has(v any) bool {
 // is valid for a list operation.
 func (op *Op) CheckResponse(body []byte) []Violation {
 	if len(bytes.TrimSpace(body)) == 0 {
-		if op.List {
+		if op.List || op.Array {
 			return nil
 		}
 		return []Violation{{"/", "missing", op.ID + " answered no body"}}
@@ -1006,6 +1060,11 @@ func (op *Op) CheckResponse(body []byte) []Violation {
 	dec.UseNumber()
 	if err := dec.Decode(&root); err != nil {
 		return []Violation{{"/", "invalid", "the answer is not JSON"}}
+	}
+	if items, ok := root.([]any); ok && op.Array {
+		root = map[string]any{"data": items} // Response names the items data[]…
+	} else if op.Array {
+		return []Violation{{"/", "invalid", "the answer is not a JSON array"}}
 	}
 	if _, ok := root.(map[string]any); !ok {
 		return []Violation{{"/", "invalid", "the answer is not a JSON object"}}

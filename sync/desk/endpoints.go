@@ -116,6 +116,8 @@ type MailReplyAddress struct {
 	DepartmentID string `json:"departmentId"`
 	IsActive     *bool  `json:"isActive"`
 	IsVerified   *bool  `json:"isVerified"`
+	// IsDepartmentDefault marks the department's default From address.
+	IsDepartmentDefault bool `json:"isDepartmentDefault"`
 }
 
 // Usable reports whether replies may go from the address: not marked

@@ -53,6 +53,9 @@ func (s *Server) handlers() map[string]handlerFunc {
 		desk.OpCreateTicketComment:        s.addComment,
 		desk.OpUploadFile:                 s.uploadFile,
 		desk.OpGetThreadAttachmentContent: s.threadAttachment,
+		desk.OpGetTemplates:               s.listTemplates,
+		desk.OpGetTemplate:                s.getTemplate,
+		desk.OpApplyTemplate:              s.renderTemplate,
 	}
 }
 
@@ -377,7 +380,8 @@ func (s *Server) listMailReplyAddresses(c *caller, r *http.Request, _ []byte) (i
 			continue
 		}
 		out = append(out, replyAddressJSON{ID: a.ID, Address: a.Address, DisplayName: a.DisplayName, DepartmentID: a.DepartmentID,
-			IsActive: a.Active, IsVerified: a.Verified, ServiceProviderType: "ZohoSMTP"})
+			IsActive: a.Active, IsVerified: a.Verified, ServiceProviderType: "ZohoSMTP",
+			IsDepartmentDefault: a.Active && a.Address == c.portal.departmentMail(dep)})
 	}
 	return listResult(window(out, from, limit))
 }
@@ -1192,8 +1196,8 @@ func (s *Server) sendReply(c *caller, r *http.Request, body []byte) (int, any, *
 		return 0, nil, fieldErr("to", "missing", "to is required for an email")
 	case strings.TrimSpace(in.Content) == "":
 		return 0, nil, fieldErr("content", "missing", "content is required")
-	case !c.portal.activeAddress(in.FromEmailAddress):
-		return 0, nil, fieldErr("fromEmailAddress", "invalid", "fromEmailAddress must be an active support address of the portal")
+	case !c.portal.departmentAddress(t.DepartmentID, in.FromEmailAddress):
+		return 0, nil, fieldErr("fromEmailAddress", "invalid", "fromEmailAddress must be an active, verified From address of the ticket's department")
 	}
 	for _, addr := range strings.FieldsFunc(in.To, func(r rune) bool { return r == ',' || r == ';' }) {
 		if a := strings.TrimSpace(addr); a != "" && !validEmail(a) {

@@ -162,6 +162,7 @@ func (s *Server) newPortal(orgID, prefix, company, portalName, edition string, s
 		p.addresses = append(p.addresses, replyAddress{ID: p.newID(), Address: local + "@" + portalName + ".example",
 			DisplayName: company + " " + d.name, DepartmentID: dep.ID, Active: true, Verified: true})
 	}
+	p.addSamples(company, portalName)
 	p.fields = portalFields(p)
 	s.portals = append(s.portals, p)
 	s.byOrg[orgID] = p

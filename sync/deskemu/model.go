@@ -156,6 +156,7 @@ type portal struct {
 	roleProfile map[string]string // "admin", "agent", "readonly" → profile id
 	departments []department
 	addresses   []replyAddress
+	templates   []*template
 	statuses    map[string]string // status name → statusType
 	statusOrder []string
 	fields      map[string][]field
@@ -248,8 +249,13 @@ func (p *portal) departmentMail(dep string) string {
 	return p.supportMail()
 }
 
-func (p *portal) activeAddress(addr string) bool {
-	return slices.ContainsFunc(p.addresses, func(a replyAddress) bool { return a.Active && strings.EqualFold(a.Address, addr) })
+// departmentAddress reports whether replies on a ticket of department dep
+// may go from addr: an active, verified From address of that department
+// (a ticket without a department: of any).
+func (p *portal) departmentAddress(dep, addr string) bool {
+	return slices.ContainsFunc(p.addresses, func(a replyAddress) bool {
+		return a.Active && a.Verified && (dep == "" || a.DepartmentID == dep) && strings.EqualFold(a.Address, addr)
+	})
 }
 
 func (p *portal) statusType(status string) string {

@@ -138,6 +138,7 @@ type replyAddressJSON struct {
 	IsVerified          bool   `json:"isVerified"`
 	IsSMTPEnabled       bool   `json:"isSmtpEnabled"`
 	ServiceProviderType string `json:"serviceProviderType"`
+	IsDepartmentDefault bool   `json:"isDepartmentDefault"`
 }
 
 type ratingJSON struct {
