@@ -42,7 +42,7 @@ var fixtureOps = map[string]string{
 	"accounts_page.json": OpGetAccounts, "account.json": OpGetAccount, "tickets_page.json": OpGetTickets,
 	"tickets_search.json": OpSearchTickets, "ticket.json": OpGetTicket, "threads.json": OpGetThreads,
 	"thread.json": OpGetThread, "comments.json": OpGetTicketComments, "ratings.json": OpGetCustomerHappiness,
-	"fields_tickets.json": OpGetFields,
+	"fields_tickets.json": OpGetFields, "templates.json": OpGetTemplates, "template_render.json": OpApplyTemplate,
 }
 
 // TestFixturesFollowTheContract: every fixture is a valid answer of its
