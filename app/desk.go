@@ -933,6 +933,16 @@ type Integration interface {
 	// (an empty draft clears it). Drafts are local: never sent to Desk.
 	Draft(ctx context.Context, ticketID, kind string) (ReplyDraft, error)
 	SaveDraft(ctx context.Context, ticketID, kind string, d ReplyDraft) error
+	// ReplyAddresses lists the From addresses a reply on a ticket may go
+	// from (the active, verified ones of its department), as Desk lists
+	// them or, offline, as last listed (EUNAVAILABLE when never listed).
+	// ReplyTemplates lists the department's reply templates the same way.
+	// RenderTemplate has Desk fill a template in for the ticket: it needs
+	// Desk (EUNAVAILABLE offline; nothing is queued), ENOTFOUND when the
+	// template is gone.
+	ReplyAddresses(ctx context.Context, ticketID string) ([]ReplyAddress, error)
+	ReplyTemplates(ctx context.Context, ticketID string) ([]ReplyTemplate, error)
+	RenderTemplate(ctx context.Context, ticketID, templateID string) (RenderedTemplate, error)
 	// TicketTarget names the CRM record a cached ticket opens on
 	// (RecordKind "" when none; ENOTFOUND).
 	TicketTarget(ctx context.Context, ticketID string) (SignalTicket, error)
@@ -1100,6 +1110,9 @@ type ReplyRequest struct {
 	// Files are paths of files to attach: copied into the data folder
 	// when the reply is queued, uploaded when it is sent.
 	Files []string
+	// From is the chosen sender (one of ReplyAddresses); "" lets Tandem
+	// choose (the conversation's support address).
+	From string
 }
 
 // Detector receives what each pass found, for signals (DESIGN §6). The

@@ -901,6 +901,10 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 	if to == "" {
 		return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "The ticket has no contact email to reply to."))
 	}
+	from := strings.TrimSpace(req.From)
+	if from != "" && !app.ValidEmail(from) {
+		return nil, fmt.Errorf("sync: %s: %w", kind, app.Errorf(app.EINVALID, "%q is not a valid email address.", from))
+	}
 	ct := desk.ContentPlain
 	if req.HTML {
 		ct = desk.ContentHTML
@@ -909,7 +913,7 @@ func (s *Service) reply(ctx context.Context, kind, ticketID string, req app.Repl
 	if err != nil {
 		return nil, fmt.Errorf("sync: %s: %w", kind, err)
 	}
-	pl := replyPayload{To: to, CC: cc, BCC: bcc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status), Files: files}
+	pl := replyPayload{To: to, CC: cc, BCC: bcc, Content: req.Content, ContentType: ct, IsForward: kind == app.OutboxForward, Status: strings.TrimSpace(req.Status), Files: files, From: from}
 	it, err := s.enqueue(ctx, p, kind, ticketID, "", 0, pl)
 	if err != nil && staged != "" {
 		_ = os.RemoveAll(staged)

@@ -35,6 +35,9 @@ type (
 		Status      string `json:"ticketStatus,omitempty"`
 		// Files are attachments staged in the data folder (see stagedFile).
 		Files []stagedFile `json:"files,omitempty"`
+		// From is the sender the person chose ("": replyFrom decides
+		// when the reply is sent).
+		From string `json:"from,omitempty"`
 	}
 	commentPayload struct {
 		Content  string `json:"content"`
@@ -316,9 +319,12 @@ func (ps *pass) send(ctx context.Context, it *app.OutboxItem) (app.OutboxResult,
 		if err := json.Unmarshal(it.Payload, &pl); err != nil {
 			return app.OutboxResult{}, badPayload(err)
 		}
-		from, err := ps.replyFrom(ctx, it.TicketID)
-		if err != nil {
-			return app.OutboxResult{}, err
+		from := pl.From
+		if from == "" {
+			var err error
+			if from, err = ps.replyFrom(ctx, it.TicketID); err != nil {
+				return app.OutboxResult{}, err
+			}
 		}
 		ids, err := ps.uploadStaged(ctx, it, &pl, pl.Files)
 		if err != nil {
