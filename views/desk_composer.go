@@ -33,7 +33,9 @@ type composeForm struct {
 	statusAfter []string
 	sent        bool
 	deb         debouncer
-	files       *fileChips // the files the reply or comment carries
+	files       *fileChips     // the files the reply or comment carries
+	sender      *senderRow     // From (nil for a comment)
+	templates   *templateTools // Template… (nil for a comment)
 }
 
 // replyAddresses fills in To and CC for a reply (the ticket's contact) or
@@ -107,16 +109,15 @@ func (p *ticketPane) openCompose(kind string) {
 		form.Append("", f.public)
 		f.body.SetPlaceHolder(lang.L("Only agents see internal comments."))
 	} else {
-		from := lang.L("the help desk's support address")
-		if support != "" {
-			from = support
-		}
-		f.from = widget.NewLabel(from)
-		f.from.Importance = widget.LowImportance
-		form.Append(lang.L("From"), f.from)
+		f.sender = p.newSenderRow(f, support)
+		form.Append(lang.L("From"), f.sender.row)
 		form.Append(lang.L("To"), f.to.row)
 		form.Append(lang.L("CC"), f.cc.row)
 		form.Append(lang.L("BCC"), f.bcc.row)
+	}
+	if kind != app.OutboxComment {
+		f.templates = p.newTemplateTools(f)
+		form.Append("", f.templates.row)
 	}
 	form.Append(lang.L("Message"), f.body)
 	// A comment carries files too (createTicketComment's attachmentIds).
@@ -238,7 +239,7 @@ func (p *ticketPane) send(f *composeForm) {
 	}
 	setWrapped(f.message, "")
 	f.send.Disable()
-	req := app.ReplyRequest{To: to, CC: cc, BCC: bcc, Content: text, Files: f.files.list()}
+	req := app.ReplyRequest{To: to, CC: cc, BCC: bcc, Content: text, Files: f.files.list(), From: f.sender.chosen()}
 	if f.setStatus != nil {
 		if i := f.setStatus.SelectedIndex(); i > 0 {
 			req.Status = f.statusAfter[i-1]

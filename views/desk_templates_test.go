@@ -1,0 +1,154 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/sync/desk"
+	"github.com/tandem-crm/tandem/sync/deskemu"
+)
+
+// lastReplyFrom is the sender of the newest reply Desk (the emulator) has
+// on a ticket, read back over its API.
+func (e *deskEnv) lastReplyFrom(ticketID string) string {
+	e.t.Helper()
+	cl, err := desk.New(desk.Options{BaseURL: e.run.URL, OrgID: e.org, Tokens: desk.StaticToken(e.info.Users[0].AccessToken)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for th, err := range cl.AllThreads(context.Background(), ticketID) {
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if th.Direction == desk.DirectionOut {
+			return th.FromEmailAddress // newest first
+		}
+	}
+	return ""
+}
+
+// TestComposerFromAndTemplates: the composer's From offers the active
+// From addresses of the ticket's department, the default chosen, and the
+// reply goes from the one chosen; Template… lists the department's
+// templates, Desk fills the chosen one in for the ticket, it replaces the
+// message, and "Restore what I wrote" brings the message back.
+func TestComposerFromAndTemplates(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 42, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Toner", "description": "<p>The toner is empty again.</p>",
+		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+	e.tap(p.reply)
+	f := p.compose
+	support := e.info.Portals[0].SupportMail
+	if f.sender == nil || f.sender.pick == nil {
+		t.Fatal("the composer offers no choice of sender")
+	}
+	var care int = -1
+	for i, o := range f.sender.pick.Options {
+		if strings.Contains(o, "<care@") {
+			care = i
+		}
+		if strings.Contains(o, "old-help@") || strings.Contains(o, "billing@") {
+			t.Errorf("the composer offers %q: inactive or of another department", o)
+		}
+	}
+	if len(f.sender.pick.Options) != 2 || care < 0 || f.sender.chosen() != support {
+		t.Fatalf("From offers %q, chosen %q (want %s)", f.sender.pick.Options, f.sender.chosen(), support)
+	}
+	f.sender.pick.SetSelectedIndex(care)
+
+	// A template replaces what was written; the undo brings it back.
+	test.Type(f.body, "My own words")
+	e.tap(f.templates.button)
+	if f.templates.list == nil || len(f.templates.items) != 4 {
+		t.Fatalf("the picker lists %d templates", len(f.templates.items))
+	}
+	if !e.hasText("受付のお知らせ · Replies") || !e.hasText("Acknowledge the request · Replies") {
+		t.Error("the picker does not show the templates' names and folder")
+	}
+	pick := func(name string) {
+		for i, it := range f.templates.items {
+			if it.Name == name {
+				f.templates.list.Select(i)
+				e.settle()
+				return
+			}
+		}
+		t.Fatalf("no template %q", name)
+	}
+	pick("受付のお知らせ")
+	ticket := p.detail.Ticket
+	body := f.body.Text
+	if !strings.HasPrefix(body, "Mia Sato 様\n\n") || !strings.Contains(body, ticket.Number) || strings.Contains(body, "${") ||
+		strings.Contains(body, "<") || strings.Contains(body, "My own words") {
+		t.Fatalf("the message after the template: %q", body)
+	}
+	if !f.templates.restore.Visible() {
+		t.Fatal("no way back to what was written")
+	}
+	e.tap(f.templates.restore)
+	if f.body.Text != "My own words" || f.templates.restore.Visible() {
+		t.Fatalf("restored %q", f.body.Text)
+	}
+	e.tap(f.templates.button)
+	pick("Acknowledge the request")
+	if !strings.HasPrefix(f.body.Text, "Dear Mia Sato,\n\n") {
+		t.Fatalf("the English template: %q", f.body.Text)
+	}
+	e.shot("compose-template.png")
+
+	e.tap(f.send)
+	e.syncOnce()
+	if got := e.lastReplyFrom(id); got != "care@"+strings.SplitN(support, "@", 2)[1] {
+		t.Errorf("Desk got the reply from %q, want the chosen care@ address", got)
+	}
+}
+
+// TestComposerTemplatesOffline: offline the composer still offers the
+// senders and templates last read, and says that filling a template in
+// needs Zoho Desk; the message is left as it was.
+func TestComposerTemplatesOffline(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 43, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Toner", "description": "<p>Empty.</p>",
+		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+	e.tap(p.reply)
+	e.tap(p.compose.templates.button) // the lists are read once online
+	p.compose.templates.dlg.Hide()
+	p.compose.dlg.Hide()
+	e.settle()
+
+	fault := e.emu.AddFault(deskemu.Fault{Kind: deskemu.FaultDrop})
+	defer e.emu.RemoveFault(fault)
+	e.tap(p.reply)
+	f := p.compose
+	if f.sender.pick == nil || len(f.sender.pick.Options) != 2 {
+		t.Fatal("offline, the composer forgot the department's senders")
+	}
+	test.Type(f.body, "Kept")
+	e.tap(f.templates.button)
+	if len(f.templates.items) != 4 {
+		t.Fatalf("offline, the picker lists %d templates", len(f.templates.items))
+	}
+	f.templates.list.Select(0)
+	e.settle()
+	if f.body.Text != "Kept" || !e.hasText("Templates need a connection to Zoho Desk") {
+		t.Fatalf("offline template: message %q, note %q", f.body.Text, f.message.Text)
+	}
+}
