@@ -125,10 +125,12 @@ func (p *ticketPane) newTemplateTools(f *composeForm) *templateTools {
 	tt.button = widget.NewButtonWithIcon(lang.L("Template…"), theme.DocumentIcon(), func() { p.pickTemplate(f, tt) })
 	tt.restore = widget.NewButtonWithIcon(lang.L("Restore what I wrote"), theme.ContentUndoIcon(), func() {
 		f.body.SetText(tt.before)
-		tt.restore.Hide()
+		tt.restore.Disable()
 	})
 	tt.restore.Importance = widget.LowImportance
-	tt.restore.Hide()
+	// Disabled rather than hidden until a template comes in: the row keeps
+	// its size, so the form need not be laid out again.
+	tt.restore.Disable()
 	tt.row = container.NewHBox(tt.button, tt.restore)
 	return tt
 }
@@ -200,7 +202,7 @@ func (p *ticketPane) useTemplate(f *composeForm, tt *templateTools, t app.ReplyT
 			setWrapped(f.message, "")
 			tt.before = f.body.Text
 			f.body.SetText(templateText(r))
-			tt.restore.Show()
+			tt.restore.Enable()
 			p.d.win.Canvas().Focus(f.body)
 		}
 	})

@@ -76,6 +76,7 @@ func TestComposerFromAndTemplates(t *testing.T) {
 	if !e.hasText("受付のお知らせ · Replies") || !e.hasText("Acknowledge the request · Replies") {
 		t.Error("the picker does not show the templates' names and folder")
 	}
+	e.shot("compose-template-picker.png")
 	pick := func(name string) {
 		for i, it := range f.templates.items {
 			if it.Name == name {
@@ -93,11 +94,11 @@ func TestComposerFromAndTemplates(t *testing.T) {
 		strings.Contains(body, "<") || strings.Contains(body, "My own words") {
 		t.Fatalf("the message after the template: %q", body)
 	}
-	if !f.templates.restore.Visible() {
+	if f.templates.restore.Disabled() {
 		t.Fatal("no way back to what was written")
 	}
 	e.tap(f.templates.restore)
-	if f.body.Text != "My own words" || f.templates.restore.Visible() {
+	if f.body.Text != "My own words" || !f.templates.restore.Disabled() {
 		t.Fatalf("restored %q", f.body.Text)
 	}
 	e.tap(f.templates.button)
