@@ -726,12 +726,13 @@ func (ps *pass) lookup(ctx context.Context, it *app.OutboxItem) (app.OutboxResul
 	return app.OutboxResult{}, false, nil
 }
 
-// replyFrom is the support address a reply on ticketID is sent from (Desk
-// requires one): the one its conversation shows, from the cache or else
-// from Desk's thread list; else the one other conversations of the portal
-// show (its department's first); else the portal's default; else the
-// first active one Desk lists for the ticket's department
-// (GET /mailReplyAddress). The first found becomes the portal's default,
+// replyFrom is the support address a reply on ticketID is sent from when
+// the person chose none (Desk requires one, of the ticket's department):
+// the one its conversation shows, from the cache or else from Desk's
+// thread list; else the department's default From address as Desk lists
+// it (GET /mailReplyAddress, kept for offline composers); else the one
+// other conversations of the portal show (its department's first); else
+// the portal's default. The first found becomes the portal's default,
 // which reply all leaves out of the copies.
 func (ps *pass) replyFrom(ctx context.Context, ticketID string) (string, error) {
 	s, p := ps.s, ps.p
@@ -752,16 +753,8 @@ func (ps *pass) replyFrom(ctx context.Context, ticketID string) (string, error) 
 		from = app.SupportAddress(ths)
 	}
 	if from == "" {
-		if from, err = s.store.SupportAddressSeen(ctx, p.OrgID, td.Ticket.DepartmentID); err != nil {
-			return "", err
-		}
-	}
-	if from == "" {
-		from = p.SupportEmail
-	}
-	if from == "" {
-		// Last: the active addresses Desk lists for the ticket's
-		// department (GET /mailReplyAddress needs one).
+		// The department's own addresses (GET /mailReplyAddress needs a
+		// department): Desk takes no other department's.
 		dep := td.Ticket.DepartmentID
 		if dep == "" {
 			ds, err := s.departments(ctx, p, ps.cl)
@@ -773,17 +766,22 @@ func (ps *pass) replyFrom(ctx context.Context, ticketID string) (string, error) 
 			}
 		}
 		if dep != "" {
-			as, err := ps.cl.MailReplyAddresses(ctx, dep)
+			as, err := s.departmentAddresses(ctx, p, ps.cl, dep)
 			if err != nil && isTransient(err) {
 				return "", err
 			}
-			for _, a := range as {
-				if a.Usable() && app.ValidEmail(a.Address) {
-					from = a.Address
-					break
-				}
+			if len(as) > 0 {
+				from = as[0].Address
 			}
 		}
+	}
+	if from == "" {
+		if from, err = s.store.SupportAddressSeen(ctx, p.OrgID, td.Ticket.DepartmentID); err != nil {
+			return "", err
+		}
+	}
+	if from == "" {
+		from = p.SupportEmail
 	}
 	if from == "" {
 		return "", app.Errorf(app.EINVALID, "Tandem cannot tell which support address of Zoho Desk to reply from: no message of this help desk shows one yet. Reply once from Zoho Desk, then try again.")

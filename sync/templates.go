@@ -86,10 +86,24 @@ func (s *Service) ReplyAddresses(ctx context.Context, ticketID string) ([]app.Re
 	if err != nil {
 		return nil, fmt.Errorf("sync: reply addresses: %w", err)
 	}
-	list, err := remembered(ctx, s.store, listKey("from", p.OrgID, dep), func(ctx context.Context) ([]app.ReplyAddress, error) {
-		cl, err := s.client(ctx, p)
-		if err != nil {
-			return nil, err
+	cl, err := s.client(ctx, p)
+	if err != nil && !isTransient(err) {
+		return nil, fmt.Errorf("sync: reply addresses: %w", err)
+	}
+	list, err := s.departmentAddresses(ctx, p, cl, dep)
+	if err != nil {
+		return nil, fmt.Errorf("sync: reply addresses: %w", err)
+	}
+	return list, nil
+}
+
+// departmentAddresses is a department's usable From addresses (the
+// default first) from Desk, or as last read when Desk cannot be reached
+// (cl nil: not signed in).
+func (s *Service) departmentAddresses(ctx context.Context, p *app.Portal, cl *desk.Client, dep string) ([]app.ReplyAddress, error) {
+	return remembered(ctx, s.store, listKey("from", p.OrgID, dep), func(ctx context.Context) ([]app.ReplyAddress, error) {
+		if cl == nil {
+			return nil, app.Errorf(app.EUNAUTHORIZED, "Sign in to Zoho Desk again.")
 		}
 		as, err := cl.MailReplyAddresses(ctx, dep)
 		if err != nil {
@@ -97,10 +111,6 @@ func (s *Service) ReplyAddresses(ctx context.Context, ticketID string) ([]app.Re
 		}
 		return usableAddresses(as), nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("sync: reply addresses: %w", err)
-	}
-	return list, nil
 }
 
 // usableAddresses keeps the addresses replies may go from, the default

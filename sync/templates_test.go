@@ -87,3 +87,55 @@ func TestComposerListsOfflineAndChosenSender(t *testing.T) {
 		t.Fatalf("the reply Desk got: %+v, want it from %s", last, care)
 	}
 }
+
+// TestReplyFromTheTicketsDepartment: with no sender chosen and none in the
+// conversation, a reply goes from the default From address of the
+// ticket's own department, not from the portal's (another department's),
+// which Desk refuses.
+func TestReplyFromTheTicketsDepartment(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 44, Contacts: 2, Accounts: 1, Tickets: 0}, mode: app.SyncNone})
+	mustSync(t, e)
+	deps := e.info.Portals[0].Departments
+	newTicket := func(dep string) string {
+		id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Invoice", "description": "<p>Wrong amount.</p>", "departmentId": dep,
+			"contact": map[string]any{"email": "grace@example.org", "lastName": "Hopper"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	support, billing := newTicket(deps[0]), newTicket(deps[1])
+	e.settle()
+	mustSync(t, e)
+	for _, id := range []string{support, billing} {
+		if _, err := e.svc.Ticket(ctx, id, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Reply(ctx, id, app.ReplyRequest{Content: "We are on it."}); err != nil {
+			t.Fatal(err)
+		}
+		mustSync(t, e)
+	}
+	addrs, err := e.client().MailReplyAddresses(ctx, deps[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ""
+	for _, a := range addrs {
+		if a.IsDepartmentDefault {
+			want = a.Address
+		}
+	}
+	for th, err := range e.client().AllThreads(ctx, billing) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if th.Direction != desk.DirectionOut || th.FromEmailAddress != want {
+			t.Errorf("the Billing ticket's reply: %+v, want it from %s", th, want)
+		}
+		return
+	}
+	out, _ := e.svc.Outbox(ctx)
+	t.Fatalf("the Billing ticket got no reply; outbox %+v", out)
+}
