@@ -106,8 +106,8 @@ func (s *senderRow) chosen() string {
 }
 
 // templateTools are the composer's Template… button and its undo,
-// "Restore what I wrote", which brings back the message as it was before
-// a template replaced it.
+// "Restore what I wrote" (or Ctrl+Z before the new message is edited),
+// which brings back the message as it was before a template replaced it.
 type templateTools struct {
 	button  *widget.Button
 	restore *widget.Button
@@ -116,8 +116,9 @@ type templateTools struct {
 	dlg   dialog.Dialog
 	list  *widget.List
 	items []app.ReplyTemplate
-	// before is the message as it was before the template came in.
-	before string
+	// before is the message as it was before the template came in, after
+	// the message the template made (Ctrl+Z undoes it until it is edited).
+	before, after string
 }
 
 func (p *ticketPane) newTemplateTools(f *composeForm) *templateTools {
@@ -127,6 +128,13 @@ func (p *ticketPane) newTemplateTools(f *composeForm) *templateTools {
 		f.body.SetText(tt.before)
 		tt.restore.Disable()
 	})
+	f.body.undo = func() bool {
+		if tt.restore.Disabled() || f.body.Text != tt.after {
+			return false // Fyne's own history undoes the typing since
+		}
+		tt.restore.OnTapped()
+		return true
+	}
 	tt.restore.Importance = widget.LowImportance
 	// Disabled rather than hidden until a template comes in: the row keeps
 	// its size, so the form need not be laid out again.
@@ -201,7 +209,8 @@ func (p *ticketPane) useTemplate(f *composeForm, tt *templateTools, t app.ReplyT
 			}
 			setWrapped(f.message, "")
 			tt.before = f.body.Text
-			f.body.SetText(templateText(r))
+			tt.after = templateText(r)
+			f.body.SetText(tt.after)
 			tt.restore.Enable()
 			p.d.win.Canvas().Focus(f.body)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tandem-crm/tandem/app"
@@ -106,6 +107,13 @@ func TestComposerFromAndTemplates(t *testing.T) {
 	if !strings.HasPrefix(f.body.Text, "Dear Mia Sato,\n\n") {
 		t.Fatalf("the English template: %q", f.body.Text)
 	}
+	// Ctrl+Z undoes the template too, until the new message is edited.
+	f.body.TypedShortcut(&fyne.ShortcutUndo{})
+	if f.body.Text != "My own words" {
+		t.Fatalf("Ctrl+Z after a template: %q", f.body.Text)
+	}
+	e.tap(f.templates.button)
+	pick("Acknowledge the request")
 	e.shot("compose-template.png")
 
 	e.tap(f.send)

@@ -23,6 +23,9 @@ import (
 type entry struct {
 	widget.Entry
 	u *ui // the window's ui; nil to find it from the canvas
+	// undo, when set, is asked first on Ctrl/Cmd+Z and reports whether it
+	// undid something Fyne's own history lacks (text put in by SetText).
+	undo func() bool
 }
 
 func newEntry(u *ui, placeholder string) *entry {
@@ -57,6 +60,9 @@ func (e *entry) TypedKey(k *fyne.KeyEvent) {
 
 // TypedShortcut gives the window's shortcuts priority over the entry's.
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	if _, ok := s.(*fyne.ShortcutUndo); ok && e.undo != nil && e.undo() {
+		return
+	}
 	if cs, ok := s.(*desktop.CustomShortcut); ok {
 		if u := e.window(); u != nil && u.shortcut != nil && u.shortcut(cs) {
 			return
