@@ -610,7 +610,8 @@ var Contract = []Op{
 		Body: []Field{
 			{Name: "channel", Kinds: KText, Required: true, Enum: []string{"FACEBOOK", "TWITTER", "EMAIL", "FORUMS", "PHONE", "WEB", "FEEDBACK", "FEEDBACK_WIDGET", "TWITTER_DM", "ONLINE_CHAT", "OFFLINE_CHAT", "CUSTOMERPORTAL"}},
 			{Name: "content", Kinds: KText, Required: true},
-			{Name: "fromEmailAddress", Kinds: KText, Required: true, Note: "a from address configured in the portal"},
+			{Name: "fromEmailAddress", Kinds: KText, Required: true, Source: Guess,
+				Note: "\"a from address configured in the portal\"; the definition does not say of which department: the emulator takes only an active, verified From address of the ticket's department (the safer reading)"},
 			{Name: "to", Kinds: KText}, {Name: "contentType", Kinds: KText, Enum: []string{"html", "plainText", "text/html"}},
 			{Name: "isForward", Kinds: KFlag}, {Name: "ticketStatus", Kinds: KText}, {Name: "attachmentIds", Kinds: KList},
 			{Name: "cc", Kinds: KText, Pattern: bareAddress, Items: true, MaxLen: 13000, Source: Inferred,
