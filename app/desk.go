@@ -1177,6 +1177,9 @@ type ReplyDraft struct {
 	CC      string `json:"cc,omitempty"`
 	BCC     string `json:"bcc,omitempty"`
 	Content string `json:"content,omitempty"`
+	// From is the sender chosen among the department's addresses; "" for
+	// the composer's default.
+	From string `json:"from,omitempty"`
 	// Files are the attached files. SaveDraft keeps a copy of each in
 	// Tandem's folder; Draft returns the paths of those copies, so the
 	// draft keeps its files when the originals move or go.

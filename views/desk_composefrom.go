@@ -28,6 +28,11 @@ type senderRow struct {
 	pick  *keySelect    // the choice (nil until the addresses are known)
 	addrs []app.ReplyAddress
 	row   *fyne.Container
+	// want is the sender a restored draft chose, taken once the
+	// addresses are known; onChange tells the draft of a new choice.
+	want     string
+	def      string // the address chosen before any draft or person
+	onChange func()
 }
 
 // newSenderRow shows support (the conversation's address) at once, then
@@ -70,6 +75,10 @@ func (s *senderRow) show(addrs []app.ReplyAddress, support string) {
 			break
 		}
 	}
+	s.def = addrs[chosen].Address
+	if i := s.index(s.want); i >= 0 {
+		chosen = i
+	}
 	s.label.SetText(addrs[chosen].Address)
 	if len(addrs) == 1 {
 		return
@@ -85,10 +94,54 @@ func (s *senderRow) show(addrs []app.ReplyAddress, support string) {
 		if i := s.pick.SelectedIndex(); i >= 0 {
 			s.label.SetText(s.addrs[i].Address)
 		}
+		if s.onChange != nil {
+			s.onChange()
+		}
 	})
 	s.pick.SetSelectedIndex(chosen)
 	s.row.Objects = []fyne.CanvasObject{s.pick}
 	s.row.Refresh()
+}
+
+// index is where addr is among the department's addresses, -1 when not.
+func (s *senderRow) index(addr string) int {
+	if addr == "" {
+		return -1
+	}
+	for i, a := range s.addrs {
+		if strings.EqualFold(a.Address, addr) {
+			return i
+		}
+	}
+	return -1
+}
+
+// prefer chooses addr (a restored draft's sender) now or, when the
+// addresses are not known yet, once they are; an address no longer among
+// them leaves the default.
+func (s *senderRow) prefer(addr string) {
+	if s == nil || addr == "" {
+		return
+	}
+	s.want = addr
+	if i := s.index(addr); i >= 0 && s.pick != nil {
+		s.pick.SetSelectedIndex(i)
+	}
+}
+
+// choice is the sender a draft keeps: one the person (or the draft)
+// picked, not the default, which may differ the next time.
+func (s *senderRow) choice() string {
+	if s == nil {
+		return ""
+	}
+	if s.pick == nil {
+		return s.want // the addresses are not known yet
+	}
+	if c := s.chosen(); !strings.EqualFold(c, s.def) {
+		return c
+	}
+	return ""
 }
 
 // chosen is the sender to send from; "" leaves it to Tandem (the

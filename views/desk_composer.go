@@ -175,7 +175,7 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 	id, kind := p.ticketID, f.kind
 	f.deb = debouncer{r: p.d.run}
 	save := func() {
-		d := app.ReplyDraft{Content: strings.TrimSpace(f.body.Text), Files: f.files.list()}
+		d := app.ReplyDraft{Content: strings.TrimSpace(f.body.Text), Files: f.files.list(), From: f.sender.choice()}
 		if f.to.text() != to || f.cc.text() != cc || f.bcc.text() != "" {
 			d.To, d.CC, d.BCC = f.to.text(), f.cc.text(), f.bcc.text()
 		}
@@ -203,6 +203,7 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 					f.bcc.setText(d.BCC)
 				}
 				f.files.restore(d.Files)
+				f.sender.prefer(d.From)
 				setWrapped(f.message, lang.L("Your unsent draft is back."))
 			}
 			changed := func() { f.deb.call(save) }
@@ -210,6 +211,9 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 			f.to.onChange, f.cc.onChange, f.bcc.onChange = changed, changed, changed
 			if f.files != nil {
 				f.files.onChange = changed
+			}
+			if f.sender != nil {
+				f.sender.onChange = changed
 			}
 		}
 	})

@@ -161,3 +161,56 @@ func TestComposerTemplatesOffline(t *testing.T) {
 		t.Fatalf("offline template: message %q, note %q", f.body.Text, f.message.Text)
 	}
 }
+
+// TestDraftKeepsSender: the sender chosen in a reply left unsent comes
+// back with its draft (it went back to the default before), and is the
+// one Desk gets when the reply is sent.
+func TestDraftKeepsSender(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 44, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Toner", "description": "<p>The toner is empty again.</p>",
+		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.syncOnce()
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+	e.tap(p.reply)
+	f := p.compose
+	if f.sender == nil || f.sender.pick == nil {
+		t.Fatal("the composer offers no choice of sender")
+	}
+	care := -1
+	for i, o := range f.sender.pick.Options {
+		if strings.Contains(o, "<care@") {
+			care = i
+		}
+	}
+	if care < 0 {
+		t.Fatalf("no care@ address among %q", f.sender.pick.Options)
+	}
+	careAddr := f.sender.addrs[care].Address
+	test.Type(f.body, "A new toner is on its way.")
+	f.sender.pick.SetSelectedIndex(care)
+	e.waitFor("the draft to keep the sender", func() bool {
+		d, err := e.svc.Draft(e.ctx, id, app.OutboxReply)
+		return err == nil && d.From == careAddr && d.Content != ""
+	})
+	f.dlg.Hide()
+	e.settle()
+	tab.pane.close()
+	tab.pane = nil
+
+	p = e.openTicketByID(tab, id)
+	e.tap(p.reply)
+	f = p.compose
+	if !e.hasText("Your unsent draft is back.") || f.sender.chosen() != careAddr {
+		t.Fatalf("the draft came back from %q, want %q", f.sender.chosen(), careAddr)
+	}
+	e.tap(f.send)
+	e.syncOnce()
+	if got := e.lastReplyFrom(id); got != careAddr {
+		t.Errorf("Desk got the reply from %q, want %s", got, careAddr)
+	}
+}
