@@ -1092,8 +1092,10 @@ func (r *NewTicketRequest) Validate() error {
 // AttachmentRef names a thread's attachment.
 type AttachmentRef struct {
 	TicketID, ThreadID, ID string
-	Name                   string
-	Size                   int64 // as Desk listed it; 0 unknown
+	// CommentID is set, instead of ThreadID, for a comment's file.
+	CommentID string
+	Name      string
+	Size      int64 // as Desk listed it; 0 unknown
 }
 
 // ReplyRequest is a reply, reply all or forward. For a reply and reply all

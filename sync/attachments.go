@@ -165,6 +165,9 @@ func (s *Service) CachedAttachment(ref app.AttachmentRef) (string, bool) {
 }
 
 func cacheKey(ref app.AttachmentRef) string {
+	if ref.CommentID != "" {
+		return ref.TicketID + "/comment-" + ref.CommentID + "/" + ref.ID
+	}
 	return ref.TicketID + "/" + ref.ThreadID + "/" + ref.ID
 }
 
@@ -189,7 +192,12 @@ func (s *Service) FetchAttachment(ctx context.Context, ref app.AttachmentRef) (s
 	if err != nil {
 		return "", err
 	}
-	data, _, err := cl.ThreadAttachment(ctx, ref.TicketID, ref.ThreadID, ref.ID, desk.MaxUploadBytes)
+	var data []byte
+	if ref.CommentID != "" {
+		data, _, err = cl.CommentAttachment(ctx, ref.TicketID, ref.CommentID, ref.ID, desk.MaxUploadBytes)
+	} else {
+		data, _, err = cl.ThreadAttachment(ctx, ref.TicketID, ref.ThreadID, ref.ID, desk.MaxUploadBytes)
+	}
 	switch app.ErrorCode(err) {
 	case "":
 	case app.EUNAVAILABLE:

@@ -393,6 +393,17 @@ func TestCommentWithFiles(t *testing.T) {
 		t.Error("the conversation does not list the comment's file")
 	}
 	e.shot("comment-with-file.png")
+
+	// The comment's file opens like a reply's: downloaded when asked,
+	// from the comment's own path, then kept.
+	var opened []string
+	e.d.openFile = func(p string) error { opened = append(opened, p); return nil }
+	e.tap(e.rowButton("call-notes.txt", "Open…"))
+	e.tap(e.button("Open"))
+	e.waitFor("the comment's file to open", func() bool { return len(opened) == 1 })
+	if b, _ := os.ReadFile(opened[0]); !bytes.Equal(b, want) {
+		t.Errorf("opened %s holding %q", opened[0], b)
+	}
 }
 
 // TestAddrSuggestions: typing the start of a name or address on the

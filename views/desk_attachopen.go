@@ -51,6 +51,16 @@ func (p *ticketPane) threadCardWithFiles(th *app.Thread, tk *app.Ticket) fyne.Ca
 	return threadCardFiles(th, tk, files)
 }
 
+// commentCardWithFiles is commentCard whose attachments can be opened.
+func (p *ticketPane) commentCardWithFiles(c *app.Comment, tk *app.Ticket) fyne.CanvasObject {
+	files := attachments(c.Raw)
+	for i := range files {
+		files[i].ref = app.AttachmentRef{TicketID: tk.ID, CommentID: c.ID, ID: files[i].ID, Name: files[i].Name, Size: files[i].Size}
+		files[i].act = p
+	}
+	return commentCardFiles(c, files)
+}
+
 // openLocal hands a file to the system's viewer.
 func (d *deskUI) openLocal(path string) error {
 	if d.openFile != nil {

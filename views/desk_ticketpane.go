@@ -726,7 +726,7 @@ func (p *ticketPane) paint() {
 		case e.thread != nil:
 			objs = append(objs, p.threadCardWithFiles(e.thread, &td.Ticket))
 		case e.comment != nil:
-			objs = append(objs, commentCard(e.comment))
+			objs = append(objs, p.commentCardWithFiles(e.comment, &td.Ticket))
 		default:
 			objs = append(objs, p.pendingCard(e.pending))
 		}
@@ -813,6 +813,10 @@ func threadCardFiles(th *app.Thread, tk *app.Ticket, files []attachment) fyne.Ca
 }
 
 func commentCard(c *app.Comment) fyne.CanvasObject {
+	return commentCardFiles(c, attachments(c.Raw))
+}
+
+func commentCardFiles(c *app.Comment, files []attachment) fyne.CanvasObject {
 	who := nameText(c.CommenterName)
 	head := lang.L("Internal comment by {{.Name}}", map[string]any{"Name": who})
 	side := sideInternal
@@ -822,7 +826,7 @@ func commentCard(c *app.Comment) fyne.CanvasObject {
 	}
 	head += " · " + when(c.CommentedTime)
 	body := firstNonEmpty(c.Text, c.Content)
-	return messageCard(side, head, "", body, c.ContentType, attachments(c.Raw))
+	return messageCard(side, head, "", body, c.ContentType, files)
 }
 
 const lockSVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#000000" d="M18 8h-1V6A5 5 0 0 0 7 6v2H6a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V10a2 2 0 0 0-2-2zM9 6a3 3 0 0 1 6 0v2H9V6zm3 11a2 2 0 1 1 0-4 2 2 0 0 1 0 4z"/></svg>`

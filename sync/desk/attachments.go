@@ -72,16 +72,26 @@ func quoteName(s string) string {
 // ThreadAttachment fetches a thread attachment's bytes (at most max) and
 // the content type Desk gives them.
 func (c *Client) ThreadAttachment(ctx context.Context, ticketID, threadID, attachmentID string, max int64) ([]byte, string, error) {
+	return c.fileContent(ctx, OpGetThreadAttachmentContent, []string{ticketID, threadID, attachmentID}, max)
+}
+
+// CommentAttachment fetches a comment attachment's bytes (at most max)
+// and their content type.
+func (c *Client) CommentAttachment(ctx context.Context, ticketID, commentID, attachmentID string, max int64) ([]byte, string, error) {
+	return c.fileContent(ctx, OpGetCommentAttachmentContent, []string{ticketID, commentID, attachmentID}, max)
+}
+
+func (c *Client) fileContent(ctx context.Context, op string, ids []string, max int64) ([]byte, string, error) {
 	if max <= 0 || max > MaxUploadBytes {
 		max = MaxUploadBytes
 	}
 	sink := &fileSink{max: max}
-	decoded, err := c.do(ctx, OpByID(OpGetThreadAttachmentContent), []string{ticketID, threadID, attachmentID}, nil, nil, sink)
+	decoded, err := c.do(ctx, OpByID(op), ids, nil, nil, sink)
 	if err != nil {
 		return nil, "", err
 	}
 	if !decoded {
-		return nil, "", fmt.Errorf("desk: %s: no content", OpGetThreadAttachmentContent)
+		return nil, "", fmt.Errorf("desk: %s: no content", op)
 	}
 	return sink.data, sink.ctype, nil
 }

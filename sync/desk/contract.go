@@ -191,6 +191,9 @@ const (
 	// OpGetThreadAttachmentContent is not an operationId: the definition
 	// declares no download; the path is the one attachments' href names.
 	OpGetThreadAttachmentContent = "getThreadAttachmentContent"
+	// OpGetCommentAttachmentContent, likewise: the path a comment
+	// attachment's href names in TicketComment.json's examples.
+	OpGetCommentAttachmentContent = "getCommentAttachmentContent"
 	OpGetTemplates               = "getTemplates"
 	OpGetTemplate                = "getTemplate"
 	OpApplyTemplate              = "applyTemplate"
@@ -665,6 +668,13 @@ var Contract = []Op{
 		Note: "the definition declares only DELETE on /tickets/{ticketId}/threads/{threadId}/attachments/{attachmentId}; " +
 			"a thread's attachmentsJson href (\"API endpoint URL to access the uploaded file\") is this path + /content, " +
 			"as Zoho's documentation examples show. Tandem builds the path from ids (never follows href to another host)",
+	},
+	{
+		ID: OpGetCommentAttachmentContent, Spec: "TicketComment.json", Method: "GET",
+		Path: "/tickets/{ticketId}/comments/{commentId}/attachments/{attachmentId}/content",
+		File: true, Source: Inferred,
+		Note: "the definition declares no download of a comment's file; commentResponse.attachments[].href " +
+			"is this path in every example (getCommentResponse, listOfComments). Tandem builds it from ids, as for threads",
 	},
 	{
 		ID: OpGetTemplates, Spec: "EmailTemplates.json", Method: "GET", Path: "/templates", Array: true,

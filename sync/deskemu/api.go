@@ -53,6 +53,7 @@ func (s *Server) handlers() map[string]handlerFunc {
 		desk.OpCreateTicketComment:        s.addComment,
 		desk.OpUploadFile:                 s.uploadFile,
 		desk.OpGetThreadAttachmentContent: s.threadAttachment,
+		desk.OpGetCommentAttachmentContent: s.commentAttachment,
 		desk.OpGetTemplates:               s.listTemplates,
 		desk.OpGetTemplate:                s.getTemplate,
 		desk.OpApplyTemplate:              s.renderTemplate,

@@ -170,17 +170,36 @@ func (s *Server) threadAttachment(c *caller, r *http.Request, _ []byte) (int, an
 		return 0, nil, notFound("ticket")
 	}
 	for _, th := range t.threads {
-		if th.ID != r.PathValue("threadId") {
-			continue
+		if th.ID == r.PathValue("threadId") {
+			return fileContent(th.Files, r.PathValue("attachmentId"))
 		}
-		for _, f := range th.Files {
-			if f.ID == r.PathValue("attachmentId") {
-				ct := mime.TypeByExtension(path.Ext(f.Name))
-				if ct == "" {
-					ct = "application/octet-stream"
-				}
-				return http.StatusOK, fileAnswer{ctype: ct, data: bytes.Clone(f.Data)}, nil
+	}
+	return 0, nil, notFound("attachment")
+}
+
+// commentAttachment answers a comment file's bytes (the path its href
+// names, as TicketComment.json's examples show).
+func (s *Server) commentAttachment(c *caller, r *http.Request, _ []byte) (int, any, *apiError) {
+	t, ok := c.portal.ticketsBy[r.PathValue("ticketId")]
+	if !ok {
+		return 0, nil, notFound("ticket")
+	}
+	for _, cm := range t.comments {
+		if cm.ID == r.PathValue("commentId") {
+			return fileContent(cm.Files, r.PathValue("attachmentId"))
+		}
+	}
+	return 0, nil, notFound("attachment")
+}
+
+func fileContent(files []File, id string) (int, any, *apiError) {
+	for _, f := range files {
+		if f.ID == id {
+			ct := mime.TypeByExtension(path.Ext(f.Name))
+			if ct == "" {
+				ct = "application/octet-stream"
 			}
+			return http.StatusOK, fileAnswer{ctype: ct, data: bytes.Clone(f.Data)}, nil
 		}
 	}
 	return 0, nil, notFound("attachment")

@@ -192,4 +192,16 @@ func TestCommentAttachments(t *testing.T) {
 	if !found {
 		t.Errorf("the list of comments does not show the file: %+v", list.Data)
 	}
+	// The file's bytes, at the path its href names; another id or
+	// another comment's path finds nothing.
+	base := "/api/v1/tickets/" + tk.ID + "/comments/" + cm.ID + "/attachments/"
+	if st, b, _ := e.do(t, "GET", base+cm.Attachments[0].ID+"/content", nil); st != 200 || string(b) != "call notes" {
+		t.Errorf("comment file content: %d %q", st, b)
+	}
+	if st, _, _ := e.do(t, "GET", base+"123456789/content", nil); st != 404 {
+		t.Errorf("an unknown comment file: %d", st)
+	}
+	if st, _, _ := e.do(t, "GET", "/api/v1/tickets/"+tk.ID+"/threads/"+cm.ID+"/attachments/"+cm.Attachments[0].ID+"/content", nil); st != 404 {
+		t.Errorf("a comment's file through a thread's path: %d", st)
+	}
 }
