@@ -194,9 +194,9 @@ const (
 	// OpGetCommentAttachmentContent, likewise: the path a comment
 	// attachment's href names in TicketComment.json's examples.
 	OpGetCommentAttachmentContent = "getCommentAttachmentContent"
-	OpGetTemplates               = "getTemplates"
-	OpGetTemplate                = "getTemplate"
-	OpApplyTemplate              = "applyTemplate"
+	OpGetTemplates                = "getTemplates"
+	OpGetTemplate                 = "getTemplate"
+	OpApplyTemplate               = "applyTemplate"
 )
 
 // TemplatesMaxFrom is the largest `from` getTemplates accepts (and its
