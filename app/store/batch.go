@@ -50,6 +50,15 @@ func (db *DB) StartImport(ctx context.Context, b *app.ImportBatch) error {
 	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
 		return fmt.Errorf("store: start import: %w", translate(err))
 	}
+	// The log is copied back into the file (a checkpoint, with two fsyncs)
+	// each time it passes wal_autocheckpoint pages. At the usual 1000, a
+	// 100k-row import checkpointed about every batch, copying the same
+	// index pages again each time; during an import the log may grow to
+	// importCheckpointPages (64 MB) first. FinishImport's commit, back at
+	// the usual size, copies what is left.
+	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", importCheckpointPages)); err != nil {
+		return fmt.Errorf("store: start import: %w", translate(err))
+	}
 	b.StartedAt = now
 	return nil
 }
@@ -60,12 +69,22 @@ const (
 	importCacheKiB = 10000
 )
 
+// The log's checkpoint threshold in pages: SQLite's default, and during an
+// import.
+const (
+	writerCheckpointPages = 1000
+	importCheckpointPages = 16000
+)
+
 var kindTable = map[string]string{app.KindContact: "contacts", app.KindCompany: "companies", app.KindRecord: "pipeline_records"}
 
 // FinishImport stores the batch's counts and end time.
 func (db *DB) FinishImport(ctx context.Context, b *app.ImportBatch) error {
 	now := db.now()
 	defer db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = -%d", writerCacheKiB))
+	// Back to the usual threshold before the commit below, which then
+	// checkpoints the log the import grew.
+	db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages))
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE import_batches SET finished_at = ?, created = ?, updated = ?, skipped = ?, refused = ?
 			WHERE id = ?`, toDB(now), b.Created, b.Updated, b.Skipped, b.Refused, b.ID)
@@ -216,29 +235,31 @@ func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDupl
 			return err
 		}
 		defer ins.Close()
-		find, err := b.tx.PrepareContext(ctx, "SELECT id FROM contacts WHERE email_norm = ? AND email_norm <> '' ORDER BY id LIMIT 1")
+		now := toDB(b.now)
+		cs, invalid := normalizeContacts(rows)
+		// The duplicates and the companies of the whole batch are looked
+		// up in one query each, not one per row.
+		byEmail, err := b.contactsByEmail(cs, invalid, dup)
 		if err != nil {
 			return err
 		}
-		defer find.Close()
-		now := toDB(b.now)
+		if err := b.cos.prefetch(ctx, b.tx, companyNames(cs, invalid)); err != nil {
+			return err
+		}
 		for i := range rows {
 			o := &outs[i]
 			o.Row = rows[i].Row
-			c := rows[i].Value
-			c.Normalize()
-			c.CompanyName = app.TrimField(c.CompanyName)
-			if err := c.Validate(); err != nil {
+			c := cs[i]
+			if err := invalid[i]; err != nil {
 				if err := refuse(o, err); err != nil {
 					return err
 				}
 				continue
 			}
+			e := app.NormalizeEmail(c.Email)
 			var existing int64
-			if e := app.NormalizeEmail(c.Email); e != "" && dup != app.DupCreate {
-				if existing, err = findID(ctx, find, e); err != nil {
-					return err
-				}
+			if e != "" && dup != app.DupCreate {
+				existing = byEmail[e]
 			}
 			if existing != 0 && dup == app.DupSkip {
 				o.Action, o.ID = app.ActionSkipped, existing
@@ -265,6 +286,9 @@ func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDupl
 				o.Action = app.ActionCreated
 				if o.ID, err = res.LastInsertId(); err != nil {
 					return err
+				}
+				if e != "" && byEmail != nil {
+					byEmail[e] = o.ID // a later row of the batch with this email is its duplicate
 				}
 				continue
 			}
@@ -302,6 +326,48 @@ func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDupl
 		return nil
 	})
 	return outs, err
+}
+
+// normalizeContacts normalises and validates each row's contact; invalid
+// holds the validation error of each refused row.
+func normalizeContacts(rows []app.ImportRow[app.Contact]) (cs []app.Contact, invalid []error) {
+	cs, invalid = make([]app.Contact, len(rows)), make([]error, len(rows))
+	for i := range rows {
+		c := &cs[i]
+		*c = rows[i].Value
+		c.Normalize()
+		c.CompanyName = app.TrimField(c.CompanyName)
+		invalid[i] = c.Validate()
+	}
+	return cs, invalid
+}
+
+// contactsByEmail returns the oldest contact of each normalised email of
+// the valid contacts of cs, in one query; nil when dup creates every row.
+func (b *batchTx) contactsByEmail(cs []app.Contact, invalid []error, dup app.OnDuplicate) (map[string]int64, error) {
+	if dup == app.DupCreate {
+		return nil, nil
+	}
+	emails := make([]string, 0, len(cs))
+	for i := range cs {
+		if e := app.NormalizeEmail(cs[i].Email); e != "" && invalid[i] == nil {
+			emails = append(emails, e)
+		}
+	}
+	return lookupMin(b.ctx, b.tx, `SELECT email_norm, min(id) FROM contacts
+		WHERE email_norm IN (%s) AND email_norm <> '' GROUP BY email_norm`, emails)
+}
+
+// companyNames lists the company names the valid contacts of cs name
+// without a company id.
+func companyNames(cs []app.Contact, invalid []error) []string {
+	var out []string
+	for i := range cs {
+		if invalid[i] == nil && cs[i].CompanyID == 0 && cs[i].CompanyName != "" {
+			out = append(out, cs[i].CompanyName)
+		}
+	}
+	return out
 }
 
 // ImportCompanyRows writes one batch of companies. A duplicate is the
