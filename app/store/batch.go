@@ -230,11 +230,8 @@ func overlay(dst *string, src string, changed *bool) {
 func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDuplicate, rows []app.ImportRow[app.Contact]) ([]app.RowOutcome, error) {
 	outs := make([]app.RowOutcome, len(rows))
 	err := db.runBatch(ctx, "import contacts", batch, len(rows) >= bulkRows, func(b *batchTx) error {
-		ins, err := b.tx.PrepareContext(ctx, insertContactSQL)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
+		ins := newContactInserter(b)
+		defer ins.close()
 		now := toDB(b.now)
 		cs, invalid := normalizeContacts(rows)
 		// The duplicates and the companies of the whole batch are looked
@@ -259,6 +256,12 @@ func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDupl
 			e := app.NormalizeEmail(c.Email)
 			var existing int64
 			if e != "" && dup != app.DupCreate {
+				if ins.pending[e] {
+					// A duplicate of a row still waiting to be inserted.
+					if err := ins.flush(byEmail); err != nil {
+						return err
+					}
+				}
 				existing = byEmail[e]
 			}
 			if existing != 0 && dup == app.DupSkip {
@@ -279,16 +282,9 @@ func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDupl
 				c.CompanyID = id
 			}
 			if existing == 0 {
-				res, err := ins.ExecContext(ctx, contactArgs(&c, now)...)
-				if err != nil {
-					return err
-				}
 				o.Action = app.ActionCreated
-				if o.ID, err = res.LastInsertId(); err != nil {
+				if err := ins.add(o, &c, e, now, byEmail); err != nil {
 					return err
-				}
-				if e != "" && byEmail != nil {
-					byEmail[e] = o.ID // a later row of the batch with this email is its duplicate
 				}
 				continue
 			}
@@ -323,9 +319,112 @@ func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDupl
 			}
 			o.Action = app.ActionUpdated
 		}
-		return nil
+		return ins.flush(byEmail)
 	})
 	return outs, err
+}
+
+// contactInserter inserts an import's new contacts insertRows at a time,
+// with one multi-row INSERT: one statement per row cost more than the
+// rows (issue 17: the statement journal saved each touched page of the
+// table and its six indexes again for every row).
+type contactInserter struct {
+	b       *batchTx
+	stmts   map[int]*sql.Stmt // by number of rows
+	args    []any
+	outs    []*app.RowOutcome // waiting for their ids
+	emails  []string
+	pending map[string]bool // normalised emails of the waiting rows
+}
+
+const insertRows = 100 // 1,700 parameters, well under SQLite's limit
+
+func newContactInserter(b *batchTx) *contactInserter {
+	return &contactInserter{b: b, stmts: map[int]*sql.Stmt{}, pending: map[string]bool{}}
+}
+
+// add queues c, whose outcome is o and normalised email e; the queue is
+// inserted when it is full. byEmail (nil without duplicate checks) learns
+// the ids of the rows inserted.
+func (ci *contactInserter) add(o *app.RowOutcome, c *app.Contact, e string, now int64, byEmail map[string]int64) error {
+	ci.args = append(ci.args, contactArgs(c, now)...)
+	ci.outs = append(ci.outs, o)
+	ci.emails = append(ci.emails, e)
+	if e != "" {
+		ci.pending[e] = true
+	}
+	if len(ci.outs) >= insertRows {
+		return ci.flush(byEmail)
+	}
+	return nil
+}
+
+// flush inserts the queued rows and sets their outcomes' ids. The rows go
+// in in order and each takes the next rowid (contacts has no
+// AUTOINCREMENT and the writer is exclusive), so the ids RETURNING gives,
+// sorted, are the rows' in order.
+func (ci *contactInserter) flush(byEmail map[string]int64) error {
+	n := len(ci.outs)
+	if n == 0 {
+		return nil
+	}
+	stmt, err := ci.stmt(n)
+	if err != nil {
+		return err
+	}
+	rows, err := stmt.QueryContext(ci.b.ctx, ci.args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(ids) != n {
+		return fmt.Errorf("inserted %d contacts of %d", len(ids), n)
+	}
+	slices.Sort(ids)
+	for i, o := range ci.outs {
+		o.ID = ids[i]
+		if e := ci.emails[i]; e != "" && byEmail != nil {
+			if _, seen := byEmail[e]; !seen {
+				byEmail[e] = ids[i] // a later row of the batch with this email is its duplicate
+			}
+		}
+	}
+	ci.args, ci.outs, ci.emails = ci.args[:0], ci.outs[:0], ci.emails[:0]
+	clear(ci.pending)
+	return nil
+}
+
+// stmt returns the prepared INSERT of n rows.
+func (ci *contactInserter) stmt(n int) (*sql.Stmt, error) {
+	if st, ok := ci.stmts[n]; ok {
+		return st, nil
+	}
+	head, tuple, _ := strings.Cut(insertContactSQL, "VALUES")
+	tuple = strings.TrimSpace(tuple)
+	q := head + "VALUES " + tuple + strings.Repeat(", "+tuple, n-1) + " RETURNING id"
+	st, err := ci.b.tx.PrepareContext(ci.b.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ci.stmts[n] = st
+	return st, nil
+}
+
+func (ci *contactInserter) close() {
+	for _, st := range ci.stmts {
+		st.Close()
+	}
 }
 
 // normalizeContacts normalises and validates each row's contact; invalid
