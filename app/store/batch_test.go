@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/tandem-crm/tandem/app"
@@ -236,5 +237,84 @@ func TestExportStreams(t *testing.T) {
 	n := 0
 	if err := db.EachRecord(ctx, app.RecordFilter{PipelineID: p.ID}, func(*app.Record) error { n++; return nil }); err != nil || n != 1203 {
 		t.Errorf("records: %d %v", n, err)
+	}
+}
+
+// TestImportBatchLookups: a batch big enough for the bulk path, whose
+// inserts go in several multi-row statements, keeps the row-by-row
+// answers: a row repeating the email of an earlier row of the same batch
+// (inserted or still queued) is its duplicate, each created row's id is
+// the contact holding its values, and company names find the oldest
+// company of that name or create one, once.
+func TestImportBatchLookups(t *testing.T) {
+	ctx := context.Background()
+	for _, dup := range []app.OnDuplicate{app.DupSkip, app.DupUpdate, app.DupCreate} {
+		t.Run(string(dup), func(t *testing.T) {
+			db := openTest(t)
+			older := app.Company{Name: "Acme 1"}
+			if err := db.CreateCompany(ctx, &older); err != nil {
+				t.Fatal(err)
+			}
+			before := app.Contact{LastName: "Before", Email: "user7@example.com"}
+			if err := db.CreateContact(ctx, &before); err != nil {
+				t.Fatal(err)
+			}
+			const n, distinct = 330, 150
+			cs := make([]app.Contact, n)
+			for i := range cs {
+				cs[i] = app.Contact{LastName: fmt.Sprintf("Row%d", i), Title: fmt.Sprintf("t%d", i),
+					Email: fmt.Sprintf("User%d@Example.com", i%distinct), CompanyName: fmt.Sprintf("acme %d", i%5)}
+			}
+			b := startBatch(t, db, app.KindContact, dup)
+			outs, err := db.ImportContactRows(ctx, b.ID, dup, contactRows(cs...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := map[string]int64{"user7@example.com": before.ID} // oldest contact of each email
+			for i, o := range outs {
+				e := app.NormalizeEmail(cs[i].Email)
+				want := app.ActionCreated
+				if _, seen := first[e]; seen && dup != app.DupCreate {
+					want = map[app.OnDuplicate]app.ImportAction{app.DupSkip: app.ActionSkipped, app.DupUpdate: app.ActionUpdated}[dup]
+				}
+				if o.Action != want {
+					t.Fatalf("row %d: %s, want %s", i+1, o.Action, want)
+				}
+				if id, seen := first[e]; seen && dup != app.DupCreate && o.ID != id {
+					t.Fatalf("row %d: duplicate of %d, want %d", i+1, o.ID, id)
+				}
+				if _, seen := first[e]; !seen {
+					first[e] = o.ID
+				}
+				got, err := db.FindContact(ctx, o.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if app.NormalizeEmail(got.Email) != e || o.Action == app.ActionCreated && got.CompanyName == "" {
+					t.Fatalf("row %d: id %d holds %+v", i+1, o.ID, got)
+				}
+			}
+			if dup == app.DupUpdate {
+				// Each contact holds the title of the last row with its email.
+				for i := n - distinct; i < n; i++ {
+					got, err := db.FindContact(ctx, outs[i].ID)
+					if err != nil || got.Title != cs[i].Title {
+						t.Fatalf("row %d: %v %v", i+1, got, err)
+					}
+				}
+			}
+			var companies int
+			if err := db.read.QueryRow("SELECT count(*) FROM companies").Scan(&companies); err != nil || companies != 5 {
+				t.Fatalf("companies: %d %v", companies, err)
+			}
+			var linked int64
+			if err := db.read.QueryRow("SELECT company_id FROM contacts WHERE id = ?", outs[1].ID).Scan(&linked); err != nil || linked != older.ID {
+				t.Fatalf("row 2 links company %d, want the older %d (%v)", linked, older.ID, err)
+			}
+			// Every created contact is findable by search: the bulk index fill saw them all.
+			if n, err := db.CountContacts(ctx, app.ContactFilter{Query: "Row3"}); err != nil || n == 0 {
+				t.Fatalf("search: %d %v", n, err)
+			}
+		})
 	}
 }
