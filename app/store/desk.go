@@ -547,7 +547,7 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 	// A link left by a deleted CRM record whose id SQLite gave to this one:
 	// its Desk record was deleted here (issue 12: remembered, so a change
 	// in Desk asks rather than bringing it back).
-	if _, err := tx.ExecContext(ctx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
+	if _, err := execTx(ctx, tx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
 		SELECT org_id, kind, desk_id, crm_id, trim(coalesce(json_extract(agreed, '$.firstName'), '') || ' ' ||
 			coalesce(json_extract(agreed, '$.lastName'), json_extract(agreed, '$.accountName'), '')), 'deleted', ?, desk_modified
 		FROM desk_links WHERE org_id = ? AND kind = ? AND crm_id = ? AND desk_id <> ?
