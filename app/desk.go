@@ -231,6 +231,13 @@ const (
 
 // Tombstone remembers a linked record deleted in Tandem, so a later change
 // in Zoho Desk does not bring it back silently.
+// DeskPageKnown is what a page of pulled Desk records has in the store:
+// the Desk ids with a link, those with a tombstone and the match keys held
+// by a CRM record (nil when not looked up: companies match by name).
+type DeskPageKnown struct {
+	Linked, Tombstoned, CRMKeys map[string]bool
+}
+
 type Tombstone struct {
 	ID           int64
 	OrgID        string
@@ -635,6 +642,11 @@ type DeskStore interface {
 	FindLink(ctx context.Context, orgID, kind string, crmID int64) (*Link, error)
 	// FindLinkByDesk returns the link of a Desk record, or ENOTFOUND.
 	FindLinkByDesk(ctx context.Context, orgID, kind, deskID string) (*Link, error)
+	// DeskPageKnown answers in three queries, for a page of pulled Desk
+	// records, what reconciling them looks up record by record: which are
+	// linked, which have a tombstone and (contacts) which match keys a CRM
+	// contact has. Sync skips the lookups it proves empty (issue 17).
+	DeskPageKnown(ctx context.Context, orgID, kind string, deskIDs, keys []string) (*DeskPageKnown, error)
 	// SaveLink inserts or replaces the link of (OrgID, Kind, CRMID); it
 	// returns ECONFLICT when DeskID is linked to another CRM record.
 	SaveLink(ctx context.Context, l *Link) error

@@ -68,6 +68,9 @@ func requestFloor(e *env) int {
 	return pages(p.Contacts) + pages(p.Accounts) + pages(p.Tickets)
 }
 
+// lastCPU is the CPU time of the last firstSync or fetchFloor.
+var lastCPU time.Duration
+
 // firstSync runs one first sync into a fresh database and returns its
 // request counts and duration.
 func firstSync(b *testing.B, e *env, i int) (requestCounts, time.Duration) {
@@ -83,11 +86,12 @@ func firstSync(b *testing.B, e *env, i int) (requestCounts, time.Duration) {
 	e.settle()
 	e.emu.ResetRequests()
 	b.StartTimer()
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
 	if err := e.svc.SyncOnce(ctx); err != nil {
 		b.Fatal(err)
 	}
 	d := time.Since(start)
+	lastCPU = cpuTime() - cpu
 	b.StopTimer()
 	return countRequests(e.emu), d
 }
@@ -100,11 +104,13 @@ func firstSync(b *testing.B, e *env, i int) (requestCounts, time.Duration) {
 func BenchmarkFirstSync(b *testing.B) {
 	e := benchEnv(b, 10_000, 2_000, 50_000)
 	var total requestCounts
-	var secs, fetch float64
+	var secs, fetch, cpu, floorCPU float64
 	for i := 0; i < b.N; i++ {
 		c, d := firstSync(b, e, i)
 		secs += d.Seconds()
+		cpu += lastCPU.Seconds()
 		fetch += fetchFloor(b, e).Seconds()
+		floorCPU += lastCPU.Seconds()
 		total.contacts += c.contacts
 		total.accounts += c.accounts
 		total.tickets += c.tickets
@@ -120,6 +126,9 @@ func BenchmarkFirstSync(b *testing.B) {
 	b.ReportMetric(lists/float64(floor), "lists-vs-floor")
 	b.ReportMetric(fetch/float64(b.N), "floor-fetch-s")
 	b.ReportMetric(secs/fetch, "x-floor-fetch")
+	b.ReportMetric(cpu/float64(b.N), "cpu-s/sync")
+	b.ReportMetric(floorCPU/float64(b.N), "floor-cpu-s")
+	b.ReportMetric(cpu/floorCPU, "x-floor-cpu")
 }
 
 // fetchFloor fetches again, one after the other with a plain HTTP loop,
@@ -136,7 +145,8 @@ func fetchFloor(b *testing.B, e *env) time.Duration {
 	}
 	tok := e.info.Users[0].AccessToken
 	client := &http.Client{}
-	start := time.Now()
+	start, cpu := time.Now(), cpuTime()
+	defer func() { lastCPU = cpuTime() - cpu }()
 	for _, r := range gets {
 		u := e.run.URL + r.Path
 		if r.Query != "" {

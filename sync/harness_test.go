@@ -35,6 +35,8 @@ type env struct {
 	conc    int
 	// skew puts this desktop's clock off (its database and service).
 	skew time.Duration
+	// interval is the service's wait between passes (Run), 0 its default.
+	interval time.Duration
 }
 
 type envOptions struct {
@@ -146,6 +148,7 @@ func (e *env) open() {
 		OAuth:       tsync.OAuthClient{ClientID: e.info.ClientID, ClientSecret: e.info.ClientSecret},
 		BaseURL:     e.run.URL,
 		Concurrency: e.conc,
+		Interval:    e.interval,
 		Now:         func() time.Time { return time.Now().Add(e.skew) },
 		Retry:       desk.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond, MaxWait: 50 * time.Millisecond},
 		Hook: func(p string) error {

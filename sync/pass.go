@@ -361,16 +361,44 @@ func (ps *pass) seenAlready(ctx context.Context, kind string, r *app.RemoteRecor
 	return stored.Modified.Equal(r.Modified) && sameMap(remoteValues(stored, ms), remoteValues(r, ms)), nil
 }
 
+// pageKnown looks up in three queries which of a page's records are
+// linked or tombstoned and which emails CRM contacts have, so a first sync
+// does not ask three empty questions per record (issue 17).
+func (ps *pass) pageKnown(ctx context.Context, kind string, rs []app.RemoteRecord) (*app.DeskPageKnown, error) {
+	ids := make([]string, 0, len(rs))
+	var keys []string
+	for i := range rs {
+		ids = append(ids, rs[i].DeskID)
+		if rs[i].MatchKey != "" {
+			keys = append(keys, app.NormalizeEmail(rs[i].MatchKey))
+		}
+	}
+	return ps.s.store.DeskPageKnown(ctx, ps.p.OrgID, kind, ids, keys)
+}
+
+// linkByDesk is FindLinkByDesk, skipped for a record the page's lookup
+// found no link for.
+func (ps *pass) linkByDesk(ctx context.Context, known *app.DeskPageKnown, kind, deskID string) (*app.Link, error) {
+	if !known.Linked[deskID] {
+		return nil, app.Errorf(app.ENOTFOUND, "Link not found.")
+	}
+	return ps.s.store.FindLinkByDesk(ctx, ps.p.OrgID, kind, deskID)
+}
+
 // reconcileRemote handles Desk records that changed: linked ones are
 // merged with their CRM record; unlinked ones are matched (email, name) or,
 // in two-way mode, created in the CRM.
 func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.RemoteRecord) error {
 	s, org := ps.s, ps.p.OrgID
 	ms := mappingsFor(ps.ms, kind)
+	known, err := ps.pageKnown(ctx, kind, rs)
+	if err != nil {
+		return err
+	}
 	var batch []app.DeskApply
 	for i := range rs {
 		rr := &rs[i]
-		l, err := s.store.FindLinkByDesk(ctx, org, kind, rr.DeskID)
+		l, err := ps.linkByDesk(ctx, known, kind, rr.DeskID)
 		switch app.ErrorCode(err) {
 		case "":
 			if _, err := s.store.FindLink(ctx, org, kind, l.CRMID); app.ErrorCode(err) == app.ENOTFOUND {
@@ -384,6 +412,7 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 				if err := s.store.DeleteLink(ctx, org, kind, l.CRMID); err != nil {
 					return err
 				}
+				known.Tombstoned[rr.DeskID], known.Linked[rr.DeskID] = true, false
 				if ps.p.Mode.Pulls() {
 					if _, err := ps.deletedHere(ctx, rr); err != nil {
 						return err
@@ -415,11 +444,11 @@ func (ps *pass) reconcileRemote(ctx context.Context, kind string, rs []app.Remot
 		if !ps.p.Mode.Pulls() {
 			continue // one-way: Desk-only records stay on Desk; CRM pushes match them later
 		}
-		rec, found, err := ps.matchCRM(ctx, kind, rr)
+		rec, found, err := ps.matchCRM(ctx, kind, rr, known)
 		if err != nil {
 			return err
 		}
-		if !found {
+		if !found && known.Tombstoned[rr.DeskID] {
 			// Deleted here: a change in Desk never brings it back
 			// silently; the user is asked (Needs your attention).
 			if stop, err := ps.deletedHere(ctx, rr); err != nil {
@@ -476,9 +505,12 @@ func (ps *pass) findRecord(ctx context.Context, kind string, id int64) (record, 
 // matchCRM finds the CRM record a new Desk record matches: a contact by
 // normalised email, a company by normalised name. Records already linked
 // are passed over.
-func (ps *pass) matchCRM(ctx context.Context, kind string, rr *app.RemoteRecord) (record, bool, error) {
+func (ps *pass) matchCRM(ctx context.Context, kind string, rr *app.RemoteRecord, known *app.DeskPageKnown) (record, bool, error) {
 	if rr.MatchKey == "" {
 		return record{}, false, nil
+	}
+	if known.CRMKeys != nil && !known.CRMKeys[app.NormalizeEmail(rr.MatchKey)] {
+		return record{}, false, nil // no CRM contact has the email
 	}
 	if kind == app.KindContact {
 		cs, err := ps.s.crm.Contacts.ListContacts(ctx, app.ContactFilter{Email: rr.MatchKey, Limit: 10})

@@ -461,9 +461,16 @@ func placeholders(n int) string {
 	return strings.Repeat("?, ", n-1) + "?"
 }
 
+// remoteByKeySQL names its index: without it SQLite's planner prefers the
+// primary key (org_id, kind, desk_id), which gives the ORDER BY for free,
+// and walks every record of the kind — 1.4 ms a key at 10k contacts, 14 s
+// of a first sync's dedupe (issue 17). The index holds desk_id after the
+// key (a WITHOUT ROWID table's), so its rows come in that order anyway.
+const remoteByKeySQL = "SELECT " + remoteCols + " FROM desk_remote INDEXED BY desk_remote_key WHERE org_id = ? AND kind = ? AND match_key = ? AND match_key <> '' ORDER BY desk_id"
+
 // FindRemoteByKey returns the pulled Desk records with a match key.
 func (db *DB) FindRemoteByKey(ctx context.Context, orgID, kind, key string) ([]app.RemoteRecord, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+remoteCols+" FROM desk_remote WHERE org_id = ? AND kind = ? AND match_key = ? AND match_key <> '' ORDER BY desk_id", orgID, kind, key)
+	rows, err := db.read.QueryContext(ctx, remoteByKeySQL, orgID, kind, key)
 	if err != nil {
 		return nil, fmt.Errorf("store: find remote by key: %w", translate(err))
 	}
@@ -540,7 +547,7 @@ func saveLink(ctx context.Context, tx *sql.Tx, l *app.Link, now time.Time) error
 	// A link left by a deleted CRM record whose id SQLite gave to this one:
 	// its Desk record was deleted here (issue 12: remembered, so a change
 	// in Desk asks rather than bringing it back).
-	if _, err := tx.ExecContext(ctx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
+	if _, err := execTx(ctx, tx, `INSERT INTO desk_tombstones (org_id, kind, desk_id, crm_id, name, state, deleted_at, desk_modified)
 		SELECT org_id, kind, desk_id, crm_id, trim(coalesce(json_extract(agreed, '$.firstName'), '') || ' ' ||
 			coalesce(json_extract(agreed, '$.lastName'), json_extract(agreed, '$.accountName'), '')), 'deleted', ?, desk_modified
 		FROM desk_links WHERE org_id = ? AND kind = ? AND crm_id = ? AND desk_id <> ?

@@ -213,3 +213,57 @@ func (db *DB) SetConflictCRMTime(ctx context.Context, orgID, kind string, crmID 
 	}
 	return nil
 }
+
+// DeskPageKnown returns what a page of pulled Desk records has in the
+// store (see app.DeskStore): one indexed IN query per table instead of a
+// lookup per record, ~0.1 ms each at a first sync's 12k records.
+func (db *DB) DeskPageKnown(ctx context.Context, orgID, kind string, deskIDs, keys []string) (*app.DeskPageKnown, error) {
+	k := &app.DeskPageKnown{}
+	var err error
+	if k.Linked, err = db.present(ctx, "SELECT desk_id FROM desk_links WHERE org_id = ? AND kind = ? AND desk_id IN", []any{orgID, kind}, deskIDs); err != nil {
+		return nil, fmt.Errorf("store: desk page: %w", err)
+	}
+	if k.Tombstoned, err = db.present(ctx, "SELECT desk_id FROM desk_tombstones WHERE org_id = ? AND kind = ? AND desk_id IN", []any{orgID, kind}, deskIDs); err != nil {
+		return nil, fmt.Errorf("store: desk page: %w", err)
+	}
+	if kind == app.KindContact {
+		// The same test as ListContacts' Email filter (matchCRM's lookup).
+		if k.CRMKeys, err = db.present(ctx, "SELECT email_norm FROM contacts WHERE email_norm <> '' AND email_norm IN", nil, keys); err != nil {
+			return nil, fmt.Errorf("store: desk page: %w", err)
+		}
+	}
+	return k, nil
+}
+
+// present runs query (ending in IN) over vals, in chunks below SQLite's
+// parameter limit, and returns the values of its first column.
+func (db *DB) present(ctx context.Context, query string, args []any, vals []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	const chunk = 500
+	for len(vals) > 0 {
+		part := vals[:min(chunk, len(vals))]
+		vals = vals[len(part):]
+		a := append(append([]any{}, args...), make([]any, 0, len(part))...)
+		for _, v := range part {
+			a = append(a, v)
+		}
+		rows, err := db.read.QueryContext(ctx, query+" ("+placeholders(len(part))+")", a...)
+		if err != nil {
+			return nil, translate(err)
+		}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return nil, translate(err)
+			}
+			out[v] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, translate(err)
+		}
+	}
+	return out, nil
+}
