@@ -1043,23 +1043,29 @@ func foldedBody(body, contentType string) fyne.CanvasObject {
 	}
 	main := widget.NewRichText(docSegments(own)...)
 	main.Wrapping = fyne.TextWrapWord
-	q := widget.NewRichText(docSegments(quoted)...)
-	q.Wrapping = fyne.TextWrapWord
-	q.Hide()
+	// The quoted text is made when first shown: most are never opened,
+	// and laying out text is what a card costs.
+	var q *widget.RichText
 	var toggle *widget.Button
 	var box *fyne.Container
 	toggle = widget.NewButton(lang.L("Show quoted text"), func() { // no icon: an SVG per message costs as much as its text
-		if q.Visible() {
+		switch {
+		case q == nil:
+			q = widget.NewRichText(docSegments(quoted)...)
+			q.Wrapping = fyne.TextWrapWord
+			box.Add(q)
+			toggle.SetText(lang.L("Hide quoted text"))
+		case q.Visible():
 			q.Hide()
 			toggle.SetText(lang.L("Show quoted text"))
-		} else {
+		default:
 			q.Show()
 			toggle.SetText(lang.L("Hide quoted text"))
 		}
 		box.Refresh()
 	})
 	toggle.Importance = widget.LowImportance
-	box = container.NewVBox(main, container.NewHBox(toggle), q)
+	box = container.NewVBox(main, container.NewHBox(toggle))
 	return box
 }
 
