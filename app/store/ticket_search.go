@@ -398,12 +398,14 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 }
 
 // searchTicketsSQL reads a portal's tickets a query finds down the ticket
-// documents' FTS index, in rowid order, stopping at the limit; locateHitSQL
+// documents' FTS index, in rowid order, stopping at the limit, each hit's
+// list columns from the index that holds only them (desk_tickets_list,
+// migration 0015: the table's rows spill into overflow pages); locateHitSQL
 // probes a ticket's documents in the per-message index by rowid. Both keep
 // their join order (CROSS JOIN): the other order reads every match.
 const (
 	searchTicketsSQL = `SELECT k.id, k.number, k.subject, k.status, k.status_type, k.contact_name, k.contact_email, k.created_time
-		FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t CROSS JOIN desk_tickets k
+		FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t CROSS JOIN desk_tickets k INDEXED BY desk_tickets_list
 		WHERE desk_search_ticket_fts MATCH ? AND t.doc = f.rowid AND t.org_id = ? AND k.org_id = t.org_id AND k.id = t.ticket_id
 		ORDER BY f.rowid DESC LIMIT ?`
 	locateHitSQL = `SELECT d.kind, d.msg_id FROM desk_search_docs d CROSS JOIN desk_search_fts f
