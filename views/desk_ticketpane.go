@@ -320,11 +320,27 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 }
 
 // relayout lays the header out again (lines may have appeared) without
-// refreshing the whole conversation.
+// refreshing the whole conversation. Its widgets refreshed themselves as
+// they were set: refreshing them again measured all their text once more
+// (a third of what opening a ticket cost).
 func (p *ticketPane) relayout() {
-	p.header.Refresh()
+	layoutTree(p.header)
 	if p.content.Size().Height > 0 {
 		p.content.Layout.Layout(p.content.Objects, p.content.Size())
+	}
+	canvas.Refresh(p.header)
+}
+
+// layoutTree lays out c and the containers in it, top down, at their
+// sizes, so what changed size or visibility inside finds its place.
+func layoutTree(c *fyne.Container) {
+	if c.Layout != nil {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
+	for _, o := range c.Objects {
+		if cc, ok := o.(*fyne.Container); ok {
+			layoutTree(cc)
+		}
 	}
 }
 
