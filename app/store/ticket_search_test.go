@@ -422,3 +422,39 @@ func TestIndexTicketsAfterPass(t *testing.T) {
 		t.Errorf("description of a refreshed ticket: %s %v", kind, err)
 	}
 }
+
+// BenchmarkIndexTickets10k: one pass's IndexTickets (10k tickets written
+// in big batches, with subjects and descriptions); ms-per-ticket.
+func BenchmarkIndexTickets10k(b *testing.B) {
+	const n = 10_000
+	ts := benchTickets(n)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range ts {
+		ts[i].Subject = benchText(r, 5)
+		ts[i].Description = "<p>" + benchText(r, 30) + "</p>"
+	}
+	ctx := context.Background()
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		db, err := Open(ctx, filepath.Join(b.TempDir(), "t.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := 0; i < n; i += 1000 {
+			if err := db.UpsertTickets(ctx, ts[i:i+1000]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		start := time.Now()
+		if k, err := db.IndexTickets(ctx, "o1", n); err != nil || k != n {
+			b.Fatal(k, err)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N)/n, "ms-per-ticket")
+}
