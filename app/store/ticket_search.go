@@ -476,10 +476,12 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 		limit = 50
 	}
 	hits := make([]app.TicketHit, 0, limit)
-	err := db.readTx(ctx, func(tx *sql.Tx) error {
+	// One statement, so no transaction around it (its BEGIN and COMMIT
+	// cost a sixth of the search).
+	err := func() error {
 		// Down the FTS index's rowid order, stopping at the limit: the
 		// planner must not reorder the joins (CROSS JOIN).
-		rows, err := tx.QueryContext(ctx, searchTicketsSQL, q, orgID, limit)
+		rows, err := db.read.QueryContext(ctx, searchTicketsSQL, q, orgID, limit)
 		if err != nil {
 			return err
 		}
@@ -496,7 +498,7 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 			hits = append(hits, h)
 		}
 		return rows.Err()
-	})
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("store: search tickets: %w", translate(err))
 	}

@@ -182,6 +182,16 @@ func searchBenchDB(b *testing.B) *DB {
 		return searchBench
 	}
 	ctx := context.Background()
+	// TANDEM_SEARCH_BENCH_DB: the file a run before built (its path is
+	// logged; -v shows it), used as it is.
+	if p := os.Getenv("TANDEM_SEARCH_BENCH_DB"); p != "" {
+		db, err := Open(ctx, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		searchBench = db
+		return db
+	}
 	dir, err := os.MkdirTemp("", "tandem-search-bench")
 	if err != nil {
 		b.Fatal(err)
@@ -190,6 +200,7 @@ func searchBenchDB(b *testing.B) *DB {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Logf("search bench store: %s", db.Path())
 	defer func() { searchBench = db }()
 	r := rand.New(rand.NewPCG(1, 2))
 	ts := benchTickets(50_000)
