@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -147,18 +148,108 @@ func attachDetail(n, files int) *app.TicketDetail {
 // BenchmarkTicketPane200Attach20Build builds the pane from a cached
 // 200-message ticket with 20 attachments, without painting (the goal:
 // ≤ 30 ms; BenchmarkTicketPane200Build beside it is the same ticket with
-// one attachment name on every thread, as before issue 15).
+// one attachment name on every thread, as before issue 15). The floor, in
+// the same run, is the same pane for a ticket of one message with one
+// attachment (the header, the details and one card: what any ticket
+// opened costs); x-floor is what the 199 other messages add.
 func BenchmarkTicketPane200Attach20Build(b *testing.B) {
 	test.NewTempApp(b)
-	td := attachDetail(200, 20)
+	td, one := attachDetail(200, 20), attachDetail(1, 1)
 	w := test.NewWindow(nil)
 	defer w.Close()
-	for b.Loop() {
+	build := func(td *app.TicketDetail) time.Duration {
+		start := time.Now()
 		p := newBenchPane(w)
 		w.SetContent(p.content)
 		w.Resize(fyne.NewSize(1000, 700))
 		p.apply(td, nil)
+		return time.Since(start)
 	}
+	var pane, floor []time.Duration
+	for b.Loop() {
+		pane = append(pane, build(td))
+		b.StopTimer()
+		floor = append(floor, build(one))
+		b.StartTimer()
+	}
+	ms := func(ds []time.Duration) float64 { return float64(medianDur(ds).Microseconds()) / 1000 }
+	b.ReportMetric(ms(pane), "median-pane-ms")
+	b.ReportMetric(ms(floor), "median-floor-1msg-ms")
+	b.ReportMetric(ms(pane)/ms(floor), "x-floor")
+}
+
+// medianDur is the median of ds (which it sorts): one build slowed by the
+// machine's load does not decide the figure.
+func medianDur(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// scrollToStart scrolls the conversation up, as a person does with the
+// wheel, until every message of the page has its card.
+func scrollToStart(p *ticketPane) {
+	for i := 0; i < 100 && len(p.cards) < len(p.page); i++ {
+		p.scroll.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, 1e6)})
+	}
+}
+
+// TestConversationGrowsOnScroll: a long ticket opens with cards for its
+// latest messages only, at the bottom; scrolling up makes the earlier
+// ones of the page, in time order, above what was in view (which stays in
+// view), and Show earlier messages adds a page more.
+func TestConversationGrowsOnScroll(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	p := newBenchPane(w)
+	w.SetContent(p.content)
+	w.Resize(fyne.NewSize(1000, 700))
+	td := attachDetail(200, 20)
+	p.apply(td, nil)
+	if n := len(p.cards); n == 0 || n >= pageMessages {
+		t.Fatalf("%d cards made at first, want some of the latest %d", n, pageMessages)
+	}
+	if bottom := p.convo.MinSize().Height - p.scroll.Size().Height; p.scroll.Offset.Y < bottom-1 {
+		t.Errorf("opened at %v, not at the latest message (%v)", p.scroll.Offset.Y, bottom)
+	}
+	latest := p.cards[len(p.cards)-1]
+	p.scroll.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, 1e6)})
+	if y := latest.Position().Y - p.scroll.Offset.Y; y < 0 {
+		t.Errorf("after the first growth the card in view moved out of it (at %v)", y)
+	}
+	scrollToStart(p)
+	if len(p.cards) != pageMessages {
+		t.Fatalf("%d cards after scrolling to the top, want %d", len(p.cards), pageMessages)
+	}
+	// Every message of the page, in time order, below Show 190 earlier.
+	heads := cardHeads(p.convo)
+	es := p.entries()
+	if len(heads) != pageMessages {
+		t.Fatalf("%d message headings, want %d", len(heads), pageMessages)
+	}
+	for i, h := range heads {
+		if want := when(es[len(es)-pageMessages+i].at); !strings.Contains(h, want) {
+			t.Errorf("card %d is %q, want the message of %s", i, h, want)
+		}
+	}
+	if p.more == nil || !strings.Contains(p.more.Text, itoa(len(es)-pageMessages)) {
+		t.Fatalf("no Show %d earlier messages", len(es)-pageMessages)
+	}
+	test.Tap(p.more)
+	if len(p.cards) != 2*pageMessages || len(cardHeads(p.convo)) != 2*pageMessages {
+		t.Errorf("%d cards after Show earlier messages, want %d", len(p.cards), 2*pageMessages)
+	}
+}
+
+// cardHeads is the headings of the conversation's cards, top to bottom.
+func cardHeads(convo fyne.CanvasObject) []string {
+	var out []string
+	for _, o := range walk(nil, convo) {
+		if l, ok := o.(*widget.Label); ok && l.TextStyle.Bold && strings.Contains(unbreakable(l.Text), " · ") {
+			out = append(out, unbreakable(l.Text))
+		}
+	}
+	return out
 }
 
 // TestAttachmentsListed: each message lists its files with name, type and

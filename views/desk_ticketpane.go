@@ -63,6 +63,9 @@ type ticketPane struct {
 	offline      bool // the last refresh from Desk failed: what is shown is the cache
 	showN        int  // how many of the latest messages are shown
 	more         *widget.Button
+	page         []convoEntry        // the messages shown or to be shown as the view is scrolled up
+	cards        []fyne.CanvasObject // the cards of the last len(cards) of page
+	total        int                 // how many messages the conversation has
 	loadSeq      int
 	compose      *composeForm
 	shown        string // the ticket painted, to scroll to the latest message once
@@ -157,6 +160,7 @@ func (p *ticketPane) build(back func()) {
 	)
 	p.convo = container.NewVBox()
 	p.scroll = container.NewVScroll(p.convo)
+	p.scroll.OnScrolled = p.scrolled
 	p.content = container.NewBorder(p.header, nil, nil, nil, p.scroll)
 }
 
@@ -294,8 +298,12 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 	p.showNotice()
 	first := p.shown != td.Ticket.ID
 	p.shown = td.Ticket.ID
+	if first {
+		p.cards = nil
+	}
 	p.paint()
 	p.relayout()
+	p.fillView()
 	if p.focusFound {
 		// Opened from a search: at the message that matched.
 		p.focusFound, p.focus = false, ""
@@ -303,19 +311,36 @@ func (p *ticketPane) apply(td *app.TicketDetail, err error) {
 		p.scroll.Offset = fyne.NewPos(0, min(p.focusY, max(0, p.convo.MinSize().Height-p.scroll.Size().Height)))
 		p.scroll.Refresh()
 	} else if first || p.scrollEnd {
-		// The latest message first; after a send, what was sent.
+		// The latest message first; after a send, what was sent. (The
+		// scroll lays its content out again; the cards were refreshed
+		// as they were made.)
 		p.scrollEnd = false
-		p.scroll.Refresh()
 		p.scroll.ScrollToBottom()
 	}
 }
 
 // relayout lays the header out again (lines may have appeared) without
-// refreshing the whole conversation.
+// refreshing the whole conversation. Its widgets refreshed themselves as
+// they were set: refreshing them again measured all their text once more
+// (a third of what opening a ticket cost).
 func (p *ticketPane) relayout() {
-	p.header.Refresh()
+	layoutTree(p.header)
 	if p.content.Size().Height > 0 {
 		p.content.Layout.Layout(p.content.Objects, p.content.Size())
+	}
+	canvas.Refresh(p.header)
+}
+
+// layoutTree lays out c and the containers in it, top down, at their
+// sizes, so what changed size or visibility inside finds its place.
+func layoutTree(c *fyne.Container) {
+	if c.Layout != nil {
+		c.Layout.Layout(c.Objects, c.Size())
+	}
+	for _, o := range c.Objects {
+		if cc, ok := o.(*fyne.Container); ok {
+			layoutTree(cc)
+		}
 	}
 }
 
@@ -681,7 +706,48 @@ func requestIsThread(td *app.TicketDetail) bool {
 // comments in time order, then what is still waiting to be sent. Every
 // part comes from the cache, which keeps what Desk answered before: a
 // refresh merges into it, so nothing already shown disappears.
+//
+// Only the latest messages get cards at first (firstCards, more until the
+// view is full: fillView), the earlier ones of the page as the
+// conversation is scrolled up to them (growEarlier): laying out a card's
+// text is what opening a ticket costs, and the latest messages are what
+// people read first.
 func (p *ticketPane) paint() {
+	es := p.entries()
+	focusAt := -1
+	if p.focus != "" {
+		for i, e := range es {
+			if p.isFocus(e) {
+				p.showN = max(p.showN, len(es)-i)
+				p.focusFound = true
+				focusAt = i
+			}
+		}
+	}
+	hidden := max(len(es)-p.showN, 0)
+	p.page, p.total = es[hidden:], len(es)
+	// A repaint (the refresh from Desk) keeps as many cards as were shown.
+	n := min(len(p.page), max(firstCards, len(p.cards)))
+	if focusAt >= 0 {
+		n = max(n, len(es)-focusAt)
+	}
+	p.cards = p.buildCards(p.page[len(p.page)-n:])
+	p.showCards()
+	if p.focusFound {
+		p.focusY = 0
+		objs := p.convo.Objects
+		off := len(objs) - len(p.cards) // the Show earlier button
+		for i := 0; i < len(objs); i++ {
+			if i >= off && p.isFocus(p.page[len(p.page)-len(p.cards)+i-off]) {
+				break
+			}
+			p.focusY += objs[i].MinSize().Height + theme.Padding()
+		}
+	}
+}
+
+// entries is the conversation in time order, what waits to be sent last.
+func (p *ticketPane) entries() []convoEntry {
 	td := p.detail
 	es := make([]convoEntry, 0, len(td.Threads)+len(td.Comments)+len(td.Pending)+1)
 	if strings.TrimSpace(td.Ticket.Description) != "" && !requestIsThread(td) {
@@ -697,54 +763,106 @@ func (p *ticketPane) paint() {
 	for i := range td.Pending {
 		es = append(es, convoEntry{at: td.Pending[i].CreatedAt, pending: &td.Pending[i]})
 	}
-	if p.focus != "" {
-		for i, e := range es {
-			if e.request && p.focus == focusRequest || e.thread != nil && e.thread.ID == p.focus || e.comment != nil && e.comment.ID == p.focus {
-				p.showN = max(p.showN, len(es)-i)
-				p.focusFound = true
-			}
-		}
-	}
-	objs := make([]fyne.CanvasObject, 0, min(len(es), p.showN)+2)
-	if hidden := len(es) - p.showN; hidden > 0 {
-		// Building and laying out every message of a long ticket takes
-		// seconds; the latest ones are what people read first.
-		more := widget.NewButtonWithIcon(lang.L("Show {{.N}} earlier messages", map[string]any{"N": hidden}), theme.MoreVerticalIcon(), func() {
-			p.showN += pageMessages
-			p.paint()
-		})
-		p.more = more
-		objs = append(objs, container.NewCenter(more))
-		es = es[hidden:]
-	} else {
-		p.more = nil
-	}
+	return es
+}
+
+// isFocus reports whether e is the message the pane opens at.
+func (p *ticketPane) isFocus(e convoEntry) bool {
+	return e.request && p.focus == focusRequest || e.thread != nil && e.thread.ID == p.focus || e.comment != nil && e.comment.ID == p.focus
+}
+
+// firstCards is how many of the latest messages get cards when a ticket
+// is painted (more when they do not fill the view), growCards how many
+// more each time the conversation is scrolled up to its top.
+const (
+	firstCards = 4
+	growCards  = 4
+)
+
+func (p *ticketPane) buildCards(es []convoEntry) []fyne.CanvasObject {
+	td := p.detail
+	cards := make([]fyne.CanvasObject, 0, len(es))
 	for _, e := range es {
 		switch {
 		case e.request:
-			objs = append(objs, requestCard(&td.Ticket))
+			cards = append(cards, requestCard(&td.Ticket))
 		case e.thread != nil:
-			objs = append(objs, p.threadCardWithFiles(e.thread, &td.Ticket))
+			cards = append(cards, p.threadCardWithFiles(e.thread, &td.Ticket))
 		case e.comment != nil:
-			objs = append(objs, p.commentCardWithFiles(e.comment, &td.Ticket))
+			cards = append(cards, p.commentCardWithFiles(e.comment, &td.Ticket))
 		default:
-			objs = append(objs, p.pendingCard(e.pending))
+			cards = append(cards, p.pendingCard(e.pending))
 		}
 	}
-	p.convo.Objects = objs
-	p.convo.Refresh()
-	if p.focusFound {
-		p.focusY = 0
-		off := len(objs) - len(es) // the Show earlier button
-		for i := 0; i < len(objs); i++ {
-			if i >= off {
-				e := es[i-off]
-				if e.request && p.focus == focusRequest || e.thread != nil && e.thread.ID == p.focus || e.comment != nil && e.comment.ID == p.focus {
-					break
-				}
-			}
-			p.focusY += objs[i].MinSize().Height + theme.Padding()
-		}
+	return cards
+}
+
+// showCards puts the cards in the conversation, below "Show N earlier
+// messages" when some have none, and lays it out at its width. It does
+// not refresh every card again: a refresh measures all their text once
+// more, and a new card measures itself when first laid out.
+func (p *ticketPane) showCards() {
+	objs := make([]fyne.CanvasObject, 0, len(p.cards)+1)
+	unbuilt := len(p.page) - len(p.cards)
+	if hidden := p.total - len(p.page) + unbuilt; hidden > 0 {
+		more := widget.NewButtonWithIcon(lang.L("Show {{.N}} earlier messages", map[string]any{"N": hidden}), theme.MoreVerticalIcon(), p.showEarlier)
+		p.more = more
+		objs = append(objs, container.NewCenter(more))
+	} else {
+		p.more = nil
+	}
+	p.convo.Objects = append(objs, p.cards...)
+	w := p.convo.Size().Width
+	p.convo.Layout.Layout(p.convo.Objects, fyne.NewSize(w, p.convo.Size().Height)) // each card's text wraps at the width
+	p.convo.Resize(fyne.NewSize(w, p.convo.MinSize().Height))
+	canvas.Refresh(p.convo)
+}
+
+// showEarlier is "Show N earlier messages": a page more of them, from the
+// top of what is shown.
+func (p *ticketPane) showEarlier() {
+	p.showN = len(p.cards) + pageMessages
+	es := p.entries()
+	p.page, p.total = es[max(len(es)-p.showN, 0):], len(es)
+	unbuilt := len(p.page) - len(p.cards)
+	p.cards = append(p.buildCards(p.page[:unbuilt]), p.cards...)
+	p.showCards()
+	p.scroll.Refresh()
+}
+
+// growEarlier gives cards to up to n more of the page's earlier messages,
+// above those shown, keeping in view what was in view.
+func (p *ticketPane) growEarlier(n int) {
+	unbuilt := len(p.page) - len(p.cards)
+	if n = min(n, unbuilt); n <= 0 {
+		return
+	}
+	before := p.convo.MinSize().Height
+	p.cards = append(p.buildCards(p.page[unbuilt-n:unbuilt]), p.cards...)
+	p.showCards()
+	p.scroll.ScrollToOffset(fyne.NewPos(p.scroll.Offset.X, p.scroll.Offset.Y+p.convo.MinSize().Height-before))
+}
+
+// fillView gives cards to earlier messages of the page until the
+// conversation is two views tall (there is something to scroll up to).
+func (p *ticketPane) fillView() {
+	view := p.scroll.Size().Height
+	if view <= 0 {
+		view = p.d.win.Canvas().Size().Height
+	}
+	for len(p.cards) < len(p.page) && p.convo.MinSize().Height < 2*view {
+		unbuilt := len(p.page) - len(p.cards)
+		n := min(growCards, unbuilt)
+		p.cards = append(p.buildCards(p.page[unbuilt-n:unbuilt]), p.cards...)
+		p.showCards()
+	}
+}
+
+// scrolled builds earlier cards when the conversation is scrolled near
+// its top.
+func (p *ticketPane) scrolled(at fyne.Position) {
+	if p.detail != nil && at.Y < p.scroll.Size().Height && len(p.cards) < len(p.page) {
+		p.growEarlier(growCards)
 	}
 }
 
@@ -945,23 +1063,29 @@ func foldedBody(body, contentType string) fyne.CanvasObject {
 	}
 	main := widget.NewRichText(docSegments(own)...)
 	main.Wrapping = fyne.TextWrapWord
-	q := widget.NewRichText(docSegments(quoted)...)
-	q.Wrapping = fyne.TextWrapWord
-	q.Hide()
+	// The quoted text is made when first shown: most are never opened,
+	// and laying out text is what a card costs.
+	var q *widget.RichText
 	var toggle *widget.Button
 	var box *fyne.Container
 	toggle = widget.NewButton(lang.L("Show quoted text"), func() { // no icon: an SVG per message costs as much as its text
-		if q.Visible() {
+		switch {
+		case q == nil:
+			q = widget.NewRichText(docSegments(quoted)...)
+			q.Wrapping = fyne.TextWrapWord
+			box.Add(q)
+			toggle.SetText(lang.L("Hide quoted text"))
+		case q.Visible():
 			q.Hide()
 			toggle.SetText(lang.L("Show quoted text"))
-		} else {
+		default:
 			q.Show()
 			toggle.SetText(lang.L("Hide quoted text"))
 		}
 		box.Refresh()
 	})
 	toggle.Importance = widget.LowImportance
-	box = container.NewVBox(main, container.NewHBox(toggle), q)
+	box = container.NewVBox(main, container.NewHBox(toggle))
 	return box
 }
 

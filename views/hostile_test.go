@@ -158,6 +158,7 @@ func TestHostileTextInTicketViews(t *testing.T) {
 	w.SetContent(p.content)
 	w.Resize(fyne.NewSize(1000, 700))
 	p.apply(hostileDetail(rloSubject), nil)
+	scrollToStart(p) // the oldest message's card is made when scrolled to
 	w.Canvas().Capture()
 	if want := "#4711  " + rloTrue; p.title.Text != want {
 		t.Errorf("title = %q, want %q", p.title.Text, want)
