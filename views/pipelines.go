@@ -367,12 +367,15 @@ func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
 		}
 	}
 	head := container.NewBorder(nil, nil, nil, menu, container.NewVBox(col.title, col.count))
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
-	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	// No background of its own: a column is its title and its cards. A
+	// rounded panel behind each column was most of what the software
+	// renderer filled per frame (a focused entry's cursor repaints the
+	// window some 12 times a second), for a panel the dark theme hardly
+	// shows (issue 17).
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(columnWidth, 0))
 	body := container.NewBorder(head, nil, nil, nil, container.NewStack(col.cards.list, container.NewVBox(col.none)))
-	col.root = container.NewStack(width, bg, container.NewPadded(body))
+	col.root = container.NewStack(width, container.NewPadded(body))
 	return col
 }
 
