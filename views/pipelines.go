@@ -81,7 +81,9 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s.mode.Horizontal = true
 	s.mode.Required = true
 	s.mode.SetSelected(lang.L("Board"))
-	s.mode.OnChanged = func(string) { s.rebuild() }
+	// A switch reads the summary again, so the board comes with its first
+	// pages in one step (refresh) like any other load.
+	s.mode.OnChanged = func(string) { s.refresh() }
 	s.search = newEntry(u, lang.L("Filter records"))
 	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
 	s.info = newFitLabel(false, true)
