@@ -369,11 +369,11 @@ func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
 		}
 	}
 	head := container.NewBorder(nil, nil, nil, menu, container.NewVBox(col.title, col.count))
-	// No background of its own: a column is its title and its cards. A
-	// rounded panel behind each column was most of what the software
-	// renderer filled per frame (a focused entry's cursor repaints the
-	// window some 12 times a second), for a panel the dark theme hardly
-	// shows (issue 17).
+	// No background of its own: a column is its title and its cards. The
+	// rounded panel behind each column was a large share of what the
+	// software renderer fills per frame (a focused entry's cursor repaints
+	// the whole window some 12 times a second), for a panel the dark theme
+	// hardly shows (issue 17).
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(columnWidth, 0))
 	body := container.NewBorder(head, nil, nil, nil, container.NewStack(col.cards.list, container.NewVBox(col.none)))
