@@ -177,8 +177,8 @@ func recordLines(recs []app.Record) fyne.CanvasObject {
 	}
 	lines := make([]fyne.CanvasObject, len(recs))
 	for i, r := range recs {
-		l := widget.NewLabel(rowText(joinNonEmpty(" · ", r.Name, r.StageName, app.FormatAmount(r.Amount, r.Currency), r.CompanyName)))
-		l.Truncation = fyne.TextTruncateEllipsis
+		l := newFitLabel(false, false) // up to 100 lines: no HarfBuzz font each
+		l.SetText(rowText(joinNonEmpty(" · ", r.Name, r.StageName, app.FormatAmount(r.Amount, r.Currency), r.CompanyName)))
 		lines[i] = l
 	}
 	return container.NewVBox(lines...) // one layout, not one per line

@@ -70,6 +70,22 @@ func (p *pageCache[T]) reload() {
 	})
 }
 
+// prime is reload with the count and the first page already read (the
+// board reads every column's first page in one go): applied at once.
+func (p *pageCache[T]) prime(n int, first []T) {
+	p.gen++
+	p.loading = map[int]bool{}
+	p.pages = map[int][]T{}
+	p.total = n
+	if n > 0 {
+		p.pages[0] = first
+	}
+	p.changed(true)
+	if p.loaded != nil {
+		p.loaded(n, nil)
+	}
+}
+
 // item returns row id if its page is cached.
 func (p *pageCache[T]) item(id int) (T, bool) {
 	var zero T

@@ -35,7 +35,7 @@ type pipelinesScreen struct {
 	picker    *keySelect
 	mode      *widget.RadioGroup
 	search    *entry
-	info      *widget.Label
+	info      *fitLabel
 	body      *fyne.Container
 	table     *widget.Table
 	rows      *pageCache[app.Record] // the table's rows
@@ -46,6 +46,10 @@ type pipelinesScreen struct {
 	deb       debouncer
 	gen       int
 	form      *recordForm
+	// firsts are the first pages of the board's columns, loaded by refresh
+	// with the summary so the whole board is put on screen in one step;
+	// showBoard uses them once.
+	firsts map[int64][]app.Record
 	// picking is true while refresh sets the picker, so it does not reload.
 	picking bool
 }
@@ -54,7 +58,7 @@ type pipelinesScreen struct {
 // virtualised list of cards.
 type boardColumn struct {
 	stage app.Stage
-	title *widget.Label
+	title *fitLabel
 	count *widget.Label
 	none  *widget.Label // "No records", shown when the stage is empty
 	cards *pagedList[app.Record]
@@ -77,12 +81,12 @@ func newPipelinesScreen(u *ui) *pipelinesScreen {
 	s.mode.Horizontal = true
 	s.mode.Required = true
 	s.mode.SetSelected(lang.L("Board"))
-	s.mode.OnChanged = func(string) { s.rebuild() }
+	// A switch reads the summary again, so the board comes with its first
+	// pages in one step (refresh) like any other load.
+	s.mode.OnChanged = func(string) { s.refresh() }
 	s.search = newEntry(u, lang.L("Filter records"))
 	s.search.OnChanged = func(string) { s.deb.call(s.refresh) }
-	s.info = widget.NewLabel("")
-	s.info.Importance = widget.LowImportance
-	s.info.Truncation = fyne.TextTruncateEllipsis
+	s.info = newFitLabel(false, true)
 	s.rows = newPageCache[app.Record](u.run)
 	s.table = s.newTable()
 	s.rows.changed = func(reset bool) {
@@ -147,19 +151,24 @@ func (s *pipelinesScreen) openForm(p *app.Pipeline, r *app.Record) {
 func (s *pipelinesScreen) refresh() {
 	s.gen++
 	gen, cur, q := s.gen, s.cur, strings.TrimSpace(s.search.Text)
+	board := s.mode.Selected != lang.L("List")
 	svc := s.u.crm.Pipelines
 	s.u.run.Go(func(ctx context.Context) func() {
 		ps, err := svc.ListPipelines(ctx)
 		var groups []app.RecordGroup
+		var firsts map[int64][]app.Record
 		if err == nil && len(ps) > 0 {
-			found := false
-			for _, p := range ps {
-				found = found || p.ID == cur
+			p := &ps[0]
+			for i := range ps {
+				if ps[i].ID == cur {
+					p = &ps[i]
+				}
 			}
-			if !found {
-				cur = ps[0].ID
-			}
+			cur = p.ID
 			groups, err = svc.SummarizeRecords(ctx, app.RecordFilter{PipelineID: cur, Query: q})
+			if err == nil && board {
+				firsts, err = firstPages(ctx, svc, p, groups, q)
+			}
 		}
 		return func() {
 			if gen != s.gen {
@@ -171,7 +180,7 @@ func (s *pipelinesScreen) refresh() {
 				s.body.Refresh()
 				return
 			}
-			s.pipelines, s.cur, s.groups = ps, cur, groups
+			s.pipelines, s.cur, s.groups, s.firsts = ps, cur, groups, firsts
 			s.filter = app.RecordFilter{PipelineID: cur, Query: q}
 			names := make([]string, len(ps))
 			sel := -1
@@ -192,6 +201,28 @@ func (s *pipelinesScreen) refresh() {
 			s.rebuild()
 		}
 	})
+}
+
+// firstPages reads the first page of cards of every stage of p that the
+// summary counts records in, off the UI goroutine: the board then goes on
+// screen in one step, not one column (and one layout) at a time.
+func firstPages(ctx context.Context, svc app.PipelineService, p *app.Pipeline, groups []app.RecordGroup, q string) (map[int64][]app.Record, error) {
+	counted := map[int64]bool{}
+	for _, g := range groups {
+		counted[g.StageID] = counted[g.StageID] || g.Count > 0
+	}
+	firsts := map[int64][]app.Record{}
+	for _, st := range p.Stages {
+		if !counted[st.ID] {
+			continue
+		}
+		rs, err := svc.ListRecords(ctx, app.RecordFilter{PipelineID: p.ID, StageID: st.ID, Query: q, Limit: pageSize})
+		if err != nil {
+			return nil, err
+		}
+		firsts[st.ID] = rs
+	}
+	return firsts, nil
 }
 
 // stageCount is how many records of stage id the summary counts.
@@ -274,6 +305,8 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 		s.boardOf = ids
 	}
 	svc, f := s.u.crm.Pipelines, s.filter
+	firsts := s.firsts
+	s.firsts = nil // a later rebuild (a mode switch) reads the pages again
 	for i, st := range p.Stages {
 		col := s.columns[i]
 		col.stage = st
@@ -293,7 +326,11 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 			h.Offset, h.Limit = offset, limit
 			return svc.ListRecords(ctx, h)
 		}
-		col.cards.reload()
+		if first, ok := firsts[st.ID]; ok || (firsts != nil && n == 0) {
+			col.cards.prime(n, first)
+		} else {
+			col.cards.reload()
+		}
 	}
 	return s.board
 }
@@ -301,9 +338,8 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 // newColumn builds the (empty) column of stage st; showBoard fills it.
 func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
 	col := &boardColumn{stage: st}
-	col.title = widget.NewLabel(rowText(st.Name))
-	col.title.TextStyle = fyne.TextStyle{Bold: true}
-	col.title.Truncation = fyne.TextTruncateEllipsis
+	col.title = newFitLabel(true, false)
+	col.title.SetText(rowText(st.Name))
 	col.count = dimLabel("")
 	col.none = dimLabel(lang.L("No records"))
 	col.none.Hidden = true
@@ -333,34 +369,36 @@ func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
 		}
 	}
 	head := container.NewBorder(nil, nil, nil, menu, container.NewVBox(col.title, col.count))
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
-	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	// No background of its own: a column is its title and its cards. The
+	// rounded panel behind each column was a large share of what the
+	// software renderer fills per frame (a focused entry's cursor repaints
+	// the whole window some 12 times a second), for a panel the dark theme
+	// hardly shows (issue 17).
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(columnWidth, 0))
 	body := container.NewBorder(head, nil, nil, nil, container.NewStack(col.cards.list, container.NewVBox(col.none)))
-	col.root = container.NewStack(width, bg, container.NewPadded(body))
+	col.root = container.NewStack(width, container.NewPadded(body))
 	return col
 }
 
 // card is the parts of one card on the board, which a column's list
 // reuses for whichever record scrolls into view.
 type card struct {
-	name, amount, company, closes *widget.Label
+	name, amount, company, closes *fitLabel
 	open, move                    *widget.Button
 }
 
-// newCard builds an empty card (the column list's template).
+// newCard builds an empty card (the column list's template). Its lines
+// shorten themselves (fitLabel): Fyne's ellipsis shaped each line with a
+// new HarfBuzz font whenever a card scrolled into view (issue 17).
 func newCard() fyne.CanvasObject {
-	name := widget.NewLabel("")
-	name.TextStyle = fyne.TextStyle{Bold: true}
-	name.Truncation = fyne.TextTruncateEllipsis
-	amount := widget.NewLabel("")
-	amount.Truncation = fyne.TextTruncateEllipsis
+	name := newFitLabel(true, false)
+	amount := newFitLabel(false, false)
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.DocumentCreateIcon(), nil)
 	open.Importance = widget.LowImportance
 	move := widget.NewButton(lang.L("Move to ▸"), nil)
 	move.Importance = widget.LowImportance
-	lines := container.NewVBox(name, amount, dimLabel(""), dimLabel(""), container.NewHBox(open, layout.NewSpacer(), move))
+	lines := container.NewVBox(name, amount, newFitLabel(false, true), newFitLabel(false, true), container.NewHBox(open, layout.NewSpacer(), move))
 	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
 	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
 	bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
@@ -373,8 +411,8 @@ func cardOf(o fyne.CanvasObject) card {
 	lines := o.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects
 	buttons := lines[4].(*fyne.Container).Objects
 	return card{
-		name: lines[0].(*widget.Label), amount: lines[1].(*widget.Label),
-		company: lines[2].(*widget.Label), closes: lines[3].(*widget.Label),
+		name: lines[0].(*fitLabel), amount: lines[1].(*fitLabel),
+		company: lines[2].(*fitLabel), closes: lines[3].(*fitLabel),
 		open: buttons[0].(*widget.Button), move: buttons[2].(*widget.Button),
 	}
 }
@@ -567,11 +605,7 @@ func (s *pipelinesScreen) newTable() *widget.Table {
 	widths := []float32{220, 130, 130, 190, 110, 170}
 	t := widget.NewTableWithHeaders(
 		func() (int, int) { return s.rows.total, len(heads) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
+		func() fyne.CanvasObject { return newFitLabel(false, false) },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			r, ok := s.rows.want(id.Row)
 			text := ""
@@ -595,7 +629,7 @@ func (s *pipelinesScreen) newTable() *widget.Table {
 					text = pc.Name
 				}
 			}
-			o.(*widget.Label).SetText(text)
+			o.(*fitLabel).SetText(text)
 		})
 	t.ShowHeaderColumn = false
 	t.CreateHeader = func() fyne.CanvasObject { return sectionTitle("") }

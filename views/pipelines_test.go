@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -343,4 +344,52 @@ func menuAction(t *testing.T, menu *fyne.Menu, label string) {
 		}
 	}
 	t.Fatalf("no menu item %q", label)
+}
+
+// TestBoardArrivesInOneStep: the board's answer carries every column's
+// first cards, so applying it puts the whole board on screen and starts no
+// further query per column (before, each column loaded, and was laid out,
+// on its own answer).
+func TestBoardArrivesInOneStep(t *testing.T) {
+	crm := newTestCRM(t)
+	ctx := context.Background()
+	p := mustPipeline(t, crm, "Sales", "Lead", "Proposal", "Won", "Lost")
+	var rs []app.Record
+	for i, st := range p.Stages[:3] {
+		for j := 0; j <= i; j++ {
+			rs = append(rs, app.Record{PipelineID: p.ID, StageID: st.ID, Name: fmt.Sprintf("%s deal %d", st.Name, j), Amount: 100, Currency: "JPY"})
+		}
+	}
+	if _, err := crm.Pipelines.ImportRecords(ctx, rs); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestWindow(t, crm)
+	m.nav.Select(2)
+	deadline := time.Now().Add(10 * time.Second)
+	for !m.run.idle() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	for _, f := range queues[m].take() { // the board's answer, and nothing after it
+		f()
+	}
+	s := m.pipelines
+	if len(s.columns) != 4 {
+		t.Fatalf("%d columns", len(s.columns))
+	}
+	for i, col := range s.columns {
+		want := []int{1, 2, 3, 0}[i]
+		if col.cards.total != want {
+			t.Errorf("%s: %d cards counted, want %d", col.stage.Name, col.cards.total, want)
+		}
+		if want == 0 {
+			continue
+		}
+		if _, ok := col.cards.item(want - 1); !ok {
+			t.Errorf("%s: the cards are not there at once", col.stage.Name)
+		}
+	}
+	if !m.run.idle() {
+		t.Error("the board's answer started more queries")
+	}
+	settle(m)
 }
