@@ -930,10 +930,8 @@ func threadCardFiles(th *app.Thread, tk *app.Ticket, files []attachment) fyne.Ca
 	return messageCard(side, head, strings.Join(addr, "   "), body, ct, files)
 }
 
-func commentCard(c *app.Comment) fyne.CanvasObject {
-	return commentCardFiles(c, attachments(c.Raw))
-}
-
+// commentCardFiles is one comment of the conversation with its files
+// (commentCardWithFiles makes them openable).
 func commentCardFiles(c *app.Comment, files []attachment) fyne.CanvasObject {
 	who := nameText(c.CommenterName)
 	head := lang.L("Internal comment by {{.Name}}", map[string]any{"Name": who})
