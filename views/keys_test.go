@@ -2,6 +2,7 @@ package views
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -72,7 +73,18 @@ func TestShortcutsWithAFocusedEntry(t *testing.T) {
 		}
 	}
 
-	// F5: sync now.
+	// F5: sync now. F5 does what the Sync now button does, which is
+	// disabled while a pass runs: wait for the loop's first pass to end
+	// (on a loaded machine F5 came during it, and nothing followed).
+	st := m.desk
+	deadline := time.Now().Add(60 * time.Second)
+	for st.st == nil || st.st.LastSuccess.IsZero() || !st.syncNow.Visible() || st.syncNow.Disabled() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the first pass")
+		}
+		time.Sleep(5 * time.Millisecond)
+		settleBoth()
+	}
 	focusSearch()
 	e.emu.ResetRequests()
 	press(m.win, fyne.KeyF5, 0)
