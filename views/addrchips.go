@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/width"
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/app/display"
@@ -448,7 +450,7 @@ func parseAddr(s string) (c addrChip, ok bool) {
 	if lt := strings.LastIndexAny(s, "<＜"); lt >= 0 {
 		if gt := strings.LastIndexAny(s, ">＞"); gt > lt {
 			c.name = strings.Trim(strings.TrimSpace(s[:lt]), "\"")
-			_, w := firstRune(s[lt:])
+			_, w := utf8.DecodeRuneInString(s[lt:])
 			s = s[lt+w : gt]
 		}
 	}
@@ -460,29 +462,11 @@ func parseAddr(s string) (c addrChip, ok bool) {
 	return c, true
 }
 
-func firstRune(s string) (rune, int) {
-	for i, r := range s {
-		if i == 0 {
-			return r, len(string(r))
-		}
-	}
-	return 0, 0
-}
-
-// foldWidth turns full-width ASCII (＠, ａ, ．, １) into ASCII: a Japanese
-// input method left on gives those.
+// foldWidth turns full-width ASCII (＠, ａ, ．, １) and the ideographic
+// space into ASCII (width.Fold), and 。 into a dot: a Japanese input
+// method left on gives those.
 func foldWidth(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			return r - 0xFEE0
-		case r == '\u3000':
-			return ' '
-		case r == '。':
-			return '.'
-		}
-		return r
-	}, s)
+	return strings.ReplaceAll(width.Fold.String(s), "。", ".")
 }
 
 // addrProblem says why addr is not an address email can go to ("" when
