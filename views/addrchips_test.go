@@ -169,13 +169,7 @@ func (e *deskEnv) uploads() int {
 // removing a file removes it from the draft.
 func TestDraftKeepsFiles(t *testing.T) {
 	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 41, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
-	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
-	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Quote", "description": "<p>Quote please.</p>",
-		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.syncOnce()
+	c, id := e.miaTicket("Quote", "<p>Quote please.</p>")
 	tab := e.tab(app.KindContact, c.ID)
 	p := e.openTicketByID(tab, id)
 
@@ -261,13 +255,7 @@ func TestDraftKeepsFiles(t *testing.T) {
 // and nothing is queued; removing the chip lets it go.
 func TestComposerRefusesBadChip(t *testing.T) {
 	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 42, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
-	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
-	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Quote", "description": "<p>Quote please.</p>",
-		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.syncOnce()
+	c, id := e.miaTicket("Quote", "<p>Quote please.</p>")
 	p := e.openTicketByID(e.tab(app.KindContact, c.ID), id)
 	e.tap(p.reply)
 	f := p.compose
@@ -345,13 +333,7 @@ func TestComposerChipsShots(t *testing.T) {
 // the file on the comment.
 func TestCommentWithFiles(t *testing.T) {
 	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 44, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
-	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
-	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Quote", "description": "<p>Quote please.</p>",
-		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.syncOnce()
+	c, id := e.miaTicket("Quote", "<p>Quote please.</p>")
 	tab := e.tab(app.KindContact, c.ID)
 	p := e.openTicketByID(tab, id)
 	memo := filepath.Join(t.TempDir(), "call-notes.txt")
@@ -410,13 +392,7 @@ func TestCommentWithFiles(t *testing.T) {
 // ticket offers it; a click or Enter takes it.
 func TestAddrSuggestions(t *testing.T) {
 	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 45, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
-	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
-	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Quote", "description": "<p>Quote please.</p>",
-		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.syncOnce()
+	c, id := e.miaTicket("Quote", "<p>Quote please.</p>")
 	p := e.openTicketByID(e.tab(app.KindContact, c.ID), id)
 	e.tap(p.forward)
 	f := p.compose

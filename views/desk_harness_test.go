@@ -201,6 +201,21 @@ func (e *deskEnv) settle() {
 	}
 }
 
+// miaTicket makes the contact Mia Sato and a Desk ticket of hers with
+// subject and an HTML description, syncs, and returns the contact and the
+// ticket's id.
+func (e *deskEnv) miaTicket(subject, description string) (app.Contact, string) {
+	e.t.Helper()
+	c := mustContact(e.t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
+	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": subject, "description": description,
+		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.syncOnce()
+	return c, id
+}
+
 // waitFor settles until cond holds.
 func (e *deskEnv) waitFor(what string, cond func() bool) {
 	e.t.Helper()

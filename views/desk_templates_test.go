@@ -39,13 +39,7 @@ func (e *deskEnv) lastReplyFrom(ticketID string) string {
 // message, and "Restore what I wrote" brings the message back.
 func TestComposerFromAndTemplates(t *testing.T) {
 	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 42, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
-	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
-	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Toner", "description": "<p>The toner is empty again.</p>",
-		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.syncOnce()
+	c, id := e.miaTicket("Toner", "<p>The toner is empty again.</p>")
 	tab := e.tab(app.KindContact, c.ID)
 	p := e.openTicketByID(tab, id)
 	e.tap(p.reply)
@@ -128,13 +122,7 @@ func TestComposerFromAndTemplates(t *testing.T) {
 // needs Zoho Desk; the message is left as it was.
 func TestComposerTemplatesOffline(t *testing.T) {
 	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 43, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
-	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
-	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Toner", "description": "<p>Empty.</p>",
-		"contact": map[string]any{"email": c.Email, "lastName": "Sato"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.syncOnce()
+	c, id := e.miaTicket("Toner", "<p>Empty.</p>")
 	tab := e.tab(app.KindContact, c.ID)
 	p := e.openTicketByID(tab, id)
 	e.tap(p.reply)
@@ -167,13 +155,7 @@ func TestComposerTemplatesOffline(t *testing.T) {
 // one Desk gets when the reply is sent.
 func TestDraftKeepsSender(t *testing.T) {
 	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 44, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
-	c := mustContact(t, e.crm, app.Contact{FirstName: "Mia", LastName: "Sato", Email: "mia.sato@summit.example"})
-	id, err := e.emu.CreateTicket(e.org, map[string]any{"subject": "Toner", "description": "<p>The toner is empty again.</p>",
-		"contact": map[string]any{"email": c.Email, "firstName": "Mia", "lastName": "Sato"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.syncOnce()
+	c, id := e.miaTicket("Toner", "<p>The toner is empty again.</p>")
 	tab := e.tab(app.KindContact, c.ID)
 	p := e.openTicketByID(tab, id)
 	e.tap(p.reply)
