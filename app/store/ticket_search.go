@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"html"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tandem-crm/tandem/app"
@@ -272,7 +274,7 @@ func renumberTicketDoc(ctx context.Context, tx *sql.Tx, k ticketKey, news []pend
 	if b.Len() == 0 {
 		return old, 0, "", nil
 	}
-	if err := tx.QueryRowContext(ctx, "INSERT INTO desk_search_tickets (org_id, ticket_id) VALUES (?, ?) RETURNING doc", k.org, k.id).Scan(&doc); err != nil {
+	if err := tx.QueryRowContext(ctx, insertTicketDocSQL, k.org, k.id).Scan(&doc); err != nil {
 		return 0, 0, "", err
 	}
 	return old, doc, b.String(), nil
@@ -321,7 +323,7 @@ func writeTicketDoc(ctx context.Context, tx *sql.Tx, org, ticketID string) error
 		return nil
 	}
 	var doc int64
-	if err := tx.QueryRowContext(ctx, "INSERT INTO desk_search_tickets (org_id, ticket_id) VALUES (?, ?) RETURNING doc", org, ticketID).Scan(&doc); err != nil {
+	if err := tx.QueryRowContext(ctx, insertTicketDocSQL, org, ticketID).Scan(&doc); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, "INSERT INTO desk_search_ticket_fts (rowid, text) VALUES (?, ?)", doc, b.String())
@@ -490,11 +492,13 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 			h := app.TicketHit{Query: query}
 			t := &h.Ticket.Ticket
 			t.OrgID = orgID
-			var created int64
-			if err := rows.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.StatusType, &t.ContactName, &t.ContactEmail, &created); err != nil {
+			var packed string
+			if err := rows.Scan(&t.ID, &packed); err != nil {
 				return err
 			}
-			t.CreatedTime = fromDBz(created)
+			if err := decodeHit(packed, t); err != nil {
+				return fmt.Errorf("ticket %s: %w", t.ID, err)
+			}
 			hits = append(hits, h)
 		}
 		return rows.Err()
@@ -507,19 +511,41 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 
 // searchTicketsSQL reads a portal's tickets a query finds down the ticket
 // documents' FTS index, in rowid order, stopping at the limit, each hit's
-// list columns from the index that holds only them (desk_tickets_list,
-// migration 0015: the table's rows spill into overflow pages); locateHitSQL
-// probes a ticket's documents in the per-message index by rowid. Both keep
-// their join order (CROSS JOIN): the other order reads every match.
+// list columns packed in the row that numbers its document (hit, migration
+// 0016; NULL while the ticket has no row); locateHitSQL probes a ticket's
+// documents in the per-message index by rowid. Both keep their join order
+// (CROSS JOIN): the other order reads every match. insertTicketDocSQL
+// numbers a ticket's document with its hit as desk_tickets has it.
 const (
-	searchTicketsSQL = `SELECT k.id, k.number, k.subject, k.status, k.status_type, k.contact_name, k.contact_email, k.created_time
-		FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t CROSS JOIN desk_tickets k INDEXED BY desk_tickets_list
-		WHERE desk_search_ticket_fts MATCH ? AND t.doc = f.rowid AND t.org_id = ? AND k.org_id = t.org_id AND k.id = t.ticket_id
+	searchTicketsSQL = `SELECT t.ticket_id, t.hit FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t
+		WHERE desk_search_ticket_fts MATCH ? AND t.doc = f.rowid AND t.org_id = ? AND t.hit IS NOT NULL
 		ORDER BY f.rowid DESC LIMIT ?`
+	insertTicketDocSQL = `INSERT INTO desk_search_tickets (org_id, ticket_id, hit)
+		VALUES (?1, ?2, (SELECT h.hit FROM desk_ticket_hits h WHERE h.org_id = ?1 AND h.id = ?2)) RETURNING doc`
 	locateHitSQL = `SELECT d.kind, d.msg_id FROM desk_search_docs d CROSS JOIN desk_search_fts f
 		WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc AND desk_search_fts MATCH ?
 		ORDER BY d.doc DESC LIMIT 1`
 )
+
+// decodeHit reads the list columns a search hit shows from their packed
+// form (the view desk_ticket_hits of migration 0016): six texts, each its
+// length in bytes, a colon and the text, then the created time.
+func decodeHit(packed string, t *app.Ticket) error {
+	for _, f := range []*string{&t.Number, &t.Subject, &t.Status, &t.StatusType, &t.ContactName, &t.ContactEmail} {
+		n, rest, ok := strings.Cut(packed, ":")
+		size, err := strconv.Atoi(n)
+		if !ok || err != nil || size < 0 || size > len(rest) {
+			return errors.New("store: unreadable search hit")
+		}
+		*f, packed = rest[:size], rest[size:]
+	}
+	created, err := strconv.ParseInt(packed, 10, 64)
+	if err != nil {
+		return errors.New("store: unreadable search hit")
+	}
+	t.CreatedTime = fromDBz(created)
+	return nil
+}
 
 // LocateTicketHit returns the message of a ticket a search for query opens
 // at: the newest of its documents the whole query finds, else the newest
