@@ -196,3 +196,44 @@ func TestDraftKeepsSender(t *testing.T) {
 		t.Errorf("Desk got the reply from %q, want %s", got, careAddr)
 	}
 }
+
+// TestTemplateAttachmentsSaid: a template that carries files in Desk fills
+// the message in, and the composer says which files were not added and
+// why (Desk lists a template's files but offers no download of them);
+// a template without files says nothing.
+func TestTemplateAttachmentsSaid(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 45, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c, id := e.miaTicket("Toner", "<p>The toner is empty again.</p>")
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+	e.tap(p.reply)
+	f := p.compose
+	pick := func(name string) {
+		e.tap(f.templates.button)
+		for i, it := range f.templates.items {
+			if it.Name == name {
+				f.templates.list.Select(i)
+				e.settle()
+				return
+			}
+		}
+		t.Fatalf("no template %q", name)
+	}
+	pick("Ask for more details")
+	if !strings.HasPrefix(f.body.Text, "Dear Mia Sato,") {
+		t.Fatalf("the message after the template: %q", f.body.Text)
+	}
+	note := f.message.Text
+	if !strings.Contains(note, "2 attachments were not added") || !strings.Contains(note, "How to take a screenshot.pdf, Version check.png") ||
+		!strings.Contains(note, "Attach files…") {
+		t.Fatalf("the composer says %q about the template's two files", note)
+	}
+	if len(f.files.paths) != 0 {
+		t.Errorf("the reply carries %q", f.files.paths)
+	}
+	e.shot("compose-template-files.png")
+	pick("Acknowledge the request")
+	if f.message.Text != "" {
+		t.Errorf("after a template without files the composer says %q", f.message.Text)
+	}
+}

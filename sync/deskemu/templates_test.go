@@ -105,6 +105,21 @@ func TestTemplatesAnswer(t *testing.T) {
 		!strings.Contains(r.Body, p.org.CompanyName) || r.Subject != "Re: "+tk.Subject {
 		t.Errorf("rendered %+v for ticket %s of %s %s", r, tk.Number, ct.FirstName, ct.LastName)
 	}
+	// A template's files come with it as the definition's
+	// attachmentResponse: id, name and size, and nothing else.
+	_, b, _ = e.do(t, "POST", "/api/v1/templates/"+all[1].TemplateID+"/render?entityId="+tk.ID, map[string]any{"source": "TICKET_REPLY"})
+	var files struct {
+		Attachments []map[string]any `json:"attachments"`
+	}
+	_ = json.Unmarshal(b, &files)
+	if len(files.Attachments) != 2 || files.Attachments[0]["name"] != "How to take a screenshot.pdf" || len(files.Attachments[0]) != 3 {
+		t.Errorf("the render of %q carries %v", all[1].TemplateName, files.Attachments)
+	}
+	var one map[string]json.RawMessage
+	_ = json.Unmarshal(e.get(t, "/api/v1/templates/"+all[1].TemplateID), &one)
+	if !strings.Contains(string(one["attachments"]), `"Version check.png"`) {
+		t.Errorf("getTemplate's attachments: %s", one["attachments"])
+	}
 	for _, v := range e.s.Violations() {
 		t.Errorf("%s", v)
 	}
