@@ -77,6 +77,7 @@ func (p *ticketPane) openCompose(kind string) {
 	f := &composeForm{kind: kind}
 	p.compose = f
 	f.to, f.cc, f.bcc = newAddrChips(p.d.host, lang.L("Addresses, separated by commas")), newAddrChips(p.d.host, ""), newAddrChips(p.d.host, "")
+	linkLines(f.to, f.cc, f.bcc)
 	f.body = newMultiLineEntry(p.d.host)
 	f.body.SetMinRowsVisible(8)
 	f.message = note("", widget.DangerImportance)
