@@ -97,7 +97,7 @@ func (p *portal) addSamples(company, portalName string) {
 		}
 	}
 	p.addresses = append(p.addresses, replyAddress{ID: p.extraID(7, 1), Address: "care@" + portalName + ".example",
-		DisplayName: company + " Customer Care", DepartmentID: p.departments[0].ID, Active: true, Verified: true})
+		DisplayName: senderName(company, "Customer Care", false), DepartmentID: p.departments[0].ID, Active: true, Verified: true})
 }
 
 func (p *portal) template(id string) *template {

@@ -154,3 +154,30 @@ func TestSendReplyFromTheDepartment(t *testing.T) {
 		t.Errorf("from %s: %d %s", care, st, b)
 	}
 }
+
+// TestSenderNames: the demo's From names read as a customer would expect
+// ("Acme Support", not "Acme Support Support"), a department's name after
+// the company's for the others.
+func TestSenderNames(t *testing.T) {
+	e := newTEnv(t)
+	p := e.s.byOrg[e.org]
+	got := map[string]string{}
+	for _, d := range p.departments {
+		var page struct {
+			Data []replyAddressJSON `json:"data"`
+		}
+		if err := json.Unmarshal(e.get(t, "/api/v1/mailReplyAddress?isActive=true&departmentId="+d.ID), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page.Data {
+			got[strings.SplitN(a.Address, "@", 2)[0]] = a.DisplayName
+		}
+	}
+	company := p.org.CompanyName
+	want := map[string]string{"support": company, "care": company + " – Customer Care", "billing": company + " – Billing", "sales": company + " – Sales"}
+	for local, name := range want {
+		if got[local] != name {
+			t.Errorf("%s@ is named %q, want %q", local, got[local], name)
+		}
+	}
+}
