@@ -260,7 +260,8 @@ func (p *ticketPane) useTemplate(f *composeForm, tt *templateTools, t app.ReplyT
 				setWrapped(f.message, errorText(err))
 				return
 			}
-			setWrapped(f.message, templateFilesNote(r.Attachments))
+			setWrapped(f.message, "")
+			f.tell(templateFilesNote(r.Attachments), widget.WarningImportance)
 			tt.before = f.body.Text
 			tt.after = templateText(r)
 			f.body.SetText(tt.after)

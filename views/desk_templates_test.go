@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/sync/desk"
@@ -190,6 +191,10 @@ func TestDraftKeepsSender(t *testing.T) {
 	if !e.hasText("Your unsent draft is back.") || f.sender.chosen() != careAddr {
 		t.Fatalf("the draft came back from %q, want %q", f.sender.chosen(), careAddr)
 	}
+	// A draft back is news, not an error: not on the red line.
+	if f.message.Text != "" || f.notice.Importance == widget.DangerImportance {
+		t.Errorf("the draft's note is red: message %q", f.message.Text)
+	}
 	e.tap(f.send)
 	e.syncOnce()
 	if got := e.lastReplyFrom(id); got != careAddr {
@@ -223,7 +228,10 @@ func TestTemplateAttachmentsSaid(t *testing.T) {
 	if !strings.HasPrefix(f.body.Text, "Dear Mia Sato,") {
 		t.Fatalf("the message after the template: %q", f.body.Text)
 	}
-	note := f.message.Text
+	note := f.notice.Text
+	if !f.notice.Visible() || f.notice.Importance == widget.DangerImportance {
+		t.Errorf("the note about the template's files is hidden or red")
+	}
 	if !strings.Contains(note, "2 attachments were not added") || !strings.Contains(note, "How to take a screenshot.pdf, Version check.png") ||
 		!strings.Contains(note, "Attach files…") {
 		t.Fatalf("the composer says %q about the template's two files", note)
@@ -233,7 +241,7 @@ func TestTemplateAttachmentsSaid(t *testing.T) {
 	}
 	e.shot("compose-template-files.png")
 	pick("Acknowledge the request")
-	if f.message.Text != "" {
-		t.Errorf("after a template without files the composer says %q", f.message.Text)
+	if f.notice.Text != "" || f.notice.Visible() {
+		t.Errorf("after a template without files the composer says %q", f.notice.Text)
 	}
 }
