@@ -145,7 +145,7 @@ func (p *ticketPane) openCompose(kind string) {
 				f.send.SetText(lang.L("Send"))
 			}
 		})
-		form.Append(lang.L("Then"), f.setStatus)
+		form.Append(lang.L("After sending"), f.setStatus)
 	}
 	f.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { p.send(f) })
 	if f.setStatus != nil {
@@ -156,10 +156,11 @@ func (p *ticketPane) openCompose(kind string) {
 	}
 	f.send.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() { f.dlg.Hide() })
-	content := container.NewBorder(nil, container.NewVBox(f.notice, f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send)), nil, nil, form)
+	bottom := container.NewVBox(f.notice, f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send))
+	content := container.NewBorder(nil, bottom, nil, nil, form)
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
-	f.relayout = func() { content.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
+	f.relayout = func() { bottom.Refresh(); content.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
 	for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
 		a.relayout = func() { form.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
 	}
