@@ -160,7 +160,11 @@ func (p *ticketPane) openCompose(kind string) {
 	content := container.NewBorder(nil, bottom, nil, nil, form)
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
-	f.relayout = func() { bottom.Refresh(); content.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
+	f.relayout = func() {
+		bottom.Refresh()
+		content.Refresh()
+		growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win)
+	}
 	for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
 		a.relayout = func() { form.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
 	}
