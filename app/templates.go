@@ -21,4 +21,8 @@ type RenderedTemplate struct {
 	Subject string
 	Body    string // HTML when HTML is set, else plain text
 	HTML    bool
+	// Attachments names the files the template carries in Desk. Desk's
+	// definition lists them (id, name, size) but declares no download of
+	// their content, so a composer cannot add them and says so.
+	Attachments []string
 }

@@ -168,7 +168,11 @@ func (s *Service) RenderTemplate(ctx context.Context, ticketID, templateID strin
 	if err == nil {
 		var r desk.RenderedTemplate
 		if r, err = cl.RenderTemplate(ctx, templateID, ticketID); err == nil {
-			return app.RenderedTemplate{Subject: r.Subject, Body: r.Body, HTML: true}, nil
+			out := app.RenderedTemplate{Subject: r.Subject, Body: r.Body, HTML: true}
+			for _, a := range r.Attachments {
+				out.Attachments = append(out.Attachments, a.Name)
+			}
+			return out, nil
 		}
 	}
 	if app.ErrorCode(err) == app.EUNAVAILABLE {

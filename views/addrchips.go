@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -50,6 +51,30 @@ type addrChips struct {
 	// people); hints shows those that match what is typed.
 	suggest []addrChip
 	hints   *fyne.Container
+	// lines are the form's address lines (To, CC, BCC, this one among
+	// them): an address on any of them is not suggested again.
+	lines []*addrChips
+}
+
+// linkLines makes the address lines of one form know each other, so none
+// suggests an address already on another.
+func linkLines(lines ...*addrChips) {
+	for _, a := range lines {
+		a.lines = lines
+	}
+}
+
+// onAnyLine says whether addr is a chip on this line or on one linked to it.
+func (a *addrChips) onAnyLine(addr string) bool {
+	if a.has(addr) {
+		return true
+	}
+	for _, o := range a.lines {
+		if o != a && o.has(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 func newAddrChips(u *ui, placeholder string) *addrChips {
@@ -206,6 +231,32 @@ func newChipLabel(text string, tap func()) *chipLabel {
 
 func (l *chipLabel) Tapped(*fyne.PointEvent) { l.onTap() }
 
+// chipRemove is a chip's ×: an icon that removes the chip when clicked.
+// It is not a button on purpose: a button takes the focus, and Tab would
+// stop at every chip's × on the way to the next line; from the keyboard,
+// Backspace in the empty entry removes the last chip.
+type chipRemove struct {
+	widget.Icon
+	onTap func()
+}
+
+func newChipRemove(tap func()) *chipRemove {
+	r := &chipRemove{onTap: tap}
+	r.Resource = theme.CancelIcon()
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *chipRemove) Tapped(*fyne.PointEvent) { r.onTap() }
+
+// Cursor shows the pointer as over a button.
+func (r *chipRemove) Cursor() desktop.Cursor { return desktop.PointerCursor }
+
+var (
+	_ fyne.Tappable      = (*chipRemove)(nil)
+	_ desktop.Cursorable = (*chipRemove)(nil)
+)
+
 func (a *addrChips) remove(i int) {
 	if i < 0 || i >= len(a.chips) {
 		return
@@ -215,7 +266,8 @@ func (a *addrChips) remove(i int) {
 }
 
 // matches are the suggestions that fit what is typed (the start of the
-// address or of a word of the name), at most three, none already a chip.
+// address or of a word of the name), at most three, none already a chip
+// on this line or another of the form.
 func (a *addrChips) matches() []addrChip {
 	q := strings.ToLower(strings.TrimSpace(foldWidth(a.entry.Text)))
 	if q == "" {
@@ -227,7 +279,7 @@ func (a *addrChips) matches() []addrChip {
 		for _, w := range strings.Fields(strings.ToLower(c.name)) {
 			fits = fits || strings.HasPrefix(w, q)
 		}
-		if fits && !a.has(c.addr) && len(out) < 3 {
+		if fits && !a.onAnyLine(c.addr) && len(out) < 3 {
 			out = append(out, c)
 		}
 	}
@@ -374,8 +426,7 @@ func (a *addrChips) chipView(i int, c addrChip) fyne.CanvasObject {
 		icon = widget.NewIcon(theme.ErrorIcon())
 	}
 	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius) * 2
-	rm := widget.NewButtonWithIcon("", theme.CancelIcon(), func() { a.remove(i) })
-	rm.Importance = widget.LowImportance
+	rm := newChipRemove(func() { a.remove(i) })
 	row := container.NewHBox(l, rm)
 	if icon != nil {
 		row = container.NewHBox(icon, l, rm)

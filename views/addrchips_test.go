@@ -131,10 +131,10 @@ func chipLabelOf(t *testing.T, a *addrChips, i int) *chipLabel {
 }
 
 // removeButton is the × of chip i.
-func removeButton(t *testing.T, a *addrChips, i int) *widget.Button {
+func removeButton(t *testing.T, a *addrChips, i int) *chipRemove {
 	t.Helper()
 	for _, o := range walk(nil, a.box.Objects[i]) {
-		if b, ok := o.(*widget.Button); ok {
+		if b, ok := o.(*chipRemove); ok {
 			return b
 		}
 	}
@@ -319,6 +319,13 @@ func TestComposerChipsShots(t *testing.T) {
 			e.shot("composer-chips-" + l.name + ".png")
 			e.win.Canvas().Focus(f.bcc.entry)
 			test.Type(f.bcc.entry, "ken")
+			if f.bcc.hints.Visible() {
+				t.Error("Ken, already in To, is suggested in BCC")
+			}
+			f.bcc.entry.SetText("")
+			f.to.remove(0) // out of To, he is suggested again
+			e.win.Canvas().Focus(f.bcc.entry)
+			test.Type(f.bcc.entry, "ken")
 			if !f.bcc.hints.Visible() {
 				t.Error("no suggestion for ken")
 			}
@@ -412,10 +419,58 @@ func TestAddrSuggestions(t *testing.T) {
 	if !sameList(chipTexts(f.to), "Mia Sato <mia.sato@summit.example>") || f.to.entry.Text != "" || f.to.hints.Visible() {
 		t.Fatalf("after the click: chips %v, entry %q", chipTexts(f.to), f.to.entry.Text)
 	}
+	// An address on another line is not suggested again (in any case).
+	for _, line := range []*addrChips{f.cc, f.bcc} {
+		e.win.Canvas().Focus(line.entry)
+		test.Type(line.entry, "MIA")
+		if m := line.matches(); len(m) != 0 || line.hints.Visible() {
+			t.Errorf("with Mia in To, a line suggests %v", m)
+		}
+		line.entry.SetText("")
+	}
+	// Once she leaves To, CC offers her again.
+	f.to.remove(0)
 	e.win.Canvas().Focus(f.cc.entry)
 	test.Type(f.cc.entry, "mia")
 	f.cc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if !sameList(chipTexts(f.cc), "Mia Sato <mia.sato@summit.example>") {
 		t.Fatalf("Enter on one suggestion: %v", chipTexts(f.cc))
+	}
+	e.win.Canvas().Focus(f.to.entry)
+	test.Type(f.to.entry, "mia")
+	if m := f.to.matches(); len(m) != 0 {
+		t.Errorf("with Mia in CC, To suggests %v", m)
+	}
+}
+
+// TestAddrChipsTabSkipsRemove: Tab goes from one address line to the next
+// line's entry, not to the × of each chip on the way; the × still removes
+// its chip when clicked, and Backspace removes the last one.
+func TestAddrChipsTabSkipsRemove(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	a, b := newAddrChips(nil, ""), newAddrChips(nil, "")
+	w.SetContent(container2(a.row, b.row))
+	w.Resize(fyne.NewSize(600, 300))
+	a.setText("mia@summit.example, ken@summit.example")
+	b.setText("hana@example.jp, taro@example.jp")
+	w.Canvas().Focus(a.entry)
+	w.Canvas().FocusNext()
+	if got := w.Canvas().Focused(); got != b.entry {
+		t.Fatalf("Tab from To went to %T, not to the CC entry", got)
+	}
+	w.Canvas().FocusPrevious()
+	if got := w.Canvas().Focused(); got != a.entry {
+		t.Fatalf("Shift+Tab from CC went to %T, not to the To entry", got)
+	}
+	test.Tap(removeButton(t, b, 0))
+	if !sameList(chipTexts(b), "taro@example.jp") {
+		t.Fatalf("× left %v", chipTexts(b))
+	}
+	w.Canvas().Focus(b.entry)
+	b.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	if len(b.chips) != 0 {
+		t.Fatalf("Backspace left %v", chipTexts(b))
 	}
 }

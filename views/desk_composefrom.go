@@ -261,6 +261,7 @@ func (p *ticketPane) useTemplate(f *composeForm, tt *templateTools, t app.ReplyT
 				return
 			}
 			setWrapped(f.message, "")
+			f.tell(templateFilesNote(r.Attachments), widget.WarningImportance)
 			tt.before = f.body.Text
 			tt.after = templateText(r)
 			f.body.SetText(tt.after)
@@ -268,6 +269,21 @@ func (p *ticketPane) useTemplate(f *composeForm, tt *templateTools, t app.ReplyT
 			p.d.win.Canvas().Focus(f.body)
 		}
 	})
+}
+
+// templateFilesNote says which of the template's files the reply does not
+// carry, and why ("" when it carries none): Desk lists a template's files
+// but offers no way to download them.
+func templateFilesNote(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	shown := make([]string, len(names))
+	for i, n := range names {
+		shown[i] = nameText(n)
+	}
+	return lang.N("The template's {{.Count}} attachments were not added ({{.Names}}): Zoho Desk does not let other apps download a template's files. Attach them with \"Attach files…\" if the reply needs them.",
+		len(names), map[string]any{"Count": len(names), "Names": strings.Join(shown, ", ")})
 }
 
 // paragraphBreak is two line breaks in a row, which a template uses

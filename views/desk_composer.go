@@ -26,7 +26,12 @@ type composeForm struct {
 	body    *entry
 	public  *keyCheck
 	send    *widget.Button
-	message *widget.Label
+	message *widget.Label // what stops the reply (red)
+	// notice is what the composer tells that is no error (a draft back, a
+	// template's files left out); hidden when empty.
+	notice *widget.Label
+	// relayout lays the dialog out again (the notice shown or hidden).
+	relayout func()
 	// setStatus is the ticket's status after the reply ("" keeps it):
 	// statusAfter[i-1] for option i, option 0 keeping it.
 	setStatus   *keySelect
@@ -77,9 +82,12 @@ func (p *ticketPane) openCompose(kind string) {
 	f := &composeForm{kind: kind}
 	p.compose = f
 	f.to, f.cc, f.bcc = newAddrChips(p.d.host, lang.L("Addresses, separated by commas")), newAddrChips(p.d.host, ""), newAddrChips(p.d.host, "")
+	linkLines(f.to, f.cc, f.bcc)
 	f.body = newMultiLineEntry(p.d.host)
 	f.body.SetMinRowsVisible(8)
 	f.message = note("", widget.DangerImportance)
+	f.notice = note("", widget.MediumImportance)
+	f.notice.Hide()
 	support := app.SupportAddress(p.detail.Threads) // left out of reply all's copies
 	if support == "" && p.portal != nil {
 		support = p.portal.SupportEmail
@@ -137,7 +145,7 @@ func (p *ticketPane) openCompose(kind string) {
 				f.send.SetText(lang.L("Send"))
 			}
 		})
-		form.Append(lang.L("Then"), f.setStatus)
+		form.Append(lang.L("After sending"), f.setStatus)
 	}
 	f.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() { p.send(f) })
 	if f.setStatus != nil {
@@ -148,9 +156,15 @@ func (p *ticketPane) openCompose(kind string) {
 	}
 	f.send.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() { f.dlg.Hide() })
-	content := container.NewBorder(nil, container.NewVBox(f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send)), nil, nil, form)
+	bottom := container.NewVBox(f.notice, f.message, container.NewHBox(layout.NewSpacer(), cancel, f.send))
+	content := container.NewBorder(nil, bottom, nil, nil, form)
 	f.dlg = dialog.NewCustomWithoutButtons(title+" · #"+p.detail.Ticket.Number, content, p.d.win)
 	f.dlg.Resize(fyne.NewSize(620, 460))
+	f.relayout = func() {
+		bottom.Refresh()
+		content.Refresh()
+		growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win)
+	}
 	for _, a := range []*addrChips{f.to, f.cc, f.bcc} {
 		a.relayout = func() { form.Refresh(); growDialog(f.dlg, content, fyne.NewSize(620, 460), p.d.win) }
 	}
@@ -204,7 +218,7 @@ func (p *ticketPane) keepDraft(f *composeForm, to, cc string) {
 				}
 				f.files.restore(d.Files)
 				f.sender.prefer(d.From)
-				setWrapped(f.message, lang.L("Your unsent draft is back."))
+				f.tell(lang.L("Your unsent draft is back."), widget.MediumImportance)
 			}
 			changed := func() { f.deb.call(save) }
 			f.body.OnChanged = func(string) { changed() }
@@ -289,3 +303,18 @@ func (p *ticketPane) send(f *composeForm) {
 }
 
 // webURL returns u when it is an http(s) address with a host, else "": a
+
+// tell shows text as the composer's notice (nothing when text is empty),
+// apart from the red line of what stops a reply.
+func (f *composeForm) tell(text string, imp widget.Importance) {
+	f.notice.Importance = imp
+	setWrapped(f.notice, text)
+	if text == "" {
+		f.notice.Hide()
+	} else {
+		f.notice.Show()
+	}
+	if f.relayout != nil { // a dialog does not lay out again by itself
+		f.relayout()
+	}
+}

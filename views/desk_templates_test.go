@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tandem-crm/tandem/app"
 	"github.com/tandem-crm/tandem/sync/desk"
@@ -190,9 +191,57 @@ func TestDraftKeepsSender(t *testing.T) {
 	if !e.hasText("Your unsent draft is back.") || f.sender.chosen() != careAddr {
 		t.Fatalf("the draft came back from %q, want %q", f.sender.chosen(), careAddr)
 	}
+	// A draft back is news, not an error: not on the red line.
+	if f.message.Text != "" || f.notice.Importance == widget.DangerImportance {
+		t.Errorf("the draft's note is red: message %q", f.message.Text)
+	}
 	e.tap(f.send)
 	e.syncOnce()
 	if got := e.lastReplyFrom(id); got != careAddr {
 		t.Errorf("Desk got the reply from %q, want %s", got, careAddr)
+	}
+}
+
+// TestTemplateAttachmentsSaid: a template that carries files in Desk fills
+// the message in, and the composer says which files were not added and
+// why (Desk lists a template's files but offers no download of them);
+// a template without files says nothing.
+func TestTemplateAttachmentsSaid(t *testing.T) {
+	e := newDeskEnv(t, deskEnvOptions{emu: deskemu.Options{Seed: 45, Contacts: 4, Accounts: 2, Tickets: 4}, mode: app.SyncNone})
+	c, id := e.miaTicket("Toner", "<p>The toner is empty again.</p>")
+	tab := e.tab(app.KindContact, c.ID)
+	p := e.openTicketByID(tab, id)
+	e.tap(p.reply)
+	f := p.compose
+	pick := func(name string) {
+		e.tap(f.templates.button)
+		for i, it := range f.templates.items {
+			if it.Name == name {
+				f.templates.list.Select(i)
+				e.settle()
+				return
+			}
+		}
+		t.Fatalf("no template %q", name)
+	}
+	pick("Ask for more details")
+	if !strings.HasPrefix(f.body.Text, "Dear Mia Sato,") {
+		t.Fatalf("the message after the template: %q", f.body.Text)
+	}
+	note := f.notice.Text
+	if !f.notice.Visible() || f.notice.Importance == widget.DangerImportance {
+		t.Errorf("the note about the template's files is hidden or red")
+	}
+	if !strings.Contains(note, "2 attachments were not added") || !strings.Contains(note, "How to take a screenshot.pdf, Version check.png") ||
+		!strings.Contains(note, "Attach files…") {
+		t.Fatalf("the composer says %q about the template's two files", note)
+	}
+	if len(f.files.paths) != 0 {
+		t.Errorf("the reply carries %q", f.files.paths)
+	}
+	e.shot("compose-template-files.png")
+	pick("Acknowledge the request")
+	if f.notice.Text != "" || f.notice.Visible() {
+		t.Errorf("after a template without files the composer says %q", f.notice.Text)
 	}
 }

@@ -3,6 +3,10 @@
 // comment, the details header) against the Desk emulator on loopback, and
 // saves a screenshot of the screen: how issue 15's conversation looks, in
 // the language of LANG. Run it under X: .ci/xrun.sh go run ./cmd/convoshot -out shot.png
+//
+// With -compose it also opens the reply composer on the ticket, as a draft
+// left unsent brings it back (two To addresses, one CC, a file attached;
+// the From choice of the ticket's department), and saves <out>-compose.png.
 package main
 
 import (
@@ -29,14 +33,15 @@ import (
 func main() {
 	out := flag.String("out", "convo.png", "the screenshot (PNG)")
 	search := flag.String("search", "", "also open Go to… with this text, shot as <out>-search.png")
+	compose := flag.Bool("compose", false, "also open the reply composer (two To, one CC, a file), shot as <out>-compose.png")
 	flag.Parse()
-	if err := run(*out, *search); err != nil {
+	if err := run(*out, *search, *compose); err != nil {
 		fmt.Fprintln(os.Stderr, "convoshot:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, search string) error {
+func run(out, search string, compose bool) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ja := strings.HasPrefix(os.Getenv("LANG"), "ja")
@@ -110,6 +115,12 @@ func run(out, search string) error {
 		return err
 	}
 
+	if compose {
+		if err := composeDraft(ctx, svc, dir, id, ja); err != nil {
+			return err
+		}
+	}
+
 	if err := views.LoadTranslations(); err != nil {
 		return err
 	}
@@ -133,6 +144,16 @@ func run(out, search string) error {
 		if shotErr = exec.Command("import", "-window", "root", strings.TrimSuffix(out, ".png")+"-top.png").Run(); shotErr != nil {
 			return
 		}
+		if compose {
+			// Reply, at the top of the ticket pane: the draft comes back.
+			_ = exec.Command("xdotool", "mousemove", replyX, replyY, "click", "1").Run()
+			time.Sleep(3 * time.Second)
+			if shotErr = exec.Command("import", "-window", "root", strings.TrimSuffix(out, ".png")+"-compose.png").Run(); shotErr != nil {
+				return
+			}
+			_ = exec.Command("xdotool", "key", "Escape").Run()
+			time.Sleep(time.Second)
+		}
 		if search == "" {
 			return
 		}
@@ -146,4 +167,24 @@ func run(out, search string) error {
 	}()
 	a.Run()
 	return shotErr
+}
+
+// replyX, replyY are where the ticket pane's Reply button is in the
+// 1260×780 window on Xvfb's 1280×800 screen.
+const replyX, replyY = "578", "377"
+
+// composeDraft leaves an unsent reply on the ticket, as a person who
+// closed the composer would: the composer opens on it.
+func composeDraft(ctx context.Context, svc *tsync.Service, dir, ticketID string, ja bool) error {
+	file := filepath.Join(dir, "invoice-2291-corrected.pdf")
+	if err := os.WriteFile(file, []byte(strings.Repeat("%PDF-1.4 corrected invoice\n", 4000)), 0o600); err != nil {
+		return err
+	}
+	body := "Thank you, Ken. The corrected invoice is attached; the delivery fee is now listed once."
+	to, cc := "Ken Mori <ken.mori@summit.example>, Accounting <accounts@summit.example>", "Aya Tanaka <aya.tanaka@summit.example>"
+	if ja {
+		body = "森様\n\nご連絡ありがとうございます。配送料を一度だけ計上した請求書を添付いたします。"
+		to, cc = "森 健 <ken.mori@summit.example>, 経理部 <accounts@summit.example>", "田中 彩 <aya.tanaka@summit.example>"
+	}
+	return svc.SaveDraft(ctx, ticketID, app.OutboxReply, app.ReplyDraft{To: to, CC: cc, Content: body, Files: []string{file}})
 }

@@ -704,7 +704,9 @@ var Contract = []Op{
 			{Name: "attachments", Kinds: KList, Required: true},
 		},
 		Note: "applyTemplateResponse: the subject and HTML body with the placeholders filled on Desk's side, and the attachments. " +
-			"Scope Desk.settings.READ only",
+			"Scope Desk.settings.READ only. An attachment is attachmentResponse: id, name and size, no href; the definition declares " +
+			"no download of a template's file (cloneTemplateAttachments copies them to uploads, needs Desk.templates.CREATE, and no " +
+			"download of an upload is declared either), so the composer names them and does not add them",
 	},
 }
 

@@ -160,13 +160,24 @@ func (s *Server) newPortal(orgID, prefix, company, portalName, edition string, s
 			local = "support"
 		}
 		p.addresses = append(p.addresses, replyAddress{ID: p.newID(), Address: local + "@" + portalName + ".example",
-			DisplayName: company + " " + d.name, DepartmentID: dep.ID, Active: true, Verified: true})
+			DisplayName: senderName(company, d.name, i == 0), DepartmentID: dep.ID, Active: true, Verified: true})
 	}
 	p.addSamples(company, portalName)
 	p.fields = portalFields(p)
 	s.portals = append(s.portals, p)
 	s.byOrg[orgID] = p
 	return p
+}
+
+// senderName is a department's From name as a customer reads it: the
+// company's name for its main department (the demo companies are named
+// like help desks already: "Acme Support", not "Acme Support Support"),
+// "Acme Support – Billing" for the others.
+func senderName(company, department string, main bool) string {
+	if main {
+		return company
+	}
+	return company + " – " + department
 }
 
 func (p *portal) addAgent(u *user, role string) {

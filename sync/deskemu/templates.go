@@ -3,6 +3,7 @@ package deskemu
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/tandem-crm/tandem/sync/desk"
@@ -12,6 +13,15 @@ import (
 type template struct {
 	ID, Name, Subject, Body, ContentType, DepartmentID string
 	FolderID, FolderName, Category                     string
+	Files                                              []templateFileJSON
+}
+
+// templateFileJSON is the definition's attachmentResponse: a template's
+// file as id, name and size only (no href: Desk declares no download).
+type templateFileJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Size string `json:"size"`
 }
 
 // templateJSON is templateResponse as Desk sends it.
@@ -29,7 +39,7 @@ type templateJSON struct {
 	FolderID     string     `json:"folderId"`
 	Folder       folderJSON `json:"folder"`
 	// Attachments: getTemplate's answer only (templateAttachmentResponse).
-	Attachments *[]fileJSON `json:"attachments,omitempty"`
+	Attachments *[]templateFileJSON `json:"attachments,omitempty"`
 }
 
 type folderJSON struct {
@@ -39,25 +49,30 @@ type folderJSON struct {
 
 // renderJSON is applyTemplateResponse.
 type renderJSON struct {
-	Subject     string     `json:"subject"`
-	Body        string     `json:"body"`
-	Attachments []fileJSON `json:"attachments"`
+	Subject     string             `json:"subject"`
+	Body        string             `json:"body"`
+	Attachments []templateFileJSON `json:"attachments"`
 }
 
 // sampleTemplates are the reply templates every department of a portal
-// starts with, in English and Japanese, using Desk's placeholders.
-var sampleTemplates = []struct{ name, subject, body string }{
+// starts with, in English and Japanese, using Desk's placeholders; files
+// are the names of the files one carries.
+var sampleTemplates = []struct {
+	name, subject, body string
+	files               []string
+}{
 	{"Acknowledge the request", "Re: ${Cases.Subject}",
 		"<div>Dear ${Cases.Contact Name},<br><br>Thank you for contacting ${Organization.Organization Name}. " +
-			"We have received your request #${Cases.Request Id} and will get back to you shortly.<br><br>Regards,<br>${User.First Name} ${User.Last Name}</div>"},
+			"We have received your request #${Cases.Request Id} and will get back to you shortly.<br><br>Regards,<br>${User.First Name} ${User.Last Name}</div>", nil},
 	{"Ask for more details", "Re: ${Cases.Subject}",
-		"<div>Dear ${Cases.Contact Name},<br><br>To look into ticket #${Cases.Request Id}, could you tell us which version you use and send a screenshot?<br><br>Regards,<br>${User.First Name} ${User.Last Name}</div>"},
+		"<div>Dear ${Cases.Contact Name},<br><br>To look into ticket #${Cases.Request Id}, could you tell us which version you use and send a screenshot?<br><br>Regards,<br>${User.First Name} ${User.Last Name}</div>",
+		[]string{"How to take a screenshot.pdf", "Version check.png"}},
 	{"受付のお知らせ", "Re: ${Cases.Subject}",
 		"<div>${Cases.Contact Name} 様<br><br>${Organization.Organization Name}へお問い合わせいただき、ありがとうございます。" +
-			"お問い合わせ（番号 ${Cases.Request Id}）を承りました。担当者より追ってご連絡いたします。<br><br>${User.Last Name} ${User.First Name}</div>"},
+			"お問い合わせ（番号 ${Cases.Request Id}）を承りました。担当者より追ってご連絡いたします。<br><br>${User.Last Name} ${User.First Name}</div>", nil},
 	{"解決のご報告", "Re: ${Cases.Subject}",
 		"<div>${Cases.Contact Name} 様<br><br>お問い合わせ（番号 ${Cases.Request Id}）の件、対応が完了しましたのでご報告いたします。" +
-			"ご不明な点がございましたら、このメールにご返信ください。<br><br>${User.Last Name} ${User.First Name}</div>"},
+			"ご不明な点がございましたら、このメールにご返信ください。<br><br>${User.Last Name} ${User.First Name}</div>", nil},
 }
 
 // extraID is an id outside the portal's sequence, so data added to every
@@ -73,12 +88,16 @@ func (p *portal) addSamples(company, portalName string) {
 	for i, d := range p.departments {
 		folder := p.extraID(8, 900+i)
 		for _, st := range sampleTemplates {
-			p.templates = append(p.templates, &template{ID: p.extraID(8, len(p.templates)+1), Name: st.name, Subject: st.subject,
-				Body: st.body, ContentType: "richtext", DepartmentID: d.ID, FolderID: folder, FolderName: "Replies", Category: "CUSTOM_TEMPLATE"})
+			t := &template{ID: p.extraID(8, len(p.templates)+1), Name: st.name, Subject: st.subject,
+				Body: st.body, ContentType: "richtext", DepartmentID: d.ID, FolderID: folder, FolderName: "Replies", Category: "CUSTOM_TEMPLATE"}
+			for j, name := range st.files {
+				t.Files = append(t.Files, templateFileJSON{ID: p.extraID(6, 100*len(p.templates)+j+1), Name: name, Size: strconv.Itoa(20480 * (j + 2))})
+			}
+			p.templates = append(p.templates, t)
 		}
 	}
 	p.addresses = append(p.addresses, replyAddress{ID: p.extraID(7, 1), Address: "care@" + portalName + ".example",
-		DisplayName: company + " Customer Care", DepartmentID: p.departments[0].ID, Active: true, Verified: true})
+		DisplayName: senderName(company, "Customer Care", false), DepartmentID: p.departments[0].ID, Active: true, Verified: true})
 }
 
 func (p *portal) template(id string) *template {
@@ -147,7 +166,8 @@ func (s *Server) getTemplate(c *caller, r *http.Request, _ []byte) (int, any, *a
 		return 0, nil, notFound("template")
 	}
 	v := t.json()
-	v.Attachments = &[]fileJSON{}
+	v.Attachments = &[]templateFileJSON{}
+	*v.Attachments = append(*v.Attachments, t.Files...)
 	return http.StatusOK, v, nil
 }
 
@@ -175,5 +195,5 @@ func (s *Server) renderTemplate(c *caller, r *http.Request, _ []byte) (int, any,
 		"${User.First Name}", c.agent.User.FirstName,
 		"${User.Last Name}", c.agent.User.LastName,
 	)
-	return http.StatusOK, renderJSON{Subject: fill.Replace(t.Subject), Body: fill.Replace(t.Body), Attachments: []fileJSON{}}, nil
+	return http.StatusOK, renderJSON{Subject: fill.Replace(t.Subject), Body: fill.Replace(t.Body), Attachments: append([]templateFileJSON{}, t.Files...)}, nil
 }

@@ -105,6 +105,21 @@ func TestTemplatesAnswer(t *testing.T) {
 		!strings.Contains(r.Body, p.org.CompanyName) || r.Subject != "Re: "+tk.Subject {
 		t.Errorf("rendered %+v for ticket %s of %s %s", r, tk.Number, ct.FirstName, ct.LastName)
 	}
+	// A template's files come with it as the definition's
+	// attachmentResponse: id, name and size, and nothing else.
+	_, b, _ = e.do(t, "POST", "/api/v1/templates/"+all[1].TemplateID+"/render?entityId="+tk.ID, map[string]any{"source": "TICKET_REPLY"})
+	var files struct {
+		Attachments []map[string]any `json:"attachments"`
+	}
+	_ = json.Unmarshal(b, &files)
+	if len(files.Attachments) != 2 || files.Attachments[0]["name"] != "How to take a screenshot.pdf" || len(files.Attachments[0]) != 3 {
+		t.Errorf("the render of %q carries %v", all[1].TemplateName, files.Attachments)
+	}
+	var one map[string]json.RawMessage
+	_ = json.Unmarshal(e.get(t, "/api/v1/templates/"+all[1].TemplateID), &one)
+	if !strings.Contains(string(one["attachments"]), `"Version check.png"`) {
+		t.Errorf("getTemplate's attachments: %s", one["attachments"])
+	}
 	for _, v := range e.s.Violations() {
 		t.Errorf("%s", v)
 	}
@@ -137,5 +152,32 @@ func TestSendReplyFromTheDepartment(t *testing.T) {
 	care := "care@" + p.org.PortalName + ".example"
 	if st, b := send(care); st != 200 || tk.threads[len(tk.threads)-1].From != care {
 		t.Errorf("from %s: %d %s", care, st, b)
+	}
+}
+
+// TestSenderNames: the demo's From names read as a customer would expect
+// ("Acme Support", not "Acme Support Support"), a department's name after
+// the company's for the others.
+func TestSenderNames(t *testing.T) {
+	e := newTEnv(t)
+	p := e.s.byOrg[e.org]
+	got := map[string]string{}
+	for _, d := range p.departments {
+		var page struct {
+			Data []replyAddressJSON `json:"data"`
+		}
+		if err := json.Unmarshal(e.get(t, "/api/v1/mailReplyAddress?isActive=true&departmentId="+d.ID), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range page.Data {
+			got[strings.SplitN(a.Address, "@", 2)[0]] = a.DisplayName
+		}
+	}
+	company := p.org.CompanyName
+	want := map[string]string{"support": company, "care": company + " – Customer Care", "billing": company + " – Billing", "sales": company + " – Sales"}
+	for local, name := range want {
+		if got[local] != name {
+			t.Errorf("%s@ is named %q, want %q", local, got[local], name)
+		}
 	}
 }
