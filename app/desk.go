@@ -717,6 +717,9 @@ type DeskStore interface {
 	// comments (threads keep fetched content), sets its DetailSynced and
 	// clears DetailWanted.
 	StoreConversation(ctx context.Context, orgID, ticketID string, synced time.Time, ths []Thread, cms []Comment) error
+	// StoreConversationUnindexed is StoreConversation for a pass: the
+	// search indexing of what is new is left to the next IndexTickets.
+	StoreConversationUnindexed(ctx context.Context, orgID, ticketID string, synced time.Time, ths []Thread, cms []Comment) error
 	// SetThreadContent stores the content of a thread.
 	SetThreadContent(ctx context.Context, orgID, ticketID, threadID, content, contentType string) error
 	// FindTicket returns a cached ticket with its conversation, or ENOTFOUND.

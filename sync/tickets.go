@@ -394,7 +394,13 @@ func (s *Service) fetchConversation(ctx context.Context, p *app.Portal, cl *desk
 	cms = mergeByID(old.Comments, cms, func(c app.Comment) string { return c.ID }, old.Ticket.CommentCount)
 	slices.SortFunc(ths, func(a, b app.Thread) int { return a.CreatedTime.Compare(b.CreatedTime) })
 	slices.SortFunc(cms, func(a, b app.Comment) int { return a.CommentedTime.Compare(b.CommentedTime) })
-	if err := s.store.StoreConversation(ctx, org, ticketID, old.Ticket.ModifiedTime, ths, cms); err != nil {
+	store := s.store.StoreConversation
+	if ch != nil {
+		// A pass's: indexed for search with the pass's other tickets
+		// (pullTickets' IndexTickets), in one burst.
+		store = s.store.StoreConversationUnindexed
+	}
+	if err := store(ctx, org, ticketID, old.Ticket.ModifiedTime, ths, cms); err != nil {
 		return err
 	}
 	if counts != nil {

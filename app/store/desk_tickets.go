@@ -156,8 +156,24 @@ func upsertComment(ctx context.Context, tx *sql.Tx, c *app.Comment) error {
 	return err
 }
 
-// StoreConversation replaces a ticket's threads and comments.
+// StoreConversation replaces a ticket's threads and comments, indexed for
+// search as they are stored.
 func (db *DB) StoreConversation(ctx context.Context, orgID, ticketID string, synced time.Time, ths []app.Thread, cms []app.Comment) error {
+	return db.storeConversation(ctx, orgID, ticketID, synced, ths, cms, true)
+}
+
+// StoreConversationUnindexed is StoreConversation for a pass: what is new
+// of the conversation is indexed by the next IndexTickets, with the other
+// tickets the pass wrote, in one burst of FTS writes. Indexed one ticket a
+// transaction, a pass's 500 conversations cost 2.8 ms each, five times
+// storing them.
+func (db *DB) StoreConversationUnindexed(ctx context.Context, orgID, ticketID string, synced time.Time, ths []app.Thread, cms []app.Comment) error {
+	return db.storeConversation(ctx, orgID, ticketID, synced, ths, cms, false)
+}
+
+func (db *DB) storeConversation(ctx context.Context, orgID, ticketID string, synced time.Time, ths []app.Thread, cms []app.Comment, inline bool) error {
+	// IndexTickets knows a ticket has a conversation by its DetailSynced.
+	inline = inline || synced.IsZero()
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		keepTh := map[string]bool{}
 		for i := range ths {
@@ -173,8 +189,10 @@ func (db *DB) StoreConversation(ctx context.Context, orgID, ticketID string, syn
 				return err
 			}
 		}
-		if err := indexConversation(ctx, tx, ths, cms); err != nil {
-			return err
+		if inline {
+			if err := indexConversation(ctx, tx, ths, cms); err != nil {
+				return err
+			}
 		}
 		if err := deleteMissing(ctx, tx, "desk_threads", orgID, ticketID, keepTh); err != nil {
 			return err
@@ -182,10 +200,20 @@ func (db *DB) StoreConversation(ctx context.Context, orgID, ticketID string, syn
 		if err := deleteMissing(ctx, tx, "desk_comments", orgID, ticketID, keepCm); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE desk_tickets SET detail_synced = ?1,
-			detail_wanted = CASE WHEN modified_time > ?1 THEN detail_wanted ELSE 0 END
-			WHERE org_id = ?2 AND id = ?3`, toDBz(synced), orgID, ticketID)
-		return err
+		// Left to IndexTickets: the ticket is marked unindexed, and it
+		// indexes a ticket's stored conversation once it has one.
+		res, err := tx.ExecContext(ctx, `UPDATE desk_tickets SET detail_synced = ?1,
+			detail_wanted = CASE WHEN modified_time > ?1 THEN detail_wanted ELSE 0 END,
+			search_indexed = CASE WHEN ?4 THEN search_indexed ELSE 0 END
+			WHERE org_id = ?2 AND id = ?3`, toDBz(synced), orgID, ticketID, inline || !indexing)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 || inline {
+			return err
+		}
+		// Not cached (no row to mark): indexed now.
+		return indexConversation(ctx, tx, ths, cms)
 	})
 	if err != nil {
 		return fmt.Errorf("store: store conversation: %w", err)

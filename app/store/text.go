@@ -33,7 +33,9 @@ func words(s string) []string {
 // isJapanese reports whether r is written in a script that puts no spaces
 // between words (Han, Hiragana, Katakana).
 func isJapanese(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r == 'ー' || r == '々'
+	// Every rune of the three scripts is at U+2E80 or above: text in
+	// other scripts skips the tables.
+	return r >= 0x2e80 && (unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r == 'ー' || r == '々')
 }
 
 // ftsQuery turns what a person typed into a safe FTS5 prefix query: every

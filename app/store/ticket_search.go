@@ -10,8 +10,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tandem-crm/tandem/app"
+	"github.com/tandem-crm/tandem/app/kana"
 )
 
 // This file implements full-text search over cached tickets: one document
@@ -74,21 +76,46 @@ func cut(s string, n int) string {
 }
 
 // searchExtra is the extra tokens of a document: suffixes of its Japanese
-// words and the hiragana of kana, so a prefix query finds a word inside
-// Japanese text (the approach of the contact search, store/text.go).
+// words, and each word that folding changes (kana.Hiragana: katakana and
+// half-width kana to hiragana, full-width letters to ASCII) as folded, with
+// its suffixes, so a prefix query finds a word inside Japanese text (the
+// approach of the contact search, store/text.go). Words of ASCII only
+// have none: most text is skipped at the cost of one look at its bytes.
 func searchExtra(texts ...string) string {
-	set := map[string]struct{}{}
+	var set map[string]struct{}
 	for _, s := range texts {
-		if !strings.ContainsFunc(s, isJapanese) && !strings.ContainsFunc(s, isHalfWidthKana) {
+		if isASCII(s) {
 			continue
 		}
-		japaneseSuffixes(set, s)
-		kanaWords(set, s)
+		for _, w := range words(s) {
+			if isASCII(w) {
+				continue
+			}
+			if set == nil {
+				set = map[string]struct{}{}
+			}
+			japaneseSuffixes(set, w)
+			if h := kana.Hiragana(w); h != w {
+				for _, hw := range words(h) {
+					set[hw] = struct{}{}
+				}
+				japaneseSuffixes(set, h)
+			}
+		}
 	}
-	if len(set) == 0 {
+	if set == nil {
 		return ""
 	}
 	return joinSet(set)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 func textHash(parts ...string) int64 {
@@ -100,18 +127,21 @@ func textHash(parts ...string) int64 {
 	return int64(h.Sum64() >> 1)
 }
 
-// searchIndexer writes search documents in one transaction with prepared
-// statements. The FTS writes wait for flush, which makes them in one burst:
-// FTS5 flushes the terms it holds in memory as a new segment (and merges
-// segments) at every statement that opens a savepoint, such as the upserts
-// of desk_search_docs; written between them, every ticket made a segment,
-// and indexing a first pass's 10k tickets took 12 s instead of about 1.
+// searchIndexer writes search documents in one transaction with statements
+// prepared once (on first use): preparing them for every ticket was a sixth
+// of indexing a pass's tickets. The FTS writes wait for flush, which makes
+// them in one burst: FTS5 flushes the terms it holds in memory as a new
+// segment (and merges segments) at every statement that opens a savepoint,
+// such as the upserts of desk_search_docs; written between them, every
+// ticket made a segment, and indexing a first pass's 10k tickets took 12 s
+// instead of about 1.
 type searchIndexer struct {
-	doc, del, ins *sql.Stmt
-	tx            *sql.Tx
-	touched       []ticketKey // tickets whose documents changed, in order
-	seen          map[ticketKey]bool
-	pending       []pendingDoc // documents to write into desk_search_fts
+	tx      *sql.Tx
+	stmts   map[string]*sql.Stmt
+	maxDoc  int64       // the newest document desk_search_fts held when the indexer began, -1 until read
+	touched []ticketKey // tickets whose documents changed, in order
+	seen    map[ticketKey]bool
+	pending []pendingDoc // documents to write into desk_search_fts
 }
 
 type ticketKey struct{ org, id string }
@@ -123,30 +153,67 @@ type pendingDoc struct {
 	subject, body, extra string
 }
 
-func newSearchIndexer(ctx context.Context, tx *sql.Tx) (*searchIndexer, error) {
-	ix := searchIndexer{tx: tx, seen: map[ticketKey]bool{}}
-	var err error
+// The statements of a searchIndexer.
+const (
 	// RETURNING answers only for a document inserted or whose text
 	// changed: unchanged text costs one index lookup.
-	if ix.doc, err = tx.PrepareContext(ctx, `INSERT INTO desk_search_docs (org_id, ticket_id, kind, msg_id, hash) VALUES (?, ?, ?, ?, ?)
+	putDocSQL = `INSERT INTO desk_search_docs (org_id, ticket_id, kind, msg_id, hash) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (org_id, ticket_id, kind, msg_id) DO UPDATE SET hash = excluded.hash WHERE hash <> excluded.hash
-		RETURNING doc`); err != nil {
+		RETURNING doc`
+	deleteMsgFTSSQL    = "DELETE FROM desk_search_fts WHERE rowid = ?"
+	insertMsgFTSSQL    = "INSERT INTO desk_search_fts (rowid, subject, body, extra) VALUES (?, ?, ?, ?)"
+	deleteTicketFTSSQL = "DELETE FROM desk_search_ticket_fts WHERE rowid = ?"
+	insertTicketFTSSQL = "INSERT INTO desk_search_ticket_fts (rowid, text) VALUES (?, ?)"
+	deleteTicketDocSQL = "DELETE FROM desk_search_tickets WHERE org_id = ? AND ticket_id = ? RETURNING doc"
+	ticketDocsSQL      = `SELECT d.doc, f.subject, f.body, f.extra FROM desk_search_docs d CROSS JOIN desk_search_fts f
+		WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc ORDER BY d.doc`
+	hasThreadDocSQL = "SELECT count(*) FROM desk_search_docs WHERE org_id = ? AND ticket_id = ? AND kind = 'thread' AND msg_id = ?"
+	// A ticket to index: its subject and description as stored, and
+	// whether its conversation was ever stored (what a pass stored without
+	// indexing it, StoreConversationUnindexed, is indexed with the ticket).
+	markIndexedSQL = `UPDATE desk_tickets SET search_indexed = 1 WHERE org_id = ? AND id = ?
+		RETURNING subject, description, detail_synced <> 0`
+	storedThreadsSQL  = "SELECT id, summary, content FROM desk_threads WHERE org_id = ? AND ticket_id = ?"
+	storedCommentsSQL = "SELECT id, text, content FROM desk_comments WHERE org_id = ? AND ticket_id = ?"
+)
+
+func newSearchIndexer(tx *sql.Tx) *searchIndexer {
+	return &searchIndexer{tx: tx, stmts: map[string]*sql.Stmt{}, seen: map[ticketKey]bool{}, maxDoc: -1}
+}
+
+// stmt returns the transaction's statement for query, prepared on first use.
+func (ix *searchIndexer) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := ix.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := ix.tx.PrepareContext(ctx, query)
+	if err != nil {
 		return nil, err
 	}
-	if ix.del, err = tx.PrepareContext(ctx, "DELETE FROM desk_search_fts WHERE rowid = ?"); err != nil {
+	ix.stmts[query] = st
+	return st, nil
+}
+
+func (ix *searchIndexer) exec(ctx context.Context, query string, args ...any) error {
+	st, err := ix.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
+}
+
+func (ix *searchIndexer) queryRow(ctx context.Context, query string, args ...any) (*sql.Row, error) {
+	st, err := ix.stmt(ctx, query)
+	if err != nil {
 		return nil, err
 	}
-	if ix.ins, err = tx.PrepareContext(ctx, "INSERT INTO desk_search_fts (rowid, subject, body, extra) VALUES (?, ?, ?, ?)"); err != nil {
-		return nil, err
-	}
-	return &ix, nil
+	return st.QueryRowContext(ctx, args...), nil
 }
 
 func (ix *searchIndexer) close() {
-	for _, st := range []*sql.Stmt{ix.doc, ix.del, ix.ins} {
-		if st != nil {
-			st.Close()
-		}
+	for _, st := range ix.stmts {
+		st.Close()
 	}
 }
 
@@ -155,8 +222,19 @@ func (ix *searchIndexer) put(ctx context.Context, org, ticketID, kind, msgID, su
 	if !indexing || strings.TrimSpace(subject+body) == "" {
 		return nil
 	}
+	if ix.maxDoc < 0 {
+		// The newest row of the index's own table of texts (its rowid
+		// is the key; max is one lookup), read before any is written.
+		if err := ix.tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM desk_search_fts_content").Scan(&ix.maxDoc); err != nil {
+			return err
+		}
+	}
+	row, err := ix.queryRow(ctx, putDocSQL, org, ticketID, kind, msgID, textHash(subject, body))
+	if err != nil {
+		return err
+	}
 	var doc int64
-	err := ix.doc.QueryRowContext(ctx, org, ticketID, kind, msgID, textHash(subject, body)).Scan(&doc)
+	err = row.Scan(&doc)
 	if err == sql.ErrNoRows {
 		return nil // unchanged
 	}
@@ -188,27 +266,31 @@ func (ix *searchIndexer) flush(ctx context.Context) error {
 	for _, k := range ix.touched {
 		var td ticketDoc
 		var err error
-		if td.old, td.doc, td.text, err = renumberTicketDoc(ctx, ix.tx, k, byTicket[k]); err != nil {
+		if td.old, td.doc, td.text, err = ix.renumberTicketDoc(ctx, k, byTicket[k]); err != nil {
 			return err
 		}
 		tds = append(tds, td)
 	}
 	for _, d := range ix.pending {
-		if _, err := ix.del.ExecContext(ctx, d.doc); err != nil {
-			return err
+		// A document numbered after the newest the index held has
+		// nothing in it to delete (a catch-up's documents all are).
+		if d.doc <= ix.maxDoc {
+			if err := ix.exec(ctx, deleteMsgFTSSQL, d.doc); err != nil {
+				return err
+			}
 		}
-		if _, err := ix.ins.ExecContext(ctx, d.doc, d.subject, d.body, d.extra); err != nil {
+		if err := ix.exec(ctx, insertMsgFTSSQL, d.doc, d.subject, d.body, d.extra); err != nil {
 			return err
 		}
 	}
 	for _, td := range tds {
 		if td.old != 0 {
-			if _, err := ix.tx.ExecContext(ctx, "DELETE FROM desk_search_ticket_fts WHERE rowid = ?", td.old); err != nil {
+			if err := ix.exec(ctx, deleteTicketFTSSQL, td.old); err != nil {
 				return err
 			}
 		}
 		if td.doc != 0 {
-			if _, err := ix.tx.ExecContext(ctx, "INSERT INTO desk_search_ticket_fts (rowid, text) VALUES (?, ?)", td.doc, td.text); err != nil {
+			if err := ix.exec(ctx, insertTicketFTSSQL, td.doc, td.text); err != nil {
 				return err
 			}
 		}
@@ -222,9 +304,12 @@ func (ix *searchIndexer) flush(ctx context.Context) error {
 // newest (doc, 0 when it has no text), with the text of all its documents:
 // those in news as given, the others as desk_search_fts holds them. It
 // writes nothing into the FTS indexes.
-func renumberTicketDoc(ctx context.Context, tx *sql.Tx, k ticketKey, news []pendingDoc) (old, doc int64, text string, err error) {
-	err = tx.QueryRowContext(ctx, "DELETE FROM desk_search_tickets WHERE org_id = ? AND ticket_id = ? RETURNING doc", k.org, k.id).Scan(&old)
-	if err == sql.ErrNoRows {
+func (ix *searchIndexer) renumberTicketDoc(ctx context.Context, k ticketKey, news []pendingDoc) (old, doc int64, text string, err error) {
+	row, err := ix.queryRow(ctx, deleteTicketDocSQL, k.org, k.id)
+	if err != nil {
+		return 0, 0, "", err
+	}
+	if err = row.Scan(&old); err == sql.ErrNoRows {
 		old, err = 0, nil
 	}
 	if err != nil {
@@ -234,27 +319,14 @@ func renumberTicketDoc(ctx context.Context, tx *sql.Tx, k ticketKey, news []pend
 	for _, d := range news {
 		parts[d.doc] = [3]string{d.subject, d.body, d.extra}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT d.doc, f.subject, f.body, f.extra FROM desk_search_docs d CROSS JOIN desk_search_fts f
-		WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc ORDER BY d.doc`, k.org, k.id)
-	if err != nil {
-		return 0, 0, "", err
-	}
-	for rows.Next() {
-		var n int64
-		var p [3]string
-		if err := rows.Scan(&n, &p[0], &p[1], &p[2]); err != nil {
-			rows.Close()
+	// A ticket without a document had no text indexed (every document
+	// has text, and its ticket's document holds it): only news is its
+	// text. Not reading the others saved a query a ticket in a catch-up.
+	if old != 0 || len(news) == 0 {
+		if err := ix.readTicketDocs(ctx, k, parts); err != nil {
 			return 0, 0, "", err
 		}
-		if _, changed := parts[n]; !changed {
-			parts[n] = p
-		}
 	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return 0, 0, "", err
-	}
-	rows.Close()
 	docs := make([]int64, 0, len(parts))
 	for n := range parts {
 		docs = append(docs, n)
@@ -274,60 +346,58 @@ func renumberTicketDoc(ctx context.Context, tx *sql.Tx, k ticketKey, news []pend
 	if b.Len() == 0 {
 		return old, 0, "", nil
 	}
-	if err := tx.QueryRowContext(ctx, insertTicketDocSQL, k.org, k.id).Scan(&doc); err != nil {
+	if row, err = ix.queryRow(ctx, insertTicketDocSQL, k.org, k.id); err != nil {
+		return 0, 0, "", err
+	}
+	if err := row.Scan(&doc); err != nil {
 		return 0, 0, "", err
 	}
 	return old, doc, b.String(), nil
 }
 
-// writeTicketDoc writes a ticket's document again from its documents in
-// desk_search_docs (none: it has no document), numbered as the newest.
-func writeTicketDoc(ctx context.Context, tx *sql.Tx, org, ticketID string) error {
-	var old int64
-	err := tx.QueryRowContext(ctx, "DELETE FROM desk_search_tickets WHERE org_id = ? AND ticket_id = ? RETURNING doc", org, ticketID).Scan(&old)
-	switch {
-	case err == nil:
-		if _, err := tx.ExecContext(ctx, "DELETE FROM desk_search_ticket_fts WHERE rowid = ?", old); err != nil {
-			return err
-		}
-	case err != sql.ErrNoRows:
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT f.subject, f.body, f.extra FROM desk_search_docs d CROSS JOIN desk_search_fts f
-		WHERE d.org_id = ? AND d.ticket_id = ? AND f.rowid = d.doc ORDER BY d.doc`, org, ticketID)
+// readTicketDocs adds to parts the texts of a ticket's documents as the
+// per-message index holds them, except those parts has.
+func (ix *searchIndexer) readTicketDocs(ctx context.Context, k ticketKey, parts map[int64][3]string) error {
+	st, err := ix.stmt(ctx, ticketDocsSQL)
 	if err != nil {
 		return err
 	}
-	var b strings.Builder
+	rows, err := st.QueryContext(ctx, k.org, k.id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
 	for rows.Next() {
-		var subject, body, extra string
-		if err := rows.Scan(&subject, &body, &extra); err != nil {
-			rows.Close()
+		var n int64
+		var p [3]string
+		if err := rows.Scan(&n, &p[0], &p[1], &p[2]); err != nil {
 			return err
 		}
-		for _, t := range []string{subject, body, extra} {
-			if t != "" {
-				if b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				b.WriteString(t)
-			}
+		if _, changed := parts[n]; !changed {
+			parts[n] = p
 		}
 	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
+	return rows.Err()
+}
+
+// writeTicketDoc writes a ticket's document again from its documents in
+// desk_search_docs (none: it has no document), numbered as the newest.
+func writeTicketDoc(ctx context.Context, tx *sql.Tx, org, ticketID string) error {
+	ix := newSearchIndexer(tx)
+	defer ix.close()
+	old, doc, text, err := ix.renumberTicketDoc(ctx, ticketKey{org, ticketID}, nil)
+	if err != nil {
 		return err
 	}
-	rows.Close()
-	if b.Len() == 0 {
-		return nil
+	if old != 0 {
+		if err := ix.exec(ctx, deleteTicketFTSSQL, old); err != nil {
+			return err
+		}
 	}
-	var doc int64
-	if err := tx.QueryRowContext(ctx, insertTicketDocSQL, org, ticketID).Scan(&doc); err != nil {
-		return err
+	if doc != 0 {
+		return ix.exec(ctx, insertTicketFTSSQL, doc, text)
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO desk_search_ticket_fts (rowid, text) VALUES (?, ?)", doc, b.String())
-	return err
+	return nil
 }
 
 // inlineIndex is the largest batch of tickets indexed as it is written (a
@@ -337,21 +407,22 @@ const inlineIndex = 10
 
 // indexTickets indexes tickets' subjects and (when Desk sent one) their
 // descriptions, as stored (the upsert keeps a description a list item
-// lacks), and marks them indexed.
+// lacks), with their stored conversations, and marks them indexed.
 func indexTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 	if !indexing || len(ts) == 0 {
 		return nil
 	}
-	ix, err := newSearchIndexer(ctx, tx)
-	if err != nil {
-		return err
-	}
+	ix := newSearchIndexer(tx)
 	defer ix.close()
 	for i := range ts {
 		t := &ts[i]
+		row, err := ix.queryRow(ctx, markIndexedSQL, t.OrgID, t.ID)
+		if err != nil {
+			return err
+		}
 		var subject, desc string
-		err := tx.QueryRowContext(ctx, "UPDATE desk_tickets SET search_indexed = 1 WHERE org_id = ? AND id = ? RETURNING subject, description",
-			t.OrgID, t.ID).Scan(&subject, &desc)
+		var conversation bool
+		err = row.Scan(&subject, &desc, &conversation)
 		if err == sql.ErrNoRows {
 			continue
 		}
@@ -366,12 +437,57 @@ func indexTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 				return err
 			}
 		}
+		if conversation {
+			ths, cms, err := ix.storedConversation(ctx, t.OrgID, t.ID)
+			if err != nil {
+				return err
+			}
+			if err := ix.putConversation(ctx, ths, cms); err != nil {
+				return err
+			}
+		}
 	}
 	return ix.flush(ctx)
 }
 
+// storedConversation reads what putConversation indexes of a ticket's
+// stored threads and comments.
+func (ix *searchIndexer) storedConversation(ctx context.Context, org, ticketID string) ([]app.Thread, []app.Comment, error) {
+	var ths []app.Thread
+	var cms []app.Comment
+	for _, q := range []string{storedThreadsSQL, storedCommentsSQL} {
+		st, err := ix.stmt(ctx, q)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows, err := st.QueryContext(ctx, org, ticketID)
+		if err != nil {
+			return nil, nil, err
+		}
+		for rows.Next() {
+			var id, a, b string
+			if err := rows.Scan(&id, &a, &b); err != nil {
+				rows.Close()
+				return nil, nil, err
+			}
+			if q == storedThreadsSQL {
+				ths = append(ths, app.Thread{OrgID: org, TicketID: ticketID, ID: id, Summary: a, Content: b})
+			} else {
+				cms = append(cms, app.Comment{OrgID: org, TicketID: ticketID, ID: id, Text: a, Content: b})
+			}
+		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		rows.Close()
+	}
+	return ths, cms, nil
+}
+
 // IndexTickets indexes up to limit of a portal's tickets written since
-// they were last indexed (a pass's big batches), and returns how many.
+// they were last indexed (a pass's big batches, the conversations a pass
+// stored), and returns how many.
 func (db *DB) IndexTickets(ctx context.Context, orgID string, limit int) (int, error) {
 	if !indexing {
 		return 0, nil
@@ -405,26 +521,34 @@ func (db *DB) IndexTickets(ctx context.Context, orgID string, limit int) (int, e
 	return n, nil
 }
 
-// indexConversation indexes threads (their content; the summary until the
-// content is known) and comments.
+// indexConversation indexes threads and comments (see putConversation).
 func indexConversation(ctx context.Context, tx *sql.Tx, ths []app.Thread, cms []app.Comment) error {
 	if !indexing || len(ths)+len(cms) == 0 {
 		return nil
 	}
-	ix, err := newSearchIndexer(ctx, tx)
-	if err != nil {
+	ix := newSearchIndexer(tx)
+	defer ix.close()
+	if err := ix.putConversation(ctx, ths, cms); err != nil {
 		return err
 	}
-	defer ix.close()
+	return ix.flush(ctx)
+}
+
+// putConversation puts threads (their content; the summary until the
+// content is known) and comments.
+func (ix *searchIndexer) putConversation(ctx context.Context, ths []app.Thread, cms []app.Comment) error {
 	for i := range ths {
 		t := &ths[i]
 		body := t.Content
 		if body == "" {
 			// Only the summary: index it for a thread not indexed yet,
 			// never over what its content gave.
+			row, err := ix.queryRow(ctx, hasThreadDocSQL, t.OrgID, t.TicketID, t.ID)
+			if err != nil {
+				return err
+			}
 			var n int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM desk_search_docs WHERE org_id = ? AND ticket_id = ? AND kind = 'thread' AND msg_id = ?",
-				t.OrgID, t.TicketID, t.ID).Scan(&n); err != nil {
+			if err := row.Scan(&n); err != nil {
 				return err
 			}
 			if n > 0 {
@@ -442,7 +566,7 @@ func indexConversation(ctx context.Context, tx *sql.Tx, ths []app.Thread, cms []
 			return err
 		}
 	}
-	return ix.flush(ctx)
+	return nil
 }
 
 // unindex removes the documents of a deleted thread or comment.
