@@ -77,3 +77,41 @@ func TestRunIndexesAfterFirstSync(t *testing.T) {
 		t.Fatalf("IndexTickets after the loop's wait: %d tickets left unindexed (%v), want 0", n, err)
 	}
 }
+
+// TestPassIndexesWhatItFetched: a customer's reply and an agent's comment
+// a pass fetches (stored without indexing, StoreConversationUnindexed)
+// are found by search when the pass ends, at the message that says them,
+// and nothing is left unindexed.
+func TestPassIndexesWhatItFetched(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, envOptions{emu: deskemu.Options{Seed: 22, Contacts: 4, Accounts: 1, Tickets: 6}, mode: app.SyncTwoWay})
+	mustSync(t, e)
+	id := firstTicket(t, e)
+	mustSync(t, e)
+	for n, err := e.db.IndexTickets(ctx, e.org, 1000); n > 0 || err != nil; n, err = e.db.IndexTickets(ctx, e.org, 1000) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	thID, err := e.emu.CustomerReply(e.org, id, "The espresso machine leaks again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.emu.AgentComment(e.org, id, e.info.Users[0].Email, "交換部品を手配済み"); err != nil {
+		t.Fatal(err)
+	}
+	mustSync(t, e)
+	for q, kind := range map[string]string{"espresso leaks": "thread", "交換部品": "comment"} {
+		hits, err := e.db.SearchTickets(ctx, e.org, q, 50)
+		if err != nil || len(hits) != 1 || hits[0].Ticket.Ticket.ID != id {
+			t.Fatalf("%q after the pass: %+v %v", q, hits, err)
+		}
+		k, msg, err := e.db.LocateTicketHit(ctx, e.org, id, q)
+		if err != nil || k != kind || (kind == "thread" && msg != thID) {
+			t.Errorf("%q opens at %s %s (%v), want the %s", q, k, msg, err, kind)
+		}
+	}
+	if n, err := e.db.IndexTickets(ctx, e.org, 1000); n != 0 || err != nil {
+		t.Errorf("after the pass, %d tickets unindexed (%v)", n, err)
+	}
+}
