@@ -707,6 +707,9 @@ type DeskStore interface {
 	// TicketStamps returns, for the given ids that are cached, the stored
 	// modification time and counts — what a pass needs to skip unchanged tickets.
 	TicketStamps(ctx context.Context, orgID string, ids []string) (map[string]TicketStamp, error)
+	// BeginBulkLoad prepares the store for many big writes (a first pass
+	// into an empty cache) until end is called.
+	BeginBulkLoad(ctx context.Context) (end func(), err error)
 	// UpsertTickets stores tickets (keeping description and DetailSynced
 	// unless the new value is set).
 	UpsertTickets(ctx context.Context, ts []Ticket) error

@@ -190,6 +190,13 @@ func (ps *pass) firstTickets(ctx context.Context) error {
 	// bigger transactions (the cursor is only set at the end, so a failed
 	// pass starts over either way).
 	empty := n == 0
+	if empty {
+		end, err := s.store.BeginBulkLoad(ctx)
+		if err != nil {
+			return fmt.Errorf("sync: tickets: %w", err)
+		}
+		defer end()
+	}
 	deps, err := ps.cl.Departments(ctx)
 	if err != nil {
 		return fmt.Errorf("sync: tickets: %w", err)
