@@ -617,11 +617,11 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 			t := &h.Ticket.Ticket
 			t.OrgID = orgID
 			var packed string
-			if err := rows.Scan(&t.ID, &packed); err != nil {
+			if err := rows.Scan(&packed); err != nil {
 				return err
 			}
 			if err := decodeHit(packed, t); err != nil {
-				return fmt.Errorf("ticket %s: %w", t.ID, err)
+				return err
 			}
 			hits = append(hits, h)
 		}
@@ -635,13 +635,13 @@ func (db *DB) SearchTickets(ctx context.Context, orgID, query string, limit int)
 
 // searchTicketsSQL reads a portal's tickets a query finds down the ticket
 // documents' FTS index, in rowid order, stopping at the limit, each hit's
-// list columns packed in the row that numbers its document (hit, migration
+// id and list columns packed in the row that numbers its document (hit, migration
 // 0016; NULL while the ticket has no row); locateHitSQL probes a ticket's
 // documents in the per-message index by rowid. Both keep their join order
 // (CROSS JOIN): the other order reads every match. insertTicketDocSQL
 // numbers a ticket's document with its hit as desk_tickets has it.
 const (
-	searchTicketsSQL = `SELECT t.ticket_id, t.hit FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t
+	searchTicketsSQL = `SELECT t.hit FROM desk_search_ticket_fts f CROSS JOIN desk_search_tickets t
 		WHERE desk_search_ticket_fts MATCH ? AND t.doc = f.rowid AND t.org_id = ? AND t.hit IS NOT NULL
 		ORDER BY f.rowid DESC LIMIT ?`
 	insertTicketDocSQL = `INSERT INTO desk_search_tickets (org_id, ticket_id, hit)
@@ -652,10 +652,10 @@ const (
 )
 
 // decodeHit reads the list columns a search hit shows from their packed
-// form (the view desk_ticket_hits of migration 0016): six texts, each its
-// length in bytes, a colon and the text, then the created time.
+// form (the view desk_ticket_hits of migration 0016): seven texts, each
+// its length in bytes, a colon and the text, then the created time.
 func decodeHit(packed string, t *app.Ticket) error {
-	for _, f := range []*string{&t.Number, &t.Subject, &t.Status, &t.StatusType, &t.ContactName, &t.ContactEmail} {
+	for _, f := range []*string{&t.ID, &t.Number, &t.Subject, &t.Status, &t.StatusType, &t.ContactName, &t.ContactEmail} {
 		n, rest, ok := strings.Cut(packed, ":")
 		size, err := strconv.Atoi(n)
 		if !ok || err != nil || size < 0 || size > len(rest) {
