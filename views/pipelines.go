@@ -27,25 +27,26 @@ const columnWidth = 250
 // one summary query, so nothing on the UI goroutine grows with the records
 // and every record of a stage can be scrolled to.
 type pipelinesScreen struct {
-	u         *ui
-	pipelines []app.Pipeline
-	cur       int64             // id of the pipeline shown
-	groups    []app.RecordGroup // counts and totals per stage and currency
-	filter    app.RecordFilter  // what the board and the table show
-	picker    *keySelect
-	mode      *widget.RadioGroup
-	search    *entry
-	info      *fitLabel
-	body      *fyne.Container
-	table     *widget.Table
-	rows      *pageCache[app.Record] // the table's rows
-	columns   []*boardColumn         // the board's columns, one per stage
-	board     fyne.CanvasObject
-	boardOf   []int64 // the stage ids the columns were built for
-	root      fyne.CanvasObject
-	deb       debouncer
-	gen       int
-	form      *recordForm
+	u          *ui
+	pipelines  []app.Pipeline
+	cur        int64             // id of the pipeline shown
+	groups     []app.RecordGroup // counts and totals per stage and currency
+	filter     app.RecordFilter  // what the board and the table show
+	picker     *keySelect
+	mode       *widget.RadioGroup
+	search     *entry
+	info       *fitLabel
+	body       *fyne.Container
+	table      *widget.Table
+	rows       *pageCache[app.Record] // the table's rows
+	columns    []*boardColumn         // the board's columns, one per stage
+	board      fyne.CanvasObject
+	boardOf    []int64 // the stage ids the columns were built for
+	boardQuery string  // the words the board was last filtered by
+	root       fyne.CanvasObject
+	deb        debouncer
+	gen        int
+	form       *recordForm
 	// firsts are the first pages of the board's columns, loaded by refresh
 	// with the summary so the whole board is put on screen in one step;
 	// showBoard uses them once.
@@ -305,6 +306,10 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 		s.boardOf = ids
 	}
 	svc, f := s.u.crm.Pipelines, s.filter
+	// Other words to filter by: each column shows its matches from the
+	// top (a move keeps where each column was scrolled).
+	newQuery := f.Query != s.boardQuery
+	s.boardQuery = f.Query
 	firsts := s.firsts
 	s.firsts = nil // a later rebuild (a mode switch) reads the pages again
 	for i, st := range p.Stages {
@@ -330,6 +335,9 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 			col.cards.prime(n, first)
 		} else {
 			col.cards.reload()
+		}
+		if newQuery {
+			col.cards.list.ScrollToTop()
 		}
 	}
 	return s.board

@@ -325,12 +325,23 @@ func TestBoardShowsEveryRecord(t *testing.T) {
 		t.Errorf("the table's last row: %+v %v", r, ok)
 	}
 
-	// A filter narrows the columns and the counts.
+	// A filter narrows the columns and the counts, and shows each
+	// column's matches from the top.
 	s.mode.SetSelected("Board")
-	typeIn(m, s.search, "Deal 0001")
 	settle(m)
-	if col.cards.total != 1 || !strings.HasPrefix(s.info.Text, "1 record") {
+	col = s.columns[0]
+	col.cards.list.ScrollToBottom()
+	settle(m)
+	if col.cards.list.GetScrollOffset() == 0 {
+		t.Fatal("the column did not scroll")
+	}
+	typeIn(m, s.search, "Deal 00")
+	settle(m)
+	if col.cards.total != 100 || !strings.HasPrefix(s.info.Text, "100 records") {
 		t.Errorf("filtered: %d cards, info %q", col.cards.total, s.info.Text)
+	}
+	if off := col.cards.list.GetScrollOffset(); off != 0 {
+		t.Errorf("filtered, the column stays scrolled by %v: its first matches are out of sight", off)
 	}
 }
 
