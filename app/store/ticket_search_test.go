@@ -462,15 +462,7 @@ func BenchmarkPassConversationsIndexing(b *testing.B) {
 	for b.Loop() {
 		for _, mode := range modes {
 			b.StopTimer()
-			db, err := Open(ctx, filepath.Join(b.TempDir(), "t.db"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			for i := 0; i < n; i += 1000 {
-				if err := db.UpsertTickets(ctx, ts[i:i+1000]); err != nil {
-					b.Fatal(err)
-				}
-			}
+			db := storeWithTickets(b, ts)
 			indexAll(b, db)
 			indexing = mode != "floor"
 			b.StartTimer()
@@ -510,6 +502,23 @@ func BenchmarkPassConversationsIndexing(b *testing.B) {
 // stripTags is s without its "<p>" and "</p>".
 func stripTags(s string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(s, "<p>"), "</p>")
+}
+
+// storeWithTickets is a new store holding ts, written in batches of 1000
+// (not indexed: IndexTickets indexes them).
+func storeWithTickets(b *testing.B, ts []app.Ticket) *DB {
+	b.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(b.TempDir(), "t.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < len(ts); i += 1000 {
+		if err := db.UpsertTickets(ctx, ts[i:min(i+1000, len(ts))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db
 }
 
 // TestIndexTicketsAfterPass: tickets written in a big batch (a first
@@ -640,15 +649,7 @@ func BenchmarkIndexTickets10k(b *testing.B) {
 	var total time.Duration
 	for b.Loop() {
 		b.StopTimer()
-		db, err := Open(ctx, filepath.Join(b.TempDir(), "t.db"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := 0; i < n; i += 1000 {
-			if err := db.UpsertTickets(ctx, ts[i:i+1000]); err != nil {
-				b.Fatal(err)
-			}
-		}
+		db := storeWithTickets(b, ts)
 		b.StartTimer()
 		start := time.Now()
 		if k, err := db.IndexTickets(ctx, "o1", n); err != nil || k != n {
