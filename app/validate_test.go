@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -143,6 +144,28 @@ func FuzzParseAmount(f *testing.F) {
 		v, err := ParseAmount(s, cur)
 		if err == nil && v < 0 {
 			t.Fatalf("negative %d from %q", v, s)
+		}
+	})
+}
+
+// The hand-written label checks of ValidEmail accept what the regexps they
+// replaced accept.
+var (
+	labelRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	tldRE   = regexp.MustCompile(`^[a-z]{2,63}$|^xn--[a-z0-9-]{1,59}$`)
+)
+
+func FuzzEmailLabels(f *testing.F) {
+	for _, s := range []string{"", "a", "-", "a-", "-a", "a-b", "example", "xn--", "xn--a", "xn---", "xn--wgv71a", "co", "c",
+		"ab1", "a_b", "é", strings.Repeat("a", 63), strings.Repeat("a", 64), "xn--" + strings.Repeat("a", 59), "xn--" + strings.Repeat("a", 60)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := validLabel(s), labelRE.MatchString(s); got != want {
+			t.Errorf("validLabel(%q) = %v, the regexp says %v", s, got, want)
+		}
+		if got, want := validTLD(s), tldRE.MatchString(s); got != want {
+			t.Errorf("validTLD(%q) = %v, the regexp says %v", s, got, want)
 		}
 	})
 }

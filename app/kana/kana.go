@@ -26,7 +26,28 @@ import (
 // become full-width, "ﾀﾞ" becomes "ダ", full-width letters become ASCII)
 // with spaces collapsed.
 func Normalize(s string) string {
+	if plainASCII(s) {
+		return s // NFKC leaves ASCII as it is, and there is no space to collapse
+	}
 	return strings.Join(strings.Fields(norm.NFKC.String(s)), " ")
+}
+
+// plainASCII reports whether s is ASCII with single spaces between words
+// and no other white space: what Normalize returns unchanged. (An import
+// normalises several names per row; most are plain.)
+func plainASCII(s string) bool {
+	if s != "" && (s[0] == ' ' || s[len(s)-1] == ' ') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80, c >= '\t' && c <= '\r':
+			return false
+		case c == ' ' && s[i+1] == ' ':
+			return false
+		}
+	}
+	return true
 }
 
 // Hiragana folds s for search: Normalize, then katakana to hiragana, so
@@ -47,7 +68,7 @@ func Hiragana(s string) string {
 	}, s)
 }
 
-func isKatakana(r rune) bool { return unicode.Is(unicode.Katakana, r) }
+func isKatakana(r rune) bool { return r >= 0x30a1 && unicode.Is(unicode.Katakana, r) }
 
 // IsReading reports whether s can be a reading: kana, Latin letters,
 // digits, spaces and the punctuation of names (・ ー - ' . &). Ideographs
@@ -67,7 +88,9 @@ func IsReading(s string) bool {
 
 // HasKana reports whether s contains hiragana or katakana.
 func HasKana(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.In(r, unicode.Hiragana, unicode.Katakana) })
+	// Every hiragana and katakana is at U+3041 or above: other text
+	// skips the tables.
+	return strings.ContainsFunc(s, func(r rune) bool { return r >= 0x3041 && unicode.In(r, unicode.Hiragana, unicode.Katakana) })
 }
 
 // Sort groups: names read in kana (or written in it), then names read or

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestHiragana(t *testing.T) {
@@ -149,6 +151,19 @@ func BenchmarkSortKey(b *testing.B) {
 	b.Run("kana", func(b *testing.B) {
 		for b.Loop() {
 			_ = SortKey("やまだ たろう", "山田 太郎")
+		}
+	})
+}
+
+// Normalize's shortcut for plain ASCII returns what NFKC and collapsing
+// the spaces return.
+func FuzzNormalizeASCII(f *testing.F) {
+	for _, s := range []string{"", " ", "a", "Smith Emma", "Smith  Emma", " a", "a ", "a\tb", "a\nb", "a\x0bb", "a\rb", "ﾔﾏﾀﾞ", "ＡＢＣ", "a\u00a0b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Normalize(s), strings.Join(strings.Fields(norm.NFKC.String(s)), " "); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

@@ -96,6 +96,16 @@ func digits(phone string) string {
 	return d
 }
 
+// anyAtLeast reports whether a rune of one of ss is at least r.
+func anyAtLeast(r rune, ss ...string) bool {
+	for _, s := range ss {
+		if strings.ContainsFunc(s, func(c rune) bool { return c >= r }) {
+			return true
+		}
+	}
+	return false
+}
+
 func joinSet(set map[string]struct{}, more ...string) string {
 	parts := make([]string, 0, len(set)+len(more))
 	for k := range set {
@@ -135,8 +145,13 @@ func isHalfWidthKana(r rune) bool { return r >= 0xff61 && r <= 0xff9f }
 // its readings and kana names in hiragana (family+given together too),
 // and its phone numbers as bare digits.
 func contactExtra(c *app.Contact) string {
-	set := map[string]struct{}{}
 	first, last := c.FirstName, c.LastName
+	if !anyAtLeast(0x2e80, first, last, c.FirstNameReading, c.LastNameReading) {
+		// No Japanese script and no kana (all at U+2E80 or above): there
+		// are no suffixes or kana words to add, only the phone digits.
+		return joinSet(nil, digits(c.Phone), digits(c.Mobile))
+	}
+	set := map[string]struct{}{}
 	japaneseSuffixes(set, first)
 	japaneseSuffixes(set, last)
 	if len(set) > 0 {
