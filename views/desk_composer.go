@@ -302,8 +302,6 @@ func (p *ticketPane) send(f *composeForm) {
 	})
 }
 
-// webURL returns u when it is an http(s) address with a host, else "": a
-
 // tell shows text as the composer's notice (nothing when text is empty),
 // apart from the red line of what stops a reply.
 func (f *composeForm) tell(text string, imp widget.Importance) {
