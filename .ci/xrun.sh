@@ -3,7 +3,10 @@
 # (1280x800x24) that is stopped afterwards. Xvfb picks a free display
 # number itself (-displayfd), so several runs on one machine never race
 # for a number the way `xvfb-run -a` can; the server is asked to answer
-# (xdpyinfo) before CMD starts, and started again if it does not.
+# (xdpyinfo) before CMD starts, and started again if it does not. It runs
+# with -noreset: otherwise the server resets when its last client (that
+# xdpyinfo) leaves, and a window opened during the reset failed with
+# "X11: Failed to open display" (seen once in CI's smoke test).
 set -euo pipefail
 dir=$(mktemp -d)
 xpid=
@@ -11,7 +14,7 @@ stop() { [ -n "$xpid" ] && { kill "$xpid" 2>/dev/null || true; wait "$xpid" 2>/d
 trap 'stop; rm -rf "$dir"' EXIT
 for try in 1 2 3; do
   rm -f "$dir/fd"; mkfifo "$dir/fd"
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$dir/fd" >"$dir/log" 2>&1 &
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$dir/fd" >"$dir/log" 2>&1 &
   xpid=$!
   num=
   read -r -t 30 num <"$dir/fd" || true
