@@ -52,8 +52,8 @@ smoke: build
 	.ci/with-session.sh .ci/hostile-tour.sh $(BIN) bin/deskemu
 	.ci/with-session.sh .ci/hostile-tour.sh $(BIN) bin/deskemu ja_JP.UTF-8
 	$(GO) build -tags $(TAGS) -o bin/convoshot ./cmd/convoshot
-	mkdir -p .ci-out; LANG=en_US.UTF-8 .ci/xrun.sh bin/convoshot -out .ci-out/convo-en.png
-	LANG=ja_JP.UTF-8 .ci/xrun.sh bin/convoshot -out .ci-out/convo-ja.png
+	mkdir -p .ci-out; LANG=en_US.UTF-8 .ci/xrun.sh bin/convoshot -compose -out .ci-out/convo-en.png
+	LANG=ja_JP.UTF-8 .ci/xrun.sh bin/convoshot -compose -out .ci-out/convo-ja.png
 
 ## bench: the performance figures the issues ask for, each beside its floor
 ## and the ratio (the window benchmarks run under Xvfb, the process poll in a
