@@ -73,17 +73,7 @@ func TestComposerFromAndTemplates(t *testing.T) {
 		t.Error("the picker does not show the templates' names and folder")
 	}
 	e.shot("compose-template-picker.png")
-	pick := func(name string) {
-		for i, it := range f.templates.items {
-			if it.Name == name {
-				f.templates.list.Select(i)
-				e.settle()
-				return
-			}
-		}
-		t.Fatalf("no template %q", name)
-	}
-	pick("受付のお知らせ")
+	e.pickTemplate(t, f, "受付のお知らせ")
 	ticket := p.detail.Ticket
 	body := f.body.Text
 	if !strings.HasPrefix(body, "Mia Sato 様\n\n") || !strings.Contains(body, ticket.Number) || strings.Contains(body, "${") ||
@@ -98,7 +88,7 @@ func TestComposerFromAndTemplates(t *testing.T) {
 		t.Fatalf("restored %q", f.body.Text)
 	}
 	e.tap(f.templates.button)
-	pick("Acknowledge the request")
+	e.pickTemplate(t, f, "Acknowledge the request")
 	if !strings.HasPrefix(f.body.Text, "Dear Mia Sato,\n\n") {
 		t.Fatalf("the English template: %q", f.body.Text)
 	}
@@ -108,7 +98,7 @@ func TestComposerFromAndTemplates(t *testing.T) {
 		t.Fatalf("Ctrl+Z after a template: %q", f.body.Text)
 	}
 	e.tap(f.templates.button)
-	pick("Acknowledge the request")
+	e.pickTemplate(t, f, "Acknowledge the request")
 	e.shot("compose-template.png")
 
 	e.tap(f.send)
@@ -215,14 +205,7 @@ func TestTemplateAttachmentsSaid(t *testing.T) {
 	f := p.compose
 	pick := func(name string) {
 		e.tap(f.templates.button)
-		for i, it := range f.templates.items {
-			if it.Name == name {
-				f.templates.list.Select(i)
-				e.settle()
-				return
-			}
-		}
-		t.Fatalf("no template %q", name)
+		e.pickTemplate(t, f, name)
 	}
 	pick("Ask for more details")
 	if !strings.HasPrefix(f.body.Text, "Dear Mia Sato,") {
@@ -244,4 +227,18 @@ func TestTemplateAttachmentsSaid(t *testing.T) {
 	if f.notice.Text != "" || f.notice.Visible() {
 		t.Errorf("after a template without files the composer says %q", f.notice.Text)
 	}
+}
+
+// pickTemplate chooses the template named name in the composer's open
+// template picker.
+func (e *deskEnv) pickTemplate(t *testing.T, f *composeForm, name string) {
+	t.Helper()
+	for i, it := range f.templates.items {
+		if it.Name == name {
+			f.templates.list.Select(i)
+			e.settle()
+			return
+		}
+	}
+	t.Fatalf("no template %q", name)
 }
