@@ -56,8 +56,8 @@ func (db *DB) StartImport(ctx context.Context, b *app.ImportBatch) error {
 	// index pages again each time; during an import the log may grow to
 	// importCheckpointPages (64 MB) first. FinishImport's commit, back at
 	// the usual size, copies what is left.
-	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", importCheckpointPages)); err != nil {
-		return fmt.Errorf("store: start import: %w", translate(err))
+	if err := db.checkpointEvery(ctx, importCheckpointPages); err != nil {
+		return fmt.Errorf("store: start import: %w", err)
 	}
 	b.StartedAt = now
 	return nil
@@ -76,6 +76,12 @@ const (
 	importCheckpointPages = 16000
 )
 
+// checkpointEvery sets the writer's log checkpoint threshold in pages.
+func (db *DB) checkpointEvery(ctx context.Context, pages int) error {
+	_, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", pages))
+	return translate(err)
+}
+
 var kindTable = map[string]string{app.KindContact: "contacts", app.KindCompany: "companies", app.KindRecord: "pipeline_records"}
 
 // FinishImport stores the batch's counts and end time.
@@ -84,7 +90,7 @@ func (db *DB) FinishImport(ctx context.Context, b *app.ImportBatch) error {
 	defer db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = -%d", writerCacheKiB))
 	// Back to the usual threshold before the commit below, which then
 	// checkpoints the log the import grew.
-	db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages))
+	_ = db.checkpointEvery(context.WithoutCancel(ctx), writerCheckpointPages)
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE import_batches SET finished_at = ?, created = ?, updated = ?, skipped = ?, refused = ?
 			WHERE id = ?`, toDB(now), b.Created, b.Updated, b.Skipped, b.Refused, b.ID)

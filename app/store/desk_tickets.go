@@ -103,12 +103,10 @@ func upsertTickets(ctx context.Context, tx *sql.Tx, ts []app.Ticket) error {
 // (its batches slowed by half as the table grew; 20% of the writes'
 // time). The first commit after end copies what is left.
 func (db *DB) BeginBulkLoad(ctx context.Context) (end func(), err error) {
-	if _, err := db.write.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", importCheckpointPages)); err != nil {
-		return nil, fmt.Errorf("store: bulk load: %w", translate(err))
+	if err := db.checkpointEvery(ctx, importCheckpointPages); err != nil {
+		return nil, fmt.Errorf("store: bulk load: %w", err)
 	}
-	return func() {
-		db.write.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", writerCheckpointPages))
-	}, nil
+	return func() { _ = db.checkpointEvery(context.WithoutCancel(ctx), writerCheckpointPages) }, nil
 }
 
 // UpsertTickets stores tickets in one transaction.
