@@ -117,9 +117,11 @@ func (db *DB) UpsertTickets(ctx context.Context, ts []app.Ticket) error {
 	return nil
 }
 
-// TicketsNeedingDetail returns ids of tickets whose conversation is wanted.
+// TicketsNeedingDetail returns ids of tickets whose conversation is wanted,
+// newest first, from the partial index of those tickets alone (the planner
+// would otherwise walk every ticket in desk_tickets_modified's order).
 func (db *DB) TicketsNeedingDetail(ctx context.Context, orgID string, limit int) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id FROM desk_tickets WHERE org_id = ? AND detail_wanted = 1 ORDER BY modified_time DESC LIMIT ?", orgID, limit)
+	rows, err := db.read.QueryContext(ctx, "SELECT id FROM desk_tickets INDEXED BY desk_tickets_wanted_by_time WHERE org_id = ? AND detail_wanted = 1 ORDER BY modified_time DESC LIMIT ?", orgID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: tickets needing detail: %w", translate(err))
 	}
