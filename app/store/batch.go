@@ -379,7 +379,11 @@ func (ci *contactInserter) flush(byEmail map[string]int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := stmt.ExecContext(ci.b.ctx, ci.args...)
+	var res sql.Result
+	err = keyed(ci.b.ctx, ci.b.tx, func() (err error) {
+		res, err = stmt.ExecContext(ci.b.ctx, ci.args...)
+		return err
+	})
 	if err != nil {
 		return err
 	}

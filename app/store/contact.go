@@ -76,7 +76,7 @@ func contactWhere(f app.ContactFilter) (where string, args []any, ok bool) {
 		if q == "" {
 			return "", nil, false
 		}
-		conds = append(conds, "c.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
+		conds = append(conds, "c.search_key IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?)")
 		args = append(args, q)
 	}
 	if f.CompanyID != 0 {
@@ -117,6 +117,16 @@ func (db *DB) ListContacts(ctx context.Context, f app.ContactFilter) ([]app.Cont
 		return nil, fmt.Errorf("store: list contacts: %w", err)
 	}
 	offset, limit := page(f.Offset, f.Limit)
+	var query string
+	if f.Query != "" && f.CompanyID == 0 && f.Email == "" && (f.Sort == "" || f.Sort == app.SortByName) {
+		// contacts_fts numbers its rows by search key, which grows in
+		// this order: the page is the matches' first rows, and FTS5
+		// reads no further (migration 0018).
+		query = "SELECT " + contactCols +
+			" FROM (SELECT rowid AS k FROM contacts_fts WHERE contacts_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?) AS p" +
+			" JOIN contacts c ON c.search_key = p.k LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.k"
+		return db.listContacts(ctx, query, limit, append(args, limit, offset)...)
+	}
 	from := " FROM contacts c"
 	if f.Query != "" && f.CompanyID == 0 && f.Email == "" && offset+limit <= denseMaxRows {
 		dense, err := db.denseMatch(ctx, "contacts_fts", args[0])
@@ -127,12 +137,17 @@ func (db *DB) ListContacts(ctx context.Context, f app.ContactFilter) ([]app.Cont
 			from += " INDEXED BY " + sortIndex(f.Sort, "contacts")
 		}
 	}
-	args = append(args, limit, offset)
 	// The page's ids come from the covering sort index alone, so skipping
 	// Offset rows never reads the rows (or notes) it skips.
-	rows, err := db.read.QueryContext(ctx, "SELECT "+contactCols+
-		" FROM (SELECT c.id"+from+where+order+" LIMIT ? OFFSET ?) AS p"+
-		" JOIN contacts c ON c.id = p.id LEFT JOIN companies co ON co.id = c.company_id"+order, args...)
+	query = "SELECT " + contactCols +
+		" FROM (SELECT c.id" + from + where + order + " LIMIT ? OFFSET ?) AS p" +
+		" JOIN contacts c ON c.id = p.id LEFT JOIN companies co ON co.id = c.company_id" + order
+	return db.listContacts(ctx, query, limit, append(args, limit, offset)...)
+}
+
+// listContacts runs a ListContacts query of at most limit contacts.
+func (db *DB) listContacts(ctx context.Context, query string, limit int, args ...any) ([]app.Contact, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list contacts: %w", translate(err))
 	}
@@ -203,7 +218,11 @@ func (db *DB) CreateContact(ctx context.Context, c *app.Contact) error {
 		if err := checkCompany(ctx, tx, c.CompanyID); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, insertContactSQL, contactArgs(c, toDB(now))...)
+		var res sql.Result
+		err := keyed(ctx, tx, func() (err error) {
+			res, err = tx.ExecContext(ctx, insertContactSQL, contactArgs(c, toDB(now))...)
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -253,15 +272,9 @@ func (db *DB) UpdateContact(ctx context.Context, c *app.Contact) error {
 // and CreatedAt from the row; ENOTFOUND or ECONFLICT otherwise.
 func updateContactTx(ctx context.Context, tx *sql.Tx, c *app.Contact, now time.Time) error {
 	var created int64
-	err := tx.QueryRowContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, first_reading = ?, last_reading = ?,
-		email = ?, email_norm = ?, phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?,
-		sort_name = ?, sort_initial = ?, search_extra = ?, updated_at = ?, rev = rev + 1
-		WHERE id = ? AND rev = ?
-		RETURNING rev, created_at`,
-		c.FirstName, c.LastName, c.FirstNameReading, c.LastNameReading, c.Email, app.NormalizeEmail(c.Email),
-		c.Phone, c.Mobile, c.Title, nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c), contactInitial(c),
-		contactExtra(c), toDB(now), c.ID, c.Rev,
-	).Scan(&c.Rev, &created)
+	err := keyed(ctx, tx, func() error {
+		return updateContactRow(ctx, tx, c, now, &created)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return staleOrMissing(ctx, tx, "contacts", c.ID, "Contact")
 	}
@@ -269,6 +282,20 @@ func updateContactTx(ctx context.Context, tx *sql.Tx, c *app.Contact, now time.T
 		c.CreatedAt = fromDB(created)
 	}
 	return err
+}
+
+// updateContactRow is updateContactTx's statement: it sets c.Rev and
+// created from the updated row, or returns sql.ErrNoRows.
+func updateContactRow(ctx context.Context, tx *sql.Tx, c *app.Contact, now time.Time, created *int64) error {
+	return tx.QueryRowContext(ctx, `UPDATE contacts SET first_name = ?, last_name = ?, first_reading = ?, last_reading = ?,
+		email = ?, email_norm = ?, phone = ?, mobile = ?, title = ?, company_id = ?, notes = ?, custom = ?,
+		sort_name = ?, sort_initial = ?, search_extra = ?, updated_at = ?, rev = rev + 1
+		WHERE id = ? AND rev = ?
+		RETURNING rev, created_at`,
+		c.FirstName, c.LastName, c.FirstNameReading, c.LastNameReading, c.Email, app.NormalizeEmail(c.Email),
+		c.Phone, c.Mobile, c.Title, nullID(c.CompanyID), c.Notes, encodeCustom(c.Custom), contactSortKey(c), contactInitial(c),
+		contactExtra(c), toDB(now), c.ID, c.Rev,
+	).Scan(&c.Rev, created)
 }
 
 // staleOrMissing explains why an UPDATE ... WHERE id = ? AND rev = ?

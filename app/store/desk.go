@@ -781,7 +781,11 @@ func applyOne(ctx context.Context, tx *sql.Tx, a *app.DeskApply, now time.Time) 
 			return err
 		}
 		if c.ID == 0 {
-			res, err := execTx(ctx, tx, insertContactSQL, contactArgs(c, toDB(now))...)
+			var res sql.Result
+			err := keyed(ctx, tx, func() (err error) {
+				res, err = execTx(ctx, tx, insertContactSQL, contactArgs(c, toDB(now))...)
+				return err
+			})
 			if err != nil {
 				return err
 			}

@@ -16,12 +16,16 @@ import (
 const bulkRows = 256
 
 // Statements that index rows written while search_suspended was set. They
-// must build the same text as the triggers in migrations/0001_crm.sql.
+// must build the same text as the triggers in migrations/0001_crm.sql and
+// 0018_contact_search_keys.sql. The contacts are given as a JSON array of
+// ids (keyNewContacts) and indexed in key order: FTS5 writes rows that
+// come in rowid order as one segment.
 const (
 	reindexContactsSQL = `INSERT INTO contacts_fts (rowid, name, email, phone, company, extra)
-		SELECT c.id, c.first_name || ' ' || c.last_name, c.email, c.phone || ' ' || c.mobile,
+		SELECT c.search_key, c.first_name || ' ' || c.last_name, c.email, c.phone || ' ' || c.mobile,
 		       coalesce(co.name || ' ' || co.name_extra, ''), c.search_extra
-		FROM contacts c LEFT JOIN companies co ON co.id = c.company_id WHERE c.id > ?`
+		FROM json_each(?) AS j JOIN contacts c ON c.id = j.value LEFT JOIN companies co ON co.id = c.company_id
+		ORDER BY c.search_key`
 	reindexCompaniesSQL = `INSERT INTO companies_fts (rowid, name, email, phone, city, extra)
 		SELECT id, name || ' ' || name_extra, email, phone, city, search_extra FROM companies WHERE id > ?`
 )
@@ -45,31 +49,30 @@ func sortRowErrors(errs []app.RowError) {
 
 // bulkSearch suspends the search triggers for the rest of tx and returns a
 // function that indexes every contact and company inserted meanwhile and
-// turns the triggers back on. New rows have ids above the current maximum
-// because the tables have no AUTOINCREMENT and the writer is exclusive.
+// turns the triggers back on. New companies have ids above the current
+// maximum because the table has no AUTOINCREMENT and the writer is
+// exclusive; new contacts are the ones without a search key.
 func bulkSearch(ctx context.Context, tx *sql.Tx) (finish func() error, err error) {
-	var maxContact, maxCompany int64
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT max(id) FROM contacts), 0), coalesce((SELECT max(id) FROM companies), 0)").
-		Scan(&maxContact, &maxCompany); err != nil {
+	var maxCompany int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT max(id) FROM companies), 0)").Scan(&maxCompany); err != nil {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO search_suspended (id) VALUES (1)"); err != nil {
 		return nil, err
 	}
 	return func() error {
-		// An update trigger may have indexed a row this transaction
+		// An update trigger may have indexed a company this transaction
 		// inserted (an import that updates a row it created): drop those
-		// before indexing every new row once.
+		// before indexing every new company once.
 		if _, err := tx.ExecContext(ctx, "DELETE FROM companies_fts WHERE rowid > ?", maxCompany); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM contacts_fts WHERE rowid > ?", maxContact); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, reindexCompaniesSQL, maxCompany); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, reindexContactsSQL, maxContact); err != nil {
+		// The new contacts have no key yet (the update trigger indexes
+		// only keyed contacts): key them among the others and index them.
+		if err := keyNewContacts(ctx, tx); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM search_suspended")

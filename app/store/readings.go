@@ -54,6 +54,7 @@ func rekeyContacts(ctx context.Context, tx *sql.Tx) error {
 		initial           string
 		extra             string
 		extraChanged, any bool
+		moved             bool // a new sort key
 	}
 	var changes []change
 	for rows.Next() {
@@ -66,7 +67,8 @@ func rekeyContacts(ctx context.Context, tx *sql.Tx) error {
 		}
 		ch := change{id: c.ID, sort: contactSortKey(&c), initial: contactInitial(&c), extra: contactExtra(&c)}
 		ch.extraChanged = ch.extra != extra
-		ch.any = ch.extraChanged || string(ch.sort) != sortName || ch.initial != initial
+		ch.moved = string(ch.sort) != sortName
+		ch.any = ch.extraChanged || ch.moved || ch.initial != initial
 		if ch.any {
 			changes = append(changes, ch)
 		}
@@ -77,7 +79,15 @@ func rekeyContacts(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	for _, ch := range changes {
-		if _, err := tx.ExecContext(ctx, "UPDATE contacts SET sort_name = ?, sort_initial = ? WHERE id = ?", ch.sort, ch.initial, ch.id); err != nil {
+		// A new sort key leaves the contact without a search key (and out
+		// of the search index) until keyNewContacts below keys every
+		// moved contact together: moved one at a time, many could crowd
+		// into one gap between two keys.
+		q := "UPDATE contacts SET sort_name = ?, sort_initial = ? WHERE id = ?"
+		if ch.moved {
+			q = "UPDATE contacts SET sort_name = ?, sort_initial = ?, search_key = NULL WHERE id = ?"
+		}
+		if _, err := tx.ExecContext(ctx, q, ch.sort, ch.initial, ch.id); err != nil {
 			return err
 		}
 		if ch.extraChanged {
@@ -86,7 +96,7 @@ func rekeyContacts(ctx context.Context, tx *sql.Tx) error {
 			}
 		}
 	}
-	return nil
+	return keyNewContacts(ctx, tx)
 }
 
 func rekeyCompanies(ctx context.Context, tx *sql.Tx) error {

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Search keys (migration 0018): contacts_fts numbers each contact's row by
+// the contact's search_key, a number that grows in the list's order
+// (sort_name, id), so the first page of a search by name is the first
+// matches in rowid order and FTS5 stops after them. The triggers key a
+// contact written one at a time; this file keys what they cannot: the rows
+// a bulk write left without a key, and every row when two neighbours have
+// no room left between their keys.
+
+// noRoomMsg is the message of the triggers' RAISE when a contact's
+// neighbours have no room left between their keys.
+const noRoomMsg = "tandem: no room for a search key"
+
+// Key spacing: renumbering spreads n keys over (0, keySpan]; a run of keys
+// written after the last one (or before the first) steps keyStep apart;
+// a key beyond ±keyLimit is renumbered first, so no sum overflows. The
+// triggers in 0018 use the same numbers.
+const (
+	keySpan  = int64(1) << 62
+	keyStep  = int64(1) << 32
+	keyLimit = keySpan + keySpan/2
+)
+
+// isNoRoom reports whether err is the triggers' refusal for want of room.
+func isNoRoom(err error) bool {
+	return err != nil && strings.Contains(err.Error(), noRoomMsg)
+}
+
+// keyed runs one statement of tx that writes contacts (fn); when the
+// triggers refuse it for want of room between two keys, the statement had
+// no effect: every key is renumbered in tx and fn runs again, once.
+func keyed(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	err := fn()
+	if !isNoRoom(err) {
+		return err
+	}
+	if err := renumberContacts(ctx, tx); err != nil {
+		return fmt.Errorf("renumber the search keys: %w", err)
+	}
+	return fn()
+}
+
+// renumberContacts gives every contact a new key, evenly spread in the
+// list's order, and indexes every contact again in key order (about 3 s
+// at 100k contacts; it is needed only when keys written one at a time
+// have used up a gap of 2^32 or more).
+func renumberContacts(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{
+		"DELETE FROM contacts_fts",
+		"UPDATE contacts SET search_key = NULL WHERE search_key IS NOT NULL",
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return keyNewContacts(ctx, tx)
+}
+
+// sortPos is a contact's place in the list: its sort_name as SQLite
+// stores it (TEXT as string, a BLOB as []byte) and its id.
+type sortPos struct {
+	name any
+	id   int64
+}
+
+// before reports whether a sorts before b as SQLite's ORDER BY sort_name,
+// id does: TEXT before BLOB, each compared byte by byte (BINARY).
+func (a sortPos) before(b sortPos) bool {
+	an, ab := sortBytes(a.name)
+	bn, bb := sortBytes(b.name)
+	if ab != bb {
+		return !ab
+	}
+	if c := bytes.Compare(an, bn); c != 0 {
+		return c < 0
+	}
+	return a.id < b.id
+}
+
+func sortBytes(v any) (b []byte, blob bool) {
+	switch v := v.(type) {
+	case []byte:
+		return v, true
+	case string:
+		return []byte(v), false
+	}
+	return []byte(fmt.Sprint(v)), false
+}
+
+// keyNewContacts keys every contact that has no key (written while
+// search_suspended was set, or unkeyed by a renumbering) between its keyed
+// neighbours, and indexes them in key order, in one statement each. The
+// new rows come sorted from the database; each run of new rows between two
+// keyed neighbours costs two index seeks, so the work grows with the new
+// rows, not with the table. When a run does not fit between its
+// neighbours, every key is renumbered instead.
+func keyNewContacts(ctx context.Context, tx *sql.Tx) error {
+	news, err := unkeyedContacts(ctx, tx)
+	if err != nil || len(news) == 0 {
+		return err
+	}
+	prev, err := tx.PrepareContext(ctx, `SELECT search_key FROM contacts INDEXED BY contacts_sort_name
+		WHERE search_key IS NOT NULL AND (sort_name, id) < (?, ?) ORDER BY sort_name DESC, id DESC LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	defer prev.Close()
+	next, err := tx.PrepareContext(ctx, `SELECT search_key, sort_name, id FROM contacts INDEXED BY contacts_sort_name
+		WHERE search_key IS NOT NULL AND (sort_name, id) > (?, ?) ORDER BY sort_name, id LIMIT 1`)
+	if err != nil {
+		return err
+	}
+	defer next.Close()
+	keys := make([]int64, len(news))
+	for i := 0; i < len(news); {
+		// news[i] starts a run: only keyed rows lie between it and the
+		// previous run's upper neighbour, so this seek stops at once.
+		var lo, hi sql.NullInt64
+		if err := prev.QueryRowContext(ctx, news[i].name, news[i].id).Scan(&lo); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var upper sortPos
+		err := next.QueryRowContext(ctx, news[i].name, news[i].id).Scan(&hi, &upper.name, &upper.id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		j := i + 1
+		for j < len(news) && (!hi.Valid || news[j].before(upper)) {
+			j++
+		}
+		if !spread(keys[i:j], lo, hi) {
+			// No room between two neighbours: number everything again
+			// (every row is unkeyed, so there is one run, which fits).
+			if _, err := tx.ExecContext(ctx, "UPDATE contacts SET search_key = NULL WHERE search_key IS NOT NULL"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM contacts_fts"); err != nil {
+				return err
+			}
+			return keyNewContacts(ctx, tx)
+		}
+		i = j
+	}
+	return setKeys(ctx, tx, news, keys)
+}
+
+// unkeyedContacts returns the contacts without a search key, in the
+// list's order.
+func unkeyedContacts(ctx context.Context, tx *sql.Tx) ([]sortPos, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT sort_name, id FROM contacts WHERE search_key IS NULL ORDER BY sort_name, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sortPos
+	for rows.Next() {
+		var p sortPos
+		if err := rows.Scan(&p.name, &p.id); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// spread fills keys with len(keys) increasing keys strictly between lo and
+// hi (either may be absent); false when they do not fit.
+func spread(keys []int64, lo, hi sql.NullInt64) bool {
+	n := int64(len(keys))
+	var from, step int64
+	switch {
+	case !lo.Valid && !hi.Valid:
+		from, step = 0, keySpan/(n+1)
+	case !hi.Valid:
+		if lo.Int64 > keyLimit-keyStep*(n+1) {
+			return false
+		}
+		from, step = lo.Int64, keyStep
+	case !lo.Valid:
+		if hi.Int64 < -keyLimit+keyStep*(n+1) {
+			return false
+		}
+		from, step = hi.Int64-keyStep*(n+1), keyStep
+	default:
+		if hi.Int64 < lo.Int64 {
+			return false // never, while the keys keep the list's order
+		}
+		from, step = lo.Int64, (hi.Int64-lo.Int64)/(n+1)
+	}
+	if step < 1 {
+		return false
+	}
+	for i := range keys {
+		keys[i] = from + step*int64(i+1)
+	}
+	return true
+}
+
+// setKeys writes keys[i] as the key of contact news[i].id and indexes
+// those contacts in key order.
+func setKeys(ctx context.Context, tx *sql.Tx, news []sortPos, keys []int64) error {
+	const chunk = 5000
+	ids := make([]int64, len(news))
+	for start := 0; start < len(news); start += chunk {
+		end := min(len(news), start+chunk)
+		pairs := make([][2]int64, 0, end-start)
+		for i := start; i < end; i++ {
+			pairs = append(pairs, [2]int64{news[i].id, keys[i]})
+			ids[i] = news[i].id
+		}
+		js, err := json.Marshal(pairs)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE contacts SET search_key = j.value ->> 1
+			FROM json_each(?) AS j WHERE contacts.id = j.value ->> 0`, string(js)); err != nil {
+			return err
+		}
+	}
+	js, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, reindexContactsSQL, string(js))
+	return err
+}
