@@ -103,6 +103,12 @@ func orderBy(sort, alias string) (string, error) {
 	return "", fieldError("Sort", "Unknown sort order")
 }
 
+// searchByNameSQL is a page of a search sorted by name: the matches' first
+// rows in contacts_fts, whose rowids are the contacts' search keys.
+const searchByNameSQL = "SELECT " + contactCols +
+	" FROM (SELECT rowid AS k FROM contacts_fts WHERE contacts_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?) AS p" +
+	" JOIN contacts c ON c.search_key = p.k LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.k"
+
 // ListContacts returns one page of the contacts f selects, ordered by name
 // (family name first) or by most recent update. A Query is matched as a
 // prefix of any word of the name, email, phone or company name; Japanese
@@ -117,15 +123,11 @@ func (db *DB) ListContacts(ctx context.Context, f app.ContactFilter) ([]app.Cont
 		return nil, fmt.Errorf("store: list contacts: %w", err)
 	}
 	offset, limit := page(f.Offset, f.Limit)
-	var query string
 	if f.Query != "" && f.CompanyID == 0 && f.Email == "" && (f.Sort == "" || f.Sort == app.SortByName) {
 		// contacts_fts numbers its rows by search key, which grows in
 		// this order: the page is the matches' first rows, and FTS5
 		// reads no further (migration 0018).
-		query = "SELECT " + contactCols +
-			" FROM (SELECT rowid AS k FROM contacts_fts WHERE contacts_fts MATCH ? ORDER BY rowid LIMIT ? OFFSET ?) AS p" +
-			" JOIN contacts c ON c.search_key = p.k LEFT JOIN companies co ON co.id = c.company_id ORDER BY p.k"
-		return db.listContacts(ctx, query, limit, append(args, limit, offset)...)
+		return db.listContacts(ctx, searchByNameSQL, limit, append(args, limit, offset)...)
 	}
 	from := " FROM contacts c"
 	if f.Query != "" && f.CompanyID == 0 && f.Email == "" && offset+limit <= denseMaxRows {
@@ -139,7 +141,7 @@ func (db *DB) ListContacts(ctx context.Context, f app.ContactFilter) ([]app.Cont
 	}
 	// The page's ids come from the covering sort index alone, so skipping
 	// Offset rows never reads the rows (or notes) it skips.
-	query = "SELECT " + contactCols +
+	query := "SELECT " + contactCols +
 		" FROM (SELECT c.id" + from + where + order + " LIMIT ? OFFSET ?) AS p" +
 		" JOIN contacts c ON c.id = p.id LEFT JOIN companies co ON co.id = c.company_id" + order
 	return db.listContacts(ctx, query, limit, append(args, limit, offset)...)

@@ -309,8 +309,10 @@ func (db *DB) ImportContacts(ctx context.Context, cs []app.Contact) (app.ImportR
 				}
 				c.CompanyID = id
 			}
-			_, err := stmt.ExecContext(ctx, contactArgs(c, now)...)
-			return err
+			return keyed(ctx, tx, func() error {
+				_, err := stmt.ExecContext(ctx, contactArgs(c, now)...)
+				return err
+			})
 		}, func() { stmt.Close() }, nil
 	})
 }
