@@ -437,10 +437,12 @@ func (db *DB) MergeContacts(ctx context.Context, keepID, dropID int64) error {
 	return nil
 }
 
-// Search plans. A prefix query that matches few rows is fastest as "find
-// the matches, then sort them"; one that matches thousands ("ma" in 100k
-// contacts) is fastest as "walk the sort index and keep the matches", which
-// stops after one page. denseMatch tells the two apart at a bounded cost.
+// Search plans (for a contact search sorted by update: one sorted by name
+// reads contacts_fts in key order instead). A prefix query
+// that matches few rows is fastest as "find the matches, then sort them";
+// one that matches thousands ("ma" in 100k contacts) is fastest as "walk
+// the sort index and keep the matches", which stops after one page.
+// denseMatch tells the two apart at a bounded cost.
 const (
 	denseMatches = 2000 // from this many matches, walk the sort index
 	denseMaxRows = 1000 // ...but only for pages near the start of the list

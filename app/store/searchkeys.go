@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -110,31 +109,39 @@ func keyNewContacts(ctx context.Context, tx *sql.Tx) error {
 	if err != nil || len(news) == 0 {
 		return err
 	}
-	prev, err := tx.PrepareContext(ctx, `SELECT search_key FROM contacts INDEXED BY contacts_sort_name
-		WHERE search_key IS NOT NULL AND (sort_name, id) < (?, ?) ORDER BY sort_name DESC, id DESC LIMIT 1`)
-	if err != nil {
-		return err
-	}
-	defer prev.Close()
-	next, err := tx.PrepareContext(ctx, `SELECT search_key, sort_name, id FROM contacts INDEXED BY contacts_sort_name
-		WHERE search_key IS NOT NULL AND (sort_name, id) > (?, ?) ORDER BY sort_name, id LIMIT 1`)
-	if err != nil {
-		return err
-	}
-	defer next.Close()
 	keys := make([]int64, len(news))
+	// A first import, or a renumbering: no contact has a key, so the rows
+	// are one run with no neighbours (the seek forward would pass them all).
+	var anyKeyed bool
+	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM contacts WHERE search_key IS NOT NULL)").Scan(&anyKeyed); err != nil {
+		return err
+	}
+	if !anyKeyed {
+		spread(keys, sql.NullInt64{}, sql.NullInt64{})
+		return setKeys(ctx, tx, news, keys)
+	}
+	// A run's neighbours: the keyed contact before its first row, and the
+	// one after (with its place, to find where the run ends).
+	around, err := tx.PrepareContext(ctx, `SELECT
+		(SELECT search_key FROM contacts INDEXED BY contacts_sort_name
+		 WHERE search_key IS NOT NULL AND (sort_name, id) < (?1, ?2) ORDER BY sort_name DESC, id DESC LIMIT 1),
+		n.search_key, n.sort_name, n.id
+		FROM (SELECT 1) LEFT JOIN (SELECT search_key, sort_name, id FROM contacts INDEXED BY contacts_sort_name
+		 WHERE search_key IS NOT NULL AND (sort_name, id) > (?1, ?2) ORDER BY sort_name, id LIMIT 1) AS n`)
+	if err != nil {
+		return err
+	}
+	defer around.Close()
 	for i := 0; i < len(news); {
 		// news[i] starts a run: only keyed rows lie between it and the
-		// previous run's upper neighbour, so this seek stops at once.
-		var lo, hi sql.NullInt64
-		if err := prev.QueryRowContext(ctx, news[i].name, news[i].id).Scan(&lo); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
+		// previous run's upper neighbour, so the seek back stops at once;
+		// the seek forward passes the run's rows.
+		var lo, hi, upperID sql.NullInt64
 		var upper sortPos
-		err := next.QueryRowContext(ctx, news[i].name, news[i].id).Scan(&hi, &upper.name, &upper.id)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := around.QueryRowContext(ctx, news[i].name, news[i].id).Scan(&lo, &hi, &upper.name, &upperID); err != nil {
 			return err
 		}
+		upper.id = upperID.Int64
 		j := i + 1
 		for j < len(news) && (!hi.Valid || news[j].before(upper)) {
 			j++

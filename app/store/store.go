@@ -17,7 +17,10 @@
 // family+given name written together, which makes a prefix query find
 // Japanese text anywhere inside a word, from one character up. (A trigram
 // tokenizer cannot match queries shorter than three characters, and "山田"
-// is two.) Results are ordered by name, not by rank.
+// is two.) Results are ordered by name, not by rank: contacts_fts numbers
+// each contact's row by its search key, which grows in the list's order,
+// so a page of a contact search is its first matches in rowid order
+// (searchkeys.go, migration 0018).
 package store
 
 import (
