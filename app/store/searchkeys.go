@@ -182,7 +182,8 @@ func unkeyedContacts(ctx context.Context, tx *sql.Tx) ([]sortPos, error) {
 }
 
 // spread fills keys with len(keys) increasing keys strictly between lo and
-// hi (either may be absent); false when they do not fit.
+// hi (either may be absent), keyStep apart where there is room; false when
+// they do not fit.
 func spread(keys []int64, lo, hi sql.NullInt64) bool {
 	n := int64(len(keys))
 	var from, step int64
@@ -203,7 +204,11 @@ func spread(keys []int64, lo, hi sql.NullInt64) bool {
 		if hi.Int64 < lo.Int64 {
 			return false // never, while the keys keep the list's order
 		}
-		from, step = lo.Int64, (hi.Int64-lo.Int64)/(n+1)
+		// At most keyStep apart, as the triggers do: new contacts that tie
+		// with old ones (the same name) all go after them, into the same
+		// gap, batch after batch; spread over the whole gap, each batch
+		// would divide what is left by its size.
+		from, step = lo.Int64, min(keyStep, (hi.Int64-lo.Int64)/(n+1))
 	}
 	if step < 1 {
 		return false
