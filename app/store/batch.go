@@ -94,7 +94,12 @@ func (db *DB) FinishImport(ctx context.Context, b *app.ImportBatch) error {
 	err := db.writeTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE import_batches SET finished_at = ?, created = ?, updated = ?, skipped = ?, refused = ?
 			WHERE id = ?`, toDB(now), b.Created, b.Updated, b.Skipped, b.Refused, b.ID)
-		return err
+		if err != nil {
+			return err
+		}
+		// The batches left their contacts unkeyed: key and index them
+		// all in one pass (for a first import, in the list's order).
+		return keyNewContacts(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("store: finish import: %w", err)
@@ -150,7 +155,7 @@ func (db *DB) runBatch(ctx context.Context, op string, batch int64, bulk bool, f
 		finish := func() error { return nil }
 		if bulk {
 			var err error
-			if finish, err = bulkSearch(ctx, tx); err != nil {
+			if finish, err = bulkSearch(ctx, tx, false); err != nil { // FinishImport keys the contacts
 				return err
 			}
 		}
@@ -235,7 +240,9 @@ func overlay(dst *string, src string, changed *bool) {
 // CompanyName is found by name or created.
 func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDuplicate, rows []app.ImportRow[app.Contact]) ([]app.RowOutcome, error) {
 	outs := make([]app.RowOutcome, len(rows))
-	err := db.runBatch(ctx, "import contacts", batch, len(rows) >= bulkRows, func(b *batchTx) error {
+	// Always in bulk: its contacts are keyed when the import finishes (a
+	// small batch's triggers would seek past every unkeyed one).
+	err := db.runBatch(ctx, "import contacts", batch, true, func(b *batchTx) error {
 		ins := newContactInserter(b)
 		defer ins.close()
 		now := toDB(b.now)

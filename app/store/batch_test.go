@@ -78,15 +78,17 @@ func TestImportDuplicatesAndUndo(t *testing.T) {
 	if got.Title != "部長" || got.Phone != "03-0000-0000" || got.CompanyName != "山田商事" || got.FirstName != "太郎" {
 		t.Errorf("update did not overlay the non-empty fields: %+v", got)
 	}
+	b.Created, b.Updated, b.Refused = 2, 2, 1
+	if err := db.FinishImport(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	// Search finds the import's contacts once it has finished (its
+	// contacts are keyed and indexed then).
 	if cs, _ := db.ListContacts(ctx, app.ContactFilter{Query: "鈴木"}); len(cs) != 1 || cs[0].Mobile != "090-1111-2222" {
 		t.Errorf("search after import: %+v", cs)
 	}
 	if cs, _ := db.ListContacts(ctx, app.ContactFilter{Query: "山田商事"}); len(cs) != 2 {
 		t.Errorf("company search after import: %d", len(cs))
-	}
-	b.Created, b.Updated, b.Refused = 2, 2, 1
-	if err := db.FinishImport(ctx, b); err != nil {
-		t.Fatal(err)
 	}
 	last, err := db.LastImport(ctx)
 	if err != nil || last.ID != b.ID || last.Updated != 2 {
@@ -311,7 +313,11 @@ func TestImportBatchLookups(t *testing.T) {
 			if err := db.read.QueryRow("SELECT company_id FROM contacts WHERE id = ?", outs[1].ID).Scan(&linked); err != nil || linked != older.ID {
 				t.Fatalf("row 2 links company %d, want the older %d (%v)", linked, older.ID, err)
 			}
-			// Every created contact is findable by search: the bulk index fill saw them all.
+			// Every created contact is findable by search once the import
+			// has finished: the bulk index fill saw them all.
+			if err := db.FinishImport(ctx, b); err != nil {
+				t.Fatal(err)
+			}
 			if n, err := db.CountContacts(ctx, app.ContactFilter{Query: "Row3"}); err != nil || n == 0 {
 				t.Fatalf("search: %d %v", n, err)
 			}

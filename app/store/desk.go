@@ -728,7 +728,7 @@ func (db *DB) ApplyFromDesk(ctx context.Context, items []app.DeskApply) ([]error
 		finish := func() error { return nil }
 		if inserts >= bulkApplyRows {
 			var err error
-			if finish, err = bulkSearch(ctx, tx); err != nil {
+			if finish, err = bulkSearch(ctx, tx, true); err != nil {
 				return err
 			}
 		}

@@ -48,11 +48,15 @@ func sortRowErrors(errs []app.RowError) {
 }
 
 // bulkSearch suspends the search triggers for the rest of tx and returns a
-// function that indexes every contact and company inserted meanwhile and
-// turns the triggers back on. New companies have ids above the current
-// maximum because the table has no AUTOINCREMENT and the writer is
-// exclusive; new contacts are the ones without a search key.
-func bulkSearch(ctx context.Context, tx *sql.Tx) (finish func() error, err error) {
+// function that indexes every company inserted meanwhile, and with
+// keyContacts every contact, and turns the triggers back on. New
+// companies have ids above the current maximum because the table has no
+// AUTOINCREMENT and the writer is exclusive; new contacts are the ones
+// without a search key. Without keyContacts they stay without a key (and
+// out of the search) until keyNewContacts runs: an import keys its
+// contacts when it finishes, in one pass over the list, instead of
+// threading each batch's contacts among the others.
+func bulkSearch(ctx context.Context, tx *sql.Tx, keyContacts bool) (finish func() error, err error) {
 	var maxCompany int64
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT max(id) FROM companies), 0)").Scan(&maxCompany); err != nil {
 		return nil, err
@@ -72,8 +76,10 @@ func bulkSearch(ctx context.Context, tx *sql.Tx) (finish func() error, err error
 		}
 		// The new contacts have no key yet (the update trigger indexes
 		// only keyed contacts): key them among the others and index them.
-		if err := keyNewContacts(ctx, tx); err != nil {
-			return err
+		if keyContacts {
+			if err := keyNewContacts(ctx, tx); err != nil {
+				return err
+			}
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM search_suspended")
 		return err
@@ -229,6 +235,10 @@ func importRows[T any](ctx context.Context, db *DB, op string, items []T, prepar
 		}
 		valid = append(valid, importRow[T]{i + 1, v})
 	}
+	// A big import's batches all leave their contacts unkeyed (a small
+	// last batch too: the triggers would seek past every unkeyed one); the
+	// contacts are keyed and indexed once, at the end.
+	bulk = bulk && len(valid) >= bulkRows
 	for start := 0; start < len(valid); start += db.opts.ImportBatch {
 		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
 		var inserted int
@@ -236,9 +246,9 @@ func importRows[T any](ctx context.Context, db *DB, op string, items []T, prepar
 		err := db.writeTx(ctx, func(tx *sql.Tx) error {
 			inserted, errs = 0, nil
 			finish := func() error { return nil }
-			if bulk && len(batch) >= bulkRows {
+			if bulk {
 				var err error
-				if finish, err = bulkSearch(ctx, tx); err != nil {
+				if finish, err = bulkSearch(ctx, tx, false); err != nil {
 					return err
 				}
 			}
@@ -262,12 +272,20 @@ func importRows[T any](ctx context.Context, db *DB, op string, items []T, prepar
 		})
 		if err != nil {
 			sortRowErrors(res.Errors)
+			if bulk {
+				err = errors.Join(err, db.keyContacts(ctx)) // the batches before it stay imported: make them searchable
+			}
 			return res, fmt.Errorf("store: %s: %w", op, err)
 		}
 		res.Inserted += inserted
 		res.Errors = append(res.Errors, errs...)
 	}
 	sortRowErrors(res.Errors)
+	if bulk {
+		if err := db.keyContacts(ctx); err != nil {
+			return res, fmt.Errorf("store: %s: %w", op, err)
+		}
+	}
 	return res, nil
 }
 

@@ -21,14 +21,18 @@ import (
 // neighbours have no room left between their keys.
 const noRoomMsg = "tandem: no room for a search key"
 
-// Key spacing: renumbering spreads n keys over (0, keySpan]; a run of keys
-// written after the last one (or before the first) steps keyStep apart;
-// a key beyond ±keyLimit is renumbered first, so no sum overflows. The
-// triggers in 0018 use the same numbers.
+// Key spacing: keys written in bulk step keyStep apart where there is
+// room (renumbering numbers every contact keyStep apart; keySpan bounds
+// the keys of 2^30 contacts); a key beyond ±keyLimit is renumbered first,
+// so no sum overflows. The triggers in 0018 use the same numbers.
 const (
 	keySpan  = int64(1) << 62
 	keyStep  = int64(1) << 32
 	keyLimit = keySpan + keySpan/2
+	// keyTieStep is the most a key written between two others steps past
+	// the one before: new contacts that tie with old ones (the same name)
+	// all go after them, into one gap, 2^16 of them before they halve it.
+	keyTieStep = int64(1) << 16
 )
 
 // isNoRoom reports whether err is the triggers' refusal for want of room.
@@ -55,13 +59,8 @@ func keyed(ctx context.Context, tx *sql.Tx, fn func() error) error {
 // at 100k contacts; it is needed only when keys written one at a time
 // have used up a gap of 2^32 or more).
 func renumberContacts(ctx context.Context, tx *sql.Tx) error {
-	for _, q := range []string{
-		"DELETE FROM contacts_fts",
-		"UPDATE contacts SET search_key = NULL WHERE search_key IS NOT NULL",
-	} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return err
-		}
+	if err := unkeyAll(ctx, tx); err != nil {
+		return err
 	}
 	return keyNewContacts(ctx, tx)
 }
@@ -99,73 +98,91 @@ func sortBytes(v any) (b []byte, blob bool) {
 
 // keyNewContacts keys every contact that has no key (written while
 // search_suspended was set, or unkeyed by a renumbering) between its keyed
-// neighbours, and indexes them in key order, in one statement each. The
-// new rows come sorted from the database; each run of new rows between two
-// keyed neighbours costs two index seeks, so the work grows with the new
-// rows, not with the table. When a run does not fit between its
-// neighbours, every key is renumbered instead.
+// neighbours, and indexes them in key order. The new rows are read in the
+// list's order, keyChunk at a time (memory stays flat for an import of a
+// million rows); each run of new rows between two keyed neighbours costs
+// one seek of contacts_keyed, so the work grows with the new rows, not
+// with the table. When a run does not fit between its neighbours, every
+// key is renumbered instead.
 func keyNewContacts(ctx context.Context, tx *sql.Tx) error {
-	news, err := unkeyedContacts(ctx, tx)
-	if err != nil || len(news) == 0 {
+	var unkeyed int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM contacts WHERE search_key IS NULL").Scan(&unkeyed); err != nil || unkeyed == 0 {
 		return err
-	}
-	keys := make([]int64, len(news))
-	// A first import, or a renumbering: no contact has a key, so the rows
-	// are one run with no neighbours (the seek forward would pass them all).
-	var anyKeyed bool
-	if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM contacts WHERE search_key IS NOT NULL)").Scan(&anyKeyed); err != nil {
-		return err
-	}
-	if !anyKeyed {
-		spread(keys, sql.NullInt64{}, sql.NullInt64{})
-		return setKeys(ctx, tx, news, keys)
 	}
 	// A run's neighbours: the keyed contact before its first row, and the
 	// one after (with its place, to find where the run ends).
 	around, err := tx.PrepareContext(ctx, `SELECT
-		(SELECT search_key FROM contacts INDEXED BY contacts_sort_name
+		(SELECT search_key FROM contacts INDEXED BY contacts_keyed
 		 WHERE search_key IS NOT NULL AND (sort_name, id) < (?1, ?2) ORDER BY sort_name DESC, id DESC LIMIT 1),
 		n.search_key, n.sort_name, n.id
-		FROM (SELECT 1) LEFT JOIN (SELECT search_key, sort_name, id FROM contacts INDEXED BY contacts_sort_name
+		FROM (SELECT 1) LEFT JOIN (SELECT search_key, sort_name, id FROM contacts INDEXED BY contacts_keyed
 		 WHERE search_key IS NOT NULL AND (sort_name, id) > (?1, ?2) ORDER BY sort_name, id LIMIT 1) AS n`)
 	if err != nil {
 		return err
 	}
 	defer around.Close()
-	for i := 0; i < len(news); {
-		// news[i] starts a run: only keyed rows lie between it and the
-		// previous run's upper neighbour, so the seek back stops at once;
-		// the seek forward passes the run's rows.
-		var lo, hi, upperID sql.NullInt64
-		var upper sortPos
-		if err := around.QueryRowContext(ctx, news[i].name, news[i].id).Scan(&lo, &hi, &upper.name, &upperID); err != nil {
+	var after *sortPos
+	for {
+		news, err := unkeyedContacts(ctx, tx, unkeyed, after)
+		if err != nil || len(news) == 0 {
 			return err
 		}
-		upper.id = upperID.Int64
-		j := i + 1
-		for j < len(news) && (!hi.Valid || news[j].before(upper)) {
-			j++
-		}
-		if !spread(keys[i:j], lo, hi) {
-			// No room between two neighbours: number everything again
-			// (every row is unkeyed, so there is one run, which fits).
-			if _, err := tx.ExecContext(ctx, "UPDATE contacts SET search_key = NULL WHERE search_key IS NOT NULL"); err != nil {
+		keys := make([]int64, len(news))
+		for i := 0; i < len(news); {
+			var lo, hi, upperID sql.NullInt64
+			var upper sortPos
+			if err := around.QueryRowContext(ctx, news[i].name, news[i].id).Scan(&lo, &hi, &upper.name, &upperID); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM contacts_fts"); err != nil {
-				return err
+			upper.id = upperID.Int64
+			j := i + 1
+			for j < len(news) && (!hi.Valid || news[j].before(upper)) {
+				j++
 			}
-			return keyNewContacts(ctx, tx)
+			if !spread(keys[i:j], lo, hi) {
+				// No room between two neighbours: number everything again
+				// (with no key left, all rows are one run, which fits).
+				if err := unkeyAll(ctx, tx); err != nil {
+					return err
+				}
+				return keyNewContacts(ctx, tx)
+			}
+			i = j
 		}
-		i = j
+		if err := setKeys(ctx, tx, news, keys); err != nil {
+			return err
+		}
+		after = &news[len(news)-1]
 	}
-	return setKeys(ctx, tx, news, keys)
 }
 
-// unkeyedContacts returns the contacts without a search key, in the
-// list's order.
-func unkeyedContacts(ctx context.Context, tx *sql.Tx) ([]sortPos, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT sort_name, id FROM contacts WHERE search_key IS NULL ORDER BY sort_name, id")
+// keyChunk is how many new contacts keyNewContacts keys at a time.
+const keyChunk = 20_000
+
+// keyContacts keys and indexes the contacts a bulk write left unkeyed, in
+// its own transaction.
+func (db *DB) keyContacts(ctx context.Context) error {
+	return db.writeTx(ctx, func(tx *sql.Tx) error { return keyNewContacts(ctx, tx) })
+}
+
+// unkeyedContacts returns up to keyChunk contacts without a search key
+// after *after (all from the start when nil), in the list's order; of all
+// unkeyed ones in the table. Few are found by their index and sorted; many
+// are found walking the list's order.
+func unkeyedContacts(ctx context.Context, tx *sql.Tx, all int, after *sortPos) ([]sortPos, error) {
+	q := "SELECT sort_name, id FROM contacts WHERE search_key IS NULL ORDER BY sort_name, id"
+	var args []any
+	if all > keyChunk {
+		q = "SELECT sort_name, id FROM contacts INDEXED BY contacts_sort_name WHERE search_key IS NULL"
+		if after != nil {
+			q += " AND (sort_name, id) > (?, ?)"
+			args = append(args, after.name, after.id)
+		}
+		q += " ORDER BY sort_name, id LIMIT " + fmt.Sprint(keyChunk)
+	} else if after != nil {
+		return nil, nil // one chunk held them all
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +198,20 @@ func unkeyedContacts(ctx context.Context, tx *sql.Tx) ([]sortPos, error) {
 	return out, rows.Err()
 }
 
+// unkeyAll takes every contact's key and empties the index, for
+// keyNewContacts to number every contact again.
+func unkeyAll(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{
+		"DELETE FROM contacts_fts",
+		"UPDATE contacts SET search_key = NULL WHERE search_key IS NOT NULL",
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // spread fills keys with len(keys) increasing keys strictly between lo and
 // hi (either may be absent), keyStep apart where there is room; false when
 // they do not fit.
@@ -189,7 +220,7 @@ func spread(keys []int64, lo, hi sql.NullInt64) bool {
 	var from, step int64
 	switch {
 	case !lo.Valid && !hi.Valid:
-		from, step = 0, keySpan/(n+1)
+		from, step = 0, min(keyStep, keySpan/(n+1))
 	case !hi.Valid:
 		if lo.Int64 > keyLimit-keyStep*(n+1) {
 			return false
@@ -204,11 +235,11 @@ func spread(keys []int64, lo, hi sql.NullInt64) bool {
 		if hi.Int64 < lo.Int64 {
 			return false // never, while the keys keep the list's order
 		}
-		// At most keyStep apart, as the triggers do: new contacts that tie
-		// with old ones (the same name) all go after them, into the same
-		// gap, batch after batch; spread over the whole gap, each batch
-		// would divide what is left by its size.
-		from, step = lo.Int64, min(keyStep, (hi.Int64-lo.Int64)/(n+1))
+		// At most keyTieStep apart, as the triggers do: new contacts that
+		// tie with old ones all go after them, into the same gap, batch
+		// after batch; spread over the whole gap, each batch would divide
+		// what is left by its size.
+		from, step = lo.Int64, min(keyTieStep, (hi.Int64-lo.Int64)/(n+1))
 	}
 	if step < 1 {
 		return false

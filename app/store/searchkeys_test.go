@@ -339,6 +339,9 @@ func TestSearchKeysWithoutRoom(t *testing.T) {
 	if _, err := db.ImportContactRows(ctx, b.ID, app.DupSkip, rows); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.FinishImport(ctx, b); err != nil {
+		t.Fatal(err)
+	}
 	check("a bulk import of 300 into a gap of one", "ef")
 
 	// One name, created one at a time 300 times, then imported 300 at a
@@ -437,4 +440,37 @@ func TestSearchKeysMigration(t *testing.T) {
 		t.Errorf("a contact created after the migration: %v %v", cs, err)
 	}
 	checkSearchKeys(t, db)
+}
+
+// TestUnfinishedImportIsKeyedAtOpen: an import's batches leave their
+// contacts unkeyed until it finishes; when it never finishes (the app
+// closed during it), the next open keys and indexes them, so nothing it
+// wrote stays out of the search.
+func TestUnfinishedImportIsKeyedAtOpen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tandem.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContact(t, db, "", "Before", "", 0)
+	b := startBatch(t, db, app.KindContact, app.DupSkip)
+	var rows []app.ImportRow[app.Contact]
+	for j := range 400 {
+		rows = append(rows, app.ImportRow[app.Contact]{Row: j + 1, Value: app.Contact{LastName: fmt.Sprintf("Halfway%d", j)}})
+	}
+	if _, err := db.ImportContactRows(ctx, b.ID, app.DupSkip, rows); err != nil {
+		t.Fatal(err)
+	}
+	db.Close() // no FinishImport
+
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkSearchKeys(t, db)
+	if n, err := db.CountContacts(ctx, app.ContactFilter{Query: "halfway"}); err != nil || n != 400 {
+		t.Errorf("after reopening, the unfinished import's contacts found: %d %v, want 400", n, err)
+	}
 }

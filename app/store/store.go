@@ -184,6 +184,15 @@ func OpenOptions(ctx context.Context, path string, opts Options) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: open %s: %w", abs, err)
 		}
+		// An import that ended before it finished (the app closed, the
+		// power cut) left its contacts unkeyed, out of the search. Not a
+		// reason to refuse the file: when this fails (a damaged page, a
+		// full disk), the health check reports why, and the next start
+		// or import keys them.
+		var unfinished bool
+		if err := db.read.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM import_batches WHERE finished_at IS NULL)").Scan(&unfinished); err == nil && unfinished {
+			_ = db.keyContacts(ctx)
+		}
 	}
 	return db, nil
 }

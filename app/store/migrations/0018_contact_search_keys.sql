@@ -14,10 +14,11 @@
 -- neighbours have no room left, the trigger refuses with "tandem: no room
 -- for a search key" and the store renumbers every key and writes the
 -- statement again (store's renumberContacts, which numbers as this file
--- does). Rows written while search_suspended is set (an import, a first
--- sync) get no key until the store keys and indexes them together at the
--- end of the transaction (keyNewContacts). Statements that change a key
--- themselves must index the contact again: no trigger watches search_key.
+-- does). Rows written while search_suspended is set get no key until the
+-- store keys and indexes them together (keyNewContacts): a sync's page at
+-- the end of its transaction, an import when it finishes. Statements that
+-- change a key themselves must index the contact again: no trigger
+-- watches search_key.
 
 ALTER TABLE contacts ADD COLUMN search_key INTEGER;
 
@@ -26,13 +27,18 @@ DROP TRIGGER contacts_fts_update;
 DROP TRIGGER contacts_fts_delete;
 DROP TRIGGER companies_fts_rename_contacts;
 
--- Keys 1..n times 2^62/(n+1): wide gaps, far from both ends of a 64-bit
--- rowid.
-UPDATE contacts SET search_key = k.n * (4611686018427387904 / ((SELECT count(*) FROM contacts) + 1))
+-- Keys 1..n times 2^32: room for 32 halvings between two neighbours, and
+-- small enough steps that FTS5's doclists (which store the differences
+-- of rowids) stay short.
+UPDATE contacts SET search_key = k.n * 4294967296
 FROM (SELECT id, row_number() OVER (ORDER BY sort_name, id) AS n FROM contacts) AS k
 WHERE k.id = contacts.id;
 
 CREATE UNIQUE INDEX contacts_search_key ON contacts (search_key);
+-- The keyed contacts in the list's order, with their keys: a key's
+-- neighbours are one seek of this index, even next to many contacts a
+-- bulk write has not keyed yet.
+CREATE INDEX contacts_keyed ON contacts (sort_name, id, search_key) WHERE search_key IS NOT NULL;
 
 -- The index again, numbered by key, written in key order (FTS5 writes
 -- rows that arrive in rowid order as one segment).
@@ -48,18 +54,18 @@ INSERT INTO contacts_fts (rowid, name, email, phone, company, extra)
     ORDER BY c.search_key;
 
 -- A new contact's key: between its neighbours' in (sort_name, id) order,
--- at most 2^32 past the one before (contacts created one after another
--- with the same name each take the next 2^32, not half of what is left).
--- The subqueries p and n are the neighbours' keys; "+" keeps the planner
--- on contacts_sort_name.
+-- at most 2^16 past the one before (contacts created one after another
+-- with the same name each take the next 2^16 of the 2^32 between two
+-- keys, not half of what is left); 2^32 past the last or before the first.
+-- The subqueries p and n are the neighbours' keys, from contacts_keyed.
 CREATE TRIGGER contacts_fts_insert AFTER INSERT ON contacts
 WHEN NOT EXISTS (SELECT 1 FROM search_suspended)
 BEGIN
     SELECT RAISE(ABORT, 'tandem: no room for a search key')
     FROM (SELECT
-        (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
+        (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
          ORDER BY x.sort_name DESC, x.id DESC LIMIT 1) AS p,
-        (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
+        (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
          ORDER BY x.sort_name, x.id LIMIT 1) AS n)
     WHERE new.search_key IS NULL AND (n - p < 2 OR p > 6917529027641081856 OR n < -6917529027641081856);
 
@@ -67,11 +73,11 @@ BEGIN
             WHEN p IS NULL AND n IS NULL THEN 2305843009213693952
             WHEN n IS NULL THEN p + 4294967296
             WHEN p IS NULL THEN n - 4294967296
-            ELSE p + min(4294967296, (n - p) / 2) END
+            ELSE p + min(65536, (n - p) / 2) END
         FROM (SELECT
-            (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
+            (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
              ORDER BY x.sort_name DESC, x.id DESC LIMIT 1) AS p,
-            (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
+            (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
              ORDER BY x.sort_name, x.id LIMIT 1) AS n))
     WHERE id = new.id AND new.search_key IS NULL;
 
@@ -93,9 +99,9 @@ BEGIN
 
     SELECT RAISE(ABORT, 'tandem: no room for a search key')
     FROM (SELECT
-        (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
+        (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
          ORDER BY x.sort_name DESC, x.id DESC LIMIT 1) AS p,
-        (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
+        (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
          ORDER BY x.sort_name, x.id LIMIT 1) AS n)
     WHERE new.search_key IS NOT NULL AND new.sort_name IS NOT old.sort_name
       AND NOT (coalesce(p < new.search_key, 1) AND coalesce(new.search_key < n, 1))
@@ -105,18 +111,18 @@ BEGIN
             WHEN p IS NULL AND n IS NULL THEN 2305843009213693952
             WHEN n IS NULL THEN p + 4294967296
             WHEN p IS NULL THEN n - 4294967296
-            ELSE p + min(4294967296, (n - p) / 2) END
+            ELSE p + min(65536, (n - p) / 2) END
         FROM (SELECT
-            (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
+            (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
              ORDER BY x.sort_name DESC, x.id DESC LIMIT 1) AS p,
-            (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
+            (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
              ORDER BY x.sort_name, x.id LIMIT 1) AS n))
     WHERE id = new.id AND new.search_key IS NOT NULL AND new.sort_name IS NOT old.sort_name
       AND NOT (SELECT coalesce(p < new.search_key, 1) AND coalesce(new.search_key < n, 1)
         FROM (SELECT
-            (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
+            (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) < (new.sort_name, new.id)
              ORDER BY x.sort_name DESC, x.id DESC LIMIT 1) AS p,
-            (SELECT x.search_key FROM contacts x WHERE +x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
+            (SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) > (new.sort_name, new.id)
              ORDER BY x.sort_name, x.id LIMIT 1) AS n));
 
     INSERT INTO contacts_fts (rowid, name, email, phone, company, extra)
