@@ -380,6 +380,28 @@ func TestSearchByNamePlan(t *testing.T) {
 		!strings.Contains(plan, "contacts_search_key") {
 		t.Errorf("the search by name sorts its matches or does not find contacts by key; plan:\n%s", plan)
 	}
+	// The triggers' neighbour seeks (as migration 0018 writes them, which
+	// may not name an index) use contacts_keyed, which holds the keys.
+	for _, q := range []string{
+		`SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) < (?, ?)
+		 ORDER BY x.sort_name DESC, x.id DESC LIMIT 1`,
+		`SELECT x.search_key FROM contacts x WHERE x.search_key IS NOT NULL AND (x.sort_name, x.id) > (?, ?)
+		 ORDER BY x.sort_name, x.id LIMIT 1`,
+	} {
+		ms, err := migrations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := ms[slices.IndexFunc(ms, func(m migration) bool { return strings.Contains(m.name, "contact_search_keys") })]
+		inTrigger := strings.ReplaceAll(q, "(?, ?)", "(new.sort_name, new.id)")
+		if !strings.Contains(strings.Join(strings.Fields(m.sql), " "), strings.Join(strings.Fields(inTrigger), " ")) {
+			t.Fatalf("the migration has no neighbour seek %q", oneLine(q))
+		}
+		plan := strings.Join(queryPlan(t, db, q), "\n")
+		if !strings.Contains(plan, "COVERING INDEX contacts_keyed") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("a neighbour seek does not walk contacts_keyed; plan:\n%s", plan)
+		}
+	}
 }
 
 // TestSearchKeysMigration: migration 0018 keys the contacts of a store
