@@ -334,9 +334,15 @@ func losses(ctx context.Context, q querier) ([]app.TableLoss, error) {
 		if t.rowid {
 			known = knownRowids(ctx, q, t)
 		}
+		// Every column, as a salvage reads them: a row whose rowid can be
+		// read but not the rest of it is lost too.
+		cols, cerr := columns(ctx, q, "main", t.name)
+		if cerr != nil || len(cols) == 0 {
+			cols = []string{"rowid"}
+		}
 		read := map[int64]bool{}
 		readable := 0
-		err := scanRows(ctx, q, t, []string{"rowid"}, known, func(id int64, _ []any) error {
+		err := scanRows(ctx, q, t, cols, known, func(id int64, _ []any) error {
 			read[id] = true
 			readable++
 			return nil
@@ -418,10 +424,15 @@ func (nd *DB) copyTable(ctx context.Context, src *sql.Conn, ot, t table) (app.Ta
 	}
 	var cols []string
 	for _, c := range newCols {
-		if have[c] {
+		if have[c] && !(t.name == "contacts" && c == "search_key") {
 			cols = append(cols, c)
 		}
 	}
+	// A contact's search key is not copied: a garbled one would refuse a
+	// readable row, and keyed one at a time in the old file's order they
+	// would soon run out of room. The contacts come in unkeyed, with the
+	// search triggers off, and are keyed and indexed together at the end.
+	keys := t.name == "contacts"
 	known := map[int64]bool{}
 	if ot.rowid {
 		known = knownRowids(ctx, src, ot)
@@ -433,13 +444,18 @@ func (nd *DB) copyTable(ctx context.Context, src *sql.Conn, ot, t table) (app.Ta
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+quote(t.name)); err != nil {
 			return err
 		}
+		if keys {
+			if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO search_suspended (id) VALUES (1)"); err != nil {
+				return err
+			}
+		}
 		ph := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
 		ins, err := tx.PrepareContext(ctx, "INSERT OR IGNORE INTO "+quote(t.name)+" ("+strings.Join(quoteAll(cols), ", ")+") VALUES ("+ph+")")
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		return scanRows(ctx, src, ot, cols, known, func(id int64, vals []any) error {
+		err = scanRows(ctx, src, ot, cols, known, func(id int64, vals []any) error {
 			res, err := ins.ExecContext(ctx, vals...)
 			if err != nil {
 				return nil // a row the damage garbled: it breaks the schema's rules
@@ -450,6 +466,13 @@ func (nd *DB) copyTable(ctx context.Context, src *sql.Conn, ot, t table) (app.Ta
 			}
 			return nil
 		})
+		if err != nil || !keys {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM search_suspended"); err != nil {
+			return err
+		}
+		return keyNewContacts(ctx, tx)
 	})
 	if err != nil {
 		return loss, err

@@ -213,8 +213,8 @@ func unkeyAll(ctx context.Context, tx *sql.Tx) error {
 }
 
 // spread fills keys with len(keys) increasing keys strictly between lo and
-// hi (either may be absent), keyStep apart where there is room; false when
-// they do not fit.
+// hi (either may be absent): keyStep apart past the ends, at most
+// keyTieStep apart between two keys; false when they do not fit.
 func spread(keys []int64, lo, hi sql.NullInt64) bool {
 	n := int64(len(keys))
 	var from, step int64

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tandem-crm/tandem/app"
 )
@@ -495,4 +496,45 @@ func TestUnfinishedImportIsKeyedAtOpen(t *testing.T) {
 	if n, err := db.CountContacts(ctx, app.ContactFilter{Query: "halfway"}); err != nil || n != 400 {
 		t.Errorf("after reopening, the unfinished import's contacts found: %d %v, want 400", n, err)
 	}
+}
+
+// BenchmarkRenumberContacts100k: what a write pays, once, when two
+// neighbours have no room left between their keys: every contact keyed
+// again and indexed again, over 100k contacts (rolled back each time).
+// The floor is the index alone written again in key order, the same run
+// (x-floor: what the keys add).
+func BenchmarkRenumberContacts100k(b *testing.B) {
+	db := benchDB(b)
+	ctx := context.Background()
+	var ours, floor time.Duration
+	run := func(d *time.Duration, fn func(tx *sql.Tx) error) {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer tx.Rollback()
+		start := time.Now()
+		if err := fn(tx); err != nil {
+			b.Fatal(err)
+		}
+		*d += time.Since(start)
+	}
+	for b.Loop() {
+		run(&ours, func(tx *sql.Tx) error { return renumberContacts(ctx, tx) })
+		b.StopTimer()
+		run(&floor, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM contacts_fts"); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO contacts_fts (rowid, name, email, phone, company, extra)
+				SELECT c.search_key, c.first_name || ' ' || c.last_name, c.email, c.phone || ' ' || c.mobile,
+				coalesce(co.name || ' ' || co.name_extra, ''), c.search_extra
+				FROM contacts c LEFT JOIN companies co ON co.id = c.company_id ORDER BY c.search_key`)
+			return err
+		})
+		b.StartTimer()
+	}
+	b.ReportMetric(ours.Seconds()/float64(b.N), "renumber-s")
+	b.ReportMetric(floor.Seconds()/float64(b.N), "floor-reindex-s")
+	b.ReportMetric(float64(ours)/float64(floor), "x-floor")
 }
