@@ -240,8 +240,9 @@ func overlay(dst *string, src string, changed *bool) {
 // CompanyName is found by name or created.
 func (db *DB) ImportContactRows(ctx context.Context, batch int64, dup app.OnDuplicate, rows []app.ImportRow[app.Contact]) ([]app.RowOutcome, error) {
 	outs := make([]app.RowOutcome, len(rows))
-	// Always in bulk: its contacts are keyed when the import finishes (a
-	// small batch's triggers would seek past every unkeyed one).
+	// Always in bulk: its contacts are keyed together when the import
+	// finishes (keyed one at a time by the triggers, as they come, a big
+	// import's contacts would crowd the gaps between keys).
 	err := db.runBatch(ctx, "import contacts", batch, true, func(b *batchTx) error {
 		ins := newContactInserter(b)
 		defer ins.close()

@@ -236,8 +236,7 @@ func importRows[T any](ctx context.Context, db *DB, op string, items []T, prepar
 		valid = append(valid, importRow[T]{i + 1, v})
 	}
 	// A big import's batches all leave their contacts unkeyed (a small
-	// last batch too: the triggers would seek past every unkeyed one); the
-	// contacts are keyed and indexed once, at the end.
+	// last batch too); the contacts are keyed and indexed once, at the end.
 	bulk = bulk && len(valid) >= bulkRows
 	for start := 0; start < len(valid); start += db.opts.ImportBatch {
 		batch := valid[start:min(len(valid), start+db.opts.ImportBatch)]
