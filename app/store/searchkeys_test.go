@@ -411,27 +411,7 @@ func TestSearchByNamePlan(t *testing.T) {
 func TestSearchKeysMigration(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tandem.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := slices.IndexFunc(ms, func(m migration) bool { return strings.Contains(m.name, "contact_search_keys") })
-	if v < 0 {
-		t.Fatal("no migration adds the search keys")
-	}
-	raw, err := sql.Open(driverName, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:v] {
-		if err := applyMigration(ctx, conn, m); err != nil {
-			t.Fatal(m.name, err)
-		}
-	}
+	raw, conn := storeBefore(t, path, "contact_search_keys")
 	// Contacts as the version before wrote them (its triggers index them
 	// by id), some at a company.
 	if _, err := conn.ExecContext(ctx, insertCompanySQL, companyArgs(&app.Company{Name: "Acme Ltd"}, 1)...); err != nil {

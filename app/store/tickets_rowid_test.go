@@ -21,30 +21,9 @@ import (
 func TestTicketsTableRebuilt(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tandem.db")
-	ms, err := migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := slices.IndexFunc(ms, func(m migration) bool { return strings.Contains(m.name, "tickets_rowid") })
-	if v < 0 {
-		t.Fatal("no migration rebuilds desk_tickets")
-	}
-
 	// A store at the version before, with tickets in two portals (one with
 	// its conversation indexed, so it has a hit).
-	raw, err := sql.Open(driverName, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms[:v] {
-		if err := applyMigration(ctx, conn, m); err != nil {
-			t.Fatal(m.name, err)
-		}
-	}
+	raw, conn := storeBefore(t, path, "tickets_rowid")
 	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	var ts []app.Ticket
 	for i := range 8 {
@@ -168,4 +147,34 @@ func TestTicketsTableRebuilt(t *testing.T) {
 	if rows := dump(read); len(rows) != len(ts)+1 {
 		t.Errorf("%d rows after upserting one new and two known tickets, want %d", len(rows), len(ts)+1)
 	}
+}
+
+// storeBefore makes a store at path as the migrations before the one named
+// like name left it (no store code runs on it), and returns its database
+// and connection.
+func storeBefore(t *testing.T, path, name string) (*sql.DB, *sql.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := slices.IndexFunc(ms, func(m migration) bool { return strings.Contains(m.name, name) })
+	if v < 0 {
+		t.Fatalf("no migration named like %q", name)
+	}
+	raw, err := sql.Open(driverName, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := raw.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms[:v] {
+		if err := applyMigration(ctx, conn, m); err != nil {
+			t.Fatal(m.name, err)
+		}
+	}
+	return raw, conn
 }
