@@ -41,8 +41,9 @@ type pipelinesScreen struct {
 	rows       *pageCache[app.Record] // the table's rows
 	columns    []*boardColumn         // the board's columns, one per stage
 	board      fyne.CanvasObject
-	boardOf    []int64 // the stage ids the columns were built for
-	boardQuery string  // the words the board was last filtered by
+	boardRow   *container.Scroll // the board's columns side by side
+	boardOf    []int64           // the stage ids the columns were built for
+	boardQuery string            // the words the board was last filtered by
 	root       fyne.CanvasObject
 	deb        debouncer
 	gen        int
@@ -64,6 +65,7 @@ type boardColumn struct {
 	none  *widget.Label // "No records", shown when the stage is empty
 	cards *pagedList[app.Record]
 	root  fyne.CanvasObject
+	body  fyne.CanvasObject // root but its width: hidden while scrolled out of sight
 }
 
 func newPipelinesScreen(u *ui) *pipelinesScreen {
@@ -302,7 +304,9 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 			s.columns[i] = s.newColumn(st)
 			cols[i] = s.columns[i].root
 		}
-		s.board = container.NewHScroll(container.NewHBox(cols...))
+		s.boardRow = container.NewHScroll(container.NewHBox(cols...))
+		s.boardRow.OnScrolled = func(fyne.Position) { s.cullColumns() }
+		s.board = container.New(boardLayout{s}, s.boardRow)
 		s.boardOf = ids
 	}
 	svc, f := s.u.crm.Pipelines, s.filter
@@ -385,8 +389,50 @@ func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(columnWidth, 0))
 	body := container.NewBorder(head, nil, nil, nil, container.NewStack(col.cards.list, container.NewVBox(col.none)))
-	col.root = container.NewStack(width, container.NewPadded(body))
+	col.body = container.NewPadded(body)
+	col.root = container.NewStack(width, col.body)
 	return col
+}
+
+// boardLayout sizes the board's row of columns to the screen and then
+// hides the columns out of sight (cullColumns).
+type boardLayout struct{ s *pipelinesScreen }
+
+func (l boardLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	l.s.cullColumns()
+}
+
+func (l boardLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	return layout.NewStackLayout().MinSize(objects)
+}
+
+// cullColumns hides the body of each column scrolled out of the board's
+// sight and shows the others. Fyne draws every visible object of a window
+// in each frame, on screen or not: at 1100 px the two last of six
+// columns were a third of the board's draw calls and of the text it
+// rasterised when it was put on screen, for cards nobody saw (issue 17).
+// A column keeps its width while hidden, so the scroll does not change.
+func (s *pipelinesScreen) cullColumns() {
+	row := s.boardRow
+	if row == nil || row.Size().Width <= 0 {
+		return
+	}
+	left, right := row.Offset.X, row.Offset.X+row.Size().Width
+	for _, col := range s.columns {
+		x, w := col.root.Position().X, col.root.Size().Width
+		seen := w <= 0 || (x < right && x+w > left) // not laid out yet: shown
+		switch {
+		case seen && !col.body.Visible():
+			col.body.Show()
+			col.body.Refresh()
+		case !seen && col.body.Visible():
+			col.body.Hide()
+		}
+	}
 }
 
 // card is the parts of one card on the board, which a column's list
