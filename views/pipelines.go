@@ -282,7 +282,14 @@ func (s *pipelinesScreen) rebuild() {
 		}
 		s.info.SetText(strings.Join(parts, " · "))
 	}
-	s.body.Refresh()
+	// Laid out and redrawn, not refreshed: a container's Refresh refreshes
+	// everything inside it, and on the board that was every card's labels
+	// and icons (Fyne parses a themed icon's SVG again on each refresh),
+	// a large share of the switch to Pipelines and of each filtered
+	// reload (issue 17). What showBoard and the table change refreshes
+	// itself.
+	s.body.Layout.Layout(s.body.Objects, s.body.Size())
+	canvas.Refresh(s.body)
 }
 
 // showBoard returns the board of p's stages, each column reloading its
