@@ -41,8 +41,9 @@ type pipelinesScreen struct {
 	rows       *pageCache[app.Record] // the table's rows
 	columns    []*boardColumn         // the board's columns, one per stage
 	board      fyne.CanvasObject
-	boardOf    []int64 // the stage ids the columns were built for
-	boardQuery string  // the words the board was last filtered by
+	boardRow   *container.Scroll // the board's columns side by side
+	boardOf    []int64           // the stage ids the columns were built for
+	boardQuery string            // the words the board was last filtered by
 	root       fyne.CanvasObject
 	deb        debouncer
 	gen        int
@@ -64,6 +65,7 @@ type boardColumn struct {
 	none  *widget.Label // "No records", shown when the stage is empty
 	cards *pagedList[app.Record]
 	root  fyne.CanvasObject
+	body  fyne.CanvasObject // root but its width: hidden while scrolled out of sight
 }
 
 func newPipelinesScreen(u *ui) *pipelinesScreen {
@@ -280,7 +282,14 @@ func (s *pipelinesScreen) rebuild() {
 		}
 		s.info.SetText(strings.Join(parts, " · "))
 	}
-	s.body.Refresh()
+	// Laid out and redrawn, not refreshed: a container's Refresh refreshes
+	// everything inside it, and on the board that was every card's labels
+	// and icons (Fyne parses a themed icon's SVG again on each refresh),
+	// a large share of the switch to Pipelines and of each filtered
+	// reload (issue 17). What showBoard and the table change refreshes
+	// itself.
+	s.body.Layout.Layout(s.body.Objects, s.body.Size())
+	canvas.Refresh(s.body)
 }
 
 // showBoard returns the board of p's stages, each column reloading its
@@ -302,7 +311,9 @@ func (s *pipelinesScreen) showBoard(p *app.Pipeline) fyne.CanvasObject {
 			s.columns[i] = s.newColumn(st)
 			cols[i] = s.columns[i].root
 		}
-		s.board = container.NewHScroll(container.NewHBox(cols...))
+		s.boardRow = container.NewHScroll(container.NewHBox(cols...))
+		s.boardRow.OnScrolled = func(fyne.Position) { s.cullColumns() }
+		s.board = container.New(boardLayout{s}, s.boardRow)
 		s.boardOf = ids
 	}
 	svc, f := s.u.crm.Pipelines, s.filter
@@ -385,8 +396,50 @@ func (s *pipelinesScreen) newColumn(st app.Stage) *boardColumn {
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(columnWidth, 0))
 	body := container.NewBorder(head, nil, nil, nil, container.NewStack(col.cards.list, container.NewVBox(col.none)))
-	col.root = container.NewStack(width, container.NewPadded(body))
+	col.body = container.NewPadded(body)
+	col.root = container.NewStack(width, col.body)
 	return col
+}
+
+// boardLayout sizes the board's row of columns to the screen and then
+// hides the columns out of sight (cullColumns).
+type boardLayout struct{ s *pipelinesScreen }
+
+func (l boardLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+	l.s.cullColumns()
+}
+
+func (l boardLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	return layout.NewStackLayout().MinSize(objects)
+}
+
+// cullColumns hides the body of each column scrolled out of the board's
+// sight and shows the others. Fyne draws every visible object of a window
+// in each frame, on screen or not: at 1100 px the two last of six
+// columns were a third of the board's draw calls and of the text it
+// rasterised when it was put on screen, for cards nobody saw (issue 17).
+// A column keeps its width while hidden, so the scroll does not change.
+func (s *pipelinesScreen) cullColumns() {
+	row := s.boardRow
+	if row == nil || row.Size().Width <= 0 {
+		return
+	}
+	left, right := row.Offset.X, row.Offset.X+row.Size().Width
+	for _, col := range s.columns {
+		x, w := col.root.Position().X, col.root.Size().Width
+		seen := w <= 0 || (x < right && x+w > left) // not laid out yet: shown
+		switch {
+		case seen && !col.body.Visible():
+			col.body.Show()
+			col.body.Refresh()
+		case !seen && col.body.Visible():
+			col.body.Hide()
+		}
+	}
 }
 
 // card is the parts of one card on the board, which a column's list
@@ -407,12 +460,37 @@ func newCard() fyne.CanvasObject {
 	move := widget.NewButton(lang.L("Move to ▸"), nil)
 	move.Importance = widget.LowImportance
 	lines := container.NewVBox(name, amount, newFitLabel(false, true), newFitLabel(false, true), container.NewHBox(open, layout.NewSpacer(), move))
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
-	bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
-	bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
-	bg.StrokeWidth = 1
-	return container.NewStack(bg, container.NewPadded(lines))
+	return container.NewStack(newOutline(), container.NewPadded(lines))
 }
+
+// newOutline is a card's frame: four one-pixel edges in the separator
+// colour. The rounded rectangle it replaces filled the whole card with
+// the window's own background, and a software renderer (llvmpipe, as
+// under Xvfb or in a VM) shades and blends every pixel of it in every
+// frame: some 40% of its work while the board scrolled or was filtered
+// (issue 17). The edges draw only themselves.
+func newOutline() fyne.CanvasObject {
+	edge := func() fyne.CanvasObject { return canvas.NewRectangle(theme.Color(theme.ColorNameSeparator)) }
+	return container.New(outlineLayout{}, edge(), edge(), edge(), edge())
+}
+
+// outlineLayout puts its four objects on the top, bottom, left and right
+// edges of its size, one pixel thick.
+type outlineLayout struct{}
+
+func (outlineLayout) Layout(edges []fyne.CanvasObject, size fyne.Size) {
+	const t = 1
+	at := []struct{ x, y, w, h float32 }{
+		{0, 0, size.Width, t}, {0, size.Height - t, size.Width, t},
+		{0, 0, t, size.Height}, {size.Width - t, 0, t, size.Height},
+	}
+	for i, e := range edges {
+		e.Move(fyne.NewPos(at[i].x, at[i].y))
+		e.Resize(fyne.NewSize(at[i].w, at[i].h))
+	}
+}
+
+func (outlineLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
 
 // cardOf returns the parts of a card newCard built.
 func cardOf(o fyne.CanvasObject) card {

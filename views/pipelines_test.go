@@ -404,3 +404,37 @@ func TestBoardArrivesInOneStep(t *testing.T) {
 	}
 	settle(m)
 }
+
+// TestBoardHidesColumnsOutOfSight: the columns scrolled out of the board's
+// sight are not drawn (their bodies are hidden, so Fyne neither paints nor
+// rasterises their cards), keep their width, and come back when the board
+// scrolls to them.
+func TestBoardHidesColumnsOutOfSight(t *testing.T) {
+	crm := newTestCRM(t)
+	p := mustPipeline(t, crm, "Sales", "Lead", "Qualified", "Proposal", "Negotiation", "Won", "Lost")
+	last := p.Stages[len(p.Stages)-1]
+	r := app.Record{PipelineID: p.ID, StageID: last.ID, Name: "Far deal", Amount: 100, Currency: "JPY"}
+	if err := crm.Pipelines.CreateRecord(context.Background(), &r); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestWindow(t, crm)
+	m.nav.Select(2)
+	settle(m)
+	s := m.pipelines
+	first, far := s.columns[0], s.columns[len(s.columns)-1]
+	if !first.body.Visible() || far.body.Visible() {
+		t.Fatalf("at the left: the first column shown %v, the last %v (want true, false)", first.body.Visible(), far.body.Visible())
+	}
+	width := far.root.Size().Width
+	if width < columnWidth {
+		t.Errorf("the hidden column is %v wide, want %v", width, columnWidth)
+	}
+	s.boardRow.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.Delta{DX: -10 * columnWidth}})
+	settle(m)
+	if first.body.Visible() || !far.body.Visible() {
+		t.Fatalf("scrolled to the right: the first column shown %v, the last %v (want false, true)", first.body.Visible(), far.body.Visible())
+	}
+	if card, ok := far.cards.item(0); !ok || card.Name != "Far deal" || !hasText(m, "Far deal") {
+		t.Errorf("the last column's card: %+v %v", card, ok)
+	}
+}

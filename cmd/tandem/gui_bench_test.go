@@ -175,7 +175,7 @@ func sampleMain(path string) (stop func()) {
 				frames = append(frames, line)
 			}
 			state := strings.SplitN(g, "\n", 2)[0]
-			fmt.Fprintf(&out, "%d %s | %s\n", time.Since(t0).Milliseconds(), state, strings.Join(frames, " < "))
+			fmt.Fprintf(&out, "%d %d %s | %s\n", time.Since(t0).Milliseconds(), time.Now().UnixMilli(), state, strings.Join(frames, " < "))
 		}
 	}()
 	return func() {
@@ -470,23 +470,49 @@ func BenchmarkWindowTour(b *testing.B) {
 				}
 			}
 		}
-		return p.wait(b), spans
+		res := p.wait(b)
+		if path := os.Getenv("TANDEM_GUI_PROBE_STDERR"); path != "" { // e.g. GODEBUG=gctrace=1's lines
+			_ = os.WriteFile(path+"."+which, []byte(p.stderr.String()), 0o600)
+		}
+		if path := os.Getenv("TANDEM_GUI_PROBE_TIMELINE"); path != "" {
+			// The timeline beside the samples (TANDEM_GUI_PROBE_SAMPLE): each step's span and each beat
+			// (unix ms), to match a slow beat with what the UI goroutine did.
+			var tl strings.Builder
+			for i, s := range spans {
+				fmt.Fprintf(&tl, "step %s %d %d\n", tourSteps[i].name, s.from/1e6, s.to/1e6)
+			}
+			for _, bt := range res.Beats {
+				fmt.Fprintf(&tl, "beat %d %.1f\n", bt.At/1e6, bt.Wait)
+			}
+			_ = os.WriteFile(path+"."+which+".timeline", []byte(tl.String()), 0o600)
+		}
+		return res, spans
+	}
+	// The beats that waited during the step: posted before its end and
+	// run after its start (a frozen window's one long wait counts in
+	// every step it spans).
+	in := func(r probeResult, s span) []float64 {
+		var ws []float64
+		for _, bt := range r.Beats {
+			if bt.At < s.to && bt.At+int64(bt.Wait*1e6) > s.from {
+				ws = append(ws, bt.Wait)
+			}
+		}
+		return ws
 	}
 	for b.Loop() {
 		t, ts := tour("tandem")
-		f, fs := tour("floor")
-		// The beats that waited during the step: posted before its end and
-		// run after its start (a frozen window's one long wait counts in
-		// every step it spans).
-		in := func(r probeResult, s span) []float64 {
-			var ws []float64
-			for _, bt := range r.Beats {
-				if bt.At < s.to && bt.At+int64(bt.Wait*1e6) > s.from {
-					ws = append(ws, bt.Wait)
+		if os.Getenv("TANDEM_TOUR_NO_FLOOR") != "" { // a quicker look while working on the window
+			for i, s := range tourSteps {
+				if s.do != nil {
+					tm, tp := maxP99(in(t, ts[i]))
+					b.ReportMetric(tm, s.name+"-max-ms")
+					b.ReportMetric(tp, s.name+"-p99-ms")
 				}
 			}
-			return ws
+			continue
 		}
+		f, fs := tour("floor")
 		for i, s := range tourSteps {
 			if s.do == nil {
 				continue
