@@ -172,7 +172,7 @@ func (db *DB) keyContacts(ctx context.Context) error {
 // unkeyed ones in the table. Few are found by their index and sorted; many
 // are found walking the list's order.
 func unkeyedContacts(ctx context.Context, tx *sql.Tx, all int, after *sortPos) ([]sortPos, error) {
-	q := "SELECT sort_name, id FROM contacts WHERE search_key IS NULL ORDER BY sort_name, id"
+	q := "SELECT sort_name, id FROM contacts INDEXED BY contacts_search_key WHERE search_key IS NULL ORDER BY sort_name, id"
 	var args []any
 	if all > keyChunk {
 		q = "SELECT sort_name, id FROM contacts INDEXED BY contacts_sort_name WHERE search_key IS NULL"
