@@ -129,8 +129,8 @@ func checkSearchPages(t *testing.T, db *DB, queries []string) {
 }
 
 // keyQueries are searches over keyNames and the generated names.
-var keyQueries = []string{"山田", "田中", "ﾀﾅｶ", "たな", "タナ", "be", "Be", "beck", "ａｎ", "an", "zo", "zi", "sm", "😀",
-	"ng", "j", "ma", "example", "k1", "123", "すず", "はじ", "一", "Ta", "Sa", "Mi", "Co", "株式"}
+var keyQueries = []string{"山田", "田中", "ﾀﾅｶ", "たな", "タナ", "beck", "ａｎ", "an", "zo", "😀",
+	"ng", "example", "k1", "すず", "一", "Ta", "株式"}
 
 // TestSearchKeysFollowEveryWrite: bulk imports (into an empty and a full
 // store), single creates, imports of a few rows, renames that move a
