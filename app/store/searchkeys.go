@@ -144,10 +144,7 @@ func keyNewContacts(ctx context.Context, tx *sql.Tx) error {
 			if !spread(keys[i:j], lo, hi) {
 				// No room between two neighbours: number everything again
 				// (with no key left, all rows are one run, which fits).
-				if err := unkeyAll(ctx, tx); err != nil {
-					return err
-				}
-				return keyNewContacts(ctx, tx)
+				return renumberContacts(ctx, tx)
 			}
 			i = j
 		}
